@@ -1,0 +1,9 @@
+"""kpi_excel: a living KPI performance report in an Excel workbook.
+
+One pure core (``kpi_excel.core``) and three doors onto it: the ``kpi-excel``
+command, the desktop ribbon add-in and the Excel-on-the-web add-in served by
+xlwings Server.
+"""
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]
