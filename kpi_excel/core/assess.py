@@ -1,0 +1,330 @@
+"""Assess one indicator row: read its cells, work out trend and RAG, name problems.
+
+A row is a mapping of canonical field names (see :mod:`kpi_excel.core.columns`)
+to raw cell values; ``formats`` gives Excel number formats where the row came
+from a workbook. Nothing here raises for bad cells: each becomes a
+:class:`~kpi_excel.errors.Problem` and the row still gets an answer (often N/A).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from kpi_excel.core.periods import (
+    Frequency,
+    Period,
+    comparable_previous,
+    parse_frequency,
+    parse_period,
+)
+from kpi_excel.core.polarity import Polarity, parse_polarity
+from kpi_excel.core.rag import (
+    NA,
+    Quartile,
+    Rating,
+    Rule,
+    parse_override,
+    parse_quartile,
+    parse_rag_word,
+    parse_rule,
+    rate,
+)
+from kpi_excel.core.targets import Target, Tolerance, parse_target, parse_tolerance
+from kpi_excel.core.trend import (
+    DECLINING,
+    DECREASE,
+    IMPROVING,
+    INCREASE,
+    NO_CHANGE,
+    NOT_APPLICABLE,
+    SAME,
+    Trend,
+    assess_trend,
+)
+from kpi_excel.core.values import Value, parse_value
+from kpi_excel.errors import CellError, Problem
+
+__all__ = ["RateOptions", "Assessment", "assess_row", "read_published_trend"]
+
+
+@dataclass(frozen=True)
+class RateOptions:
+    """Choices that apply to every row unless the row says otherwise."""
+
+    rule: Rule = Rule.AUTO
+    amber_within: Tolerance | None = None
+    same_within: Tolerance | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The answer for one row, and the parsed inputs callers may reuse."""
+
+    change: float | None = None
+    trend: str = ""
+    direction: str = ""
+    rag: str = ""
+    rag_reason: str = ""
+    rule: str = ""
+    problems: tuple[Problem, ...] = ()
+    latest: Value | None = None
+    previous: Value | None = None
+    polarity: Polarity | None = None
+    target: Target | None = None
+    frequency: Frequency | None = None
+    latest_period: Period | None = None
+    previous_period: Period | None = None
+    quartile: Quartile | None = None
+    blank: bool = False
+
+    @property
+    def problem_text(self) -> str:
+        return "; ".join(str(p) for p in self.problems)
+
+
+_YTD_HINT = re.compile(r"year[\s-]to[\s-]date|\bytd\b|cumulative", re.I)
+
+
+@dataclass
+class _Reader:
+    """Reads one row's cells, collecting problems instead of raising."""
+
+    row: Mapping[str, object]
+    formats: Mapping[str, str | None]
+    problems: list[Problem] = field(default_factory=list)
+
+    def cell(self, name: str) -> object:
+        value = self.row.get(name)
+        if isinstance(value, str) and value.strip() == "":
+            return None
+        return value
+
+    def read(self, name: str, parser, *args):  # type: ignore[no-untyped-def]
+        raw = self.cell(name)
+        try:
+            return parser(raw, *args)
+        except CellError as error:
+            self.problems.append(Problem(name, str(error)))
+            return _UNREADABLE
+
+    def note(self, name: str, message: str) -> None:
+        self.problems.append(Problem(name, message))
+
+
+_UNREADABLE = object()
+
+_ESSENTIAL = ("indicator", "code", "latest_value", "previous_value", "target")
+
+
+def assess_row(
+    row: Mapping[str, object],
+    formats: Mapping[str, str | None] | None = None,
+    options: RateOptions = RateOptions(),
+) -> Assessment:
+    """Work out change, trend, direction, RAG and its reason for one row."""
+    reader = _Reader(row, formats or {})
+    if all(reader.cell(name) is None for name in _ESSENTIAL):
+        return Assessment(blank=True)  # a section heading or empty row
+
+    polarity_raw = reader.cell("polarity")
+    polarity = reader.read("polarity", parse_polarity)
+    polarity_known = polarity is not _UNREADABLE
+    if not polarity_known:
+        polarity = Polarity.NONE
+    frequency = reader.read("frequency", parse_frequency)
+    if frequency is _UNREADABLE:
+        frequency = None
+    indicator = str(reader.cell("indicator") or "")
+    if _YTD_HINT.search(indicator) and frequency in (None, Frequency.QUARTERLY, Frequency.MONTHLY):
+        frequency = Frequency.YTD  # a year-to-date count compares with the same period last year
+
+    latest_period = _period(reader, "latest_period")
+    previous_period = _period(reader, "previous_period")
+    latest = _value(reader, "latest_value")
+    previous = _value(reader, "previous_value")
+    target = reader.read("target", parse_target, reader.formats.get("target"))
+    if target is _UNREADABLE:
+        target = None
+    latest, previous, target = _same_units(reader, latest, previous, target)
+
+    if polarity_raw is None and target is not None and target.op in (">", ">=", "<", "<="):
+        polarity = Polarity.HIGH if target.op.startswith(">") else Polarity.LOW
+    elif target is not None and polarity in (Polarity.HIGH, Polarity.LOW) and target.op in (">", ">=", "<", "<="):
+        if (polarity is Polarity.HIGH) != target.op.startswith(">"):
+            reader.note("target", f"'{target.display()}' points the other way from the polarity "
+                                  f"({polarity.value}); rated by the target")
+
+    trend = assess_trend(previous, latest, polarity, target, options.same_within)
+
+    quartile = reader.read("quartile", parse_quartile, reader.cell("quartile_position"))
+    if quartile is _UNREADABLE:
+        quartile = None
+    rule = reader.read("rag_rule", parse_rule, options.rule)
+    if rule is _UNREADABLE:
+        rule = options.rule
+    amber_within = reader.read("amber_within", parse_tolerance)
+    if amber_within is _UNREADABLE or amber_within is None:
+        amber_within = options.amber_within
+    override = reader.read("rag_override", parse_override, reader.cell("rag_override_reason"))
+    if override is _UNREADABLE:
+        override = None
+
+    rating = _rating(
+        polarity_known, polarity, polarity_raw, rule, latest, trend, target, quartile, amber_within, override
+    )
+    _check_periods(reader, latest_period, previous_period, frequency)
+    _check_published(reader, trend, rating, latest, previous)
+    return Assessment(
+        change=trend.change,
+        trend=trend.word,
+        direction=trend.direction,
+        rag=rating.rag,
+        rag_reason=rating.reason,
+        rule=rating.rule,
+        problems=tuple(reader.problems),
+        latest=latest,
+        previous=previous,
+        polarity=polarity if polarity_known else None,
+        target=target,
+        frequency=frequency,
+        latest_period=latest_period,
+        previous_period=previous_period,
+        quartile=quartile,
+    )
+
+
+def _period(reader: _Reader, name: str) -> Period | None:
+    period = reader.read(name, lambda raw: None if raw is None else parse_period(raw))
+    return None if period is _UNREADABLE else period
+
+
+def _value(reader: _Reader, name: str) -> Value:
+    value = reader.read(name, parse_value, reader.formats.get(name))
+    if value is _UNREADABLE:
+        return Value(None, missing="unreadable")
+    if value.number is None and value.missing not in ("no value",):
+        what = "latest" if name == "latest_value" else "previous"
+        reader.note(name, f"{what} value is {value.missing}; no number to compare")
+    elif value.number is None and name == "latest_value":
+        reader.note(name, "no latest value")
+    return value
+
+
+def _same_units(
+    reader: _Reader, latest: Value, previous: Value, target: Target | None
+) -> tuple[Value, Value, Target | None]:
+    """Put a fraction and a percentage on one scale: 0.776 beside 76.0% is 77.6%."""
+    anchor = latest if latest.ok else previous
+    if not anchor.ok:
+        return latest, previous, target
+
+    def as_percent(value: Value, name: str) -> Value:
+        if value.ok and not value.percent and anchor.percent and abs(value.number) <= 1 < abs(anchor.number):
+            reader.note(name, f"{value.display()} read as {value.number * 100:g}% to match the other values")
+            decimals = None if value.decimals is None else max(value.decimals - 2, 0)
+            return Value(value.number * 100, True, decimals, value.count)
+        return value
+
+    latest, previous = as_percent(latest, "latest_value"), as_percent(previous, "previous_value")
+    if target is not None and anchor.percent and not target.percent and abs(target.value) <= 1 < abs(anchor.number):
+        reader.note("target", f"'{target.display()}' read as {target.value * 100:g}% to match the values")
+        target = target.scaled(100)
+    elif target is not None and target.percent and anchor.ok and not anchor.percent and abs(anchor.number) <= 1 < abs(target.value):
+        scaled = Value(anchor.number * 100, True, None if anchor.decimals is None else max(anchor.decimals - 2, 0))
+        reader.note("latest_value", f"{anchor.display()} read as {scaled.display()} to match the target")
+        if anchor is latest:
+            latest = scaled
+    return latest, previous, target
+
+
+def _rating(
+    polarity_known: bool,
+    polarity: Polarity,
+    polarity_raw: object,
+    rule: Rule,
+    latest: Value,
+    trend: Trend,
+    target: Target | None,
+    quartile: Quartile | None,
+    amber_within: Tolerance | None,
+    override: tuple[str, str] | None,
+) -> Rating:
+    if override is not None:
+        return rate(rule=rule, latest=latest, polarity=polarity, direction=trend.direction, target=target,
+                    quartile=quartile, amber_within=amber_within, override=override)
+    if not polarity_known:
+        return Rating(NA, "N/A: polarity not recognised", "none")
+    if polarity is Polarity.NONE and polarity_raw is not None and rule is not Rule.NONE:
+        return Rating(NA, "N/A: the indicator has no polarity", "none")
+    return rate(rule=rule, latest=latest, polarity=polarity, direction=trend.direction, target=target,
+                quartile=quartile, amber_within=amber_within)
+
+
+def _check_periods(
+    reader: _Reader, latest: Period | None, previous: Period | None, frequency: Frequency | None
+) -> None:
+    if latest is None or previous is None:
+        return
+    if not previous < latest:
+        reader.note("previous_period", f"{previous.label} is not before the latest period {latest.label}")
+        return
+    if frequency is Frequency.ANNUAL or (frequency is None and latest.kind == "year"):
+        if previous.kind != latest.kind or previous.months != latest.months:
+            reader.note("previous_period", f"{previous.label} is not the same kind of period as {latest.label}")
+        return  # annual data compares with the most recent earlier year that has data
+    expected = comparable_previous(latest, frequency)
+    if expected is not None and expected != previous:
+        how = (frequency.value.lower() if frequency else "this") + " data"
+        reader.note("previous_period", f"{previous.label} is not the comparable period for {how} "
+                                       f"(expected {expected.label})")
+
+
+_PUBLISHED_WORDS = [
+    (INCREASE, "word", r"inc(rease[ds]?)?|up|higher|rise|risen|rising|increasing|↑|▲|⬆"),
+    (DECREASE, "word", r"dec(rease[ds]?)?|down|lower|fall|fallen|falling|decreasing|reduced|↓|▼|⬇"),
+    (SAME, "word", r"same|unchanged|no change|stable|static|level|flat|↔|►|=|⟷"),
+    (IMPROVING, "direction", r"improv(ing|ed|ement)|better|positive|good"),
+    (DECLINING, "direction", r"declin(ing|ed|e)|worse|worsen(ing|ed)|deteriorat(ing|ed|ion)|negative"),
+]
+
+
+def read_published_trend(text: object) -> tuple[str, str] | None:
+    """A published trend cell as ("word", Increase/Decrease/Same) or
+    ("direction", Improving/Declining); None when blank or not recognised."""
+    cleaned = re.sub(r"\s+", " ", str(text or "")).strip().lower().rstrip(".")
+    if not cleaned:
+        return None
+    for value, kind, pattern in _PUBLISHED_WORDS:
+        if re.fullmatch(pattern, cleaned):
+            return kind, value
+    return None
+
+
+def _check_published(
+    reader: _Reader, trend: Trend, rating: Rating, latest: Value, previous: Value
+) -> None:
+    said = reader.cell("published_trend")
+    if said is not None and trend.word in (INCREASE, DECREASE, SAME):
+        reading = read_published_trend(said)
+        movement = f"{previous.display()} → {latest.display()} is {_a(trend.word)}"
+        if reading is None:
+            reader.note("published_trend", f"published trend '{str(said)[:40]}' is not a word we know")
+        elif reading[0] == "word" and reading[1] != trend.word:
+            reader.note("published_trend", f"published trend '{said}' disagrees with the data: {movement}")
+        elif reading[0] == "direction" and trend.direction not in (NOT_APPLICABLE,) and reading[1] != trend.direction:
+            if not (trend.direction == NO_CHANGE):
+                reader.note("published_trend", f"published trend '{said}' disagrees with the data: {movement} "
+                                               f"({trend.direction.lower()})")
+    said_rag = reader.cell("published_rag")
+    if said_rag is not None and rating.rag:
+        word = parse_rag_word(said_rag)
+        if word is None:
+            reader.note("published_rag", f"published RAG '{str(said_rag)[:40]}' is not Red, Amber, Green or N/A")
+        elif word != rating.rag:
+            reader.note("published_rag", f"published RAG {word} differs from the calculated {rating.reason}")
+
+
+def _a(word: str) -> str:
+    return {"Increase": "an increase", "Decrease": "a decrease", "Same": "the same"}.get(word, word.lower())

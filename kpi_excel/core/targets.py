@@ -1,0 +1,187 @@
+"""Targets and tolerances as officers write them.
+
+Targets: ``>97.2%`` (strictly above), ``>=90%`` / ``≥ 90%`` / ``at least 90%``
+(inclusive), ``<20.8%``, ``<=`` / ``no more than 5%``, a bare number (met on the
+good side of the polarity, inclusively), a band ``90%-95%`` / ``between 90 and
+95`` / ``95% ± 2`` for "close to target" indicators, and ``N/A`` (no target).
+
+Tolerances (how near a miss is Amber, or how near a change is Same):
+``5%`` is relative (5% of the target, or of the previous value), ``2pp`` /
+``2 points`` / ``2`` is absolute.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kpi_excel.core.values import Value, ValueReadError, format_number, parse_value
+from kpi_excel.errors import CellError
+
+__all__ = ["Target", "TargetError", "Tolerance", "parse_target", "parse_tolerance"]
+
+
+class TargetError(CellError):
+    """A target or tolerance we cannot read."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target: ``op`` is one of ``> >= < <= = band``.
+
+    ``=`` is a bare number whose good side comes from the polarity; ``band``
+    runs from ``value`` to ``upper``.
+    """
+
+    op: str
+    value: float
+    percent: bool = False
+    decimals: int | None = None
+    upper: float | None = None
+    text: str = ""
+
+    def display(self) -> str:
+        """The target as written, e.g. ``>97.2%``."""
+        if self.text:
+            return self.text
+        low = format_number(self.value, self.decimals, self.percent)
+        if self.op == "band" and self.upper is not None:
+            return f"{low}–{format_number(self.upper, self.decimals, self.percent)}"
+        return low if self.op == "=" else f"{self.op}{low}"
+
+    def scaled(self, factor: float) -> "Target":
+        """The same target in other units (a fraction read as a percentage)."""
+        upper = None if self.upper is None else self.upper * factor
+        decimals = None if self.decimals is None else max(self.decimals - 2, 0)
+        return Target(self.op, self.value * factor, True, decimals, upper, "")
+
+
+_NO_TARGET = {"", "n/a", "na", "-", "–", "none", "no target", "tbc", "tbd", "not set", "n/k", "x", "nil"}
+_WORD_OPS = [
+    (">=", r"at least|minimum( of)?|min\.?|no less than|not less than|greater than or equal to|"
+           r"equal to or (above|greater than|more than)"),
+    (">", r"more than|above|over|greater than|exceeds?|better than|higher than"),
+    ("<=", r"at most|maximum( of)?|max\.?|no more than|not more than|up to|less than or equal to|"
+           r"equal to or (below|less than)"),
+    ("<", r"less than|below|under|fewer than|lower than"),
+]
+_SYMBOL_OP = re.compile(r"^(?P<op>>=|=>|≥|<=|=<|≤|>|<|=)\s*(?P<rest>.+)$")
+_BAND = re.compile(
+    r"^(?:between\s+)?(?P<low>[-+]?[\d.,]+\s*%?)\s*(?:-|–|—|to|and)\s*(?P<high>[-+]?[\d.,]+\s*%?)$", re.I
+)
+_PLUS_MINUS = re.compile(r"^(?P<mid>[-+]?[\d.,]+\s*%?)\s*\(?\s*(?:±|\+/-|\+-)\s*(?P<half>[\d.,]+)\s*(?:%|pp|points?)?\s*\)?$", re.I)
+
+
+def parse_target(raw: object, number_format: str | None = None) -> Target | None:
+    """Read a target cell; None when there is no target (``N/A``, empty, ``TBC``).
+
+    Raises :class:`TargetError` naming the text when it cannot be read.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise TargetError(f"'{raw}' is not a target")
+    if isinstance(raw, (int, float)):
+        value = _value(raw, number_format, str(raw))
+        return Target("=", value.number, value.percent, value.decimals)  # type: ignore[arg-type]
+    return _parse_text(str(raw))
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(raw: str) -> Target | None:
+    text = raw.replace("\u00a0", " ").replace("\u2212", "-").strip()
+    if len(text) > 60:
+        raise TargetError(f"a {len(text):,}-character text is not a target")
+    text = re.sub(r"^target\s*[:=]?\s*", "", text, flags=re.I).strip()
+    if text.lower().rstrip(".*") in _NO_TARGET:
+        return None
+    shown = raw.strip()
+    match = _SYMBOL_OP.match(text)
+    if match:
+        op = {"=>": ">=", "≥": ">=", "=<": "<=", "≤": "<="}.get(match["op"], match["op"])
+        value = _value(match["rest"].strip(), None, raw)
+        return Target(op, value.number, value.percent, value.decimals, text=shown)  # type: ignore[arg-type]
+    for op, words in _WORD_OPS:
+        match = re.match(rf"^(?:{words})\s+(?P<rest>.+)$", text, re.I)
+        if match:
+            value = _value(match["rest"].strip(), None, raw)
+            return Target(op, value.number, value.percent, value.decimals, text=shown)  # type: ignore[arg-type]
+    match = _PLUS_MINUS.match(text)
+    if match:
+        mid = _value(match["mid"], None, raw)
+        half = float(match["half"].replace(",", ""))
+        return Target(
+            "band", mid.number - half, mid.percent, mid.decimals, mid.number + half, text=shown  # type: ignore[operator]
+        )
+    match = _BAND.match(text)
+    if match and not _is_plain_number(text):
+        low, high = _value(match["low"], None, raw), _value(match["high"], None, raw)
+        percent = low.percent or high.percent
+        if low.number > high.number:  # type: ignore[operator]
+            low, high = high, low
+        decimals = max(low.decimals or 0, high.decimals or 0)
+        return Target("band", low.number, percent, decimals, high.number, text=shown)  # type: ignore[arg-type]
+    value = _value(text, None, raw)
+    return Target("=", value.number, value.percent, value.decimals, text=shown)  # type: ignore[arg-type]
+
+
+def _is_plain_number(text: str) -> bool:
+    try:
+        return parse_value(text).ok
+    except ValueReadError:
+        return False
+
+
+def _value(text: object, number_format: str | None, raw: object) -> Value:
+    try:
+        value = parse_value(text, number_format)
+    except ValueReadError:
+        value = Value(None)
+    if value.number is None:
+        raise TargetError(
+            f"cannot read target '{str(raw).strip()[:40]}' (expected e.g. >97.2%, <20.8%, >=90, 85%, "
+            "90%-95% or N/A)"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far from a reference still counts as near: relative (``5%``) or absolute."""
+
+    amount: float
+    relative: bool
+
+    def width(self, reference: float) -> float:
+        """The tolerance in the units of ``reference``."""
+        return abs(reference) * self.amount / 100 if self.relative else self.amount
+
+    def describe(self, percent_units: bool = False) -> str:
+        if self.relative:
+            return f"{format_number(self.amount, None)}% tolerance"
+        unit = " point" if percent_units else ""
+        plural = "s" if unit and self.amount != 1 else ""
+        return f"{format_number(self.amount, None)}{unit}{plural} tolerance"
+
+
+_TOLERANCE = re.compile(
+    r"^(?P<num>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>%|pp|ppt|percentage points?|points?|pts?|abs(?:olute)?)?$", re.I
+)
+
+
+def parse_tolerance(raw: object) -> Tolerance | None:
+    """Read ``5%`` (relative), ``2pp`` / ``2 points`` / ``2`` (absolute); None if empty."""
+    if raw is None:
+        return None
+    if isinstance(raw, Tolerance):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return Tolerance(float(raw), relative=False)
+    text = str(raw).strip()
+    if text.lower() in ("", "n/a", "none", "-", "0"):
+        return None
+    match = _TOLERANCE.match(text)
+    if not match:
+        raise TargetError(f"cannot read tolerance '{text[:40]}' (expected e.g. 5% for relative or 2pp for points)")
+    return Tolerance(float(match["num"]), relative=(match["unit"] or "").strip() == "%")

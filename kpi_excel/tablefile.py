@@ -1,0 +1,236 @@
+"""Read and write indicator tables as CSV, TSV or XLSX files.
+
+Reading keeps every cell as the officer wrote it: CSV cells stay text ("N/A"
+stays "N/A", "007" stays "007"); XLSX cells keep their values and we note each
+cell's number format, so 0.776 shown as 77.6% is read as 77.6%. Writing puts
+text in as text, never as a formula, and colours the RAG column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import zipfile
+from pathlib import Path
+from typing import TextIO
+
+import pandas as pd
+
+from kpi_excel.core.columns import match_columns
+from kpi_excel.core.palette import HEADER, RAG_COLOURS
+from kpi_excel.errors import UnreadableFileError, UnsafeFileError
+
+__all__ = ["read_table", "write_table", "check_zip", "TABLE_SUFFIXES"]
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+# Generous for indicator tables, far below what a zip bomb unpacks to.
+MAX_UNPACKED = 512 * 1024 * 1024
+MAX_RATIO = 200
+MAX_PARTS = 10_000
+
+
+def check_zip(path: Path) -> None:
+    """Refuse a workbook whose zip would unpack to something absurd."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise UnreadableFileError(f"not a valid .xlsx file ({error})", source=str(path)) from None
+    if len(entries) > MAX_PARTS:
+        raise UnsafeFileError(f"{path}: {len(entries):,} parts in the workbook zip; refusing to open it")
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if ratio > MAX_RATIO and entry.file_size > 10 * 1024 * 1024:
+            raise UnsafeFileError(f"{path}: part {entry.filename} unpacks {ratio:,.0f} times larger; "
+                                  "refusing to open a possible zip bomb")
+    if total > MAX_UNPACKED:
+        raise UnsafeFileError(f"{path}: unpacks to {total / 2**20:,.0f} MB; refusing to open it")
+
+
+def read_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Read a table with a header row: (cells, number formats or None).
+
+    Raises :class:`UnreadableFileError` with one clear sentence when the file
+    cannot be read at all.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFileError("no such file", source=str(path))
+    if path.is_dir():
+        raise UnreadableFileError("is a folder, not a table file", source=str(path))
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    if suffix in (".csv", ".tsv", ".txt"):
+        return _read_delimited(path), None
+    raise UnreadableFileError(
+        f"cannot read '{suffix or 'no extension'}' files (use .csv, .tsv or .xlsx)", source=str(path)
+    )
+
+
+def _read_delimited(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise UnreadableFileError("looks like a binary file, not CSV or TSV text", source=str(path))
+    for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise UnreadableFileError("text is neither UTF-8 nor Windows-1252", source=str(path))
+    if not text.strip():
+        raise UnreadableFileError("the file is empty", source=str(path))
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
+            engine="c", quoting=csv.QUOTE_MINIMAL,
+        )
+    except (pd.errors.ParserError, csv.Error) as error:
+        raise UnreadableFileError(f"cannot read as {'TSV' if delimiter == chr(9) else 'CSV'}: "
+                                  f"{str(error).strip().splitlines()[0]}", source=str(path)) from None
+    frame.columns = [_unnamed(c) for c in frame.columns]
+    return frame
+
+
+def _sniff(text: str) -> str:
+    first = text.splitlines()[0]
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
+def _unnamed(header: object) -> str:
+    text = str(header)
+    return "" if text.startswith("Unnamed: ") else text
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from openpyxl import load_workbook  # imported here: CSV users never pay for it
+
+    check_zip(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise UnreadableFileError(f"cannot open as a workbook ({type(error).__name__}: {error})",
+                                  source=str(path)) from None
+    try:
+        names = book.sheetnames
+        if sheet is not None and sheet not in names:
+            raise UnreadableFileError(f"no sheet named '{sheet}' (sheets: {', '.join(names)})", source=str(path))
+        candidates = [sheet] if sheet else names
+        for name in candidates:
+            rows = [[(c.value, getattr(c, "number_format", None)) for c in row]
+                    for row in book[name].iter_rows()]
+            header_at = _header_row(rows)
+            if header_at is not None:
+                return _frames(rows, header_at)
+    finally:
+        book.close()
+    raise UnreadableFileError("no sheet has a header row with a latest value column", source=str(path))
+
+
+def _header_row(rows: list[list[tuple[object, str | None]]]) -> int | None:
+    """The first of the top 20 rows that names the latest value (titles may sit above)."""
+    for index, row in enumerate(rows[:20]):
+        if "latest_value" in match_columns([value for value, _ in row]):
+            return index
+    return None
+
+
+def _frames(rows: list[list[tuple[object, str | None]]], header_at: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    header = [("" if v is None else str(v)) for v, _ in rows[header_at]]
+    while header and header[-1] == "":
+        header.pop()
+    width = len(header)
+    body = [row for row in rows[header_at + 1:] if any(v is not None for v, _ in row[:width])]
+    values = [[(row[i][0] if i < len(row) else None) for i in range(width)] for row in body]
+    formats = [
+        [(row[i][1] if i < len(row) and isinstance(row[i][0], (int, float)) else None) for i in range(width)]
+        for row in body
+    ]
+    return pd.DataFrame(values, columns=header, dtype=object), pd.DataFrame(formats, columns=header, dtype=object)
+
+
+def write_table(
+    frame: pd.DataFrame,
+    path: Path | None,
+    stream: TextIO | None = None,
+    formats: pd.DataFrame | None = None,
+) -> None:
+    """Write by extension (.csv, .tsv, .xlsx); to ``stream`` (stdout) when no path.
+
+    ``formats`` (number formats of the input's first columns, from an XLSX
+    input) keeps percentages looking like percentages in an XLSX output.
+    """
+    if path is None:
+        frame.to_csv(stream or sys.stdout, index=False, lineterminator="\n")
+        return
+    path = Path(path)
+    suffix = path.suffix.lower()
+    temporary = path.with_name(f".{path.name}.kpi-excel.tmp")
+    try:
+        if suffix == ".xlsx":
+            _write_xlsx(frame, temporary, formats)
+        elif suffix in (".csv", ".tsv", ".txt"):
+            frame.to_csv(temporary, index=False, sep="\t" if suffix == ".tsv" else ",", lineterminator="\n",
+                         encoding="utf-8")
+        else:
+            raise UnreadableFileError(f"cannot write '{suffix or 'no extension'}' files (use .csv, .tsv or .xlsx)",
+                                      source=str(path))
+        temporary.replace(path)  # never a half-written output
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path, formats: pd.DataFrame | None) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Rated")
+    sheet.freeze_panes = "A2"
+    header_font = Font(bold=True, color=HEADER.font)
+    header_fill = PatternFill("solid", fgColor=HEADER.fill)
+    rag_styles = {word: (PatternFill("solid", fgColor=s.fill), Font(color=s.font, bold=True))
+                  for word, s in RAG_COLOURS.items()}
+    headers = [str(c) for c in frame.columns]
+    for position, header in enumerate(headers, start=1):
+        width = 60 if header in ("rag_reason", "problems") else min(max(len(header) + 2, 10), 45)
+        sheet.column_dimensions[get_column_letter(position)].width = width
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(headers), 1))}{len(frame) + 1}"
+
+    def text_cell(value: object) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text, even "=SUM(...)"
+        return cell
+
+    header_cells = []
+    for header in headers:
+        cell = text_cell(header)
+        cell.font, cell.fill = header_font, header_fill
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    rag_position = headers.index("rag") if "rag" in headers else -1
+    format_rows = formats.to_numpy(dtype=object) if formats is not None else None
+    for index, row in enumerate(frame.itertuples(index=False, name=None)):
+        cells = []
+        for position, value in enumerate(row):
+            if value is None or (isinstance(value, float) and value != value):
+                value = None
+            elif isinstance(value, str) and len(value) > 32767:
+                value = value[:32767]  # Excel's cell limit; the problems column says so
+            cell = text_cell(value)
+            if format_rows is not None and position < format_rows.shape[1] and format_rows[index][position]:
+                cell.number_format = format_rows[index][position]
+            if position == rag_position and value in rag_styles:
+                cell.fill, cell.font = rag_styles[value]
+            cells.append(cell)
+        sheet.append(cells)
+    book.save(path)
