@@ -97,7 +97,7 @@ class _Reader:
 
     def cell(self, name: str) -> object:
         value = self.row.get(name)
-        if isinstance(value, str) and value.strip() == "":
+        if value.__class__ is str and (value == "" or value.isspace()):
             return None
         return value
 

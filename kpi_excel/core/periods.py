@@ -268,7 +268,9 @@ def _shapes(match: re.Match[str]) -> tuple[tuple[str, str], ...]:
         if name in _NUMERIC_FIELDS:
             shapes.append((name, str(len(value))))
         elif name in ("term", "mon", "mon2"):
-            shapes.append((name, _case(value) + ("-full" if len(value) > 4 else "")))
+            lowered = value.lower()
+            width = "-full" if lowered in _MONTH_NAMES and len(lowered) > 3 else "-sept" if lowered == "sept" else ""
+            shapes.append((name, _case(value) + width))
     return tuple(shapes)
 
 
@@ -281,11 +283,14 @@ def _case(word: str) -> str:
 
 
 def _year(text: str, near: int | None = None) -> int:
-    """A 4-digit year, or a 2-digit one read in the century of ``near`` (or 2000)."""
+    """A 4-digit year, or a 2-digit one: just after ``near`` when given (the 23 of
+    2022/23), else as Excel reads it (00-29 are 2000-2029, 30-99 are 1930-1999)."""
     value = int(text)
     if len(text) == 4:
         return value
-    century = (near // 100 * 100) if near is not None else 2000
+    if near is None:
+        return 2000 + value if value < 30 else 1900 + value
+    century = near // 100 * 100
     year = century + value
     if near is not None and year < near:
         year += 100
@@ -443,10 +448,12 @@ def _field_values(period: Period) -> dict[str, object]:
 
 def _format_field(name: str, value: object, shape: str) -> str:
     if name == "term":
-        return _apply_case(str(value), shape)
+        return _apply_case(str(value), shape.split("-")[0])
     if name in ("mon", "mon2"):
         month = int(value)  # type: ignore[arg-type]
         word = calendar.month_name[month] if shape.endswith("-full") else calendar.month_abbr[month]
+        if shape.endswith("-sept") and month == 9:
+            word = "Sept"
         return _apply_case(word, shape.split("-")[0])
     number = int(value)  # type: ignore[arg-type]
     width = int(shape) if shape.isdigit() else 0
@@ -502,6 +509,11 @@ def parse_frequency(text: object) -> Frequency | None:
         return None
     if isinstance(text, Frequency):
         return text
+    return _frequency(str(text))
+
+
+@lru_cache(maxsize=1024)
+def _frequency(text: str) -> Frequency | None:
     cleaned = re.sub(r"\s+", " ", str(text)).strip().lower().rstrip(".")
     if cleaned in ("", "n/a", "na", "-", "none"):
         return None
@@ -541,6 +553,20 @@ def comparable_previous(
     (exams cancelled between 2018/19 and 2021/22), else a year earlier.
     Returns None for annual data when no earlier period is available.
     """
+    if available is None:
+        return _step_back(period, period.style, frequency)
+    return _comparable_previous(period, frequency, available)
+
+
+@lru_cache(maxsize=4096)
+def _step_back(period: Period, style: _Style, frequency: Frequency | None) -> Period | None:
+    # The style is part of the key: equal periods written differently step differently.
+    return _comparable_previous(period, frequency, None)
+
+
+def _comparable_previous(
+    period: Period, frequency: Frequency | None, available: Iterable[Period] | None
+) -> Period | None:
     frequency = frequency or infer_frequency(period)
     if frequency is Frequency.YTD or period.ytd:
         return shift(period, -12)

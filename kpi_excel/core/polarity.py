@@ -64,7 +64,11 @@ def parse_polarity(text: object) -> Polarity:
         return Polarity.NONE
     if isinstance(text, Polarity):
         return text
-    raw = str(text)
+    return _parse(str(text))
+
+
+@lru_cache(maxsize=1024)
+def _parse(raw: str) -> Polarity:
     if len(raw) > 60:
         raise PolarityError(f"a {len(raw):,}-character text is not a polarity")
     # "(high is good)", "High = Good.", "HIGH IS GOOD" all read alike.

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from kpi_excel.core.polarity import Polarity
 from kpi_excel.core.targets import Target, Tolerance
@@ -117,6 +118,14 @@ def parse_quartile(raw: object, position: object = None) -> Quartile | None:
     ``position`` (better/worse half) may be given separately or inside the text,
     as in ``2 (high)``.
     """
+    try:
+        return _quartile(raw, position)
+    except TypeError:  # unhashable input: read it uncached
+        return _quartile.__wrapped__(raw, position)
+
+
+@lru_cache(maxsize=4096)
+def _quartile(raw: object, position: object = None) -> Quartile | None:
     if raw is None:
         return None
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):

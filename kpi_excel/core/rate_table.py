@@ -135,20 +135,20 @@ def _cell_problems(frame: pd.DataFrame, skip: set[int]) -> dict[int, list[str]]:
         column = frame.iloc[:, position]
         if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
             continue
-        texts = column.where(column.map(lambda v: isinstance(v, str)), None)
-        lengths = texts.map(lambda v: len(v) if isinstance(v, str) else 0)
+        texts = column.astype(object)
+        try:
+            lengths = texts.str.len().fillna(0).to_numpy()
+        except AttributeError:  # no text in this column at all
+            continue
         name = str(header) or f"column {position + 1}"
-        for i in lengths.index[lengths.to_numpy() > LONG_TEXT]:
-            row = frame.index.get_loc(i)
-            length = lengths[i]
+        for row in (lengths > LONG_TEXT).nonzero()[0]:
+            length = int(lengths[row])
             limit = " (over Excel's 32,767-character cell limit)" if length > EXCEL_CELL_LIMIT else ""
-            found.setdefault(row, []).append(f"{name}: a {length:,}-character text{limit}; check it was meant")
-        firsts = texts.map(lambda v: v[:1] if isinstance(v, str) else "")
-        suspicious = firsts.isin(["=", "+", "-", "@"]).to_numpy()
-        for i in frame.index[suspicious]:
-            text = texts[i]
+            found.setdefault(int(row), []).append(f"{name}: a {length:,}-character text{limit}; check it was meant")
+        suspicious = texts.str[:1].isin(["=", "+", "-", "@"]).to_numpy()
+        for row in suspicious.nonzero()[0]:
+            text = texts.iloc[row]
             if looks_like_formula(text):
-                row = frame.index.get_loc(i)
                 shown = text if len(text) <= 30 else text[:29] + "…"
-                found.setdefault(row, []).append(f"{name}: '{shown}' looks like a formula; kept as text")
+                found.setdefault(int(row), []).append(f"{name}: '{shown}' looks like a formula; kept as text")
     return found

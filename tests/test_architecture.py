@@ -1,0 +1,72 @@
+"""The shape of the code: a pure core, documented commands."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import click
+
+from kpi_excel.cli import main
+
+PACKAGE = Path(__file__).resolve().parents[1] / "kpi_excel"
+DOOR_LIBRARIES = {"openpyxl", "xlwings", "xlwings_server", "fastapi", "excelize", "lxml", "click", "rich",
+                  "sqlalchemy", "uvicorn"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_core_imports_no_door_library() -> None:
+    offenders = {}
+    for path in (PACKAGE / "core").rglob("*.py"):
+        bad = _imports(path) & DOOR_LIBRARIES
+        if bad:
+            offenders[path.name] = bad
+    assert offenders == {}
+
+
+def test_core_imports_only_core_and_errors_from_the_package() -> None:
+    for path in (PACKAGE / "core").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kpi_excel"):
+                assert node.module.startswith(("kpi_excel.core", "kpi_excel.errors")), (path.name, node.module)
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((f"{prefix}{name}", command))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, f"{prefix}{name} "))
+    return found
+
+
+def test_every_command_has_help_text() -> None:
+    for name, command in _commands(main):
+        assert (command.help or "").strip(), name
+        for parameter in command.params:
+            if isinstance(parameter, click.Option) and not parameter.hidden and parameter.name != "help":
+                assert (parameter.help or "").strip(), f"{name} --{parameter.name}"
+
+
+def test_every_command_appears_in_the_readme() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    for name, _ in _commands(main):
+        assert f"kpi-excel {name}" in readme, name
+
+
+def test_public_modules_declare_all() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        if path.name.startswith("_") or "data" in path.parts:
+            continue
+        assert "__all__" in path.read_text(encoding="utf-8"), path.relative_to(PACKAGE)
