@@ -44,6 +44,8 @@ CANONICAL = (
     "rag_rule",
     "amber_within",
     "comment",
+    "unit",
+    "benchmark_code",
     # What a published table already says, checked against the data:
     "published_trend",
     "published_direction",
@@ -122,6 +124,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "rag_rule": ("rag rule", "rule", "rag method", "rating rule", "rag basis"),
     "amber_within": ("amber tolerance", "tolerance", "amber within", "amber threshold", "amber range"),
+    "unit": ("unit", "units", "measure unit", "unit of measure", "format"),
+    "benchmark_code": ("benchmark code", "lait code", "lait short desc", "dfe code", "benchmark id",
+                       "comparator code", "national code"),
     "comment": ("comment", "comments", "commentary", "narrative", "notes", "note", "officer comment"),
     "published_trend": (
         "trend", "direction of travel", "dot", "compared to previous", "compared to previous data",

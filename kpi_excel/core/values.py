@@ -29,6 +29,7 @@ __all__ = [
     "looks_like_formula",
     "format_number",
     "SUPPRESSION_CODES",
+    "PERCENT_UNKNOWN_PRECISION",
 ]
 
 # Beyond 15 significant digits Excel cannot hold a number exactly.
@@ -220,6 +221,11 @@ def _first_section(number_format: str) -> str:
     section = re.sub(r'"[^"]*"', "", section)
     section = re.sub(r"\\.", "", section)
     return re.sub(r"\[[^\]]*\]", "", section)
+
+
+# The format to pass for a number known to be a percentage (from a "Unit: %"
+# column) when its own number format is not known, as through Excel on the web.
+PERCENT_UNKNOWN_PRECISION = "%"
 
 
 def is_percent_format(number_format: str | None) -> bool:

@@ -1,0 +1,192 @@
+"""The plan of a refresh: what to write where, for any writer to apply.
+
+The core decides everything (values, number formats, which rules colour which
+column, what the Benchmark sheet holds, the log line); a writer only
+translates: the lossless file writer rewrites zip parts, the xlwings writer
+sets ranges on a live book. Columns are named by header text, never by
+letter, because officers move columns around.
+
+All classes are frozen: a plan is a value, easy to compare between writers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Cell",
+    "ColumnSpec",
+    "FormatRule",
+    "Series",
+    "Chart",
+    "SheetSpec",
+    "ColumnWrite",
+    "KpiUpdate",
+    "LogEntry",
+    "Summary",
+    "Plan",
+]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value with an optional Excel number format and a named look.
+
+    ``style`` is one of: None, "header", "title", "note", "wrap", "bold".
+    Text is always written as text, never as a formula.
+    """
+
+    value: object
+    number_format: str | None = None
+    style: str | None = None
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """A column of a sheet we write: header, width, format, dropdown, help."""
+
+    header: str
+    width: float = 14.0
+    number_format: str | None = None
+    wrap: bool = False
+    choices: tuple[str, ...] = ()
+    computed: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class FormatRule:
+    """A conditional format over one column's body cells.
+
+    ``kind`` "equals": cells whose value equals ``text`` get ``fill``/``font``
+    (so a word typed by hand recolours too); "arrows": a grey up/flat/down icon
+    set by the sign of the number.
+    """
+
+    header: str
+    kind: str
+    text: str = ""
+    fill: str = ""
+    font: str = ""
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class Series:
+    """One data series: its name, the cells it reads, and their values now
+    (cached in the chart so it draws before Excel recalculates)."""
+
+    name: str
+    values_ref: str  # e.g. 'Benchmark'!$D$5:$I$5
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart reading cells of the sheet it sits on."""
+
+    kind: str  # "bar" (horizontal bars) | "column"
+    title: str
+    alt_text: str
+    categories_ref: str
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    anchor: str  # top-left cell, e.g. "Q3"
+    width: int = 8  # in columns of the default width
+    height: int = 15  # in rows
+    value_axis_title: str = ""
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """A sheet we own and write whole (Benchmark, RAG key, Log, a new KPIs)."""
+
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    rows: tuple[tuple[object, ...], ...] = ()
+    title: tuple[Cell, ...] = ()  # lines above the header row
+    table: str | None = None  # an Excel table over header + rows
+    freeze: bool = True
+    landscape: bool = True
+    tab_colour: str | None = None
+    rules: tuple[FormatRule, ...] = ()
+    charts: tuple[Chart, ...] = ()
+
+    @property
+    def header_row(self) -> int:
+        """The sheet row of the header (1-based)."""
+        return len(self.title) + (1 if self.title else 0) + 1
+
+    @property
+    def first_body_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + max(len(self.rows), 0)
+
+
+@dataclass(frozen=True)
+class ColumnWrite:
+    """New values for one KPIs column; None leaves that row's cell alone."""
+
+    header: str
+    cells: tuple[Cell | None, ...]
+
+
+@dataclass(frozen=True)
+class KpiUpdate:
+    """What changes on the officer's KPIs sheet: only computed columns."""
+
+    sheet: str
+    header_row: int
+    body_rows: tuple[int, ...]  # sheet row of each KPI row, in order
+    add_columns: tuple[ColumnSpec, ...] = ()  # computed columns the sheet lacks
+    writes: tuple[ColumnWrite, ...] = ()
+    rules: tuple[FormatRule, ...] = ()
+    dropdowns: tuple[ColumnSpec, ...] = ()  # input columns whose dropdown is missing
+    table: str | None = None  # the Excel table the KPIs sit in, if any
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line for the Log sheet."""
+
+    values: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the officer is told after a refresh."""
+
+    rated: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    changes: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    benchmarked: int = 0
+
+    def lines(self) -> list[str]:
+        order = ["Green", "Amber", "Red", "N/A"]
+        words = ", ".join(f"{self.counts[w]} {w}" for w in order if self.counts.get(w))
+        out = [f"Rated {self.rated} indicator{'s' if self.rated != 1 else ''}: {words or 'none'}"]
+        if self.benchmarked:
+            out.append(f"Benchmarked {self.benchmarked} against other authorities")
+        if self.changes:
+            out.append(f"{len(self.changes)} RAG change{'s' if len(self.changes) != 1 else ''}: "
+                       + "; ".join(self.changes[:5]) + (" …" if len(self.changes) > 5 else ""))
+        if self.problems:
+            out.append(f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} to check "
+                       "(see the Checks column)")
+        return out
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a refresh writes, in the order a writer should apply it."""
+
+    kpis: KpiUpdate
+    sheets: tuple[SheetSpec, ...] = ()  # created, or replaced whole if they exist
+    log_sheet: SheetSpec | None = None  # created if missing, then the entry appended
+    log: LogEntry | None = None
+    summary: Summary = field(default_factory=Summary)

@@ -1,0 +1,139 @@
+"""The report's Settings sheet: what an officer can choose without touching code.
+
+The sheet is a two-column list (Setting, Value) with a third column explaining
+each. Keys are matched ignoring case and spacing; unknown keys are kept and
+reported, never an error. Anything missing takes the default, so an older
+workbook with no Settings sheet still refreshes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from kpi_excel.core.rag import Rule, parse_rule
+from kpi_excel.core.targets import Tolerance, parse_tolerance
+from kpi_excel.errors import CellError, Problem
+
+__all__ = ["ReportSettings", "SETTING_ROWS", "read_settings", "settings_table", "ALL_AUTHORITIES"]
+
+ALL_AUTHORITIES = "All authorities"
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Choices for a refresh; every field has a default an officer would expect."""
+
+    authority: str = ""
+    comparator: str = ALL_AUTHORITIES
+    comparator_members: tuple[str, ...] = ()
+    rag_rule: Rule = Rule.AUTO
+    amber_within: Tolerance | None = None
+    same_within: Tolerance | None = None
+    derive_targets: bool = False
+    benchmark_source: str = ""
+    neighbours: str = "2025"
+    sources: tuple[str, ...] = ()
+    as_of: str = ""
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+
+# (label, field, help) in the order the Settings sheet lists them.
+SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("Authority", "authority",
+     "Your authority as DfE names it (e.g. Leicestershire). Benchmarks are worked out for it."),
+    ("Comparator group", "comparator",
+     "'All authorities', or a list of authority names separated by semicolons, or the name of a "
+     "group file; quartiles and ranks are worked out within it."),
+    ("RAG rule", "rag_rule",
+     "auto (target if the indicator has one, else quartile), target, quartile or none. "
+     "A row's own RAG Rule wins."),
+    ("Amber tolerance", "amber_within",
+     "How near a missed target is Amber: 5% (of the target) or 2pp (points). Empty: a miss is Red."),
+    ("Trend tolerance", "same_within",
+     "A change this small is 'Same': 1% (of the previous value) or 0.5. Empty: same as displayed."),
+    ("Targets from benchmark", "derive_targets",
+     "Yes: an indicator with no target is aimed at the comparator group's top quartile."),
+    ("Benchmark data", "benchmark_source",
+     "Where every authority's values come from: a LAIT file (lait:path.parquet) or 'example' for "
+     "the bundled extract. Empty: no benchmarking."),
+    ("Statistical neighbours", "neighbours", "2025 or 2021: which DfE neighbour list to average."),
+    ("Extra sources", "sources",
+     "More places to read values from, one per line or separated by semicolons "
+     "(path.csv, path.xlsx#Sheet, sql:URL#table=name). The Data sheet is always read."),
+    ("As of period", "as_of", "Re-run a past period (e.g. Q2 2022/23): later data is ignored. Empty: latest."),
+)
+
+_BY_KEY = {re.sub(r"[^a-z0-9]", "", label.lower()): name for label, name, _ in SETTING_ROWS}
+_BY_KEY.update({re.sub(r"[^a-z0-9]", "", name.lower()): name for _, name, _ in SETTING_ROWS})
+_BY_KEY.update({"la": "authority", "localauthority": "authority", "council": "authority",
+                "comparators": "comparator", "group": "comparator", "rule": "rag_rule",
+                "tolerance": "amber_within", "ambertolerance": "amber_within", "asof": "as_of",
+                "sn": "neighbours", "statneighbours": "neighbours"})
+
+
+def read_settings(pairs: Iterable[tuple[object, object]], sheet: str = "Settings") -> ReportSettings:
+    """Read (setting, value) pairs; unreadable values are reported and defaulted."""
+    values: dict[str, object] = {}
+    problems: list[Problem] = []
+    for row, (key, value) in enumerate(pairs, start=1):
+        name = _BY_KEY.get(re.sub(r"[^a-z0-9]", "", str(key or "").lower()))
+        if name is None:
+            if str(key or "").strip() and str(key).strip().lower() not in ("setting", "settings"):
+                problems.append(Problem(sheet, f"row {row}: unknown setting '{str(key).strip()[:40]}' ignored"))
+            continue
+        text = "" if value is None else str(value).strip()
+        if text == "":
+            continue
+        try:
+            values[name] = _convert(name, value, text)
+        except CellError as error:
+            problems.append(Problem(sheet, f"row {row} ({key}): {error}; using the default"))
+    settings = ReportSettings(**values)  # type: ignore[arg-type]
+    if settings.comparator != ALL_AUTHORITIES and ";" in settings.comparator:
+        members = tuple(m.strip() for m in settings.comparator.split(";") if m.strip())
+        settings = replace(settings, comparator_members=members)
+    return replace(settings, problems=tuple(problems))
+
+
+def _convert(name: str, raw: object, text: str) -> object:
+    if name == "rag_rule":
+        return parse_rule(text)
+    if name in ("amber_within", "same_within"):
+        return parse_tolerance(raw)
+    if name == "derive_targets":
+        lowered = text.lower()
+        if lowered in ("yes", "y", "true", "1", "on"):
+            return True
+        if lowered in ("no", "n", "false", "0", "off"):
+            return False
+        raise CellError(f"'{text[:20]}' is not Yes or No")
+    if name == "sources":
+        return tuple(s.strip() for s in re.split(r"[;\n]", text) if s.strip())
+    if name == "neighbours":
+        if text not in ("2021", "2025"):
+            raise CellError(f"'{text[:20]}' is not 2021 or 2025")
+        return text
+    if name == "comparator" and text.lower() in ("all", "all authorities", "all las", "england", "national"):
+        return ALL_AUTHORITIES
+    return text
+
+
+def settings_table(settings: ReportSettings) -> list[tuple[str, str, str]]:
+    """Rows for a Settings sheet: (setting, value as text, what it means)."""
+    rows = []
+    for label, name, help_text in SETTING_ROWS:
+        value = getattr(settings, name)
+        if isinstance(value, Rule):
+            text = value.value
+        elif isinstance(value, Tolerance):
+            text = f"{value.amount:g}%" if value.relative else f"{value.amount:g}pp"
+        elif isinstance(value, bool):
+            text = "Yes" if value else "No"
+        elif isinstance(value, tuple):
+            text = "; ".join(value)
+        else:
+            text = "" if value is None else str(value)
+        rows.append((label, text, help_text))
+    return rows

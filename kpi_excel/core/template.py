@@ -1,0 +1,173 @@
+"""The report workbook's sheets as specs: KPIs, Data, Settings, RAG key, Log.
+
+``kpi-excel new`` and ``kpi-excel init`` write these through the lossless
+writer; refresh finds columns by these header texts (any order, officers' own
+columns untouched).
+"""
+
+from __future__ import annotations
+
+from kpi_excel.core.palette import QUARTILE_COLOURS, RAG_COLOURS
+from kpi_excel.core.plan import Cell, ColumnSpec, FormatRule, SheetSpec
+from kpi_excel.core.rag import Rule
+from kpi_excel.core.settings import ReportSettings, settings_table
+
+__all__ = [
+    "KPI_SHEET",
+    "DATA_SHEET",
+    "SETTINGS_SHEET",
+    "RAG_KEY_SHEET",
+    "LOG_SHEET",
+    "BENCHMARK_SHEET",
+    "KPI_COLUMNS",
+    "KPI_INPUTS",
+    "KPI_OUTPUTS",
+    "POLARITY_CHOICES",
+    "FREQUENCY_CHOICES",
+    "RAG_CHOICES",
+    "RULE_CHOICES",
+    "kpi_rules",
+    "kpi_sheet",
+    "data_sheet",
+    "settings_sheet",
+    "rag_key_sheet",
+    "log_sheet",
+    "LOG_COLUMNS",
+]
+
+KPI_SHEET, DATA_SHEET, SETTINGS_SHEET = "KPIs", "Data", "Settings"
+RAG_KEY_SHEET, LOG_SHEET, BENCHMARK_SHEET = "RAG key", "Log", "Benchmark"
+
+POLARITY_CHOICES = ("High = Good", "Low = Good", "Close to target", "N/A")
+FREQUENCY_CHOICES = ("Monthly", "Quarterly", "Termly", "Half-yearly", "Annual", "YTD")
+RAG_CHOICES = ("Red", "Amber", "Green", "N/A")
+RULE_CHOICES = tuple(rule.value for rule in Rule)
+
+# (header, canonical field, spec). Inputs are the officer's; outputs are ours.
+_INPUTS = (
+    ("Topic", "topic", ColumnSpec("Topic", 26, wrap=True)),
+    ("Theme", "theme", ColumnSpec("Theme", 16)),
+    ("Indicator", "indicator", ColumnSpec("Indicator", 48, wrap=True)),
+    ("Code", "code", ColumnSpec("Code", 12, help="Your code for the indicator; the Data sheet uses it.")),
+    ("Polarity", "polarity", ColumnSpec("Polarity", 14, choices=POLARITY_CHOICES)),
+    ("Frequency", "frequency", ColumnSpec("Frequency", 12, choices=FREQUENCY_CHOICES)),
+    ("Unit", "unit", ColumnSpec("Unit", 8, help="% for percentages; anything else is shown as it is.")),
+    ("Target", "target", ColumnSpec("Target", 10, help="e.g. >97.2%, <20.8%, >=90%, 85%, 90%-95% or N/A")),
+    ("Comment", "comment", ColumnSpec("Comment", 40, wrap=True)),
+    ("RAG Override", "rag_override", ColumnSpec("RAG Override", 12, choices=RAG_CHOICES)),
+    ("Override Reason", "rag_override_reason", ColumnSpec("Override Reason", 30, wrap=True)),
+    ("RAG Rule", "rag_rule", ColumnSpec("RAG Rule", 10, choices=RULE_CHOICES)),
+    ("Benchmark Code", "benchmark_code",
+     ColumnSpec("Benchmark Code", 18, help="The indicator's code in the benchmark data (LAIT Short Desc).")),
+)
+_OUTPUTS = (
+    ("Previous Period", "previous_period", ColumnSpec("Previous Period", 13, computed=True)),
+    ("Previous Value", "previous_value", ColumnSpec("Previous Value", 11, computed=True)),
+    ("Latest Period", "latest_period", ColumnSpec("Latest Period", 13, computed=True)),
+    ("Latest Value", "latest_value", ColumnSpec("Latest Value", 11, computed=True)),
+    ("Change", "change", ColumnSpec("Change", 10, computed=True)),
+    ("Trend", "trend", ColumnSpec("Trend", 10, computed=True)),
+    ("Direction", "direction", ColumnSpec("Direction", 13, computed=True)),
+    ("RAG", "rag", ColumnSpec("RAG", 8, computed=True)),
+    ("RAG Reason", "rag_reason", ColumnSpec("RAG Reason", 50, wrap=True, computed=True)),
+    ("Quartile", "quartile", ColumnSpec("Quartile", 9, computed=True)),
+    ("Stat Neighbour Avg", "sn_average", ColumnSpec("Stat Neighbour Avg", 12, computed=True)),
+    ("England", "england", ColumnSpec("England", 10, computed=True)),
+    ("Rank", "rank", ColumnSpec("Rank", 9, computed=True)),
+    ("Quartile Position", "quartile_position", ColumnSpec("Quartile Position", 11, computed=True)),
+    ("Top Quartile Target", "derived_target", ColumnSpec("Top Quartile Target", 12, computed=True)),
+    ("Benchmark Period", "benchmark_period", ColumnSpec("Benchmark Period", 12, computed=True)),
+    ("Source", "source", ColumnSpec("Source", 24, wrap=True, computed=True)),
+    ("Checks", "checks", ColumnSpec("Checks", 40, wrap=True, computed=True)),
+)
+
+# The sheet's column order: the published table's order first, then the extras.
+_ORDER = ("Topic", "Theme", "Indicator", "Code", "Polarity", "Frequency", "Previous Period", "Previous Value",
+          "Latest Period", "Latest Value", "Change", "Trend", "Direction", "Target", "RAG", "RAG Reason",
+          "Quartile", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "RAG Rule", "Unit",
+          "Benchmark Code", "England", "Rank", "Quartile Position", "Top Quartile Target", "Benchmark Period",
+          "Source", "Checks")
+_SPECS = {header: spec for header, _, spec in _INPUTS + _OUTPUTS}
+KPI_COLUMNS: tuple[ColumnSpec, ...] = tuple(_SPECS[h] for h in _ORDER)
+KPI_INPUTS: dict[str, str] = {field: header for header, field, _ in _INPUTS}
+KPI_OUTPUTS: dict[str, str] = {field: header for header, field, _ in _OUTPUTS}
+
+LOG_COLUMNS = ("When", "Who", "Door", "Sources", "Rated", "Green", "Amber", "Red", "N/A", "Changes", "Problems",
+               "kpi_excel version")
+
+
+def kpi_rules() -> tuple[FormatRule, ...]:
+    """RAG fills that follow the word, direction colours, change arrows, quartile shading."""
+    rules = [FormatRule("RAG", "equals", word, s.fill, s.font, bold=True) for word, s in RAG_COLOURS.items()]
+    rules += [
+        FormatRule("Direction", "equals", "Improving", "E2EFDA", "375623"),
+        FormatRule("Direction", "equals", "Declining", "FCE4D6", "833C0B"),
+        FormatRule("Change", "arrows"),
+    ]
+    rules += [FormatRule("Quartile", "equals", str(q), s.fill, s.font) for q, s in QUARTILE_COLOURS.items()]
+    return tuple(rules)
+
+
+def kpi_sheet(rows: tuple[tuple[object, ...], ...] = ()) -> SheetSpec:
+    """The KPIs sheet; ``rows`` hold values in KPI_COLUMNS order."""
+    return SheetSpec(KPI_SHEET, KPI_COLUMNS, rows, table="KPIs", tab_colour="1F4E79", rules=kpi_rules())
+
+
+def data_sheet(rows: tuple[tuple[object, ...], ...] = ()) -> SheetSpec:
+    """The history, long format: paste a new period's rows at the bottom."""
+    columns = (
+        ColumnSpec("Code", 14, help="The indicator's Code on the KPIs sheet."),
+        ColumnSpec("Period", 14, help="e.g. Q2 2022/23, Summer 2022, 2021/22, Mar-25"),
+        ColumnSpec("Value", 12, help="A number, a percentage, or a suppression code such as c or x."),
+        ColumnSpec("Area", 16, help="Empty for your authority; another authority's name for comparisons."),
+        ColumnSpec("Note", 40, wrap=True),
+    )
+    return SheetSpec(DATA_SHEET, columns, rows, table="Data", landscape=False, tab_colour="548235")
+
+
+def settings_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
+    columns = (ColumnSpec("Setting", 26), ColumnSpec("Value", 30), ColumnSpec("What it means", 90, wrap=True))
+    return SheetSpec(SETTINGS_SHEET, columns, tuple(settings_table(settings)), table="Settings",
+                     landscape=False, tab_colour="7F7F7F")
+
+
+def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
+    """The key in words, as the published dashboards print it, from the settings."""
+    tolerance = settings.amber_within
+    if tolerance is None:
+        target_amber = "There is no Amber by target: a missed target is Red."
+    elif tolerance.relative:
+        target_amber = f"Missed, but within {tolerance.amount:g}% of the target."
+    else:
+        target_amber = f"Missed, but within {tolerance.amount:g} points of the target."
+    comparator = settings.comparator if not settings.comparator_members else \
+        f"a group of {len(settings.comparator_members)} authorities"
+    rows = (
+        ("By target", "Green", "Target met (>: strictly above; >=: at or above; a bare number: on the good side)."),
+        ("By target", "Amber", target_amber),
+        ("By target", "Red", "Target missed" + ("." if tolerance is None else " by more than the tolerance.")),
+        ("By benchmark", "Green", "Top quartile of local authorities or high in second quartile with improving "
+                                  "trend."),
+        ("By benchmark", "Amber", "Second or third quartile with room for improvement."),
+        ("By benchmark", "Red", "Fourth quartile or low in the third quartile with a declining trend."),
+        ("Any", "N/A", "No target and no benchmark, no polarity, or no data (suppressed values are not zeros)."),
+        ("Any", "Override", "An officer's RAG Override wins; its reason is kept in the RAG Reason."),
+    )
+    notes = (
+        Cell("RAG rating key", style="title"),
+        Cell(f"Rule: {settings.rag_rule.value} — "
+             + {"auto": "by target where the indicator has one, otherwise by benchmark quartile.",
+                "target": "by target only.", "quartile": "by benchmark quartile only.",
+                "none": "not rated."}[settings.rag_rule.value]
+             + f" Quartiles are worked out among {comparator} (quartile 1 = top).", style="note"),
+    )
+    columns = (ColumnSpec("Rule", 16), ColumnSpec("RAG", 10), ColumnSpec("Meaning", 90, wrap=True))
+    rules = tuple(FormatRule("RAG", "equals", w, s.fill, s.font, bold=True) for w, s in RAG_COLOURS.items())
+    return SheetSpec(RAG_KEY_SHEET, columns, rows, title=notes, landscape=False, tab_colour="BF8F00", rules=rules)
+
+
+def log_sheet() -> SheetSpec:
+    widths = {"When": 18, "Who": 16, "Door": 10, "Sources": 40, "Changes": 60, "Problems": 10,
+              "kpi_excel version": 14}
+    columns = tuple(ColumnSpec(h, widths.get(h, 8), wrap=h in ("Sources", "Changes")) for h in LOG_COLUMNS)
+    return SheetSpec(LOG_SHEET, columns, (), table=None, landscape=True, tab_colour="7F7F7F")
