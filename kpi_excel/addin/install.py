@@ -1,0 +1,206 @@
+"""Put ``kpi_excel.xlam`` where desktop Excel loads it, and tell its VBA which Python to run.
+
+Where things go (from xlwings' own ``addin install`` and the add-in's VBA):
+
+* **Windows**: the user's XLSTART folder ``%APPDATA%\\Microsoft\\Excel\\XLSTART``
+  (Excel opens every add-in there at start-up, and it is a trusted location, so
+  no macro prompt). The VBA's ``GetConfigFilePath`` reads
+  ``%USERPROFILE%\\.<PROJECT_NAME>\\<PROJECT_NAME>.conf``; in the ribbon template
+  ``PROJECT_NAME`` is ``myaddin``, so the interpreter goes into
+  ``%USERPROFILE%\\.myaddin\\myaddin.conf`` as ``"INTERPRETER_WIN","<python.exe>"``.
+  (``~/.xlwings/xlwings.conf`` is the *xlwings* add-in's file: this VBA never
+  reads it, so we do not touch it.)
+* **macOS** (sandboxed Excel 2016 and later): the start-up folder
+  ``~/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel``;
+  the config ``~/Library/Containers/com.microsoft.Excel/Data/myaddin.conf`` with
+  ``INTERPRETER_MAC``; and, because RunPython goes through ``AppleScriptTask``,
+  xlwings' ``xlwings-<version>.applescript`` in
+  ``~/Library/Application Scripts/com.microsoft.Excel``.
+* **Anywhere else** there is no desktop Excel: we say what would be done on
+  Windows and macOS and write nothing.
+
+Everything is computed by :func:`plan_install` from explicit inputs (platform,
+environment, interpreter), so tests point HOME/APPDATA at a temporary folder and
+fake the platform; :func:`apply_plan` does the writing. Paths use this
+machine's path type (so a faked Windows install on Linux writes under the
+temporary APPDATA); the describe-only branch uses Windows/POSIX paths as text.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from typing import Mapping
+
+from kpi_excel.addin.xlam import ADDIN_NAME, PINNED_XLWINGS, AddinError, build_xlam, read_vba_facts, template_path
+
+__all__ = ["Step", "InstallPlan", "current_platform", "plan_install", "apply_plan", "read_conf", "conf_text"]
+
+MAC_OFFICE_GROUP = "UBF8T346G9.Office"
+MAC_STARTUP = ("Library", "Group Containers", MAC_OFFICE_GROUP, "User Content.localized", "Startup.localized", "Excel")
+MAC_SANDBOX_DATA = ("Library", "Containers", "com.microsoft.Excel", "Data")
+MAC_SCRIPTS = ("Library", "Application Scripts", "com.microsoft.Excel")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the install does. ``kind``: ``build`` | ``conf`` | ``copy``."""
+
+    kind: str
+    target: PurePath
+    detail: str
+    source: Path | None = None
+    settings: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class InstallPlan:
+    platform: str  # "windows" | "macos" | anything else: nothing is written
+    steps: tuple[Step, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def writes(self) -> bool:
+        return self.platform in ("windows", "macos")
+
+    def describe(self) -> list[str]:
+        lines = [f"{i}. {step.detail}" for i, step in enumerate(self.steps, start=1)]
+        return lines + list(self.notes)
+
+
+def current_platform() -> str:
+    if sys.platform.startswith("win"):
+        return "windows"
+    if sys.platform == "darwin":
+        return "macos"
+    return sys.platform
+
+
+def _project_name() -> str:
+    """The VBA's PROJECT_NAME: it names the config file the add-in reads."""
+    name = read_vba_facts(template_path()).project_name
+    if not name:
+        raise AddinError("Could not find PROJECT_NAME in the add-in template's VBA; cannot tell where it reads its config.")
+    return name
+
+
+def _windows_steps(env: Mapping[str, str], interpreter: str, project: str, path: type[PurePath] = Path) -> list[Step]:
+    appdata, profile = env.get("APPDATA"), env.get("USERPROFILE")
+    if not appdata or not profile:
+        raise AddinError("APPDATA and USERPROFILE must be set to install the add-in on Windows.")
+    startup = path(appdata, "Microsoft", "Excel", "XLSTART")
+    conf = path(profile, f".{project}", f"{project}.conf")
+    return [
+        Step("build", startup / ADDIN_NAME, f"write the add-in to Excel's start-up folder: {startup / ADDIN_NAME}"),
+        Step("conf", conf, f'set "INTERPRETER_WIN" to {interpreter} in {conf}',
+             settings=(("INTERPRETER_WIN", interpreter),)),
+    ]
+
+
+def _macos_steps(env: Mapping[str, str], interpreter: str, project: str, path: type[PurePath] = Path) -> list[Step]:
+    home = env.get("HOME")
+    if not home:
+        raise AddinError("HOME must be set to install the add-in on macOS.")
+    startup = path(home, *MAC_STARTUP)
+    conf = path(home, *MAC_SANDBOX_DATA, f"{project}.conf")
+    script_name = f"xlwings-{PINNED_XLWINGS}.applescript"
+    script = Path(str(resources.files("xlwings") / script_name))
+    scripts_dir = path(home, *MAC_SCRIPTS)
+    return [
+        Step("build", startup / ADDIN_NAME, f"write the add-in to Excel's start-up folder: {startup / ADDIN_NAME}"),
+        Step("conf", conf, f'set "INTERPRETER_MAC" to {interpreter} in {conf}',
+             settings=(("INTERPRETER_MAC", interpreter),)),
+        Step("copy", scripts_dir / script_name,
+             f"copy xlwings' {script_name} to {scripts_dir} (RunPython on macOS calls it through AppleScriptTask)",
+             source=script),
+    ]
+
+
+def plan_install(
+    *, platform: str | None = None, env: Mapping[str, str] | None = None, interpreter: str | None = None
+) -> InstallPlan:
+    """Work out the install steps for ``platform`` without touching anything."""
+    import os
+
+    platform = platform or current_platform()
+    env = os.environ if env is None else env
+    interpreter = interpreter or sys.executable
+    project = _project_name()
+    if platform == "windows":
+        return InstallPlan(platform, tuple(_windows_steps(env, interpreter, project)),
+                           ("Quit Excel first; it loads the add-in from the start-up folder when it starts.",))
+    if platform == "macos":
+        return InstallPlan(platform, tuple(_macos_steps(env, interpreter, project)),
+                           ("Quit Excel (Cmd-Q) first. On first use Excel may ask to enable the add-in's macros.",))
+    # No desktop Excel here: show both, with placeholders for the user's folders.
+    win = _windows_steps({"APPDATA": r"%APPDATA%", "USERPROFILE": r"%USERPROFILE%"}, r"<path to python.exe>", project,
+                         PureWindowsPath)
+    mac = _macos_steps({"HOME": "~"}, "<path to python3>", project, PurePosixPath)
+    notes = (
+        f"There is no desktop Excel on '{platform}', so nothing was written.",
+        "On Windows 'kpi-excel addin install' would:",
+        *[f"  - {s.detail}" for s in win],
+        "On macOS it would:",
+        *[f"  - {s.detail}" for s in mac],
+        "Excel on the web and SharePoint use the web add-in instead: see 'kpi-excel serve' and docs/admin-guide.md.",
+    )
+    return InstallPlan(platform, (), notes)
+
+
+def read_conf(text: str) -> list[tuple[str, str]]:
+    """Parse an xlwings-style conf file: one ``"KEY","VALUE"`` pair a line (VBA ``Write #``)."""
+    pairs = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        key, _, value = line.partition(",")
+        pairs.append((key.strip().strip('"'), value.strip().strip('"')))
+    return pairs
+
+
+def conf_text(pairs: list[tuple[str, str]], newline: str) -> str:
+    for key, value in pairs:
+        if '"' in key or '"' in value:
+            raise AddinError(f"Cannot write {key}: VBA's config reader cannot read a value containing a quote.")
+    return "".join(f'"{key}","{value}"{newline}' for key, value in pairs)
+
+
+def _merge_conf(path: Path, settings: tuple[tuple[str, str], ...], newline: str, encoding: str) -> None:
+    """Set our keys and keep every other line the user already has."""
+    existing = read_conf(path.read_text(encoding=encoding, errors="replace")) if path.exists() else []
+    ours = dict(settings)
+    merged = [(k, v) for k, v in existing if k.upper() not in {o.upper() for o in ours}] + list(ours.items())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = conf_text(merged, newline).encode(encoding)
+    except UnicodeEncodeError as error:
+        raise AddinError(f"The interpreter path cannot be written in the {encoding} encoding VBA reads: {error}")
+    path.write_bytes(data)
+
+
+def apply_plan(plan: InstallPlan) -> list[Path]:
+    """Carry out the plan; returns the files written. Writes nothing off Windows/macOS."""
+    if not plan.writes:
+        return []
+    written: list[Path] = []
+    # VBA reads the file in the system's ANSI code page on Windows.
+    encoding, newline = ("cp1252", "\r\n") if plan.platform == "windows" else ("utf-8", "\n")
+    for step in plan.steps:
+        target = Path(step.target)
+        try:
+            if step.kind == "build":
+                written.append(build_xlam(target.parent))
+            elif step.kind == "conf":
+                _merge_conf(target, step.settings, newline, encoding)
+                written.append(target)
+            elif step.kind == "copy":
+                assert step.source is not None
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(step.source.read_bytes())
+                written.append(target)
+        except PermissionError as error:
+            raise AddinError(f"Could not write {target}: {error.strerror}. Quit Excel and try again.") from error
+    return written

@@ -1,0 +1,284 @@
+"""Build ``kpi_excel.xlam``, the desktop ribbon add-in, from xlwings' own one.
+
+xlwings ships ``quickstart_addin_ribbon.xlam`` (BSD-3): a ribbon button calls
+the VBA macro ``RibbonMyAddin.RunMain``, which runs
+``import <add-in name>; <add-in name>.main()`` through ``RunPython``. Saved as
+``kpi_excel.xlam`` it therefore runs :func:`kpi_excel.main`.
+
+The build copies every part of that file byte for byte (the VBA project
+included, so its signature-free p-code and its pinned xlwings version stay as
+xlwings made them) and replaces only ``customUI/customUI.xml``: a "KPI Report"
+tab with a large "Refresh KPIs" button. Before writing anything it checks, with
+oletools, that the VBA really does what this module relies on; if xlwings
+changes the add-in, the build stops and says what differs instead of shipping a
+button that calls nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from lxml import etree
+
+__all__ = [
+    "ADDIN_NAME",
+    "PINNED_XLWINGS",
+    "RIBBON",
+    "AddinError",
+    "VbaFacts",
+    "XlamReport",
+    "template_path",
+    "read_vba_facts",
+    "customui_xml",
+    "build_xlam",
+    "inspect_xlam",
+]
+
+ADDIN_NAME = "kpi_excel.xlam"
+# The xlwings version whose VBA (RunPython, AppleScript file name, DLL name)
+# this add-in carries. The Python side must be the same version or RunPython
+# calls into a different protocol.
+PINNED_XLWINGS = "0.37.8"
+
+CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
+UI_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+
+@dataclass(frozen=True)
+class RibbonButton:
+    """What the officer sees: label, icon (an Office built-in image) and tips."""
+
+    id: str
+    label: str
+    image_mso: str
+    screentip: str
+    supertip: str
+    on_action: str = "RibbonMyAddin.RunMain"
+
+
+@dataclass(frozen=True)
+class Ribbon:
+    tab_id: str
+    tab_label: str
+    group_id: str
+    group_label: str
+    buttons: tuple[RibbonButton, ...]
+
+
+RIBBON = Ribbon(
+    tab_id="kpiExcelTab",
+    tab_label="KPI Report",
+    group_id="kpiExcelGroup",
+    group_label="Performance report",
+    buttons=(
+        RibbonButton(
+            id="kpiExcelRefresh",
+            label="Refresh KPIs",
+            image_mso="RefreshAll",
+            screentip="Refresh KPIs",
+            supertip=(
+                "Works out the latest values, trend, direction, RAG rating and benchmarks for every "
+                "indicator on the KPIs sheet of the workbook you are in, from its Data and Settings "
+                "sheets, and adds a line to the Log sheet. Only the computed columns are written: "
+                "your own columns, comments and targets are left as they are."
+            ),
+        ),
+    ),
+)
+
+
+class AddinError(RuntimeError):
+    """The add-in cannot be built or installed; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class VbaFacts:
+    """What the template's VBA says, read with oletools."""
+
+    modules: tuple[str, ...]
+    xlwings_version: str | None
+    project_name: str | None
+    run_main: str | None  # the body of RibbonMyAddin.RunMain
+
+    @property
+    def runs_module_main(self) -> bool:
+        """True when RunMain runs ``import <workbook name>; <workbook name>.main()``."""
+        if not self.run_main:
+            return False
+        body = re.sub(r"\s+", " ", self.run_main)
+        takes_name = re.search(r"(\w+) = Left\(ThisWorkbook\.Name, \(InStrRev\(ThisWorkbook\.Name, \".\"", body)
+        if not takes_name:
+            return False
+        var = takes_name.group(1)
+        call = f'RunPython "import " & {var} & ";" & {var} & ".main()"'
+        return call in body
+
+
+@dataclass
+class XlamReport:
+    """What a built (or any) .xlam holds, for tests and ``addin build`` output."""
+
+    path: Path
+    customui_part: str | None = None
+    customui_linked: bool = False
+    tab_labels: list[str] = field(default_factory=list)
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    vba: VbaFacts | None = None
+    content_type_ok: bool = False
+
+
+def template_path() -> Path:
+    """The ribbon quickstart add-in inside the installed xlwings package."""
+    path = Path(str(resources.files("xlwings") / "quickstart_addin_ribbon.xlam"))
+    if not path.is_file():
+        raise AddinError(f"xlwings' ribbon add-in template is missing from the installed package: {path}")
+    return path
+
+
+def installed_xlwings() -> str:
+    from importlib.metadata import version
+
+    return version("xlwings")
+
+
+def read_vba_facts(xlam: Path | bytes) -> VbaFacts:
+    """Decompress the VBA project with oletools and pick out what we rely on."""
+    from oletools.olevba import VBA_Parser
+
+    if isinstance(xlam, bytes):
+        parser = VBA_Parser("addin.xlam", data=xlam)
+    else:
+        parser = VBA_Parser(str(xlam))
+    try:
+        if not parser.detect_vba_macros():
+            return VbaFacts((), None, None, None)
+        modules: list[str] = []
+        version = project = run_main = None
+        for _, _, vba_filename, code in parser.extract_macros():
+            modules.append(vba_filename)
+            if found := re.search(r'XLWINGS_VERSION As String = "([^"]+)"', code):
+                version = found.group(1)
+            if found := re.search(r'PROJECT_NAME As String = "([^"]+)"', code):
+                project = found.group(1)
+            if found := re.search(r"Sub RunMain\(control As IRibbonControl\)(.*?)End Sub", code, re.S):
+                run_main = found.group(1).strip()
+        return VbaFacts(tuple(modules), version, project, run_main)
+    finally:
+        parser.close()
+
+
+def check_template(facts: VbaFacts, *, installed: str | None = None) -> None:
+    """Refuse to build when the VBA is not what the add-in relies on."""
+    installed = installed or installed_xlwings()
+    if installed != PINNED_XLWINGS:
+        raise AddinError(
+            f"kpi_excel's add-in is pinned to xlwings {PINNED_XLWINGS}, but xlwings {installed} is installed. "
+            f"Install the pinned version (pip install xlwings=={PINNED_XLWINGS}) so the add-in's VBA and the "
+            "Python side speak the same protocol."
+        )
+    if facts.xlwings_version != PINNED_XLWINGS:
+        raise AddinError(
+            f"The ribbon add-in template's VBA is for xlwings {facts.xlwings_version}, not {PINNED_XLWINGS}."
+        )
+    if not facts.runs_module_main:
+        raise AddinError(
+            "The template's RibbonMyAddin.RunMain no longer runs 'import <add-in name>; <add-in name>.main()'; "
+            "a kpi_excel.xlam built from it would not call kpi_excel.main()."
+        )
+
+
+def customui_xml(ribbon: Ribbon = RIBBON) -> bytes:
+    """The ribbon (customUI 2006 schema, which Excel 2007 and later read)."""
+    buttons = "\n".join(
+        f"          <button id={quoteattr(b.id)} label={quoteattr(b.label)} size=\"large\"\n"
+        f"                  imageMso={quoteattr(b.image_mso)} onAction={quoteattr(b.on_action)}\n"
+        f"                  screentip={quoteattr(b.screentip)}\n"
+        f"                  supertip={quoteattr(b.supertip)} />"
+        for b in ribbon.buttons
+    )
+    text = (
+        f'<customUI xmlns="{CUSTOMUI_NS}">\n'
+        "  <ribbon>\n"
+        "    <tabs>\n"
+        f"      <tab id={quoteattr(ribbon.tab_id)} label={quoteattr(ribbon.tab_label)}>\n"
+        f"        <group id={quoteattr(ribbon.group_id)} label={quoteattr(ribbon.group_label)}>\n"
+        f"{buttons}\n"
+        "        </group>\n"
+        "      </tab>\n"
+        "    </tabs>\n"
+        "  </ribbon>\n"
+        "</customUI>\n"
+    )
+    return text.encode("utf-8")
+
+
+def _customui_part(package: zipfile.ZipFile) -> str | None:
+    """The part the package relationships link as the ribbon (None if unlinked)."""
+    try:
+        rels = etree.fromstring(package.read("_rels/.rels"))
+    except KeyError:
+        return None
+    for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        if rel.get("Type") == UI_REL_TYPE:
+            return rel.get("Target", "").lstrip("/")
+    return None
+
+
+def build_xlam(directory: Path | str, *, ribbon: Ribbon = RIBBON, installed: str | None = None) -> Path:
+    """Write ``kpi_excel.xlam`` into ``directory`` and return its path.
+
+    Raises :class:`AddinError` when xlwings is not the pinned version or the
+    template's VBA is not what we rely on.
+    """
+    source = template_path()
+    facts = read_vba_facts(source)
+    check_template(facts, installed=installed)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / ADDIN_NAME
+    with zipfile.ZipFile(source) as template:
+        part = _customui_part(template)
+        if part is None or part not in template.namelist():
+            raise AddinError("The template add-in has no ribbon (customUI) part linked from _rels/.rels.")
+        tmp = target.with_suffix(".xlam.tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in template.infolist():
+                data = customui_xml(ribbon) if info.filename == part else template.read(info)
+                copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                copy.compress_type = zipfile.ZIP_DEFLATED
+                copy.external_attr = info.external_attr
+                out.writestr(copy, data)
+    tmp.replace(target)  # never leave a half-written add-in where Excel loads it
+    return target
+
+
+def inspect_xlam(path: Path | str) -> XlamReport:
+    """Read back what an .xlam holds: its linked ribbon, buttons and VBA facts."""
+    path = Path(path)
+    report = XlamReport(path)
+    with zipfile.ZipFile(path) as package:
+        part = _customui_part(package)
+        report.customui_part = part
+        names = package.namelist()
+        report.customui_linked = part is not None and part in names
+        types = etree.fromstring(package.read("[Content_Types].xml"))
+        defaults = {d.get("Extension", "").lower(): d.get("ContentType") for d in types.iter(f"{{{CT_NS}}}Default")}
+        overrides = {o.get("PartName"): o.get("ContentType") for o in types.iter(f"{{{CT_NS}}}Override")}
+        if report.customui_linked:
+            assert part is not None
+            ctype = overrides.get("/" + part) or defaults.get(part.rsplit(".", 1)[-1].lower())
+            report.content_type_ok = ctype in ("application/xml", "text/xml")
+            ui = etree.fromstring(package.read(part))
+            ns = {"ui": ui.nsmap.get(None, CUSTOMUI_NS)}
+            report.tab_labels = [t.get("label", "") for t in ui.iterfind(".//ui:tab", ns)]
+            report.buttons = [dict(b.attrib) for b in ui.iterfind(".//ui:button", ns)]
+        vba = package.read("xl/vbaProject.bin") if "xl/vbaProject.bin" in names else None
+    report.vba = read_vba_facts(path) if vba is not None else None
+    return report
