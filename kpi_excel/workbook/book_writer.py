@@ -1,0 +1,282 @@
+"""Apply a refresh :class:`~kpi_excel.core.plan.Plan` to a live ``xlwings.Book``.
+
+One writer for both xlwings doors: desktop Excel (COM on Windows, AppleScript
+on macOS) and Excel on the web through the remote engine, where every call
+below becomes one JSON action (``setValues``, ``setNumberFormat``,
+``addConditionalFormat``, ``addSheet``...) that the Office.js client replays.
+
+Rules this writer keeps:
+
+* **Only computed cells.** KPIs columns are found by header text; a
+  :class:`~kpi_excel.core.plan.ColumnWrite` cell of ``None`` is left alone, so
+  an officer's typed value, comment or target, and anything a co-author is
+  editing elsewhere, is never overwritten.
+* **Blocks, not cells.** Each column is written as one block per run of
+  consecutive rows to change (one round trip over COM, one action on the web);
+  number formats likewise per run of equal formats.
+* **Text stays text.** A value starting with ``=``, ``+``, ``-`` or ``@`` is
+  written with a leading apostrophe, Excel's own "this is text" prefix, so an
+  indicator name can never run as a formula in either engine.
+* **Idempotent formats.** Conditional formats on the columns the plan colours
+  are cleared and added again (the remote engine cannot list existing rules
+  without a client round trip, so "verify then add" is not possible there).
+* **Sheets we own** (RAG key, Benchmark) are replaced whole: deleted and added
+  again at the same place, because on the web their content is not sent, so we
+  cannot know what tables are on them. The Log sheet is appended to.
+
+Not done here (the lossless file writer does them): charts on the Benchmark
+sheet, dropdowns on input columns, frozen panes and tab colours, which the
+remote engine cannot set.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Sequence
+
+from kpi_excel.core.columns import normalise_header
+from kpi_excel.core.plan import Cell, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
+from kpi_excel.core.report import SheetCells
+from kpi_excel.workbook.book_reader import find_sheet
+
+if TYPE_CHECKING:
+    import xlwings as xw
+
+__all__ = ["apply_plan", "WriteReport", "excel_text"]
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+@dataclass
+class WriteReport:
+    """What the writer did, counted (the tests and the benchmark read it)."""
+
+    value_blocks: int = 0
+    cells_written: int = 0
+    format_blocks: int = 0
+    rules_added: int = 0
+    sheets_replaced: list[str] = field(default_factory=list)
+    log_row: int | None = None
+
+
+def excel_text(value: Any) -> Any:
+    """A value safe to hand to Excel: text that would run as a formula gets Excel's text prefix."""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _plain(value: Any) -> Any:
+    return excel_text(value.value if isinstance(value, Cell) else value)
+
+
+def _runs(rows: Sequence[int], cells: Sequence[Cell | None]) -> list[tuple[int, list[Cell]]]:
+    """Consecutive sheet rows with something to write: [(first row, cells)]."""
+    runs: list[tuple[int, list[Cell]]] = []
+    previous = None
+    for row, cell in zip(rows, cells):
+        if cell is None:
+            previous = None
+            continue
+        if previous is not None and row == previous + 1:
+            runs[-1][1].append(cell)
+        else:
+            runs.append((row, [cell]))
+        previous = row
+    return runs
+
+
+def _format_runs(first_row: int, cells: Sequence[Any]) -> list[tuple[int, int, str]]:
+    """(first row, row count, format) for each run of equal, set number formats."""
+    out: list[tuple[int, int, str]] = []
+    for offset, cell in enumerate(cells):
+        fmt = cell.number_format if isinstance(cell, Cell) else None
+        if fmt is None:
+            continue
+        row = first_row + offset
+        if out and out[-1][2] == fmt and out[-1][0] + out[-1][1] == row:
+            out[-1] = (out[-1][0], out[-1][1] + 1, fmt)
+        else:
+            out.append((row, 1, fmt))
+    return out
+
+
+def _header_positions(headers: Sequence[Any]) -> dict[str, int]:
+    """Header text (exact, then normalised) -> 1-based column."""
+    positions: dict[str, int] = {}
+    for index, text in enumerate(headers, start=1):
+        if text in (None, ""):
+            continue
+        positions.setdefault(str(text).strip(), index)
+        positions.setdefault("~" + normalise_header(text), index)
+    return positions
+
+
+def _header_row_values(sheet: "xw.Sheet", update: KpiUpdate, block: SheetCells | None) -> list[Any]:
+    if block is not None and block.name == sheet.name:
+        index = update.header_row - block.top
+        if 0 <= index < len(block.values):
+            return list(block.values[index])
+    used = sheet.used_range
+    last_col = used.column + used.shape[1] - 1
+    values = sheet.range((update.header_row, 1), (update.header_row, last_col)).options(ndim=1).value
+    return list(values or [])
+
+
+def _rule_formula(rule: FormatRule, column_letter: str, first_row: int) -> str:
+    text = rule.text.replace('"', '""')
+    return f'=${column_letter}{first_row}="{text}"'
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _write_kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None, report: WriteReport) -> None:
+    sheet = find_sheet(book, update.sheet)
+    if sheet is None:
+        raise LookupError(f"sheet '{update.sheet}' is not in the workbook")
+    headers = _header_row_values(sheet, update, block)
+    while headers and headers[-1] in (None, ""):
+        headers.pop()
+    # Computed columns the sheet lacks go after the last header, in one block.
+    if update.add_columns:
+        start = len(headers) + 1
+        new = [spec.header for spec in update.add_columns]
+        target = sheet.range((update.header_row, start), (update.header_row, start + len(new) - 1))
+        target.value = [new]
+        target.font.bold = True
+        headers += new
+        report.value_blocks += 1
+    positions = _header_positions(headers)
+    for write in update.writes:
+        column = positions.get(write.header.strip()) or positions.get("~" + normalise_header(write.header))
+        if column is None:
+            continue
+        for first_row, cells in _runs(update.body_rows, write.cells):
+            target = sheet.range((first_row, column), (first_row + len(cells) - 1, column))
+            target.value = [[_plain(c)] for c in cells]
+            report.value_blocks += 1
+            report.cells_written += len(cells)
+            for fmt_row, count, fmt in _format_runs(first_row, cells):
+                sheet.range((fmt_row, column), (fmt_row + count - 1, column)).number_format = fmt
+                report.format_blocks += 1
+    if update.body_rows and update.rules:
+        first, last = min(update.body_rows), max(update.body_rows)
+        for header in dict.fromkeys(rule.header for rule in update.rules):
+            column = positions.get(header) or positions.get("~" + normalise_header(header))
+            if column is None:
+                continue
+            body = sheet.range((first, column), (last, column))
+            body.conditional_formats.clear()
+            for rule in (r for r in update.rules if r.header == header):
+                _add_rule(body, rule, _column_letter(column), first)
+                report.rules_added += 1
+
+
+def _add_rule(body: "xw.Range", rule: FormatRule, letter: str, first_row: int) -> None:
+    if rule.kind == "arrows":
+        # Down below zero, flat at zero, up above it: thresholds are ">=".
+        body.conditional_formats.add_icon_set("3_arrows_gray", thresholds=[0, 1e-9], threshold_type="number")
+        return
+    body.conditional_formats.add_custom(
+        _rule_formula(rule, letter, first_row),
+        fill_color=f"#{rule.fill}" if rule.fill else None,
+        font_color=f"#{rule.font}" if rule.font else None,
+        font_bold=True if rule.bold else None,
+    )
+
+
+def _replace_sheet(book: "xw.Book", spec: SheetSpec, report: WriteReport) -> None:
+    existing = find_sheet(book, spec.name)
+    if existing is not None:
+        index = existing.index  # 1-based
+        existing.delete()
+        before = book.sheets[index - 1] if index - 1 < len(book.sheets) else None
+        sheet = book.sheets.add(spec.name, before=before) if before is not None else \
+            book.sheets.add(spec.name, after=book.sheets[-1])
+    else:
+        sheet = book.sheets.add(spec.name, after=book.sheets[-1])
+    report.sheets_replaced.append(spec.name)
+    _write_sheet(sheet, spec, report)
+
+
+def _write_sheet(sheet: "xw.Sheet", spec: SheetSpec, report: WriteReport) -> None:
+    width = len(spec.columns)
+    for offset, cell in enumerate(spec.title):
+        sheet.range((1 + offset, 1)).value = _plain(cell)
+        if cell.style == "title":
+            sheet.range((1 + offset, 1)).font.bold = True
+        report.value_blocks += 1
+    header_row = spec.header_row
+    header = sheet.range((header_row, 1), (header_row, width))
+    header.value = [[c.header for c in spec.columns]]
+    header.font.bold = True
+    report.value_blocks += 1
+    if spec.rows:
+        first = spec.first_body_row
+        body = sheet.range((first, 1), (first + len(spec.rows) - 1, width))
+        body.value = [[_plain(v) for v in list(row) + [None] * (width - len(row))] for row in spec.rows]
+        report.value_blocks += 1
+        report.cells_written += len(spec.rows) * width
+        for column, spec_col in enumerate(spec.columns, start=1):
+            cells = [row[column - 1] if column - 1 < len(row) else None for row in spec.rows]
+            if spec_col.number_format:
+                cells = [c if isinstance(c, Cell) and c.number_format else Cell(None, spec_col.number_format)
+                         for c in cells]
+            for fmt_row, count, fmt in _format_runs(first, cells):
+                sheet.range((fmt_row, column), (fmt_row + count - 1, column)).number_format = fmt
+                report.format_blocks += 1
+    for column, spec_col in enumerate(spec.columns, start=1):
+        sheet.range((header_row, column)).column_width = spec_col.width
+    if spec.rows:
+        positions = {c.header: i for i, c in enumerate(spec.columns, start=1)}
+        first, last = spec.first_body_row, spec.last_row
+        for rule in spec.rules:
+            column = positions.get(rule.header)
+            if column is not None:
+                _add_rule(sheet.range((first, column), (last, column)), rule, _column_letter(column), first)
+                report.rules_added += 1
+
+
+def _append_log(book: "xw.Book", spec: SheetSpec | None, entry: LogEntry | None, report: WriteReport) -> None:
+    if entry is None:
+        return
+    name = spec.name if spec is not None else "Log"
+    sheet = find_sheet(book, name)
+    if sheet is None:
+        sheet = book.sheets.add(name, after=book.sheets[-1])
+    # The web add-in does not send the Log sheet's values, but it does send its
+    # used-range size, which is all an append needs.
+    used = sheet.used_range
+    empty = used.shape == (1, 1) and used.row == 1 and sheet.range("A1").value in (None, "")
+    if empty:
+        headers = [c.header for c in spec.columns] if spec is not None else \
+            [f"Column {i + 1}" for i in range(len(entry.values))]
+        header = sheet.range((1, 1), (1, len(headers)))
+        header.value = [headers]
+        header.font.bold = True
+        report.value_blocks += 1
+        row = 2
+    else:
+        row = used.row + used.shape[0]
+    sheet.range((row, 1), (row, len(entry.values))).value = [[_plain(v) for v in entry.values]]
+    report.value_blocks += 1
+    report.log_row = row
+
+
+def apply_plan(book: "xw.Book", plan: Plan, kpis: SheetCells | None = None) -> WriteReport:
+    """Write ``plan`` into ``book``; ``kpis`` is the block the reader found (saves a header read)."""
+    report = WriteReport()
+    _write_kpis(book, plan.kpis, kpis, report)
+    for spec in plan.sheets:
+        _replace_sheet(book, spec, report)
+    _append_log(book, plan.log_sheet, plan.log, report)
+    return report

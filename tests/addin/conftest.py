@@ -1,0 +1,88 @@
+"""Fixtures for the ribbon doors: real workbooks, the real remote engine, a real server.
+
+The remote engine needs a licence key; councils use xlwings under PolyForm
+Noncommercial, whose key is the word ``noncommercial``. ``XLWINGS_ON_SERVER``
+must be set before xlwings is first imported, or ``@script`` is a stub.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+os.environ["XLWINGS_ON_SERVER"] = "true"
+
+import pytest  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+from kpi_excel.core.template import KPI_COLUMNS, LOG_COLUMNS  # noqa: E402
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "kpi_excel" / "data" / "example"
+
+# (code, previous value, latest value) typed on the KPIs sheet; SC01 is the issue's Red row.
+TYPED = {
+    "SC01": (0.76, 0.776),   # High = Good, target >97.2%: Red
+    "SC02": (0.2761, 0.226),  # Low = Good, target <20.8%: Red
+    "SC04": (0.85, 0.95),     # High = Good, target >90.3%: Green
+    "SC06": (0.93, 0.95),     # High = Good, target >92.0%: Green
+}
+
+
+def example_rows(limit: int | None = None) -> list[dict[str, str]]:
+    with open(EXAMPLE / "indicators.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return rows[:limit] if limit else rows
+
+
+def write_example_workbook(path: Path, *, indicators: list[dict[str, str]] | None = None,
+                           typed: dict[str, tuple[float, float]] | None = None, with_log: bool = False) -> Path:
+    """An officer's workbook: KPIs (template headers), Data (long format), Settings.
+
+    Values are typed into the KPIs sheet as fractions with a % format, the way
+    Excel stores 77.6%; the Data sheet holds the example history.
+    """
+    indicators = indicators if indicators is not None else example_rows()
+    typed = TYPED if typed is None else typed
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "KPIs"
+    headers = [c.header for c in KPI_COLUMNS]
+    ws.append(headers)
+    col = {h: i for i, h in enumerate(headers)}
+    for ind in indicators:
+        row: list[object] = [None] * len(headers)
+        for key in ("Topic", "Theme", "Indicator", "Code", "Polarity", "Frequency", "Unit", "Target",
+                    "Benchmark Code"):
+            row[col[key]] = ind.get(key) or None
+        if ind["Code"] in typed:
+            previous, latest = typed[ind["Code"]]
+            row[col["Previous Value"]], row[col["Latest Value"]] = previous, latest
+            row[col["Previous Period"]], row[col["Latest Period"]] = "Q1 2022/23", "Q2 2022/23"
+        ws.append(row)
+    for r in range(2, ws.max_row + 1):
+        for h in ("Previous Value", "Latest Value"):
+            cell = ws.cell(r, col[h] + 1)
+            if isinstance(cell.value, float):
+                cell.number_format = "0.0%"
+    data = wb.create_sheet("Data")
+    data.append(["Code", "Period", "Value", "Area", "Note"])
+    with open(EXAMPLE / "history.csv", newline="", encoding="utf-8") as handle:
+        for rec in csv.DictReader(handle):
+            data.append([rec["Code"], rec["Period"], rec["Value"], None, rec["Note"]])
+    settings = wb.create_sheet("Settings")
+    settings.append(["Setting", "Value", "What it means"])
+    settings.append(["Authority", "Leicestershire", "Your authority"])
+    settings.append(["RAG rule", "auto", "target, else quartile"])
+    if with_log:
+        log = wb.create_sheet("Log")
+        log.append(list(LOG_COLUMNS))
+        log.append(["2026-11-01 09:00", "someone", "file", "Data sheet", 1, 0, 0, 1, 0, "", 0, "0.1.0"])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture()
+def example_xlsx(tmp_path: Path) -> Path:
+    return write_example_workbook(tmp_path / "Performance report.xlsx")
