@@ -1,0 +1,98 @@
+"""Click commands for the ribbon doors, registered on the main ``kpi-excel`` group:
+
+* ``kpi-excel addin build DIR`` - write ``kpi_excel.xlam`` into DIR;
+* ``kpi-excel addin install [--dry-run]`` - put it where desktop Excel loads it;
+* ``kpi-excel serve [--host H] [--port P]`` - run the web add-in's server.
+
+Nothing here imports xlwings: ``serve`` must let the server module set
+``XLWINGS_ON_SERVER`` before xlwings is first imported.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+__all__ = ["addin", "serve"]
+
+
+@click.group()
+def addin() -> None:
+    """Build and install the desktop Excel add-in (the "KPI Report" ribbon tab)."""
+
+
+@addin.command("build")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def build(directory: Path) -> None:
+    """Write kpi_excel.xlam (ribbon tab "KPI Report", button "Refresh KPIs") into DIRECTORY.
+
+    It is xlwings' ribbon add-in with our ribbon; its VBA runs kpi_excel.main()
+    through RunPython, so kpi_excel must be installed in the Python that Excel runs.
+    """
+    from kpi_excel.addin.xlam import AddinError, build_xlam, inspect_xlam
+
+    try:
+        path = build_xlam(directory)
+    except AddinError as error:
+        raise click.ClickException(str(error))
+    report = inspect_xlam(path)
+    labels = ", ".join(b.get("label", "") for b in report.buttons)
+    click.echo(f"Wrote {path}")
+    click.echo(f'Ribbon tab "{report.tab_labels[0]}": {labels}; VBA for xlwings {report.vba.xlwings_version}'
+               if report.vba and report.tab_labels else "")
+
+
+@addin.command("install")
+@click.option("--dry-run", is_flag=True, help="Say what would be written, write nothing.")
+@click.option("--platform", "platform_name", type=click.Choice(["windows", "macos", "linux"]), hidden=True,
+              help="Pretend to be this platform (for tests).")
+def install(dry_run: bool, platform_name: str | None) -> None:
+    """Install kpi_excel.xlam for this user and point it at this Python.
+
+    Windows: the XLSTART folder and %USERPROFILE%\\.myaddin\\myaddin.conf.
+    macOS: Excel's start-up folder, the sandboxed myaddin.conf and xlwings' AppleScript.
+    Elsewhere there is no desktop Excel: it says what it would do and writes nothing.
+    """
+    from kpi_excel.addin.install import apply_plan, plan_install
+    from kpi_excel.addin.xlam import AddinError
+
+    try:
+        plan = plan_install(platform=platform_name)
+        if not plan.writes or dry_run:
+            if plan.writes:
+                click.echo("Dry run: nothing was written. 'kpi-excel addin install' would:")
+            for line in plan.describe():
+                click.echo(line)
+            return
+        written = apply_plan(plan)
+    except AddinError as error:
+        raise click.ClickException(str(error))
+    for path in written:
+        click.echo(f"Wrote {path}")
+    for note in plan.notes:
+        click.echo(note)
+    click.echo('Start Excel: the "KPI Report" tab has the "Refresh KPIs" button.')
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Keep 127.0.0.1 behind an HTTPS reverse proxy.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+def serve(host: str, port: int) -> None:
+    """Run the web add-in's server (xlwings Server) for Excel on the web and SharePoint.
+
+    The manifest to deploy is at /manifest. Settings come from environment
+    variables: see docs/admin-guide.md (XLWINGS_LICENSE_KEY is required).
+    """
+    import uvicorn
+
+    if "xlwings" in sys.modules:  # pragma: no cover - a programming error, not a user one
+        raise click.ClickException("xlwings was imported before the server could configure it")
+    try:
+        from kpi_excel.addin.server.app import app
+    except RuntimeError as error:
+        raise click.ClickException(str(error))
+    # proxy_headers: behind an HTTPS proxy, links in the manifest use the client's scheme and host.
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")

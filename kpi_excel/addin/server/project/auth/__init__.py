@@ -1,0 +1,1 @@
+"""Auth-provider overrides that xlwings Server looks up as ``auth.<provider>``."""
