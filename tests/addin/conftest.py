@@ -86,3 +86,76 @@ def write_example_workbook(path: Path, *, indicators: list[dict[str, str]] | Non
 @pytest.fixture()
 def example_xlsx(tmp_path: Path) -> Path:
     return write_example_workbook(tmp_path / "Performance report.xlsx")
+
+
+# --- a real server: uvicorn in a subprocess on a free loopback port --------------------------
+
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Iterator  # noqa: E402
+
+import httpx  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class RunningServer:
+    url: str
+    port: int
+    process: subprocess.Popen  # type: ignore[type-arg]
+    log: Path
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and httpx.get(self.url + "/", timeout=5).status_code == 200
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningServer:
+    """Start ``python -m kpi_excel.addin.server`` (= ``kpi-excel serve``) and wait until it answers."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XLWINGS_", "KPI_EXCEL_"))}
+    env.update({"XLWINGS_LICENSE_KEY": "noncommercial", "PYTHONPATH": str(ROOT)})
+    env.update(extra_env or {})
+    log = tmp / f"server-{port}.log"
+    handle = open(log, "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kpi_excel.addin.server", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=tmp, env=env, stdout=handle, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(url + "/", timeout=1).status_code == 200:
+                return RunningServer(url, port, process, log)
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not answer within 30 s:\n{log.read_text()}")
+
+
+def stop_server(server: RunningServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The web add-in's server with a 5 MB body limit, sign-in off."""
+    running = start_server(tmp_path_factory.mktemp("server"), {"KPI_EXCEL_MAX_REQUEST_MB": "5"})
+    yield running
+    stop_server(running)

@@ -1,0 +1,198 @@
+"""The web door through real HTTP on loopback against a real uvicorn process."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+from lxml import etree
+
+from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+
+from .conftest import RunningServer
+
+SCRIPT = "/xlwings/custom-scripts-call/refresh_kpis"
+JSON = {"Content-Type": "application/json"}
+
+
+def _rag_column(payload: dict) -> int:  # type: ignore[type-arg]
+    return payload["sheets"][0]["values"][0].index("RAG")
+
+
+def test_example_book_gets_setvalues_with_rag_words(server: RunningServer, example_xlsx: Path) -> None:
+    payload = book_payload(example_xlsx, include=REFRESH_SHEETS)
+    response = httpx.post(server.url + SCRIPT, content=payload_bytes(payload), headers=JSON, timeout=60)
+    assert response.status_code == 200, response.text
+    actions = response.json()["actions"]
+    rag = _rag_column(payload)
+    rag_writes = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == 0
+                  and a["start_column"] == rag]
+    words = {v for a in rag_writes for row in a["values"] for v in row}
+    assert {"Red", "Green"} <= words
+    codes = [row[payload["sheets"][0]["values"][0].index("Code")] for row in payload["sheets"][0]["values"]]
+    sc01 = codes.index("SC01")  # 0-based sheet row, as the actions count
+    assert any(a["start_row"] <= sc01 < a["start_row"] + a["row_count"]
+               and a["values"][sc01 - a["start_row"]] == ["Red"] for a in rag_writes)
+    alert = next(a for a in actions if a["func"] == "alert")
+    assert alert["args"][0].startswith("Rated 25 indicators")
+
+
+def test_refresh_writes_only_computed_columns(server: RunningServer, example_xlsx: Path) -> None:
+    payload = book_payload(example_xlsx, include=REFRESH_SHEETS)
+    actions = httpx.post(server.url + SCRIPT, content=payload_bytes(payload), headers=JSON, timeout=60).json()["actions"]
+    headers = payload["sheets"][0]["values"][0]
+    officer = {headers.index(h) for h in ("Topic", "Indicator", "Code", "Polarity", "Target", "Comment",
+                                           "RAG Override", "Override Reason", "Unit", "Benchmark Code")}
+    kpi_writes = [a for a in actions if a["sheet_position"] == 0 and a["func"] == "setValues"]
+    assert kpi_writes and not [a for a in kpi_writes if a["start_column"] in officer]
+    assert all(a["column_count"] == 1 for a in kpi_writes)  # a block per column run
+
+
+def test_only_the_needed_sheets_have_values(example_xlsx: Path) -> None:
+    payload = book_payload(example_xlsx, include=REFRESH_SHEETS)
+    workbook_with_log = book_payload(example_xlsx)
+    assert [s["name"] for s in payload["sheets"]] == ["KPIs", "Data", "Settings"]
+    assert all(s["values"] != [[]] for s in payload["sheets"])
+    assert len(payload_bytes(payload)) <= len(payload_bytes(workbook_with_log))
+
+
+def test_log_and_other_sheets_are_written_without_being_sent(server: RunningServer, tmp_path: Path) -> None:
+    from .conftest import write_example_workbook
+
+    path = write_example_workbook(tmp_path / "with log.xlsx", with_log=True)
+    payload = book_payload(path, include=REFRESH_SHEETS)
+    log = next(s for s in payload["sheets"] if s["name"] == "Log")
+    assert log["values"] == [[]] and log["used_range_row_count"] == 2
+    actions = httpx.post(server.url + SCRIPT, content=payload_bytes(payload), headers=JSON, timeout=60).json()["actions"]
+    log_index = [s["name"] for s in payload["sheets"]].index("Log")
+    appended = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == log_index]
+    assert len(appended) == 1 and appended[0]["start_row"] == 2  # row 3: after the header and the old line
+    assert appended[0]["values"][0][2] == "web"
+
+
+def test_manifest_has_the_ribbon_buttons(server: RunningServer) -> None:
+    response = httpx.get(server.url + "/manifest")
+    assert response.status_code == 200
+    root = etree.fromstring(response.content)
+    ns = {"o": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",
+          "bt": "http://schemas.microsoft.com/office/officeappbasictypes/1.0"}
+    strings = {s.get("id"): s.get("DefaultValue") for s in root.iterfind(".//bt:String", ns)}
+    assert strings["KpiReportTab.TabLabel"] == "KPI Report"
+    assert strings["KpiRefreshButton.Label"] == "Refresh KPIs"
+    assert strings["KpiCheckButton.Label"] == "Check inputs"
+    functions = [f.text for f in root.iterfind(".//o:FunctionName", ns)]
+    assert functions == ["refresh-kpis", "check-inputs"]
+    source = root.find("{http://schemas.microsoft.com/office/appforoffice/1.1}DefaultSettings/"
+                       "{http://schemas.microsoft.com/office/appforoffice/1.1}SourceLocation")
+    assert source.get("DefaultValue") == server.url + "/taskpane.html"
+    ribbon_js = httpx.get(server.url + "/static/js/ribbon.js").text
+    for name in functions:
+        assert f'Office.actions.associate("{name}"' in ribbon_js
+    taskpane = httpx.get(server.url + "/taskpane.html").text
+    assert "/static/js/ribbon.js" in taskpane
+
+
+def test_scripts_metadata_sends_only_the_refresh_sheets(server: RunningServer) -> None:
+    meta = httpx.get(server.url + "/xlwings/custom-scripts-meta.json").json()
+    by_name = {m["function_name"]: m for m in meta}
+    assert set(by_name) == {"refresh_kpis", "check_inputs"}  # real @scripts, not stand-ins
+    assert by_name["refresh_kpis"]["include"] == ",".join(REFRESH_SHEETS)
+
+
+def test_check_inputs_writes_nothing(server: RunningServer, example_xlsx: Path) -> None:
+    payload = book_payload(example_xlsx, include=REFRESH_SHEETS)
+    response = httpx.post(server.url + "/xlwings/custom-scripts-call/check_inputs", content=payload_bytes(payload),
+                          headers=JSON, timeout=60)
+    assert response.status_code == 200
+    assert [a["func"] for a in response.json()["actions"]] == ["alert"]
+
+
+def test_unknown_script_names_are_404(server: RunningServer) -> None:
+    for name in ("hello_world", "refresh_book", "__init__"):
+        response = httpx.post(server.url + f"/xlwings/custom-scripts-call/{name}", content=b"{}", headers=JSON)
+        assert response.status_code == 404
+
+
+def test_cors_only_for_office_origins(server: RunningServer) -> None:
+    def preflight(origin: str) -> httpx.Response:
+        return httpx.options(server.url + SCRIPT, headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+
+    for origin in ("https://excel.officeapps.live.com", "https://contoso.sharepoint.com",
+                   "https://contoso-my.sharepoint.com", "https://www.office.com"):
+        response = preflight(origin)
+        assert response.status_code == 200 and response.headers["access-control-allow-origin"] == origin
+    for origin in ("https://evil.example", "http://excel.officeapps.live.com",
+                   "https://sharepoint.com.evil.example", "null"):
+        response = preflight(origin)
+        assert response.status_code == 400 and "access-control-allow-origin" not in response.headers
+    simple = httpx.get(server.url + "/manifest", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in simple.headers
+
+
+def test_security_headers(server: RunningServer) -> None:
+    headers = httpx.get(server.url + "/manifest").headers
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "max-age" in headers["strict-transport-security"]
+
+
+def _raw_request(server: RunningServer, head: bytes, body: bytes = b"") -> tuple[bytes, float]:
+    """Send raw bytes and read the answer, timing it (no client library retries or buffering)."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head + body)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer, time.monotonic() - started
+
+
+def test_100mb_content_length_refused_before_the_body_is_sent(server: RunningServer) -> None:
+    head = (f"POST {SCRIPT} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {100_000_000}\r\n\r\n").encode()
+    answer, seconds = _raw_request(server, head)  # not one body byte sent
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert seconds < 5
+    assert server.alive()
+
+
+def test_100mb_upload_refused_and_server_stays_up(server: RunningServer) -> None:
+    body = b'{"client": "Office.js", "pad": "' + b"x" * 100_000_000 + b'"}'
+    response = httpx.post(server.url + SCRIPT, content=body, headers=JSON, timeout=60)
+    assert response.status_code == 413
+    assert "larger than this server accepts" in response.json()["detail"]
+    assert server.alive()
+
+
+def test_chunked_upload_cut_off_at_the_limit(server: RunningServer) -> None:
+    sent = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal sent
+        yield b'{"pad": "'
+        for _ in range(100):  # 100 MB if it were all read
+            sent += 1_000_000
+            yield b"x" * 1_000_000
+        yield b'"}'
+
+    try:
+        status = httpx.post(server.url + SCRIPT, content=chunks(), headers=JSON, timeout=60).status_code
+    except httpx.TransportError:
+        status = None  # the server may close the connection while the client is still sending
+    assert status in (413, None)
+    assert sent < 100_000_000  # the client was stopped well before sending it all
+    assert server.alive()
+    log = server.log.read_text()
+    assert "body over 5000000 bytes" in log
+
+
+def test_malformed_json_gets_an_answer_and_the_server_stays_up(server: RunningServer) -> None:
+    response = httpx.post(server.url + SCRIPT, content=b"{not json", headers=JSON)
+    # xlwings Server answers a body it cannot parse with its generic 500, without details.
+    assert response.status_code == 500 and response.text == "An error occurred."
+    assert server.alive()
