@@ -1,0 +1,164 @@
+"""The xlwings door through the real remote engine (``xw.Book(json=payload)``),
+with payloads built from real .xlsx files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import xlwings as xw
+from openpyxl import load_workbook
+
+from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload
+from kpi_excel.core.plan import Cell, ColumnWrite, KpiUpdate, LogEntry, Plan
+from kpi_excel.errors import InputError
+from kpi_excel.workbook.book_door import check_book, refresh_book
+from kpi_excel.workbook.book_reader import data_frame, read_book, settings_pairs
+from kpi_excel.workbook.book_writer import apply_plan, excel_text
+
+from .conftest import write_example_workbook
+
+
+def remote_book(path: Path, include: tuple[str, ...] | None = REFRESH_SHEETS) -> xw.Book:
+    return xw.Book(json=book_payload(path, include=include))
+
+
+def setvalues(book: xw.Book, sheet: int = 0) -> list[dict]:  # type: ignore[type-arg]
+    return [a for a in book.json()["actions"] if a["func"] == "setValues" and a["sheet_position"] == sheet]
+
+
+def column_of(path: Path, header: str) -> int:
+    ws = load_workbook(path, read_only=True)["KPIs"]
+    return [c.value for c in next(ws.iter_rows(max_row=1))].index(header)
+
+
+def test_reader_reads_each_sheet_in_one_block(example_xlsx: Path) -> None:
+    sheets = read_book(remote_book(example_xlsx))
+    assert sheets.sheet_names == ("KPIs", "Data", "Settings")
+    assert sheets.kpis is not None and sheets.kpis.values[0][:4] == ["Topic", "Theme", "Indicator", "Code"]
+    assert sheets.kpis.formats is None  # number formats are not sent by Office.js
+    sc01 = next(r for r in sheets.kpis.values if r[3] == "SC01")
+    assert sc01[column_of(example_xlsx, "Latest Value")] == pytest.approx(0.776)  # 77.6% arrives as a fraction
+    data = data_frame(sheets.data)
+    assert list(data.columns) == ["code", "period", "value", "area", "note", "row"]
+    assert len(data) == 63 and data.iloc[0]["code"] == "CFWS01" and data.iloc[0]["row"] == 2
+    assert ("Authority", "Leicestershire") in settings_pairs(sheets.settings)
+
+
+def test_reader_finds_data_headers_by_text_in_any_order(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "data"  # case does not matter
+    ws.append(["Quarterly data"])
+    ws.append([])
+    ws.append(["Note", "Value", "Period", "Indicator code"])
+    ws.append(["from the return", "76.00%", "Q1 2022/23", "SC01"])
+    ws.append([None, None, None, None])
+    ws.append([None, 5, dt.datetime(2025, 3, 1), 42.0])
+    wb.save(tmp_path / "b.xlsx")
+    frame = data_frame(read_book(xw.Book(json=book_payload(tmp_path / "b.xlsx"))).data)
+    assert frame[["code", "period", "value"]].values.tolist() == [
+        ["SC01", "Q1 2022/23", "76.00%"], ["42", dt.datetime(2025, 3, 1), 5]]
+    assert frame["row"].tolist() == [4, 6]
+
+
+def test_refresh_writes_the_rag_words(example_xlsx: Path) -> None:
+    book = remote_book(example_xlsx)
+    summary = refresh_book(book, door="web", user="tester", now=dt.datetime(2026, 11, 23, 9, 30))
+    assert summary.counts["Red"] == 2 and summary.counts["Green"] == 2
+    rag = column_of(example_xlsx, "RAG")
+    [write] = [a for a in setvalues(book) if a["start_column"] == rag]
+    codes = [r[3] for r in book.sheets["KPIs"].used_range.value]
+    assert write["values"][codes.index("SC01") - write["start_row"]] == ["Red"]  # both 0-based sheet rows
+
+
+def test_only_computed_columns_are_written_in_blocks(example_xlsx: Path) -> None:
+    book = remote_book(example_xlsx)
+    refresh_book(book)
+    writes = setvalues(book)
+    ws = load_workbook(example_xlsx, read_only=True)["KPIs"]
+    headers = [c.value for c in next(ws.iter_rows(max_row=1))]
+    written = {headers[a["start_column"]] for a in writes if a["start_column"] < len(headers)}
+    assert written <= {"Previous Period", "Previous Value", "Latest Period", "Latest Value", "Change", "Trend",
+                       "Direction", "RAG", "RAG Reason", "Quartile", "Stat Neighbour Avg", "England", "Rank",
+                       "Quartile Position", "Top Quartile Target", "Benchmark Period", "Source", "Checks"}
+    assert {"RAG", "Trend", "RAG Reason"} <= written
+    assert all(a["column_count"] == 1 for a in writes)  # one column block at a time, never a cell loop
+    assert len(writes) <= 2 * len(written)  # a run or two per column, not a write per cell
+
+
+def test_conditional_formats_are_replaced_not_stacked(example_xlsx: Path) -> None:
+    book = remote_book(example_xlsx)
+    refresh_book(book)
+    actions = book.json()["actions"]
+    rag = column_of(example_xlsx, "RAG")
+    on_rag = [a for a in actions if a["sheet_position"] == 0 and a["start_column"] == rag
+              and a["func"] in ("clearConditionalFormats", "addConditionalFormat")]
+    assert on_rag[0]["func"] == "clearConditionalFormats"
+    formulas = [a["args"][0]["formula"] for a in on_rag[1:]]
+    assert '=$O2="Red"' in formulas and len(formulas) == 4
+
+
+def test_log_row_is_appended(tmp_path: Path) -> None:
+    path = write_example_workbook(tmp_path / "log.xlsx", with_log=True)
+    book = remote_book(path)
+    refresh_book(book, door="web", user="tester", now=dt.datetime(2026, 11, 23, 9, 30))
+    [line] = setvalues(book, sheet=3)
+    assert line["start_row"] == 2 and line["values"][0][:3] == ["2026-11-23 09:30", "tester", "web"]
+
+
+def test_log_sheet_is_created_with_headers_when_missing(example_xlsx: Path) -> None:
+    book = remote_book(example_xlsx)
+    refresh_book(book)
+    actions = book.json()["actions"]
+    assert {"func": "addSheet", "args": [len(book.sheets) - 1, "Log"]}.items() <= next(
+        a for a in actions if a["func"] == "addSheet" and a["args"][1] == "Log").items()
+    log = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == len(book.sheets) - 1]
+    assert log[0]["values"][0][0] == "When" and log[1]["start_row"] == 1
+
+
+def test_check_inputs_writes_nothing(example_xlsx: Path) -> None:
+    book = remote_book(example_xlsx)
+    summary = check_book(book)
+    assert summary.rated == 25 and summary.problems
+    assert book.json()["actions"] == []
+
+
+def test_no_kpis_sheet_is_an_input_error(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Other"
+    wb.save(tmp_path / "x.xlsx")
+    with pytest.raises(InputError, match="no KPIs sheet"):
+        refresh_book(xw.Book(json=book_payload(tmp_path / "x.xlsx")))
+
+
+def test_text_that_looks_like_a_formula_stays_text(example_xlsx: Path) -> None:
+    assert excel_text("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert excel_text("-") == "-" and excel_text("Red") == "Red" and excel_text(0.5) == 0.5
+    book = remote_book(example_xlsx)
+    plan = Plan(kpis=KpiUpdate("KPIs", 1, (2, 3), writes=(ColumnWrite("Checks", (Cell("=1+1"), None)),)),
+                log=LogEntry(("@cmd",)))
+    apply_plan(book, plan)
+    values = [a["values"] for a in setvalues(book)]
+    assert [["'=1+1"]] in values
+
+
+def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
+    """``kpi_excel.main()`` as RunPython calls it, with the caller mocked by a remote-engine book."""
+    from kpi_excel.addin.desktop import main
+
+    book = remote_book(example_xlsx)
+    book.set_mock_caller()
+    try:
+        main()
+    finally:
+        del xw.Book._mock_caller  # type: ignore[attr-defined]
+    actions = book.json()["actions"]
+    assert any(a["func"] == "setValues" for a in actions)
+    alert = next(a for a in actions if a["func"] == "alert")
+    assert alert["args"][1] == "KPI Report" and alert["args"][0].startswith("Rated 25 indicators")
