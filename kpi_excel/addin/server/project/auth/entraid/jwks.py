@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+__all__ = ["get_jwks_json"]
+
 
 async def get_jwks_json() -> dict[str, Any] | None:
     path = os.getenv("KPI_EXCEL_ENTRAID_JWKS_FILE")
