@@ -275,8 +275,13 @@ def _append_log(book: "xw.Book", spec: SheetSpec | None, entry: LogEntry | None,
 def apply_plan(book: "xw.Book", plan: Plan, kpis: SheetCells | None = None) -> WriteReport:
     """Write ``plan`` into ``book``; ``kpis`` is the block the reader found (saves a header read)."""
     report = WriteReport()
+    active = book.sheets.active
+    sheets_before = len(book.sheets)
     _write_kpis(book, plan.kpis, kpis, report)
     for spec in plan.sheets:
         _replace_sheet(book, spec, report)
     _append_log(book, plan.log_sheet, plan.log, report)
+    if report.sheets_replaced or len(book.sheets) != sheets_before:
+        # Desktop Excel activates every sheet it adds: bring the officer back.
+        active.activate()
     return report

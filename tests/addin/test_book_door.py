@@ -162,3 +162,63 @@ def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
     assert any(a["func"] == "setValues" for a in actions)
     alert = next(a for a in actions if a["func"] == "alert")
     assert alert["args"][1] == "KPI Report" and alert["args"][0].startswith("Rated 25 indicators")
+
+
+def test_after_a_web_refresh_only_computed_cells_differ(tmp_path: Path) -> None:
+    """Replay the actions onto the file: every officer cell is as it was, every computed one is the plan's."""
+    from kpi_excel.core.report import plan_refresh
+    from kpi_excel.core.template import KPI_OUTPUTS
+
+    from .replay import replay
+
+    path = write_example_workbook(tmp_path / "report.xlsx", with_log=True)
+    book = remote_book(path)
+    now = dt.datetime(2026, 11, 23, 9, 30)
+    refresh_book(book, door="web", user="tester", now=now)
+    before = load_workbook(path)
+    after = load_workbook(path)
+    replay(after, book.json()["actions"])
+    kpis_before = [list(r) for r in before["KPIs"].iter_rows(values_only=True)]
+    kpis_after = [list(r) for r in after["KPIs"].iter_rows(values_only=True)]
+    headers = kpis_before[0]
+    computed = {i for i, h in enumerate(headers) if h in KPI_OUTPUTS.values()}
+    for r, (old, new) in enumerate(zip(kpis_before, kpis_after)):
+        for c, (a, b) in enumerate(zip(old, new)):
+            if c not in computed:
+                assert a == b, (r + 1, headers[c])
+    plan = plan_refresh(read_book(remote_book(path)).content(), now=now, user="tester", door="web")
+    for write in plan.kpis.writes:
+        c = headers.index(write.header)
+        for row, cell in zip(plan.kpis.body_rows, write.cells):
+            if cell is not None:
+                assert kpis_after[row - 1][c] == cell.value, (row, write.header)
+                if cell.number_format:
+                    assert after["KPIs"].cell(row, c + 1).number_format == cell.number_format
+    # The other sheets: Data and Settings untouched, Log appended, RAG key added.
+    for name in ("Data", "Settings"):
+        assert [list(r) for r in before[name].iter_rows(values_only=True)] == \
+            [list(r) for r in after[name].iter_rows(values_only=True)]
+    log = [list(r) for r in after["Log"].iter_rows(values_only=True)]
+    assert len(log) == 3 and log[2][:3] == ["2026-11-23 09:30", "tester", "web"]
+    assert after.sheetnames == ["KPIs", "Data", "Settings", "Log", "RAG key"]
+    assert after["RAG key"]["B4"].value == "RAG" and after["RAG key"]["B5"].value == "Green"
+
+
+def test_refreshing_twice_replaces_our_sheets_and_appends_the_log(tmp_path: Path) -> None:
+    from .replay import replay
+
+    path = write_example_workbook(tmp_path / "report.xlsx", with_log=True)
+    for _ in range(2):
+        book = remote_book(path)
+        refresh_book(book, door="web")
+        actions = book.json()["actions"]
+        wb = load_workbook(path)
+        replay(wb, actions)
+        wb.save(path)
+    assert any(a["func"] == "sheetDelete" for a in actions)  # the second run replaced the RAG key
+    assert actions[-1]["func"] == "activateSheet" and actions[-1]["sheet_position"] == 0
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["KPIs", "Data", "Settings", "Log", "RAG key"]
+    log = [r for r in wb["Log"].iter_rows(values_only=True) if any(v is not None for v in r)]
+    assert len(log) == 4 and log[2][2] == log[3][2] == "web"
+    assert wb["RAG key"].max_row == 12
