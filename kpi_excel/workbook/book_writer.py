@@ -24,9 +24,10 @@ Rules this writer keeps:
   again at the same place, because on the web their content is not sent, so we
   cannot know what tables are on them. The Log sheet is appended to.
 
-Not done here (the lossless file writer does them): charts on the Benchmark
-sheet, dropdowns on input columns, frozen panes and tab colours, which the
-remote engine cannot set.
+Sheets we own get their Excel table and native charts (``charts.add`` with an
+anchor cell, categories set with ``set_x_axis_values``). Not done here (the
+lossless file writer does them): charts' alternative text, dropdowns on input
+columns, frozen panes and tab colours, which the remote engine cannot set.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from kpi_excel.core.columns import normalise_header
-from kpi_excel.core.plan import Cell, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
+from kpi_excel.core.plan import Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells
 from kpi_excel.workbook.book_reader import find_sheet
 
@@ -57,6 +58,8 @@ class WriteReport:
     format_blocks: int = 0
     rules_added: int = 0
     sheets_replaced: list[str] = field(default_factory=list)
+    charts_drawn: int = 0
+    charts_skipped: list[str] = field(default_factory=list)  # with the engine's reason
     log_row: int | None = None
 
 
@@ -239,11 +242,46 @@ def _write_sheet(sheet: "xw.Sheet", spec: SheetSpec, report: WriteReport) -> Non
     if spec.rows:
         positions = {c.header: i for i, c in enumerate(spec.columns, start=1)}
         first, last = spec.first_body_row, spec.last_row
+        if spec.table:
+            sheet.tables.add(source=sheet.range((header_row, 1), (last, width)), name=spec.table,
+                             table_style_name="TableStyleMedium2")
         for rule in spec.rules:
             column = positions.get(rule.header)
             if column is not None:
                 _add_rule(sheet.range((first, column), (last, column)), rule, _column_letter(column), first)
                 report.rules_added += 1
+    for chart in spec.charts:
+        _draw_chart(sheet, chart, report)
+
+
+# Default column width and row height in points, to size charts given in columns and rows.
+_COLUMN_POINTS, _ROW_POINTS = 48.0, 15.0
+
+
+def _local(ref: str) -> str:
+    """``'Benchmark'!$D$5:$I$5`` -> ``$D$5:$I$5`` (the chart sits on the sheet it reads)."""
+    return ref.rsplit("!", 1)[-1]
+
+
+def _draw_chart(sheet: "xw.Sheet", chart: Chart, report: WriteReport) -> None:
+    if not chart.series:
+        return
+    values = sheet.range(_local(chart.series[0].values_ref))
+    rows, columns = values.shape
+    try:
+        drawn = sheet.charts.add(
+            chart_type="bar_clustered" if chart.kind == "bar" else "column_clustered",
+            source=values,
+            plot_by="rows" if rows == 1 and columns > 1 else "columns",
+            anchor=sheet.range(chart.anchor),
+            width=chart.width * _COLUMN_POINTS,
+            height=chart.height * _ROW_POINTS,
+        )
+        drawn.set_x_axis_values(sheet.range(_local(chart.categories_ref)))
+        drawn.title = chart.title
+        report.charts_drawn += 1
+    except NotImplementedError as error:  # an engine without charts still gets its table
+        report.charts_skipped.append(f"{chart.title}: {error}")
 
 
 def _append_log(book: "xw.Book", spec: SheetSpec | None, entry: LogEntry | None, report: WriteReport) -> None:

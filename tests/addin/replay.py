@@ -15,7 +15,8 @@ from openpyxl.workbook.workbook import Workbook
 __all__ = ["replay"]
 
 _DRAWN_ELSEWHERE = {"setFontProperty", "setColumnWidth", "clearConditionalFormats", "addConditionalFormat",
-                    "alert", "activateSheet", "setWrapText", "setRangeColor"}
+                    "alert", "activateSheet", "setWrapText", "setRangeColor", "addTable", "addChart",
+                    "setChartXAxisValues", "setChartTitle"}
 
 
 def replay(wb: Workbook, actions: list[dict[str, Any]]) -> dict[str, int]:

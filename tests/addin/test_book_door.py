@@ -222,3 +222,33 @@ def test_refreshing_twice_replaces_our_sheets_and_appends_the_log(tmp_path: Path
     log = [r for r in wb["Log"].iter_rows(values_only=True) if any(v is not None for v in r)]
     assert len(log) == 4 and log[2][2] == log[3][2] == "web"
     assert wb["RAG key"].max_row == 12
+
+
+def test_benchmark_sheet_gets_its_table_and_native_charts(example_xlsx: Path) -> None:
+    import pandas as pd
+
+    from kpi_excel.core.report import plan_refresh
+
+    from .replay import replay
+
+    bench = pd.DataFrame([{"code": "RevCP", "period": "2025", "value": 84.4, "quartile": 3, "position": "worse",
+                           "rank": 100, "n_areas": 152, "q25": 85.0, "q50": 90.0, "q75": 95.0, "sn_average": 88.0,
+                           "england": 89.5, "derived_target": ">95.0", "derived_target_value": 95.0,
+                           "polarity": "High", "indicator_name": "Review of CP cases", "dps": 1}]).set_index("code")
+    book = remote_book(example_xlsx)
+    sheets = read_book(book)
+    plan = plan_refresh(sheets.content(), benchmark=bench)
+    spec = next(s for s in plan.sheets if s.name == "Benchmark")
+    report = apply_plan(book, plan, sheets.kpis)
+    assert report.charts_drawn == len(spec.charts) == 2 and not report.charts_skipped
+    actions = book.json()["actions"]
+    [table] = [a for a in actions if a["func"] == "addTable"]
+    assert table["args"][0] == f"$A${spec.header_row}:$O${spec.last_row}" and table["args"][3] == "Benchmark"
+    charts = [a for a in actions if a["func"] == "addChart"]
+    assert [c["args"][1] for c in charts] == ["BarClustered", "ColumnClustered"]
+    assert charts[1]["args"][3] == f"$D${spec.first_body_row}:$I${spec.first_body_row}"  # the indicator's row
+    assert charts[1]["args"][9] == f"${spec.charts[1].anchor[0]}${spec.charts[1].anchor[1:]}"
+    wb = load_workbook(example_xlsx)
+    replay(wb, actions)
+    row = [c.value for c in wb["Benchmark"][spec.first_body_row]]
+    assert row[1] == "RevCP" and row[3] == 84.4 and row[9] == 3
