@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import pandas as pd
 
 from kpi_excel.core.columns import normalise_header
-from kpi_excel.core.report import SheetCells, WorkbookContent
+from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table
 from kpi_excel.core.template import DATA_SHEET, KPI_SHEET, SETTINGS_SHEET
 
 if TYPE_CHECKING:  # xlwings is imported by the caller; keep this module importable without it
@@ -40,8 +40,10 @@ __all__ = [
     "find_sheet",
     "read_block",
     "read_book",
+    "kpis_frame",
     "data_frame",
     "settings_pairs",
+    "settings_frame",
     "DATA_COLUMNS",
 ]
 
@@ -126,6 +128,22 @@ def _header_row(rows: Sequence[Sequence[Any]], needed: set[str], lookup: dict[st
     return None
 
 
+def kpis_frame(block: SheetCells) -> pd.DataFrame:
+    """The KPIs sheet's indicator rows under their own headers, indexed by sheet row.
+
+    The header row is found by text the way the core finds it (an Indicator
+    column and a Code, Polarity, Latest Value or Target column, in the top 30
+    rows); raises :class:`~kpi_excel.errors.InputError` naming the sheet if there
+    is none.
+    """
+    table = find_kpi_table(block)
+    headers = [("" if h is None else str(h).strip()) or f"Column {i + 1}"
+               for i, h in enumerate(list(block.values[table.header_index])[: table.width])]
+    rows = [list(block.values[i])[: table.width] + [None] * (table.width - len(block.values[i]))
+            for i in table.body]
+    return pd.DataFrame(rows, columns=headers, index=pd.Index([table.sheet_row(i) for i in table.body], name="row"))
+
+
 def data_frame(block: SheetCells | None) -> pd.DataFrame:
     """The Data sheet in long format: columns code, period, value, area, note.
 
@@ -175,3 +193,9 @@ def settings_pairs(block: SheetCells | None) -> list[tuple[Any, Any]]:
             value = value.date()
         pairs.append((key, value))
     return pairs
+
+
+def settings_frame(block: SheetCells | None) -> pd.DataFrame:
+    """The Settings sheet as a two-column frame (setting, value), blank keys dropped."""
+    pairs = [(k, v) for k, v in settings_pairs(block) if k is not None and str(k).strip()]
+    return pd.DataFrame(pairs, columns=["setting", "value"])

@@ -130,8 +130,14 @@ def _header_row_values(sheet: "xw.Sheet", update: KpiUpdate, block: SheetCells |
 
 
 def _rule_formula(rule: FormatRule, column_letter: str, first_row: int) -> str:
+    """``=$O2="Red"``; a number (a quartile) matches whether the cell holds 1 or the text "1"."""
+    cell = f"${column_letter}{first_row}"
     text = rule.text.replace('"', '""')
-    return f'=${column_letter}{first_row}="{text}"'
+    try:
+        number = float(rule.text)
+    except ValueError:
+        return f'={cell}="{text}"'
+    return f'=OR({cell}={number:g},{cell}="{text}")'
 
 
 def _column_letter(index: int) -> str:
@@ -149,13 +155,14 @@ def _write_kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None, re
     headers = _header_row_values(sheet, update, block)
     while headers and headers[-1] in (None, ""):
         headers.pop()
-    # Computed columns the sheet lacks go after the last header, in one block.
+    # Computed columns the sheet lacks go after the last header.
     if update.add_columns:
-        start = len(headers) + 1
         new = [spec.header for spec in update.add_columns]
-        target = sheet.range((update.header_row, start), (update.header_row, start + len(new) - 1))
-        target.value = [new]
-        target.font.bold = True
+        if not _add_table_columns(sheet, update, len(headers), new):
+            start = len(headers) + 1
+            target = sheet.range((update.header_row, start), (update.header_row, start + len(new) - 1))
+            target.value = [new]
+            target.font.bold = True
         headers += new
         report.value_blocks += 1
     positions = _header_positions(headers)
@@ -182,6 +189,29 @@ def _write_kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None, re
             for rule in (r for r in update.rules if r.header == header):
                 _add_rule(body, rule, _column_letter(column), first)
                 report.rules_added += 1
+
+
+def _add_table_columns(sheet: "xw.Sheet", update: KpiUpdate, width: int, headers: list[str]) -> bool:
+    """Grow the KPIs' Excel table by ``headers`` when the table ends at the last header.
+
+    Neither Office.js nor COM widens a table when cells beside it are written,
+    so new columns are added to the table itself; otherwise (no table, or
+    columns of the officer's own beyond it) they are plain cells.
+    """
+    if not update.table:
+        return False
+    try:
+        table = next((t for t in sheet.tables if t.name == update.table), None)
+        if table is None:
+            return False
+        header = table.header_row_range
+        if header is None or header.row != update.header_row or header.column + header.shape[1] - 1 != width:
+            return False
+        for name in headers:
+            table.columns.add(name)
+        return True
+    except NotImplementedError:
+        return False
 
 
 def _add_rule(body: "xw.Range", rule: FormatRule, letter: str, first_row: int) -> None:

@@ -252,3 +252,46 @@ def test_benchmark_sheet_gets_its_table_and_native_charts(example_xlsx: Path) ->
     replay(wb, actions)
     row = [c.value for c in wb["Benchmark"][spec.first_body_row]]
     assert row[1] == "RevCP" and row[3] == 84.4 and row[9] == 3
+
+
+def test_missing_computed_columns_join_the_kpis_table(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.table import Table
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "KPIs"
+    ws.append(["Indicator", "Code", "Polarity", "Unit", "Target", "Latest Value", "RAG"])
+    ws.append(["CP reviews", "SC01", "High = Good", "%", ">97.2%", 0.776, None])
+    ws.add_table(Table(displayName="KPIs", ref="A1:G2"))
+    wb.save(tmp_path / "old.xlsx")
+    book = xw.Book(json=book_payload(tmp_path / "old.xlsx"))
+    refresh_book(book)
+    actions = book.json()["actions"]
+    added = [a["args"][2] for a in actions if a["func"] == "addTableColumn"]
+    assert "RAG Reason" in added and "Checks" in added
+    rag = [a for a in actions if a["func"] == "setValues" and a["start_column"] == 6 and a["start_row"] == 1]
+    assert rag[0]["values"] == [["Red"]]
+    reason = 7 + added.index("RAG Reason")
+    assert any(a["func"] == "setValues" and a["start_column"] == reason and "97.2%" in a["values"][0][0]
+               for a in actions)
+
+
+def test_quartile_rules_match_numbers_and_text() -> None:
+    from kpi_excel.core.plan import FormatRule
+    from kpi_excel.workbook.book_writer import _rule_formula
+
+    assert _rule_formula(FormatRule("Quartile", "equals", "1"), "Q", 2) == '=OR($Q2=1,$Q2="1")'
+    assert _rule_formula(FormatRule("RAG", "equals", 'Say "no"'), "O", 5) == '=$O5="Say ""no"""'
+
+
+def test_reader_frames_for_kpis_and_settings(example_xlsx: Path) -> None:
+    from kpi_excel.workbook.book_reader import kpis_frame, settings_frame
+
+    sheets = read_book(remote_book(example_xlsx))
+    kpis = kpis_frame(sheets.kpis)  # type: ignore[arg-type]
+    assert len(kpis) == 25 and kpis.index[0] == 2
+    assert kpis.loc[kpis["Code"] == "SC01", "Latest Value"].item() == pytest.approx(0.776)
+    assert kpis.loc[kpis["Code"] == "SC01", "Target"].item() == ">97.2%"
+    settings = settings_frame(sheets.settings)
+    assert settings.set_index("setting").loc["Authority", "value"] == "Leicestershire"
