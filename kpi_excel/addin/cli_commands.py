@@ -80,7 +80,10 @@ def install(dry_run: bool, platform_name: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Keep 127.0.0.1 behind an HTTPS reverse proxy.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-def serve(host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving requests; a refresh holds its process for its length, so use more "
+                   "for many officers at once.")
+def serve(host: str, port: int, workers: int) -> None:
     """Run the web add-in's server (xlwings Server) for Excel on the web and SharePoint.
 
     The manifest to deploy is at /manifest. Settings come from environment
@@ -95,4 +98,6 @@ def serve(host: str, port: int) -> None:
     except RuntimeError as error:
         raise click.ClickException(str(error))
     # proxy_headers: behind an HTTPS proxy, links in the manifest use the client's scheme and host.
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+    # Several workers need the app as an import string: each process builds it the same way.
+    target = "kpi_excel.addin.server.app:app" if workers > 1 else app
+    uvicorn.run(target, host=host, port=port, workers=workers, proxy_headers=True, log_level="info")

@@ -119,7 +119,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningServer:
+def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> RunningServer:
     """Start ``python -m kpi_excel.addin.server`` (= ``kpi-excel serve``) and wait until it answers."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XLWINGS_", "KPI_EXCEL_"))}
@@ -128,7 +128,7 @@ def start_server(tmp: Path, extra_env: dict[str, str] | None = None) -> RunningS
     log = tmp / f"server-{port}.log"
     handle = open(log, "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "kpi_excel.addin.server", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "kpi_excel.addin.server", "--host", "127.0.0.1", "--port", str(port), *args],
         cwd=tmp, env=env, stdout=handle, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

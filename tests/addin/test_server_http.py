@@ -196,3 +196,19 @@ def test_malformed_json_gets_an_answer_and_the_server_stays_up(server: RunningSe
     # xlwings Server answers a body it cannot parse with its generic 500, without details.
     assert response.status_code == 500 and response.text == "An error occurred."
     assert server.alive()
+
+
+def test_several_workers_serve_the_same_app(tmp_path: Path, example_xlsx: Path) -> None:
+    from .conftest import start_server, stop_server
+
+    running = start_server(tmp_path, args=("--workers", "2"))
+    try:
+        body = payload_bytes(book_payload(example_xlsx, include=REFRESH_SHEETS))
+        for _ in range(4):
+            response = httpx.post(running.url + SCRIPT, content=body, headers=JSON, timeout=60)
+            assert response.status_code == 200
+        meta = httpx.get(running.url + "/xlwings/custom-scripts-meta.json").json()
+        assert {m["function_name"] for m in meta} == {"refresh_kpis", "check_inputs"}
+    finally:
+        stop_server(running)
+    assert "Started parent process" in running.log.read_text()
