@@ -345,11 +345,22 @@ def apply_plan(book: "xw.Book", plan: Plan, kpis: SheetCells | None = None) -> W
     report = WriteReport()
     active = book.sheets.active
     sheets_before = len(book.sheets)
-    _write_kpis(book, plan.kpis, kpis, report)
-    for spec in plan.sheets:
-        _replace_sheet(book, spec, report)
-    _append_log(book, plan.log_sheet, plan.log, report)
-    if report.sheets_replaced or len(book.sheets) != sheets_before:
-        # Desktop Excel activates every sheet it adds: bring the officer back.
-        active.activate()
+    _screen_updating(book, False)  # desktop: no flicker, fewer repaints; web: suspended until the next sync
+    try:
+        _write_kpis(book, plan.kpis, kpis, report)
+        for spec in plan.sheets:
+            _replace_sheet(book, spec, report)
+        _append_log(book, plan.log_sheet, plan.log, report)
+        if report.sheets_replaced or len(book.sheets) != sheets_before:
+            # Desktop Excel activates every sheet it adds: bring the officer back.
+            active.activate()
+    finally:
+        _screen_updating(book, True)
     return report
+
+
+def _screen_updating(book: "xw.Book", on: bool) -> None:
+    try:
+        book.app.screen_updating = on
+    except NotImplementedError:  # an engine without the setting: nothing to speed up
+        pass

@@ -16,7 +16,7 @@ __all__ = ["replay"]
 
 _DRAWN_ELSEWHERE = {"setFontProperty", "setColumnWidth", "clearConditionalFormats", "addConditionalFormat",
                     "alert", "activateSheet", "setWrapText", "setRangeColor", "addTable", "addChart",
-                    "setChartXAxisValues", "setChartTitle"}
+                    "setChartXAxisValues", "setChartTitle", "setScreenUpdating"}
 
 
 def replay(wb: Workbook, actions: list[dict[str, Any]]) -> dict[str, int]:
