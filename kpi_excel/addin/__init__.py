@@ -1,0 +1,11 @@
+"""The ribbon doors: the desktop ``kpi_excel.xlam`` add-in and the web add-in's server.
+
+* :mod:`.xlam` builds the add-in from xlwings' ribbon template; :mod:`.install`
+  puts it where Excel loads it; :mod:`.desktop` holds ``main()``, which its
+  button runs.
+* :mod:`.server` is the xlwings Server app for Excel on the web and SharePoint.
+* :mod:`.payload` builds the JSON Excel on the web sends, from a real .xlsx.
+* :mod:`.cli_commands` has the ``kpi-excel addin ...`` and ``kpi-excel serve`` commands.
+
+Both doors call :func:`kpi_excel.workbook.book_door.refresh_book`.
+"""

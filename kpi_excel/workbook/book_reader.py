@@ -94,13 +94,29 @@ def _trim(rows: list[list[Any]]) -> list[list[Any]]:
     return [list(r[:width]) for r in rows]
 
 
-def read_block(sheet: "xw.Sheet", tables: Sequence[str] = ()) -> SheetCells:
-    """One bulk read: the values from A1 to the last used cell, as a 2-D list."""
+# Desktop Excel counts formatted-but-empty cells in the used range, so a sheet
+# whose formatting reaches row 1,048,576 would be read whole; past this many
+# rows the read goes in blocks and stops at the first empty block.
+BLOCK_ROWS = 10_000
+
+
+def read_block(sheet: "xw.Sheet") -> SheetCells:
+    """Bulk read: the values from A1 to the last used cell, as a 2-D list.
+
+    One ``.value`` read, or one per :data:`BLOCK_ROWS` rows on a sheet whose
+    used range is taller than that.
+    """
     used = sheet.used_range
     last_row = used.row + used.shape[0] - 1
     last_col = used.column + used.shape[1] - 1
-    values = sheet.range((1, 1), (last_row, last_col)).options(ndim=2).value
-    rows = _trim([list(r) for r in (values or [])])
+    values: list[list[Any]] = []
+    for top in range(1, last_row + 1, BLOCK_ROWS):
+        bottom = min(top + BLOCK_ROWS - 1, last_row)
+        block = sheet.range((top, 1), (bottom, last_col)).options(ndim=2).value or []
+        if top > 1 and not _trim([list(r) for r in block]):
+            break  # an empty block: the rest is formatting, not data
+        values.extend(list(r) for r in block)
+    rows = _trim(values)
     table = None
     try:
         names = [t.name for t in sheet.tables]

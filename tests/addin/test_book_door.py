@@ -296,3 +296,34 @@ def test_reader_frames_for_kpis_and_settings(example_xlsx: Path) -> None:
     assert kpis.loc[kpis["Code"] == "SC01", "Target"].item() == ">97.2%"
     settings = settings_frame(sheets.settings)
     assert settings.set_index("setting").loc["Authority", "value"] == "Leicestershire"
+
+
+def test_tall_used_ranges_are_read_in_blocks_and_stop_at_empty_ones(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    import kpi_excel.workbook.book_reader as reader
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["Code", "Period", "Value"])
+    for i in range(25):
+        ws.append([f"K{i}", "Q1 2022/23", i])
+    wb.save(tmp_path / "tall.xlsx")
+    payload = book_payload(tmp_path / "tall.xlsx")
+    sheet_api = payload["sheets"][0]
+    sheet_api["used_range_address"] = "A1:C100"  # as if formatting went down to row 100
+    sheet_api["used_range_row_count"] = 100
+    monkeypatch.setattr(reader, "BLOCK_ROWS", 10)
+    reads: list[str] = []
+    book = xw.Book(json=payload)
+    original = xw.Range.value.fget  # type: ignore[attr-defined]
+
+    def counting(self):  # type: ignore[no-untyped-def]
+        reads.append(self.address)
+        return original(self)
+
+    monkeypatch.setattr(xw.Range, "value", property(counting, xw.Range.value.fset))  # type: ignore[attr-defined]
+    block = reader.read_block(book.sheets["Data"])
+    assert len(block.values) == 26 and block.values[-1] == ["K24", "Q1 2022/23", 24]
+    assert reads == ["$A$1:$C$10", "$A$11:$C$20", "$A$21:$C$30", "$A$31:$C$40"]  # stops at the empty block
