@@ -30,7 +30,7 @@ def test_windows_installs_into_xlstart_and_writes_the_conf_the_vba_reads(tmp_pat
     conf = tmp_path / ".myaddin" / "myaddin.conf"
     raw = conf.read_bytes()
     assert raw.endswith(b"\r\n") and raw.startswith(b'"INTERPRETER_WIN","')
-    assert files(tmp_path) == ["" + ".myaddin/myaddin.conf", "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel.xlam"]
+    assert files(tmp_path) == [".myaddin/myaddin.conf", "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel.xlam"]
 
 
 def test_conf_keeps_the_users_other_settings(tmp_path: Path) -> None:
