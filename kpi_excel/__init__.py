@@ -6,4 +6,8 @@ xlwings Server.
 """
 
 __version__ = "0.1.0"
-__all__ = ["__version__"]
+__all__ = ["__version__", "main"]
+
+# The desktop ribbon button runs ``import kpi_excel; kpi_excel.main()``. That
+# module imports xlwings only when main() is called, never at import time.
+from kpi_excel.addin.desktop import main  # noqa: E402

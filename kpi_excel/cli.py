@@ -123,5 +123,15 @@ def _print_rate_summary(rated, output: Path | None) -> None:  # type: ignore[no-
                  f"{rated.rows_with_problems} with problems{where}", markup=False)
 
 
+def _register_doors() -> None:
+    # Imported here, not at the top: these commands import nothing heavy until run.
+    from kpi_excel.addin.cli_commands import addin, serve
+
+    main.add_command(addin)
+    main.add_command(serve)
+
+
+_register_doors()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -69,7 +69,6 @@ def test_main_is_the_desktop_entry() -> None:
     assert callable(main)
 
 
-@pytest.mark.xfail(strict=True, reason="the lead re-exports main from kpi_excel/__init__.py")
 def test_kpi_excel_main_is_reexported() -> None:
     assert kpi_excel.main is main  # type: ignore[attr-defined]
 
