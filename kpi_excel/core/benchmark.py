@@ -36,7 +36,9 @@ Comparator groups: every authority (default) or a named set; cut points,
 ranks, positions and derived targets are then computed within the set, and an
 area being benchmarked always counts as a member of its own comparator group.
 
-Pure: pandas and numpy only, no loops over rows.
+Pure: pandas and numpy only. Values are laid out as one dense matrix
+(indicators × areas) at the chosen periods, so cut points, ranks, neighbour
+averages and context values are whole-matrix operations, never loops over rows.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ __all__ = [
     "BENCHMARK_COLUMNS",
     "Distribution",
     "r_quantile7",
+    "r_mean",
     "quartile_band",
     "latest_labels",
     "benchmark",
@@ -161,204 +164,301 @@ def benchmark(
     """Benchmark every indicator for ``areas`` (default: every authority in the group).
 
     ``values``: one row per ``code, area, period`` with a float ``value`` (NaN
-    for missing or suppressed). ``indicators``: indexed by code, with
+    for missing or suppressed; the observation readers remove duplicates). Text
+    columns may be categorical (fastest). ``indicators``: indexed by code, with
     ``polarity`` (``High``/``Low``/other), ``no_quartile`` (bool), ``dps`` (int)
     and ``name``; codes missing from it get no rank or quartile.
     ``authorities``: the areas that are authorities (England and regions are
     not). ``period``: a label for every indicator, a mapping code → label, or
-    None for each indicator's latest label (``latest_by``). ``group``: the
+    None for each indicator's latest label (``latest_by``; ``period_order``
+    maps labels to sort keys for ``latest_by="period"``). ``group``: the
     comparator group (None: every authority). ``neighbours``: authority → its
     statistical neighbours; ``neighbour_list`` names the list used per
     authority. ``regions``: authority → its region's area name.
 
-    Returns one row per indicator × area, columns :data:`BENCHMARK_COLUMNS`.
+    Returns one row per indicator × area, columns :data:`BENCHMARK_COLUMNS`,
+    sorted by indicator then area.
     """
+    code_ids, code_names = _factorize(values["code"])
+    area_ids, area_names = _factorize(values["area"])
+    period_ids, period_names = _factorize(values["period"])
+    numbers = pd.to_numeric(values["value"], errors="coerce").to_numpy(np.float64)
+
     authorities = set(authorities)
-    wanted = set(areas) if areas is not None else None
-    members = set(group) & authorities if group is not None else set(authorities)
+    wanted = None if areas is None else set(areas)
+    members = (set(group) & authorities) if group is not None else set(authorities)
     if wanted is not None:
         members |= wanted & authorities  # an area is always in its own comparator group
-    frame = pd.DataFrame({
-        "code": values["code"].to_numpy(object),
-        "area": values["area"].to_numpy(object),
-        "period": values["period"].to_numpy(object),
-        "value": pd.to_numeric(values["value"], errors="coerce").to_numpy(np.float64),
-    })
-    frame = frame.drop_duplicates(["code", "area", "period"], keep="last")
+    area_index = {name: i for i, name in enumerate(area_names)}
 
-    chosen = _chosen_periods(frame, authorities, period, latest_by, period_order)
-    at_period = frame.merge(chosen.rename("period").reset_index(), on=["code", "period"], how="inner")
-    is_member = at_period["area"].isin(members).to_numpy()
-    in_group = at_period[is_member]
+    chosen = _chosen_periods(code_ids, area_ids, period_ids, code_names, area_names, period_names,
+                             authorities, period, latest_by, period_order)
+    has_period = chosen >= 0
+    at = has_period[code_ids] & (chosen[code_ids] == period_ids)
+    matrix = np.full((len(code_names), len(area_names)), np.nan)
+    matrix[code_ids[at], area_ids[at]] = numbers[at]  # one row per code, area, period (readers see to it)
 
-    codes = pd.Index(chosen.index, name="code")
-    meta = _indicator_meta(indicators, codes)
-    cuts = _cut_points(in_group, codes)
-    ranks = _ranks(in_group, meta)
+    codes = np.flatnonzero(has_period)
+    codes = codes[np.argsort(code_names[codes].astype(str), kind="stable")]
+    out_names = sorted(members if wanted is None else (wanted & members) | (wanted - authorities))
+    out_cols = np.array([area_index.get(name, -1) for name in out_names], dtype=np.int64)
+    member_cols = np.array(sorted(area_index[a] for a in members if a in area_index), dtype=np.int64)
 
-    out_areas = sorted(members if wanted is None else (wanted & members) | (wanted - authorities))
-    grid = pd.MultiIndex.from_product([codes, out_areas], names=["code", "area"]).to_frame(index=False)
-    grid["period"] = chosen.reindex(grid["code"]).to_numpy(object)
-    values_at = at_period.set_index(["code", "area"])["value"]
-    grid["value"] = values_at.reindex(pd.MultiIndex.from_frame(grid[["code", "area"]])).to_numpy(np.float64)
-    grid = grid.join(meta, on="code").join(cuts, on="code")
-    grid["rank"] = ranks.reindex(pd.MultiIndex.from_frame(grid[["code", "area"]])).to_numpy()
+    meta = _indicator_meta(indicators, code_names[codes])
+    polarity = meta["polarity"].to_numpy(object)
+    high = polarity == "High"
+    low = polarity == "Low"
+    in_group = matrix[codes][:, member_cols]
+    cuts = _cut_points(in_group)
+    ranks = _ranks(in_group, high, low)
 
-    _bands(grid)
-    _derived_target(grid)
-    _neighbour_averages(grid, at_period, neighbours, neighbour_list)
-    _context_values(grid, at_period, regions, england)
-    return _tidy(grid)
+    n_codes, n_out = len(codes), len(out_names)
+    value = _take(matrix[codes], out_cols)  # codes × out areas
+    rank = np.full((n_codes, n_out), np.nan)
+    member_position = {col: j for j, col in enumerate(member_cols)}
+    for k, col in enumerate(out_cols):
+        j = member_position.get(col)
+        if j is not None:
+            rank[:, k] = ranks[:, j]
+
+    def per_code(array: np.ndarray) -> np.ndarray:
+        return np.repeat(array, n_out)
+
+    def per_area(array: np.ndarray) -> np.ndarray:
+        return np.tile(array, n_codes)
+
+    flat = value.reshape(-1)
+    columns: dict[str, object] = {
+        "indicator": _categorical(np.repeat(np.arange(n_codes), n_out), code_names[codes]),
+        "indicator_name": _categorical(np.repeat(np.arange(n_codes), n_out), meta["name"].to_numpy(object)),
+        "area": _categorical(np.tile(np.arange(n_out), n_codes), np.array(out_names, dtype=object)),
+        "period": _categorical(np.repeat(np.arange(n_codes), n_out), period_names[chosen[codes]]),
+        "value": flat,
+        "polarity": _categorical(np.repeat(np.arange(n_codes), n_out), polarity),
+    }
+    band, position = _bands(flat, cuts, per_code(high), per_code(low), per_code(meta["no_quartile"].to_numpy(bool)))
+    columns["rank"] = pd.array(rank.reshape(-1), dtype="Int64") if flat.size else pd.array([], dtype="Int64")
+    quartile = pd.array(np.where(band > 0, band, 0), dtype="Int64")
+    quartile[band == 0] = pd.NA
+    columns["quartile"] = quartile
+    never = ~(per_code(high) | per_code(low)) | per_code(meta["no_quartile"].to_numpy(bool))
+    columns["band"] = pd.Categorical(np.where(never, "-", _BANDS[band]), categories=["", "-", "A", "B", "C", "D"])
+    columns["position"] = pd.Categorical(position, categories=["", "better", "worse"])
+    for name in ("q25", "q50", "q75"):
+        columns[name] = per_code(cuts[name])
+    columns["n_areas"] = per_code(cuts["n"]).astype(np.int64)
+
+    sn_average, sn_count, sn_label = _neighbour_averages(matrix[codes], out_names, area_index, neighbours,
+                                                          neighbour_list)
+    columns["sn_average"] = sn_average.reshape(-1)
+    columns["sn_count"] = sn_count.reshape(-1)
+    columns["sn_list"] = _categorical(np.tile(np.arange(n_out), n_codes), sn_label)
+    england_col = area_index.get(england, -1)
+    columns["england"] = per_code(_take(matrix[codes], np.array([england_col]))[:, 0])
+    region_names, region_ids, region_values = _regions(matrix[codes], out_names, area_index, regions)
+    columns["region_name"] = _categorical(region_ids.reshape(-1), region_names)
+    columns["region"] = region_values.reshape(-1)
+    target, text = _derived_targets(cuts, high, low, meta)
+    columns["derived_target"] = per_code(target)
+    columns["derived_target_text"] = _categorical(np.repeat(np.arange(n_codes), n_out), text)
+    return pd.DataFrame(columns)[list(BENCHMARK_COLUMNS)]
 
 
 # --- steps ----------------------------------------------------------------------
 
 
-def _chosen_periods(frame: pd.DataFrame, authorities: set[str], period: str | Mapping[str, str] | None,
-                    latest_by: LatestBy, period_order: Mapping[str, tuple] | None) -> pd.Series:
-    """code → the label each indicator is benchmarked at."""
+def _factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(integer codes, names as an object array); categoricals cost nothing."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return (column.cat.codes.to_numpy(np.int64),
+                np.asarray(column.cat.categories.to_numpy(object), dtype=object))
+    ids, names = pd.factorize(column, use_na_sentinel=False)
+    return ids.astype(np.int64), np.asarray(pd.Index(names).to_numpy(object), dtype=object)
+
+
+def _categorical(ids: np.ndarray, names: np.ndarray) -> pd.Categorical:
+    """Repeated text as a categorical: cheap to build and to write."""
+    names = np.asarray(names, dtype=object)
+    unique, inverse = np.unique(names.astype(str), return_inverse=True)
+    return pd.Categorical.from_codes(inverse[ids] if len(ids) else ids, categories=pd.Index(unique, dtype=object))
+
+
+def _take(matrix: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Columns of ``matrix``; NaN where a column is -1 (an area with no data)."""
+    out = np.full((matrix.shape[0], len(cols)), np.nan)
+    ok = cols >= 0
+    out[:, ok] = matrix[:, cols[ok]]
+    return out
+
+
+def _chosen_periods(code_ids, area_ids, period_ids, code_names, area_names, period_names, authorities,
+                    period, latest_by, period_order) -> np.ndarray:
+    """Per code id, the period id it is benchmarked at (-1: none)."""
+    chosen = np.full(len(code_names), -1, dtype=np.int64)
+    label_index = {label: i for i, label in enumerate(period_names)}
+    n_periods = max(len(period_names), 1)
+    pairs = np.unique(code_ids * n_periods + period_ids)
+    pair_code, pair_period = pairs // n_periods, pairs % n_periods
     if isinstance(period, str):
-        present = frame.loc[frame["period"] == period, "code"].unique()
-        return pd.Series(period, index=pd.Index(sorted(present), name="code"), dtype=object)
+        pid = label_index.get(period, -2)
+        hit = pair_period == pid
+        chosen[pair_code[hit]] = pid
+        return chosen
     if period is not None:
-        chosen = pd.Series(dict(period), dtype=object)
-        chosen.index.name = "code"
-        return chosen.sort_index()
-    authority_rows = frame[frame["area"].isin(authorities)]
-    if authority_rows.empty:
-        authority_rows = frame
-    latest = latest_labels(authority_rows["code"], authority_rows["period"], latest_by, period_order)
-    return latest.sort_index()
+        code_index = {name: i for i, name in enumerate(code_names)}
+        for code, label in period.items():
+            if code in code_index and label in label_index:
+                chosen[code_index[code]] = label_index[label]
+        return chosen
+    is_authority = np.isin(area_names.astype(str), np.array(sorted(authorities), dtype=str))
+    rows = is_authority[area_ids] if is_authority.any() else np.ones(len(area_ids), dtype=bool)
+    pairs = np.unique(code_ids[rows] * n_periods + period_ids[rows])
+    pair_code, pair_period = pairs // n_periods, pairs % n_periods
+    rank = _period_ranks(period_names, latest_by, period_order)
+    order = np.lexsort((rank[pair_period], pair_code))
+    pair_code, pair_period = pair_code[order], pair_period[order]
+    last = np.ones(len(pair_code), dtype=bool)
+    last[:-1] = pair_code[1:] != pair_code[:-1]
+    chosen[pair_code[last]] = pair_period[last]
+    return chosen
 
 
-def _indicator_meta(indicators: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
-    meta = pd.DataFrame(index=codes)
+def _period_ranks(period_names: np.ndarray, latest_by: LatestBy, order: Mapping[str, tuple] | None) -> np.ndarray:
+    """Each label's place in time order (higher = later)."""
+    labels = [str(label) for label in period_names]
+    if latest_by == "label":
+        keys = [label.encode("utf-8") for label in labels]  # LAIT: byte (C-locale) order
+        ranked = sorted(range(len(labels)), key=keys.__getitem__)
+    else:
+        known = order or {}
+        ranked = sorted(range(len(labels)), key=lambda i: ((1, known[labels[i]]) if labels[i] in known else (0, ()),
+                                                           labels[i].encode("utf-8")))
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[ranked] = np.arange(len(labels))
+    return rank
+
+
+def _indicator_meta(indicators: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
+    index = pd.Index(codes.astype(str), dtype=object)
+    meta = pd.DataFrame(index=index)
     source = indicators[~indicators.index.duplicated(keep="first")] if len(indicators) else indicators
+    if len(source):
+        source = source.set_axis(source.index.astype(str))
     for column, default in (("polarity", ""), ("no_quartile", False), ("dps", 1), ("name", "")):
         if column in source.columns:
-            meta[column] = source[column].reindex(codes).to_numpy(object)
+            meta[column] = source[column].reindex(index).to_numpy(object)
         else:
             meta[column] = default
     meta["polarity"] = meta["polarity"].where(meta["polarity"].notna(), "").astype(object)
-    meta["no_quartile"] = meta["no_quartile"].fillna(False).astype(bool)
+    meta["no_quartile"] = meta["no_quartile"].where(meta["no_quartile"].notna(), False).astype(bool)
     meta["dps"] = pd.to_numeric(meta["dps"], errors="coerce").fillna(1).astype(int)
     meta["name"] = meta["name"].where(meta["name"].notna(), "").astype(object)
     return meta
 
 
-def _cut_points(in_group: pd.DataFrame, codes: pd.Index) -> pd.DataFrame:
-    present = in_group[~np.isnan(in_group["value"].to_numpy())]
-    code_ids = codes.get_indexer(present["code"])
-    order = np.lexsort((present["value"].to_numpy(), code_ids))
-    sorted_values = present["value"].to_numpy()[order]
-    counts = np.bincount(code_ids, minlength=len(codes))
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(codes) else np.array([], dtype=np.int64)
-    q = r_quantile7(sorted_values, starts, counts, _PROBS)
+def _cut_points(in_group: np.ndarray) -> dict[str, np.ndarray]:
+    """Type-7 quantiles of each row's non-missing values."""
+    ordered = np.sort(in_group, axis=1)  # NaN sorts last
+    counts = np.sum(~np.isnan(in_group), axis=1)
+    width = in_group.shape[1]
+    starts = np.arange(in_group.shape[0], dtype=np.int64) * width
+    q = r_quantile7(ordered.reshape(-1), starts, counts, _PROBS)
     names = ["q0", "q12_5", "q25", "q37_5", "q50", "q62_5", "q75", "q87_5", "q100"]
-    cuts = pd.DataFrame(q, index=codes, columns=names)
-    cuts["n_areas"] = counts
+    cuts = {name: q[:, i] for i, name in enumerate(names)}
+    cuts["n"] = counts
     return cuts
 
 
-def _ranks(in_group: pd.DataFrame, meta: pd.DataFrame) -> pd.Series:
-    polarity = meta["polarity"].reindex(in_group["code"]).to_numpy(object)
-    signed = np.where(polarity == "High", -in_group["value"].to_numpy(), in_group["value"].to_numpy())
-    ranked = pd.Series(signed, index=pd.MultiIndex.from_frame(in_group[["code", "area"]]))
-    ranks = ranked.groupby(level="code", sort=False).rank(method="min", na_option="keep")
-    directional = np.isin(polarity, ["High", "Low"])
-    return ranks.where(directional)
+def _ranks(in_group: np.ndarray, high: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """Minimum rank within each row (1 = best); NaN for missing values and for
+    rows whose polarity is neither High nor Low."""
+    signed = np.where(high[:, None], -in_group, in_group)
+    ranks = np.full(in_group.shape, np.nan)
+    for i in np.flatnonzero(high | low):  # one searchsorted per indicator, not per value
+        row = signed[i]
+        present = ~np.isnan(row)
+        ordered = np.sort(row[present])
+        ranks[i, present] = np.searchsorted(ordered, row[present], side="left") + 1
+    return ranks
 
 
-def _bands(grid: pd.DataFrame) -> None:
-    v = grid["value"].to_numpy(np.float64)
-    high = (grid["polarity"] == "High").to_numpy()
-    low = (grid["polarity"] == "Low").to_numpy()
-    q25, q50, q75 = (grid[c].to_numpy(np.float64) for c in ("q25", "q50", "q75"))
+def _bands(v: np.ndarray, cuts: dict[str, np.ndarray], high: np.ndarray, low: np.ndarray,
+           no_quartile: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n_out = len(v) // max(len(cuts["n"]), 1) if len(cuts["n"]) else 0
+    q = {name: np.repeat(cuts[name], n_out) for name in ("q12_5", "q25", "q37_5", "q50", "q62_5", "q75", "q87_5")}
     with np.errstate(invalid="ignore"):
-        low_band = np.where(v <= q25, 1, np.where(v <= q50, 2, np.where(v <= q75, 3, 4)))
-        high_band = np.where(v <= q25, 4, np.where(v <= q50, 3, np.where(v <= q75, 2, 1)))
+        low_band = np.where(v <= q["q25"], 1, np.where(v <= q["q50"], 2, np.where(v <= q["q75"], 3, 4)))
+        high_band = np.where(v <= q["q25"], 4, np.where(v <= q["q50"], 3, np.where(v <= q["q75"], 2, 1)))
         band = np.where(high, high_band, np.where(low, low_band, 0))
-        banded = (high | low) & ~np.isnan(v) & ~grid["no_quartile"].to_numpy(bool)
+        banded = (high | low) & ~np.isnan(v) & ~no_quartile
         band = np.where(banded, band, 0)
-        # Midpoint of the band the value is in, per polarity.
-        mids = np.stack([grid[c].to_numpy(np.float64) for c in ("q87_5", "q62_5", "q37_5", "q12_5")], axis=1)
-        low_mids = mids[:, ::-1]  # Low: band 1 is the lowest eighths
-        index = np.clip(band - 1, 0, 3)
-        rows = np.arange(len(grid))
-        mid = np.where(high, mids[rows, index], low_mids[rows, index])
-        better = np.where(high, v > mid, v <= mid)
-    grid["quartile"] = pd.array(np.where(band > 0, band, 0), dtype="Int64")
-    grid.loc[band == 0, "quartile"] = pd.NA
-    # LAIT shows "-" where it never bands (no direction, or No_Quartile = N).
-    never = ~(high | low) | grid["no_quartile"].to_numpy(bool)
-    grid["band"] = np.where(never, "-", _BANDS[band])
-    grid["position"] = np.where(band > 0, np.where(better, "better", "worse"), "")
+        # The midpoint of the band the value is in: High bands 1-4 sit above
+        # q87.5, q62.5, q37.5, q12.5; Low bands 1-4 at q12.5, q37.5, q62.5, q87.5.
+        high_mid = np.choose(np.clip(band - 1, 0, 3), [q["q87_5"], q["q62_5"], q["q37_5"], q["q12_5"]])
+        low_mid = np.choose(np.clip(band - 1, 0, 3), [q["q12_5"], q["q37_5"], q["q62_5"], q["q87_5"]])
+        better = np.where(high, v > high_mid, v <= low_mid)
+    position = np.where(band > 0, np.where(better, "better", "worse"), "")
+    return band, position
 
 
-def _derived_target(grid: pd.DataFrame) -> None:
-    high = (grid["polarity"] == "High").to_numpy()
-    low = (grid["polarity"] == "Low").to_numpy()
-    usable = (high | low) & ~grid["no_quartile"].to_numpy(bool) & (grid["n_areas"].to_numpy() > 0)
-    number = np.where(high, grid["q75"].to_numpy(np.float64), grid["q25"].to_numpy(np.float64))
-    number = np.where(usable, number, np.nan)
-    grid["derived_target"] = number
-    # Text per distinct (operator, number, dps): few distinct per indicator.
-    ops = np.where(high, ">", "<=")
-    keys = pd.DataFrame({"op": ops, "n": number, "d": grid["dps"].to_numpy()})
-    unique = keys.drop_duplicates()
-    texts = {
-        (op, n, d): ("" if n != n else f"{op}{format_number(n, int(d))}")
-        for op, n, d in unique.itertuples(index=False, name=None)
-    }
-    grid["derived_target_text"] = [texts[(o, n, d)] if n == n else "" for o, n, d in
-                                   zip(ops, number, keys["d"].to_numpy())]
+def _derived_targets(cuts: dict[str, np.ndarray], high: np.ndarray, low: np.ndarray,
+                     meta: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    usable = (high | low) & ~meta["no_quartile"].to_numpy(bool) & (cuts["n"] > 0)
+    number = np.where(usable, np.where(high, cuts["q75"], cuts["q25"]), np.nan)
+    dps = meta["dps"].to_numpy()
+    text = np.array([
+        "" if n != n else f"{'>' if h else '<='}{format_number(float(n), int(d))}"
+        for n, h, d in zip(number, high, dps)
+    ], dtype=object)
+    return number, text
 
 
-def _neighbour_averages(grid: pd.DataFrame, at_period: pd.DataFrame,
+def _neighbour_averages(matrix: np.ndarray, out_names: list[str], area_index: Mapping[str, int],
                         neighbours: Mapping[str, Sequence[str]] | None,
-                        neighbour_list: Mapping[str, str] | None) -> None:
-    grid["sn_average"] = np.nan
-    grid["sn_count"] = 0
-    grid["sn_list"] = ""
-    if not neighbours:
-        return
-    pairs = pd.DataFrame(
-        [(area, other) for area in grid["area"].unique() for other in neighbours.get(area, ())],
-        columns=["area", "neighbour"],
-    )
-    if pairs.empty:
-        return
-    present = at_period[~np.isnan(at_period["value"].to_numpy())][["code", "area", "value"]]
-    joined = pairs.merge(present.rename(columns={"area": "neighbour"}), on="neighbour", how="inner")
-    stats = joined.groupby(["code", "area"])["value"].agg(["mean", "count"])
-    keys = pd.MultiIndex.from_frame(grid[["code", "area"]])
-    grid["sn_average"] = stats["mean"].reindex(keys).to_numpy(np.float64)
-    grid["sn_count"] = stats["count"].reindex(keys).fillna(0).astype(int).to_numpy()
-    if neighbour_list:
-        grid["sn_list"] = grid["area"].map(lambda a: neighbour_list.get(a, "")).astype(object)
+                        neighbour_list: Mapping[str, str] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean of the neighbours' values present (R's ``mean(na.rm = TRUE)``), one
+    area at a time over all indicators at once."""
+    n_codes = matrix.shape[0]
+    labels = np.array([(neighbour_list or {}).get(name, "") if (neighbours or {}).get(name) else ""
+                       for name in out_names], dtype=object)
+    mean = np.full((n_codes, len(out_names)), np.nan)
+    count = np.zeros((n_codes, len(out_names)), np.int64)
+    for k, name in enumerate(out_names):
+        cols = [area_index[other] for other in (neighbours or {}).get(name, ()) if other in area_index]
+        if cols:
+            mean[:, k], count[:, k] = r_mean(matrix[:, cols])
+    return mean, count, labels
 
 
-def _context_values(grid: pd.DataFrame, at_period: pd.DataFrame, regions: Mapping[str, str] | None,
-                    england: str) -> None:
-    by_area = at_period.set_index(["code", "area"])["value"]
-    codes = grid["code"].to_numpy(object)
-    grid["england"] = by_area.reindex(pd.MultiIndex.from_arrays([codes, [england] * len(grid)])).to_numpy(np.float64)
-    region_names = grid["area"].map(lambda a: (regions or {}).get(a, "")).astype(object).to_numpy()
-    region_values = by_area.reindex(pd.MultiIndex.from_arrays([codes, region_names])).to_numpy(np.float64)
-    # LAIT: a London sub-region with no value falls back to London as a whole.
-    london_sub = np.array([str(r).startswith("London (") for r in region_names], dtype=bool)
-    fallback = london_sub & np.isnan(region_values)
-    if fallback.any():
-        london = by_area.reindex(pd.MultiIndex.from_arrays([codes, ["London"] * len(grid)])).to_numpy(np.float64)
-        region_values = np.where(fallback, london, region_values)
-        region_names = np.where(fallback & ~np.isnan(london), "London", region_names)
-    grid["region_name"] = region_names
-    grid["region"] = region_values
+def r_mean(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row means of the values present, computed as R's ``mean()`` does: a long
+    double sum divided by n, then corrected by the mean of the residuals, so the
+    last digit agrees with R. Returns (means, counts); NaN where none present."""
+    present = ~np.isnan(values)
+    count = present.sum(axis=1)
+    wide = np.where(present, values, 0.0).astype(np.longdouble)
+    n = np.where(count > 0, count, 1).astype(np.longdouble)
+    mean = wide.sum(axis=1) / n
+    residual = np.where(present, wide - mean[:, None], 0.0).sum(axis=1)
+    mean = (mean + residual / n).astype(np.float64)
+    return np.where(count > 0, mean, np.nan), count
 
 
-def _tidy(grid: pd.DataFrame) -> pd.DataFrame:
-    grid = grid.rename(columns={"code": "indicator", "name": "indicator_name"})
-    grid["rank"] = pd.array(grid["rank"].to_numpy(np.float64), dtype="Int64") if len(grid) else \
-        pd.array([], dtype="Int64")
-    grid["n_areas"] = grid["n_areas"].fillna(0).astype(int)
-    return grid[list(BENCHMARK_COLUMNS)].reset_index(drop=True)
+def _regions(matrix: np.ndarray, out_names: list[str], area_index: Mapping[str, int],
+             regions: Mapping[str, str] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each area's region (names, name id per value, value). LAIT's London rule:
+    where London (Inner)/(Outer) has no value, London's is shown, named so."""
+    names = [(regions or {}).get(name, "") or "" for name in out_names]
+    categories = np.array(sorted(set(names) | {"London"}), dtype=object)
+    category = {name: i for i, name in enumerate(categories)}
+    cols = np.array([area_index.get(name, -1) if name else -1 for name in names], dtype=np.int64)
+    values = _take(matrix, cols)
+    ids = np.tile(np.array([category[name] for name in names], dtype=np.int64), (matrix.shape[0], 1))
+    london = area_index.get("London", -1)
+    if london >= 0:
+        for k, name in enumerate(names):
+            if name.startswith("London ("):
+                missing = np.isnan(values[:, k]) & ~np.isnan(matrix[:, london])
+                values[missing, k] = matrix[missing, london]
+                ids[missing, k] = category["London"]
+    return categories, ids, values

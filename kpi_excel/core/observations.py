@@ -45,6 +45,8 @@ from kpi_excel.core.values import ValueReadError, format_number, parse_value
 
 __all__ = [
     "OBSERVATION_COLUMNS",
+    "OBSERVATION_SYNONYMS",
+    "match_observation_columns",
     "CHOICE_COLUMNS",
     "SourceProblem",
     "Observations",
@@ -62,6 +64,41 @@ CHOICE_COLUMNS = (
     "frequency", "previous_period", "previous_value", "previous_source", "latest_period", "latest_value",
     "latest_source", "choice_note",
 )
+
+# Header text (normalised: lower-case words) → observation column. A source's
+# columns are found by these, in any order.
+OBSERVATION_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "indicator code", "kpi code", "pi code", "measure code", "short desc", "measure short",
+             "indicator ref", "kpi ref", "ref", "reference", "indicator id", "kpi id", "kpi", "indicator"),
+    "area": ("area", "la", "la name", "local authority", "authority", "la and regions", "geography",
+             "area name", "council", "organisation"),
+    "period": ("period", "years", "year", "time period", "reporting period", "period label", "date", "as at"),
+    "value": ("value", "values", "figure", "result", "actual", "outturn", "data", "amount", "latest value"),
+    "numerator": ("numerator", "count", "num"),
+    "denominator": ("denominator", "base", "denom", "cohort"),
+    "note": ("note", "notes", "comment", "comments", "footnote", "flag"),
+    "updated": ("updated", "last updated", "date updated", "updated at", "timestamp", "modified",
+                "last modified", "loaded at", "refreshed"),
+}
+
+
+def match_observation_columns(headers: Sequence[object]) -> dict[str, int]:
+    """Observation column → position of the header that names it. The earlier a
+    synonym is listed the stronger it is (``Code`` beats ``Indicator`` for the
+    code); a header is used for one column only."""
+    from kpi_excel.core.columns import normalise_header
+
+    keys = [normalise_header(h) for h in headers]
+    found: dict[str, int] = {}
+    taken: set[int] = set()
+    for name, words in OBSERVATION_SYNONYMS.items():
+        for word in words:
+            index = next((i for i, key in enumerate(keys) if key == word and i not in taken), None)
+            if index is not None:
+                found[name] = index
+                taken.add(index)
+                break
+    return found
 
 
 @dataclass(frozen=True)
@@ -99,7 +136,7 @@ def empty_observations() -> pd.DataFrame:
     })
 
 
-Where = Callable[[int, str], str]  # (row, field) -> "Data!C17"
+Where = Callable[[int, str], str]  # (record position in raw, field) -> "Data!C17"
 
 
 def observations_from_records(
@@ -115,8 +152,8 @@ def observations_from_records(
     ``raw`` has a ``row`` column (the source's own row number) and any of
     ``code, area, period, value, numerator, denominator, note, updated`` holding
     cells as read. ``formats`` (same index, same columns) holds Excel number
-    formats where the cells came from a workbook. ``where(row, field)`` names a
-    cell for messages. With a ``directory`` every area is checked and written
+    formats where the cells came from a workbook. ``where(i, field)`` names the
+    cell of record ``i`` (its position in ``raw``) for messages. With a ``directory`` every area is checked and written
     canonically; a row for an unknown area is reported and left out.
     """
     problems: list[SourceProblem] = []
@@ -127,17 +164,18 @@ def observations_from_records(
     area_names: dict[object, str | None] = {}
     for i in range(len(raw)):
         row = int(rows[i])
+        at = (lambda name, i=i: where(i, name))
         code, period_cell, value_cell = get("code", i), get("period", i), get("value", i)
         if _blank(code) and _blank(period_cell) and _blank(value_cell):
             continue  # an empty line is not data
         code_text = "" if _blank(code) else _text(code)
         if not code_text:
-            problems.append(SourceProblem(where(row, "code"), "no indicator code; row not used"))
+            problems.append(SourceProblem(at("code"), "no indicator code; row not used"))
             continue
         try:
             label = _period_label(period_cell)
         except PeriodError as error:
-            problems.append(SourceProblem(where(row, "period"), f"{error}; row not used", code_text))
+            problems.append(SourceProblem(at("period"), f"{error}; row not used", code_text))
             continue
         area = get("area", i)
         area_text = "" if _blank(area) else _text(area)
@@ -147,19 +185,19 @@ def observations_from_records(
                     area_names[area_text] = directory.find(area_text)
                 except AreaError as error:
                     area_names[area_text] = None
-                    problems.append(SourceProblem(where(row, "area"), f"{error.message}; row not used", code_text))
+                    problems.append(SourceProblem(at("area"), f"{error.message}; row not used", code_text))
                     continue
             canonical = area_names[area_text]
             if canonical is None:
                 problems.append(SourceProblem(
-                    where(row, "area"), f"unknown area '{area_text}' (not an authority in the LA code list, "
+                    at("area"), f"unknown area '{area_text}' (not an authority in the LA code list, "
                                         "England or a region); row not used", code_text))
                 continue
             area_text = canonical
         note = "" if _blank(get("note", i)) else _text(get("note", i))
         value, reason = _number(get("value", i), fmt("value", i))
         if reason and reason.startswith("!"):
-            problems.append(SourceProblem(where(row, "value"), reason[1:] + "; kept as no value", code_text))
+            problems.append(SourceProblem(at("value"), reason[1:] + "; kept as no value", code_text))
             reason = reason[1:]
         if reason:
             note = f"{note}; {reason}" if note else reason
@@ -167,17 +205,19 @@ def observations_from_records(
         for name in ("numerator", "denominator"):
             number, why = _number(get(name, i), fmt(name, i))
             if why and why.startswith("!"):
-                problems.append(SourceProblem(where(row, name), f"{why[1:]}; {name} left empty", code_text))
+                problems.append(SourceProblem(at(name), f"{why[1:]}; {name} left empty", code_text))
             parts.append(number)
         updated = _timestamp(get("updated", i))
         if updated is _BAD:
-            problems.append(SourceProblem(where(row, "updated"), f"cannot read '{get('updated', i)}' as a date "
+            problems.append(SourceProblem(at("updated"), f"cannot read '{get('updated', i)}' as a date "
                                                                  "and time; taken as not given", code_text))
             updated = pd.NaT
-        records.append((code_text, area_text, label, value, parts[0], parts[1], source, note, updated, row))
-    frame = pd.DataFrame.from_records(records, columns=list(OBSERVATION_COLUMNS)) if records else empty_observations()
+        records.append((code_text, area_text, label, value, parts[0], parts[1], source, note, updated, row, i))
+    frame = (pd.DataFrame.from_records(records, columns=[*OBSERVATION_COLUMNS, "_i"]) if records
+             else empty_observations().assign(_i=pd.Series([], dtype=np.int64)))
     frame["updated"] = pd.to_datetime(frame["updated"])
     frame, duplicate_problems = _conflicting_duplicates(frame, where)
+    frame = frame.drop(columns="_i")
     return Observations(frame, problems + duplicate_problems)
 
 
@@ -460,7 +500,7 @@ def _conflicting_duplicates(frame: pd.DataFrame, where: Where) -> tuple[pd.DataF
         shown = ", ".join(_show(v) for v in values)
         for _, row in group.iterrows():
             problems.append(SourceProblem(
-                where(int(row["row"]), "value"),
+                where(int(row["_i"]), "value"),
                 f"{row['period']} is given {len(group)} times with different values ({shown}; rows {rows}); "
                 "none of them used", row["code"]))
         drop.extend(list(index))
