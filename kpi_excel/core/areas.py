@@ -84,8 +84,8 @@ def _variants(name: str) -> set[str]:
     key = normalise_area(name)
     keys = {key}
     raw = name.strip()
-    if "," in raw:  # "Bristol, City of" -> "City of Bristol", "Bristol"
-        head, _, tail = raw.partition(",")
+    head, _, tail = raw.partition(",")
+    if tail.strip().lower() in ("city of", "county of"):  # "Bristol, City of" -> "City of Bristol", "Bristol"
         keys.add(normalise_area(f"{tail} {head}"))
         keys.add(normalise_area(head))
     # No prefix is stripped here: "City of London" must never answer to "London".
