@@ -189,11 +189,12 @@ def benchmark(
     run = run_benchmark(data, dictionary, area=area, period=period, group=group, neighbours=neighbours,
                         neighbours_from=neighbours_from, codes=codes)
     write_benchmark(run.frame, output)
+    # Plain lines: nothing here needs rich, and not importing it keeps the command quick.
     for problem in run.problems[:5]:
-        stderr.print(f"note: {problem}", markup=False)
+        click.echo(f"note: {problem}", err=True)
     if len(run.problems) > 5:
-        stderr.print(f"note: … and {len(run.problems) - 5} more problem(s) in the data", markup=False)
-    stderr.print(run.summary(output), markup=False)
+        click.echo(f"note: … and {len(run.problems) - 5} more problem(s) in the data", err=True)
+    click.echo(run.summary(output), err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

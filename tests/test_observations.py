@@ -3,7 +3,6 @@ problems reported by place; choosing the latest and comparable periods."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np

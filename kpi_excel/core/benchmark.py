@@ -43,7 +43,6 @@ averages and context values are whole-matrix operations, never loops over rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Collection, Literal, Mapping, Sequence
 
 import numpy as np
@@ -53,11 +52,9 @@ from kpi_excel.core.values import format_number
 
 __all__ = [
     "BENCHMARK_COLUMNS",
-    "Distribution",
     "r_quantile7",
     "r_mean",
     "quartile_band",
-    "latest_labels",
     "benchmark",
 ]
 
@@ -70,18 +67,6 @@ _PROBS = np.array([0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0])
 _BANDS = np.array(["", "A", "B", "C", "D"], dtype=object)
 
 LatestBy = Literal["label", "period"]
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """Cut points of one indicator's values in a comparator group."""
-
-    n: int
-    q0: float
-    q25: float
-    q50: float
-    q75: float
-    q100: float
 
 
 def r_quantile7(sorted_values: np.ndarray, starts: np.ndarray, counts: np.ndarray,
@@ -123,27 +108,6 @@ def quartile_band(value: float, q25: float, q50: float, q75: float, polarity: st
     if polarity == "Low":
         return 1 if value <= q25 else 2 if value <= q50 else 3 if value <= q75 else 4
     return 4 if value <= q25 else 3 if value <= q50 else 2 if value <= q75 else 1
-
-
-def latest_labels(codes: pd.Series, labels: pd.Series, by: LatestBy = "label",
-                  order: Mapping[str, tuple] | None = None) -> pd.Series:
-    """Each indicator's latest period label (index: code).
-
-    ``by="label"`` is LAIT's rule: the greatest label in byte order (R's
-    ``slice_max(Years)`` in the C locale), so ``2025-26`` > ``2025 (prov)`` >
-    ``2025``. ``by="period"`` orders by ``order[label]`` (a sort key from the
-    period parser; labels missing from it sort first), ties by label.
-    """
-    frame = pd.DataFrame({"code": codes.to_numpy(object), "label": labels.to_numpy(object)})
-    frame = frame.drop_duplicates()
-    if by == "label":
-        frame["key"] = frame["label"].map(lambda s: s.encode("utf-8"))
-        picked = frame.sort_values(["code", "key"]).groupby("code", sort=False).tail(1)
-        return picked.set_index("code")["label"]
-    known = order or {}
-    frame["rank"] = frame["label"].map(lambda s: (1, known[s], s.encode()) if s in known else (0, (), s.encode()))
-    picked = frame.sort_values(["code", "rank"]).groupby("code", sort=False).tail(1)
-    return picked.set_index("code")["label"]
 
 
 def benchmark(

@@ -164,7 +164,9 @@ def observations_from_records(
     area_names: dict[object, str | None] = {}
     for i in range(len(raw)):
         row = int(rows[i])
-        at = (lambda name, i=i: where(i, name))
+        def at(name: str, i: int = i) -> str:
+            return where(i, name)
+
         code, period_cell, value_cell = get("code", i), get("period", i), get("value", i)
         if _blank(code) and _blank(period_cell) and _blank(value_cell):
             continue  # an empty line is not data

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_excel.core.areas import AreaDirectory
-from kpi_excel.core.lait import LAIT_COLUMNS, is_lait_frame, lait_dictionary, lait_numbers
+from kpi_excel.core.lait import LAIT_MISSING, is_lait_frame, lait_dictionary, lait_numbers
 from kpi_excel.core.observations import Observations, SourceProblem, empty_observations
 from kpi_excel.errors import MissingColumnError, UnreadableFileError
 
@@ -168,7 +168,8 @@ def _numbers(column) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untype
     import pyarrow.compute as pc
 
     text = column.cast(pa.string())
-    missing = pc.or_kleene(pc.is_in(text, value_set=pa.array(["-", "c", ".."])), pc.equal(pc.utf8_trim_whitespace(text), ""))
+    missing = pc.or_kleene(pc.is_in(text, value_set=pa.array(list(LAIT_MISSING))),
+                           pc.equal(pc.utf8_trim_whitespace(text), ""))
     cleaned = pc.if_else(pc.fill_null(missing, True), pa.scalar(None, pa.string()), text)
     try:
         numbers = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)

@@ -96,12 +96,11 @@ def observations_from_cells(
         raise MissingColumnError(
             "no header row with an indicator code column and either Period and Value columns (long layout) "
             "or one column per period (wide layout) in the first 20 rows", source=source)
-    header = [cell.value for cell in rows[header_at]]
     body = rows[header_at + 1:]
     body_first = first_row + header_at + 1
     if "period" in columns and "value" in columns:
         return _long(body, body_first, columns, source, cell_ref, directory)
-    return _wide(body, body_first, header, columns, periods, source, cell_ref, directory)
+    return _wide(body, body_first, columns, periods, source, cell_ref, directory)
 
 
 def _find_header(rows: Sequence[Sequence[Cell]]) -> tuple[int | None, dict[str, int], dict[int, str]]:
@@ -160,7 +159,7 @@ def _long(body, body_first, columns, source, cell_ref, directory) -> Observation
                                      where=lambda i, field: cell_ref(rows[i], columns.get(field, columns["code"])))
 
 
-def _wide(body, body_first, header, columns, periods, source, cell_ref, directory) -> Observations:
+def _wide(body, body_first, columns, periods, source, cell_ref, directory) -> Observations:
     """One record per filled period cell; an empty period cell is simply not
     reported yet. A row with values but no code is kept so it is reported."""
     names = ("code", "area", "period", "value", "note")
@@ -168,15 +167,15 @@ def _wide(body, body_first, header, columns, periods, source, cell_ref, director
     value_formats: list[object] = []
     value_columns: list[int] = []
     code_at, area_at, note_at = columns["code"], columns.get("area"), columns.get("note")
-    for offset, row in enumerate(body):
-        def get(i: int | None) -> object:
-            return row[i].value if i is not None and i < len(row) else None
+    def get(row: Sequence[Cell], i: int | None) -> object:
+        return row[i].value if i is not None and i < len(row) else None
 
+    for offset, row in enumerate(body):
         for i, label in periods.items():
             cell = row[i] if i < len(row) else Cell(None, None)
             if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
                 continue
-            for name, value in zip(names, (get(code_at), get(area_at), label, cell.value, get(note_at))):
+            for name, value in zip(names, (get(row, code_at), get(row, area_at), label, cell.value, get(row, note_at))):
                 records[name].append(value)
             records["row"].append(body_first + offset)
             value_formats.append(cell.number_format)
