@@ -27,12 +27,20 @@ def _shared_lait() -> Path:
 
 
 LAIT_DIR = _shared_lait()
+# In CI (CI=true) a missing server or data set fails the run instead of skipping quietly.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must be there in CI)")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
 def lait_dir() -> Path:
     if not (LAIT_DIR / "bds_long_0.parquet").exists():
-        pytest.skip(f"LAIT data not found at {LAIT_DIR}")
+        _missing(f"LAIT data not found at {LAIT_DIR}")
     return LAIT_DIR
 
 
@@ -79,7 +87,7 @@ def pg_url():
         return
     bin_dir = next((b for b in PG_BIN_CANDIDATES if (b / "initdb").exists()), None)
     if bin_dir is None:
-        pytest.skip("no PostgreSQL server: install postgresql or set KPI_EXCEL_TEST_PG_URL")
+        _missing("no PostgreSQL server: install postgresql or set KPI_EXCEL_TEST_PG_URL")
     import tempfile
 
     # Not under pytest's tmp folder: that one is private to root, and the server runs as postgres.

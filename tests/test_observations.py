@@ -228,3 +228,19 @@ def test_read_sources_in_order(tmp_path: Path) -> None:
     combined = read_sources([a, b])
     chosen = choose_periods(combined, ["Q"]).frame.loc["Q"]
     assert chosen["latest_value"] == 2.0 and chosen["latest_source"] == "b.csv row 2"
+
+
+def test_lait_csv_reads_like_the_parquet(lait_dir: Path, tmp_path: Path) -> None:
+    from kpi_excel.sources.lait import read_lait
+
+    parquet = pd.read_parquet(lait_dir / "bds_long_0.parquet")
+    sample = parquet[parquet["Short Desc"].isin(["16-17 NEET", "6wksBreast"])].copy()
+    sample.loc[sample.index[3], "Values"] = "n/k"  # R: NA with a warning; here NA and a problem
+    sample.to_csv(tmp_path / "bds.csv", index=False)
+    data = read_lait(tmp_path / "bds.csv")
+    assert len(data.values) == len(sample)
+    assert [p.where for p in data.problems] == ["lait:bds.csv row 5"]
+    assert "cannot read 'n/k'" in data.problems[0].message
+    expected = pd.to_numeric(sample["Values"].replace({"-": None, "n/k": None}), errors="coerce").to_numpy()
+    assert np.array_equal(data.values["value"].to_numpy(), expected, equal_nan=True)
+    assert sorted(data.authorities) == sorted(parquet.loc[parquet["LA Number"] < 970, "LA and Regions"].unique())
