@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 _NEEDED = ["Short Desc", "Years", "LA and Regions", "Values", "LA Number"]
+_TEXT = ["Short Desc", "Years", "LA and Regions", "Region"]  # few distinct values each
 
 
 @dataclass
@@ -83,7 +84,10 @@ def read_lait_table(path: Path, columns: list[str] | None = None):
             import pyarrow.parquet as pq
 
             present = set(pq.read_schema(path).names)
-            return pq.read_table(path, columns=[c for c in columns if c in present] if columns else None)
+            wanted = [c for c in columns if c in present] if columns else None
+            # Text columns straight into dictionary arrays: parquet stores them so already.
+            dictionary = [c for c in _TEXT if c in present and (wanted is None or c in wanted)]
+            return pq.read_table(path, columns=wanted, read_dictionary=dictionary)
         if suffix in (".csv", ".txt"):
             import pyarrow.csv as pcsv
 
@@ -143,7 +147,14 @@ def _categorical(column) -> pd.Categorical:  # type: ignore[no-untyped-def]
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        chunked = column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column])
+        encoded = chunked.unify_dictionaries().combine_chunks() if chunked.num_chunks else \
+            pc.dictionary_encode(chunked.cast(pa.string())).combine_chunks()
+        if not pa.types.is_string(encoded.dictionary.type):
+            encoded = pc.dictionary_encode(encoded.cast(pa.string()))
+    else:
+        encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
     indices = encoded.indices.to_numpy(zero_copy_only=False)
     indices = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), -1, indices).astype(np.int64)
     names = encoded.dictionary.to_pylist()
