@@ -262,8 +262,9 @@ def choose_periods(
 
     ``indicators``: a frame with ``code`` (or indexed by code) and optional
     ``frequency`` column, a mapping code → frequency, or plain codes (the
-    frequency is then inferred from each period). Rows whose area is empty
-    count as ``area``'s own. ``as_of`` re-runs a past period: anything that
+    frequency is then inferred from each period). ``area`` is a canonical
+    name (resolve an officer's spelling with :meth:`AreaDirectory.resolve`);
+    rows whose area is empty count as ``area``'s own. ``as_of`` re-runs a past period: anything that
     ends after it is ignored.
     """
     frame = observations.frame if isinstance(observations, Observations) else observations
