@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.lait import LAIT_MISSING, is_lait_frame, lait_dictionary, lait_numbers
 from kpi_excel.core.observations import Observations, SourceProblem, empty_observations
 from kpi_excel.errors import MissingColumnError, UnreadableFileError
+
+if TYPE_CHECKING:  # pyarrow is imported where it is used
+    import pyarrow as pa
 
 __all__ = [
     "LaitData",
@@ -71,7 +75,7 @@ class LaitData:
         return directory
 
 
-def read_lait_table(path: Path, columns: list[str] | None = None):
+def read_lait_table(path: Path, columns: list[str] | None = None) -> pa.Table:
     """LAIT's long table as stored (parquet or CSV) as a pyarrow Table of text."""
     import pyarrow as pa
 

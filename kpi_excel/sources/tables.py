@@ -88,7 +88,6 @@ def observations_from_cells(
     cell_ref,  # (sheet row, 0-based column) -> "Data!C17"
     first_row: int = 1,
     directory: AreaDirectory | None = None,
-    required: tuple[str, ...] = ("code",),
 ) -> Observations:
     """Find the header row, tell long from wide, and build observations."""
     header_at, columns, periods = _find_header(rows)
