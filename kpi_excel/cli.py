@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from kpi_excel import __version__
 from kpi_excel.core.assess import RateOptions
@@ -23,7 +22,23 @@ __all__ = ["main"]
 # Exit statuses: 1 bad input or unwritable file, 2 bad command line (click's), 3 our bug.
 EXIT_INPUT, EXIT_INTERNAL = 1, 3
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _LazyConsole:
+    """rich's stderr console, made on first use: a command that prints nothing
+    rich never pays for importing it (``benchmark`` must start fast)."""
+
+    _console = None
+
+    def print(self, *args: object, **kwargs: object) -> None:
+        if self._console is None:
+            from rich.console import Console
+
+            type(self)._console = Console(stderr=True, highlight=False, soft_wrap=True)
+        self._console.print(*args, **kwargs)  # type: ignore[union-attr]
+
+
+stderr = _LazyConsole()
 
 
 class _Group(click.Group):
@@ -121,6 +136,65 @@ def _print_rate_summary(rated, output: Path | None) -> None:  # type: ignore[no-
     where = f" → {output}" if output else ""
     stderr.print(f"Rated {rows} indicator{'s' if rows != 1 else ''}: {', '.join(parts) or 'none'}; "
                  f"{rated.rows_with_problems} with problems{where}", markup=False)
+
+
+@main.command()
+@click.argument("data", metavar="DATA")
+@click.option("--dictionary", "dictionary", required=True, type=click.Path(path_type=Path),
+              help="Indicator dictionary: LAIT's lait_data_dictionary.csv, or a table with Code and Polarity "
+                   "(optional No_Quartile, dps, Measure).")
+@click.option("--area", help="Benchmark this authority (name or LA number; spelling is lenient).")
+@click.option("--all-areas", is_flag=True, help="Benchmark every authority (the default when --area is not given).")
+@click.option("--latest", "latest", is_flag=True, help="Each indicator at its latest period (the default).")
+@click.option("--period", help="Every indicator at this period label instead (e.g. 2023/24).")
+@click.option("--group", type=click.Path(path_type=Path),
+              help="Comparator group: a file with one LA name or number a line, or a CSV/XLSX column. "
+                   "Quartiles, ranks and derived targets are then computed within the group.")
+@click.option("--neighbours", multiple=True, type=click.Path(path_type=Path),
+              help="Statistical-neighbour list (DfE's sn_*.xlsx); may be given more than once: each "
+                   "authority takes the newest list that has it.")
+@click.option("--neighbours-from", metavar="LABEL",
+              help="Prefer this neighbour list, by the year in its file name (e.g. 2021).")
+@click.option("--codes", type=click.Path(path_type=Path),
+              help="LA code list (LA Number, LA Name, Region, Type) to use instead of the bundled one.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write here (.csv, .tsv or .xlsx); stdout (CSV) when left out.")
+def benchmark(
+    data: str,
+    dictionary: Path,
+    area: str | None,
+    all_areas: bool,
+    latest: bool,
+    period: str | None,
+    group: Path | None,
+    neighbours: tuple[Path, ...],
+    neighbours_from: str | None,
+    codes: Path | None,
+    output: Path | None,
+) -> None:
+    """Benchmark indicators against every authority, the way DfE's LAIT does.
+
+    DATA is LAIT's long data (parquet or CSV) or any data source
+    (report.xlsx, values.csv, sql:URL#table=NAME; see the docs for the
+    syntax). One row per indicator and area: value, rank and quartile
+    (1 = best), cut points, statistical-neighbour average, England and region
+    values, and the top-quartile target.
+    """
+    if area and all_areas:
+        raise click.UsageError("give --area or --all-areas, not both")
+    if latest and period:
+        raise click.UsageError("give --latest or --period, not both")
+    from kpi_excel.benchmarking import run_benchmark, write_benchmark
+
+    run = run_benchmark(data, dictionary, area=area, period=period, group=group, neighbours=neighbours,
+                        neighbours_from=neighbours_from, codes=codes)
+    write_benchmark(run.frame, output)
+    # Plain lines: nothing here needs rich, and not importing it keeps the command quick.
+    for problem in run.problems[:5]:
+        click.echo(f"note: {problem}", err=True)
+    if len(run.problems) > 5:
+        click.echo(f"note: … and {len(run.problems) - 5} more problem(s) in the data", err=True)
+    click.echo(run.summary(output), err=True)
 
 
 def _register_doors() -> None:

@@ -1,19 +1,139 @@
-"""Shared test helpers: where the shared data lives, and a CLI runner."""
+"""Shared fixtures: the shared data beside the repository (LAIT, the seeds, the
+real-Excel workbooks), a CLI runner, and a real PostgreSQL server
+(``KPI_EXCEL_TEST_PG_URL``, else a private cluster started here in a temporary
+folder on a loopback port)."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent
-REPO = TESTS.parent
-SHARED = REPO.parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+PG_BIN_CANDIDATES = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+
+
+def _shared() -> Path:
+    """``shared/`` beside the repository (CI's layout) or beside a parent of it."""
+    for parent in ROOT.parents:
+        candidate = parent / "shared"
+        if (candidate / "data").is_dir():
+            return candidate
+    return ROOT.parent / "shared"
+
+
+TESTS = ROOT / "tests"
+SHARED = _shared()
+LAIT_DIR = SHARED / "data" / "lait"
 EXCEL_MADE = SHARED / "data" / "excel-made"
-LAIT = SHARED / "data" / "lait"
+SEEDS = SHARED / "seeds"
 
 sys.path.insert(0, str(TESTS))  # for seed_table
+# In CI (CI=true) a missing server or data set fails the run instead of skipping quietly.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must be there in CI)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def lait_dir() -> Path:
+    if not (LAIT_DIR / "bds_long_0.parquet").exists():
+        _missing(f"LAIT data not found at {LAIT_DIR}")
+    return LAIT_DIR
+
+
+@pytest.fixture(scope="session")
+def lait_data(lait_dir: Path):
+    from kpi_excel.sources.lait import read_lait
+
+    return read_lait(lait_dir / "bds_long_0.parquet")
+
+
+@pytest.fixture(scope="session")
+def lait_dictionary(lait_dir: Path):
+    from kpi_excel.sources.lait import read_dictionary
+
+    return read_dictionary(lait_dir / "lait_data_dictionary.csv")
+
+
+@pytest.fixture(scope="session")
+def lait_directory(lait_data):
+    from kpi_excel.sources.lait import load_directory
+
+    return lait_data.directory(load_directory())
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """initdb and postgres refuse to run as root: run them as the postgres user."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A PostgreSQL URL for SQLAlchemy (psycopg 3 driver)."""
+    given = os.environ.get("KPI_EXCEL_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    bin_dir = next((b for b in PG_BIN_CANDIDATES if (b / "initdb").exists()), None)
+    if bin_dir is None:
+        _missing("no PostgreSQL server: install postgresql or set KPI_EXCEL_TEST_PG_URL")
+    import tempfile
+
+    # Not under pytest's tmp folder: that one is private to root, and the server runs as postgres.
+    base = Path(tempfile.mkdtemp(prefix="kpi-excel-pg-"))
+    data = base / "data"
+    socket_dir = base / "sock"
+    socket_dir.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        shutil.chown(socket_dir, "postgres")
+    subprocess.run(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "kpi", "--auth=trust",
+                                 "-E", "UTF8", "--locale=C"]), check=True, capture_output=True)
+    port = _free_port()
+    log = base / "server.log"
+    subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
+                                 "-o", f"-h 127.0.0.1 -p {port} -k {socket_dir} -F", "start"]),
+                   check=True, capture_output=True)
+    try:
+        url = f"postgresql+psycopg://kpi@127.0.0.1:{port}/postgres"
+        deadline = time.monotonic() + 30
+        import sqlalchemy as sa
+
+        while True:
+            try:
+                engine = sa.create_engine(url)
+                with engine.connect():
+                    pass
+                engine.dispose()
+                break
+            except sa.exc.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield url
+    finally:
+        subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

@@ -13,7 +13,14 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+def _seeds() -> Path:
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "shared" / "seeds").is_dir():
+            return parent / "shared" / "seeds"
+    return Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+SEEDS = _seeds()
 SEED_2022_23 = SEEDS / "003_710bff6d2ef0b4cc.txt"
 
 HEADERS = [

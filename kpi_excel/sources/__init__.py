@@ -1,0 +1,12 @@
+"""Where observations come from; each reader returns the observations model
+(:mod:`kpi_excel.core.observations`) with a problem for every row it cannot use.
+
+    spec.py       the ``--data`` text: report.xlsx[#Sheet], values.csv, lait:..., sql:URL#table=|query=
+    datasheet.py  the report workbook's own Data sheet
+    tables.py     CSV/TSV/worksheets/parquet in long or wide layout
+    lait.py       DfE LAIT files: long data, data dictionary, neighbour lists, LA code list
+    sql.py        a table or query through SQLAlchemy
+    xlsx.py       worksheet cells (value and number format), behind one small function
+
+Modules are imported on use, so a command pays only for the readers it needs.
+"""

@@ -1,0 +1,510 @@
+"""Observations: every indicator value from every source, in one long model.
+
+One row per value: ``code, area, period, value, numerator, denominator,
+source, note, updated, row``. ``value`` is a float in the units an officer
+reads (a 0.776 shown as ``0.0%`` is 77.6); a suppressed value (``c``, ``x``,
+``..``) is NaN with the reason in ``note``. ``area`` is a canonical area name,
+or empty for "the report's own area" (a workbook's Data sheet usually has no
+Area column). ``source`` names where the row came from (``Data sheet``,
+``sql:kpi_values``, ``lait:bds_long.parquet``) and ``row`` its row there;
+``updated`` is when the source says the value was last changed (NaT: not said).
+
+Readers (``kpi_excel.sources``) do the input and map columns; this module turns
+their raw cells into observations and reports every row it cannot use as a
+:class:`SourceProblem` that says where the row is. Nothing is dropped silently.
+
+Choosing periods (:func:`choose_periods`): for each indicator, the latest
+period with a value for the area, and the comparable previous period by the
+indicator's frequency (:func:`kpi_excel.core.periods.comparable_previous`).
+When sources disagree about one period, the *newest observation* wins: the one
+with the later ``updated`` stamp, else the one from the source given later
+(later sources are refreshes of earlier ones); the note says which won.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from kpi_excel.core.areas import AreaDirectory, AreaError
+from kpi_excel.core.periods import (
+    Frequency,
+    Period,
+    PeriodError,
+    comparable_previous,
+    format_period,
+    parse_frequency,
+    parse_period,
+)
+from kpi_excel.core.values import ValueReadError, format_number, parse_value
+
+__all__ = [
+    "OBSERVATION_COLUMNS",
+    "OBSERVATION_SYNONYMS",
+    "match_observation_columns",
+    "CHOICE_COLUMNS",
+    "SourceProblem",
+    "Observations",
+    "empty_observations",
+    "observations_from_records",
+    "combine_observations",
+    "PeriodChoice",
+    "choose_periods",
+]
+
+OBSERVATION_COLUMNS = (
+    "code", "area", "period", "value", "numerator", "denominator", "source", "note", "updated", "row",
+)
+CHOICE_COLUMNS = (
+    "frequency", "previous_period", "previous_value", "previous_source", "latest_period", "latest_value",
+    "latest_source", "choice_note",
+)
+
+# Header text (normalised: lower-case words) → observation column. A source's
+# columns are found by these, in any order.
+OBSERVATION_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "indicator code", "kpi code", "pi code", "measure code", "short desc", "measure short",
+             "indicator ref", "kpi ref", "ref", "reference", "indicator id", "kpi id", "kpi", "indicator"),
+    "area": ("area", "la", "la name", "local authority", "authority", "la and regions", "geography",
+             "area name", "council", "organisation"),
+    "period": ("period", "years", "year", "time period", "reporting period", "period label", "date", "as at"),
+    "value": ("value", "values", "figure", "result", "actual", "outturn", "data", "amount", "latest value"),
+    "numerator": ("numerator", "count", "num"),
+    "denominator": ("denominator", "base", "denom", "cohort"),
+    "note": ("note", "notes", "comment", "comments", "footnote", "flag"),
+    "updated": ("updated", "last updated", "date updated", "updated at", "timestamp", "modified",
+                "last modified", "loaded at", "refreshed"),
+}
+
+
+def match_observation_columns(headers: Sequence[object]) -> dict[str, int]:
+    """Observation column → position of the header that names it. The earlier a
+    synonym is listed the stronger it is (``Code`` beats ``Indicator`` for the
+    code); a header is used for one column only."""
+    from kpi_excel.core.columns import normalise_header
+
+    keys = [normalise_header(h) for h in headers]
+    found: dict[str, int] = {}
+    taken: set[int] = set()
+    for name, words in OBSERVATION_SYNONYMS.items():
+        for word in words:
+            index = next((i for i, key in enumerate(keys) if key == word and i not in taken), None)
+            if index is not None:
+                found[name] = index
+                taken.add(index)
+                break
+    return found
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """One row (or cell) of a source that could not be used as it stands."""
+
+    where: str  # "Data!C17", "sql:kpi_values row 12", "lait:bds.parquet row 9"
+    message: str
+    code: str = ""
+
+    def __str__(self) -> str:
+        about = f" (indicator {self.code})" if self.code else ""
+        return f"{self.where}: {self.message}{about}"
+
+
+@dataclass
+class Observations:
+    """Observations from one or more sources, and the problems found reading them."""
+
+    frame: pd.DataFrame
+    problems: list[SourceProblem] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def empty_observations() -> pd.DataFrame:
+    """An observation frame with no rows and the model's columns and types."""
+    return pd.DataFrame({
+        "code": pd.Series([], dtype=object), "area": pd.Series([], dtype=object),
+        "period": pd.Series([], dtype=object), "value": pd.Series([], dtype=np.float64),
+        "numerator": pd.Series([], dtype=np.float64), "denominator": pd.Series([], dtype=np.float64),
+        "source": pd.Series([], dtype=object), "note": pd.Series([], dtype=object),
+        "updated": pd.Series([], dtype="datetime64[us]"), "row": pd.Series([], dtype=np.int64),
+    })
+
+
+Where = Callable[[int, str], str]  # (record position in raw, field) -> "Data!C17"
+
+
+def observations_from_records(
+    raw: pd.DataFrame,
+    *,
+    source: str,
+    where: Where,
+    formats: pd.DataFrame | None = None,
+    directory: AreaDirectory | None = None,
+) -> Observations:
+    """Turn a reader's raw cells into observations.
+
+    ``raw`` has a ``row`` column (the source's own row number) and any of
+    ``code, area, period, value, numerator, denominator, note, updated`` holding
+    cells as read. ``formats`` (same index, same columns) holds Excel number
+    formats where the cells came from a workbook. ``where(i, field)`` names the
+    cell of record ``i`` (its position in ``raw``) for messages. With a ``directory`` every area is checked and written
+    canonically; a row for an unknown area is reported and left out.
+    """
+    problems: list[SourceProblem] = []
+    records: list[tuple] = []
+    get = _getter(raw)
+    fmt = _getter(formats) if formats is not None else (lambda name, i: None)
+    rows = raw["row"].to_numpy() if "row" in raw.columns else np.arange(2, len(raw) + 2)
+    area_names: dict[object, str | None] = {}
+    for i in range(len(raw)):
+        row = int(rows[i])
+        def at(name: str, i: int = i) -> str:
+            return where(i, name)
+
+        code, period_cell, value_cell = get("code", i), get("period", i), get("value", i)
+        if _blank(code) and _blank(period_cell) and _blank(value_cell):
+            continue  # an empty line is not data
+        code_text = "" if _blank(code) else _text(code)
+        if not code_text:
+            problems.append(SourceProblem(at("code"), "no indicator code; row not used"))
+            continue
+        try:
+            label = _period_label(period_cell)
+        except PeriodError as error:
+            problems.append(SourceProblem(at("period"), f"{error}; row not used", code_text))
+            continue
+        area = get("area", i)
+        area_text = "" if _blank(area) else _text(area)
+        if area_text and directory is not None:
+            if area_text not in area_names:
+                try:
+                    area_names[area_text] = directory.find(area_text)
+                except AreaError as error:
+                    area_names[area_text] = None
+                    problems.append(SourceProblem(at("area"), f"{error.message}; row not used", code_text))
+                    continue
+            canonical = area_names[area_text]
+            if canonical is None:
+                problems.append(SourceProblem(
+                    at("area"), f"unknown area '{area_text}' (not an authority in the LA code list, "
+                                        "England or a region); row not used", code_text))
+                continue
+            area_text = canonical
+        note = "" if _blank(get("note", i)) else _text(get("note", i))
+        value, reason = _number(get("value", i), fmt("value", i))
+        if reason and reason.startswith("!"):
+            problems.append(SourceProblem(at("value"), reason[1:] + "; kept as no value", code_text))
+            reason = reason[1:]
+        if reason:
+            note = f"{note}; {reason}" if note else reason
+        parts = []
+        for name in ("numerator", "denominator"):
+            number, why = _number(get(name, i), fmt(name, i))
+            if why and why.startswith("!"):
+                problems.append(SourceProblem(at(name), f"{why[1:]}; {name} left empty", code_text))
+            parts.append(number)
+        updated = _timestamp(get("updated", i))
+        if updated is _BAD:
+            problems.append(SourceProblem(at("updated"), f"cannot read '{get('updated', i)}' as a date "
+                                                                 "and time; taken as not given", code_text))
+            updated = pd.NaT
+        records.append((code_text, area_text, label, value, parts[0], parts[1], source, note, updated, row, i))
+    frame = (pd.DataFrame.from_records(records, columns=[*OBSERVATION_COLUMNS, "_i"]) if records
+             else empty_observations().assign(_i=pd.Series([], dtype=np.int64)))
+    frame["updated"] = pd.to_datetime(frame["updated"])
+    frame, duplicate_problems = _conflicting_duplicates(frame, where)
+    frame = frame.drop(columns="_i")
+    return Observations(frame, problems + duplicate_problems)
+
+
+def combine_observations(sources: Sequence[Observations]) -> Observations:
+    """Stack sources in the order given (later = preferred on a tie); each row
+    keeps its ``source`` and gains ``source_order``."""
+    frames = []
+    problems: list[SourceProblem] = []
+    for order, observations in enumerate(sources):
+        frame = observations.frame.copy()
+        frame["source_order"] = order
+        frames.append(frame)
+        problems.extend(observations.problems)
+    if not frames:
+        frame = empty_observations()
+        frame["source_order"] = pd.Series([], dtype=np.int64)
+        return Observations(frame, problems)
+    return Observations(pd.concat(frames, ignore_index=True), problems)
+
+
+# --- choosing periods ---------------------------------------------------------------
+
+
+@dataclass
+class PeriodChoice:
+    """Per indicator code: the previous and latest period and value to report."""
+
+    frame: pd.DataFrame  # index code, columns CHOICE_COLUMNS
+    problems: list[SourceProblem] = field(default_factory=list)
+
+
+def choose_periods(
+    observations: Observations | pd.DataFrame,
+    indicators: pd.DataFrame | Mapping[str, object] | Iterable[str],
+    area: str = "",
+    as_of: Period | str | None = None,
+) -> PeriodChoice:
+    """Pick, for each indicator, the latest period with a value for ``area`` and
+    its comparable previous period.
+
+    ``indicators``: a frame with ``code`` (or indexed by code) and optional
+    ``frequency`` column, a mapping code → frequency, or plain codes (the
+    frequency is then inferred from each period). ``area`` is a canonical
+    name (resolve an officer's spelling with :meth:`AreaDirectory.resolve`);
+    rows whose area is empty count as ``area``'s own. ``as_of`` re-runs a past period: anything that
+    ends after it is ignored.
+    """
+    frame = observations.frame if isinstance(observations, Observations) else observations
+    problems: list[SourceProblem] = []
+    wanted = _indicator_frequencies(indicators, problems)
+    cutoff = parse_period(as_of) if isinstance(as_of, str) else as_of
+    own = frame[(frame["area"] == area) | (frame["area"] == "")] if area else frame[frame["area"] == ""]
+    if "source_order" not in own.columns:
+        own = own.assign(source_order=0)
+    labels = {label: _try_parse(label) for label in own["period"].unique()}
+    by_code = {code: rows for code, rows in own.groupby("code", sort=False)}
+    out = []
+    for code, frequency in wanted.items():
+        rows = by_code.get(code)
+        if rows is None or rows.empty:
+            out.append((code, _freq_name(frequency), "", np.nan, "", "", np.nan, "",
+                        f"no observations for {area or 'this area'}"))
+            continue
+        out.append((code, *_choose_one(rows, labels, frequency, cutoff)))
+    result = pd.DataFrame.from_records(out, columns=["code", *CHOICE_COLUMNS]).set_index("code")
+    result["previous_value"] = result["previous_value"].astype(np.float64)
+    result["latest_value"] = result["latest_value"].astype(np.float64)
+    return PeriodChoice(result, problems)
+
+
+def _choose_one(rows: pd.DataFrame, labels: Mapping[str, Period | None], frequency: Frequency | None,
+                cutoff: Period | None) -> tuple:
+    notes: list[str] = []
+    rows = rows.assign(_period=rows["period"].map(labels))
+    rows = rows[rows["_period"].notna()]
+    if cutoff is not None:
+        later = rows["_period"].map(lambda p: p.end > cutoff.end)
+        if later.any():
+            notes.append(f"{int(later.sum())} observation(s) after {format_period(cutoff)} ignored (as of)")
+        rows = rows[~later]
+    winners: dict[Period, pd.Series] = {}
+    for period, candidates in rows.groupby("_period", sort=False):
+        winner, note = _newest(candidates)
+        winners[period] = winner
+        if note:
+            notes.append(note)
+    with_value = sorted(p for p, r in winners.items() if not math.isnan(r["value"]))
+    if not with_value:
+        reasons = sorted({str(r["note"]) for r in winners.values() if r["note"]})
+        notes.append("no period has a value" + (f" ({'; '.join(reasons)})" if reasons else ""))
+        return (_freq_name(frequency), "", np.nan, "", "", np.nan, "", "; ".join(notes))
+    latest = with_value[-1]
+    newer = [p for p in winners if p > latest]
+    for period in sorted(newer):
+        reason = winners[period]["note"] or "no value"
+        notes.append(f"{winners[period]['period']} has no value ({reason}); latest with a value is "
+                     f"{winners[latest]['period']}")
+    freq = frequency
+    previous = comparable_previous(latest, freq, available=with_value if _annual(freq, latest) else None)
+    latest_row = winners[latest]
+    if previous is None:
+        notes.append("no earlier period with a value")
+        return (_freq_name(freq or _inferred(latest)), "", np.nan, "", latest_row["period"],
+                float(latest_row["value"]), _place(latest_row), "; ".join(notes))
+    previous_row = winners.get(previous)
+    if previous_row is None:
+        label = format_period(previous)
+        notes.append(f"no data for {label}")
+        return (_freq_name(freq or _inferred(latest)), label, np.nan, "", latest_row["period"],
+                float(latest_row["value"]), _place(latest_row), "; ".join(notes))
+    if math.isnan(previous_row["value"]):
+        notes.append(f"{previous_row['period']} has no value ({previous_row['note'] or 'no value'})")
+    return (_freq_name(freq or _inferred(latest)), previous_row["period"], float(previous_row["value"]),
+            _place(previous_row), latest_row["period"], float(latest_row["value"]), _place(latest_row),
+            "; ".join(notes))
+
+
+def _newest(candidates: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The observation that wins for one period, and a note when sources disagree."""
+    if len(candidates) == 1:
+        return candidates.iloc[0], ""
+    stamped = candidates["updated"].notna()
+    # Later updated stamp first; unstamped rows lose to stamped ones; then later source, later row.
+    ordered = candidates.assign(
+        _stamp=candidates["updated"].where(stamped, pd.Timestamp.min),
+    ).sort_values(["_stamp", "source_order", "row"], kind="stable")
+    winner = ordered.iloc[-1]
+    others = ordered.iloc[:-1]
+    differing = others[~_same(others["value"].to_numpy(), float(winner["value"]))]
+    if differing.empty:
+        return winner, ""
+    why = (f"updated {pd.Timestamp(winner['updated']).isoformat(sep=' ')}" if pd.notna(winner["updated"])
+           else "the source given later")
+    losers = ", ".join(f"{_show(r['value'])} from {_place(r)}" for _, r in differing.iterrows())
+    return winner, f"{winner['period']}: {_show(winner['value'])} from {_place(winner)} ({why}) used over {losers}"
+
+
+def _same(values: np.ndarray, value: float) -> np.ndarray:
+    return (values == value) | (np.isnan(values) & math.isnan(value))
+
+
+def _show(value: float) -> str:
+    return "no value" if value != value else format_number(float(value), None)
+
+
+def _place(row: pd.Series) -> str:
+    return f"{row['source']} row {int(row['row'])}"
+
+
+def _annual(frequency: Frequency | None, period: Period) -> bool:
+    return (frequency or _inferred(period)) is Frequency.ANNUAL
+
+
+def _inferred(period: Period) -> Frequency:
+    from kpi_excel.core.periods import infer_frequency
+
+    return infer_frequency(period)
+
+
+def _freq_name(frequency: Frequency | None) -> str:
+    return frequency.value if frequency else ""
+
+
+def _indicator_frequencies(indicators: object, problems: list[SourceProblem]) -> dict[str, Frequency | None]:
+    pairs: list[tuple[str, object]]
+    if isinstance(indicators, pd.DataFrame):
+        codes = indicators["code"] if "code" in indicators.columns else pd.Series(indicators.index)
+        freqs = indicators["frequency"] if "frequency" in indicators.columns else [None] * len(indicators)
+        pairs = list(zip([str(c) for c in codes], list(freqs)))
+    elif isinstance(indicators, Mapping):
+        pairs = [(str(c), f) for c, f in indicators.items()]
+    else:
+        pairs = [(str(c), None) for c in indicators]  # type: ignore[union-attr]
+    out: dict[str, Frequency | None] = {}
+    for code, raw in pairs:
+        try:
+            out[code] = parse_frequency(None if _blank(raw) else raw)
+        except PeriodError as error:
+            problems.append(SourceProblem("KPI rows", f"{error}; frequency inferred from the period", code))
+            out[code] = None
+    return out
+
+
+def _try_parse(label: str) -> Period | None:
+    try:
+        return parse_period(label)
+    except PeriodError:
+        return None
+
+
+# --- reading cells -------------------------------------------------------------------
+
+_BAD = object()
+
+
+def _getter(frame: pd.DataFrame | None) -> Callable[[str, int], object]:
+    if frame is None:
+        return lambda name, i: None
+    columns = {name: frame[name].to_numpy(dtype=object) for name in frame.columns}
+
+    def get(name: str, i: int) -> object:
+        column = columns.get(name)
+        return None if column is None else column[i]
+
+    return get
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    if value is pd.NaT or value is pd.NA:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _period_label(cell: object) -> str:
+    """The period's label as the source wrote it (checked to be a period)."""
+    if _blank(cell):
+        raise PeriodError("no period given")
+    if isinstance(cell, (dt.date, dt.datetime, pd.Timestamp)):
+        period = parse_period(cell.date() if isinstance(cell, (dt.datetime, pd.Timestamp)) else cell)
+        return format_period(period)
+    parse_period(cell)
+    return _text(cell)
+
+
+def _number(cell: object, number_format: object) -> tuple[float, str]:
+    """(value, reason it has none); a reason starting with ``!`` is a problem."""
+    if _blank(cell):
+        return np.nan, ""
+    if isinstance(cell, (np.integer, np.floating)):
+        cell = cell.item()
+    try:
+        value = parse_value(cell, number_format if isinstance(number_format, str) else None)
+    except ValueReadError as error:
+        return np.nan, f"!{error}"
+    if value.number is None:
+        return np.nan, value.missing or "no value"
+    return float(value.number), ""
+
+
+def _timestamp(cell: object) -> object:
+    if _blank(cell):
+        return pd.NaT
+    try:
+        stamp = pd.Timestamp(cell)
+    except (ValueError, TypeError):
+        return _BAD
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp
+
+
+def _conflicting_duplicates(frame: pd.DataFrame, where: Where) -> tuple[pd.DataFrame, list[SourceProblem]]:
+    """Two rows of one source for the same indicator, area and period: the same
+    value twice is kept once; different values are both reported and neither used."""
+    if frame.empty:
+        return frame, []
+    keys = frame["period"].map(lambda label: _try_parse(label) or label)
+    key_frame = pd.DataFrame({"code": frame["code"], "area": frame["area"], "period": keys})
+    duplicated = key_frame.duplicated(keep=False)
+    if not duplicated.any():
+        return frame, []
+    problems: list[SourceProblem] = []
+    drop: list[int] = []
+    for _, index in key_frame[duplicated].groupby(["code", "area", "period"], sort=False).groups.items():
+        group = frame.loc[index]
+        values = group["value"].to_numpy(np.float64)
+        if np.all(_same(values, values[0])):
+            drop.extend(list(index[1:]))  # a harmless repeat
+            continue
+        rows = ", ".join(str(int(r)) for r in group["row"])
+        shown = ", ".join(_show(v) for v in values)
+        for _, row in group.iterrows():
+            problems.append(SourceProblem(
+                where(int(row["_i"]), "value"),
+                f"{row['period']} is given {len(group)} times with different values ({shown}; rows {rows}); "
+                "none of them used", row["code"]))
+        drop.extend(list(index))
+    return frame.drop(index=drop).reset_index(drop=True), problems

@@ -1,0 +1,349 @@
+"""DfE LAIT files: the long data (parquet or CSV), the data dictionary, the
+statistical-neighbour lists and the LA code list.
+
+LAIT's ``Short Desc`` is our indicator code, ``LA and Regions`` the area,
+``Years`` the period and ``Values`` the value (text: numbers, or ``-``, ``c``,
+``..`` for missing). ``LA Number`` tells authorities (< 970) from England and
+the regions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from kpi_excel.core.areas import AreaDirectory
+from kpi_excel.core.lait import LAIT_MISSING, is_lait_frame, lait_dictionary, lait_numbers
+from kpi_excel.core.observations import Observations, SourceProblem, empty_observations
+from kpi_excel.errors import MissingColumnError, UnreadableFileError
+
+if TYPE_CHECKING:  # pyarrow is imported where it is used
+    import pyarrow as pa
+
+__all__ = [
+    "LaitData",
+    "NeighbourList",
+    "read_lait",
+    "read_lait_table",
+    "read_dictionary",
+    "read_neighbours",
+    "load_directory",
+    "lait_observations",
+]
+
+_NEEDED = ["Short Desc", "Years", "LA and Regions", "Values", "LA Number"]
+_TEXT = ["Short Desc", "Years", "LA and Regions", "Region"]  # few distinct values each
+
+
+@dataclass
+class LaitData:
+    """LAIT's long data, read and cleaned: one row per indicator, area and year."""
+
+    values: pd.DataFrame  # code, area, period, value (float; NaN missing), number, region
+    source: str
+    problems: list[SourceProblem] = field(default_factory=list)
+
+    def _areas(self) -> pd.DataFrame:
+        """One row per area: its name, LA number and region."""
+        codes = self.values["area"].cat.codes.to_numpy() if isinstance(self.values["area"].dtype, pd.CategoricalDtype) \
+            else pd.factorize(self.values["area"])[0]
+        _, first = np.unique(codes, return_index=True)
+        rows = self.values.iloc[np.sort(first)]
+        return pd.DataFrame({"area": rows["area"].astype(object).to_numpy(), "number": rows["number"].to_numpy(),
+                             "region": rows["region"].astype(object).to_numpy()})
+
+    @property
+    def authorities(self) -> list[str]:
+        """Areas whose LA Number is below 970, as LAIT decides them."""
+        areas = self._areas()
+        return sorted(areas.loc[areas["number"] < 970, "area"])
+
+    def directory(self, base: AreaDirectory | None = None) -> AreaDirectory:
+        """The areas of the data (their numbers), added to ``base`` (the code list)."""
+        directory = base or AreaDirectory()
+        for area, number, region in self._areas().itertuples(index=False, name=None):
+            has_number = number == number
+            directory.add(area, int(number) if has_number else None,
+                          region if isinstance(region, str) and region not in ("", "NA") else None)
+        directory.finish_regions()
+        return directory
+
+
+def read_lait_table(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """LAIT's long table as stored (parquet or CSV) as a pyarrow Table of text."""
+    import pyarrow as pa
+
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFileError("no such file", source=str(path))
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            present = set(pq.read_schema(path).names)
+            wanted = [c for c in columns if c in present] if columns else None
+            # Text columns straight into dictionary arrays: parquet stores them so already.
+            dictionary = [c for c in _TEXT if c in present and (wanted is None or c in wanted)]
+            return pq.read_table(path, columns=wanted, read_dictionary=dictionary)
+        if suffix in (".csv", ".txt"):
+            import pyarrow.csv as pcsv
+
+            with path.open("rb") as handle:
+                header = handle.readline().decode("utf-8-sig")
+            names = next(__import__("csv").reader([header]), [])
+            convert = pcsv.ConvertOptions(
+                column_types={name: pa.string() for name in names if name != "LA Number"},
+                strings_can_be_null=False, include_columns=[c for c in columns if c in names] if columns else None,
+            )
+            return pcsv.read_csv(path, convert_options=convert)
+    except (OSError, ValueError, KeyError, pa.ArrowException) as error:
+        raise UnreadableFileError(f"cannot read as LAIT data ({type(error).__name__}: "
+                                  f"{str(error).strip().splitlines()[0]})", source=str(path)) from None
+    raise UnreadableFileError(f"cannot read '{suffix}' files as LAIT data (use .parquet or .csv)", source=str(path))
+
+
+def read_lait(path: Path) -> LaitData:
+    """Read and clean LAIT's long data. Text that is neither a number nor one of
+    LAIT's missing codes is missing too (as in R), and reported by row.
+
+    Text columns come back categorical (arrow's dictionary encoding): 641,070
+    rows name only 434 indicators, 170 areas and 64 years.
+    """
+    path = Path(path)
+    source = f"lait:{path.name}"
+    table = read_lait_table(path, columns=_NEEDED + ["Region"])
+    if not is_lait_frame(table.column_names):
+        raise MissingColumnError("not LAIT's long format (needs Short Desc, LA and Regions, Years, Values)",
+                                 source=str(path))
+    numbers, unreadable = _numbers(table.column("Values"))
+    years = table.column("Years")
+    values = pd.DataFrame({
+        "code": _categorical(table.column("Short Desc")),
+        "area": _categorical(table.column("LA and Regions")),
+        "period": _categorical(years),
+        "value": numbers,
+        "number": _float(table.column("LA Number")) if "LA Number" in table.column_names else np.nan,
+        "region": _categorical(table.column("Region")) if "Region" in table.column_names else "",
+    })
+    problems = []
+    if unreadable.any():
+        texts = table.column("Values").to_pylist()
+        codes = table.column("Short Desc").to_pylist()
+        problems = [SourceProblem(f"{source} row {i + 2}", f"cannot read '{texts[i]}' as a number; taken as missing",
+                                  str(codes[i])) for i in np.flatnonzero(unreadable)]
+    blank_period = values["period"].isna().to_numpy()
+    if blank_period.any():  # LAIT drops rows with no year; so do we, saying so
+        problems += [SourceProblem(f"{source} row {i + 2}", "no year; row not used", str(values["code"].iloc[i]))
+                     for i in np.flatnonzero(blank_period)]
+        values = values[~blank_period].reset_index(drop=True)
+    return LaitData(values, source, problems)
+
+
+def _categorical(column) -> pd.Categorical:  # type: ignore[no-untyped-def]
+    """An arrow text column as a pandas categorical, without making 641,070 str objects."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_dictionary(column.type):
+        chunked = column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column])
+        encoded = chunked.unify_dictionaries().combine_chunks() if chunked.num_chunks else \
+            pc.dictionary_encode(chunked.cast(pa.string())).combine_chunks()
+        if not pa.types.is_string(encoded.dictionary.type):
+            encoded = pc.dictionary_encode(encoded.cast(pa.string()))
+    else:
+        encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    indices = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), -1, indices).astype(np.int64)
+    names = encoded.dictionary.to_pylist()
+    return pd.Categorical.from_codes(indices, categories=pd.Index(names, dtype=object))
+
+
+def _float(column) -> np.ndarray:  # type: ignore[no-untyped-def]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        column = pc.if_else(pc.equal(pc.utf8_trim_whitespace(column), ""), pa.scalar(None, pa.string()), column)
+        column = pc.cast(column, pa.float64(), safe=False)
+    return column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _numbers(column) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """LAIT's cleaning, in arrow: missing codes to null, then to float64 (arrow
+    parses text to the nearest double, as R does). Unusual text takes the slower
+    path through :func:`kpi_excel.core.lait.lait_numbers`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = column.cast(pa.string())
+    missing = pc.or_kleene(pc.is_in(text, value_set=pa.array(list(LAIT_MISSING))),
+                           pc.equal(pc.utf8_trim_whitespace(text), ""))
+    cleaned = pc.if_else(pc.fill_null(missing, True), pa.scalar(None, pa.string()), text)
+    try:
+        numbers = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
+        return numbers.astype(np.float64), np.zeros(len(numbers), dtype=bool)
+    except pa.ArrowInvalid:
+        return lait_numbers(pd.Series(text.to_pylist(), dtype=object))
+
+
+def lait_observations(data: LaitData) -> Observations:
+    """LAIT data in the observations model (``source`` = ``lait:<file>``)."""
+    values = data.values
+    frame = empty_observations().reindex(range(len(values)))
+    frame["code"] = values["code"].astype(object).to_numpy()
+    frame["area"] = values["area"].astype(object).to_numpy()
+    frame["period"] = values["period"].astype(object).to_numpy()
+    frame["value"] = values["value"].to_numpy(np.float64)
+    frame["source"] = data.source
+    frame["note"] = np.where(np.isnan(frame["value"].to_numpy()), "not available (-)", "")
+    frame["updated"] = pd.NaT
+    frame["row"] = np.arange(2, len(values) + 2)
+    return Observations(frame, list(data.problems))
+
+
+def read_dictionary(path: Path) -> pd.DataFrame:
+    """An indicator table indexed by code (``name, polarity, no_quartile, dps``)
+    from LAIT's data dictionary CSV or any table with code and polarity columns."""
+    from kpi_excel.tablefile import read_table
+
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        if not path.exists():
+            raise UnreadableFileError("no such file", source=str(path))
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    else:
+        frame, _ = read_table(path)
+    try:
+        return lait_dictionary(frame)
+    except KeyError:
+        raise MissingColumnError("no indicator code column (Measure_short, Short Desc or Code)",
+                                 source=str(path)) from None
+
+
+@dataclass(frozen=True)
+class NeighbourList:
+    """One statistical-neighbour list: each authority's neighbours, best first."""
+
+    label: str  # "2025-05" from sn_may_2025.xlsx; the file name otherwise
+    neighbours: dict[str, list[str]]
+    source: str
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+
+
+def _label(path: Path) -> str:
+    name = path.stem.lower()
+    year = re.search(r"(?:19|20)\d\d", name)
+    month = next((number for word, number in _MONTHS.items() if re.search(rf"(?:^|[_\W]){word}", name)), None)
+    if year:
+        return f"{year.group(0)}-{month:02d}" if month else year.group(0)
+    return path.stem
+
+
+def read_neighbours(path: Path, directory: AreaDirectory) -> NeighbourList:
+    """A DfE statistical-neighbour workbook (``LA num, LA Name, ..., SN1, SNP,
+    SN2, ...`` under a few title rows; neighbours by LA number) or a CSV with
+    the same headers. Neighbours are returned by canonical area name."""
+    path = Path(path)
+    rows = _neighbour_rows(path)
+    header_at = next((i for i, row in enumerate(rows[:30])
+                      if any(_norm(c) == "sn1" for c in row) and any(_norm(c) in ("la name", "la num") for c in row)),
+                     None)
+    if header_at is None:
+        raise MissingColumnError("no header row with 'LA Name' and 'SN1' columns in the first 30 rows",
+                                 source=str(path))
+    header = [_norm(c) for c in rows[header_at]]
+    name_at = header.index("la name") if "la name" in header else None
+    num_at = header.index("la num") if "la num" in header else header.index("la number") if "la number" in header \
+        else None
+    sn_at = [i for i, h in enumerate(header) if re.fullmatch(r"sn\s?\d+", h)]
+    neighbours: dict[str, list[str]] = {}
+    for row in rows[header_at + 1:]:
+        own = _area_of(row, num_at, name_at, directory)
+        if own is None:
+            continue
+        names = []
+        for i in sn_at:
+            if i < len(row) and row[i] not in (None, ""):
+                other = directory.by_number(int(float(row[i]))) if _is_number(row[i]) else directory.find(row[i])
+                if other is not None:
+                    names.append(other)
+        neighbours[own] = names
+    return NeighbourList(_label(path), neighbours, str(path))
+
+
+def _neighbour_rows(path: Path) -> list[list[object]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from kpi_excel.sources.xlsx import read_sheet_values
+
+        sheet = read_sheet_values(path, prefer=("LA SN Groups",))
+        return [[cell.value for cell in row] for row in sheet.rows]
+    if not path.exists():
+        raise UnreadableFileError("no such file", source=str(path))
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, header=None)
+    return frame.to_numpy(object).tolist()
+
+
+def _area_of(row: list[object], num_at: int | None, name_at: int | None, directory: AreaDirectory) -> str | None:
+    if num_at is not None and num_at < len(row) and _is_number(row[num_at]):
+        found = directory.by_number(int(float(row[num_at])))  # type: ignore[arg-type]
+        if found:
+            return found
+    if name_at is not None and name_at < len(row) and row[name_at]:
+        return directory.find(row[name_at])
+    return None
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value == value
+    return isinstance(value, str) and value.strip().replace(".0", "").isdigit()
+
+
+def _norm(value: object) -> str:
+    return re.sub(r"\s+", " ", str(value or "").strip().lower())
+
+
+def load_directory(path: Path | None = None) -> AreaDirectory:
+    """The LA code list (the bundled copy of DfE's unless ``path`` is given)."""
+    if path is None:
+        text = resources.files("kpi_excel").joinpath("data/la_code_list.csv").read_text(encoding="utf-8")
+        import io
+
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    else:
+        path = Path(path)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            from kpi_excel.sources.xlsx import read_sheet_values
+
+            sheet = read_sheet_values(path)
+            rows = [[c.value for c in row] for row in sheet.rows]
+            frame = pd.DataFrame(rows[1:], columns=[str(c) for c in rows[0]], dtype=object)
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    columns = {re.sub(r"[^a-z]", "", str(c).lower()): c for c in frame.columns}
+    pick = {
+        "number": columns.get("number") or columns.get("lanumber") or columns.get("lanum"),
+        "name": columns.get("name") or columns.get("laname"),
+        "region": columns.get("region") or columns.get("goreg"),
+        "kind": columns.get("kind") or columns.get("type"),
+    }
+    if pick["name"] is None:
+        raise MissingColumnError("no 'LA Name' column in the LA code list", source=str(path or "bundled code list"))
+    records = [
+        {key: (row[col] if col is not None else None) for key, col in pick.items()}
+        for row in frame.to_dict("records")
+    ]
+    records = [r for r in records if str(r["name"] or "").strip() and "discontinued" not in str(r["name"]).lower()]
+    directory = AreaDirectory.from_records(records)
+    directory.finish_regions()
+    return directory

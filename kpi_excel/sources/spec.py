@@ -1,0 +1,172 @@
+"""Where observations come from, written as one ``--data`` text.
+
+======================================  =============================================
+``report.xlsx``                         the workbook's ``Data`` sheet (else its first)
+``report.xlsx#Sheet name``              that sheet (long or wide layout)
+``values.csv`` / ``values.tsv``         a CSV or TSV file (long or wide layout)
+``values.parquet``                      a parquet file (LAIT's long format is found
+                                        by its headers)
+``lait:bds_long.parquet``               LAIT's long format, parquet or CSV
+``sql:URL#table=kpi_values``            every row of a table (``&schema=NAME``
+                                        optional)
+``sql:URL#query=SELECT ...``            the rows of a query; everything after
+                                        ``query=`` is the query
+======================================  =============================================
+
+``URL`` is an SQLAlchemy URL such as
+``postgresql+psycopg://kpi@db.example/kpi``. Keep passwords out of command
+lines: write ``${NAME}`` for an environment variable
+(``postgresql+psycopg://kpi:${KPI_DB_PASSWORD}@db/kpi``), or leave the password
+out and set ``KPI_EXCEL_SQL_PASSWORD``. Messages show the URL with the password
+masked. Several ``--data`` sources may be given; for the same indicator and
+period the newest observation wins (see :mod:`kpi_excel.core.observations`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from kpi_excel.core.areas import AreaDirectory
+from kpi_excel.core.observations import Observations, combine_observations
+from kpi_excel.errors import InputError
+
+__all__ = ["SourceSpec", "parse_spec", "read_source", "read_sources", "is_lait_source", "PASSWORD_ENV"]
+
+PASSWORD_ENV = "KPI_EXCEL_SQL_PASSWORD"
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A parsed ``--data`` text."""
+
+    kind: str  # "file" | "lait" | "sql"
+    path: Path | None = None
+    sheet: str | None = None
+    url: str | None = None
+    table: str | None = None
+    query: str | None = None
+    schema: str | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "sql":
+            from kpi_excel.sources.sql import safe_url
+
+            what = f"table={self.table}" if self.table else "query=…"
+            return f"sql:{safe_url(self.url or '')}#{what}"
+        prefix = "lait:" if self.kind == "lait" else ""
+        return f"{prefix}{self.path}" + (f"#{self.sheet}" if self.sheet else "")
+
+
+def parse_spec(text: str | Path) -> SourceSpec:
+    """Read a ``--data`` text; raises :class:`InputError` saying what is wrong."""
+    raw = str(text).strip()
+    if not raw:
+        raise InputError("empty data source")
+    if raw.startswith("sql:"):
+        return _sql_spec(raw[4:])
+    if raw.startswith("lait:"):
+        return SourceSpec("lait", path=Path(raw[5:]))
+    path, sheet = raw, None
+    if "#" in raw and not Path(raw).exists():
+        path, sheet = raw.split("#", 1)
+    return SourceSpec("file", path=Path(path), sheet=sheet or None)
+
+
+def _sql_spec(rest: str) -> SourceSpec:
+    url, _, fragment = rest.partition("#")
+    if not url:
+        raise InputError("sql: needs a database URL, e.g. sql:postgresql+psycopg://user@host/db#table=kpi_values")
+    params: dict[str, str] = {}
+    if fragment.startswith("query="):
+        params["query"] = fragment[len("query="):]  # taken as written: a query may hold & and =
+    else:
+        for part in filter(None, fragment.split("&")):
+            key, _, value = part.partition("=")
+            if key not in ("table", "schema", "query"):
+                raise InputError(f"unknown sql: option '{key}' (use table=, schema= or query=)")
+            params[key] = unquote(value)
+    if "table" not in params and "query" not in params:
+        raise InputError("sql: source needs '#table=NAME' or '#query=SELECT ...' after the URL")
+    return SourceSpec("sql", url=_with_password(url), table=params.get("table"), query=params.get("query"),
+                      schema=params.get("schema"))
+
+
+def _with_password(url: str) -> str:
+    def env(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise InputError(f"the database URL names ${{{name}}} but that environment variable is not set")
+        from urllib.parse import quote
+
+        return quote(os.environ[name], safe="")
+
+    url = _ENV.sub(env, url)
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        if parsed.password is None and parsed.username:
+            url = parsed.set(password=password).render_as_string(hide_password=False)
+    return url
+
+
+def is_lait_source(text: str | Path) -> bool:
+    """True for ``lait:...`` or a parquet/CSV file with LAIT's headers."""
+    raw = str(text)
+    if raw.startswith("lait:"):
+        return True
+    if raw.startswith("sql:"):
+        return False
+    path = Path(raw)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        return False
+    from kpi_excel.core.lait import is_lait_frame
+
+    if suffix in (".parquet", ".pq"):
+        import pyarrow.parquet as pq
+
+        return is_lait_frame(pq.read_schema(path).names)
+    if suffix == ".csv":
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            first = handle.readline()
+        import csv
+
+        return is_lait_frame(next(csv.reader([first]), []))
+    return False
+
+
+def read_source(text: str | Path | SourceSpec, directory: AreaDirectory | None = None) -> Observations:
+    """Observations from one source."""
+    spec = text if isinstance(text, SourceSpec) else parse_spec(text)
+    if spec.kind == "sql":
+        from kpi_excel.sources.sql import read_sql
+
+        return read_sql(spec.url or "", table=spec.table, query=spec.query, schema=spec.schema, directory=directory)
+    assert spec.path is not None
+    if spec.kind == "lait" or (spec.sheet is None and is_lait_source(spec.path)):
+        from kpi_excel.sources.lait import lait_observations, read_lait
+
+        return lait_observations(read_lait(spec.path))
+    if spec.path.suffix.lower() in (".xlsx", ".xlsm") and spec.sheet is None:
+        from kpi_excel.sources.datasheet import read_data_sheet
+
+        try:
+            return read_data_sheet(spec.path, directory=directory)
+        except InputError as error:
+            if "no sheet named" not in str(error):
+                raise
+    from kpi_excel.sources.tables import read_table_source
+
+    return read_table_source(spec.path, spec.sheet, directory=directory)
+
+
+def read_sources(texts: list[str | Path], directory: AreaDirectory | None = None) -> Observations:
+    """Observations from several sources, later ones preferred on a tie."""
+    return combine_observations([read_source(text, directory) for text in texts])
