@@ -6,12 +6,14 @@
 - example/history.csv: every value those tables publish: the 2022/23 Q2 table's previous
   and latest values, and the 2021/22 Q2 table's figures (shared/seeds/000_...). Nothing made up.
 - benchmark/lait_extract.csv.gz, benchmark/lait_dictionary.csv: LAIT rows for the matched
-  indicators, every area and year (Open Government Licence v3.0).
+  indicators, every area and year, and DfE's two statistical-neighbour lists as published
+  (Open Government Licence v3.0).
 """
 
 from __future__ import annotations
 
 import csv
+import shutil
 import sys
 from pathlib import Path
 
@@ -81,6 +83,8 @@ def main() -> None:
     dictionary = dictionary[dictionary["Measure_short"].isin(codes)].drop_duplicates("Measure_short")
     dictionary[["Measure_short", "Measure", "Topic", "Polarity", "No_Quartile", "dps", "Year_Type"]].to_csv(
         OUT / "benchmark" / "lait_dictionary.csv", index=False)
+    for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx"):
+        shutil.copyfile(LAIT / name, OUT / "benchmark" / name)
     print(f"{len(indicators)} indicators, {len(history)} history rows, {len(extract)} LAIT rows")
 
 

@@ -133,6 +133,7 @@ def _obs(rows: list[tuple], source: str = "Data sheet") -> Observations:
     frame["note"] = ""
     frame["updated"] = pd.NaT
     frame["row"] = range(2, len(frame) + 2)
+    frame["shown"] = ""
     return Observations(frame[list(OBSERVATION_COLUMNS)])
 
 

@@ -25,9 +25,8 @@ def write(plan, header: str) -> tuple:  # type: ignore[no-untyped-def, type-arg]
 
 
 SELECTED = pd.DataFrame(
-    [{"code": "SC01", "previous_period": "Q1 2022/23", "previous_value": 0.76, "previous_format": "0.00%",
-      "latest_period": "Q2 2022/23", "latest_value": 0.776, "latest_format": "0.00%", "source": "Data sheet",
-      "note": ""}]
+    [{"code": "SC01", "previous_period": "Q1 2022/23", "previous_value": "76.00%",
+      "latest_period": "Q2 2022/23", "latest_value": "77.60%", "source": "Data sheet row 3", "note": ""}]
 ).set_index("code")
 
 

@@ -8,6 +8,8 @@ or empty for "the report's own area" (a workbook's Data sheet usually has no
 Area column). ``source`` names where the row came from (``Data sheet``,
 ``sql:kpi_values``, ``lait:bds_long.parquet``) and ``row`` its row there;
 ``updated`` is when the source says the value was last changed (NaT: not said).
+``shown`` is the value as the source displayed it (``77.6%``, ``3,972``): it
+keeps what a float loses, that the value is a percentage and its precision.
 
 Readers (``kpi_excel.sources``) do the input and map columns; this module turns
 their raw cells into observations and reports every row it cannot use as a
@@ -58,11 +60,11 @@ __all__ = [
 ]
 
 OBSERVATION_COLUMNS = (
-    "code", "area", "period", "value", "numerator", "denominator", "source", "note", "updated", "row",
+    "code", "area", "period", "value", "numerator", "denominator", "source", "note", "updated", "row", "shown",
 )
 CHOICE_COLUMNS = (
     "frequency", "previous_period", "previous_value", "previous_source", "latest_period", "latest_value",
-    "latest_source", "choice_note",
+    "latest_source", "choice_note", "previous_shown", "latest_shown",
 )
 
 # Header text (normalised: lower-case words) → observation column. A source's
@@ -133,6 +135,7 @@ def empty_observations() -> pd.DataFrame:
         "numerator": pd.Series([], dtype=np.float64), "denominator": pd.Series([], dtype=np.float64),
         "source": pd.Series([], dtype=object), "note": pd.Series([], dtype=object),
         "updated": pd.Series([], dtype="datetime64[us]"), "row": pd.Series([], dtype=np.int64),
+        "shown": pd.Series([], dtype=object),
     })
 
 
@@ -197,7 +200,7 @@ def observations_from_records(
                 continue
             area_text = canonical
         note = "" if _blank(get("note", i)) else _text(get("note", i))
-        value, reason = _number(get("value", i), fmt("value", i))
+        value, reason, shown = _number(get("value", i), fmt("value", i))
         if reason and reason.startswith("!"):
             problems.append(SourceProblem(at("value"), reason[1:] + "; kept as no value", code_text))
             reason = reason[1:]
@@ -205,7 +208,7 @@ def observations_from_records(
             note = f"{note}; {reason}" if note else reason
         parts = []
         for name in ("numerator", "denominator"):
-            number, why = _number(get(name, i), fmt(name, i))
+            number, why, _ = _number(get(name, i), fmt(name, i))
             if why and why.startswith("!"):
                 problems.append(SourceProblem(at(name), f"{why[1:]}; {name} left empty", code_text))
             parts.append(number)
@@ -214,7 +217,8 @@ def observations_from_records(
             problems.append(SourceProblem(at("updated"), f"cannot read '{get('updated', i)}' as a date "
                                                                  "and time; taken as not given", code_text))
             updated = pd.NaT
-        records.append((code_text, area_text, label, value, parts[0], parts[1], source, note, updated, row, i))
+        records.append((code_text, area_text, label, value, parts[0], parts[1], source, note, updated, row, shown,
+                        i))
     frame = (pd.DataFrame.from_records(records, columns=[*OBSERVATION_COLUMNS, "_i"]) if records
              else empty_observations().assign(_i=pd.Series([], dtype=np.int64)))
     frame["updated"] = pd.to_datetime(frame["updated"])
@@ -281,7 +285,7 @@ def choose_periods(
         rows = by_code.get(code)
         if rows is None or rows.empty:
             out.append((code, _freq_name(frequency), "", np.nan, "", "", np.nan, "",
-                        f"no observations for {area or 'this area'}"))
+                        f"no observations for {area or 'this area'}", "", ""))
             continue
         out.append((code, *_choose_one(rows, labels, frequency, cutoff)))
     result = pd.DataFrame.from_records(out, columns=["code", *CHOICE_COLUMNS]).set_index("code")
@@ -310,7 +314,7 @@ def _choose_one(rows: pd.DataFrame, labels: Mapping[str, Period | None], frequen
     if not with_value:
         reasons = sorted({str(r["note"]) for r in winners.values() if r["note"]})
         notes.append("no period has a value" + (f" ({'; '.join(reasons)})" if reasons else ""))
-        return (_freq_name(frequency), "", np.nan, "", "", np.nan, "", "; ".join(notes))
+        return (_freq_name(frequency), "", np.nan, "", "", np.nan, "", "; ".join(notes), "", "")
     latest = with_value[-1]
     newer = [p for p in winners if p > latest]
     for period in sorted(newer):
@@ -323,18 +327,23 @@ def _choose_one(rows: pd.DataFrame, labels: Mapping[str, Period | None], frequen
     if previous is None:
         notes.append("no earlier period with a value")
         return (_freq_name(freq or _inferred(latest)), "", np.nan, "", latest_row["period"],
-                float(latest_row["value"]), _place(latest_row), "; ".join(notes))
+                float(latest_row["value"]), _place(latest_row), "; ".join(notes), "", _shown(latest_row))
     previous_row = winners.get(previous)
     if previous_row is None:
         label = format_period(previous)
         notes.append(f"no data for {label}")
         return (_freq_name(freq or _inferred(latest)), label, np.nan, "", latest_row["period"],
-                float(latest_row["value"]), _place(latest_row), "; ".join(notes))
+                float(latest_row["value"]), _place(latest_row), "; ".join(notes), "", _shown(latest_row))
     if math.isnan(previous_row["value"]):
         notes.append(f"{previous_row['period']} has no value ({previous_row['note'] or 'no value'})")
     return (_freq_name(freq or _inferred(latest)), previous_row["period"], float(previous_row["value"]),
             _place(previous_row), latest_row["period"], float(latest_row["value"]), _place(latest_row),
-            "; ".join(notes))
+            "; ".join(notes), _shown(previous_row), _shown(latest_row))
+
+
+def _shown(row: pd.Series) -> str:
+    shown = row.get("shown")
+    return "" if _blank(shown) else str(shown)
 
 
 def _newest(candidates: pd.DataFrame) -> tuple[pd.Series, str]:
@@ -454,19 +463,19 @@ def _period_label(cell: object) -> str:
     return _text(cell)
 
 
-def _number(cell: object, number_format: object) -> tuple[float, str]:
-    """(value, reason it has none); a reason starting with ``!`` is a problem."""
+def _number(cell: object, number_format: object) -> tuple[float, str, str]:
+    """(value, reason it has none, value as displayed); a reason starting with ``!`` is a problem."""
     if _blank(cell):
-        return np.nan, ""
+        return np.nan, "", ""
     if isinstance(cell, (np.integer, np.floating)):
         cell = cell.item()
     try:
         value = parse_value(cell, number_format if isinstance(number_format, str) else None)
     except ValueReadError as error:
-        return np.nan, f"!{error}"
+        return np.nan, f"!{error}", ""
     if value.number is None:
-        return np.nan, value.missing or "no value"
-    return float(value.number), ""
+        return np.nan, value.missing or "no value", ""
+    return float(value.number), "", value.display()
 
 
 def _timestamp(cell: object) -> object:

@@ -215,6 +215,7 @@ def plan_refresh(
     *,
     selected: pd.DataFrame | None = None,
     selection_problems: Mapping[str, Sequence[str]] | None = None,
+    source_problems: Sequence[str] = (),
     benchmark: pd.DataFrame | None = None,
     settings: ReportSettings | None = None,
     sources: Sequence[str] = (),
@@ -226,8 +227,10 @@ def plan_refresh(
     """Work out every indicator's answers and the plan that writes them.
 
     ``selected`` is indexed by indicator code with columns ``previous_period,
-    previous_value, previous_format, latest_period, latest_value, latest_format,
-    source, note`` (the values chosen from the Data sheet and other sources).
+    previous_value, latest_period, latest_value, source, note`` (the values
+    chosen from the Data sheet and other sources; a value is best given as the
+    source showed it, "77.6%", so it stays a percentage). ``selection_problems``
+    are the sources' problems by code, ``source_problems`` the rest.
     ``benchmark`` is indexed by benchmark code with the authority's row of the
     benchmark (``period, value, quartile, position, rank, n_areas, q25, q50, q75,
     sn_average, england, derived_target, derived_target_value, polarity,
@@ -254,7 +257,7 @@ def plan_refresh(
         counts[row.assessment.rag] = counts.get(row.assessment.rag, 0) + 1  # type: ignore[union-attr]
     changes = tuple(_changes(table, rows))
     problems = tuple(f"row {table.sheet_row(r.index)}: {_checks_text(table, r)}" for r in rows if _checks_text(table, r))
-    settings_problems = tuple(str(p) for p in settings.problems)
+    settings_problems = tuple(str(p) for p in settings.problems) + tuple(source_problems)
     summary = Summary(rated=len(rated), counts=counts, changes=changes, problems=settings_problems + problems,
                       sources=tuple(sources), benchmarked=sum(1 for r in rows if r.bench is not None))
     kpi_update = KpiUpdate(
@@ -287,15 +290,15 @@ def _read_row(table: KpiTable, index: int) -> _Row:
         number_format = table.cells.number_format(index, column)
         if number_format:
             formats[name] = number_format
-    unit = str(fields.get("unit") or "").strip().lower()
-    if unit in ("%", "percent", "percentage", "per cent", "pct"):
+    row = _Row(index, fields, formats)
+    if _unit_percent(row):
         # Excel stores 77.6% as 0.776; where the reader cannot see the format
         # (Excel on the web) the Unit column says it is a percentage.
         for name in ("previous_value", "latest_value", "target"):
             if isinstance(fields.get(name), (int, float)) and not isinstance(fields.get(name), bool):
                 if name not in formats or "%" not in str(formats[name]):
                     formats[name] = PERCENT_UNKNOWN_PRECISION
-    return _Row(index, fields, formats)
+    return row
 
 
 def _is_blank(row: _Row) -> bool:
@@ -311,19 +314,33 @@ def _apply_selection(row: _Row, selected: pd.DataFrame | None, problems: Mapping
             row.problems.append(Problem("source", f"no values for code '{code}' in the Data sheet or sources"))
         return
     choice = selected.loc[code]
+    unit_percent = _unit_percent(row)
     for when in ("previous", "latest"):
         period, value = choice.get(f"{when}_period"), choice.get(f"{when}_value")
         row.fields[f"{when}_period"] = None if _missing(period) else period
-        row.fields[f"{when}_value"] = None if _missing(value) else value
-        number_format = choice.get(f"{when}_format")
         row.formats.pop(f"{when}_value", None)
-        if not _missing(number_format):
-            row.formats[f"{when}_value"] = str(number_format)
-        elif isinstance(value, (int, float)) and str(row.fields.get("unit") or "").strip() == "%":
-            row.formats[f"{when}_value"] = PERCENT_UNKNOWN_PRECISION
+        if _missing(value):
+            value = None
+        elif unit_percent and isinstance(value, (int, float)):
+            value = f"{value:g}%"  # sources give percentages in points
+        elif unit_percent and isinstance(value, str) and not value.strip().endswith("%") and _numeric(value):
+            value = value.strip() + "%"
+        row.fields[f"{when}_value"] = value
     source = "" if _missing(choice.get("source")) else str(choice.get("source"))
     note = "" if _missing(choice.get("note")) else str(choice.get("note"))
     row.source = source + (f" ({note})" if note else "")
+
+
+def _unit_percent(row: _Row) -> bool:
+    return str(row.fields.get("unit") or "").strip().lower() in ("%", "percent", "percentage", "per cent", "pct")
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
 
 
 def _missing(value: object) -> bool:
@@ -380,7 +397,7 @@ def _row_outputs(table: KpiTable, row: _Row) -> dict[str, Cell | None]:
     if result is None or result.blank:
         return {}
     out: dict[str, Cell | None] = {}
-    unit_percent = str(row.fields.get("unit") or "").strip() == "%"
+    unit_percent = _unit_percent(row)
     if row.source:
         for when in ("previous", "latest"):
             period = row.fields.get(f"{when}_period")

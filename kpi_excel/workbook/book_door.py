@@ -6,25 +6,21 @@ applies it (:mod:`~kpi_excel.workbook.book_writer`). The desktop add-in's
 ``main()`` and the web add-in's ``refresh_kpis`` script call nothing else, so the
 two doors cannot drift apart.
 
-PROVISIONAL: values come from the KPIs sheet as typed (Latest/Previous Value
-columns). Choosing each indicator's latest and comparable previous values from
-the Data sheet and other sources (``selected=``), and benchmarking, belong to
-``kpi_excel.sources``, which is not on main yet; when it is, the lead wires it
-in here (``_selection``) and nothing else in the doors changes.
+Between reading and writing, the doors share :func:`kpi_excel.refresh.plan_workbook_refresh`
+with the file door: settings, the Data sheet and other sources, period choice,
+benchmarking and the plan are worked out in one place for all three.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from kpi_excel import __version__
 from kpi_excel.core.plan import Summary
-from kpi_excel.core.report import plan_refresh
 from kpi_excel.core.template import KPI_SHEET
 from kpi_excel.errors import InputError
+from kpi_excel.refresh import RefreshInputs, plan_workbook_refresh
 from kpi_excel.workbook.book_reader import BookSheets, read_book
 from kpi_excel.workbook.book_writer import apply_plan
 
@@ -34,20 +30,23 @@ if TYPE_CHECKING:
 __all__ = ["refresh_book", "check_book"]
 
 
-def _selection(sheets: BookSheets) -> tuple[pd.DataFrame | None, Mapping[str, Sequence[str]]]:
-    """PROVISIONAL seam: the Data sheet's chosen values per code (None until sources land)."""
-    return None, {}
-
-
 def _plan(book: "xw.Book", *, door: str, user: str, now: dt.datetime | None) -> tuple[BookSheets, Any]:
     sheets = read_book(book)
     if sheets.kpis is None:
         raise InputError("the workbook has no KPIs sheet: add one, or rename your indicator sheet to KPIs",
                          sheet=KPI_SHEET)
-    selected, problems = _selection(sheets)
-    plan = plan_refresh(sheets.content(), selected=selected, selection_problems=problems, now=now, user=user,
-                        door=door, version=__version__)
+    plan = plan_workbook_refresh(RefreshInputs(sheets.content(), sheets.data, _folder(book)), now=now,
+                                 user=user, door=door)
     return sheets, plan
+
+
+def _folder(book: "xw.Book") -> Path | None:
+    """The workbook's folder on a desktop, for relative paths in its Settings; None on the web."""
+    try:
+        path = Path(book.fullname)
+    except Exception:  # noqa: BLE001 - the remote engine and unsaved books have no path
+        return None
+    return path.parent if path.is_absolute() and path.parent.exists() else None
 
 
 def refresh_book(book: "xw.Book", *, door: str = "excel", user: str = "", now: dt.datetime | None = None) -> Summary:

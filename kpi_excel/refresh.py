@@ -1,0 +1,277 @@
+"""One refresh for every door: what the workbook holds → a plan.
+
+The file door (``kpi-excel refresh``), the desktop add-in and the web add-in
+each read the workbook their own way and apply the plan their own way; between
+the two they all call :func:`plan_workbook_refresh`, so a rule fixed here is
+fixed everywhere:
+
+1. the Settings sheet (defaults when there is none);
+2. observations from the Data sheet, then from the Settings' extra sources and
+   any given on the command line (for one indicator and period the newest wins);
+3. each indicator's latest and comparable previous period;
+4. the benchmark against other authorities, when the Settings name benchmark data;
+5. the core's plan (:func:`kpi_excel.core.report.plan_refresh`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from kpi_excel import __version__
+from kpi_excel.core.areas import AreaDirectory, AreaError
+from kpi_excel.core.assess import _YTD_HINT  # one rule for "year to date" in indicator names
+from kpi_excel.core.observations import Observations, choose_periods, combine_observations
+from kpi_excel.core.periods import Frequency, PeriodError, parse_frequency, parse_period
+from kpi_excel.core.plan import Plan
+from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
+from kpi_excel.core.settings import ALL_AUTHORITIES, ReportSettings
+from kpi_excel.errors import InputError, KpiExcelError
+
+__all__ = ["plan_workbook_refresh", "RefreshInputs", "EXAMPLE_BENCHMARK", "data_observations"]
+
+EXAMPLE_BENCHMARK = "example"
+
+
+@dataclass(frozen=True)
+class RefreshInputs:
+    """What a door read, and where relative source paths are resolved from."""
+
+    content: WorkbookContent
+    data: SheetCells | None
+    directory: Path | None = None  # the workbook's folder, for relative paths in Settings
+
+
+def plan_workbook_refresh(
+    inputs: RefreshInputs,
+    *,
+    sources: Sequence[str] = (),
+    as_of: str | None = None,
+    now: dt.datetime | None = None,
+    user: str = "",
+    door: str = "file",
+) -> Plan:
+    """Read settings and sources, choose periods, benchmark, and plan the writes."""
+    content = inputs.content
+    if content.kpis is None:
+        raise InputError("the workbook has no KPIs sheet: add one with 'kpi-excel init', or name your "
+                         "indicator sheet KPIs", sheet="KPIs")
+    settings = settings_from(content.settings)
+    table = find_kpi_table(content.kpis)
+    indicators = _indicators(table)
+    from kpi_excel.sources.lait import load_directory
+
+    areas = load_directory()
+    authority = _authority(settings, areas)
+
+    percent_codes = _percent_codes(table)
+    found = [data_observations(inputs.data, areas, percent_codes)] if inputs.data is not None else []
+    extra = [*settings.sources, *sources]
+    if extra:
+        from kpi_excel.sources.spec import read_source
+
+        for spec in extra:
+            found.append(read_source(_resolve(spec, inputs.directory), directory=areas))
+    observations = combine_observations(found)
+    cutoff = as_of or settings.as_of or None
+    if cutoff:
+        try:
+            parse_period(cutoff)
+        except PeriodError as error:
+            raise InputError(f"as of: {error}") from None
+    choice = choose_periods(observations, indicators, area=authority or "", as_of=cutoff)
+
+    by_code: dict[str, list[str]] = {}
+    general: list[str] = []
+    for problem in [*observations.problems, *choice.problems]:
+        if problem.code:
+            by_code.setdefault(problem.code, []).append(f"{problem.where}: {problem.message}")
+        else:
+            general.append(str(problem))
+    selected = _selected(choice.frame)
+    benchmark = _benchmark(settings, table, authority, areas, inputs.directory) if settings.benchmark_source else None
+    source_names = ["Data sheet"] if inputs.data is not None else []
+    source_names += [_display(s) for s in extra]
+    if settings.benchmark_source:
+        source_names.append(f"benchmark: {_display(settings.benchmark_source)}")
+    return plan_refresh(
+        content, selected=selected, selection_problems=by_code, source_problems=general, benchmark=benchmark,
+        settings=settings, sources=source_names, now=now, user=user, door=door, version=__version__,
+    )
+
+
+def data_observations(cells: SheetCells, areas: AreaDirectory | None = None,
+                      percent_codes: frozenset[str] = frozenset()) -> Observations:
+    """Observations from the Data sheet's cells, as any reader found them.
+
+    Excel holds 77.6% as 0.776. Where the reader cannot see number formats
+    (xlwings, Excel on the web) a number for an indicator whose KPI row says
+    Unit % is read as such a fraction.
+    """
+    from kpi_excel.core.values import PERCENT_UNKNOWN_PRECISION
+    from kpi_excel.sources.tables import column_letter, observations_from_cells
+    from kpi_excel.sources.xlsx import Cell
+
+    rows = []
+    formats_known = cells.formats is not None
+    header = [str(v or "").strip().lower() for v in (cells.values[0] if cells.values else [])]
+    code_at = header.index("code") if "code" in header else None
+    for r, row in enumerate(cells.values):
+        percent_row = (not formats_known and code_at is not None and code_at < len(row)
+                       and str(row[code_at] or "").strip() in percent_codes)
+        rows.append([
+            Cell(value, PERCENT_UNKNOWN_PRECISION if percent_row and isinstance(value, (int, float))
+                 and not isinstance(value, bool) else cells.number_format(r, c))
+            for c, value in enumerate(row)
+        ])
+    quoted = cells.name if cells.name.replace("_", "").isalnum() else f"'{cells.name}'"
+    return observations_from_cells(
+        rows, source=f"{cells.name} sheet", first_row=cells.top, directory=areas,
+        cell_ref=lambda row, column: f"{quoted}!{column_letter(column)}{row}",
+    )
+
+
+def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """Code and frequency of each KPI row; "year to date" in a name means YTD."""
+    codes, frequencies = [], []
+    for index in table.body:
+        code = table.cells.value(index, table.inputs["code"]) if "code" in table.inputs else None
+        if code in (None, ""):
+            continue
+        raw = table.cells.value(index, table.inputs["frequency"]) if "frequency" in table.inputs else None
+        name = str(table.cells.value(index, table.inputs["indicator"]) or "") if "indicator" in table.inputs else ""
+        try:
+            frequency = parse_frequency(raw)
+        except PeriodError:
+            frequency = None  # the assessor names the problem on the row
+        if _YTD_HINT.search(name) and frequency in (None, Frequency.QUARTERLY, Frequency.MONTHLY):
+            frequency = Frequency.YTD
+        codes.append(str(code).strip() if not isinstance(code, float) or not code.is_integer() else str(int(code)))
+        frequencies.append(frequency)
+    return pd.DataFrame({"code": codes, "frequency": frequencies}).drop_duplicates("code")
+
+
+def _percent_codes(table) -> frozenset[str]:  # type: ignore[no-untyped-def]
+    if "unit" not in table.inputs or "code" not in table.inputs:
+        return frozenset()
+    codes = set()
+    for index in table.body:
+        unit = str(table.cells.value(index, table.inputs["unit"]) or "").strip().lower()
+        if unit in ("%", "percent", "percentage", "per cent", "pct"):
+            codes.add(str(table.cells.value(index, table.inputs["code"]) or "").strip())
+    return frozenset(codes)
+
+
+def _authority(settings: ReportSettings, areas: AreaDirectory) -> str | None:
+    if not settings.authority:
+        return None
+    try:
+        return areas.resolve(settings.authority, lenient=True, source="Settings")
+    except AreaError as error:
+        raise InputError(f"Authority: {error.message}", sheet="Settings") from None
+
+
+def _resolve(spec: str, directory: Path | None) -> str:
+    """A relative file path in the Settings is relative to the workbook."""
+    if directory is None or spec.startswith("sql:"):
+        return spec
+    prefix = "lait:" if spec.startswith("lait:") else ""
+    path_text = spec[len(prefix):]
+    path_part, hash_, sheet = path_text.partition("#")
+    path = Path(path_part)
+    if not path.is_absolute() and (directory / path).exists():
+        return prefix + str(directory / path) + hash_ + sheet
+    return spec
+
+
+def _display(spec: str) -> str:
+    if spec.startswith("sql:"):
+        from kpi_excel.sources.spec import parse_spec
+
+        return str(parse_spec(spec))
+    return spec
+
+
+def _selected(frame: pd.DataFrame) -> pd.DataFrame:
+    """The chosen values, each as the source showed it (77.6% stays a percentage)."""
+    out = pd.DataFrame(index=frame.index)
+    for when in ("previous", "latest"):
+        shown = frame[f"{when}_shown"].astype(object)
+        number = frame[f"{when}_value"].astype(object)
+        out[f"{when}_period"] = frame[f"{when}_period"].where(frame[f"{when}_period"] != "", None)
+        out[f"{when}_value"] = [s if isinstance(s, str) and s else (None if n != n else n)
+                                for s, n in zip(shown, number)]
+    out["source"] = frame["latest_source"].where(frame["latest_source"] != "", None)
+    out["note"] = frame["choice_note"]
+    has_latest = out["latest_period"].notna()
+    return out[has_latest]
+
+
+def _benchmark(settings: ReportSettings, table, authority: str | None, areas: AreaDirectory,  # type: ignore[no-untyped-def]
+               directory: Path | None) -> pd.DataFrame | None:
+    """The authority's benchmark row per indicator, indexed by benchmark code."""
+    if authority is None:
+        raise InputError("Benchmark data is set but Authority is empty: say which authority to benchmark",
+                         sheet="Settings")
+    from kpi_excel.benchmarking import load_benchmark_data, pick_neighbours, read_group
+    from kpi_excel.core.benchmark import benchmark
+    from kpi_excel.sources.lait import read_dictionary, read_neighbours
+
+    source = settings.benchmark_source
+    bundled = resources.files("kpi_excel").joinpath("data/benchmark")
+    if source.strip().lower() == EXAMPLE_BENCHMARK:
+        data_spec = f"lait:{bundled.joinpath('lait_extract.csv.gz')}"
+        dictionary = Path(str(bundled.joinpath("lait_dictionary.csv")))
+    else:
+        data_spec = _resolve(source, directory)
+        dictionary = _dictionary_beside(data_spec)
+    try:
+        loaded = load_benchmark_data(data_spec, areas)
+        indicators = read_dictionary(dictionary)
+    except KpiExcelError as error:
+        raise InputError(f"Benchmark data: {error}", sheet="Settings") from None
+    codes = set()
+    for index in table.body:
+        for name in ("benchmark_code", "code"):
+            if name in table.inputs:
+                value = table.cells.value(index, table.inputs[name])
+                if value not in (None, ""):
+                    codes.add(str(value).strip())
+    values = loaded.values[loaded.values["code"].astype(str).isin(codes)]
+    group = None
+    if settings.comparator_members:
+        group = {areas.resolve(name, lenient=True, source="Settings") for name in settings.comparator_members}
+    elif settings.comparator and settings.comparator != ALL_AUTHORITIES:
+        group_path = Path(_resolve(settings.comparator, directory))
+        if not group_path.exists():
+            raise InputError(f"Comparator group: no such group file '{settings.comparator}' (give 'All "
+                             "authorities', names separated by semicolons, or a file)", sheet="Settings")
+        group = read_group(group_path, areas)
+    lists = []
+    for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx"):
+        lists.append(read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory))
+    neighbours, labels = pick_neighbours(lists, settings.neighbours)
+    regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
+    frame = benchmark(values, indicators, loaded.authorities, areas=[authority], latest_by=loaded.latest_by,  # type: ignore[arg-type]
+                      period_order=loaded.period_order, group=group, neighbours=neighbours,
+                      neighbour_list=labels, regions=regions)
+    frame = frame[frame["area"] == authority].set_index("indicator")
+    frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
+    frame["dps"] = indicators["dps"].reindex(frame.index) if "dps" in indicators.columns else None
+    return frame
+
+
+def _dictionary_beside(data_spec: str) -> Path:
+    """LAIT's dictionary sits beside its data as lait_data_dictionary.csv."""
+    path = Path(data_spec[5:] if data_spec.startswith("lait:") else data_spec.partition("#")[0])
+    for name in ("lait_data_dictionary.csv", "lait_dictionary.csv"):
+        candidate = path.parent / name
+        if candidate.exists():
+            return candidate
+    raise InputError(f"Benchmark data: no lait_data_dictionary.csv beside {path} (it gives each indicator's "
+                     "polarity)", sheet="Settings")
