@@ -61,6 +61,7 @@ class ZipEntry:
     extract_version: int = 20
     external_attr: int = 0
     internal_attr: int = 0
+    local_extra: bytes = b""
     raw: bytes | memoryview | None = field(default=None, repr=False)
 
 
@@ -123,7 +124,9 @@ def read_zip(data: bytes, *, limits: ZipLimits, path: str | Path | None = None) 
         if len(header) != _LOCAL.size or header[:4] != b"PK\x03\x04":
             raise CorruptWorkbookError(f"bad local header for entry {name!r}", path=path)
         fields = _LOCAL.unpack(header)
-        start = offset + _LOCAL.size + fields[10] + fields[11]
+        extra_start = offset + _LOCAL.size + fields[10]
+        local_extra = _without_zip64(bytes(view[extra_start : extra_start + fields[11]]))
+        start = extra_start + fields[11]
         raw = view[start : start + info.compress_size]
         if len(raw) != info.compress_size:
             raise CorruptWorkbookError(f"entry {name!r} is truncated", path=path)
@@ -141,10 +144,24 @@ def read_zip(data: bytes, *, limits: ZipLimits, path: str | Path | None = None) 
                 extract_version=info.extract_version,
                 external_attr=info.external_attr,
                 internal_attr=info.internal_attr,
+                local_extra=local_extra,
                 raw=raw,
             )
         )
     return entries
+
+
+def _without_zip64(extra: bytes) -> bytes:
+    """Local extra fields minus any zip64 field (we write 32-bit sizes); Office's padding stays."""
+    out = b""
+    pos = 0
+    while pos + 4 <= len(extra):
+        field_id, size = struct.unpack("<HH", extra[pos : pos + 4])
+        chunk = extra[pos : pos + 4 + size]
+        if field_id != 0x0001:
+            out += chunk
+        pos += 4 + size
+    return out
 
 
 def inflate(entry: ZipEntry, *, path: str | Path | None = None) -> bytes:
@@ -203,10 +220,11 @@ def write_zip(entries: list[ZipEntry], out: io.RawIOBase | io.BufferedIOBase) ->
         dostime, dosdate = _dos_time(entry.date_time)
         header = _LOCAL.pack(
             b"PK\x03\x04", entry.extract_version, 0, flags, entry.compress_type, dostime, dosdate,
-            entry.crc, entry.compress_size, entry.file_size, len(name), 0,
+            entry.crc, entry.compress_size, entry.file_size, len(name), len(entry.local_extra),
         )
         out.write(header)
         out.write(name)
+        out.write(entry.local_extra)
         out.write(entry.raw)
         central.append(
             _CENTRAL.pack(
@@ -216,7 +234,7 @@ def write_zip(entries: list[ZipEntry], out: io.RawIOBase | io.BufferedIOBase) ->
             )
             + name
         )
-        offset += len(header) + len(name) + entry.compress_size
+        offset += len(header) + len(name) + len(entry.local_extra) + entry.compress_size
         if offset >= 0xFFFFFFFF:
             raise UnsafeFileError("package too large to write without zip64")
     directory = b"".join(central)
