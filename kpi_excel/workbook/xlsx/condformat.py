@@ -289,15 +289,26 @@ def rule_signature(rule: etree._Element, styles: StyleBook) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
-def remove_rules_by_signature(root: etree._Element, styles: StyleBook, signatures: Iterable[str]) -> int:
-    """Remove 2007-style rules whose signature is listed; drop blocks left empty."""
-    wanted = set(signatures)
+def remove_rules_by_signature(
+    root: etree._Element, styles: StyleBook, recorded: Iterable[tuple[str, str]]
+) -> int:
+    """Remove 2007-style rules matching a recorded (signature, sqref): same signature, overlapping range.
+
+    Blocks left without rules are dropped.
+    """
+    from kpi_excel.workbook.xlsx.managed import sqrefs_overlap
+
+    wanted: dict[str, list[str]] = {}
+    for sig, sqref in recorded:
+        wanted.setdefault(sig, []).append(sqref)
     if not wanted:
         return 0
     removed = 0
     for block in list(root.iterchildren(main("conditionalFormatting"))):
+        sqref = block.get("sqref", "")
         for rule in list(block.iterchildren(main("cfRule"))):
-            if rule_signature(rule, styles) in wanted:
+            ranges = wanted.get(rule_signature(rule, styles))
+            if ranges and any(sqrefs_overlap(sqref, r) for r in ranges):
                 block.remove(rule)
                 removed += 1
         if not any(True for _ in block.iterchildren(main("cfRule"))):

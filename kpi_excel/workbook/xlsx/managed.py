@@ -7,8 +7,8 @@ small registry in a Custom XML Part (``customXml/itemN.xml``, namespace
 
     <kpiExcel xmlns="urn:kpi-excel:managed:1" version="1">
       <sheet id="4"/>                       owned sheet, by sheetId
-      <cf sheet="2" sig="9f2c..."/>         a rule we added to sheet 2
-      <dv sheet="2" sig="41ab..."/>         a dropdown we added to sheet 2
+      <cf sheet="2" sig="9f2c..." sqref="H2:H40"/>   a rule we added to sheet 2
+      <dv sheet="2" sig="41ab..." sqref="H2:H40"/>   a dropdown we added to sheet 2
     </kpiExcel>
 
 Why a Custom XML Part: Excel (desktop and web) keeps custom XML parts it
@@ -17,11 +17,15 @@ does not understand when it saves, and they are readable from every door
 marker *inside* each rule would be dropped by Excel (unknown attributes) or
 would change the rule's formula.
 
-Why sheetIds and signatures: a sheetId survives renaming and reordering; a
-signature (see :func:`condformat.rule_signature`) leaves out the range, so a
-rule Excel stretched when the officer inserted rows is still recognised. A
-rule the officer *changed* (another colour or formula) no longer matches and
-becomes theirs: we leave it alone. If the registry is lost (e.g. the file
+Why sheetIds, signatures and overlap: a sheetId survives renaming and
+reordering. A rule is ours when its signature (what it does, see
+:func:`condformat.rule_signature`) matches one we recorded *and* its range
+overlaps the range we wrote it to. The signature leaves the range out, and
+overlap instead of equality means a rule Excel stretched or shifted when the
+officer inserted rows is still recognised; requiring overlap means the
+officer's identical-looking rule elsewhere (say, the same default icon set on
+another column) is never taken for ours. A rule the officer *changed*
+(another colour or formula) no longer matches and becomes theirs. If the registry is lost (e.g. the file
 went through a tool that drops custom XML), owned sheets are still known by
 their ``codeName`` (see :data:`OWNED_CODENAME_PREFIX`), but old rules would
 be left in place, so a refresh could then add a second copy of its rules.
@@ -37,10 +41,23 @@ from lxml import etree
 from kpi_excel.workbook.xlsx.package import CT, RT, OpcPackage
 from kpi_excel.workbook.xlsx.xmlutil import NS
 
-__all__ = ["MANAGED_NS", "OWNED_CODENAME_PREFIX", "ManagedRegistry"]
+__all__ = ["MANAGED_NS", "OWNED_CODENAME_PREFIX", "ManagedRegistry", "sqrefs_overlap"]
 
 MANAGED_NS = "urn:kpi-excel:managed:1"
 OWNED_CODENAME_PREFIX = "kpiExcel"
+
+
+def sqrefs_overlap(a: str, b: str) -> bool:
+    """Whether two space-separated range lists share a cell (False if either is unreadable)."""
+    from kpi_excel.errors import InputError
+    from kpi_excel.workbook.xlsx.refs import parse_range
+
+    try:
+        left = [parse_range(part) for part in a.split()]
+        right = [parse_range(part) for part in b.split()]
+    except InputError:
+        return False
+    return any(x.intersects(y) for x in left for y in right)
 
 
 def _tag(local: str) -> str:
@@ -55,7 +72,7 @@ class ManagedRegistry:
         self._wb = workbook_part
         self._part: str | None = None
         self.owned_sheets: set[int] = set()
-        self.rules: dict[tuple[str, int], set[str]] = defaultdict(set)
+        self.rules: dict[tuple[str, int], set[tuple[str, str]]] = defaultdict(set)
         self.changed = False
         for rel in pkg.related(workbook_part, RT.CUSTOM_XML):
             part = rel.part
@@ -73,7 +90,7 @@ class ManagedRegistry:
                     self.owned_sheets.add(int(el.get("id", "0")))
                 elif el.tag in (_tag("cf"), _tag("dv")) and el.get("sheet", "").isdigit() and el.get("sig"):
                     kind = el.tag.rsplit("}", 1)[1]
-                    self.rules[(kind, int(el.get("sheet", "0")))].add(el.get("sig", ""))
+                    self.rules[(kind, int(el.get("sheet", "0")))].add((el.get("sig", ""), el.get("sqref", "")))
             break
 
     @property
@@ -81,12 +98,12 @@ class ManagedRegistry:
         """The registry's part name, once it exists."""
         return self._part
 
-    def signatures(self, kind: str, sheet_id: int) -> set[str]:
-        """Signatures of the rules of ``kind`` ('cf' or 'dv') we wrote on a sheet."""
+    def signatures(self, kind: str, sheet_id: int) -> set[tuple[str, str]]:
+        """(signature, sqref) of the rules of ``kind`` ('cf' or 'dv') we wrote on a sheet."""
         return set(self.rules.get((kind, sheet_id), set()))
 
-    def set_signatures(self, kind: str, sheet_id: int, signatures: set[str]) -> None:
-        """Replace the remembered signatures for a sheet."""
+    def set_signatures(self, kind: str, sheet_id: int, signatures: set[tuple[str, str]]) -> None:
+        """Replace the remembered (signature, sqref) pairs for a sheet."""
         if self.rules.get((kind, sheet_id), set()) != signatures:
             self.rules[(kind, sheet_id)] = set(signatures)
             self.changed = True
@@ -112,10 +129,11 @@ class ManagedRegistry:
         for sheet_id in sorted(self.owned_sheets):
             etree.SubElement(root, _tag("sheet")).set("id", str(sheet_id))
         for (kind, sheet_id), sigs in sorted(self.rules.items()):
-            for sig in sorted(sigs):
+            for sig, sqref in sorted(sigs):
                 el = etree.SubElement(root, _tag(kind))
                 el.set("sheet", str(sheet_id))
                 el.set("sig", sig)
+                el.set("sqref", sqref)
         return root
 
     def flush(self) -> None:

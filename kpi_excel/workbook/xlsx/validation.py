@@ -120,15 +120,20 @@ def validation_signature(el: etree._Element) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
-def remove_validations_by_signature(root: etree._Element, signatures: Iterable[str]) -> int:
-    """Remove validations whose signature is listed; returns how many."""
-    wanted = set(signatures)
+def remove_validations_by_signature(root: etree._Element, recorded: Iterable[tuple[str, str]]) -> int:
+    """Remove validations matching a recorded (signature, sqref) with an overlapping range."""
+    from kpi_excel.workbook.xlsx.managed import sqrefs_overlap
+
+    wanted: dict[str, list[str]] = {}
+    for sig, sqref in recorded:
+        wanted.setdefault(sig, []).append(sqref)
     container = root.find(main("dataValidations"))
     if container is None or not wanted:
         return 0
     removed = 0
     for el in list(container.iterchildren(main("dataValidation"))):
-        if validation_signature(el) in wanted:
+        ranges = wanted.get(validation_signature(el))
+        if ranges and any(sqrefs_overlap(el.get("sqref", ""), r) for r in ranges):
             container.remove(el)
             removed += 1
     if removed:

@@ -364,7 +364,9 @@ class XlsxPackage:
         old = registry.signatures("cf", info.sheet_id)
         removed = remove_rules_by_signature(root, self.styles, old) if old else 0
         added = add_conditional_formats(root, self.styles, formats)
-        registry.set_signatures("cf", info.sheet_id, {rule_signature(r, self.styles) for r in added})
+        registry.set_signatures(
+            "cf", info.sheet_id, {(rule_signature(r, self.styles), r.getparent().get("sqref", "")) for r in added}
+        )
         if removed or added:
             assert info.part is not None
             self._opc.mark_dirty(info.part)
@@ -378,7 +380,7 @@ class XlsxPackage:
         old = registry.signatures("dv", info.sheet_id)
         removed = remove_validations_by_signature(root, old) if old else 0
         added = add_validations(root, validations)
-        registry.set_signatures("dv", info.sheet_id, {validation_signature(el) for el in added})
+        registry.set_signatures("dv", info.sheet_id, {(validation_signature(el), el.get("sqref", "")) for el in added})
         if removed or added:
             assert info.part is not None
             self._opc.mark_dirty(info.part)
