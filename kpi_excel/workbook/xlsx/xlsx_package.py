@@ -58,7 +58,7 @@ from kpi_excel.workbook.xlsx.validation import (
     validation_signature,
 )
 from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, find_or_create, insert_in_order, main, parse_xml, qn
-from kpi_excel.workbook.xlsx.zipio import ZipLimits, read_zip
+from kpi_excel.workbook.xlsx.zipio import ZipLimits, inflate, read_zip
 
 __all__ = ["XlsxPackage", "TableSpec", "ManagedChange", "verify_package"]
 
@@ -674,17 +674,24 @@ class XlsxPackage:
 
 
 def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterable[str]) -> None:
-    """Re-read a written package: zip test, every expected part present, edited XML parses."""
-    data = path.read_bytes()
-    read_zip(data, limits=ZipLimits())
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        bad = archive.testzip()
-        if bad is not None:
-            raise CorruptWorkbookError(f"entry {bad!r} fails its CRC check", path=path)
-        names = set(archive.namelist())
-        missing = [n for n in expected_names if n not in names]
-        if missing:
-            raise SaveVerificationError(f"parts missing from the written file: {missing}", path=path)
-        for name in xml_parts:
-            parse_xml(archive.read(name), name)
+    """Re-read a written package: zip test, every expected part present, edited XML parses.
 
+    Every entry is inflated through the same guarded reader used on open
+    (sizes and CRCs checked), the central directory is also read by the
+    standard library's ``zipfile`` as an independent second reader.
+    """
+    data = path.read_bytes()
+    entries = read_zip(data, limits=ZipLimits(), path=path)
+    contents = {entry.name: inflate(entry, path=path) for entry in entries}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            listed = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CorruptWorkbookError(f"the standard zip reader rejects the file ({exc})", path=path) from None
+    if listed != list(contents):
+        raise CorruptWorkbookError("the zip directory and the entries disagree", path=path)
+    missing = [n for n in expected_names if n not in contents]
+    if missing:
+        raise SaveVerificationError(f"parts missing from the written file: {missing}", path=path)
+    for name in xml_parts:
+        parse_xml(contents[name], name)
