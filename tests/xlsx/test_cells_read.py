@@ -141,10 +141,10 @@ def test_number_formats_tell_percent_and_dates(officer_workbook: Path) -> None:
 
 def test_date_cells_are_flagged_and_serials_convert() -> None:
     styles = (
-        '<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/></numFmts>'
-        '<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/></cellXfs></styleSheet>'
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy;@"/></numFmts>'
+        b'<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="14"/></cellXfs></styleSheet>'
+    )
     rel = ('<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
            'Target="styles.xml"/>')
     data = minimal_xlsx(
@@ -173,10 +173,10 @@ def test_format_classification(code: str, date: bool, percent: bool) -> None:
 
 def test_rich_text_escapes_and_inline_strings(tmp_path: Path) -> None:
     sst = (
-        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<si><r><t>Bold</t></r><r><t xml:space="preserve"> and plain</t></r><rPh><t>ignored</t></rPh></si>'
-        "<si><t>line_x000D_break</t></si></sst>"
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<si><r><t>Bold</t></r><r><t xml:space="preserve"> and plain</t></r><rPh><t>ignored</t></rPh></si>'
+        b"<si><t>line_x000D_break</t></si></sst>"
+    )
     rel = ('<Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
            'sharedStrings" Target="sharedStrings.xml"/>')
     data = minimal_xlsx(
@@ -200,3 +200,13 @@ def test_used_range_dimension_and_tables(officer_workbook: Path) -> None:
     names = {(d.name, d.local_sheet) for d in pkg.defined_names()}
     assert ("RagOptions", None) in names and ("PeriodLabel", "KPIs") in names
     assert [(s.name, s.state) for s in pkg.sheets()] == [("KPIs", "visible"), ("Data", "visible"), ("Lists", "hidden")]
+
+
+def test_to_dataframe_uses_a_header_row(officer_workbook: Path) -> None:
+    values = XlsxPackage.open(officer_workbook).read_sheet("Data")
+    frame = values.to_dataframe(header_row=1)
+    assert list(frame.columns) == ["Code", "Period", "Value"]
+    assert len(frame) == 12
+    assert frame["Value"].iloc[0] == pytest.approx(0.2)
+    assert str(frame["Value"].dtype) == "float64"
+    assert list(values.to_dataframe().columns) == ["A", "B", "C"]

@@ -106,7 +106,7 @@ def test_replacing_an_owned_sheet_leaves_no_orphans(copy_of, officer_workbook: P
     pkg.write_owned_sheet("Benchmark", ROWS, table=TableSpec("Bench"), charts=[bench_chart(), bench_chart(kind="bar")])
     pkg.save()
     first = zip_parts(target)
-    for run in range(2):
+    for _run in range(2):
         pkg = XlsxPackage.open(target)
         pkg.write_owned_sheet("Benchmark", ROWS[:4], table=TableSpec("Bench"), charts=[bench_chart(kind="line")])
         pkg.save()
@@ -227,3 +227,16 @@ def test_libreoffice_renders_the_chart_and_values(copy_of, officer_workbook: Pat
     assert "Rendered by LibreOffice" in text
     assert "=not a formula" in text
     assert "LA 4" in text
+
+
+def test_owned_sheet_with_autofilter_instead_of_a_table(officer_workbook: Path) -> None:
+    pkg = XlsxPackage.open(officer_workbook)
+    info = pkg.write_owned_sheet("Filtered", ROWS, autofilter=True)
+    root = pkg.opc.xml(info.part)
+    assert root.find(main("autoFilter")).get("ref") == "A1:C6"
+    assert children_in_schema_order(root, WORKSHEET_ORDER)
+    names = {(d.name, d.local_sheet): d for d in pkg.defined_names()}
+    hidden = names[("_xlnm._FilterDatabase", "Filtered")]
+    assert hidden.value == "Filtered!$A$1:$C$6" and hidden.hidden
+    ws = openpyxl.load_workbook(__import__("io").BytesIO(pkg.to_bytes()))["Filtered"]
+    assert ws.auto_filter.ref == "A1:C6"

@@ -165,9 +165,39 @@ class SheetValues:
             return [None] * self.n_rows
         return list(self.columns[j])
 
+    def to_dataframe(self, header_row: int | None = None) -> Any:
+        """A pandas DataFrame of the block.
+
+        With ``header_row`` (a sheet row number), that row's values name the
+        columns (blank or repeated names get a column letter suffix, as
+        ``"Value (D)"``) and only the rows below it are data. Without it,
+        columns are named by their letters. Values are kept as read: dates
+        stay Excel serial numbers (see :meth:`is_date`).
+        """
+        import pandas as pd
+
+        from kpi_excel.workbook.xlsx.refs import column_letter
+
+        letters = [column_letter(self.first_col + j) for j in range(self.n_cols)]
+        if header_row is None:
+            return pd.DataFrame(dict(zip(letters, self.columns, strict=True)), index=None)
+        start = header_row - self.first_row
+        if not 0 <= start < self.n_rows:
+            return pd.DataFrame(columns=letters)
+        names: list[str] = []
+        seen: set[str] = set()
+        for letter, column in zip(letters, self.columns, strict=True):
+            head = column[start]
+            name = "" if head is None else str(head).strip()
+            if not name or name.lower() in seen:
+                name = f"{name} ({letter})".strip()
+            seen.add(name.lower())
+            names.append(name)
+        return pd.DataFrame({name: column[start + 1 :] for name, column in zip(names, self.columns, strict=True)})
+
     def rows(self) -> list[list[Any]]:
         """The block row-major (a copy)."""
-        return [list(r) for r in zip(*self.columns)] if self.columns else []
+        return [list(r) for r in zip(*self.columns, strict=False)] if self.columns else []
 
 
 _FAST_CELL = re.compile(

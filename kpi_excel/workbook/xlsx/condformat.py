@@ -21,7 +21,6 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Union
 
 from lxml import etree
 
@@ -111,7 +110,7 @@ class ContainsTextRule:
         return rule
 
 
-Threshold = tuple[str, Union[str, float, None]]
+Threshold = tuple[str, str | float | None]
 
 
 def _cfvo(parent: etree._Element, kind: str, value: str | float | None) -> None:
@@ -199,7 +198,7 @@ class IconSetRule:
         return rule
 
 
-Rule = Union[CellIsRule, ExpressionRule, ContainsTextRule, DataBarRule, ColorScaleRule, IconSetRule]
+Rule = CellIsRule | ExpressionRule | ContainsTextRule | DataBarRule | ColorScaleRule | IconSetRule
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from kpi_excel.errors import InputError
 
@@ -30,7 +30,7 @@ MAX_COL = 16_384
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 
-@lru_cache(maxsize=None)
+@cache
 def column_letter(col: int) -> str:
     """1 -> 'A', 27 -> 'AA'."""
     if not 1 <= col <= MAX_COL:
@@ -42,7 +42,7 @@ def column_letter(col: int) -> str:
     return letters
 
 
-@lru_cache(maxsize=None)
+@cache
 def column_index(letters: str) -> int:
     """'A' -> 1, 'aa' -> 27."""
     value = 0

@@ -166,6 +166,7 @@ class StyleBook:
             if rel.part and pkg.has(rel.part):
                 self._part = pkg.actual_name(rel.part)
         self._format_cache: dict[int, str] | None = None
+        self._date_cache: frozenset[int] | None = None
 
     # ---- reading -------------------------------------------------------------------
 
@@ -207,14 +208,23 @@ class StyleBook:
         """Format code of the cell format ``style_id`` ('General' if unknown)."""
         return self.xf_number_formats().get(style_id, "General")
 
+    def date_styles(self) -> frozenset[int]:
+        """Cell format indexes whose number format shows a date or time."""
+        if self._date_cache is None:
+            root = self._root()
+            xfs = root.find(main("cellXfs")) if root is not None else None
+            formats = self.xf_number_formats()
+            found = set()
+            if xfs is not None:
+                for index, xf in enumerate(xfs.iterchildren(main("xf"))):
+                    if is_date_format(formats.get(index, "General"), int(xf.get("numFmtId", "0"))):
+                        found.add(index)
+            self._date_cache = frozenset(found)
+        return self._date_cache
+
     def xf_is_date(self, style_id: int) -> bool:
         """Whether cells with this format show dates or times."""
-        root = self._root()
-        xfs = root.find(main("cellXfs")) if root is not None else None
-        if xfs is None or style_id >= len(xfs):
-            return False
-        fmt_id = int(xfs[style_id].get("numFmtId", "0"))
-        return is_date_format(self.number_format(style_id), fmt_id)
+        return style_id in self.date_styles()
 
     def dxf(self, dxf_id: int) -> etree._Element | None:
         """The ``<dxf>`` element with this id, if any."""
@@ -319,6 +329,7 @@ class StyleBook:
             xf.set("applyAlignment", "1")
         index = self._append("cellXfs", xf)
         self._format_cache = None
+        self._date_cache = None
         return index
 
     def _derive_font(self, font_id: int, color: str | None, bold: bool | None) -> int:

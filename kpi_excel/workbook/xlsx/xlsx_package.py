@@ -197,11 +197,9 @@ class XlsxPackage:
         info = self._worksheet(name)
         assert info.part is not None
         styles = self.styles
-        formats = styles.xf_number_formats()
-        dates = [s for s in formats if styles.xf_is_date(s)]
         return read_sheet_values(
             self._opc.read(info.part), self._shared_strings(), sheet=info.name,
-            number_formats=formats, date_styles=dates, force_slow=force_slow,
+            number_formats=styles.xf_number_formats(), date_styles=styles.date_styles(), force_slow=force_slow,
         )
 
     def used_range(self, name: str) -> CellRange | None:
