@@ -51,7 +51,7 @@ from kpi_excel.workbook.xlsx import (
 )
 from kpi_excel.workbook.xlsx.package import RT
 from kpi_excel.workbook.xlsx.zipio import ZipLimits, read_zip
-from tests.xlsx.helpers import excel_made_files, missing_signatures, writable_copy, zip_parts
+from tests.xlsx.helpers import EXCEL_MADE, excel_made_files, missing_signatures, writable_copy, zip_parts
 from tests.xlsx.officer import CUSTOM_UI_PART, CUSTOM_UI_REL
 
 RED = DxfStyle(fill="FFC7CE", font_color="9C0006", bold=True)
@@ -69,12 +69,20 @@ class Edit:
     last_row: int
 
 
-def realistic_edit(pkg: XlsxPackage) -> Edit:
-    """The edit a refresh makes: results column, CF, dropdowns, a Benchmark sheet with table and chart."""
+def realistic_edit(pkg: XlsxPackage, *, rerun: Edit | None = None) -> Edit:
+    """The edit a refresh makes: results column, CF, dropdowns, a Benchmark sheet with table and chart.
+
+    On a ``rerun`` (given the first run's edit, whose columns a real refresh
+    would find by their headers) the rules written by the first run must be
+    found and replaced.
+    """
     info = next(s for s in pkg.sheets() if s.kind == "worksheet")
-    used = pkg.read_sheet(info.name).used_range
-    col = used.max_col + 2 if used else 2
-    last = max(7, used.max_row if used else 0)
+    if rerun is None:
+        used = pkg.read_sheet(info.name).used_range
+        col = used.max_col + 2 if used else 2
+        last = max(7, used.max_row if used else 0)
+    else:
+        col, last = rerun.column, rerun.last_row
     values = ["KPI result", 0.776, 12, "=SUM(A1:A2)", None, True, "Red"] + [i / 10 for i in range(last - 7)]
     report = pkg.write_columns(info.name, 1, {col: values})
     assert report.cells_written == len(values)
@@ -91,15 +99,16 @@ def realistic_edit(pkg: XlsxPackage) -> Edit:
             ConditionalFormat(rng, ColorScaleRule()),
         ],
     )
-    assert change.added == 6 and change.removed == 0
+    assert change.added == 6 and change.removed == (6 if rerun else 0)
     next_col = column_letter(col + 1)
-    pkg.set_managed_validations(
+    dv = pkg.set_managed_validations(
         info.name,
         [
             ListValidation(f"{next_col}2:{next_col}{last}", ["Red", "Amber", "Green"]),
             ListValidation(f"{column_letter(col + 2)}2", f"=${column_letter(col)}$2:${column_letter(col)}$4"),
         ],
     )
+    assert (dv.added, dv.removed) == (2, 2 if rerun else 0)
     rows = [["Authority", "Value", "England"]] + [[f"LA {i}", 0.5 + i / 20, 0.6] for i in range(6)]
     pkg.write_owned_sheet(
         "KPI Benchmark",
@@ -183,6 +192,13 @@ def check_preserved(original: Path, saved: Path, pkg_before: XlsxPackage, edit: 
         ignore, drop = _whitelist(name, edit)
         lost = missing_signatures(before[name], after[name], ignore=ignore, drop_attrs=drop)
         assert not lost, f"{name}: elements lost: {lost[:5]}"
+
+
+def test_corpus_is_present() -> None:
+    """The preservation tests need <repo>/../shared/data/excel-made; fail loudly rather than test nothing."""
+    files = excel_made_files()
+    assert len(files) >= 32, f"expected the Excel-made corpus in {EXCEL_MADE}"
+    assert {p.suffix for p in files} >= {".xlsx", ".xlsm"}
 
 
 CASES = [pytest.param(p, id=p.name) for p in excel_made_files()] + [pytest.param("officer", id="officer.xlsx")]
@@ -293,3 +309,27 @@ def test_the_element_diff_catches_losses() -> None:
     assert len(missing_signatures(before, changed)) == 1
     assert len(missing_signatures(before, retexted)) == 1
     assert missing_signatures(before, before) == []
+
+
+@pytest.mark.parametrize("source", CASES)
+def test_running_the_same_refresh_twice_changes_nothing(source, tmp_path: Path, officer_workbook: Path) -> None:
+    src = officer_workbook if source == "officer" else source
+    target = writable_copy(src, tmp_path)
+    pkg = XlsxPackage.open(target)
+    edit = realistic_edit(pkg)
+    pkg.save()
+    first = zip_parts(target)
+
+    pkg = XlsxPackage.open(target)
+    realistic_edit(pkg, rerun=edit)  # finds and replaces exactly the first run's 6 rules and 2 dropdowns
+    pkg.save()
+    second = zip_parts(target)
+
+    assert set(first) == set(second)
+    for name in first:
+        if name == "[Content_Types].xml":
+            # Deleted-and-recreated parts are listed again at the end: same entries, new order.
+            assert missing_signatures(first[name], second[name]) == []
+            assert missing_signatures(second[name], first[name]) == []
+        else:
+            assert first[name] == second[name], name

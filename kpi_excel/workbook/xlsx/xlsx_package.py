@@ -501,9 +501,14 @@ class XlsxPackage:
             self._delete_children(info.part)
             self._opc.write_xml(info.part, new_worksheet_root(code_name), CT.WORKSHEET)
             self._editors.pop(info.part, None)
-            self._registry_().own_sheet(info.sheet_id)
+            registry = self._registry_()
+            registry.forget_sheet(info.sheet_id)  # its old rules went with the old content
+            registry.own_sheet(info.sheet_id)
         assert info.part is not None
         root = self._sheet_root(info)
+        if table is not None and rows:
+            # Excel repairs a table whose header cell is not text: write headers as text.
+            rows = [["" if v is None else str(v) for v in rows[0]], *rows[1:]]
         if rows:
             self.write_rows(info.name, (1, 1), rows, styles=styles)
         n_rows = len(rows)
