@@ -223,3 +223,20 @@ def test_write_columns_block_form(officer_workbook: Path) -> None:
     values = pkg.read_sheet("KPIs")
     assert values.column(8)[1:] == ["Red", "Green", "Amber", "Green", None]
     assert values.number_format(2, 8) == "0.0%"
+
+
+def test_bad_header_writes_are_refused_before_anything_changes(officer_workbook: Path) -> None:
+    pkg = XlsxPackage.open(officer_workbook)
+    before = pkg.opc.read(pkg.sheet("KPIs").part)
+    with pytest.raises(InputError, match="blank"):
+        pkg.set_cells("KPIs", {(3, 1): "changed", (1, 3): None})
+    with pytest.raises(InputError, match="repeat"):
+        pkg.set_cells("KPIs", {(1, 3): "Code"})
+    assert pkg.opc.read(pkg.sheet("KPIs").part) == before
+    # Swapping two names in one write is fine; numbers in a header become text; KEEP renames nothing.
+    report = pkg.set_cells("KPIs", {(1, 1): "Indicator", (1, 2): "Code", (1, 4): 2024})
+    report2 = pkg.write_columns("KPIs", 1, {5: [KEEP]}, styles={5: 0})
+    (table,) = pkg.tables("KPIs")
+    assert table.columns[:5] == ("Indicator", "Code", "Polarity", "2024", "Latest")
+    assert report.table_headers_renamed == ["KPITable"] and report2.table_headers_renamed == []
+    assert pkg.read_sheet("KPIs").value(1, 4) == "2024"

@@ -123,7 +123,10 @@ def grow_table(pkg: OpcPackage, table: TableInfo, new_max_row: int) -> TableInfo
 
 
 def rename_table_column(pkg: OpcPackage, table: TableInfo, index: int, name: str) -> None:
-    """Rename column ``index`` (0-based) so it matches a header cell we wrote."""
+    """Rename column ``index`` (0-based) so it matches a header cell we wrote.
+
+    ``table.columns`` must already hold the other columns' final names.
+    """
     if not name.strip():
         raise InputError(f"a header of table {table.name!r} cannot be blank", sheet=table.sheet)
     others = [c.lower() for i, c in enumerate(table.columns) if i != index]

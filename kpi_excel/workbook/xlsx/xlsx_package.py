@@ -23,6 +23,7 @@ from kpi_excel.workbook.xlsx import book
 from kpi_excel.workbook.xlsx.atomic import atomic_write
 from kpi_excel.workbook.xlsx.book import DefinedName, SheetInfo
 from kpi_excel.workbook.xlsx.cells import (
+    KEEP,
     SheetValues,
     WorksheetEditor,
     WriteReport,
@@ -177,7 +178,7 @@ class XlsxPackage:
             self._styles = StyleBook(self._opc, self._wb)
         return self._styles
 
-    def _registry_(self) -> ManagedRegistry:
+    def _managed(self) -> ManagedRegistry:
         if self._registry is None:
             self._registry = ManagedRegistry(self._opc, self._wb)
         return self._registry
@@ -292,38 +293,77 @@ class XlsxPackage:
     def _write(self, sheet: str, items: list[tuple[int, int, Any, int | None]]) -> WriteReport:
         info = self._worksheet(sheet)
         assert info.part is not None
+        tables = sheet_tables(self._opc, info.part, info.name)
+        items, renames = self._table_headers(info, tables, items)  # validated before anything changes
         editor = self._editor(info)
         report = editor.write(items)
         if report.cells_written or report.formulas_removed:
             self._opc.mark_dirty(info.part)
         if report.formulas_removed:
             self._removed_formulas.setdefault(info.sheet_id, set()).update(report.formulas_removed)
-        self._follow_tables(info, items, report)
+        for table, index, name in renames:
+            rename_table_column(self._opc, table, index, name)
+            if table.name not in report.table_headers_renamed:
+                report.table_headers_renamed.append(table.name)
+        self._grow_tables(tables, items, report)
         return report
 
-    def _follow_tables(self, info: SheetInfo, items: list[tuple[int, int, Any, int | None]], report: WriteReport) -> None:
-        """Keep tables consistent with what was written: header names and appended rows."""
-        assert info.part is not None
-        tables = sheet_tables(self._opc, info.part, info.name)
+    def _table_headers(
+        self, info: SheetInfo, tables: list[TableInfo], items: list[tuple[int, int, Any, int | None]]
+    ) -> tuple[list[tuple[int, int, Any, int | None]], list[tuple[TableInfo, int, str]]]:
+        """Header cells of tables must hold text equal to the column names: coerce and check.
+
+        Returns the items (header values as text) and the column renames to make.
+        """
         if not tables:
-            return
-        written = {(r, c): v for r, c, v, _ in items}
+            return items, []
+        headers: dict[tuple[int, int], tuple[TableInfo, int]] = {}
+        for table in tables:
+            if table.header_row_count:
+                for j in range(min(table.ref.cols, len(table.columns))):
+                    headers[(table.ref.min_row, table.ref.min_col + j)] = (table, j)
+        renames: dict[tuple[str, int], tuple[TableInfo, int, str]] = {}
+        out = []
+        for r, c, value, style in items:
+            hit = headers.get((r, c))
+            if hit is not None and value is not KEEP:
+                table, j = hit
+                name = "" if value is None else str(value)
+                if not name.strip():
+                    raise InputError(f"a header of table {table.name!r} cannot be blank", sheet=info.name,
+                                     row=r, column=c)
+                value = name
+                if name != table.columns[j]:
+                    renames[(table.part, j)] = (table, j, name)
+            out.append((r, c, value, style))
+        for table in tables:
+            names = [renames.get((table.part, j), (None, None, n))[2].lower() for j, n in enumerate(table.columns)]
+            if len(set(names)) != len(names):
+                raise InputError(f"the headers written would repeat a column name in table {table.name!r}",
+                                 sheet=info.name)
+        # Rename in one pass per table so intermediate states never hold a duplicate.
+        final = []
+        for table in tables:
+            columns = list(table.columns)
+            for (part, j), (_, _, name) in renames.items():
+                if part == table.part:
+                    columns[j] = name
+            for (part, j), (_, _, name) in renames.items():
+                if part == table.part:
+                    final.append((TableInfo(table.name, table.display_name, table.id, table.ref,
+                                            tuple(columns[:j]) + (table.columns[j],) + tuple(columns[j + 1:]),
+                                            table.header_row_count, table.totals_row_count, table.part,
+                                            table.sheet), j, name))
+        return out, final
+
+    def _grow_tables(
+        self, tables: list[TableInfo], items: list[tuple[int, int, Any, int | None]], report: WriteReport
+    ) -> None:
+        """Extend tables over rows appended right below them (not past a totals row or another table)."""
+        written = {(r, c) for r, c, v, _ in items if v is not KEEP}
         rows_written = {r for r, _ in written}
         for table in tables:
             ref = table.ref
-            if table.header_row_count:
-                for j, col in enumerate(range(ref.min_col, ref.max_col + 1)):
-                    if (ref.min_row, col) in written and j < len(table.columns):
-                        value = written[(ref.min_row, col)]
-                        new_name = "" if value is None else str(value)
-                        if new_name != table.columns[j]:
-                            rename_table_column(self._opc, table, j, new_name)
-                            table = TableInfo(
-                                table.name, table.display_name, table.id, table.ref,
-                                table.columns[:j] + (new_name,) + table.columns[j + 1 :],
-                                table.header_row_count, table.totals_row_count, table.part, table.sheet,
-                            )
-                            report.table_headers_renamed.append(table.name)
             if table.totals_row_count:
                 continue  # appending under a totals row would need it moved: leave the table as is
             new_max = ref.max_row
@@ -358,7 +398,7 @@ class XlsxPackage:
         """
         info = self._worksheet(sheet)
         root = self._sheet_root(info)
-        registry = self._registry_()
+        registry = self._managed()
         old = registry.signatures("cf", info.sheet_id)
         removed = remove_rules_by_signature(root, self.styles, old) if old else 0
         added = add_conditional_formats(root, self.styles, formats)
@@ -374,7 +414,7 @@ class XlsxPackage:
         """Replace the dropdowns kpi_excel wrote on ``sheet`` before with ``validations``."""
         info = self._worksheet(sheet)
         root = self._sheet_root(info)
-        registry = self._registry_()
+        registry = self._managed()
         old = registry.signatures("dv", info.sheet_id)
         removed = remove_validations_by_signature(root, old) if old else 0
         added = add_validations(root, validations)
@@ -402,7 +442,7 @@ class XlsxPackage:
         info = self._find_sheet(name)
         if info is None:
             return False
-        if info.sheet_id in self._registry_().owned_sheets:
+        if info.sheet_id in self._managed().owned_sheets:
             return True
         if info.part is None:
             return False
@@ -426,7 +466,7 @@ class XlsxPackage:
         self._opc.write_xml(part, root, CT.WORKSHEET)
         _, sheet_id = book.add_sheet_entry(self._opc, self._wb, name, part, position)
         if owned:
-            self._registry_().own_sheet(sheet_id)
+            self._managed().own_sheet(sheet_id)
             if not self._has_vba():
                 # A second marker that survives tools which drop custom XML parts.
                 pr = find_or_create(root, "sheetPr", WORKSHEET_ORDER)
@@ -447,7 +487,7 @@ class XlsxPackage:
         self._opc.delete(info.part)
         self._editors.pop(info.part, None)
         book.remove_sheet_entry(self._opc, self._wb, info)
-        self._registry_().forget_sheet(info.sheet_id)
+        self._managed().forget_sheet(info.sheet_id)
         book.update_app_sheet_titles(self._opc, old_titles, self._worksheet_titles())
 
     def _delete_children(self, part: str) -> None:
@@ -501,7 +541,7 @@ class XlsxPackage:
             self._delete_children(info.part)
             self._opc.write_xml(info.part, new_worksheet_root(code_name), CT.WORKSHEET)
             self._editors.pop(info.part, None)
-            registry = self._registry_()
+            registry = self._managed()
             registry.forget_sheet(info.sheet_id)  # its old rules went with the old content
             registry.own_sheet(info.sheet_id)
         assert info.part is not None
