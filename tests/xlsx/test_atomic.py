@@ -129,6 +129,7 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX-only")
 @pytest.mark.parametrize("step", ["temp-created", "written", "synced", "verified", "replaced"])
 def test_sigkill_at_any_step_never_damages_the_workbook(copy_of, officer_workbook: Path, tmp_path: Path, step: str) -> None:
     target = copy_of(officer_workbook)
