@@ -1,24 +1,34 @@
 """Every error kpi_excel raises on purpose, and where it came from.
 
-    KpiExcelError                 base: catch this to catch everything we raise
-    ├── CellError                 one cell's text cannot be read (a period, a value,
-    │                             a polarity, a target); also a ValueError
-    ├── InputError                bad input an officer can fix; knows its place:
-    │   │                         source, sheet, row, column, indicator
-    │   ├── UnreadableFileError   a file that cannot be read at all
-    │   └── MissingColumnError    a required column is not there
-    └── WorkbookError             a workbook we cannot safely write
-        ├── WorkbookLockedError   open in Excel (a ``~$`` lock file) or read-only
-        └── UnsafeFileError       a zip bomb, too many parts, or broken XML
+Every error derives from :class:`KpiExcelError`, so a door (the command, the
+desktop add-in, the web add-in) catches one class and shows the message to an
+officer. Errors carry what lets a person find the problem: a file, a sheet, a
+row, a column, an indicator.
+
+    KpiExcelError                    base: catch this to catch everything we raise
+    ├── CellError                    one cell's text cannot be read (a period, a value,
+    │                                a polarity, a target); also a ValueError
+    ├── InputError                   bad input an officer can fix; knows its place:
+    │   │                            source, sheet, row, column, indicator
+    │   ├── UnreadableFileError      a file that cannot be read at all
+    │   └── MissingColumnError       a required column is not there
+    └── WorkbookError                a workbook we cannot safely read or write (path);
+        │                            the original is always left as it was
+        ├── WorkbookLockedError      open in Excel/LibreOffice (a lock file) or read-only
+        ├── UnsafeFileError          a zip bomb, DTD/entities, encryption, odd zip entries
+        ├── CorruptWorkbookError     not a readable Office Open XML package
+        ├── UnsupportedWorkbookError valid, but a form we do not handle (Strict OOXML)
+        └── SaveVerificationError    the freshly written file failed its own re-read
 
 Problems found in single cells (an unreadable target, a suppressed value) are
-not exceptions: they travel with the row as :class:`Problem` values, because
-one bad row must never stop the rest of the report.
+not raised: they travel with the row as :class:`Problem` values, because one
+bad row must never stop the rest of the report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
     "KpiExcelError",
@@ -29,6 +39,9 @@ __all__ = [
     "WorkbookError",
     "WorkbookLockedError",
     "UnsafeFileError",
+    "CorruptWorkbookError",
+    "UnsupportedWorkbookError",
+    "SaveVerificationError",
     "Problem",
 ]
 
@@ -41,8 +54,12 @@ class CellError(KpiExcelError, ValueError):
     """One cell's text cannot be read; the message says what was expected."""
 
 
-class InputError(KpiExcelError):
-    """Input an officer can fix, with the place it was found."""
+class InputError(KpiExcelError, ValueError):
+    """Input an officer can fix, with the place it was found.
+
+    ``row`` is 1-based; ``column`` is a header text or a 1-based column number
+    (shown as a letter).
+    """
 
     def __init__(
         self,
@@ -51,7 +68,7 @@ class InputError(KpiExcelError):
         source: str | None = None,
         sheet: str | None = None,
         row: int | None = None,
-        column: str | None = None,
+        column: int | str | None = None,
         indicator: str | None = None,
     ) -> None:
         self.message = message
@@ -76,15 +93,44 @@ class MissingColumnError(InputError):
 
 
 class WorkbookError(KpiExcelError):
-    """A workbook that cannot be written safely; the original is untouched."""
+    """A workbook that cannot be read or written safely; ``path`` says which."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None) -> None:
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path is not None else self.message
 
 
 class WorkbookLockedError(WorkbookError):
-    """The workbook is open in Excel or read-only."""
+    """The workbook is open in Excel or LibreOffice (a lock file), or read-only.
+
+    ``lock_path`` is the lock file found beside the workbook, if that is the reason.
+    """
+
+    def __init__(
+        self, message: str, *, path: str | Path | None = None, lock_path: str | Path | None = None
+    ) -> None:
+        self.lock_path = Path(lock_path) if lock_path is not None else None
+        super().__init__(message, path=path)
 
 
 class UnsafeFileError(WorkbookError):
-    """A file that looks hostile or broken (zip bomb, bad XML)."""
+    """A file that looks hostile or that we refuse to parse (zip bomb, DTD, encryption)."""
+
+
+class CorruptWorkbookError(WorkbookError):
+    """The file is not a readable Office Open XML package."""
+
+
+class UnsupportedWorkbookError(WorkbookError):
+    """The file is valid but uses a form this library does not handle."""
+
+
+class SaveVerificationError(WorkbookError):
+    """The file just written failed its re-read check; the original was left as it was."""
 
 
 @dataclass(frozen=True)
@@ -98,11 +144,21 @@ class Problem:
         return f"{self.column}: {self.message}" if self.column else self.message
 
 
+def _column_name(column: int | str) -> str:
+    if isinstance(column, int):
+        letters, index = "", column
+        while index > 0:
+            index, remainder = divmod(index - 1, 26)
+            letters = chr(65 + remainder) + letters
+        return f"column {letters}"
+    return f"column '{column}'"
+
+
 def _place(
     source: str | None,
     sheet: str | None,
     row: int | None,
-    column: str | None,
+    column: int | str | None,
     indicator: str | None,
 ) -> str:
     parts = []
@@ -112,8 +168,8 @@ def _place(
         parts.append(f"sheet '{sheet}'")
     if row is not None:
         parts.append(f"row {row}")
-    if column:
-        parts.append(f"column '{column}'")
+    if column is not None and column != "":
+        parts.append(_column_name(column))
     if indicator:
         parts.append(f"indicator '{indicator}'")
     return ", ".join(parts)

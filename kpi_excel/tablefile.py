@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import sys
-import zipfile
 from pathlib import Path
 from typing import TextIO
 
@@ -19,35 +18,20 @@ import pandas as pd
 
 from kpi_excel.core.columns import match_columns
 from kpi_excel.core.palette import HEADER, RAG_COLOURS
-from kpi_excel.errors import UnreadableFileError, UnsafeFileError
+from kpi_excel.errors import CorruptWorkbookError, UnreadableFileError
 
 __all__ = ["read_table", "write_table", "check_zip", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
-# Generous for indicator tables, far below what a zip bomb unpacks to.
-MAX_UNPACKED = 512 * 1024 * 1024
-MAX_RATIO = 200
-MAX_PARTS = 10_000
-
-
 def check_zip(path: Path) -> None:
-    """Refuse a workbook whose zip would unpack to something absurd."""
+    """Refuse a workbook whose zip would unpack to something absurd (a zip bomb),
+    with the same guard the workbook writer uses."""
+    from kpi_excel.workbook.xlsx.zipio import ZipLimits, read_zip
+
     try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-    except zipfile.BadZipFile as error:
-        raise UnreadableFileError(f"not a valid .xlsx file ({error})", source=str(path)) from None
-    if len(entries) > MAX_PARTS:
-        raise UnsafeFileError(f"{path}: {len(entries):,} parts in the workbook zip; refusing to open it")
-    total = 0
-    for entry in entries:
-        total += entry.file_size
-        ratio = entry.file_size / max(entry.compress_size, 1)
-        if ratio > MAX_RATIO and entry.file_size > 10 * 1024 * 1024:
-            raise UnsafeFileError(f"{path}: part {entry.filename} unpacks {ratio:,.0f} times larger; "
-                                  "refusing to open a possible zip bomb")
-    if total > MAX_UNPACKED:
-        raise UnsafeFileError(f"{path}: unpacks to {total / 2**20:,.0f} MB; refusing to open it")
+        read_zip(path.read_bytes(), limits=ZipLimits(), path=path)
+    except CorruptWorkbookError as error:
+        raise UnreadableFileError(f"not a valid .xlsx file ({error.message})", source=str(path)) from None
 
 
 def read_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:

@@ -1,0 +1,302 @@
+"""Native Excel charts (``xl/charts/chartN.xml``): clustered bar/column, line, and combined.
+
+Each series refers to ranges on a sheet and carries cached values, so Excel,
+Excel on the web and LibreOffice draw the chart before any recalculation.
+Element order follows the DrawingML chart schema (CT_ChartSpace, CT_BarSer,
+CT_LineSer, CT_CatAx, CT_ValAx).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from kpi_excel.errors import InputError
+from kpi_excel.workbook.xlsx.refs import CellRange, absolute_range
+from kpi_excel.workbook.xlsx.styles import normalize_color
+from kpi_excel.workbook.xlsx.xmlutil import NS, escape_xstring
+
+__all__ = ["ChartSeries", "ChartSpec", "build_chart_xml"]
+
+_C = NS["c"]
+_A = NS["a"]
+
+
+def c(local: str) -> str:
+    """Clark name in the chart namespace."""
+    return f"{{{_C}}}{local}"
+
+
+def a(local: str) -> str:
+    """Clark name in the DrawingML main namespace."""
+    return f"{{{_A}}}{local}"
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """One series: a name, the category range and the value range (same sheet or another).
+
+    ``kind`` ('bar' or 'line') matters in a combined chart; ``color`` is RRGGBB;
+    ``marker`` shows markers on a line.
+    """
+
+    name: str
+    categories: CellRange
+    values: CellRange
+    kind: str = "bar"
+    color: str | None = None
+    marker: bool = True
+    name_ref: tuple[int, int] | None = None
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart to add to a sheet.
+
+    ``kind``: 'column' (vertical bars), 'bar' (horizontal) or 'line'; a spec of
+    kind 'column' or 'bar' whose series include ``kind='line'`` ones becomes a
+    combined bar+line chart on shared axes. ``alt_text``/``alt_title`` become
+    the shape's description and title for screen readers. ``anchor`` is the
+    top-left cell; the size is in columns and rows of default size.
+    """
+
+    kind: str
+    title: str
+    series: Sequence[ChartSeries]
+    x_title: str | None = None
+    y_title: str | None = None
+    alt_text: str = ""
+    alt_title: str = ""
+    anchor: str = "H2"
+    width_cols: int = 8
+    height_rows: int = 16
+    legend: str | None = "b"
+    y_number_format: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _val(parent: etree._Element, local: str, value: str) -> etree._Element:
+    el = etree.SubElement(parent, c(local))
+    el.set("val", value)
+    return el
+
+
+def _rich(parent: etree._Element, text: str, *, size: int = 1400, bold: bool = True) -> None:
+    """A title body: ``<c:tx><c:rich>`` with one paragraph of text."""
+    tx = etree.SubElement(parent, c("tx"))
+    rich = etree.SubElement(tx, c("rich"))
+    etree.SubElement(rich, a("bodyPr"))
+    etree.SubElement(rich, a("lstStyle"))
+    p = etree.SubElement(rich, a("p"))
+    ppr = etree.SubElement(p, a("pPr"))
+    defr = etree.SubElement(ppr, a("defRPr"))
+    defr.set("sz", str(size))
+    defr.set("b", "1" if bold else "0")
+    r = etree.SubElement(p, a("r"))
+    rpr = etree.SubElement(r, a("rPr"))
+    rpr.set("lang", "en-GB")
+    rpr.set("sz", str(size))
+    rpr.set("b", "1" if bold else "0")
+    etree.SubElement(r, a("t")).text = escape_xstring(text)
+
+
+def _title(parent: etree._Element, text: str, size: int = 1400) -> None:
+    title = etree.SubElement(parent, c("title"))
+    _rich(title, text, size=size)
+    _val(title, "overlay", "0")
+
+
+def _solid(parent: etree._Element, color: str, *, line: bool) -> None:
+    sp = etree.SubElement(parent, c("spPr"))
+    rgb = normalize_color(color)[2:]
+    if line:
+        ln = etree.SubElement(sp, a("ln"))
+        ln.set("w", "28575")
+        ln.set("cap", "rnd")
+        fill = etree.SubElement(ln, a("solidFill"))
+        etree.SubElement(fill, a("srgbClr")).set("val", rgb)
+        etree.SubElement(ln, a("round"))
+    else:
+        fill = etree.SubElement(sp, a("solidFill"))
+        etree.SubElement(fill, a("srgbClr")).set("val", rgb)
+
+
+def _str_cache(parent: etree._Element, values: Sequence[Any]) -> None:
+    cache = etree.SubElement(parent, c("strCache"))
+    _val(cache, "ptCount", str(len(values)))
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        pt = etree.SubElement(cache, c("pt"))
+        pt.set("idx", str(i))
+        etree.SubElement(pt, c("v")).text = escape_xstring(_as_text(value))
+
+
+def _num_cache(parent: etree._Element, values: Sequence[Any], fmt: str = "General") -> None:
+    cache = etree.SubElement(parent, c("numCache"))
+    etree.SubElement(cache, c("formatCode")).text = fmt
+    _val(cache, "ptCount", str(len(values)))
+    for i, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue  # blanks and text are gaps in a numeric series
+        pt = etree.SubElement(cache, c("pt"))
+        pt.set("idx", str(i))
+        etree.SubElement(pt, c("v")).text = repr(float(value)) if isinstance(value, float) else str(value)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _series(
+    parent: etree._Element,
+    index: int,
+    series: ChartSeries,
+    sheet: str,
+    lookup: Any,
+    kind: str,
+) -> None:
+    ser = etree.SubElement(parent, c("ser"))
+    _val(ser, "idx", str(index))
+    _val(ser, "order", str(index))
+    tx = etree.SubElement(ser, c("tx"))
+    src_sheet = series.sheet or sheet
+    if series.name_ref is not None:
+        ref = etree.SubElement(tx, c("strRef"))
+        row, col = series.name_ref
+        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, CellRange(row, col, row, col))
+        _str_cache(ref, [series.name])
+    else:
+        etree.SubElement(tx, c("v")).text = escape_xstring(series.name)
+    if series.color:
+        _solid(ser, series.color, line=kind == "line")
+    if kind == "line":
+        marker = etree.SubElement(ser, c("marker"))
+        _val(marker, "symbol", "circle" if series.marker else "none")
+        if series.marker:
+            _val(marker, "size", "6")
+    else:
+        _val(ser, "invertIfNegative", "0")
+    categories = lookup(src_sheet, series.categories)
+    cat = etree.SubElement(ser, c("cat"))
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in categories if v is not None) and any(
+        v is not None for v in categories
+    ):
+        ref = etree.SubElement(cat, c("numRef"))
+        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.categories)
+        _num_cache(ref, categories)
+    else:
+        ref = etree.SubElement(cat, c("strRef"))
+        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.categories)
+        _str_cache(ref, categories)
+    val = etree.SubElement(ser, c("val"))
+    ref = etree.SubElement(val, c("numRef"))
+    etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.values)
+    _num_cache(ref, lookup(src_sheet, series.values))
+    if kind == "line":
+        _val(ser, "smooth", "0")
+
+
+def _axes(plot: etree._Element, spec: ChartSpec, cat_id: str, val_id: str) -> None:
+    horizontal = spec.kind == "bar"
+    cat = etree.SubElement(plot, c("catAx"))
+    _val(cat, "axId", cat_id)
+    scaling = etree.SubElement(cat, c("scaling"))
+    _val(scaling, "orientation", "maxMin" if horizontal else "minMax")
+    _val(cat, "delete", "0")
+    _val(cat, "axPos", "l" if horizontal else "b")
+    if spec.x_title:
+        _title(cat, spec.x_title, size=1000)
+    fmt = etree.SubElement(cat, c("numFmt"))
+    fmt.set("formatCode", "General")
+    fmt.set("sourceLinked", "1")
+    _val(cat, "majorTickMark", "out")
+    _val(cat, "minorTickMark", "none")
+    _val(cat, "tickLblPos", "nextTo")
+    _val(cat, "crossAx", val_id)
+    _val(cat, "crosses", "autoZero")
+    _val(cat, "auto", "1")
+    _val(cat, "lblAlgn", "ctr")
+    _val(cat, "lblOffset", "100")
+    _val(cat, "noMultiLvlLbl", "0")
+    val = etree.SubElement(plot, c("valAx"))
+    _val(val, "axId", val_id)
+    scaling = etree.SubElement(val, c("scaling"))
+    _val(scaling, "orientation", "minMax")
+    _val(val, "delete", "0")
+    _val(val, "axPos", "b" if horizontal else "l")
+    etree.SubElement(val, c("majorGridlines"))
+    if spec.y_title:
+        _title(val, spec.y_title, size=1000)
+    fmt = etree.SubElement(val, c("numFmt"))
+    fmt.set("formatCode", spec.y_number_format or "General")
+    fmt.set("sourceLinked", "0" if spec.y_number_format else "1")
+    _val(val, "majorTickMark", "out")
+    _val(val, "minorTickMark", "none")
+    _val(val, "tickLblPos", "nextTo")
+    _val(val, "crossAx", cat_id)
+    _val(val, "crosses", "max" if horizontal else "autoZero")
+    _val(val, "crossBetween", "between")
+
+
+def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
+    """The ``c:chartSpace`` root for ``spec``.
+
+    ``lookup(sheet, CellRange)`` returns the cell values of a range (row-major,
+    flattened) for the caches.
+    """
+    if spec.kind not in ("column", "bar", "line"):
+        raise InputError(f"chart kind {spec.kind!r} is not one of column, bar, line")
+    if not spec.series:
+        raise InputError("a chart needs at least one series")
+    root = etree.Element(c("chartSpace"), nsmap={"c": _C, "a": _A, "r": NS["r"]})
+    _val(root, "date1904", "0")
+    _val(root, "lang", "en-GB")
+    _val(root, "roundedCorners", "0")
+    chart = etree.SubElement(root, c("chart"))
+    if spec.title:
+        _title(chart, spec.title)
+        _val(chart, "autoTitleDeleted", "0")
+    else:
+        _val(chart, "autoTitleDeleted", "1")
+    plot = etree.SubElement(chart, c("plotArea"))
+    etree.SubElement(plot, c("layout"))
+    cat_id, val_id = "500000001", "500000002"
+    bars = [s for s in spec.series if s.kind != "line"] if spec.kind != "line" else []
+    lines = [s for s in spec.series if s.kind == "line"] if spec.kind != "line" else list(spec.series)
+    index = 0
+    if bars:
+        bar = etree.SubElement(plot, c("barChart"))
+        _val(bar, "barDir", "bar" if spec.kind == "bar" else "col")
+        _val(bar, "grouping", "clustered")
+        _val(bar, "varyColors", "0")
+        for series in bars:
+            _series(bar, index, series, sheet, lookup, "bar")
+            index += 1
+        _val(bar, "gapWidth", "150")
+        _val(bar, "axId", cat_id)
+        _val(bar, "axId", val_id)
+    if lines:
+        line = etree.SubElement(plot, c("lineChart"))
+        _val(line, "grouping", "standard")
+        _val(line, "varyColors", "0")
+        for series in lines:
+            _series(line, index, series, sheet, lookup, "line")
+            index += 1
+        _val(line, "marker", "1")
+        _val(line, "axId", cat_id)
+        _val(line, "axId", val_id)
+    _axes(plot, spec, cat_id, val_id)
+    if spec.legend:
+        legend = etree.SubElement(chart, c("legend"))
+        _val(legend, "legendPos", spec.legend)
+        _val(legend, "overlay", "0")
+    _val(chart, "plotVisOnly", "1")
+    _val(chart, "dispBlanksAs", "gap")
+    return root

@@ -1,0 +1,236 @@
+"""Safe XML parsing, namespaces, serialisation and schema-order insertion.
+
+Every XML part is parsed with entity resolution, network access and lxml's
+"huge tree" mode off, and any DOCTYPE is refused: OOXML never needs one, and a
+DTD is how entity-expansion attacks get in.
+
+Edited parts are written back with their original prolog (XML declaration and
+any processing instructions before the root, e.g. ``<?mso-contentType?>``), so
+a part we touch differs from the original only where we changed it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from lxml import etree
+
+from kpi_excel.errors import CorruptWorkbookError, UnsafeFileError
+
+__all__ = [
+    "NS",
+    "qn",
+    "main",
+    "parse_xml",
+    "serialize_xml",
+    "insert_in_order",
+    "find_or_create",
+    "iter_children",
+    "local_name",
+    "effective_local_name",
+    "escape_xstring",
+    "unescape_xstring",
+    "WORKSHEET_ORDER",
+    "STYLESHEET_ORDER",
+    "WORKBOOK_ORDER",
+    "SHEETPR_ORDER",
+]
+
+NS: dict[str, str] = {
+    "main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+    "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "x14": "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main",
+    "xm": "http://schemas.microsoft.com/office/excel/2006/main",
+    "xdr": "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+    "ep": "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+    "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+    "ds": "http://schemas.openxmlformats.org/officeDocument/2006/customXml",
+    "strict": "http://purl.oclc.org/ooxml/spreadsheetml/main",
+}
+
+
+def qn(prefix: str, local: str) -> str:
+    """Clark-notation name, e.g. ``qn("r", "id")`` -> ``{...relationships}id``."""
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def main(local: str) -> str:
+    """Clark-notation name in the SpreadsheetML main namespace."""
+    return f"{{{NS['main']}}}{local}"
+
+
+def _parser() -> etree.XMLParser:
+    # A fresh parser per call: lxml parsers must not be shared between threads.
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_blank_text=False,
+        collect_ids=False,
+    )
+
+
+def parse_xml(data: bytes, part: str = "") -> etree._Element:
+    """Parse one XML part safely and return its root element.
+
+    Raises :class:`UnsafeFileError` for a DOCTYPE and
+    :class:`CorruptWorkbookError` for malformed XML.
+    """
+    head = data[:4096]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise UnsafeFileError(f"XML part {part!r} declares a DTD or entities; refusing to parse it")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise CorruptWorkbookError(f"XML part {part!r} is not well-formed ({exc})") from None
+    if root.getroottree().docinfo.doctype:
+        raise UnsafeFileError(f"XML part {part!r} declares a DTD; refusing to parse it")
+    return root
+
+
+_PROLOG_END = re.compile(rb"<(?![?!])")
+_DEFAULT_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+
+
+def _prolog(original: bytes | None) -> bytes:
+    """Bytes before the root element of ``original`` (declaration, PIs), if UTF-8."""
+    if not original:
+        return _DEFAULT_DECL
+    match = _PROLOG_END.search(original, 0, 8192)
+    if match is None:
+        return _DEFAULT_DECL
+    prolog = original[: match.start()]
+    decl = prolog[:100].lower()
+    if b"encoding" in decl and b"utf-8" not in decl:
+        # Re-encoding a UTF-16 part is lxml's job, not ours; rare enough to let it write.
+        return b""
+    if b"<!--" in prolog:
+        return _DEFAULT_DECL if prolog.startswith(b"<?xml") else b""
+    return prolog
+
+
+def serialize_xml(root: etree._Element, original: bytes | None = None) -> bytes:
+    """Serialise ``root`` as UTF-8, reusing the prolog of the part's original bytes."""
+    prolog = _prolog(original)
+    if not prolog:
+        return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True, standalone=True)
+    return prolog + etree.tostring(root, encoding="UTF-8", xml_declaration=False)
+
+
+def local_name(el: etree._Element) -> str:
+    """Local part of an element's tag ('' for comments and PIs)."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def effective_local_name(el: etree._Element) -> str:
+    """Local name used for schema ordering.
+
+    An ``mc:AlternateContent`` wrapper stands where its content would stand:
+    Excel writes ``<mc:AlternateContent><mc:Choice><controls>`` at the place of
+    ``controls`` in a worksheet, so we order by the first wrapped element.
+    """
+    tag = el.tag
+    if tag == qn("mc", "AlternateContent"):
+        for branch in el:
+            for child in branch:
+                if isinstance(child.tag, str):
+                    return local_name(child)
+        return ""
+    return local_name(el)
+
+
+def insert_in_order(parent: etree._Element, child: etree._Element, order: Sequence[str]) -> etree._Element:
+    """Insert ``child`` into ``parent`` at its schema position.
+
+    ``order`` lists the local names of the parent's children in schema order.
+    The child goes after the last existing child whose name ranks at or before
+    its own; children we do not know (comments, unknown extensions) keep their
+    place. Returns ``child``.
+    """
+    rank = {name: i for i, name in enumerate(order)}
+    mine = rank[local_name(child)]
+    insert_at = 0
+    for index, existing in enumerate(parent):
+        existing_rank = rank.get(effective_local_name(existing))
+        if existing_rank is None:
+            continue
+        if existing_rank <= mine:
+            insert_at = index + 1
+    parent.insert(insert_at, child)
+    return child
+
+
+def find_or_create(parent: etree._Element, local: str, order: Sequence[str], ns: str = "main") -> etree._Element:
+    """The first child ``local`` of ``parent``, created in schema position if absent."""
+    found = parent.find(qn(ns, local))
+    if found is not None:
+        return found
+    return insert_in_order(parent, etree.Element(qn(ns, local)), order)
+
+
+# CT_Worksheet children (ECMA-376 Part 1, 18.3.1.99), transitional schema.
+WORKSHEET_ORDER: tuple[str, ...] = (
+    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData",
+    "sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter",
+    "sortState", "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr",
+    "conditionalFormatting", "dataValidations", "hyperlinks", "printOptions",
+    "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+    "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
+    "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
+    "controls", "webPublishItems", "tableParts", "extLst",
+)
+
+# CT_SheetPr children.
+SHEETPR_ORDER: tuple[str, ...] = ("tabColor", "outlinePr", "pageSetUpPr")
+
+# CT_Stylesheet children.
+STYLESHEET_ORDER: tuple[str, ...] = (
+    "numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
+    "dxfs", "tableStyles", "colors", "extLst",
+)
+
+# CT_Workbook children.
+WORKBOOK_ORDER: tuple[str, ...] = (
+    "fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews",
+    "sheets", "functionGroups", "externalReferences", "definedNames", "calcPr",
+    "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+    "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst",
+)
+
+# ST_Xstring escapes characters XML 1.0 cannot carry as _xHHHH_ (ECMA-376 22.9.2.19).
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LITERAL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def escape_xstring(text: str) -> str:
+    """Make ``text`` storable in an OOXML string element, as Excel does."""
+    if "_x" in text:
+        # A literal "_x0041_" must survive a round trip: escape its underscore.
+        text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return text
+
+
+def unescape_xstring(text: str) -> str:
+    """Reverse :func:`escape_xstring` (``_x000D_`` -> carriage return)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def iter_children(parent: etree._Element, local: str, ns: str = "main") -> Iterable[etree._Element]:
+    """Direct children of ``parent`` named ``local`` in namespace ``ns``."""
+    return parent.iterchildren(qn(ns, local))
