@@ -23,19 +23,26 @@ __all__ = ["main"]
 EXIT_INPUT, EXIT_INTERNAL = 1, 3
 
 
-
 class _LazyConsole:
     """rich's stderr console, made on first use: a command that prints nothing
     rich never pays for importing it (``benchmark`` must start fast)."""
 
     _console = None
 
-    def print(self, *args: object, **kwargs: object) -> None:
+    @property
+    def console(self):  # type: ignore[no-untyped-def]
         if self._console is None:
             from rich.console import Console
 
             type(self)._console = Console(stderr=True, highlight=False, soft_wrap=True)
-        self._console.print(*args, **kwargs)  # type: ignore[union-attr]
+        return self._console
+
+    @property
+    def is_terminal(self) -> bool:
+        return bool(self.console.is_terminal)
+
+    def print(self, *args: object, **kwargs: object) -> None:
+        self.console.print(*args, **kwargs)
 
 
 stderr = _LazyConsole()
@@ -195,6 +202,89 @@ def benchmark(
     if len(run.problems) > 5:
         click.echo(f"note: … and {len(run.problems) - 5} more problem(s) in the data", err=True)
     click.echo(run.summary(output), err=True)
+
+
+@main.command()
+@click.argument("output", type=click.Path(path_type=Path))
+@click.option("--example", is_flag=True,
+              help="Fill it with the example: Leicestershire's published 2022/23 Q2 indicators and history.")
+def new(output: Path, example: bool) -> None:
+    """Write a new report workbook: KPIs, Data, Settings, RAG key and Log sheets."""
+    from kpi_excel.workbook.report_file import new_report
+
+    path = new_report(output, example=example)
+    stderr.print(f"Wrote {path}" + (" (the example)" if example else ""), markup=False)
+
+
+@main.command()
+@click.argument("existing", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the result here instead of changing EXISTING.")
+def init(existing: Path, output: Path | None) -> None:
+    """Add the report's sheets to an officer's existing workbook.
+
+    Only sheets it lacks are added (KPIs, Data, Settings, RAG key, Log); nothing
+    already there is changed or lost: charts, macros, comments and all.
+    """
+    from kpi_excel.workbook.report_file import init_report
+
+    added = init_report(existing, output)
+    where = output or existing
+    if added:
+        stderr.print(f"Added {', '.join(added)} to {where}", markup=False)
+    else:
+        stderr.print(f"{where} already has every report sheet; nothing added", markup=False)
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the refreshed report here instead of changing WORKBOOK.")
+@click.option("--data", "sources", multiple=True, metavar="SOURCE",
+              help="Another place to read values from (path.csv, path.xlsx#Sheet, lait:path.parquet, "
+                   "sql:URL#table=NAME); may be given more than once. The Data sheet is always read.")
+@click.option("--as-of", metavar="PERIOD", help="Re-run a past period (e.g. 'Q2 2022/23'): later data is ignored.")
+def refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_of: str | None) -> None:
+    """Refresh a report workbook: latest values, trend, RAG, benchmarks, Benchmark sheet, Log.
+
+    Only the computed columns are written; the workbook is saved atomically and
+    refused (untouched) if it is open in Excel or read-only.
+    """
+    _refresh(workbook, output, sources, as_of)
+
+
+def _refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_of: str | None) -> None:
+    from kpi_excel.workbook.report_file import refresh_report
+
+    if stderr.is_terminal:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=stderr.console, transient=True) as progress:
+            task = progress.add_task("Starting", total=None)
+            summary, _ = refresh_report(workbook, output, sources=sources, as_of=as_of,
+                                        on_step=lambda step: progress.update(task, description=step))
+    else:
+        summary, _ = refresh_report(workbook, output, sources=sources, as_of=as_of)
+    for line in summary.lines():
+        stderr.print(line, markup=False)
+    for problem in summary.problems[:8]:
+        stderr.print(f"  - {problem}", markup=False)
+    if len(summary.problems) > 8:
+        stderr.print(f"  … and {len(summary.problems) - 8} more in the Checks column", markup=False)
+    stderr.print(f"Saved {output or workbook}", markup=False)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("kpi_demo.xlsx"), show_default=True,
+              help="Where to write the example report.")
+def demo(output: Path) -> None:
+    """Make the example report and refresh it: the quickest look at what kpi_excel does."""
+    from kpi_excel.workbook.report_file import new_report
+
+    new_report(output, example=True)
+    stderr.print(f"Made the example report {output} (Leicestershire, 2022/23 Q2, published figures)", markup=False)
+    _refresh(output, None, (), None)
 
 
 def _register_doors() -> None:

@@ -31,7 +31,7 @@ from kpi_excel.core.periods import Frequency, PeriodError, parse_frequency, pars
 from kpi_excel.core.plan import Plan
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
 from kpi_excel.core.settings import ALL_AUTHORITIES, ReportSettings
-from kpi_excel.errors import InputError, KpiExcelError
+from kpi_excel.errors import InputError, KpiExcelError, MissingColumnError
 
 __all__ = ["plan_workbook_refresh", "RefreshInputs", "EXAMPLE_BENCHMARK", "data_observations"]
 
@@ -70,7 +70,14 @@ def plan_workbook_refresh(
     authority = _authority(settings, areas)
 
     percent_codes = _percent_codes(table)
-    found = [data_observations(inputs.data, areas, percent_codes)] if inputs.data is not None else []
+    found = []
+    data_unusable = None
+    if inputs.data is not None:
+        try:
+            found.append(data_observations(inputs.data, areas, percent_codes))
+        except MissingColumnError as error:
+            # An officer's own sheet called Data: say so, refresh from the rest.
+            data_unusable = f"{inputs.data.name} sheet not read: {error.message}"
     extra = [*settings.sources, *sources]
     if extra:
         from kpi_excel.sources.spec import read_source
@@ -87,7 +94,7 @@ def plan_workbook_refresh(
     choice = choose_periods(observations, indicators, area=authority or "", as_of=cutoff)
 
     by_code: dict[str, list[str]] = {}
-    general: list[str] = []
+    general: list[str] = [data_unusable] if data_unusable else []
     for problem in [*observations.problems, *choice.problems]:
         if problem.code:
             by_code.setdefault(problem.code, []).append(f"{problem.where}: {problem.message}")
@@ -95,7 +102,7 @@ def plan_workbook_refresh(
             general.append(str(problem))
     selected = _selected(choice.frame)
     benchmark = _benchmark(settings, table, authority, areas, inputs.directory) if settings.benchmark_source else None
-    source_names = ["Data sheet"] if inputs.data is not None else []
+    source_names = ["Data sheet"] if inputs.data is not None and not data_unusable else []
     source_names += [_display(s) for s in extra]
     if settings.benchmark_source:
         source_names.append(f"benchmark: {_display(settings.benchmark_source)}")
@@ -118,17 +125,16 @@ def data_observations(cells: SheetCells, areas: AreaDirectory | None = None,
     from kpi_excel.sources.xlsx import Cell
 
     rows = []
-    formats_known = cells.formats is not None
     header = [str(v or "").strip().lower() for v in (cells.values[0] if cells.values else [])]
     code_at = header.index("code") if "code" in header else None
-    for r, row in enumerate(cells.values):
-        percent_row = (not formats_known and code_at is not None and code_at < len(row)
-                       and str(row[code_at] or "").strip() in percent_codes)
-        rows.append([
-            Cell(value, PERCENT_UNKNOWN_PRECISION if percent_row and isinstance(value, (int, float))
-                 and not isinstance(value, bool) else cells.number_format(r, c))
-            for c, value in enumerate(row)
-        ])
+    if cells.formats is not None:
+        for row, formats in zip(cells.values, cells.formats):
+            rows.append(list(map(Cell, row, formats)))
+    else:
+        for row in cells.values:
+            percent_row = code_at is not None and code_at < len(row) and str(row[code_at] or "").strip() in percent_codes
+            rows.append([Cell(v, PERCENT_UNKNOWN_PRECISION if percent_row and isinstance(v, (int, float))
+                              and not isinstance(v, bool) else None) for v in row])
     quoted = cells.name if cells.name.replace("_", "").isalnum() else f"'{cells.name}'"
     return observations_from_cells(
         rows, source=f"{cells.name} sheet", first_row=cells.top, directory=areas,
@@ -225,7 +231,7 @@ def _benchmark(settings: ReportSettings, table, authority: str | None, areas: Ar
     source = settings.benchmark_source
     bundled = resources.files("kpi_excel").joinpath("data/benchmark")
     if source.strip().lower() == EXAMPLE_BENCHMARK:
-        data_spec = f"lait:{bundled.joinpath('lait_extract.csv.gz')}"
+        data_spec = f"lait:{bundled.joinpath('lait_extract.parquet')}"
         dictionary = Path(str(bundled.joinpath("lait_dictionary.csv")))
     else:
         data_spec = _resolve(source, directory)

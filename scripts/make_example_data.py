@@ -5,7 +5,7 @@
   own codes, the unit, and the matching LAIT indicator where DfE publishes the same measure.
 - example/history.csv: every value those tables publish: the 2022/23 Q2 table's previous
   and latest values, and the 2021/22 Q2 table's figures (shared/seeds/000_...). Nothing made up.
-- benchmark/lait_extract.csv.gz, benchmark/lait_dictionary.csv: LAIT rows for the matched
+- benchmark/lait_extract.parquet, benchmark/lait_dictionary.csv: LAIT rows for the matched
   indicators, every area and year, and DfE's two statistical-neighbour lists as published
   (Open Government Licence v3.0).
 """
@@ -78,7 +78,8 @@ def main() -> None:
     extract = data[data["Short Desc"].isin(codes)][["Short Desc", "Years", "LA and Regions", "Values", "LA Number",
                                                    "Region"]]
     (OUT / "benchmark").mkdir(parents=True, exist_ok=True)
-    extract.to_csv(OUT / "benchmark" / "lait_extract.csv.gz", index=False, compression={"method": "gzip", "mtime": 0})
+    extract.reset_index(drop=True).to_parquet(OUT / "benchmark" / "lait_extract.parquet", index=False,
+                                              compression="zstd")
     dictionary = pd.read_csv(LAIT / "lait_data_dictionary.csv")
     dictionary = dictionary[dictionary["Measure_short"].isin(codes)].drop_duplicates("Measure_short")
     dictionary[["Measure_short", "Measure", "Topic", "Polarity", "No_Quartile", "dps", "Year_Type"]].to_csv(

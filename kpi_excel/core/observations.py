@@ -276,94 +276,133 @@ def choose_periods(
     wanted = _indicator_frequencies(indicators, problems)
     cutoff = parse_period(as_of) if isinstance(as_of, str) else as_of
     own = frame[(frame["area"] == area) | (frame["area"] == "")] if area else frame[frame["area"] == ""]
-    if "source_order" not in own.columns:
-        own = own.assign(source_order=0)
-    labels = {label: _try_parse(label) for label in own["period"].unique()}
-    by_code = {code: rows for code, rows in own.groupby("code", sort=False)}
+    records = _records(own)
+    labels = {label: _try_parse(label) for label in set(records.period)}
+    by_code: dict[str, list[int]] = {}
+    for i, code in enumerate(records.code):
+        by_code.setdefault(code, []).append(i)
     out = []
     for code, frequency in wanted.items():
-        rows = by_code.get(code)
-        if rows is None or rows.empty:
+        indices = by_code.get(code)
+        if not indices:
             out.append((code, _freq_name(frequency), "", np.nan, "", "", np.nan, "",
                         f"no observations for {area or 'this area'}", "", ""))
             continue
-        out.append((code, *_choose_one(rows, labels, frequency, cutoff)))
+        out.append((code, *_choose_one(records, indices, labels, frequency, cutoff)))
     result = pd.DataFrame.from_records(out, columns=["code", *CHOICE_COLUMNS]).set_index("code")
     result["previous_value"] = result["previous_value"].astype(np.float64)
     result["latest_value"] = result["latest_value"].astype(np.float64)
     return PeriodChoice(result, problems)
 
 
-def _choose_one(rows: pd.DataFrame, labels: Mapping[str, Period | None], frequency: Frequency | None,
-                cutoff: Period | None) -> tuple:
+@dataclass(frozen=True)
+class _Records:
+    """The observation columns as plain lists: choosing periods touches each row
+    a few times, and pandas row access would cost more than the choice itself."""
+
+    code: list[str]
+    period: list[str]
+    value: list[float]
+    updated: list[object]
+    order: list[int]
+    row: list[int]
+    source: list[str]
+    note: list[str]
+    shown: list[str]
+
+
+def _records(frame: pd.DataFrame) -> _Records:
+    def column(name: str, default: object) -> list:  # type: ignore[type-arg]
+        if name in frame.columns:
+            return frame[name].tolist()
+        return [default] * len(frame)
+
+    return _Records(
+        [str(c) for c in column("code", "")], [str(p) for p in column("period", "")],
+        [float(v) for v in column("value", np.nan)], column("updated", pd.NaT),
+        [int(o) for o in column("source_order", 0)], [int(r) for r in column("row", 0)],
+        [str(s) for s in column("source", "")], ["" if _blank(n) else str(n) for n in column("note", "")],
+        ["" if _blank(v) else str(v) for v in column("shown", "")],
+    )
+
+
+def _choose_one(records: _Records, indices: list[int], labels: Mapping[str, Period | None],
+                frequency: Frequency | None, cutoff: Period | None) -> tuple:
     notes: list[str] = []
-    rows = rows.assign(_period=rows["period"].map(labels))
-    rows = rows[rows["_period"].notna()]
-    if cutoff is not None:
-        later = rows["_period"].map(lambda p: p.end > cutoff.end)
-        if later.any():
-            notes.append(f"{int(later.sum())} observation(s) after {format_period(cutoff)} ignored (as of)")
-        rows = rows[~later]
-    winners: dict[Period, pd.Series] = {}
-    for period, candidates in rows.groupby("_period", sort=False):
-        winner, note = _newest(candidates)
+    by_period: dict[Period, list[int]] = {}
+    later = 0
+    for i in indices:
+        period = labels.get(records.period[i])
+        if period is None:
+            continue
+        if cutoff is not None and period.end > cutoff.end:
+            later += 1
+            continue
+        by_period.setdefault(period, []).append(i)
+    if later:
+        notes.append(f"{later} observation(s) after {format_period(cutoff)} ignored (as of)")  # type: ignore[arg-type]
+    winners: dict[Period, int] = {}
+    for period, candidates in by_period.items():
+        winner, note = _newest(records, candidates)
         winners[period] = winner
         if note:
             notes.append(note)
-    with_value = sorted(p for p, r in winners.items() if not math.isnan(r["value"]))
+    value = records.value
+    with_value = sorted(p for p, i in winners.items() if not math.isnan(value[i]))
     if not with_value:
-        reasons = sorted({str(r["note"]) for r in winners.values() if r["note"]})
+        reasons = sorted({records.note[i] for i in winners.values() if records.note[i]})
         notes.append("no period has a value" + (f" ({'; '.join(reasons)})" if reasons else ""))
         return (_freq_name(frequency), "", np.nan, "", "", np.nan, "", "; ".join(notes), "", "")
     latest = with_value[-1]
-    newer = [p for p in winners if p > latest]
-    for period in sorted(newer):
-        reason = winners[period]["note"] or "no value"
-        notes.append(f"{winners[period]['period']} has no value ({reason}); latest with a value is "
-                     f"{winners[latest]['period']}")
+    latest_i = winners[latest]
+    for period in sorted(p for p in winners if p > latest):
+        i = winners[period]
+        notes.append(f"{records.period[i]} has no value ({records.note[i] or 'no value'}); latest with a value is "
+                     f"{records.period[latest_i]}")
     freq = frequency
     previous = comparable_previous(latest, freq, available=with_value if _annual(freq, latest) else None)
-    latest_row = winners[latest]
+    name = _freq_name(freq or _inferred(latest))
     if previous is None:
         notes.append("no earlier period with a value")
-        return (_freq_name(freq or _inferred(latest)), "", np.nan, "", latest_row["period"],
-                float(latest_row["value"]), _place(latest_row), "; ".join(notes), "", _shown(latest_row))
-    previous_row = winners.get(previous)
-    if previous_row is None:
-        label = format_period(previous)
-        notes.append(f"no data for {label}")
-        return (_freq_name(freq or _inferred(latest)), label, np.nan, "", latest_row["period"],
-                float(latest_row["value"]), _place(latest_row), "; ".join(notes), "", _shown(latest_row))
-    if math.isnan(previous_row["value"]):
-        notes.append(f"{previous_row['period']} has no value ({previous_row['note'] or 'no value'})")
-    return (_freq_name(freq or _inferred(latest)), previous_row["period"], float(previous_row["value"]),
-            _place(previous_row), latest_row["period"], float(latest_row["value"]), _place(latest_row),
-            "; ".join(notes), _shown(previous_row), _shown(latest_row))
+        return (name, "", np.nan, "", records.period[latest_i], value[latest_i], _place(records, latest_i),
+                "; ".join(notes), "", records.shown[latest_i])
+    previous_i = winners.get(previous)
+    if previous_i is None:
+        notes.append(f"no data for {format_period(previous)}")
+        return (name, format_period(previous), np.nan, "", records.period[latest_i], value[latest_i],
+                _place(records, latest_i), "; ".join(notes), "", records.shown[latest_i])
+    if math.isnan(value[previous_i]):
+        notes.append(f"{records.period[previous_i]} has no value ({records.note[previous_i] or 'no value'})")
+    return (name, records.period[previous_i], value[previous_i], _place(records, previous_i),
+            records.period[latest_i], value[latest_i], _place(records, latest_i), "; ".join(notes),
+            records.shown[previous_i], records.shown[latest_i])
 
 
-def _shown(row: pd.Series) -> str:
-    shown = row.get("shown")
-    return "" if _blank(shown) else str(shown)
-
-
-def _newest(candidates: pd.DataFrame) -> tuple[pd.Series, str]:
+def _newest(records: _Records, candidates: list[int]) -> tuple[int, str]:
     """The observation that wins for one period, and a note when sources disagree."""
     if len(candidates) == 1:
-        return candidates.iloc[0], ""
-    stamped = candidates["updated"].notna()
-    # Later updated stamp first; unstamped rows lose to stamped ones; then later source, later row.
-    ordered = candidates.assign(
-        _stamp=candidates["updated"].where(stamped, pd.Timestamp.min),
-    ).sort_values(["_stamp", "source_order", "row"], kind="stable")
-    winner = ordered.iloc[-1]
-    others = ordered.iloc[:-1]
-    differing = others[~_same(others["value"].to_numpy(), float(winner["value"]))]
-    if differing.empty:
+        return candidates[0], ""
+
+    def key(i: int) -> tuple:  # type: ignore[type-arg]
+        # Later updated stamp first; unstamped rows lose to stamped ones; then later source, later row.
+        stamp = records.updated[i]
+        return (pd.Timestamp(stamp) if not _blank(stamp) else pd.Timestamp.min, records.order[i], records.row[i])
+
+    ordered = sorted(candidates, key=key)
+    winner = ordered[-1]
+    won = records.value[winner]
+    differing = [i for i in ordered[:-1] if not _same_number(records.value[i], won)]
+    if not differing:
         return winner, ""
-    why = (f"updated {pd.Timestamp(winner['updated']).isoformat(sep=' ')}" if pd.notna(winner["updated"])
-           else "the source given later")
-    losers = ", ".join(f"{_show(r['value'])} from {_place(r)}" for _, r in differing.iterrows())
-    return winner, f"{winner['period']}: {_show(winner['value'])} from {_place(winner)} ({why}) used over {losers}"
+    stamp = records.updated[winner]
+    why = f"updated {pd.Timestamp(stamp).isoformat(sep=' ')}" if not _blank(stamp) else "the source given later"
+    losers = ", ".join(f"{_show(records.value[i])} from {_place(records, i)}" for i in differing)
+    return winner, (f"{records.period[winner]}: {_show(won)} from {_place(records, winner)} ({why}) used over "
+                    f"{losers}")
+
+
+def _same_number(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
 
 
 def _same(values: np.ndarray, value: float) -> np.ndarray:
@@ -374,8 +413,8 @@ def _show(value: float) -> str:
     return "no value" if value != value else format_number(float(value), None)
 
 
-def _place(row: pd.Series) -> str:
-    return f"{row['source']} row {int(row['row'])}"
+def _place(records: _Records, i: int) -> str:
+    return f"{records.source[i]} row {records.row[i]}"
 
 
 def _annual(frequency: Frequency | None, period: Period) -> bool:

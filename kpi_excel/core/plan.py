@@ -111,6 +111,7 @@ class SheetSpec:
     tab_colour: str | None = None
     rules: tuple[FormatRule, ...] = ()
     charts: tuple[Chart, ...] = ()
+    print_through: str | None = None  # header of the last column a committee pack prints
 
     @property
     def header_row(self) -> int:

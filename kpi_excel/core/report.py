@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
 import pandas as pd
@@ -539,8 +538,7 @@ def _benchmark_sheet(rows: list[_Row], settings: ReportSettings, table: KpiTable
                      rules=tuple(FormatRule("Quartile", "equals", str(q), s.fill, s.font)
                                  for q, s in QUARTILE_COLOURS.items()))
     charts = _benchmark_charts(spec, names, numbers, authority)
-    return SheetSpec(spec.name, spec.columns, spec.rows, spec.title, spec.table, spec.freeze, spec.landscape,
-                     spec.tab_colour, spec.rules, charts)
+    return replace(spec, charts=charts)
 
 
 def _benchmark_charts(spec: SheetSpec, names: list[str], numbers: list[tuple[float | None, ...]],

@@ -110,7 +110,8 @@ def kpi_rules() -> tuple[FormatRule, ...]:
 
 def kpi_sheet(rows: tuple[tuple[object, ...], ...] = ()) -> SheetSpec:
     """The KPIs sheet; ``rows`` hold values in KPI_COLUMNS order."""
-    return SheetSpec(KPI_SHEET, KPI_COLUMNS, rows, table="KPIs", tab_colour="1F4E79", rules=kpi_rules())
+    return SheetSpec(KPI_SHEET, KPI_COLUMNS, rows, table="KPIs", tab_colour="1F4E79", rules=kpi_rules(),
+                     print_through="Comment")
 
 
 def data_sheet(rows: tuple[tuple[object, ...], ...] = ()) -> SheetSpec:

@@ -228,11 +228,13 @@ def _first_section(number_format: str) -> str:
 PERCENT_UNKNOWN_PRECISION = "%"
 
 
+@lru_cache(maxsize=1024)
 def is_percent_format(number_format: str | None) -> bool:
     """True when Excel shows the cell multiplied by 100 with a % sign."""
     return bool(number_format) and "%" in _first_section(number_format)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=1024)
 def decimals_of_format(number_format: str | None) -> int | None:
     """Decimal places a number format shows; None for General or no format."""
     if not number_format or number_format.lower() == "general":

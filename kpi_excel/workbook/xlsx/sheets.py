@@ -35,7 +35,9 @@ class SheetSettings:
 
     ``freeze`` is (rows, columns) kept in view, e.g. (1, 0) for a header row;
     ``column_widths`` maps 1-based columns to widths in characters;
-    ``landscape``/``fit_to_width`` set up printing on A4 (``paper_size`` 9).
+    ``landscape``/``fit_to_width`` set up printing on A4 (``paper_size`` 9);
+    ``row_heights`` maps 1-based rows (that have cells) to heights in points,
+    for wrapped text that neither Excel nor LibreOffice grows rows for on opening.
     """
 
     freeze: tuple[int, int] | None = None
@@ -44,6 +46,7 @@ class SheetSettings:
     landscape: bool | None = None
     fit_to_width: bool = False
     paper_size: int | None = 9
+    row_heights: dict[int, float] = field(default_factory=dict)
 
 
 def new_worksheet_root(code_name: str | None = None) -> etree._Element:
@@ -181,6 +184,21 @@ def _set_print(root: etree._Element, settings: SheetSettings, only_if_absent: bo
     return changed
 
 
+def _set_heights(root: etree._Element, heights: dict[int, float], only_if_absent: bool) -> bool:
+    data = root.find(main("sheetData"))
+    if data is None:
+        return False
+    changed = False
+    for row in data.iterchildren(main("row")):
+        height = heights.get(int(row.get("r", "0")))
+        if height is None or (only_if_absent and row.get("ht")):
+            continue
+        row.set("ht", f"{height:g}")
+        row.set("customHeight", "1")
+        changed = True
+    return changed
+
+
 def apply_settings(root: etree._Element, settings: SheetSettings, *, only_if_absent: bool = True) -> list[str]:
     """Apply ``settings`` to a worksheet root; returns the names of settings applied."""
     applied = []
@@ -192,6 +210,8 @@ def apply_settings(root: etree._Element, settings: SheetSettings, *, only_if_abs
         applied.append("column_widths")
     if (settings.landscape is not None or settings.fit_to_width) and _set_print(root, settings, only_if_absent):
         applied.append("print")
+    if settings.row_heights and _set_heights(root, settings.row_heights, only_if_absent):
+        applied.append("row_heights")
     pr = root.find(main("sheetPr"))
     if pr is not None and len(pr) == 0 and not pr.attrib:
         root.remove(pr)

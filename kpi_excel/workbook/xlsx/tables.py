@@ -23,6 +23,7 @@ __all__ = [
     "sheet_tables",
     "workbook_table_ids_and_names",
     "grow_table",
+    "widen_table",
     "rename_table_column",
     "build_table_xml",
     "valid_table_name",
@@ -120,6 +121,33 @@ def grow_table(pkg: OpcPackage, table: TableInfo, new_max_row: int) -> TableInfo
         table.name, table.display_name, table.id, ref, table.columns, table.header_row_count,
         table.totals_row_count, table.part, table.sheet,
     )
+
+
+def widen_table(pkg: OpcPackage, table: TableInfo, headers: list[str]) -> TableInfo:
+    """Add columns named ``headers`` at the table's right edge (the caller has
+    written the header cells there). Column ids stay unique within the table."""
+    taken = {c.lower() for c in table.columns}
+    for name in headers:
+        if not name.strip() or name.lower() in taken:
+            raise InputError(f"table {table.name!r} cannot take a column named {name!r}", sheet=table.sheet)
+        taken.add(name.lower())
+    root = pkg.xml(table.part)
+    ref = CellRange(table.ref.min_row, table.ref.min_col, table.ref.max_row, table.ref.max_col + len(headers))
+    root.set("ref", ref.ref)
+    auto = root.find(main("autoFilter"))
+    if auto is not None:
+        auto.set("ref", CellRange(ref.min_row, ref.min_col, ref.max_row - table.totals_row_count, ref.max_col).ref)
+    cols = root.find(main("tableColumns"))
+    assert cols is not None
+    next_id = max((int(c.get("id", "0")) for c in cols.iterchildren(main("tableColumn"))), default=0) + 1
+    for offset, name in enumerate(headers):
+        col = etree.SubElement(cols, main("tableColumn"))
+        col.set("id", str(next_id + offset))
+        col.set("name", escape_xstring(name))
+    cols.set("count", str(len(cols)))
+    pkg.mark_dirty(table.part)
+    return TableInfo(table.name, table.display_name, table.id, ref, table.columns + tuple(headers),
+                     table.header_row_count, table.totals_row_count, table.part, table.sheet)
 
 
 def rename_table_column(pkg: OpcPackage, table: TableInfo, index: int, name: str) -> None:

@@ -40,7 +40,7 @@ from kpi_excel.workbook.xlsx.condformat import (
 from kpi_excel.workbook.xlsx.drawings import append_chart_anchor, new_drawing_root
 from kpi_excel.workbook.xlsx.managed import OWNED_CODENAME_PREFIX, ManagedRegistry
 from kpi_excel.workbook.xlsx.package import CT, RT, OpcPackage, is_xml_content, rels_name
-from kpi_excel.workbook.xlsx.refs import CellRange, absolute_range, quote_sheet
+from kpi_excel.workbook.xlsx.refs import CellRange, absolute_range, parse_range, quote_sheet
 from kpi_excel.workbook.xlsx.sheets import SheetSettings, apply_settings, new_worksheet_root
 from kpi_excel.workbook.xlsx.styles import DxfStyle, StyleBook
 from kpi_excel.workbook.xlsx.tables import (
@@ -50,6 +50,7 @@ from kpi_excel.workbook.xlsx.tables import (
     rename_table_column,
     sheet_tables,
     valid_table_name,
+    widen_table,
     workbook_table_ids_and_names,
 )
 from kpi_excel.workbook.xlsx.validation import (
@@ -378,6 +379,38 @@ class XlsxPackage:
                 grow_table(self._opc, table, new_max)
                 report.tables_resized.append(table.name)
 
+    def add_table_columns(self, sheet: str, table_name: str, headers: Sequence[str]) -> TableInfo:
+        """Add columns with these headers at the right edge of an existing table.
+
+        The header cells are written as text in the table's header row; the
+        cells below are left empty for the caller to fill. Refuses when the
+        columns to the right of the table hold anything (another table, the
+        officer's cells) so nothing is overwritten.
+        """
+        info = self._worksheet(sheet)
+        assert info.part is not None
+        tables = sheet_tables(self._opc, info.part, info.name)
+        table = next((t for t in tables if t.name.lower() == table_name.lower()), None)
+        if table is None:
+            raise InputError(f"no table named {table_name!r}", sheet=info.name)
+        if not headers:
+            return table
+        grown = CellRange(table.ref.min_row, table.ref.max_col + 1, table.ref.max_row,
+                          table.ref.max_col + len(headers))
+        values = self.read_sheet(info.name)
+        for row in range(grown.min_row, grown.max_row + 1):
+            for col in range(grown.min_col, grown.max_col + 1):
+                if values.value(row, col) not in (None, ""):
+                    raise InputError(f"cannot add columns to table {table.name!r}: the cells to its right are "
+                                     "in use", sheet=info.name, row=row, column=col)
+        if any(o.part != table.part and o.ref.intersects(grown) for o in tables):
+            raise InputError(f"cannot add columns to table {table.name!r}: another table is in the way",
+                             sheet=info.name)
+        self.write_rows(info.name, (table.ref.min_row, grown.min_col), [list(headers)])
+        widened = widen_table(self._opc, table, [str(h) for h in headers])
+        self._opc.mark_dirty(info.part)
+        return widened
+
     # ---- styles --------------------------------------------------------------------
 
     def add_dxf(self, style: DxfStyle) -> int:
@@ -435,6 +468,12 @@ class XlsxPackage:
             self._opc.mark_dirty(info.part)
         return applied
 
+    def set_print_area(self, sheet: str, ref: str) -> None:
+        """Print only ``ref`` (e.g. ``A1:S200``) of the sheet: the sheet's ``_xlnm.Print_Area``."""
+        info = self._worksheet(sheet)
+        book.set_defined_name(self._opc, self._wb, "_xlnm.Print_Area",
+                              absolute_range(info.name, parse_range(ref)), local_sheet_index=info.index)
+
     # ---- sheets we own -------------------------------------------------------------
 
     def is_owned(self, name: str) -> bool:
@@ -473,6 +512,12 @@ class XlsxPackage:
                 pr.set("codeName", f"{OWNED_CODENAME_PREFIX}{sheet_id}")
         book.update_app_sheet_titles(self._opc, old_titles, self._worksheet_titles())
         return self.sheet(name)
+
+    def adopt_sheet(self, name: str) -> None:
+        """Record an existing sheet as kpi_excel's: only for a workbook kpi_excel
+        itself just created (the first sheet of a new report)."""
+        info = self._worksheet(name)
+        self._managed().own_sheet(info.sheet_id)
 
     def remove_owned_sheet(self, name: str) -> None:
         """Delete a sheet kpi_excel created, with its drawings, charts and tables."""
@@ -515,11 +560,13 @@ class XlsxPackage:
         autofilter: bool = False,
         print_titles: bool = False,
         charts: Sequence[ChartSpec] = (),
+        header_row: int = 1,
     ) -> SheetInfo:
         """Create, or replace the content of, a sheet kpi_excel owns.
 
-        ``rows`` is written from A1 (first row = headers when ``table`` or
-        ``autofilter``). On a later run the sheet keeps its place, name and id;
+        ``rows`` is written from A1; row ``header_row`` holds the headers when
+        ``table``, ``autofilter`` or ``print_titles`` is given (rows above it
+        are titles and notes). On a later run the sheet keeps its place, name and id;
         its old drawings, charts and tables are deleted with their parts,
         relationships and content types before the new content is written.
         Refuses to touch an existing sheet of that name that is not ours.
@@ -546,22 +593,24 @@ class XlsxPackage:
             registry.own_sheet(info.sheet_id)
         assert info.part is not None
         root = self._sheet_root(info)
-        if table is not None and rows:
+        top = header_row - 1  # 0-based index of the header in rows
+        if table is not None and len(rows) > top:
             # Excel repairs a table whose header cell is not text: write headers as text.
-            rows = [["" if v is None else str(v) for v in rows[0]], *rows[1:]]
+            rows = [*rows[:top], ["" if v is None else str(v) for v in rows[top]], *rows[top + 1:]]
         if rows:
             self.write_rows(info.name, (1, 1), rows, styles=styles)
         n_rows = len(rows)
-        n_cols = max((len(r) for r in rows), default=0)
-        block = CellRange(1, 1, max(n_rows, 1), max(n_cols, 1))
+        n_cols = max((len(r) for r in rows[top:top + 1]), default=0) if table is not None else \
+            max((len(r) for r in rows), default=0)
+        block = CellRange(header_row, 1, max(n_rows, header_row), max(n_cols, 1))
         if settings is not None:
             apply_settings(root, settings, only_if_absent=False)
         book.remove_defined_names(self._opc, self._wb, "_xlnm._FilterDatabase", info.index)
         if table is not None:
-            if n_rows < 1 or n_cols < 1:
+            if n_rows < header_row or n_cols < 1:
                 raise InputError("a table needs a header row", sheet=info.name)
-            headers = [r for r in rows[0]] + [None] * (n_cols - len(rows[0]))
-            self._add_table(info, CellRange(1, 1, max(n_rows, 2), n_cols), headers, table)
+            headers = [r for r in rows[top]] + [None] * (n_cols - len(rows[top]))
+            self._add_table(info, CellRange(header_row, 1, max(n_rows, header_row + 1), n_cols), headers, table)
         elif autofilter and n_cols:
             auto = etree.Element(main("autoFilter"))
             auto.set("ref", block.ref)
@@ -572,7 +621,7 @@ class XlsxPackage:
             )
         if print_titles:
             book.set_defined_name(
-                self._opc, self._wb, "_xlnm.Print_Titles", f"{quote_sheet(info.name)}!$1:$1",
+                self._opc, self._wb, "_xlnm.Print_Titles", f"{quote_sheet(info.name)}!${header_row}:${header_row}",
                 local_sheet_index=info.index,
             )
         else:

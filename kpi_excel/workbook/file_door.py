@@ -1,0 +1,424 @@
+"""The headless door: read a workbook file, apply a plan, save it losslessly.
+
+Reading and writing go through :class:`~kpi_excel.workbook.xlsx.XlsxPackage`,
+which rewrites only the zip parts and XML elements a change needs and saves
+atomically (temp file beside the target, re-opened to verify, then swapped
+in), so charts, text boxes, macros, comments and the rest of an officer's
+workbook are kept, and a crash never leaves it half-written.
+
+* :func:`read_inputs` - KPIs, Data and Settings as the core wants them;
+* :func:`apply_plan` - the plan, translated to package edits;
+* :func:`add_report_sheets` - the template's sheets (``new`` and ``init``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from kpi_excel.core.palette import HEADER
+from kpi_excel.core.plan import Cell, Chart, FormatRule, KpiUpdate, Plan, SheetSpec
+from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table
+from kpi_excel.core.template import DATA_SHEET, KPI_SHEET, SETTINGS_SHEET
+from kpi_excel.errors import InputError, WorkbookError
+from kpi_excel.refresh import RefreshInputs
+from kpi_excel.workbook.xlsx import (
+    KEEP,
+    CellIsRule,
+    ChartSeries,
+    ChartSpec,
+    ConditionalFormat,
+    DxfStyle,
+    IconSetRule,
+    ListValidation,
+    SheetSettings,
+    SheetValues,
+    TableSpec,
+    XlsxPackage,
+    column_letter,
+    parse_range,
+)
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+
+__all__ = ["read_inputs", "apply_plan", "add_report_sheets", "WrittenReport", "sheet_cells"]
+
+
+@dataclass
+class WrittenReport:
+    """What applying a plan did, for the summary and the tests."""
+
+    columns_added: list[str] = field(default_factory=list)
+    sheets_written: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _from_serial(serial: float, date1904: bool) -> dt.datetime:
+    base = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+    return base + dt.timedelta(days=float(serial))
+
+
+def sheet_cells(values: SheetValues, date1904: bool = False, with_formats: bool = True) -> SheetCells:
+    """A sheet as the core reads it: rows from the block's first row, columns from A.
+
+    Dates come back as datetimes (the package keeps Excel's serial numbers).
+    """
+    pad = values.first_col - 1
+    columns = values.columns
+    dates = {(r, c) for c in range(values.n_cols) for r in range(values.n_rows)
+             if values.style_ids[c][r] in values.date_styles and isinstance(columns[c][r], (int, float))}
+    rows = [[None] * pad + list(row) for row in zip(*columns)] if columns else []
+    for r, c in dates:
+        rows[r][pad + c] = _from_serial(columns[c][r], date1904)
+    formats = None
+    if with_formats:
+        lookup = values.number_formats
+        styles = values.style_ids
+        formats = [[None] * pad + [lookup.get(s, "General") for s in row] for row in zip(*styles)] if styles else []
+    return SheetCells(values.sheet, rows, formats, top=values.first_row)
+
+
+def _find(pkg: XlsxPackage, wanted: str) -> str | None:
+    names = {n.lower().strip(): n for n in pkg.sheet_names()}
+    return names.get(wanted.lower())
+
+
+def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInputs:
+    """KPIs (by name, else the first sheet with an indicator header), Data and Settings."""
+    kpis_name = _find(pkg, KPI_SHEET)
+    kpis = None
+    if kpis_name is not None:
+        kpis = sheet_cells(pkg.read_sheet(kpis_name), pkg.date1904)
+    else:
+        for info in pkg.sheets():
+            if info.kind != "worksheet":
+                continue
+            candidate = sheet_cells(pkg.read_sheet(info.name), pkg.date1904)
+            try:
+                find_kpi_table(candidate)
+            except InputError:
+                continue
+            kpis = candidate
+            break
+    if kpis is not None:
+        kpis = SheetCells(kpis.name, kpis.values, kpis.formats, kpis.top, _table_at(pkg, kpis))
+    data_name = _find(pkg, DATA_SHEET)
+    settings_name = _find(pkg, SETTINGS_SHEET)
+    data = sheet_cells(pkg.read_sheet(data_name), pkg.date1904) if data_name else None
+    settings = sheet_cells(pkg.read_sheet(settings_name), pkg.date1904, with_formats=False) if settings_name \
+        else None
+    content = WorkbookContent(tuple(pkg.sheet_names()), kpis, settings)
+    return RefreshInputs(content, data, directory)
+
+
+def _table_at(pkg: XlsxPackage, cells: SheetCells) -> str | None:
+    """The Excel table whose header row is the KPI header row, if there is one."""
+    try:
+        header_row = find_kpi_table(cells).header_row
+    except InputError:
+        return None
+    for table in pkg.tables(cells.name):
+        if table.ref.min_row == header_row and table.header_row_count:
+            return table.name
+    return None
+
+
+# --- applying a plan -------------------------------------------------------------------
+
+
+class _Styles:
+    """Cell styles derived once per (base style, look)."""
+
+    def __init__(self, pkg: XlsxPackage) -> None:
+        self.pkg = pkg
+        self.cache: dict[tuple, int] = {}
+
+    def get(self, base: int, **look: object) -> int:
+        key = (base, tuple(sorted(look.items())))
+        if key not in self.cache:
+            self.cache[key] = self.pkg.add_cell_style(base, **look)  # type: ignore[arg-type]
+        return self.cache[key]
+
+    def named(self, name: str | None, number_format: str | None = None) -> int | None:
+        look: dict[str, object] = {}
+        if name == "header":
+            look.update(bold=True, fill=HEADER.fill, font_color=HEADER.font, wrap=True)
+        elif name == "title":
+            look.update(bold=True)
+        elif name == "note":
+            look.update(wrap=False)
+        elif name in ("bold",):
+            look.update(bold=True)
+        elif name == "wrap":
+            look.update(wrap=True)
+        if number_format:
+            look["number_format"] = number_format
+        return self.get(0, **look) if look else None
+
+
+def _header_key(text: object) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(text or "").lower()).strip()
+
+
+def _structure_locked(pkg: XlsxPackage) -> bool:
+    """Review > Protect Workbook (structure): Excel allows no new sheets."""
+    workbook = next(r.part for r in pkg.opc.related("", _OFFICE_DOCUMENT) if r.part)
+    protection = pkg.opc.xml(workbook).find(f"{{{_MAIN_NS}}}workbookProtection")
+    return protection is not None and protection.get("lockStructure") in ("1", "true")
+
+
+def _check_can_add(pkg: XlsxPackage, names: Sequence[str]) -> None:
+    missing = [n for n in names if _find(pkg, n) is None]
+    if missing and _structure_locked(pkg):
+        raise WorkbookError(f"the workbook's structure is protected, so the {', '.join(missing)} sheet(s) cannot "
+                            "be added; unprotect it (Review > Protect Workbook) and run again",
+                            path=pkg.path)
+
+
+def apply_plan(pkg: XlsxPackage, plan: Plan) -> WrittenReport:
+    """Translate a plan into package edits (saving is the caller's)."""
+    _check_can_add(pkg, [s.name for s in plan.sheets] + ([plan.log_sheet.name] if plan.log_sheet else []))
+    report = WrittenReport()
+    styles = _Styles(pkg)
+    _apply_kpis(pkg, plan.kpis, styles, report)
+    after = plan.kpis.sheet
+    for spec in plan.sheets:
+        name = _find(pkg, spec.name)
+        if name is not None and not pkg.is_owned(name):
+            report.skipped.append(f"{spec.name} sheet not written: a sheet of that name exists that kpi_excel did "
+                                  "not create; rename it to let kpi_excel write its own")
+            continue
+        write_sheet(pkg, spec, styles, after=after if spec.name == "Benchmark" else None)
+        report.sheets_written.append(spec.name)
+    if plan.log is not None and plan.log_sheet is not None:
+        _append_log(pkg, plan, styles)
+    return report
+
+
+def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: WrittenReport) -> None:
+    sheet = update.sheet
+    values = pkg.read_sheet(sheet)
+    header_row = update.header_row
+    headers: dict[str, int] = {}
+    last_col = 0
+    for col in range(1, values.first_col + values.n_cols):
+        text = values.value(header_row, col)
+        if text not in (None, ""):
+            headers.setdefault(_header_key(text), col)
+            last_col = col
+    if update.add_columns:
+        names = [spec.header for spec in update.add_columns]
+        added = False
+        if update.table:
+            try:
+                table = pkg.add_table_columns(sheet, update.table, names)
+                first_new = table.ref.max_col - len(names) + 1
+                added = True
+            except InputError:
+                added = False  # cells to the right are in use: add plain columns after the used range
+        if not added:
+            first_new = max(last_col, values.first_col + values.n_cols - 1) + 1
+            header_style = values.style(header_row, last_col) if last_col else None
+            pkg.write_rows(sheet, (header_row, first_new), [names],
+                           styles=[[header_style] * len(names)] if header_style else None)
+        for offset, spec in enumerate(update.add_columns):
+            headers[_header_key(spec.header)] = first_new + offset
+            report.columns_added.append(spec.header)
+        widths = {first_new + i: spec.width for i, spec in enumerate(update.add_columns)}
+        pkg.apply_sheet_settings(sheet, SheetSettings(column_widths=widths), only_if_absent=False)
+    if not update.body_rows:
+        return
+    first, last = update.body_rows[0], update.body_rows[-1]
+    position = {row: i for i, row in enumerate(update.body_rows)}
+    columns: dict[int, list[object]] = {}
+    cell_styles: dict[int, list[int | None]] = {}
+    for write in update.writes:
+        col = headers.get(_header_key(write.header))
+        if col is None:
+            continue
+        out: list[object] = []
+        looks: list[int | None] = []
+        for row in range(first, last + 1):
+            index = position.get(row)
+            cell = write.cells[index] if index is not None else None
+            if cell is None:
+                out.append(KEEP)
+                looks.append(None)
+                continue
+            out.append(cell.value)
+            looks.append(styles.get(values.style(row, col), number_format=cell.number_format)
+                         if cell.number_format else None)
+        columns[col] = out
+        cell_styles[col] = looks
+    if columns:
+        pkg.write_columns(sheet, first, columns, styles=cell_styles)
+    last_rule_row = _rule_end(first, last)
+    pkg.set_managed_conditional_formats(sheet, _rules(update.rules, headers, first, last_rule_row))
+    dropdowns = []
+    for spec in update.dropdowns:
+        col = headers.get(_header_key(spec.header))
+        if col is not None and spec.choices:
+            letter = column_letter(col)
+            dropdowns.append(ListValidation(f"{letter}{first}:{letter}{last_rule_row}", list(spec.choices),
+                                            prompt_title=spec.header[:32], prompt=spec.help[:255] or None))
+    pkg.set_managed_validations(sheet, dropdowns)
+
+
+# Rules and dropdowns reach this far below the first row, so rows an officer
+# adds before the next refresh are coloured and checked too.
+RULE_ROWS = 500
+
+
+def _rule_end(first: int, last: int) -> int:
+    return max(last, first + RULE_ROWS - 1)
+
+
+def _rules(rules: Sequence[FormatRule], headers: dict[str, int], first: int, last: int) -> list[ConditionalFormat]:
+    out = []
+    for rule in rules:
+        col = headers.get(_header_key(rule.header))
+        if col is None:
+            continue
+        letter = column_letter(col)
+        sqref = f"{letter}{first}:{letter}{last}"
+        if rule.kind == "arrows":
+            # Grey arrows: up, flat or down by the sign alone; whether that is good
+            # depends on the polarity, which the Direction column says in words.
+            out.append(ConditionalFormat(sqref, IconSetRule(
+                "3ArrowsGray", (("num", 0), ("num", 0), ("num", 1e-9)))))
+            continue
+        literal = rule.text if re.fullmatch(r"-?\d+(\.\d+)?", rule.text) else '"' + rule.text.replace('"', '""') + '"'
+        out.append(ConditionalFormat(sqref, CellIsRule(
+            "equal", (literal,), DxfStyle(fill=rule.fill or None, font_color=rule.font or None,
+                                          bold=True if rule.bold else None))))
+    return out
+
+
+def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: str | None = None) -> None:
+    """Write a sheet we own whole: titles, header, rows, table, rules, charts, print setup."""
+    rows: list[list[object]] = []
+    looks: list[list[int | None]] = []
+    for line in spec.title:
+        rows.append([line.value])
+        looks.append([styles.named(line.style)])
+    if spec.title:
+        rows.append([])
+        looks.append([])
+    header_style = None if spec.table else styles.named("header")
+    rows.append([c.header for c in spec.columns])
+    looks.append([header_style] * len(spec.columns))
+    formats = [c.number_format for c in spec.columns]
+    wraps = [c.wrap for c in spec.columns]
+    for body in spec.rows:
+        row, look = [], []
+        for i, item in enumerate(body):
+            value, number_format, name = (item.value, item.number_format, item.style) if isinstance(item, Cell) \
+                else (item, None, None)
+            number_format = number_format or (formats[i] if i < len(formats) else None)
+            wrap = wraps[i] if i < len(wraps) else False
+            row.append(value)
+            look.append(styles.named(name or ("wrap" if wrap else None), number_format))
+        rows.append(row)
+        looks.append(look)
+    header_row = spec.header_row
+    settings = SheetSettings(
+        freeze=(header_row, 0) if spec.freeze else None,
+        column_widths={i + 1: c.width for i, c in enumerate(spec.columns)},
+        tab_color=spec.tab_colour,
+        landscape=spec.landscape,
+        fit_to_width=True,
+        row_heights=_row_heights(spec, header_row),
+    )
+    table = TableSpec(spec.table, style="TableStyleMedium2") if spec.table else None
+    charts = [_chart(chart) for chart in spec.charts]
+    pkg.write_owned_sheet(spec.name, rows, styles=looks, after=after, settings=settings, table=table,
+                          autofilter=False, print_titles=True, charts=charts, header_row=header_row)
+    if spec.print_through:
+        through = next(i for i, c in enumerate(spec.columns) if c.header == spec.print_through) + 1
+        pkg.set_print_area(spec.name, f"A1:{column_letter(through)}{max(spec.last_row, header_row + RULE_ROWS)}")
+    first = spec.first_body_row
+    last = _rule_end(first, spec.last_row)
+    headers = {_header_key(c.header): i + 1 for i, c in enumerate(spec.columns)}
+    if spec.rules:
+        pkg.set_managed_conditional_formats(spec.name, _rules(spec.rules, headers, first, last))
+    dropdowns = [ListValidation(f"{column_letter(headers[_header_key(c.header)])}{first}:"
+                                f"{column_letter(headers[_header_key(c.header)])}{last}",
+                                list(c.choices), prompt_title=c.header[:32], prompt=c.help[:255] or None)
+                 for c in spec.columns if c.choices]
+    if dropdowns:
+        pkg.set_managed_validations(spec.name, dropdowns)
+
+
+# Points per line of 11-point text, and characters per unit of column width.
+LINE_HEIGHT, CHARS_PER_WIDTH = 15.0, 1.15
+
+
+def _row_heights(spec: SheetSpec, header_row: int) -> dict[int, float]:
+    """Heights for rows whose wrapped text needs more than one line."""
+    heights = {}
+    wrapped = [(i, c.width) for i, c in enumerate(spec.columns) if c.wrap]
+    header_lines = max((-(-len(c.header) // max(int(c.width * CHARS_PER_WIDTH), 1)) for c in spec.columns), default=1)
+    if header_lines > 1:
+        heights[header_row] = LINE_HEIGHT * min(header_lines, 4)
+    for offset, row in enumerate(spec.rows):
+        lines = 1
+        for i, width in wrapped:
+            if i < len(row):
+                item = row[i]
+                text = str(item.value if isinstance(item, Cell) else item or "")
+                lines = max(lines, -(-len(text) // max(int(width * CHARS_PER_WIDTH), 1)))
+        if lines > 1:
+            heights[header_row + 1 + offset] = LINE_HEIGHT * min(lines, 8)
+    return heights
+
+
+def _range_of(reference: str) -> tuple[str, object]:
+    sheet, _, cells = reference.rpartition("!")
+    sheet = sheet.strip("'").replace("''", "'")
+    return sheet, parse_range(cells.replace("$", ""))
+
+
+def _chart(chart: Chart) -> ChartSpec:
+    sheet, categories = _range_of(chart.categories_ref)
+    series = []
+    for item in chart.series:
+        _, values = _range_of(item.values_ref)
+        series.append(ChartSeries(item.name, categories, values, kind="bar", color="2E75B6", sheet=sheet))  # type: ignore[arg-type]
+    return ChartSpec(
+        kind=chart.kind, title=chart.title, series=series, alt_text=chart.alt_text, alt_title=chart.title,
+        anchor=chart.anchor, width_cols=chart.width, height_rows=chart.height,
+        y_title=chart.value_axis_title or None, legend=None if len(series) == 1 else "b",
+    )
+
+
+def _append_log(pkg: XlsxPackage, plan: Plan, styles: _Styles) -> None:
+    spec = plan.log_sheet
+    assert spec is not None and plan.log is not None
+    name = _find(pkg, spec.name)
+    if name is None:
+        write_sheet(pkg, SheetSpec(spec.name, spec.columns, (plan.log.values,), spec.title, None, spec.freeze,
+                                   spec.landscape, spec.tab_colour), styles)
+        return
+    values = pkg.read_sheet(name)
+    used = values.used_range
+    next_row = (used.max_row + 1) if used is not None else 1
+    pkg.write_rows(name, (next_row, 1), [list(plan.log.values)])
+
+
+def add_report_sheets(pkg: XlsxPackage, sheets: Sequence[SheetSpec], *, replace: bool = False) -> list[str]:
+    """Add each sheet the workbook does not have yet (``replace``: also rewrite
+    ones kpi_excel owns, for a brand-new report); returns the names written."""
+    _check_can_add(pkg, [s.name for s in sheets])
+    styles = _Styles(pkg)
+    written = []
+    for spec in sheets:
+        name = _find(pkg, spec.name)
+        if name is not None and not (replace and pkg.is_owned(name)):
+            continue
+        write_sheet(pkg, spec, styles)
+        written.append(spec.name)
+    return written
