@@ -70,3 +70,12 @@ def test_public_modules_declare_all() -> None:
         if path.name.startswith("_") or "data" in path.parts:
             continue
         assert "__all__" in path.read_text(encoding="utf-8"), path.relative_to(PACKAGE)
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```bash")[1:]]
+    demo_command, test_command = blocks[0], blocks[1]
+    assert "kpi-excel demo" in demo_command and "pytest" in test_command
+    ci = (PACKAGE.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci.splitlines()
