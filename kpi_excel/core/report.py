@@ -205,7 +205,7 @@ class _Row:
     formats: dict[str, str | None]
     problems: list[Problem] = field(default_factory=list)
     source: str = ""
-    bench: Mapping[str, object] | None = None
+    bench: dict[str, object] | None = None
     assessment: Assessment | None = None
 
 
@@ -243,9 +243,12 @@ def plan_refresh(
     now = now or dt.datetime.now()
 
     rows = [_read_row(table, index) for index in table.body]
+    # Row lookups in plain dicts: one pandas .loc per indicator would cost more than rating it.
+    chosen = _by_code(selected)
+    benchmarks = _by_code(benchmark)
     for row in rows:
-        _apply_selection(row, selected, selection_problems or {})
-        _apply_benchmark(row, benchmark, settings)
+        _apply_selection(row, chosen, selection_problems or {})
+        _apply_benchmark(row, benchmarks, settings)
         if not _is_blank(row):
             row.assessment = assess_row(row.fields, row.formats, options)
 
@@ -275,7 +278,7 @@ def plan_refresh(
     log = LogEntry((
         now.strftime("%Y-%m-%d %H:%M"), user, door, "; ".join(sources) or "Data sheet", len(rated),
         counts.get("Green", 0), counts.get("Amber", 0), counts.get("Red", 0), counts.get("N/A", 0),
-        "; ".join(changes)[:2000], len(summary.problems), version,
+        "; ".join(changes)[:2000] or None, len(summary.problems), version,
     ))
     return Plan(kpis=kpi_update, sheets=tuple(sheets), log_sheet=log_sheet(), log=log, summary=summary)
 
@@ -304,15 +307,22 @@ def _is_blank(row: _Row) -> bool:
     return all(row.fields.get(n) in (None, "") for n in ("indicator", "code", "latest_value", "target"))
 
 
-def _apply_selection(row: _Row, selected: pd.DataFrame | None, problems: Mapping[str, Sequence[str]]) -> None:
+def _by_code(frame: pd.DataFrame | None) -> dict[str, dict[str, object]] | None:
+    if frame is None:
+        return None
+    return {str(code): record for code, record in zip(frame.index, frame.to_dict("records"))}
+
+
+def _apply_selection(row: _Row, selected: dict[str, dict[str, object]] | None,
+                     problems: Mapping[str, Sequence[str]]) -> None:
     code = str(row.fields.get("code") or "").strip()
     for message in problems.get(code, ()):
         row.problems.append(Problem("source", message))
-    if selected is None or not code or code not in selected.index:
+    if selected is None or not code or code not in selected:
         if code and selected is not None and row.fields.get("latest_value") in (None, ""):
             row.problems.append(Problem("source", f"no values for code '{code}' in the Data sheet or sources"))
         return
-    choice = selected.loc[code]
+    choice = selected[code]
     unit_percent = _unit_percent(row)
     for when in ("previous", "latest"):
         period, value = choice.get(f"{when}_period"), choice.get(f"{when}_value")
@@ -346,15 +356,15 @@ def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value == ""
 
 
-def _apply_benchmark(row: _Row, benchmark: pd.DataFrame | None, settings: ReportSettings) -> None:
+def _apply_benchmark(row: _Row, benchmark: dict[str, dict[str, object]] | None, settings: ReportSettings) -> None:
     if benchmark is None:
         return
     code = str(row.fields.get("benchmark_code") or row.fields.get("code") or "").strip()
-    if not code or code not in benchmark.index:
+    if not code or code not in benchmark:
         if row.fields.get("benchmark_code"):
             row.problems.append(Problem("benchmark_code", f"'{code}' is not in the benchmark data"))
         return
-    bench = benchmark.loc[code]
+    bench = benchmark[code]
     row.bench = bench
     quartile = bench.get("quartile")
     if not _missing(quartile):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from importlib import resources
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -316,10 +317,7 @@ def _norm(value: object) -> str:
 def load_directory(path: Path | None = None) -> AreaDirectory:
     """The LA code list (the bundled copy of DfE's unless ``path`` is given)."""
     if path is None:
-        text = resources.files("kpi_excel").joinpath("data/la_code_list.csv").read_text(encoding="utf-8")
-        import io
-
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        frame = _bundled_code_list()
     else:
         path = Path(path)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -330,6 +328,20 @@ def load_directory(path: Path | None = None) -> AreaDirectory:
             frame = pd.DataFrame(rows[1:], columns=[str(c) for c in rows[0]], dtype=object)
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return _directory_from(frame, path)
+
+
+@lru_cache(maxsize=1)
+def _bundled_code_list() -> pd.DataFrame:
+    # Read once a process (the server refreshes many books with the same list);
+    # each caller still gets its own directory, which readers extend.
+    import io
+
+    text = resources.files("kpi_excel").joinpath("data/la_code_list.csv").read_text(encoding="utf-8")
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+
+
+def _directory_from(frame: pd.DataFrame, path: Path | None) -> AreaDirectory:
     columns = {re.sub(r"[^a-z]", "", str(c).lower()): c for c in frame.columns}
     pick = {
         "number": columns.get("number") or columns.get("lanumber") or columns.get("lanum"),
