@@ -146,11 +146,9 @@ class Problem:
 
 def _column_name(column: int | str) -> str:
     if isinstance(column, int):
-        letters, index = "", column
-        while index > 0:
-            index, remainder = divmod(index - 1, 26)
-            letters = chr(65 + remainder) + letters
-        return f"column {letters}"
+        from kpi_excel.core.columns import column_letter
+
+        return f"column {column_letter(column)}"
     return f"column '{column}'"
 
 

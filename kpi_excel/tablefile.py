@@ -93,27 +93,19 @@ def _unnamed(header: object) -> str:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from openpyxl import load_workbook  # imported here: CSV users never pay for it
+    from kpi_excel.sources.xlsx import open_workbook
 
-    check_zip(path)
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise UnreadableFileError(f"cannot open as a workbook ({type(error).__name__}: {error})",
-                                  source=str(path)) from None
-    try:
-        names = book.sheetnames
+    with open_workbook(path) as book:
+        names = book.sheetnames  # type: ignore[attr-defined]
         if sheet is not None and sheet not in names:
             raise UnreadableFileError(f"no sheet named '{sheet}' (sheets: {', '.join(names)})", source=str(path))
         candidates = [sheet] if sheet else names
         for name in candidates:
             rows = [[(c.value, getattr(c, "number_format", None)) for c in row]
-                    for row in book[name].iter_rows()]
+                    for row in book[name].iter_rows()]  # type: ignore[index]
             header_at = _header_row(rows)
             if header_at is not None:
                 return _frames(rows, header_at)
-    finally:
-        book.close()
     raise UnreadableFileError("no sheet has a header row with a latest value column", source=str(path))
 
 

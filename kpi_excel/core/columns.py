@@ -20,6 +20,7 @@ __all__ = [
     "ColumnMap",
     "normalise_header",
     "match_columns",
+    "column_letter",
 ]
 
 # The canonical names, in the order an output lists them.
@@ -140,6 +141,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "published_change": ("change", "difference", "change since previous"),
     "published_rag_reason": ("rag reason", "reason", "rating reason"),
 }
+
+def column_letter(column: int) -> str:
+    """Excel's letters for a 1-based column number: 1 → A, 27 → AA."""
+    letters = ""
+    while column > 0:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
 
 # Cyrillic letters PDF text extraction uses in place of Latin ones.
 _LOOKALIKES = str.maketrans("АВСЕНІЈКМОРЅТХУаеіјорсхуԁһ", "ABCEHIJKMOPSTXYaeijopcxydh")

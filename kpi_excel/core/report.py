@@ -20,7 +20,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from kpi_excel.core.assess import Assessment, RateOptions, assess_row
-from kpi_excel.core.columns import match_columns, normalise_header
+from kpi_excel.core.columns import column_letter, match_columns, normalise_header
 from kpi_excel.core.plan import (
     Cell,
     Chart,
@@ -496,12 +496,8 @@ _VALUE_COLUMNS = ("Value", "Stat neighbours", "England", "Lower quartile", "Medi
 
 
 def _col(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+    """Letters of a 0-based column position of a sheet we lay out."""
+    return column_letter(index + 1)
 
 
 def _benchmark_sheet(rows: list[_Row], settings: ReportSettings, table: KpiTable) -> SheetSpec:

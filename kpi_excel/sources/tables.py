@@ -21,6 +21,7 @@ from typing import Sequence
 import pandas as pd
 
 from kpi_excel.core.areas import AreaDirectory
+from kpi_excel.core.columns import column_letter as letters_of
 from kpi_excel.core.observations import Observations, match_observation_columns, observations_from_records
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.errors import MissingColumnError, UnreadableFileError
@@ -32,13 +33,8 @@ HEADER_SEARCH_ROWS = 20
 
 
 def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """Letters of a 0-based column position, as readers count: 0 → A, 26 → AA."""
+    return letters_of(index + 1)
 
 
 def read_table_source(path: Path, sheet: str | None = None, directory: AreaDirectory | None = None) -> Observations:

@@ -36,7 +36,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
-from kpi_excel.core.columns import normalise_header
+from kpi_excel.core.columns import column_letter, normalise_header
 from kpi_excel.core.plan import Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells
 from kpi_excel.workbook.book_reader import find_sheet
@@ -129,23 +129,15 @@ def _header_row_values(sheet: "xw.Sheet", update: KpiUpdate, block: SheetCells |
     return list(values or [])
 
 
-def _rule_formula(rule: FormatRule, column_letter: str, first_row: int) -> str:
+def _rule_formula(rule: FormatRule, letter: str, first_row: int) -> str:
     """``=$O2="Red"``; a number (a quartile) matches whether the cell holds 1 or the text "1"."""
-    cell = f"${column_letter}{first_row}"
+    cell = f"${letter}{first_row}"
     text = rule.text.replace('"', '""')
     try:
         number = float(rule.text)
     except ValueError:
         return f'={cell}="{text}"'
     return f'=OR({cell}={number:g},{cell}="{text}")'
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def _write_kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None, report: WriteReport) -> None:
@@ -187,7 +179,7 @@ def _write_kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None, re
             body = sheet.range((first, column), (last, column))
             body.conditional_formats.clear()
             for rule in (r for r in update.rules if r.header == header):
-                _add_rule(body, rule, _column_letter(column), first)
+                _add_rule(body, rule, column_letter(column), first)
                 report.rules_added += 1
 
 
@@ -278,7 +270,7 @@ def _write_sheet(sheet: "xw.Sheet", spec: SheetSpec, report: WriteReport) -> Non
         for rule in spec.rules:
             column = positions.get(rule.header)
             if column is not None:
-                _add_rule(sheet.range((first, column), (last, column)), rule, _column_letter(column), first)
+                _add_rule(sheet.range((first, column), (last, column)), rule, column_letter(column), first)
                 report.rules_added += 1
     for chart in spec.charts:
         _draw_chart(sheet, chart, report)

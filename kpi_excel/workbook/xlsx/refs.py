@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from kpi_excel.core.columns import column_letter as letters_of
 from kpi_excel.errors import InputError
 
 __all__ = [
@@ -35,11 +36,7 @@ def column_letter(col: int) -> str:
     """1 -> 'A', 27 -> 'AA'."""
     if not 1 <= col <= MAX_COL:
         raise InputError(f"column {col} is outside Excel's 1..{MAX_COL}")
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return letters_of(col)
 
 
 @cache
