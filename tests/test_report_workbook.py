@@ -274,3 +274,20 @@ def test_new_init_refresh_commands(runner, tmp_path: Path) -> None:  # type: ign
     assert result.exit_code == 0 and "Added KPIs" in result.stderr
     bad = runner.invoke(main, ["refresh", str(tmp_path / "missing.xlsx")])
     assert bad.exit_code == 1 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_an_officers_own_log_sheet_is_left_alone(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "KPIs"
+    sheet.append(["Indicator", "Polarity", "Latest Value", "Target"])
+    sheet.append(["Reviews on time", "High = Good", "77.6%", ">97.2%"])
+    own = book.create_sheet("Log")
+    own.append(["Date", "What I changed"])
+    own.append(["1 Nov", "moved the targets"])
+    path = tmp_path / "mine.xlsx"
+    book.save(path)
+    summary, written = refresh_report(path, now=NOW)
+    assert any("Log sheet not written" in p for p in summary.problems)
+    assert [list(r) for r in load_workbook(path)["Log"].iter_rows(values_only=True)] == \
+        [["Date", "What I changed"], ["1 Nov", "moved the targets"]]

@@ -84,6 +84,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "previous value", "previous", "prior value", "last value", "previous figure", "previous result",
         "previous data", "previous performance", "previous outturn", "last year", "same period last year",
         "previous actual", "prior", "baseline", "comparison value", "previous year", "last quarter",
+        "previous quarter", "previous month", "last month", "last year actual", "prior year",
     ),
     "latest_period": (
         "latest period", "period", "current period", "latest update", "reporting period", "latest date",
@@ -200,7 +201,46 @@ def _match_one(header: str) -> str | None:
     if without_brackets in _LOOKUP:
         return _LOOKUP[without_brackets]
     without_years = re.sub(r"\b(19|20)\d\d( \d\d)?\b", "", without_brackets).strip()
-    return _LOOKUP.get(without_years)
+    if without_years in _LOOKUP:
+        return _LOOKUP[without_years]
+    # "Q2 Actual", "Actual YTD", "Sept 2023 Outturn": the period is a label, not the column's meaning.
+    without_periods = re.sub(r"\b(q[1-4]|h[12]|ytd|qtr [1-4]|quarter [1-4]|jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|"
+                             r"nov|dec)\b", "", without_years)
+    return _LOOKUP.get(re.sub(r"\s+", " ", without_periods).strip())
+
+
+def _split_value_columns(result: ColumnMap) -> None:
+    """Two value columns and no previous one ("Actual 2022/23", "Actual 2023/24";
+    "Q1 Actual", "Q2 Actual"): the later period is the latest, the other the
+    previous. Without readable periods, left to right is old to new."""
+    if "previous_value" in result.by_name or "latest_value" not in result.by_name:
+        return
+    others = [h for name, h in result.duplicates if name == "latest_value"]
+    if len(others) != 1:
+        return
+    first = result.by_name["latest_value"]
+    second = result.headers.index(others[0], first + 1) if others[0] in result.headers[first + 1:] else None
+    if second is None:
+        return
+    order = _period_order(result.headers[first], result.headers[second])
+    later, earlier = (second, first) if order is None or order > 0 else (first, second)
+    result.by_name["latest_value"], result.by_name["previous_value"] = later, earlier
+    result.duplicates.remove(("latest_value", others[0]))
+
+
+def _period_order(a: str, b: str) -> int | None:
+    """+1 if b's period is later than a's, -1 if earlier, None if either has none."""
+    from kpi_excel.core.periods import PeriodError, parse_period
+
+    periods = []
+    for header in (a, b):
+        words = re.sub(r"\b(actual|value|outturn|result|performance|figure|latest|current|data)\b", " ", header,
+                       flags=re.I)
+        try:
+            periods.append(parse_period(re.sub(r"\s+", " ", words).strip(" -:")))
+        except PeriodError:
+            return None
+    return 1 if periods[1] > periods[0] else -1 if periods[1] < periods[0] else None
 
 
 def match_columns(headers: Sequence[object]) -> ColumnMap:
@@ -215,6 +255,7 @@ def match_columns(headers: Sequence[object]) -> ColumnMap:
             result.duplicates.append((name, header))
             continue
         result.by_name[name] = index
+    _split_value_columns(result)
     # A header-less column right after a period column is that period's value.
     for period, value in (("previous_period", "previous_value"), ("latest_period", "latest_value")):
         index = result.by_name.get(period)

@@ -61,6 +61,7 @@ class WriteReport:
     charts_drawn: int = 0
     charts_skipped: list[str] = field(default_factory=list)  # with the engine's reason
     log_row: int | None = None
+    skipped: list[str] = field(default_factory=list)
 
 
 def excel_text(value: Any) -> Any:
@@ -326,6 +327,10 @@ def _append_log(book: "xw.Book", spec: SheetSpec | None, entry: LogEntry | None,
         report.value_blocks += 1
         row = 2
     else:
+        first = sheet.range("A1").value  # None on the web, where the Log's values are not sent
+        if first not in (None, "") and spec is not None and str(first).strip() != spec.columns[0].header:
+            report.skipped.append(f"{name} sheet not written: it is not kpi_excel's log")
+            return
         row = used.row + used.shape[0]
     sheet.range((row, 1), (row, len(entry.values))).value = [[_plain(v) for v in entry.values]]
     report.value_blocks += 1

@@ -195,7 +195,9 @@ def apply_plan(pkg: XlsxPackage, plan: Plan) -> WrittenReport:
         write_sheet(pkg, spec, styles, after=after if spec.name == "Benchmark" else None)
         report.sheets_written.append(spec.name)
     if plan.log is not None and plan.log_sheet is not None:
-        _append_log(pkg, plan, styles)
+        if not _append_log(pkg, plan, styles):
+            report.skipped.append(f"{plan.log_sheet.name} sheet not written: a sheet of that name exists that is not "
+                                  "kpi_excel's log; rename it to let kpi_excel keep its own")
     return report
 
 
@@ -395,18 +397,23 @@ def _chart(chart: Chart) -> ChartSpec:
     )
 
 
-def _append_log(pkg: XlsxPackage, plan: Plan, styles: _Styles) -> None:
+def _append_log(pkg: XlsxPackage, plan: Plan, styles: _Styles) -> bool:
+    """Append the log line; False when a Log sheet exists that is the officer's own."""
     spec = plan.log_sheet
     assert spec is not None and plan.log is not None
     name = _find(pkg, spec.name)
     if name is None:
         write_sheet(pkg, SheetSpec(spec.name, spec.columns, (plan.log.values,), spec.title, None, spec.freeze,
                                    spec.landscape, spec.tab_colour), styles)
-        return
+        return True
     values = pkg.read_sheet(name)
+    headers = [_header_key(values.value(1, c + 1)) for c in range(2)]
+    if not pkg.is_owned(name) and headers != [_header_key(c.header) for c in spec.columns[:2]]:
+        return False
     used = values.used_range
     next_row = (used.max_row + 1) if used is not None else 1
     pkg.write_rows(name, (next_row, 1), [list(plan.log.values)])
+    return True
 
 
 def add_report_sheets(pkg: XlsxPackage, sheets: Sequence[SheetSpec], *, replace: bool = False) -> list[str]:
