@@ -25,9 +25,8 @@ import pandas as pd
 
 from kpi_excel import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
-from kpi_excel.core.assess import _YTD_HINT  # one rule for "year to date" in indicator names
 from kpi_excel.core.observations import Observations, choose_periods, combine_observations
-from kpi_excel.core.periods import Frequency, PeriodError, parse_frequency, parse_period
+from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
 from kpi_excel.core.plan import Plan
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
 from kpi_excel.core.settings import ALL_AUTHORITIES, ReportSettings
@@ -155,8 +154,7 @@ def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
             frequency = parse_frequency(raw)
         except PeriodError:
             frequency = None  # the assessor names the problem on the row
-        if _YTD_HINT.search(name) and frequency in (None, Frequency.QUARTERLY, Frequency.MONTHLY):
-            frequency = Frequency.YTD
+        frequency = effective_frequency(frequency, name)
         codes.append(str(code).strip() if not isinstance(code, float) or not code.is_integer() else str(int(code)))
         frequencies.append(frequency)
     return pd.DataFrame({"code": codes, "frequency": frequencies}).drop_duplicates("code")

@@ -36,7 +36,7 @@ def build(directory: Path) -> None:
     try:
         path = build_xlam(directory)
     except AddinError as error:
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from None
     report = inspect_xlam(path)
     labels = ", ".join(b.get("label", "") for b in report.buttons)
     click.echo(f"Wrote {path}")
@@ -68,7 +68,7 @@ def install(dry_run: bool, platform_name: str | None) -> None:
             return
         written = apply_plan(plan)
     except AddinError as error:
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from None
     for path in written:
         click.echo(f"Wrote {path}")
     for note in plan.notes:
@@ -96,7 +96,7 @@ def serve(host: str, port: int, workers: int) -> None:
     try:
         from kpi_excel.addin.server.app import app
     except RuntimeError as error:
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from None
     # proxy_headers: behind an HTTPS proxy, links in the manifest use the client's scheme and host.
     # Several workers need the app as an import string: each process builds it the same way.
     target = "kpi_excel.addin.server.app:app" if workers > 1 else app

@@ -177,7 +177,7 @@ def _merge_conf(path: Path, settings: tuple[tuple[str, str], ...], newline: str,
     try:
         data = conf_text(merged, newline).encode(encoding)
     except UnicodeEncodeError as error:
-        raise AddinError(f"The interpreter path cannot be written in the {encoding} encoding VBA reads: {error}")
+        raise AddinError(f"The interpreter path cannot be written in the {encoding} encoding VBA reads: {error}") from None
     path.write_bytes(data)
 
 

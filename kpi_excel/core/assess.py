@@ -16,6 +16,7 @@ from kpi_excel.core.periods import (
     Frequency,
     Period,
     comparable_previous,
+    effective_frequency,
     parse_frequency,
     parse_period,
 )
@@ -84,8 +85,6 @@ class Assessment:
         return "; ".join(str(p) for p in self.problems)
 
 
-_YTD_HINT = re.compile(r"year[\s-]to[\s-]date|\bytd\b|cumulative", re.I)
-
 
 @dataclass
 class _Reader:
@@ -136,9 +135,7 @@ def assess_row(
     frequency = reader.read("frequency", parse_frequency)
     if frequency is _UNREADABLE:
         frequency = None
-    indicator = str(reader.cell("indicator") or "")
-    if _YTD_HINT.search(indicator) and frequency in (None, Frequency.QUARTERLY, Frequency.MONTHLY):
-        frequency = Frequency.YTD  # a year-to-date count compares with the same period last year
+    frequency = effective_frequency(frequency, str(reader.cell("indicator") or ""))
 
     latest_period = _period(reader, "latest_period")
     previous_period = _period(reader, "previous_period")

@@ -47,6 +47,7 @@ __all__ = [
     "shift",
     "comparable_previous",
     "infer_frequency",
+    "effective_frequency",
     "as_date",
 ]
 
@@ -524,6 +525,17 @@ def _frequency(text: str) -> Frequency | None:
         f"unknown frequency '{str(text).strip()[:60]}' (expected Monthly, Quarter, Term, "
         "Half-yearly, Annual or YTD)"
     )
+
+
+_YTD_NAME = re.compile(r"year[\s-]to[\s-]date|\bytd\b|cumulative", re.I)
+
+
+def effective_frequency(frequency: Frequency | None, indicator_name: str) -> Frequency | None:
+    """An indicator reported quarterly or monthly whose name says "year to date"
+    (or cumulative) compares with the same period a year earlier: YTD."""
+    if _YTD_NAME.search(indicator_name or "") and frequency in (None, Frequency.QUARTERLY, Frequency.MONTHLY):
+        return Frequency.YTD
+    return frequency
 
 
 def infer_frequency(period: Period) -> Frequency:

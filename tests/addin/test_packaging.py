@@ -6,7 +6,6 @@ import fnmatch
 import tomllib
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "kpi_excel" / "addin" / "server" / "project"

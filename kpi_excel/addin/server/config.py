@@ -60,7 +60,7 @@ class ServerConfig:
         try:
             megabytes = float(raw)
         except ValueError:
-            raise SystemExit(f"KPI_EXCEL_MAX_REQUEST_MB must be a number of megabytes, not {raw!r}")
+            raise SystemExit(f"KPI_EXCEL_MAX_REQUEST_MB must be a number of megabytes, not {raw!r}") from None
         if megabytes <= 0:
             raise SystemExit("KPI_EXCEL_MAX_REQUEST_MB must be more than 0")
         return cls(
