@@ -156,8 +156,7 @@ def find_kpi_table(cells: SheetCells) -> KpiTable:
                                 (set(KPI_OUTPUTS) - set(_BOTH)) else "" for h in headers])
         inputs = dict(mapped.by_name)
         if "indicator" in inputs and ({"code", "polarity", "latest_value", "target"} & set(inputs)):
-            for name in ("previous_period", "previous_value", "latest_period", "latest_value", "quartile",
-                         "sn_average", "england"):
+            for name in _BOTH:
                 if name in outputs:
                     inputs.setdefault(name, outputs[name])
             for name in ("published_trend", "published_rag", "published_direction", "published_change",
@@ -207,6 +206,7 @@ class _Row:
     source: str = ""
     bench: dict[str, object] | None = None
     assessment: Assessment | None = None
+    checks: str = ""  # the row's problems as the Checks column shows them
 
 
 def plan_refresh(
@@ -251,6 +251,7 @@ def plan_refresh(
         _apply_benchmark(row, benchmarks, settings)
         if not _is_blank(row):
             row.assessment = assess_row(row.fields, row.formats, options)
+        row.checks = _checks_text(table, row)
 
     writes, add_columns = _writes(table, rows)
     rated = [r for r in rows if r.assessment is not None and not r.assessment.blank]
@@ -258,7 +259,7 @@ def plan_refresh(
     for row in rated:
         counts[row.assessment.rag] = counts.get(row.assessment.rag, 0) + 1  # type: ignore[union-attr]
     changes = tuple(_changes(table, rows))
-    problems = tuple(f"row {table.sheet_row(r.index)}: {_checks_text(table, r)}" for r in rows if _checks_text(table, r))
+    problems = tuple(f"row {table.sheet_row(r.index)}: {r.checks}" for r in rows if r.checks)
     settings_problems = tuple(str(p) for p in settings.problems) + tuple(source_problems)
     summary = Summary(rated=len(rated), counts=counts, changes=changes, problems=settings_problems + problems,
                       sources=tuple(sources), benchmarked=sum(1 for r in rows if r.bench is not None))
@@ -444,7 +445,7 @@ def _row_outputs(table: KpiTable, row: _Row) -> dict[str, Cell | None]:
             out[name] = Cell(None) if _missing(number) else _bench_cell(float(number), percent, dps)
         out["derived_target"] = Cell(None if _missing(bench.get("derived_target")) else str(bench["derived_target"]))
         out["benchmark_period"] = Cell(None if _missing(bench.get("period")) else str(bench["period"]))
-    checks = _checks_text(table, row)
+    checks = row.checks
     out["checks"] = Cell(checks or None)
     return out
 

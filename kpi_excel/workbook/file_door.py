@@ -69,8 +69,10 @@ def sheet_cells(values: SheetValues, date1904: bool = False, with_formats: bool 
     """
     pad = values.first_col - 1
     columns = values.columns
-    dates = {(r, c) for c in range(values.n_cols) for r in range(values.n_rows)
-             if values.style_ids[c][r] in values.date_styles and isinstance(columns[c][r], (int, float))}
+    dates = set()
+    if values.date_styles:  # most sheets have no date cells: skip the walk over every cell
+        dates = {(r, c) for c in range(values.n_cols) for r in range(values.n_rows)
+                 if values.style_ids[c][r] in values.date_styles and isinstance(columns[c][r], (int, float))}
     rows = [[None] * pad + list(row) for row in zip(*columns)] if columns else []
     for r, c in dates:
         rows[r][pad + c] = _from_serial(columns[c][r], date1904)
