@@ -191,7 +191,7 @@ def benchmark(
         raise click.UsageError("give --area or --all-areas, not both")
     if latest and period:
         raise click.UsageError("give --latest or --period, not both")
-    from kpi_excel.benchmarking import run_benchmark, write_benchmark
+    from kpi_excel.benchmark_job import run_benchmark, write_benchmark
 
     run = run_benchmark(data, dictionary, area=area, period=period, group=group, neighbours=neighbours,
                         neighbours_from=neighbours_from, codes=codes)

@@ -30,6 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kpi_excel.core.a1 import column_letter
+
 __all__ = [
     "KpiExcelError",
     "CellError",
@@ -146,8 +148,6 @@ class Problem:
 
 def _column_name(column: int | str) -> str:
     if isinstance(column, int):
-        from kpi_excel.core.columns import column_letter
-
         return f"column {column_letter(column)}"
     return f"column '{column}'"
 

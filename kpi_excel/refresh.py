@@ -63,7 +63,7 @@ def plan_workbook_refresh(
     settings = settings_from(content.settings)
     table = find_kpi_table(content.kpis)
     indicators = _indicators(table)
-    from kpi_excel.sources.lait import load_directory
+    from kpi_excel.sources.lait_files import load_directory
 
     areas = load_directory()
     authority = _authority(settings, areas)
@@ -222,9 +222,9 @@ def _benchmark(settings: ReportSettings, table, authority: str | None, areas: Ar
     if authority is None:
         raise InputError("Benchmark data is set but Authority is empty: say which authority to benchmark",
                          sheet="Settings")
-    from kpi_excel.benchmarking import load_benchmark_data, pick_neighbours, read_group
+    from kpi_excel.benchmark_job import load_benchmark_data, pick_neighbours, read_group
     from kpi_excel.core.benchmark import benchmark
-    from kpi_excel.sources.lait import read_dictionary, read_neighbours
+    from kpi_excel.sources.lait_files import read_dictionary, read_neighbours
 
     source = settings.benchmark_source
     bundled = resources.files("kpi_excel").joinpath("data/benchmark")

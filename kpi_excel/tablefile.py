@@ -18,20 +18,11 @@ import pandas as pd
 
 from kpi_excel.core.columns import match_columns
 from kpi_excel.core.palette import HEADER, RAG_COLOURS
-from kpi_excel.errors import CorruptWorkbookError, UnreadableFileError
+from kpi_excel.errors import UnreadableFileError
 
-__all__ = ["read_table", "write_table", "check_zip", "TABLE_SUFFIXES"]
+__all__ = ["read_table", "write_table", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
-def check_zip(path: Path) -> None:
-    """Refuse a workbook whose zip would unpack to something absurd (a zip bomb),
-    with the same guard the workbook writer uses."""
-    from kpi_excel.workbook.xlsx.zipio import ZipLimits, read_zip
-
-    try:
-        read_zip(path.read_bytes(), limits=ZipLimits(), path=path)
-    except CorruptWorkbookError as error:
-        raise UnreadableFileError(f"not a valid .xlsx file ({error.message})", source=str(path)) from None
 
 
 def read_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:

@@ -54,21 +54,21 @@ def lait_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def lait_data(lait_dir: Path):
-    from kpi_excel.sources.lait import read_lait
+    from kpi_excel.sources.lait_files import read_lait
 
     return read_lait(lait_dir / "bds_long_0.parquet")
 
 
 @pytest.fixture(scope="session")
 def lait_dictionary(lait_dir: Path):
-    from kpi_excel.sources.lait import read_dictionary
+    from kpi_excel.sources.lait_files import read_dictionary
 
     return read_dictionary(lait_dir / "lait_data_dictionary.csv")
 
 
 @pytest.fixture(scope="session")
 def lait_directory(lait_data):
-    from kpi_excel.sources.lait import load_directory
+    from kpi_excel.sources.lait_files import load_directory
 
     return lait_data.directory(load_directory())
 

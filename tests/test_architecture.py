@@ -79,3 +79,54 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "kpi-excel demo" in demo_command and "pytest" in test_command
     ci = (PACKAGE.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci.splitlines()
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _package_import_graph() -> dict[str, set[str]]:
+    """Every kpi_excel module and the kpi_excel modules it imports, at any depth
+    (an import inside a function still ties the two modules together)."""
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py") if "project" not in p.parts}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            for target in targets:
+                while target and target not in modules:
+                    target = target.rpartition(".")[0]
+                # A package's __init__ is not a dependency of its own modules' imports of siblings.
+                if target and target != name and target.startswith("kpi_excel") and not name.startswith(target + "."):
+                    graph[name].add(target)
+    return graph
+
+
+def test_no_import_cycles() -> None:
+    graph = _package_import_graph()
+    cycles = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    assert cycles == [], "\n".join(" -> ".join(c) for c in cycles)

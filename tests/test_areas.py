@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kpi_excel.core.areas import AreaError, normalise_area
-from kpi_excel.sources.lait import load_directory
+from kpi_excel.sources.lait_files import load_directory
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from kpi_excel.core.benchmark import BENCHMARK_COLUMNS, benchmark, quartile_band, r_mean, r_quantile7
-from kpi_excel.core.lait import lait_numbers
+from kpi_excel.core.lait_rules import lait_numbers
 
 CASES = list(csv.DictReader((Path(__file__).parent / "benchmark_cases.csv").open(encoding="utf-8")))
 AREAS = ["A", "B", "C", "D", "E"]

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from kpi_excel.benchmarking import pick_neighbours
+from kpi_excel.benchmark_job import pick_neighbours
 from kpi_excel.core.benchmark import benchmark
-from kpi_excel.sources.lait import read_neighbours
+from kpi_excel.sources.lait_files import read_neighbours
 
 NEIGHBOURS = ["Gloucestershire", "South Gloucestershire", "Warwickshire", "North Somerset", "Hampshire",
               "Wiltshire", "Somerset", "West Sussex", "East Riding of Yorkshire", "Nottinghamshire"]
@@ -65,7 +65,7 @@ def test_no_neighbour_value_gives_no_average(leicestershire) -> None:
 
 
 def test_older_list_is_used_when_the_newer_lacks_an_area(lait_dir, lait_directory) -> None:
-    from kpi_excel.sources.lait import NeighbourList
+    from kpi_excel.sources.lait_files import NeighbourList
 
     new = read_neighbours(lait_dir / "sn_may_2025.xlsx", lait_directory)
     old = read_neighbours(lait_dir / "sn_april_2021.xlsx", lait_directory)

@@ -17,7 +17,7 @@ from kpi_excel.core.observations import (
     match_observation_columns,
 )
 from kpi_excel.sources.datasheet import read_data_sheet
-from kpi_excel.sources.lait import load_directory
+from kpi_excel.sources.lait_files import load_directory
 from kpi_excel.sources.spec import parse_spec, read_source, read_sources
 from kpi_excel.sources.tables import read_table_source
 
@@ -232,7 +232,7 @@ def test_read_sources_in_order(tmp_path: Path) -> None:
 
 
 def test_lait_csv_reads_like_the_parquet(lait_dir: Path, tmp_path: Path) -> None:
-    from kpi_excel.sources.lait import read_lait
+    from kpi_excel.sources.lait_files import read_lait
 
     parquet = pd.read_parquet(lait_dir / "bds_long_0.parquet")
     sample = parquet[parquet["Short Desc"].isin(["16-17 NEET", "6wksBreast"])].copy()

@@ -36,7 +36,7 @@ def kpi_table(pg_url: str) -> str:
 
 
 def test_table_source(pg_url: str, kpi_table: str) -> None:
-    from kpi_excel.sources.lait import load_directory
+    from kpi_excel.sources.lait_files import load_directory
     from kpi_excel.sources.spec import read_source
 
     found = read_source(f"sql:{pg_url}#table={kpi_table}&schema=perf", directory=load_directory())

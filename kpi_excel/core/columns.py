@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from kpi_excel.core.a1 import column_letter
+from kpi_excel.core.periods import PeriodError, parse_period
+
 __all__ = [
     "CANONICAL",
     "SYNONYMS",
@@ -143,15 +146,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "published_rag_reason": ("rag reason", "reason", "rating reason"),
 }
 
-def column_letter(column: int) -> str:
-    """Excel's letters for a 1-based column number: 1 → A, 27 → AA."""
-    letters = ""
-    while column > 0:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 # Cyrillic letters PDF text extraction uses in place of Latin ones.
 _LOOKALIKES = str.maketrans("АВСЕНІЈКМОРЅТХУаеіјорсхуԁһ", "ABCEHIJKMOPSTXYaeijopcxydh")
 
@@ -230,8 +224,6 @@ def _split_value_columns(result: ColumnMap) -> None:
 
 def _period_order(a: str, b: str) -> int | None:
     """+1 if b's period is later than a's, -1 if earlier, None if either has none."""
-    from kpi_excel.core.periods import PeriodError, parse_period
-
     periods = []
     for header in (a, b):
         words = re.sub(r"\b(actual|value|outturn|result|performance|figure|latest|current|data)\b", " ", header,

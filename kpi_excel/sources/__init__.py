@@ -4,7 +4,7 @@
     spec.py       the ``--data`` text: report.xlsx[#Sheet], values.csv, lait:..., sql:URL#table=|query=
     datasheet.py  the report workbook's own Data sheet
     tables.py     CSV/TSV/worksheets/parquet in long or wide layout
-    lait.py       DfE LAIT files: long data, data dictionary, neighbour lists, LA code list
+    lait_files.py DfE LAIT files: long data, data dictionary, neighbour lists, LA code list
     sql.py        a table or query through SQLAlchemy
     xlsx.py       worksheet cells (value and number format), behind one small function
 

@@ -127,7 +127,7 @@ def is_lait_source(text: str | Path) -> bool:
     suffix = path.suffix.lower()
     if not path.is_file():
         return False
-    from kpi_excel.core.lait import is_lait_frame
+    from kpi_excel.core.lait_rules import is_lait_frame
 
     if suffix in (".parquet", ".pq"):
         import pyarrow.parquet as pq
@@ -151,7 +151,7 @@ def read_source(text: str | Path | SourceSpec, directory: AreaDirectory | None =
         return read_sql(spec.url or "", table=spec.table, query=spec.query, schema=spec.schema, directory=directory)
     assert spec.path is not None
     if spec.kind == "lait" or (spec.sheet is None and is_lait_source(spec.path)):
-        from kpi_excel.sources.lait import lait_observations, read_lait
+        from kpi_excel.sources.lait_files import lait_observations, read_lait
 
         return lait_observations(read_lait(spec.path))
     if spec.path.suffix.lower() in (".xlsx", ".xlsm") and spec.sheet is None:

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
-from kpi_excel.errors import UnreadableFileError
+from kpi_excel.errors import CorruptWorkbookError, UnreadableFileError
 
-__all__ = ["Cell", "SheetRows", "open_workbook", "read_sheet", "read_sheet_values"]
+__all__ = ["Cell", "SheetRows", "check_zip", "open_workbook", "read_sheet", "read_sheet_values"]
 
 
 
@@ -34,13 +34,22 @@ class SheetRows(NamedTuple):
     first_row: int = 1
 
 
+def check_zip(path: Path) -> None:
+    """Refuse a workbook whose zip would unpack to something absurd (a zip bomb),
+    with the same guard the workbook writer uses."""
+    from kpi_excel.workbook.xlsx.zipio import ZipLimits, read_zip
+
+    try:
+        read_zip(path.read_bytes(), limits=ZipLimits(), path=path)
+    except CorruptWorkbookError as error:
+        raise UnreadableFileError(f"not a valid .xlsx file ({error.message})", source=str(path)) from None
+
+
 @contextmanager
 def open_workbook(path: Path) -> Iterator[object]:
     """An openpyxl read-only workbook (cached values, not formulas), after the
     zip-bomb guard; any reason it cannot be read becomes one clear error."""
     from openpyxl import load_workbook  # imported here: CSV and parquet users never pay for it
-
-    from kpi_excel.tablefile import check_zip
 
     path = Path(path)
     if not path.exists():

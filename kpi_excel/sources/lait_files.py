@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_excel.core.areas import AreaDirectory
-from kpi_excel.core.lait import LAIT_MISSING, is_lait_frame, lait_dictionary, lait_numbers
+from kpi_excel.core.lait_rules import LAIT_MISSING, is_lait_frame, lait_dictionary, lait_numbers
 from kpi_excel.core.observations import Observations, SourceProblem, empty_observations
 from kpi_excel.errors import MissingColumnError, UnreadableFileError
 
@@ -179,7 +179,7 @@ def _float(column) -> np.ndarray:  # type: ignore[no-untyped-def]
 def _numbers(column) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     """LAIT's cleaning, in arrow: missing codes to null, then to float64 (arrow
     parses text to the nearest double, as R does). Unusual text takes the slower
-    path through :func:`kpi_excel.core.lait.lait_numbers`."""
+    path through :func:`kpi_excel.core.lait_rules.lait_numbers`."""
     import pyarrow as pa
     import pyarrow.compute as pc
 

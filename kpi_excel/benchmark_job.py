@@ -66,7 +66,7 @@ class BenchmarkRun:
 def load_benchmark_data(spec: str | Path, directory: AreaDirectory | None = None) -> BenchmarkData:
     """Read DATA: LAIT's long format (parquet or CSV, found by its headers) or
     any source in the observations model (see :mod:`kpi_excel.sources.spec`)."""
-    from kpi_excel.sources.lait import load_directory, read_lait
+    from kpi_excel.sources.lait_files import load_directory, read_lait
     from kpi_excel.sources.spec import is_lait_source, read_source
 
     base = directory or load_directory()
@@ -174,7 +174,7 @@ def run_benchmark(
 ) -> BenchmarkRun:
     """Benchmark every indicator in ``data`` at its latest period (or ``period``)
     for ``area`` (lenient name matching) or, with ``area=None``, every authority."""
-    from kpi_excel.sources.lait import load_directory, read_dictionary, read_neighbours
+    from kpi_excel.sources.lait_files import load_directory, read_dictionary, read_neighbours
 
     directory = load_directory(codes) if codes else None
     loaded = load_benchmark_data(data, directory)
