@@ -21,11 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def default_data() -> Path:
-    for parent in ROOT.parents:
-        candidate = parent / "shared" / "data" / "lait"
-        if candidate.is_dir():
-            return candidate
-    return ROOT.parent / "shared" / "data" / "lait"
+    return ROOT / "tests" / "fixtures" / "lait"
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:

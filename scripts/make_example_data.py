@@ -1,10 +1,10 @@
-"""Build the example data bundled in kpi_excel/data from ../shared (run from the repo root).
+"""Build the example data bundled in kpi_excel/data from tests/fixtures (run from the repo root).
 
 - example/indicators.csv: the 25 indicators of Leicestershire's published 2022/23 Q2
   Children and Families table (tests/seed_table.py reads it from the PDF text), with our
   own codes, the unit, and the matching LAIT indicator where DfE publishes the same measure.
 - example/history.csv: every value those tables publish: the 2022/23 Q2 table's previous
-  and latest values, and the 2021/22 Q2 table's figures (shared/seeds/000_...). Nothing made up.
+  and latest values, and the 2021/22 Q2 table's figures (tests/fixtures/seeds/000_...). Nothing made up.
 - benchmark/lait_extract.parquet, benchmark/lait_dictionary.csv: LAIT rows for the matched
   indicators, every area and year, and DfE's two statistical-neighbour lists as published
   (Open Government Licence v3.0).
@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 from seed_table import HEADERS, seed_rows  # noqa: E402
 
-LAIT = REPO.parent / "shared" / "data" / "lait"
+LAIT = REPO / "tests" / "fixtures" / "lait"
 OUT = REPO / "kpi_excel" / "data"
 
 # (our code, LAIT Short Desc or "", unit, quartile as published when there is no LAIT match)

@@ -1,4 +1,4 @@
-"""Shared fixtures: the shared data beside the repository (LAIT, the seeds, the
+"""Shared fixtures: the data in ``tests/fixtures`` (LAIT, the seeds, the
 real-Excel workbooks), a CLI runner, and a real PostgreSQL server
 (``KPI_EXCEL_TEST_PG_URL``, else a private cluster started here in a temporary
 folder on a loopback port)."""
@@ -19,20 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PG_BIN_CANDIDATES = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
 
-def _shared() -> Path:
-    """``shared/`` beside the repository (CI's layout) or beside a parent of it."""
-    for parent in ROOT.parents:
-        candidate = parent / "shared"
-        if (candidate / "data").is_dir():
-            return candidate
-    return ROOT.parent / "shared"
-
-
 TESTS = ROOT / "tests"
-SHARED = _shared()
-LAIT_DIR = SHARED / "data" / "lait"
-EXCEL_MADE = SHARED / "data" / "excel-made"
-SEEDS = SHARED / "seeds"
+FIXTURES = TESTS / "fixtures"  # everything the tests read; see its README for sources and licences
+LAIT_DIR = FIXTURES / "lait"
+EXCEL_MADE = FIXTURES / "excel-made"
+SEEDS = FIXTURES / "seeds"
 
 sys.path.insert(0, str(TESTS))  # for seed_table
 # In CI (CI=true) a missing server or data set fails the run instead of skipping quietly.

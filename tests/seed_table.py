@@ -1,4 +1,4 @@
-"""The published 2022/23 Q2 Leicestershire table, read from the PDF text in shared/seeds.
+"""The published 2022/23 Q2 Leicestershire table, read from the PDF text in tests/fixtures/seeds.
 
 The text came out of a PDF, so a few artefacts are repaired here, each named:
 the header "Торіс" uses Cyrillic letters; the trend word was split across two
@@ -13,14 +13,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-def _seeds() -> Path:
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "shared" / "seeds").is_dir():
-            return parent / "shared" / "seeds"
-    return Path(__file__).resolve().parents[2] / "shared" / "seeds"
-
-
-SEEDS = _seeds()
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SEED_2022_23 = SEEDS / "003_710bff6d2ef0b4cc.txt"
 
 HEADERS = [

@@ -1,6 +1,6 @@
 """init + refresh keep everything an officer made: every zip part and XML element.
 
-Each real-Excel workbook in shared/data/excel-made (and the officer-style
+Each real-Excel workbook in tests/fixtures/excel-made (and the officer-style
 workbook of tests/xlsx/officer.py) gets the report's sheets with ``init``, is
 filled with the example's indicators and history, and is refreshed with
 benchmarking on (Benchmark sheet with charts, Log, RAG key). Then every part

@@ -2,7 +2,7 @@
 
     python tests/lait_reference/make_reference.py [DATA_DIR]
 
-DATA_DIR defaults to ``shared/data/lait`` beside the repository (or a parent of it). Needs ``Rscript`` (Debian's
+DATA_DIR defaults to ``tests/fixtures/lait``. Needs ``Rscript`` (Debian's
 r-base-core). The gzip has no timestamp, so the same R output gives the same bytes.
 """
 
@@ -22,12 +22,8 @@ REFERENCE = HERE / "lait_reference.csv.gz"
 
 
 def default_data() -> Path:
-    """``shared/data/lait`` beside the repository (or beside a parent of it)."""
-    for parent in HERE.parents[1:]:
-        candidate = parent / "shared" / "data" / "lait"
-        if candidate.is_dir():
-            return candidate
-    return HERE.parents[2] / "shared" / "data" / "lait"
+    """The LAIT data the tests use, ``tests/fixtures/lait``."""
+    return HERE.parent / "fixtures" / "lait"
 
 
 def bds_as_csv(data: Path, out: Path) -> Path:

@@ -14,20 +14,11 @@ from lxml import etree
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _find_excel_made() -> Path:
-    # <repo>/../shared in a clone (CI); a git worktree nests one level deeper, so look upwards.
-    for folder in REPO_ROOT.parents:
-        candidate = folder / "shared" / "data" / "excel-made"
-        if candidate.is_dir():
-            return candidate
-    return (REPO_ROOT / ".." / "shared" / "data" / "excel-made").resolve()
-
-
-EXCEL_MADE = _find_excel_made()
+EXCEL_MADE = REPO_ROOT / "tests" / "fixtures" / "excel-made"  # see its README for sources and licences
 
 
 def excel_made_files() -> list[Path]:
-    """Every workbook in the shared excel-made corpus ([] if shared/ is missing; see test_corpus_is_present)."""
+    """Every workbook in the excel-made corpus (tests/fixtures/excel-made)."""
     if not EXCEL_MADE.is_dir():
         return []
     return sorted(p for p in EXCEL_MADE.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm", ".xlam"))

@@ -195,7 +195,7 @@ def check_preserved(original: Path, saved: Path, pkg_before: XlsxPackage, edit: 
 
 
 def test_corpus_is_present() -> None:
-    """The preservation tests need <repo>/../shared/data/excel-made; fail loudly rather than test nothing."""
+    """The preservation tests need tests/fixtures/excel-made; fail loudly rather than test nothing."""
     files = excel_made_files()
     assert len(files) >= 32, f"expected the Excel-made corpus in {EXCEL_MADE}"
     assert {p.suffix for p in files} >= {".xlsx", ".xlsm"}
