@@ -119,8 +119,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> RunningServer:
-    """Start ``python -m kpi_excel.addin.server`` (= ``kpi-excel serve``) and wait until it answers."""
+def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = (),
+                 launcher: tuple[str, ...] = ("-m", "kpi_excel.addin.server")) -> RunningServer:
+    """Start ``python -m kpi_excel.addin.server`` (= ``kpi-excel serve``) and wait until it answers.
+
+    ``launcher``: what follows ``python`` (tests/security runs the same server under an audit hook).
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XLWINGS_", "KPI_EXCEL_"))}
     env.update({"XLWINGS_LICENSE_KEY": "noncommercial", "PYTHONPATH": str(ROOT)})
@@ -128,7 +132,7 @@ def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: tuple
     log = tmp / f"server-{port}.log"
     handle = open(log, "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "kpi_excel.addin.server", "--host", "127.0.0.1", "--port", str(port), *args],
+        [sys.executable, *launcher, "--host", "127.0.0.1", "--port", str(port), *args],
         cwd=tmp, env=env, stdout=handle, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
