@@ -116,6 +116,15 @@ def test_unknown_script_names_are_404(server: RunningServer) -> None:
         assert response.status_code == 404
 
 
+def test_custom_function_calls_are_closed(server: RunningServer) -> None:
+    """kpi_excel has no custom functions; xlwings Server would getattr() any name sent."""
+    for name in ("os", "__loader__", "hello"):
+        body = {"func_name": name, "args": [], "caller_address": "Sheet1!A1", "version": "0.37.8"}
+        response = httpx.post(server.url + "/xlwings/custom-functions-call", json=body)
+        assert response.status_code == 404
+    assert server.alive()
+
+
 def test_cors_only_for_office_origins(server: RunningServer) -> None:
     def preflight(origin: str) -> httpx.Response:
         return httpx.options(server.url + SCRIPT, headers={"Origin": origin, "Access-Control-Request-Method": "POST"})

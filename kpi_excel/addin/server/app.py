@@ -47,19 +47,23 @@ LICENCE_HELP = (
 
 
 class ScriptsOnly:
-    """404 for script names we do not serve, before the body is read.
+    """404 for script names we do not serve, and for custom-function calls, before the body is read.
 
-    xlwings Server looks a script up with ``getattr`` on the scripts module, so
-    only names that are really scripts should ever reach it.
+    xlwings Server looks a script (and a custom function) up with ``getattr``
+    on its module, so only names that are really scripts should ever reach it;
+    kpi_excel has no custom functions, so their call endpoint is closed.
     """
 
-    def __init__(self, app: ASGIApp, prefix: str, names: tuple[str, ...]) -> None:
-        self.app, self.prefix, self.names = app, prefix, names
+    def __init__(self, app: ASGIApp, prefix: str, names: tuple[str, ...], closed: tuple[str, ...] = ()) -> None:
+        self.app, self.prefix, self.names, self.closed = app, prefix, names, closed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if path.startswith(self.prefix) and path[len(self.prefix):].strip("/") not in self.names:
             await _respond(send, 404, "No such script.")
+            return
+        if path in self.closed:
+            await _respond(send, 404, "Not Found")
             return
         await self.app(scope, receive, send)
 
@@ -97,7 +101,8 @@ def build_app() -> Any:
     fastapi_app.dependency_overrides[dependencies.parse_book_input] = parse_book_json
     fastapi_app.dependency_overrides[dependencies.get_book] = get_book
     script_prefix = f"{settings.app_path}/xlwings/custom-scripts-call/"
-    inner: Any = ScriptsOnly(main_app, script_prefix, SCRIPT_NAMES)
+    functions_call = f"{settings.app_path}/xlwings/custom-functions-call"
+    inner: Any = ScriptsOnly(main_app, script_prefix, SCRIPT_NAMES, closed=(functions_call, functions_call + "/"))
     inner = SignInFirst(inner, list(settings.auth_providers or []), script_prefix)
     inner = CORSMiddleware(
         inner,
