@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any, Awaitable, Callable
 
 logger = logging.getLogger(__name__)
@@ -100,29 +101,26 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+_SUSPECT = re.compile(rb"[%\\:\x00-\x1f\x7f]")  # escapes, backslashes, colons, control characters
+_SEGMENT = re.compile(r"/(?:\.+|[^/]*[. ])?(?=/|$)")  # empty, all dots, or ending in a dot or space
+
+
 def path_problem(path: str, raw_path: bytes | None = None) -> str | None:
     """Why a request path is refused, or None. No URL the add-in uses needs any of these."""
     raw = raw_path if raw_path is not None else path.encode("utf-8", "surrogateescape")
-    if b"%" in raw:
-        return "percent-escape"
-    if b"\\" in raw or "\\" in path:
-        return "backslash"
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path) or any(b < 0x20 or b == 0x7F for b in raw):
-        return "control character"
-    if ":" in path:
-        return "colon"  # Windows drive letters and alternate data streams
+    decoded = path.encode("utf-8", "surrogateescape")
+    for text in (raw, decoded):
+        found = _SUSPECT.search(text)
+        if found:
+            return {b"%": "percent-escape", b"\\": "backslash", b":": "colon"}.get(found.group(0),
+                                                                                 "control character")
     if path == "/":
         return None
     if not path.startswith("/"):
         return "relative path"
-    for segment in path[1:].split("/"):
-        if segment == "":
-            return "empty segment"  # '//' or a trailing '/'; proxies merge or keep them differently
-        if segment.strip(".") == "":
-            return "dot segment"  # '.', '..', '...', '....'
-        if segment[-1] in ". ":
-            return "trailing dot or space"  # Windows drops them: 'x.js.' is 'x.js', '.. ' is '..'
-    return None
+    # '//' or a trailing '/' (proxies merge or keep them differently); '.', '..', '....';
+    # a trailing dot or space (Windows drops them: 'x.js.' is 'x.js', '.. ' is '..')
+    return "empty, dot or trailing-dot segment" if _SEGMENT.search(path) else None
 
 
 class PathGuard:
