@@ -181,3 +181,19 @@ def test_benchmark_example_and_comparators_by_name_or_offered_group(world: dict[
     assert written["East Midlands"] == written["east midlands"] != written["All authorities"]
     refused = with_settings(world["payload"], [("Benchmark data", "Leicestershire")])
     assert REFUSED in alerts(actions_of(_post(audited, refused)))[0]
+
+
+def test_a_workbook_that_breaks_the_reader_gets_one_line_and_no_edits(world: dict[str, Any]) -> None:
+    """Anything unexpected: one line with a reference the administrator finds in the log, nothing written."""
+    audited: AuditedServer = world["server"]
+    payload = json.loads(json.dumps(world["payload"]))
+    settings = next(s for s in payload["sheets"] if s["name"] == "Settings")
+    settings["values"] = [[["a nested list"], {"an": "object"}, None]]  # no cell Office.js sends looks like this
+    actions = actions_of(_post(audited, payload))
+    assert [a["func"] for a in actions] == ["alert"]
+    text = alerts(actions)[0]
+    assert text.startswith("The server could not finish this (reference ") and "nothing was changed" in text
+    reference = text.split("reference ", 1)[1].split(")", 1)[0]
+    log = audited.server.log.read_text()
+    assert f"failed (reference {reference})" in log and "Traceback" in log
+    assert audited.server.alive()
