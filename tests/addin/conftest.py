@@ -163,3 +163,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = start_server(tmp_path_factory.mktemp("server"), {"KPI_EXCEL_MAX_REQUEST_MB": "5"})
     yield running
     stop_server(running)
+
+
+@pytest.fixture(scope="module")
+def body(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The example workbook as Excel on the web sends it to refresh_kpis."""
+    from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+
+    path = write_example_workbook(tmp_path_factory.mktemp("book") / "report.xlsx")
+    return payload_bytes(book_payload(path, include=REFRESH_SHEETS))
+
+
+def call_script(server: RunningServer, body: bytes, authorization: str | None,
+                script: str = "/xlwings/custom-scripts-call/refresh_kpis") -> httpx.Response:
+    """POST ``body`` to a script as the add-in does, with Entra ID's token if given."""
+    headers = {"Content-Type": "application/json", "Auth-Provider": "entraid"}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    return httpx.post(server.url + script, content=body, headers=headers, timeout=60)

@@ -14,18 +14,16 @@ import json
 import time
 from typing import Any, Iterator
 
-import httpx
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
 from kpi_excel.addin.server.security import OFFICE_HOSTS
 from kpi_excel.addin.server.tokens import check_token_shape
 
-from tests.addin.conftest import RunningServer, start_server, stop_server, write_example_workbook
+from tests.addin.conftest import RunningServer, body, call_script, start_server, stop_server  # noqa: F401 - body is a fixture
 
-from .web_helpers import JSON, SCRIPT, raw_request
+from .web_helpers import SCRIPT, raw_request
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 CLIENT = "66666666-7777-8888-9999-000000000000"
@@ -77,21 +75,8 @@ def keyless(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]
     stop_server(running)
 
 
-@pytest.fixture(scope="module")
-def body(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    path = write_example_workbook(tmp_path_factory.mktemp("book") / "report.xlsx")
-    return payload_bytes(book_payload(path, include=REFRESH_SHEETS))
-
-
-def call(server: RunningServer, body: bytes, authorization: str | None) -> httpx.Response:
-    headers = {**JSON, "Auth-Provider": "entraid"}
-    if authorization is not None:
-        headers["Authorization"] = authorization
-    return httpx.post(server.url + SCRIPT, content=body, headers=headers, timeout=60)
-
-
 def test_a_good_token_is_accepted(keyed: RunningServer, body: bytes) -> None:
-    assert call(keyed, body, f"Bearer {signed()}").status_code == 200
+    assert call_script(keyed, body, f"Bearer {signed()}").status_code == 200
 
 
 def test_a_token_without_exp_is_401_before_keys_are_fetched(keyed: RunningServer, keyless: RunningServer,
@@ -99,17 +84,17 @@ def test_a_token_without_exp_is_401_before_keys_are_fetched(keyed: RunningServer
     no_exp = signed(exp=None)
     assert "exp" not in jwt.decode(no_exp, KEY).claims  # the signature is good; only the expiry is missing
     for server in (keyed, keyless):
-        response = call(server, body, f"Bearer {no_exp}")
+        response = call_script(server, body, f"Bearer {no_exp}")
         assert response.status_code == 401 and "no expiry" in response.json()["detail"]
 
 
 def test_an_expired_token_is_401_even_after_it_was_accepted(keyed: RunningServer, body: bytes) -> None:
     short = signed(exp=int(time.time()) + 3)
-    assert call(keyed, body, f"Bearer {short}").status_code == 200  # accepted (and cached) while it lives
+    assert call_script(keyed, body, f"Bearer {short}").status_code == 200  # accepted (and cached) while it lives
     time.sleep(max(0.0, jwt.decode(short, KEY).claims["exp"] - time.time()) + 1.1)
-    response = call(keyed, body, f"Bearer {short}")
+    response = call_script(keyed, body, f"Bearer {short}")
     assert response.status_code == 401 and "expired" in response.json()["detail"]
-    assert call(keyed, body, f"Bearer {signed(exp=int(time.time()) - 5)}").status_code == 401
+    assert call_script(keyed, body, f"Bearer {signed(exp=int(time.time()) - 5)}").status_code == 401
 
 
 GARBAGE = {
@@ -139,7 +124,7 @@ GARBAGE = {
 
 @pytest.mark.parametrize("name", list(GARBAGE))
 def test_garbage_tokens_are_401_without_fetching_keys(keyless: RunningServer, body: bytes, name: str) -> None:
-    response = call(keyless, body, GARBAGE[name])
+    response = call_script(keyless, body, GARBAGE[name])
     assert response.status_code == 401, (name, response.status_code, response.text[:200])
     detail = response.json()["detail"]
     assert detail.startswith("Auth error:") and len(detail) < 250 and "<script>" not in detail
@@ -147,7 +132,7 @@ def test_garbage_tokens_are_401_without_fetching_keys(keyless: RunningServer, bo
 
 def test_a_well_formed_token_does_reach_the_keys(keyless: RunningServer, body: bytes) -> None:
     """The control for the test above: past the cheap checks, a missing key set is a 503."""
-    response = call(keyless, body, f"Bearer {signed()}")
+    response = call_script(keyless, body, f"Bearer {signed()}")
     assert response.status_code == 503
     assert keyless.alive()
 
@@ -174,7 +159,7 @@ BAD_BODIES = {
 
 @pytest.mark.parametrize("name", list(BAD_BODIES))
 def test_a_body_that_is_not_a_workbook_is_a_short_400(keyed: RunningServer, name: str) -> None:
-    response = call(keyed, BAD_BODIES[name], f"Bearer {signed()}")
+    response = call_script(keyed, BAD_BODIES[name], f"Bearer {signed()}")
     assert response.status_code == 400, (name, response.status_code, response.text[:200])
     assert len(response.json()["detail"]) < 100
     assert keyed.alive()
