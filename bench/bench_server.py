@@ -1,13 +1,19 @@
 """Benchmark: the web add-in's `refresh_kpis` on a 200-indicator workbook. Target: < 300 ms.
 
-Run: python bench/bench_server.py [--indicators 200] [--periods 8] [--repeat 20] [--http]
+Run: python bench/bench_server.py [--indicators 200] [--periods 8] [--repeat 20] [--http] [--guards]
 
 Builds a real .xlsx (KPIs with the template's headers, a Data sheet of every
 indicator's history, Settings), turns it into the JSON Excel on the web sends
 (KPIs, Data and Settings only), and times what the server does for one click:
 parse the JSON, build the remote-engine book, refresh, serialise the actions.
 That is the server-side time; ``--http`` also times the whole round trip
-through a real ``kpi-excel serve`` on loopback. Prints the payload size and
+through a real ``kpi-excel serve`` on loopback. ``--guards`` times, in this
+process and in turn, the app ``kpi-excel serve`` runs (security headers, path
+guard, body cap, CORS, sign-in first, scripts only) against xlwings Server's
+app without them, on a refresh, a static file and the manifest, and prints the
+ratio (the baseline is measured in the same run; the contained static lookup and
+the 400 for bad bodies live inside xlwings Server's app, so both sides have them).
+Prints the payload size and
 writes the numbers to bench/out/bench_server.json.
 """
 
@@ -81,11 +87,12 @@ def server_side(body: bytes) -> tuple[float, int]:
     """What one click costs the server: parse, book, refresh, serialise. Returns (seconds, actions)."""
     import xlwings as xw
 
+    from kpi_excel.sources.policy import SourcePolicy
     from kpi_excel.workbook.book_door import refresh_book
 
     started = time.perf_counter()
     book = xw.Book(json=json.loads(body))
-    summary = refresh_book(book, door="web")
+    summary = refresh_book(book, door="web", policy=SourcePolicy.offered_only({}))  # as the server runs it
     book.app.alert("\n".join(summary.lines()), title="KPI Report")
     answer = json.dumps(book.json())
     book.close()
@@ -128,12 +135,73 @@ def http_round_trips(body: bytes, repeat: int) -> list[float]:
         process.wait(timeout=10)
 
 
+def guard_overhead(body: bytes, repeat: int) -> dict[str, dict[str, float]]:
+    """Median ms per request through the guarded app and the bare xlwings Server app, alternating."""
+    import asyncio
+
+    from kpi_excel.addin.server.app import app as guarded
+    from xlwings_server.main import main_app as bare
+
+    async def call(app, method: str, path: str, payload: bytes = b"") -> int:  # type: ignore[no-untyped-def]
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+                 "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                 "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                             (b"content-length", str(len(payload)).encode())],
+                 "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000)}
+        sent = False
+        status = 0
+        answered = asyncio.Event()
+
+        async def receive() -> dict:  # type: ignore[type-arg]
+            nonlocal sent
+            if sent:  # as a real client: connected until the answer is complete
+                await answered.wait()
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": payload, "more_body": False}
+
+        async def send(message: dict) -> None:  # type: ignore[type-arg]
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                answered.set()
+
+        await app(scope, receive, send)
+        return status
+
+    requests = {"refresh": ("POST", "/xlwings/custom-scripts-call/refresh_kpis", body),
+                "static file": ("GET", "/static/js/ribbon.js", b""), "manifest": ("GET", "/manifest", b"")}
+    out: dict[str, dict[str, float]] = {}
+    loop = asyncio.new_event_loop()
+    try:
+        for name, (method, path, payload) in requests.items():
+            times: dict[str, list[float]] = {"guarded": [], "bare": []}
+            runs = repeat if name == "refresh" else repeat * 20
+            for i in range(runs + 1):
+                for label, app in (("guarded", guarded), ("bare", bare)):
+                    started = time.perf_counter()
+                    status = loop.run_until_complete(call(app, method, path, payload))
+                    if status != 200:
+                        raise RuntimeError(f"{label} {path}: {status}")
+                    if i:  # the first round warms up
+                        times[label].append((time.perf_counter() - started) * 1000)
+            guarded_ms, bare_ms = statistics.median(times["guarded"]), statistics.median(times["bare"])
+            out[name] = {"guarded_ms": round(guarded_ms, 3), "bare_ms": round(bare_ms, 3),
+                         "ratio": round(guarded_ms / bare_ms, 3)}
+    finally:
+        loop.close()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--indicators", type=int, default=200)
     parser.add_argument("--periods", type=int, default=8, help="quarters of history per indicator (2 to 24)")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--http", action="store_true", help="also time round trips through a real server")
+    parser.add_argument("--guards", action="store_true",
+                        help="also time the server's guards against xlwings Server's bare app (in process)")
     args = parser.parse_args()
 
     from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
@@ -160,6 +228,11 @@ def main() -> int:
           f"(target < {TARGET_MS:.0f} ms)")
     if args.http:
         print(f"HTTP round trip on loopback: median {result['http_ms_median']} ms")
+    if args.guards:
+        result["guards"] = guard_overhead(body, args.repeat)
+        for name, numbers in result["guards"].items():
+            print(f"{name}: guarded {numbers['guarded_ms']} ms vs bare xlwings Server {numbers['bare_ms']} ms "
+                  f"(ratio {numbers['ratio']})")
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench_server.json").write_text(json.dumps(result, indent=2))

@@ -5,7 +5,9 @@ each read the workbook their own way and apply the plan their own way; between
 the two they all call :func:`plan_workbook_refresh`, so a rule fixed here is
 fixed everywhere:
 
-1. the Settings sheet (defaults when there is none);
+1. the Settings sheet (defaults when there is none), and which sources it names
+   that this door may open (:mod:`kpi_excel.sources.policy`: the user's own files
+   for the command and the desktop add-in, only an administrator's sources on the web);
 2. observations from the Data sheet, then from the Settings' extra sources and
    any given on the command line (for one indicator and period the newest wins);
 3. each indicator's latest and comparable previous period;
@@ -31,10 +33,9 @@ from kpi_excel.core.plan import Plan
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
 from kpi_excel.core.settings import ALL_AUTHORITIES, ReportSettings
 from kpi_excel.errors import InputError, KpiExcelError, MissingColumnError
+from kpi_excel.sources.policy import EXAMPLE_BENCHMARK, Source, SourcePolicy
 
 __all__ = ["plan_workbook_refresh", "RefreshInputs", "EXAMPLE_BENCHMARK", "data_observations"]
-
-EXAMPLE_BENCHMARK = "example"
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,25 @@ def plan_workbook_refresh(
     now: dt.datetime | None = None,
     user: str = "",
     door: str = "file",
+    policy: SourcePolicy | None = None,
 ) -> Plan:
-    """Read settings and sources, choose periods, benchmark, and plan the writes."""
+    """Read settings and sources, choose periods, benchmark, and plan the writes.
+
+    ``policy`` says which sources may be opened (default: the user's own files,
+    as the command and the desktop add-in act for the user). Every source the
+    Settings name is checked against it before any is opened.
+    """
+    policy = policy or SourcePolicy.as_user()
     content = inputs.content
     if content.kpis is None:
         raise InputError("the workbook has no KPIs sheet: add one with 'kpi-excel init', or name your "
                          "indicator sheet KPIs", sheet="KPIs")
     settings = settings_from(content.settings)
+    extra = [policy.source(spec, inputs.directory) for spec in [*settings.sources, *sources]]
+    benchmark_source = policy.benchmark(settings.benchmark_source, inputs.directory) \
+        if settings.benchmark_source else None
+    group_file = policy.comparator_group(settings.comparator, inputs.directory) \
+        if benchmark_source and not settings.comparator_members and settings.comparator != ALL_AUTHORITIES else None
     table = find_kpi_table(content.kpis)
     indicators = _indicators(table)
     from kpi_excel.sources.lait_files import load_directory
@@ -77,12 +90,8 @@ def plan_workbook_refresh(
         except MissingColumnError as error:
             # An officer's own sheet called Data: say so, refresh from the rest.
             data_unusable = f"{inputs.data.name} sheet not read: {error.message}"
-    extra = [*settings.sources, *sources]
-    if extra:
-        from kpi_excel.sources.spec import read_source
-
-        for spec in extra:
-            found.append(read_source(_resolve(spec, inputs.directory), directory=areas))
+    for source in extra:
+        found.append(policy.read(source, areas))
     observations = combine_observations(found)
     cutoff = as_of or settings.as_of or None
     if cutoff:
@@ -100,11 +109,12 @@ def plan_workbook_refresh(
         else:
             general.append(str(problem))
     selected = _selected(choice.frame)
-    benchmark = _benchmark(settings, table, authority, areas, inputs.directory) if settings.benchmark_source else None
+    benchmark = _benchmark(settings, table, authority, areas, policy, benchmark_source, group_file) \
+        if benchmark_source else None
     source_names = ["Data sheet"] if inputs.data is not None and not data_unusable else []
-    source_names += [_display(s) for s in extra]
-    if settings.benchmark_source:
-        source_names.append(f"benchmark: {_display(settings.benchmark_source)}")
+    source_names += [source.label for source in extra]
+    if benchmark_source:
+        source_names.append(f"benchmark: {benchmark_source.label}")
     return plan_refresh(
         content, selected=selected, selection_problems=by_code, source_problems=general, benchmark=benchmark,
         settings=settings, sources=source_names, now=now, user=user, door=door, version=__version__,
@@ -180,27 +190,6 @@ def _authority(settings: ReportSettings, areas: AreaDirectory) -> str | None:
         raise InputError(f"Authority: {error.message}", sheet="Settings") from None
 
 
-def _resolve(spec: str, directory: Path | None) -> str:
-    """A relative file path in the Settings is relative to the workbook."""
-    if directory is None or spec.startswith("sql:"):
-        return spec
-    prefix = "lait:" if spec.startswith("lait:") else ""
-    path_text = spec[len(prefix):]
-    path_part, hash_, sheet = path_text.partition("#")
-    path = Path(path_part)
-    if not path.is_absolute() and (directory / path).exists():
-        return prefix + str(directory / path) + hash_ + sheet
-    return spec
-
-
-def _display(spec: str) -> str:
-    if spec.startswith("sql:"):
-        from kpi_excel.sources.spec import parse_spec
-
-        return str(parse_spec(spec))
-    return spec
-
-
 def _selected(frame: pd.DataFrame) -> pd.DataFrame:
     """The chosen values, each as the source showed it (77.6% stays a percentage)."""
     out = pd.DataFrame(index=frame.index)
@@ -217,7 +206,7 @@ def _selected(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _benchmark(settings: ReportSettings, table, authority: str | None, areas: AreaDirectory,  # type: ignore[no-untyped-def]
-               directory: Path | None) -> pd.DataFrame | None:
+               policy: SourcePolicy, source: Source, group_file: tuple[Source, Path] | None) -> pd.DataFrame | None:
     """The authority's benchmark row per indicator, indexed by benchmark code."""
     if authority is None:
         raise InputError("Benchmark data is set but Authority is empty: say which authority to benchmark",
@@ -226,19 +215,17 @@ def _benchmark(settings: ReportSettings, table, authority: str | None, areas: Ar
     from kpi_excel.core.benchmark import benchmark
     from kpi_excel.sources.lait_files import read_dictionary, read_neighbours
 
-    source = settings.benchmark_source
     bundled = resources.files("kpi_excel").joinpath("data/benchmark")
-    if source.strip().lower() == EXAMPLE_BENCHMARK:
-        data_spec = f"lait:{bundled.joinpath('lait_extract.parquet')}"
-        dictionary = Path(str(bundled.joinpath("lait_dictionary.csv")))
-    else:
-        data_spec = _resolve(source, directory)
-        dictionary = _dictionary_beside(data_spec)
-    try:
-        loaded = load_benchmark_data(data_spec, areas)
-        indicators = read_dictionary(dictionary)
-    except KpiExcelError as error:
-        raise InputError(f"Benchmark data: {error}", sheet="Settings") from None
+    with policy.reading(source, "Benchmark data"):
+        if settings.benchmark_source.strip().lower() == EXAMPLE_BENCHMARK:
+            dictionary = Path(str(bundled.joinpath("lait_dictionary.csv")))
+        else:
+            dictionary = _dictionary_beside(source.spec)
+        try:
+            loaded = load_benchmark_data(source.spec, areas)
+            indicators = read_dictionary(dictionary)
+        except KpiExcelError as error:
+            raise InputError(f"Benchmark data: {error}", sheet="Settings") from None
     codes = set()
     for index in table.body:
         for name in ("benchmark_code", "code"):
@@ -250,12 +237,10 @@ def _benchmark(settings: ReportSettings, table, authority: str | None, areas: Ar
     group = None
     if settings.comparator_members:
         group = {areas.resolve(name, lenient=True, source="Settings") for name in settings.comparator_members}
-    elif settings.comparator and settings.comparator != ALL_AUTHORITIES:
-        group_path = Path(_resolve(settings.comparator, directory))
-        if not group_path.exists():
-            raise InputError(f"Comparator group: no such group file '{settings.comparator}' (give 'All "
-                             "authorities', names separated by semicolons, or a file)", sheet="Settings")
-        group = read_group(group_path, areas)
+    elif group_file is not None:
+        group_source, group_path = group_file
+        with policy.reading(group_source, "Comparator group"):
+            group = read_group(group_path, areas)
     lists = []
     for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx"):
         lists.append(read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory))

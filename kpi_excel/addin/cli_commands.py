@@ -100,4 +100,6 @@ def serve(host: str, port: int, workers: int) -> None:
     # proxy_headers: behind an HTTPS proxy, links in the manifest use the client's scheme and host.
     # Several workers need the app as an import string: each process builds it the same way.
     target = "kpi_excel.addin.server.app:app" if workers > 1 else app
-    uvicorn.run(target, host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
+    # server_header=False: no "Server: uvicorn" banner (the app cannot remove uvicorn's own header).
+    uvicorn.run(target, host=host, port=port, workers=workers, proxy_headers=True, log_level="info",
+                server_header=False)

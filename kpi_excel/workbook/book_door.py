@@ -8,7 +8,9 @@ two doors cannot drift apart.
 
 Between reading and writing, the doors share :func:`kpi_excel.refresh.plan_workbook_refresh`
 with the file door: settings, the Data sheet and other sources, period choice,
-benchmarking and the plan are worked out in one place for all three.
+benchmarking and the plan are worked out in one place for all three. The desktop
+add-in acts as the user (their own files); the web add-in passes the server's
+:class:`~kpi_excel.sources.policy.SourcePolicy` (only its administrator's sources).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from kpi_excel.core.plan import Summary
 from kpi_excel.core.template import KPI_SHEET
 from kpi_excel.errors import InputError
 from kpi_excel.refresh import RefreshInputs, plan_workbook_refresh
+from kpi_excel.sources.policy import SourcePolicy
 from kpi_excel.workbook.book_reader import BookSheets, read_book
 from kpi_excel.workbook.book_writer import apply_plan
 
@@ -30,13 +33,15 @@ if TYPE_CHECKING:
 __all__ = ["refresh_book", "check_book"]
 
 
-def _plan(book: "xw.Book", *, door: str, user: str, now: dt.datetime | None) -> tuple[BookSheets, Any]:
+def _plan(book: "xw.Book", *, door: str, user: str, now: dt.datetime | None,
+          policy: SourcePolicy | None) -> tuple[BookSheets, Any]:
     sheets = read_book(book)
     if sheets.kpis is None:
         raise InputError("the workbook has no KPIs sheet: add one, or rename your indicator sheet to KPIs",
                          sheet=KPI_SHEET)
-    plan = plan_workbook_refresh(RefreshInputs(sheets.content(), sheets.data, _folder(book)), now=now,
-                                 user=user, door=door)
+    folder = _folder(book) if policy is None or policy.own_files else None
+    plan = plan_workbook_refresh(RefreshInputs(sheets.content(), sheets.data, folder), now=now,
+                                 user=user, door=door, policy=policy)
     return sheets, plan
 
 
@@ -49,19 +54,23 @@ def _folder(book: "xw.Book") -> Path | None:
     return path.parent if path.is_absolute() and path.parent.exists() else None
 
 
-def refresh_book(book: "xw.Book", *, door: str = "excel", user: str = "", now: dt.datetime | None = None) -> Summary:
+def refresh_book(book: "xw.Book", *, door: str = "excel", user: str = "", now: dt.datetime | None = None,
+                 policy: SourcePolicy | None = None) -> Summary:
     """Refresh every KPI row of ``book`` and return what to tell the officer.
+
+    ``policy``: which sources the Settings may name (default: the user's own files).
 
     Raises :class:`~kpi_excel.errors.InputError` when the book has no KPIs
     sheet or no recognisable header row; single bad rows are not errors, they
     are named in the Checks column and the summary.
     """
-    sheets, plan = _plan(book, door=door, user=user, now=now)
+    sheets, plan = _plan(book, door=door, user=user, now=now, policy=policy)
     apply_plan(book, plan, sheets.kpis)
     return plan.summary
 
 
-def check_book(book: "xw.Book", *, door: str = "excel", user: str = "") -> Summary:
+def check_book(book: "xw.Book", *, door: str = "excel", user: str = "",
+               policy: SourcePolicy | None = None) -> Summary:
     """Work everything out but write nothing: the problems an officer should fix first."""
-    _, plan = _plan(book, door=door, user=user, now=None)
+    _, plan = _plan(book, door=door, user=user, now=None, policy=policy)
     return plan.summary

@@ -119,8 +119,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> RunningServer:
-    """Start ``python -m kpi_excel.addin.server`` (= ``kpi-excel serve``) and wait until it answers."""
+def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = (),
+                 launcher: tuple[str, ...] = ("-m", "kpi_excel.addin.server")) -> RunningServer:
+    """Start ``python -m kpi_excel.addin.server`` (= ``kpi-excel serve``) and wait until it answers.
+
+    ``launcher``: what follows ``python`` (tests/security runs the same server under an audit hook).
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XLWINGS_", "KPI_EXCEL_"))}
     env.update({"XLWINGS_LICENSE_KEY": "noncommercial", "PYTHONPATH": str(ROOT)})
@@ -128,7 +132,7 @@ def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: tuple
     log = tmp / f"server-{port}.log"
     handle = open(log, "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "kpi_excel.addin.server", "--host", "127.0.0.1", "--port", str(port), *args],
+        [sys.executable, *launcher, "--host", "127.0.0.1", "--port", str(port), *args],
         cwd=tmp, env=env, stdout=handle, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -159,3 +163,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = start_server(tmp_path_factory.mktemp("server"), {"KPI_EXCEL_MAX_REQUEST_MB": "5"})
     yield running
     stop_server(running)
+
+
+@pytest.fixture(scope="module")
+def body(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The example workbook as Excel on the web sends it to refresh_kpis."""
+    from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+
+    path = write_example_workbook(tmp_path_factory.mktemp("book") / "report.xlsx")
+    return payload_bytes(book_payload(path, include=REFRESH_SHEETS))
+
+
+def call_script(server: RunningServer, body: bytes, authorization: str | None,
+                script: str = "/xlwings/custom-scripts-call/refresh_kpis") -> httpx.Response:
+    """POST ``body`` to a script as the add-in does, with Entra ID's token if given."""
+    headers = {"Content-Type": "application/json", "Auth-Provider": "entraid"}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    return httpx.post(server.url + script, content=body, headers=headers, timeout=60)

@@ -18,9 +18,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
 
-from .conftest import RunningServer, start_server, stop_server, write_example_workbook
+from .conftest import RunningServer, call_script, start_server, stop_server
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 CLIENT = "66666666-7777-8888-9999-000000000000"
@@ -56,21 +55,8 @@ def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
     stop_server(running)
 
 
-@pytest.fixture(scope="module")
-def body(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    path = write_example_workbook(tmp_path_factory.mktemp("book") / "report.xlsx")
-    return payload_bytes(book_payload(path, include=REFRESH_SHEETS))
-
-
-def call(server: RunningServer, body: bytes, authorization: str | None) -> httpx.Response:
-    headers = {"Content-Type": "application/json", "Auth-Provider": "entraid"}
-    if authorization is not None:
-        headers["Authorization"] = authorization
-    return httpx.post(server.url + SCRIPT, content=body, headers=headers, timeout=60)
-
-
 def test_valid_token_refreshes_and_names_the_officer_in_the_log(auth_server: RunningServer, body: bytes) -> None:
-    response = call(auth_server, body, f"Bearer {token()}")
+    response = call_script(auth_server, body, f"Bearer {token()}")
     assert response.status_code == 200, response.text
     actions = response.json()["actions"]
     log_line = [a for a in actions if a["func"] == "setValues" and a["values"] and a["values"][0][2:3] == ["web"]]
@@ -81,11 +67,11 @@ def test_valid_token_refreshes_and_names_the_officer_in_the_log(auth_server: Run
     None, "", "Bearer", "Basic dXNlcjpwYXNz", "Bearer not-a-jwt", "Error: SSO not supported",
 ])
 def test_no_or_malformed_token_is_401(auth_server: RunningServer, body: bytes, authorization: str | None) -> None:
-    assert call(auth_server, body, authorization).status_code == 401
+    assert call_script(auth_server, body, authorization).status_code == 401
 
 
 def test_token_signed_by_another_key_is_401(auth_server: RunningServer, body: bytes) -> None:
-    assert call(auth_server, body, f"Bearer {token(OTHER_KEY)}").status_code == 401
+    assert call_script(auth_server, body, f"Bearer {token(OTHER_KEY)}").status_code == 401
 
 
 @pytest.mark.parametrize("claims", [
@@ -96,11 +82,11 @@ def test_token_signed_by_another_key_is_401(auth_server: RunningServer, body: by
 ])
 def test_token_for_another_app_tenant_or_expired_is_401(auth_server: RunningServer, body: bytes,
                                                          claims: dict[str, Any]) -> None:
-    assert call(auth_server, body, f"Bearer {token(**claims)}").status_code == 401
+    assert call_script(auth_server, body, f"Bearer {token(**claims)}").status_code == 401
 
 
 def test_signed_in_without_the_role_is_403(auth_server: RunningServer, body: bytes) -> None:
-    assert call(auth_server, body, f"Bearer {token(roles=[])}").status_code == 403
+    assert call_script(auth_server, body, f"Bearer {token(roles=[])}").status_code == 403
 
 
 def test_refused_before_the_body_is_read(auth_server: RunningServer) -> None:

@@ -116,6 +116,15 @@ def test_unknown_script_names_are_404(server: RunningServer) -> None:
         assert response.status_code == 404
 
 
+def test_custom_function_calls_are_closed(server: RunningServer) -> None:
+    """kpi_excel has no custom functions; xlwings Server would getattr() any name sent."""
+    for name in ("os", "__loader__", "hello"):
+        body = {"func_name": name, "args": [], "caller_address": "Sheet1!A1", "version": "0.37.8"}
+        response = httpx.post(server.url + "/xlwings/custom-functions-call", json=body)
+        assert response.status_code == 404
+    assert server.alive()
+
+
 def test_cors_only_for_office_origins(server: RunningServer) -> None:
     def preflight(origin: str) -> httpx.Response:
         return httpx.options(server.url + SCRIPT, headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
@@ -136,6 +145,8 @@ def test_security_headers(server: RunningServer) -> None:
     headers = httpx.get(server.url + "/manifest").headers
     assert headers["x-content-type-options"] == "nosniff"
     assert "max-age" in headers["strict-transport-security"]
+    assert "frame-ancestors 'self' https://*.officeapps.live.com" in headers["content-security-policy"]
+    assert "server" not in headers
 
 
 def _raw_request(server: RunningServer, head: bytes, body: bytes = b"") -> tuple[bytes, float]:
@@ -193,8 +204,8 @@ def test_chunked_upload_cut_off_at_the_limit(server: RunningServer) -> None:
 
 def test_malformed_json_gets_an_answer_and_the_server_stays_up(server: RunningServer) -> None:
     response = httpx.post(server.url + SCRIPT, content=b"{not json", headers=JSON)
-    # xlwings Server answers a body it cannot parse with its generic 500, without details.
-    assert response.status_code == 500 and response.text == "An error occurred."
+    # A short 400 (xlwings Server alone answers its generic 500); tests/security tries many more.
+    assert response.status_code == 400 and response.json() == {"detail": "The request is not valid JSON."}
     assert server.alive()
 
 

@@ -8,7 +8,10 @@ Import order matters, which is why this module does the importing itself:
 2. ``xlwings_server.config`` is imported before anything imports xlwings, so
    ``xw.script`` is the real decorator and the licence key is seen;
 3. ``xlwings_server.main`` builds the FastAPI app, importing
-   ``custom_scripts`` from our project folder.
+   ``custom_scripts`` from our project folder;
+4. we then make it safe to face a network: static files that cannot leave
+   their folders (:mod:`.static`), a 400 for bodies that are not workbooks
+   (:mod:`.book_input`), and the guards of :mod:`.security` around it all.
 
 If xlwings was imported earlier in this process without ``XLWINGS_ON_SERVER``,
 the scripts would be stand-ins that do nothing; :func:`build_app` refuses to
@@ -25,7 +28,14 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kpi_excel.addin.server.config import ServerConfig, prepare_environment
-from kpi_excel.addin.server.security import BodySizeLimit, SignInFirst, _respond
+from kpi_excel.addin.server.security import (
+    SECURITY_HEADERS,
+    BodySizeLimit,
+    PathGuard,
+    SecurityHeaders,
+    SignInFirst,
+    _respond,
+)
 
 __all__ = ["build_app", "app", "LICENCE_HELP"]
 
@@ -37,19 +47,23 @@ LICENCE_HELP = (
 
 
 class ScriptsOnly:
-    """404 for script names we do not serve, before the body is read.
+    """404 for script names we do not serve, and for custom-function calls, before the body is read.
 
-    xlwings Server looks a script up with ``getattr`` on the scripts module, so
-    only names that are really scripts should ever reach it.
+    xlwings Server looks a script (and a custom function) up with ``getattr``
+    on its module, so only names that are really scripts should ever reach it;
+    kpi_excel has no custom functions, so their call endpoint is closed.
     """
 
-    def __init__(self, app: ASGIApp, prefix: str, names: tuple[str, ...]) -> None:
-        self.app, self.prefix, self.names = app, prefix, names
+    def __init__(self, app: ASGIApp, prefix: str, names: tuple[str, ...], closed: tuple[str, ...] = ()) -> None:
+        self.app, self.prefix, self.names, self.closed = app, prefix, names, closed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if path.startswith(self.prefix) and path[len(self.prefix):].strip("/") not in self.names:
             await _respond(send, 404, "No such script.")
+            return
+        if path in self.closed:
+            await _respond(send, 404, "Not Found")
             return
         await self.app(scope, receive, send)
 
@@ -73,14 +87,22 @@ def build_app() -> Any:
         raise RuntimeError(LICENCE_HELP)
     _check_xlwings_mode()
     import xlwings_server.config  # noqa: F401  - before xlwings, see the module docstring
+    from xlwings_server import dependencies
     from xlwings_server.config import settings
+    from xlwings_server.main import app as fastapi_app
     from xlwings_server.main import main_app
 
+    from kpi_excel.addin.server.book_input import get_book, parse_book_json
     from kpi_excel.addin.server.scripts import SCRIPT_NAMES
+    from kpi_excel.addin.server.static import contain_static_files
 
     config = ServerConfig.from_env()
+    contain_static_files(fastapi_app)
+    fastapi_app.dependency_overrides[dependencies.parse_book_input] = parse_book_json
+    fastapi_app.dependency_overrides[dependencies.get_book] = get_book
     script_prefix = f"{settings.app_path}/xlwings/custom-scripts-call/"
-    inner: Any = ScriptsOnly(main_app, script_prefix, SCRIPT_NAMES)
+    functions_call = f"{settings.app_path}/xlwings/custom-functions-call"
+    inner: Any = ScriptsOnly(main_app, script_prefix, SCRIPT_NAMES, closed=(functions_call, functions_call + "/"))
     inner = SignInFirst(inner, list(settings.auth_providers or []), script_prefix)
     inner = CORSMiddleware(
         inner,
@@ -91,7 +113,10 @@ def build_app() -> Any:
         allow_credentials=False,
         max_age=600,
     )
-    return BodySizeLimit(inner, config.max_request_bytes)
+    inner = BodySizeLimit(inner, config.max_request_bytes)
+    headers = tuple((name, value) for name, value in SECURITY_HEADERS if name != b"content-security-policy")
+    csp = f"frame-ancestors {config.frame_ancestors}; object-src 'none'; base-uri 'self'"
+    return SecurityHeaders(PathGuard(inner), headers + ((b"content-security-policy", csp.encode("latin-1")),))
 
 
 app = build_app()

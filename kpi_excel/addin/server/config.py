@@ -11,14 +11,17 @@ cannot express).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpi_excel.addin.server.security import OFFICE_ORIGIN_REGEX
+from kpi_excel.addin.server.security import FRAME_ANCESTORS, OFFICE_ORIGIN_REGEX
+from kpi_excel.sources.policy import SOURCES_ENV, SourcePolicy, offered_from_env
 
-__all__ = ["PROJECT_DIR", "ServerConfig", "prepare_environment", "XLWINGS_DEFAULTS"]
+__all__ = ["PROJECT_DIR", "ServerConfig", "prepare_environment", "XLWINGS_DEFAULTS", "server_policy",
+           "server_secrets"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ class ServerConfig:
 
     max_request_bytes: int
     cors_origin_regex: str
+    frame_ancestors: str = FRAME_ANCESTORS
+    sources: dict[str, str] = field(default_factory=dict)  # short name -> source, from KPI_EXCEL_SOURCES
 
     @classmethod
     def from_env(cls) -> "ServerConfig":
@@ -63,10 +68,60 @@ class ServerConfig:
             raise SystemExit(f"KPI_EXCEL_MAX_REQUEST_MB must be a number of megabytes, not {raw!r}") from None
         if megabytes <= 0:
             raise SystemExit("KPI_EXCEL_MAX_REQUEST_MB must be more than 0")
+        try:
+            sources = offered_from_env()
+        except ValueError as error:
+            raise SystemExit(str(error)) from None
+        for name, spec in sources.items():
+            _check_source(name, spec)
         return cls(
             max_request_bytes=int(megabytes * 1_000_000),
             cors_origin_regex=os.getenv("KPI_EXCEL_CORS_ORIGIN_REGEX", OFFICE_ORIGIN_REGEX),
+            frame_ancestors=" ".join(os.getenv("KPI_EXCEL_FRAME_ANCESTORS", "").split()) or FRAME_ANCESTORS,
+            sources=sources,
         )
+
+
+def _check_source(name: str, spec: str) -> None:
+    """Refuse to start on a source that can never be read; warn about a file not there (yet)."""
+    from kpi_excel.errors import KpiExcelError
+    from kpi_excel.sources.spec import parse_spec
+
+    try:
+        parsed = parse_spec(spec)
+    except KpiExcelError as error:
+        raise SystemExit(f"{SOURCES_ENV}: source '{name}': {error}") from None
+    if parsed.path is not None and not parsed.path.is_absolute():
+        logger.warning("%s: source '%s' is a relative path, read from %s; give an absolute path", SOURCES_ENV,
+                       name, Path.cwd())
+    if parsed.path is not None and not parsed.path.exists():
+        logger.warning("%s: source '%s': %s does not exist (yet)", SOURCES_ENV, name, parsed.path)
+
+
+@functools.lru_cache(maxsize=1)
+def server_policy() -> SourcePolicy:
+    """What a web refresh may open: only the sources in ``KPI_EXCEL_SOURCES``, by short name."""
+    return SourcePolicy.offered_only(ServerConfig.from_env().sources)
+
+
+@functools.lru_cache(maxsize=1)
+def server_secrets() -> tuple[str, ...]:
+    """Text never to show an officer: each offered source's spec, path, folder and database URL."""
+    from kpi_excel.sources.spec import parse_spec
+
+    found: set[str] = set()
+    for spec in ServerConfig.from_env().sources.values():
+        found.add(spec)
+        parsed = parse_spec(spec)
+        if parsed.url:
+            found.add(parsed.url)
+            found.add(spec[4:].partition("#")[0])
+        if parsed.path is not None:
+            found.update({str(parsed.path), str(parsed.path.resolve()), str(parsed.path.resolve().parent)})
+    password = os.getenv("KPI_EXCEL_SQL_PASSWORD")
+    if password:
+        found.add(password)
+    return tuple(sorted((s for s in found if len(s) >= 3 and s not in (".", "/")), key=len, reverse=True))
 
 
 def prepare_environment() -> None:

@@ -1,10 +1,11 @@
-"""Entra ID sign-in: xlwings Server's own token validation, unchanged.
+"""Entra ID sign-in: xlwings Server looks the validator up here (``auth.entraid``).
 
-xlwings Server imports ``auth.entraid`` from the project directory when there
-is one; re-exporting its validator here keeps its behaviour and lets
-``jwks.py`` beside this file supply the signing keys.
+kpi_excel's validator (:mod:`kpi_excel.addin.server.tokens`) refuses malformed,
+expiry-less and expired tokens before any key is fetched, then runs xlwings
+Server's own validation and caches its answer no longer than the token lives.
+``jwks.py`` beside this file supplies the signing keys.
 """
 
-from xlwings_server.auth.entraid import validate_token
+from kpi_excel.addin.server.tokens import validate_token
 
 __all__ = ["validate_token"]

@@ -1,0 +1,61 @@
+"""The request body of a script call: a workbook as JSON, or a short 400.
+
+xlwings Server parses the body with ``json.loads`` and builds the remote-engine
+book from whatever it gets; a body that is not JSON, or JSON that is not a
+workbook, raises deep inside and reaches its last-resort handler as **500**
+"An error occurred.". These two FastAPI dependencies replace xlwings Server's
+``parse_book_input`` and ``get_book`` (through ``app.dependency_overrides``, see
+:func:`kpi_excel.addin.server.app.build_app`): the same work, with a **400** and a
+one-line reason for anything that is not a workbook sent by the add-in.
+(xlwings Server's form-data variant is for its htmx task pane, which
+kpi_excel does not enable.)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, AsyncIterator
+
+from fastapi import Depends, HTTPException, Request
+
+__all__ = ["parse_book_json", "get_book", "NOT_A_WORKBOOK"]
+
+logger = logging.getLogger(__name__)
+
+NOT_A_WORKBOOK = "The request is not a workbook sent by the KPI Report add-in."
+
+
+def _bad(detail: str) -> HTTPException:
+    return HTTPException(status_code=400, detail=detail)
+
+
+async def parse_book_json(request: Request) -> dict[str, Any]:
+    """The body as a workbook dictionary, or 400."""
+    body = await request.body()
+    if not body.strip():
+        raise _bad("No workbook was sent.")
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # JSONDecodeError and bad UTF-8 are ValueErrors
+        raise _bad("The request is not valid JSON.") from None
+    if not (isinstance(data, dict) and isinstance(data.get("book"), dict) and isinstance(data.get("sheets"), list)
+            and all(isinstance(sheet, dict) for sheet in data["sheets"])
+            and isinstance(data.get("version", ""), str) and isinstance(data.get("client", ""), str)):
+        raise _bad(NOT_A_WORKBOOK)
+    return data
+
+
+async def get_book(book_data: dict[str, Any] = Depends(parse_book_json)) -> AsyncIterator[Any]:
+    """The remote-engine book for the request (closed again afterwards), or 400."""
+    import xlwings as xw
+
+    try:
+        book = xw.Book(json=book_data)
+    except Exception as error:  # noqa: BLE001 - any shape xlwings cannot take is the client's mistake
+        logger.info("Refused a script call: %s: %s", type(error).__name__, str(error)[:200])
+        raise _bad(NOT_A_WORKBOOK) from None
+    try:
+        yield book
+    finally:
+        book.close()
