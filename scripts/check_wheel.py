@@ -102,11 +102,19 @@ def wheel_problems(wheel: Path, root: Path = ROOT) -> list[str]:
     return problems + _metadata_problems(metadata, entry_points, source_version(root))
 
 
+SDIST_EXTRAS = {"pyproject.toml", "README.md", "MANIFEST.in", "PKG-INFO", "setup.cfg"}
+
+
 def sdist_problems(sdist: Path, root: Path = ROOT) -> list[str]:
+    """What the sdist lacks, or holds beyond the package, its build files and egg-info."""
     with tarfile.open(sdist) as archive:
         names = {PurePosixPath(*PurePosixPath(m.name).parts[1:]).as_posix() for m in archive.getmembers() if m.isfile()}
-    wanted = sorted(set(package_files(root)) | set(NAMED) | {"pyproject.toml", "README.md"})
-    return [f"sdist lacks {name}" for name in wanted if name not in names]
+    package = set(package_files(root)) | set(NAMED)
+    wanted = sorted(package | {"pyproject.toml", "README.md"})
+    problems = [f"sdist lacks {name}" for name in wanted if name not in names]
+    return problems + [f"sdist holds {name}, which is not part of the package" for name in sorted(names)
+                       if name not in package and name not in SDIST_EXTRAS
+                       and not name.startswith(f"{PACKAGE}.egg-info/")]
 
 
 def main(argv: list[str]) -> int:

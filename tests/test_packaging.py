@@ -219,11 +219,12 @@ def test_a_wheel_with_another_version_or_no_extras_fails(tmp_path: Path) -> None
 def test_an_sdist_without_the_package_data_fails(tmp_path: Path) -> None:
     sdist = tmp_path / f"kpi_excel-{kpi_excel.__version__}.tar.gz"
     with tarfile.open(sdist, "w:gz") as archive:
-        for name in ("pyproject.toml", "README.md", "kpi_excel/__init__.py"):
+        for name in ("pyproject.toml", "README.md", "kpi_excel/__init__.py", "tests/test_seed.py"):
             archive.add(ROOT / name, arcname=f"kpi_excel-{kpi_excel.__version__}/{name}")
     problems = check_wheel.sdist_problems(sdist, ROOT)
     assert "sdist lacks kpi_excel/data/la_code_list.csv" in problems
     assert "sdist lacks pyproject.toml" not in problems and "sdist lacks kpi_excel/__init__.py" not in problems
+    assert "sdist holds tests/test_seed.py, which is not part of the package" in problems
 
 
 def test_error_text_in_square_brackets_is_printed_as_written(tmp_path: Path) -> None:
