@@ -18,9 +18,9 @@ from click.testing import CliRunner
 from oletools.olevba import VBA_Parser
 
 import kpi_excel
+import kpi_excel.addin.xlam as xlam
 from kpi_excel.addin.cli_commands import addin
 from kpi_excel.addin.desktop import main
-import kpi_excel.addin.xlam as xlam
 from kpi_excel.addin.xlam import (
     ADDIN_NAME,
     PINNED_VBA_SHA256,
