@@ -222,7 +222,7 @@ def write_benchmark(frame: pd.DataFrame, output: Path | None) -> None:
         with temporary.open("wb") as handle:
             header = io.StringIO()
             csv.writer(header, lineterminator="\n").writerow([str(c) for c in frame.columns])
-            handle.write(header.getvalue().encode("utf-8"))
+            handle.write(header.getvalue().encode("utf-8-sig"))  # a BOM: Excel on Windows then reads UTF-8
             pcsv.write_csv(table, handle, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
         temporary.replace(output)  # never a half-written output
     finally:

@@ -58,7 +58,9 @@ class _Group(click.Group):
         except KpiExcelError as error:
             if debug:
                 raise
-            stderr.print(f"[bold red]kpi-excel:[/] {error}", markup=True, highlight=False)
+            from rich.markup import escape  # the message is text: "kpi-excel[sql]" is not a style tag
+
+            stderr.print(f"[bold red]kpi-excel:[/] {escape(str(error))}", markup=True, highlight=False)
             sys.exit(EXIT_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise

@@ -8,6 +8,8 @@ row, a column, an indicator.
     KpiExcelError                    base: catch this to catch everything we raise
     ├── CellError                    one cell's text cannot be read (a period, a value,
     │                                a polarity, a target); also a ValueError
+    ├── MissingExtraError            needs an optional extra that is not installed
+    │                                (says: pip install "kpi-excel[server]")
     ├── InputError                   bad input an officer can fix; knows its place:
     │   │                            source, sheet, row, column, indicator
     │   ├── UnreadableFileError      a file that cannot be read at all
@@ -35,6 +37,7 @@ from kpi_excel.core.a1 import column_letter
 __all__ = [
     "KpiExcelError",
     "CellError",
+    "MissingExtraError",
     "InputError",
     "UnreadableFileError",
     "MissingColumnError",
@@ -54,6 +57,18 @@ class KpiExcelError(Exception):
 
 class CellError(KpiExcelError, ValueError):
     """One cell's text cannot be read; the message says what was expected."""
+
+
+class MissingExtraError(KpiExcelError):
+    """``feature`` needs the optional ``extra`` (e.g. ``server``), which is not installed.
+
+    The message is one line an administrator can act on:
+    ``kpi-excel serve needs the server extra: pip install "kpi-excel[server]"``.
+    """
+
+    def __init__(self, feature: str, extra: str, missing: tuple[str, ...] = ()) -> None:
+        self.feature, self.extra, self.missing = feature, extra, missing
+        super().__init__(f'{feature} needs the {extra} extra: pip install "kpi-excel[{extra}]"')
 
 
 class InputError(KpiExcelError, ValueError):

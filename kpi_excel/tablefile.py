@@ -143,8 +143,9 @@ def write_table(
         if suffix == ".xlsx":
             _write_xlsx(frame, temporary, formats)
         elif suffix in (".csv", ".tsv", ".txt"):
+            # With a BOM, Excel on Windows opens the file as UTF-8 ("→", "£", "ë" intact), not its ANSI code page.
             frame.to_csv(temporary, index=False, sep="\t" if suffix == ".tsv" else ",", lineterminator="\n",
-                         encoding="utf-8")
+                         encoding="utf-8-sig")
         else:
             raise UnreadableFileError(f"cannot write '{suffix or 'no extension'}' files (use .csv, .tsv or .xlsx)",
                                       source=str(path))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -31,7 +32,7 @@ def build(directory: Path) -> None:
     It is xlwings' ribbon add-in with our ribbon; its VBA runs kpi_excel.main()
     through RunPython, so kpi_excel must be installed in the Python that Excel runs.
     """
-    from kpi_excel.addin.xlam import AddinError, build_xlam, inspect_xlam
+    from kpi_excel.addin.xlam import PINNED_XLWINGS, AddinError, build_xlam, inspect_xlam
 
     try:
         path = build_xlam(directory)
@@ -40,8 +41,9 @@ def build(directory: Path) -> None:
     report = inspect_xlam(path)
     labels = ", ".join(b.get("label", "") for b in report.buttons)
     click.echo(f"Wrote {path}")
-    click.echo(f'Ribbon tab "{report.tab_labels[0]}": {labels}; VBA for xlwings {report.vba.xlwings_version}'
-               if report.vba and report.tab_labels else "")
+    tab = report.tab_labels[0] if report.tab_labels else "?"
+    vba = f"the VBA of xlwings {PINNED_XLWINGS}'s ribbon add-in" if report.vba_is_pinned else "VBA not verified"
+    click.echo(f'Ribbon tab "{tab}": {labels}; {vba}')
 
 
 @addin.command("install")
@@ -89,13 +91,11 @@ def serve(host: str, port: int, workers: int) -> None:
     The manifest to deploy is at /manifest. Settings come from environment
     variables: see docs/admin-guide.md (XLWINGS_LICENSE_KEY is required).
     """
-    import uvicorn
+    from kpi_excel.errors import MissingExtraError
 
-    if "xlwings" in sys.modules:  # pragma: no cover - a programming error, not a user one
-        raise click.ClickException("xlwings was imported before the server could configure it")
     try:
-        from kpi_excel.addin.server.app import app
-    except RuntimeError as error:
+        uvicorn, app = _server_app()
+    except (MissingExtraError, RuntimeError) as error:
         raise click.ClickException(str(error)) from None
     # proxy_headers: behind an HTTPS proxy, links in the manifest use the client's scheme and host.
     # Several workers need the app as an import string: each process builds it the same way.
@@ -103,3 +103,22 @@ def serve(host: str, port: int, workers: int) -> None:
     # server_header=False: no "Server: uvicorn" banner (the app cannot remove uvicorn's own header).
     uvicorn.run(target, host=host, port=port, workers=workers, proxy_headers=True, log_level="info",
                 server_header=False)
+
+
+def _server_app() -> tuple[Any, Any]:
+    """uvicorn and the ASGI app; a plain install (no server extra) gets one line naming the extra."""
+    from kpi_excel.errors import MissingExtraError
+    from kpi_excel.extras import require
+
+    require("server", "kpi-excel serve")
+    if "xlwings" in sys.modules:  # pragma: no cover - a programming error, not a user one
+        raise RuntimeError("xlwings was imported before the server could configure it")
+    try:
+        import uvicorn
+
+        from kpi_excel.addin.server.app import app
+    except ModuleNotFoundError as error:  # a package the server extra brings in is missing
+        if (error.name or "").startswith("kpi_excel"):
+            raise
+        raise MissingExtraError("kpi-excel serve", "server", (error.name or "",)) from None
+    return uvicorn, app

@@ -19,6 +19,14 @@ Where things go (from xlwings' own ``addin install`` and the add-in's VBA):
 * **Anywhere else** there is no desktop Excel: we say what would be done on
   Windows and macOS and write nothing.
 
+The config file is read by VBA's ``Open ... For Input`` / ``Input #``, which
+takes bytes in the system's ANSI code page on Windows (cp1252 on English
+Windows; no BOM, or the first key would not match) and ends lines as VBA's
+``Write #`` does, CR LF. On macOS it is UTF-8 with LF, as xlwings' own
+``xlwings config`` writes it. :func:`conf_format` says which, and
+:func:`conf_bytes` refuses a path the code page cannot hold rather than
+writing one VBA would misread.
+
 Everything is computed by :func:`plan_install` from explicit inputs (platform,
 environment, interpreter), so tests point HOME/APPDATA at a temporary folder and
 fake the platform; :func:`apply_plan` does the writing. Paths use this
@@ -28,15 +36,27 @@ temporary APPDATA); the describe-only branch uses Windows/POSIX paths as text.
 
 from __future__ import annotations
 
+import locale
+import os
 import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Mapping
 
-from kpi_excel.addin.xlam import ADDIN_NAME, PINNED_XLWINGS, AddinError, build_xlam, read_vba_facts, template_path
+from kpi_excel.addin.xlam import ADDIN_NAME, PINNED_XLWINGS, VBA_PROJECT_NAME, AddinError, build_xlam
 
-__all__ = ["Step", "InstallPlan", "current_platform", "plan_install", "apply_plan", "read_conf", "conf_text"]
+__all__ = [
+    "Step",
+    "InstallPlan",
+    "current_platform",
+    "plan_install",
+    "apply_plan",
+    "read_conf",
+    "conf_text",
+    "conf_format",
+    "conf_bytes",
+]
 
 MAC_OFFICE_GROUP = "UBF8T346G9.Office"
 MAC_STARTUP = ("Library", "Group Containers", MAC_OFFICE_GROUP, "User Content.localized", "Startup.localized", "Excel")
@@ -71,19 +91,12 @@ class InstallPlan:
 
 
 def current_platform() -> str:
+    """``windows``, ``macos``, or ``sys.platform`` where there is no desktop Excel."""
     if sys.platform.startswith("win"):
         return "windows"
     if sys.platform == "darwin":
         return "macos"
     return sys.platform
-
-
-def _project_name() -> str:
-    """The VBA's PROJECT_NAME: it names the config file the add-in reads."""
-    name = read_vba_facts(template_path()).project_name
-    if not name:
-        raise AddinError("Could not find PROJECT_NAME in the add-in template's VBA; cannot tell where it reads its config.")
-    return name
 
 
 def _windows_steps(env: Mapping[str, str], interpreter: str, project: str, path: type[PurePath] = Path) -> list[Step]:
@@ -119,20 +132,27 @@ def _macos_steps(env: Mapping[str, str], interpreter: str, project: str, path: t
 
 
 def plan_install(
-    *, platform: str | None = None, env: Mapping[str, str] | None = None, interpreter: str | None = None
+    *,
+    platform: str | None = None,
+    env: Mapping[str, str] | None = None,
+    interpreter: str | None = None,
+    path: type[PurePath] = Path,
 ) -> InstallPlan:
-    """Work out the install steps for ``platform`` without touching anything."""
-    import os
+    """Work out the install steps for ``platform`` without touching anything.
 
+    ``path`` is the path type of the targets: this machine's ``Path`` for a plan
+    to carry out, or ``PureWindowsPath``/``PurePosixPath`` to see exactly what
+    a Windows or macOS machine would get (tests; :func:`apply_plan` refuses those).
+    """
     platform = platform or current_platform()
     env = os.environ if env is None else env
     interpreter = interpreter or sys.executable
-    project = _project_name()
+    project = VBA_PROJECT_NAME  # build_xlam checks the template's VBA is the one that says so
     if platform == "windows":
-        return InstallPlan(platform, tuple(_windows_steps(env, interpreter, project)),
+        return InstallPlan(platform, tuple(_windows_steps(env, interpreter, project, path)),
                            ("Quit Excel first; it loads the add-in from the start-up folder when it starts.",))
     if platform == "macos":
-        return InstallPlan(platform, tuple(_macos_steps(env, interpreter, project)),
+        return InstallPlan(platform, tuple(_macos_steps(env, interpreter, project, path)),
                            ("Quit Excel (Cmd-Q) first. On first use Excel may ask to enable the add-in's macros.",))
     # No desktop Excel here: show both, with placeholders for the user's folders.
     win = _windows_steps({"APPDATA": r"%APPDATA%", "USERPROFILE": r"%USERPROFILE%"}, r"<path to python.exe>", project,
@@ -168,39 +188,80 @@ def conf_text(pairs: list[tuple[str, str]], newline: str) -> str:
     return "".join(f'"{key}","{value}"{newline}' for key, value in pairs)
 
 
-def _merge_conf(path: Path, settings: tuple[tuple[str, str], ...], newline: str, encoding: str) -> None:
-    """Set our keys and keep every other line the user already has."""
+def conf_format(platform: str) -> tuple[str, str]:
+    """(encoding, newline) of the config file the add-in's VBA reads on ``platform``.
+
+    Windows: the ANSI code page VBA reads text files in (this machine's, or
+    cp1252, English Windows', when planning for Windows from elsewhere), CR LF.
+    macOS: UTF-8, LF.
+    """
+    if platform == "windows":
+        ansi = locale.getencoding() if sys.platform.startswith("win") else "cp1252"
+        return ansi, "\r\n"
+    return "utf-8", "\n"
+
+
+def conf_bytes(pairs: list[tuple[str, str]], platform: str, path: PurePath | str = "the config file") -> bytes:
+    """The config file's bytes for ``platform``; an :class:`AddinError` if VBA could not read them back."""
+    encoding, newline = conf_format(platform)
+    text = conf_text(pairs, newline)
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError as error:
+        bad = text[error.start:error.end]
+        raise AddinError(
+            f"Cannot write {path}: the add-in's VBA reads it in the {encoding} code page, which has no "
+            f"'{bad}'. Install Python in a folder whose path has only characters that code page has "
+            "(for example C:\\Python311) and run this again from that Python."
+        ) from None
+
+
+def _merged_conf(path: Path, settings: tuple[tuple[str, str], ...], platform: str) -> bytes:
+    """Our keys set, every other line the user already has kept, as the bytes VBA reads."""
+    encoding, _ = conf_format(platform)
     existing = read_conf(path.read_text(encoding=encoding, errors="replace")) if path.exists() else []
     ours = dict(settings)
     merged = [(k, v) for k, v in existing if k.upper() not in {o.upper() for o in ours}] + list(ours.items())
+    return conf_bytes(merged, platform, path)
+
+
+def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.kpi-excel.tmp")
     try:
-        data = conf_text(merged, newline).encode(encoding)
-    except UnicodeEncodeError as error:
-        raise AddinError(f"The interpreter path cannot be written in the {encoding} encoding VBA reads: {error}") from None
-    path.write_bytes(data)
+        tmp.write_bytes(data)
+        tmp.replace(path)  # never a half-written file (the user's other settings live in the conf)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def apply_plan(plan: InstallPlan) -> list[Path]:
-    """Carry out the plan; returns the files written. Writes nothing off Windows/macOS."""
+    """Carry out the plan; returns the files written. Writes nothing off Windows/macOS.
+
+    Everything that can be refused (another machine's paths, a path the config
+    file's code page cannot hold) is refused before the first file is written.
+    """
     if not plan.writes:
         return []
+    for step in plan.steps:
+        if not isinstance(step.target, Path):
+            raise AddinError(f"This plan was made for another machine's paths ({step.target}); nothing was written.")
+    confs = {step.target: _merged_conf(step.target, step.settings, plan.platform)
+             for step in plan.steps if step.kind == "conf" and isinstance(step.target, Path)}
     written: list[Path] = []
-    # VBA reads the file in the system's ANSI code page on Windows.
-    encoding, newline = ("cp1252", "\r\n") if plan.platform == "windows" else ("utf-8", "\n")
     for step in plan.steps:
         target = Path(step.target)
         try:
             if step.kind == "build":
                 written.append(build_xlam(target.parent))
             elif step.kind == "conf":
-                _merge_conf(target, step.settings, newline, encoding)
+                _write(target, confs[target])
                 written.append(target)
             elif step.kind == "copy":
                 assert step.source is not None
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(step.source.read_bytes())
+                _write(target, step.source.read_bytes())
                 written.append(target)
-        except PermissionError as error:
-            raise AddinError(f"Could not write {target}: {error.strerror}. Quit Excel and try again.") from error
+        except OSError as error:  # on Windows, mostly Excel holding the add-in open (PermissionError)
+            raise AddinError(f"Could not write {target}: {error.strerror or error}. "
+                             "Quit Excel and try again.") from None
     return written

@@ -8,15 +8,22 @@ the VBA macro ``RibbonMyAddin.RunMain``, which runs
 The build copies every part of that file byte for byte (the VBA project
 included, so its signature-free p-code and its pinned xlwings version stay as
 xlwings made them) and replaces only ``customUI/customUI.xml``: a "KPI Report"
-tab with a large "Refresh KPIs" button. Before writing anything it checks, with
-oletools, that the VBA really does what this module relies on; if xlwings
-changes the add-in, the build stops and says what differs instead of shipping a
-button that calls nothing.
+tab with a large "Refresh KPIs" button.
+
+Before writing anything it checks that the template's VBA project is, byte for
+byte, the one this module was verified against: xlwings is pinned to one
+version, so its ``xl/vbaProject.bin`` has one SHA-256 (the same in the
+Windows, macOS and Linux wheels). The tests read that VBA with oletools and
+check what the add-in relies on (``RunMain`` runs ``import <add-in name>;
+<add-in name>.main()``, ``PROJECT_NAME`` is ``myaddin``, ``XLWINGS_VERSION`` is
+the pinned one), so the hash stands for all of it and ``addin build`` needs no
+VBA parser at run time. If the template differs, the build stops and says so
+instead of shipping a button that calls nothing.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
 import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,11 +36,13 @@ __all__ = [
     "ADDIN_NAME",
     "PINNED_XLWINGS",
     "RIBBON",
+    "PINNED_VBA_SHA256",
+    "VBA_PROJECT_NAME",
     "AddinError",
-    "VbaFacts",
     "XlamReport",
     "template_path",
-    "read_vba_facts",
+    "vba_sha256",
+    "check_template",
     "customui_xml",
     "build_xlam",
     "inspect_xlam",
@@ -44,6 +53,13 @@ ADDIN_NAME = "kpi_excel.xlam"
 # this add-in carries. The Python side must be the same version or RunPython
 # calls into a different protocol.
 PINNED_XLWINGS = "0.37.8"
+# SHA-256 of xl/vbaProject.bin in xlwings 0.37.8's quickstart_addin_ribbon.xlam.
+# tests/addin/test_xlam.py reads that VBA with oletools and checks every fact
+# this module relies on; change the two together when moving xlwings.
+PINNED_VBA_SHA256 = "9ded1310d3aae007bd3fdb483091626ae0550294a41188c15cb24ffe993117ac"
+# The VBA's PROJECT_NAME: it names the config file the add-in reads (myaddin.conf).
+VBA_PROJECT_NAME = "myaddin"
+VBA_PART = "xl/vbaProject.bin"
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 UI_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
@@ -98,29 +114,6 @@ class AddinError(RuntimeError):
     """The add-in cannot be built or installed; the message says why and what to do."""
 
 
-@dataclass(frozen=True)
-class VbaFacts:
-    """What the template's VBA says, read with oletools."""
-
-    modules: tuple[str, ...]
-    xlwings_version: str | None
-    project_name: str | None
-    run_main: str | None  # the body of RibbonMyAddin.RunMain
-
-    @property
-    def runs_module_main(self) -> bool:
-        """True when RunMain runs ``import <workbook name>; <workbook name>.main()``."""
-        if not self.run_main:
-            return False
-        body = re.sub(r"\s+", " ", self.run_main)
-        takes_name = re.search(r"(\w+) = Left\(ThisWorkbook\.Name, \(InStrRev\(ThisWorkbook\.Name, \".\"", body)
-        if not takes_name:
-            return False
-        var = takes_name.group(1)
-        call = f'RunPython "import " & {var} & ";" & {var} & ".main()"'
-        return call in body
-
-
 @dataclass
 class XlamReport:
     """What a built (or any) .xlam holds, for tests and ``addin build`` output."""
@@ -130,8 +123,13 @@ class XlamReport:
     customui_linked: bool = False
     tab_labels: list[str] = field(default_factory=list)
     buttons: list[dict[str, str]] = field(default_factory=list)
-    vba: VbaFacts | None = None
+    vba_sha256: str | None = None  # of xl/vbaProject.bin; None when there is no VBA project
     content_type_ok: bool = False
+
+    @property
+    def vba_is_pinned(self) -> bool:
+        """True when the VBA project is exactly the verified one of the pinned xlwings."""
+        return self.vba_sha256 == PINNED_VBA_SHA256
 
 
 def template_path() -> Path:
@@ -148,34 +146,15 @@ def installed_xlwings() -> str:
     return version("xlwings")
 
 
-def read_vba_facts(xlam: Path | bytes) -> VbaFacts:
-    """Decompress the VBA project with oletools and pick out what we rely on."""
-    from oletools.olevba import VBA_Parser
-
-    if isinstance(xlam, bytes):
-        parser = VBA_Parser("addin.xlam", data=xlam)
-    else:
-        parser = VBA_Parser(str(xlam))
-    try:
-        if not parser.detect_vba_macros():
-            return VbaFacts((), None, None, None)
-        modules: list[str] = []
-        version = project = run_main = None
-        for _, _, vba_filename, code in parser.extract_macros():
-            modules.append(vba_filename)
-            if found := re.search(r'XLWINGS_VERSION As String = "([^"]+)"', code):
-                version = found.group(1)
-            if found := re.search(r'PROJECT_NAME As String = "([^"]+)"', code):
-                project = found.group(1)
-            if found := re.search(r"Sub RunMain\(control As IRibbonControl\)(.*?)End Sub", code, re.S):
-                run_main = found.group(1).strip()
-        return VbaFacts(tuple(modules), version, project, run_main)
-    finally:
-        parser.close()
+def vba_sha256(package: zipfile.ZipFile) -> str | None:
+    """SHA-256 of the package's VBA project (None when it has none)."""
+    if VBA_PART not in package.namelist():
+        return None
+    return hashlib.sha256(package.read(VBA_PART)).hexdigest()
 
 
-def check_template(facts: VbaFacts, *, installed: str | None = None) -> None:
-    """Refuse to build when the VBA is not what the add-in relies on."""
+def check_template(template: zipfile.ZipFile, *, installed: str | None = None) -> None:
+    """Refuse to build unless xlwings and the template's VBA are the verified ones."""
     installed = installed or installed_xlwings()
     if installed != PINNED_XLWINGS:
         raise AddinError(
@@ -183,14 +162,13 @@ def check_template(facts: VbaFacts, *, installed: str | None = None) -> None:
             f"Install the pinned version (pip install xlwings=={PINNED_XLWINGS}) so the add-in's VBA and the "
             "Python side speak the same protocol."
         )
-    if facts.xlwings_version != PINNED_XLWINGS:
+    found = vba_sha256(template)
+    if found != PINNED_VBA_SHA256:
+        what = "has no VBA project" if found is None else f"has a different VBA project (SHA-256 {found[:12]}…)"
         raise AddinError(
-            f"The ribbon add-in template's VBA is for xlwings {facts.xlwings_version}, not {PINNED_XLWINGS}."
-        )
-    if not facts.runs_module_main:
-        raise AddinError(
-            "The template's RibbonMyAddin.RunMain no longer runs 'import <add-in name>; <add-in name>.main()'; "
-            "a kpi_excel.xlam built from it would not call kpi_excel.main()."
+            f"xlwings' ribbon add-in template {what}, not the one kpi_excel checked for xlwings {PINNED_XLWINGS}; "
+            f"its button might not call kpi_excel. Reinstall xlwings: "
+            f"pip install --force-reinstall xlwings=={PINNED_XLWINGS}"
         )
 
 
@@ -238,24 +216,28 @@ def build_xlam(directory: Path | str, *, ribbon: Ribbon = RIBBON, installed: str
     template's VBA is not what we rely on.
     """
     source = template_path()
-    facts = read_vba_facts(source)
-    check_template(facts, installed=installed)
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
     target = directory / ADDIN_NAME
     with zipfile.ZipFile(source) as template:
+        check_template(template, installed=installed)
+        directory.mkdir(parents=True, exist_ok=True)
         part = _customui_part(template)
         if part is None or part not in template.namelist():
             raise AddinError("The template add-in has no ribbon (customUI) part linked from _rels/.rels.")
-        tmp = target.with_suffix(".xlam.tmp")
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in template.infolist():
-                data = customui_xml(ribbon) if info.filename == part else template.read(info)
-                copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-                copy.compress_type = zipfile.ZIP_DEFLATED
-                copy.external_attr = info.external_attr
-                out.writestr(copy, data)
-    tmp.replace(target)  # never leave a half-written add-in where Excel loads it
+        # Excel opens every file in its start-up folder: the temporary name must not
+        # survive a failure there (Excel holding the old add-in open on Windows, a full disk).
+        tmp = target.with_name(f".{ADDIN_NAME}.kpi-excel.tmp")
+        try:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+                for info in template.infolist():
+                    data = customui_xml(ribbon) if info.filename == part else template.read(info)
+                    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                    copy.compress_type = zipfile.ZIP_DEFLATED
+                    copy.external_attr = info.external_attr
+                    out.writestr(copy, data)
+            tmp.replace(target)  # never leave a half-written add-in where Excel loads it
+        finally:
+            tmp.unlink(missing_ok=True)
     return target
 
 
@@ -279,6 +261,5 @@ def inspect_xlam(path: Path | str) -> XlamReport:
             ns = {"ui": ui.nsmap.get(None, CUSTOMUI_NS)}
             report.tab_labels = [t.get("label", "") for t in ui.iterfind(".//ui:tab", ns)]
             report.buttons = [dict(b.attrib) for b in ui.iterfind(".//ui:button", ns)]
-        vba = package.read("xl/vbaProject.bin") if "xl/vbaProject.bin" in names else None
-    report.vba = read_vba_facts(path) if vba is not None else None
+        report.vba_sha256 = vba_sha256(package)
     return report

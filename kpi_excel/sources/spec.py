@@ -33,6 +33,7 @@ from urllib.parse import unquote
 from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.observations import Observations, combine_observations
 from kpi_excel.errors import InputError
+from kpi_excel.extras import require
 
 __all__ = ["SourceSpec", "parse_spec", "read_source", "read_sources", "is_lait_source", "PASSWORD_ENV"]
 
@@ -92,6 +93,7 @@ def _sql_spec(rest: str) -> SourceSpec:
             params[key] = unquote(value)
     if "table" not in params and "query" not in params:
         raise InputError("sql: source needs '#table=NAME' or '#query=SELECT ...' after the URL")
+    require("sql", "an sql: source", ("sqlalchemy",))  # before the URL is parsed with it
     return SourceSpec("sql", url=_with_password(url), table=params.get("table"), query=params.get("query"),
                       schema=params.get("schema"))
 

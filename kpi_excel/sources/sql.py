@@ -20,6 +20,7 @@ import pandas as pd
 from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.observations import Observations, match_observation_columns, observations_from_records
 from kpi_excel.errors import MissingColumnError, UnreadableFileError
+from kpi_excel.extras import extra_for_module, require
 
 __all__ = ["read_sql", "safe_url"]
 
@@ -35,19 +36,25 @@ def safe_url(url: str) -> str:
         return f"{scheme}://…"
 
 
+def _no_driver(module: str, url: str) -> str:
+    if extra_for_module(module) == "sql":
+        return f'the database driver {module} is not installed: pip install "kpi-excel[sql]"'
+    return f"the database driver {module} for {safe_url(url)} is not installed: pip install it beside kpi-excel"
+
+
 def read_sql(url: str, *, table: str | None = None, query: str | None = None, schema: str | None = None,
              directory: AreaDirectory | None = None) -> Observations:
     """Observations from ``table`` or ``query`` at ``url`` (an SQLAlchemy URL)."""
-    try:
-        import sqlalchemy as sa
-    except ImportError:
-        raise UnreadableFileError("reading SQL needs SQLAlchemy: pip install 'kpi-excel[sql]'",
-                                  source="sql:") from None
+    require("sql", "an sql: source", ("sqlalchemy",))
+    import sqlalchemy as sa
+
     if (table is None) == (query is None):
         raise UnreadableFileError("say either table=NAME or query=SELECT ... after '#'", source=f"sql:{safe_url(url)}")
     label = f"sql:{table}" if table else "sql:query"
     try:
         engine = sa.create_engine(url)
+    except ModuleNotFoundError as error:  # the URL's database driver is not installed
+        raise UnreadableFileError(_no_driver(error.name or "", url), source=label) from None
     except Exception as error:
         raise UnreadableFileError(f"cannot use database URL {safe_url(url)} ({type(error).__name__}: "
                                   f"{_first_line(error)})", source=label) from None
