@@ -112,7 +112,7 @@ class RowStatistics:
         if found is None:
             return ""
         sign = "%" if self.percent else ""
-        places = self.decimals if self.decimals is not None else 1
+        places = max(self.decimals if self.decimals is not None else 1, 1)  # one place at least: 35.6% to 54.8%
         return f"{format_number(found.low, places)}{sign} to {format_number(found.high, places)}{sign}"
 
 
@@ -135,6 +135,8 @@ def judge(
     previous_denominator: object = np.nan,
     comparator: object = np.nan,
     level: float = LEVEL_95,
+    latest_rounding: object = 0.0,
+    previous_rounding: object = 0.0,
 ) -> dict[str, np.ndarray]:
     """Intervals, change and comparison for whole columns of indicators.
 
@@ -152,9 +154,9 @@ def judge(
     latest = _column(latest_value, size)
     previous = _column(previous_value, size)
     x_latest, n_latest = _complete(kinds, mult, latest, _column(latest_numerator, size),
-                                   _column(latest_denominator, size))
+                                   _column(latest_denominator, size), _column(latest_rounding, size))
     x_previous, n_previous = _complete(kinds, mult, previous, _column(previous_numerator, size),
-                                       _column(previous_denominator, size))
+                                       _column(previous_denominator, size), _column(previous_rounding, size))
     out: dict[str, np.ndarray] = {"x_latest": x_latest, "n_latest": n_latest, "x_previous": x_previous,
                                   "n_previous": n_previous}
     for chosen in LEVELS:
@@ -184,17 +186,22 @@ def judge(
     return out
 
 
-def _complete(kinds: np.ndarray, mult: np.ndarray, value: np.ndarray, x: np.ndarray,
-              n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+# A count worked out from a value rounded by more than this share of it is not worked out.
+ROUNDING_LIMIT = 0.05
+
+
+def _complete(kinds: np.ndarray, mult: np.ndarray, value: np.ndarray, x: np.ndarray, n: np.ndarray,
+              rounding: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Numerators and denominators, the missing one worked out from the value."""
     x, n = x.copy(), n.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
         proportion = kinds == PROPORTION
         rate = kinds == RATE
         count = kinds == COUNT
-        need_x = proportion & np.isnan(x) & ~np.isnan(n) & ~np.isnan(value)
+        precise = ~(np.nan_to_num(rounding) > ROUNDING_LIMIT * np.abs(value))
+        need_x = proportion & np.isnan(x) & ~np.isnan(n) & ~np.isnan(value) & precise
         x[need_x] = value[need_x] * n[need_x] / mult[need_x]
-        need_n = (proportion | rate) & np.isnan(n) & ~np.isnan(x) & (value > 0)
+        need_n = (proportion | rate) & np.isnan(n) & ~np.isnan(x) & (value > 0) & precise
         n[need_n] = x[need_n] * mult[need_n] / value[need_n]
         x[count & np.isnan(x)] = value[count & np.isnan(x)]
         n[count] = np.nan
@@ -275,11 +282,14 @@ def judge_row(
             problems.append(Problem("unit", "counts are given but neither the Measure Type nor the Unit says "
                                             "whether this is a percentage, a rate or a count; no interval"))
         return RowStatistics(measure=measure, level=level, problems=tuple(problems))
+    given = any(v is not None for v in counts.values())
+    if measure.kind != COUNT and not given:
+        return RowStatistics(measure=measure, level=level, problems=tuple(problems))  # no counts: nothing to say
     england = _comparator(row, formats, latest, problems)
     result = judge(
         [measure.kind], measure.multiplier, _number(latest), _or_nan(counts["latest_numerator"]),
         _or_nan(counts["latest_denominator"]), _number(previous), _or_nan(counts["previous_numerator"]),
-        _or_nan(counts["previous_denominator"]), england, level,
+        _or_nan(counts["previous_denominator"]), england, level, _rounding(latest), _rounding(previous),
     )
     _check_counts(measure, latest, counts["latest_numerator"], counts["latest_denominator"], "latest", problems)
     _check_counts(measure, previous, counts["previous_numerator"], counts["previous_denominator"], "previous",
@@ -290,10 +300,20 @@ def judge_row(
         if not math.isnan(result[f"low{suffix}"][0])
     )
     if not intervals and latest.ok:
-        problems.append(Problem("latest_value", f"no interval for this {measure.describe()}: "
-                                                + _what_is_missing(measure, counts, "latest")))
+        if _rounding(latest) > ROUNDING_LIMIT * abs(latest.number):  # type: ignore[arg-type]
+            problems.append(Problem("latest_value", f"{latest.display()} is too rounded to work out the "
+                                                    f"{'denominator' if counts['latest_numerator'] is not None else 'numerator'} "
+                                                    "from it; give both counts for an interval"))
+        else:
+            problems.append(Problem("latest_value", f"no interval for this {measure.describe()}: "
+                                                    + _what_is_missing(measure, counts, "latest")))
     significant = float(result["significant"][0])
     significance = "" if math.isnan(significant) else (SIGNIFICANT if significant else NOT_SIGNIFICANT)
+    previous_given = counts["previous_numerator"] is not None or counts["previous_denominator"] is not None
+    if not significance and intervals and previous.ok and previous_given and \
+            _rounding(previous) > ROUNDING_LIMIT * abs(previous.number):  # type: ignore[arg-type]
+        problems.append(Problem("previous_value", f"{previous.display()} is too rounded to work out its other "
+                                                  "count; give both counts to test the change"))
     decimals = latest.decimals if latest.decimals is not None else previous.decimals
     return RowStatistics(
         measure=measure,
@@ -354,6 +374,13 @@ def _comparator(row: Mapping[str, object], formats: Mapping[str, str | None], la
     if latest.ok and latest.percent and not value.percent and abs(number) <= 1 < abs(latest.number):  # type: ignore[arg-type]
         number *= 100  # 0.88 beside 93.8%: England's 88%
     return number
+
+
+def _rounding(value: Value) -> float:
+    """Half a unit of the value's last shown digit (0 when its precision is not known)."""
+    if value.number is None or value.decimals is None:
+        return 0.0
+    return 0.5 * 10.0 ** -value.decimals
 
 
 def _number(value: Value) -> float:
