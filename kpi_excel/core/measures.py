@@ -31,7 +31,8 @@ __all__ = [
 ]
 
 PROPORTION, RATE, COUNT, MEAN = "proportion", "rate", "count", "mean"
-MEASURE_TYPE_CHOICES = ("Percentage", "Proportion", "Rate per 1,000", "Rate per 10,000", "Rate per 100,000",
+# Dropdown choices: Excel list validations cannot hold commas, so no thousands separators.
+MEASURE_TYPE_CHOICES = ("Percentage", "Proportion", "Rate per 1000", "Rate per 10000", "Rate per 100000",
                         "Count", "Mean", "Score")
 
 

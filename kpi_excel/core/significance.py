@@ -68,6 +68,7 @@ __all__ = [
     "judge_row",
     "row_measure",
     "versus_word",
+    "versus_from_counts",
     "trend_with_significance",
     "reason_with_change",
 ]
@@ -233,6 +234,15 @@ def versus_word(sign: float, polarity: Polarity) -> str:
     if polarity is Polarity.LOW:
         return WORSE if sign > 0 else BETTER
     return HIGHER if sign > 0 else LOWER
+
+
+def versus_from_counts(measure: Measure, value: float, numerator: float, denominator: float, comparator: float,
+                       polarity: Polarity, level: float = LEVEL_95, rounding: float = 0.0) -> str:
+    """Better / Similar / Worse (or Higher / Lower) from one set of counts, as the
+    benchmark gives them; empty when they give no interval."""
+    result = judge([measure.kind], measure.multiplier, value, numerator, denominator, comparator=comparator,
+                   level=level, latest_rounding=rounding)
+    return versus_word(float(result["versus"][0]), polarity)
 
 
 # --- one row --------------------------------------------------------------------------------
