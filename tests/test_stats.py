@@ -209,6 +209,7 @@ counts = st.integers(min_value=0, max_value=100_000)
 levels = st.sampled_from([stats.LEVEL_95, stats.LEVEL_998])
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=1, max_value=1_000_000), st.floats(min_value=0, max_value=1), levels)
 def test_wilson_contains_the_point_and_stays_in_zero_to_one(n: int, share: float, level: float) -> None:
     x = round(share * n)
@@ -220,6 +221,7 @@ def test_wilson_contains_the_point_and_stays_in_zero_to_one(n: int, share: float
         assert high == 1
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=1, max_value=5000), st.integers(min_value=0, max_value=5000),
        st.integers(min_value=2, max_value=50))
 def test_wilson_narrows_as_the_denominator_grows(n: int, x: int, factor: int) -> None:
@@ -229,6 +231,7 @@ def test_wilson_narrows_as_the_denominator_grows(n: int, x: int, factor: int) ->
     assert float(bigger_high - bigger_low) < float(high - low)
 
 
+@settings(deadline=None)
 @given(counts, levels)
 def test_count_interval_contains_the_count(x: int, level: float) -> None:
     low, high = (float(v) for v in stats.count_interval(x, level))
@@ -237,6 +240,7 @@ def test_count_interval_contains_the_count(x: int, level: float) -> None:
         assert low == 0
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=0, max_value=20_000), st.integers(min_value=1, max_value=10**7),
        st.sampled_from([1, 100, 1000, 10_000, 100_000]))
 def test_rate_interval_contains_the_rate(x: int, n: int, multiplier: int) -> None:
@@ -247,6 +251,7 @@ def test_rate_interval_contains_the_rate(x: int, n: int, multiplier: int) -> Non
         assert low == 0
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=1, max_value=5000), st.integers(min_value=2, max_value=20))
 def test_rate_interval_narrows_relative_to_the_rate_as_counts_grow(x: int, factor: int) -> None:
     low, high = stats.rate_interval(x, 1000, 1)
@@ -254,7 +259,7 @@ def test_rate_interval_narrows_relative_to_the_rate_as_counts_grow(x: int, facto
     assert float(bigger_high - bigger_low) < float(high - low)
 
 
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 @given(st.integers(min_value=0, max_value=400), st.integers(min_value=1, max_value=400),
        st.integers(min_value=0, max_value=400), st.integers(min_value=1, max_value=400))
 def test_newcombe_interval_contains_the_difference(x1: int, n1: int, x2: int, n2: int) -> None:
@@ -271,6 +276,7 @@ def test_poisson_ratio_interval_contains_the_ratio(x1: int, x2: int, exposure: f
     assert low <= ratio * (1 + 1e-9) and ratio <= high * (1 + 1e-9)
 
 
+@settings(deadline=None)
 @given(st.floats(min_value=1, max_value=1e6), st.floats(min_value=0, max_value=1))
 def test_funnel_limits_hold_the_average_and_stay_in_zero_to_one(n: float, average: float) -> None:
     low95, high95 = (float(v) for v in stats.funnel_limits(n, average))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kpi_excel.errors import CellError
 
@@ -101,6 +102,11 @@ def _rate(cleaned: str) -> Measure | None:
 def parse_measure_type(text: object) -> Measure | None:
     """Read a Measure Type cell; None when empty. Raises :class:`MeasureError`
     for text that is not a kind we know (the officer chose the column: say so)."""
+    return _measure_type(str(text) if text is not None else "")
+
+
+@lru_cache(maxsize=1024)
+def _measure_type(text: str) -> Measure | None:
     cleaned = _clean(text)
     if cleaned in ("", "n/a", "na", "-", "none"):
         return None
@@ -110,13 +116,18 @@ def parse_measure_type(text: object) -> Measure | None:
     if rate is not None:
         return rate
     if cleaned in ("rate", "crude rate"):
-        raise MeasureError(f"Measure Type '{str(text).strip()[:40]}' needs its base, e.g. 'Rate per 10,000'")
-    raise MeasureError(f"unknown Measure Type '{str(text).strip()[:40]}' (expected Percentage, Proportion, "
+        raise MeasureError(f"Measure Type '{text.strip()[:40]}' needs its base, e.g. 'Rate per 10,000'")
+    raise MeasureError(f"unknown Measure Type '{text.strip()[:40]}' (expected Percentage, Proportion, "
                        "Rate per N, Count, Mean or Score)")
 
 
 def measure_from_unit(unit: object) -> Measure | None:
     """The kind a Unit cell implies, or None when it does not say (``£``, ``days``, empty)."""
+    return _unit(str(unit) if unit is not None else "")
+
+
+@lru_cache(maxsize=1024)
+def _unit(unit: str) -> Measure | None:
     cleaned = _clean(unit)
     if not cleaned:
         return None

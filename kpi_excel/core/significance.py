@@ -281,6 +281,9 @@ def judge_row(
     Problems (an unreadable count, counts that disagree with the value) are
     returned, not raised.
     """
+    if latest.count is None and previous.count is None and all(
+            _blank_to_none(row.get(name)) is None for name in ("measure_type", "unit", *COUNT_FIELDS)):
+        return RowStatistics(level=level)  # nothing says what kind of number this is, and no counts
     measure, problems = row_measure(row, latest)
     counts = {name: _count(row, name, problems) for name in COUNT_FIELDS}
     if latest.count is not None and counts["latest_numerator"] is None:

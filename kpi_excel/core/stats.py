@@ -390,9 +390,13 @@ _SMALL = 8
 
 
 def _beta_fraction(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The continued fraction of the incomplete beta function (Lentz)."""
+    """The continued fraction of the incomplete beta function (Lentz); elements
+    leave the loop as they converge, so one slow element does not hold up the rest."""
     if a.size <= _SMALL:
         return np.array([_beta_fraction_one(float(p), float(q), float(r)) for p, q, r in zip(a, b, x)])
+    out = np.empty(a.shape)
+    active = np.arange(a.size)
+    a, b, x = a.copy(), b.copy(), x.copy()
     qab, qap, qam = a + b, a + 1, a - 1
     c = np.ones_like(x)
     d = 1 - qab * x / qap
@@ -416,9 +420,15 @@ def _beta_fraction(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
         d = 1 / d
         delta = d * c
         h = h * delta
-        if np.all(np.abs(delta - 1) < _EPSILON):
-            break
-    return h
+        done = np.abs(delta - 1) < _EPSILON
+        if done.any():
+            out[active[done]] = h[done]
+            keep = ~done
+            if not keep.any():
+                break
+            active = active[keep]
+            a, b, x, qab, qap, qam, c, d, h = (v[keep] for v in (a, b, x, qab, qap, qam, c, d, h))
+    return out
 
 
 def _beta_fraction_one(a: float, b: float, x: float) -> float:
@@ -458,22 +468,28 @@ def _beta_i(a: np.ndarray, b: np.ndarray, x: np.ndarray, log_beta: np.ndarray) -
 
 
 def _solve(cdf, log_density, p: np.ndarray, low: np.ndarray, high: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """x in [low, high] with cdf(x) = p: Newton steps, falling back to bisection
-    whenever a step would leave the bracket (so it always converges)."""
-    x = np.clip(start, low, high)
+    """x in [low, high] with cdf(i, x) = p[i]: Newton steps, falling back to
+    bisection whenever a step would leave the bracket (so it always converges).
+    ``cdf`` and ``log_density`` take the indices still being solved and their x."""
+    low, high = low.astype(float).copy(), high.astype(float).copy()
+    x = np.clip(np.asarray(start, float), low, high)
     x = np.where((x <= low) | (x >= high), (low + high) / 2, x)
+    active = np.arange(x.size)
     for _ in range(400):
-        f = cdf(x) - p
+        xa = x[active]
+        f = cdf(active, xa) - p[active]
         below = f < 0
-        low = np.where(below, x, low)
-        high = np.where(below, high, x)
+        lo = np.where(below, xa, low[active])
+        hi = np.where(below, high[active], xa)
+        low[active], high[active] = lo, hi
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-            candidate = x - f / np.exp(log_density(x))
-        outside = ~np.isfinite(candidate) | (candidate <= low) | (candidate >= high)
-        new = np.where(outside, (low + high) / 2, candidate)
-        done = (np.abs(new - x) <= np.abs(new) * 1e-14) | (high - low <= np.abs(high) * 4e-16) | (f == 0)
-        x = np.where(f == 0, x, new)
-        if np.all(done):
+            candidate = xa - f / np.exp(log_density(active, xa))
+        outside = ~np.isfinite(candidate) | (candidate <= lo) | (candidate >= hi)
+        new = np.where(outside, (lo + hi) / 2, candidate)
+        done = (np.abs(new - xa) <= np.abs(new) * 1e-14) | (hi - lo <= np.abs(hi) * 4e-16) | (f == 0)
+        x[active] = np.where(f == 0, xa, new)
+        active = active[~done]
+        if active.size == 0:
             break
     return x
 
@@ -489,12 +505,12 @@ def _gamma_quantile(shape: np.ndarray, p: np.ndarray, start: np.ndarray | None =
         high = np.where(short, high * 2, high)
     log_gamma = _lgamma(shape)
 
-    def log_density(x: np.ndarray) -> np.ndarray:
+    def log_density(i: np.ndarray, x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            return (shape - 1) * np.log(x) - x - log_gamma
+            return (shape[i] - 1) * np.log(x) - x - log_gamma[i]
 
     guess = shape.copy() if start is None else np.asarray(start, float)
-    return _solve(lambda x: _gamma_p(shape, x), log_density, p, np.zeros(shape.shape), high, guess)
+    return _solve(lambda i, x: _gamma_p(shape[i], x), log_density, p, np.zeros(shape.shape), high, guess)
 
 
 def _beta_quantile(a: np.ndarray, b: np.ndarray, p: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
@@ -502,9 +518,10 @@ def _beta_quantile(a: np.ndarray, b: np.ndarray, p: np.ndarray, start: np.ndarra
     a, b, p = (np.asarray(v, float).copy() for v in np.broadcast_arrays(a, b, p))
     log_beta = _lgamma(a) + _lgamma(b) - _lgamma(a + b)
 
-    def log_density(x: np.ndarray) -> np.ndarray:
+    def log_density(i: np.ndarray, x: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (a - 1) * np.log(x) + (b - 1) * np.log1p(-x) - log_beta
+            return (a[i] - 1) * np.log(x) + (b[i] - 1) * np.log1p(-x) - log_beta[i]
 
     guess = a / (a + b) if start is None else np.asarray(start, float)
-    return _solve(lambda x: _beta_i(a, b, x, log_beta), log_density, p, np.zeros(a.shape), np.ones(a.shape), guess)
+    return _solve(lambda i, x: _beta_i(a[i], b[i], x, log_beta[i]), log_density, p, np.zeros(a.shape),
+                  np.ones(a.shape), guess)
