@@ -180,3 +180,34 @@ def test_tables_without_counts_keep_their_six_columns() -> None:
                           "Target": [">40%"]})
     rated = rate_table(frame)
     assert not any(column in rated.frame.columns for column in STATISTICS_COLUMNS)
+
+
+COUNTS_CSV = """Indicator,Polarity,Unit,Previous Value,Latest Value,Previous Numerator,Previous Denominator,\
+Latest Numerator,Latest Denominator,England
+Care leavers in suitable accommodation,High = Good,%,94.2%,93.8%,293,311,350,373,89%
+Referrals per 10000,N/A,per 10000,428.3,458.0,6236,,6752,,519.4
+Progress 8,High = Good,score,-0.07,0.02,,,,,0
+"""
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_rate_command_fills_the_new_columns(tmp_path, suffix: str) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from kpi_excel.cli import main
+    from kpi_excel.tablefile import read_table
+
+    source = tmp_path / "counts.csv"
+    source.write_text(COUNTS_CSV, encoding="utf-8")
+    out = tmp_path / f"rated{suffix}"
+    result = CliRunner().invoke(main, ["rate", str(source), "-o", str(out), "--confidence", "99.8",
+                                       "--trend-needs-significance"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    frame, _ = read_table(out)
+    care, referrals, progress = (frame.iloc[i] for i in range(3))
+    assert (round(float(care["ci_low"]), 1), round(float(care["ci_high"]), 1)) == (88.8, 96.7)  # 99.8%
+    assert care["significance"] == NOT_SIGNIFICANT and care["trend"] == "Same"
+    assert care["vs_england"] == "Similar"  # 89% is inside the 99.8% interval
+    assert referrals["significance"] == SIGNIFICANT and referrals["trend"] == "Increase"
+    assert referrals["vs_england"] == "Lower"
+    assert progress["significance"] in ("", None) or pd.isna(progress["significance"])

@@ -135,8 +135,8 @@ def _add_statistics(out: pd.DataFrame, assessments: list[Assessment], level: flo
         highs.append(None if interval is None else round(interval.high, 10))
         significance.append(statistics.significance if statistics is not None else "")
         versus.append(statistics.vs_england if statistics is not None else "")
-    out["ci_low"] = pd.array(lows, dtype="Float64")
-    out["ci_high"] = pd.array(highs, dtype="Float64")
+    out["ci_low"] = lows  # floats, NaN where there is no interval (as the change column)
+    out["ci_high"] = highs
     out["significance"] = significance
     out["vs_england"] = versus
 
