@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from kpi_excel.core.assess import RateOptions, assess_row
+from kpi_excel.core.plan import Cell
 from kpi_excel.core.measures import COUNT, MEAN, PROPORTION, RATE, Measure, MeasureError, measure_from_unit, \
     parse_measure_type
 from kpi_excel.core.polarity import Polarity
@@ -211,3 +212,28 @@ def test_rate_command_fills_the_new_columns(tmp_path, suffix: str) -> None:  # t
     assert referrals["significance"] == SIGNIFICANT and referrals["trend"] == "Increase"
     assert referrals["vs_england"] == "Lower"
     assert progress["significance"] in ("", None) or pd.isna(progress["significance"])
+
+
+def test_counts_typed_on_the_kpis_sheet_are_read_and_never_cleared() -> None:
+    import datetime as dt
+
+    from kpi_excel.core.report import SheetCells, WorkbookContent, plan_refresh
+
+    headers = ["Indicator", "Code", "Polarity", "Unit", "Previous Value", "Latest Value", "Previous Numerator",
+               "Previous Denominator", "Latest Numerator", "Latest Denominator", "95% CI", "Significance"]
+    typed = ["Care leavers", "T1", "High = Good", "%", "40%", "45%", 40, 100, 45, 100, None, None]
+    from_data = ["Repeat plans", "T2", "Low = Good", "%", None, None, 7, 70, 8, 80, None, None]
+    content = WorkbookContent(("KPIs",), SheetCells("KPIs", [headers, typed, from_data]))
+    selected = pd.DataFrame([{"code": "T2", "previous_period": "2024", "previous_value": "26.9%",
+                              "latest_period": "2025", "latest_value": "24.8%", "source": "Data sheet row 2",
+                              "note": "", "latest_numerator": 153.0, "latest_denominator": 618.0,
+                              "previous_numerator": float("nan"), "previous_denominator": float("nan")}]
+                            ).set_index("code")
+    plan = plan_refresh(content, selected=selected, now=dt.datetime(2026, 11, 23))
+    cells = {w.header: w.cells for w in plan.kpis.writes}
+    assert cells["95% CI"][0].value == "35.6% to 54.8%"  # from the typed counts
+    assert cells["Significance"][0].value == NOT_SIGNIFICANT
+    assert cells["Latest Numerator"] == (None, Cell(153.0, "#,##0"))  # typed T1 left alone; T2 from the source
+    assert cells["Previous Numerator"] == (None, None)  # the source gave no previous counts: typed ones stay
+    # 7 of 70 typed for the previous period is 10%, not the source's 26.9%: named, not silently used
+    assert "26.9% does not match its counts (7 of 70 is 10.0%)" in cells["Checks"][1].value

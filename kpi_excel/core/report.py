@@ -216,6 +216,7 @@ class _Row:
     assessment: Assessment | None = None
     checks: str = ""  # the row's problems as the Checks column shows them
     versus: str = ""  # vs England at the benchmark period, from the benchmark's counts
+    counted: set[str] = field(default_factory=set)  # count fields a source gave (written back)
 
 
 def plan_refresh(
@@ -350,9 +351,11 @@ def _apply_selection(row: _Row, selected: dict[str, dict[str, object]] | None,
         elif unit_percent and isinstance(value, str) and not value.strip().endswith("%") and _numeric(value):
             value = value.strip() + "%"
         row.fields[f"{when}_value"] = value
-        for part in ("numerator", "denominator"):  # the counts come with the value, or not at all
+        for part in ("numerator", "denominator"):  # a source's counts win; typed ones stay otherwise
             count = choice.get(f"{when}_{part}")
-            row.fields[f"{when}_{part}"] = None if _missing(count) else float(count)  # type: ignore[arg-type]
+            if not _missing(count):
+                row.fields[f"{when}_{part}"] = float(count)  # type: ignore[arg-type]
+                row.counted.add(f"{when}_{part}")
     source = "" if _missing(choice.get("source")) else str(choice.get("source"))
     note = "" if _missing(choice.get("note")) else str(choice.get("note"))
     row.source = source + (f" ({note})" if note else "")
@@ -423,6 +426,8 @@ def _writes(table: KpiTable, rows: list[_Row], level: float = 0.95) -> tuple[tup
                 continue  # nothing to say: do not add the column
             if field_name in _STATISTICS_FIELDS and all(c is None or c.value is None for c in column_cells):
                 continue
+            if field_name == "ci998" and abs(level - 0.998) > 1e-9:
+                continue  # asked for with Confidence level 99.8%
             header_text = header
             add.append(specs[header])
         writes.append(ColumnWrite(header_text, tuple(column_cells)))
@@ -481,15 +486,13 @@ def _statistics_outputs(row: _Row, level: float) -> dict[str, Cell | None]:
     """95% CI, 99.8% CI (when chosen), Significance, vs England, and the counts a source gave."""
     out: dict[str, Cell | None] = {}
     statistics = row.assessment.statistics if row.assessment is not None else None
-    if row.source:  # counts that came with the values (typed ones are the officer's: left alone)
-        for name in COUNT_FIELDS:
-            count = row.fields.get(name)
-            out[name] = Cell(count, "#,##0" if float(count).is_integer() else "#,##0.0") \
-                if isinstance(count, (int, float)) else Cell(None)  # type: ignore[arg-type]
+    for name in row.counted:  # counts that came with the values (typed ones are the officer's: left alone)
+        count = float(row.fields[name])  # type: ignore[arg-type]
+        out[name] = Cell(count, "#,##0" if count.is_integer() else "#,##0.0")
     if statistics is None:
         return out
     out["ci95"] = Cell(statistics.interval_text(0.95) or None)
-    out["ci998"] = Cell(statistics.interval_text(0.998) or None) if abs(level - 0.998) < 1e-9 else None
+    out["ci998"] = Cell(statistics.interval_text(0.998) or None)  # its column is added only at 99.8%
     out["significance"] = Cell(statistics.significance or None)
     versus = row.versus if row.bench is not None else statistics.vs_england
     out["vs_england"] = Cell(versus or None)
