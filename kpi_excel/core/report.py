@@ -419,6 +419,8 @@ def _writes(table: KpiTable, rows: list[_Row], level: float = 0.95) -> tuple[tup
     add = []
     for field_name, header in KPI_OUTPUTS.items():
         column_cells = cells[field_name]
+        if field_name in _STATISTICS_FIELDS and field_name in table.outputs:
+            column_cells = _only_changes(table, rows, field_name, column_cells)
         if field_name in table.outputs:
             header_text = str(table.cells.value(table.header_index, table.outputs[field_name]))
         else:
@@ -432,6 +434,19 @@ def _writes(table: KpiTable, rows: list[_Row], level: float = 0.95) -> tuple[tup
             add.append(specs[header])
         writes.append(ColumnWrite(header_text, tuple(column_cells)))
     return tuple(writes), tuple(add)
+
+
+def _only_changes(table: KpiTable, rows: list[_Row], field_name: str,
+                  cells: list[Cell | None]) -> list[Cell | None]:
+    """An empty answer over an empty cell writes nothing: most rows have no counts,
+    and clearing thousands of empty cells would cost a refresh its speed."""
+    column = table.outputs[field_name]
+    out = []
+    for row, cell in zip(rows, cells):
+        if cell is not None and cell.value is None and table.cells.value(row.index, column) in (None, ""):
+            cell = None
+        out.append(cell)
+    return out
 
 
 def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, Cell | None]:
