@@ -253,3 +253,12 @@ def test_counts_and_funnel_from_lait(lait: pd.DataFrame) -> None:
     assert index is not None and int(funnel.bands()[index]) == 2  # 93.8% of 373 against 88.4%: above 99.8%
     assert funnel_for(counts, indicator="LAC", name="Looked after", period="2025", ours="Leicestershire",
                       kind="rate", multiplier=10_000) is None  # PHE's proportion funnel only
+
+
+def test_the_rag_key_says_when_trends_need_significance() -> None:
+    from kpi_excel.core.settings import ReportSettings
+    from kpi_excel.core.template import rag_key_sheet
+
+    assert all(row[0] != "Trend" for row in rag_key_sheet(ReportSettings()).rows)
+    strict = rag_key_sheet(ReportSettings(trend_needs_significance=True, confidence=0.998)).rows[-1]
+    assert strict[0] == "Trend" and "significant (99.8% confidence)" in strict[2]

@@ -182,6 +182,10 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
         ("Any", "N/A", "No target and no benchmark, no polarity, or no data (suppressed values are not zeros)."),
         ("Any", "Override", "An officer's RAG Override wins; its reason is kept in the RAG Reason."),
     )
+    if settings.trend_needs_significance:
+        rows += (("Trend", "Significant", f"A change counts as improving or declining only when it is statistically "
+                                          f"significant ({settings.confidence * 100:g}% confidence) for indicators "
+                                          "with counts; otherwise it reads Same."),)
     notes = (
         Cell("RAG rating key", style="title"),
         Cell(f"Rule: {settings.rag_rule.value} — "
