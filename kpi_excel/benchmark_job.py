@@ -34,7 +34,7 @@ __all__ = [
 class BenchmarkData:
     """Values ready to benchmark, and what is known about their areas."""
 
-    values: pd.DataFrame  # code, area, period, value
+    values: pd.DataFrame  # code, area, period, value (and numerator, denominator when the source has them)
     authorities: list[str]
     directory: AreaDirectory
     latest_by: str  # "label" for LAIT files (LAIT's rule), "period" otherwise
@@ -88,8 +88,10 @@ def load_benchmark_data(spec: str | Path, directory: AreaDirectory | None = None
         except PeriodError:
             continue
         order[label] = period.sort_key
-    return BenchmarkData(frame[["code", "area", "period", "value"]], authorities, base, "period", order,
-                         str(spec), observations.problems)
+    columns = ["code", "area", "period", "value"]
+    if frame["numerator"].notna().any():  # counts across authorities: intervals and funnel plots
+        columns += ["numerator", "denominator"]
+    return BenchmarkData(frame[columns], authorities, base, "period", order, str(spec), observations.problems)
 
 
 def read_group(path: Path, directory: AreaDirectory) -> set[str]:

@@ -110,6 +110,12 @@ def _rule(ctx: click.Context, param: click.Parameter, value: str) -> Rule:
               help="Treat a change this small as Same: 1% (of the previous value) or 0.5 (absolute). "
                    "Default: same at the displayed precision.")
 @click.option("--sheet", help="Sheet to read from an .xlsx input (default: the first with a header row).")
+@click.option("--confidence", type=click.Choice(["95", "99.8"]), default="95", show_default=True,
+              help="Confidence level (%) of ci_low/ci_high and of the significance and vs England tests, "
+                   "for rows with counts (Numerator/Denominator columns or values like '3.1% (420)').")
+@click.option("--trend-needs-significance", is_flag=True,
+              help="A change that is not statistically significant reads 'Same' (and counts as no change "
+                   "for the quartile RAG rule).")
 def rate(
     input_path: Path,
     output: Path | None,
@@ -117,20 +123,26 @@ def rate(
     amber_within: Tolerance | None,
     same_within: Tolerance | None,
     sheet: str | None,
+    confidence: str,
+    trend_needs_significance: bool,
 ) -> None:
     """Rate an indicator table: trend, direction and RAG with reasons.
 
     INPUT is a CSV, TSV or XLSX file with a header row (Indicator, Polarity,
     Previous Value, Latest Value, Target, Quartile, ...; synonyms are fine).
     Every row and column comes back with change, trend, direction, rag,
-    rag_reason and problems added. Rows with problems still come back, each
-    problem named.
+    rag_reason and problems added; a table with counts (Numerator and
+    Denominator columns, a Measure Type, or values like '3.1% (420)') also gets
+    ci_low, ci_high, significance and vs_england. Rows with problems still come
+    back, each problem named.
     """
     from kpi_excel.core.rate_table import rate_table
     from kpi_excel.tablefile import read_table, write_table
 
     frame, formats = read_table(input_path, sheet)
-    rated = rate_table(frame, formats, RateOptions(rule, amber_within, same_within), source=str(input_path))
+    options = RateOptions(rule, amber_within, same_within, confidence=float(confidence) / 100,
+                          trend_needs_significance=trend_needs_significance)
+    rated = rate_table(frame, formats, options, source=str(input_path))
     write_table(rated.frame, output, formats=formats)
     for warning in rated.warnings:
         stderr.print(f"note: {warning}", markup=False)

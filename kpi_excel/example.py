@@ -1,7 +1,8 @@
 """The example report: Leicestershire's published 2022/23 Q2 indicators and history.
 
-Everything comes from the two published Children and Families tables (see
-``kpi_excel/data/README.md``); the benchmark is the bundled LAIT extract.
+Everything comes from the two published Children and Families tables, plus five
+of DfE's published annual indicators for Leicestershire with the counts behind
+them (see ``kpi_excel/data/README.md``); the benchmark is the bundled LAIT extract.
 """
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ def _number_cell(text: str) -> object:
     return excel_cell(value)
 
 
+def _count(text: str | None) -> object:
+    """A published count as a number (empty: not published)."""
+    if not text:
+        return None
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
 def example_sheets() -> list[SheetSpec]:
     """KPIs, Data, Settings, RAG key and Log, filled with the example."""
     headers = [c.header for c in KPI_COLUMNS]
@@ -49,7 +58,8 @@ def example_sheets() -> list[SheetSpec]:
             if key in headers and value:
                 row[headers.index(key)] = int(value) if key == "Quartile" and value.isdigit() else value
         rows.append(tuple(row))
-    history = [(h["Code"], h["Period"], _number_cell(h["Value"]), None, h["Note"]) for h in _csv("history.csv")]
+    history = [(h["Code"], h["Period"], _number_cell(h["Value"]), _count(h.get("Numerator")),
+                _count(h.get("Denominator")), None, h["Note"]) for h in _csv("history.csv")]
     return [
         kpi_sheet(tuple(rows)),
         data_sheet(tuple(history)),

@@ -23,10 +23,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from kpi_excel import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
+from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for
 from kpi_excel.core.observations import Observations, choose_periods, combine_observations
 from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
 from kpi_excel.core.plan import Plan
@@ -109,8 +111,8 @@ def plan_workbook_refresh(
         else:
             general.append(str(problem))
     selected = _selected(choice.frame)
-    benchmark = _benchmark(settings, table, authority, areas, policy, benchmark_source, group_file) \
-        if benchmark_source else None
+    benchmark, funnels = (_benchmark(settings, table, authority, areas, policy, benchmark_source, group_file)
+                          if benchmark_source else (None, ()))
     source_names = ["Data sheet"] if inputs.data is not None and not data_unusable else []
     source_names += [source.label for source in extra]
     if benchmark_source:
@@ -118,6 +120,7 @@ def plan_workbook_refresh(
     return plan_refresh(
         content, selected=selected, selection_problems=by_code, source_problems=general, benchmark=benchmark,
         settings=settings, sources=source_names, now=now, user=user, door=door, version=__version__,
+        funnels=funnels,
     )
 
 
@@ -199,6 +202,9 @@ def _selected(frame: pd.DataFrame) -> pd.DataFrame:
         out[f"{when}_period"] = frame[f"{when}_period"].where(frame[f"{when}_period"] != "", None)
         out[f"{when}_value"] = [s if isinstance(s, str) and s else (None if n != n else n)
                                 for s, n in zip(shown, number)]
+    for name in ("previous_numerator", "previous_denominator", "latest_numerator", "latest_denominator"):
+        if name in frame.columns:  # counts behind the values, for intervals (NaN: not given)
+            out[name] = frame[name]
     out["source"] = frame["latest_source"].where(frame["latest_source"] != "", None)
     out["note"] = frame["choice_note"]
     has_latest = out["latest_period"].notna()
@@ -206,14 +212,17 @@ def _selected(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _benchmark(settings: ReportSettings, table, authority: str | None, areas: AreaDirectory,  # type: ignore[no-untyped-def]
-               policy: SourcePolicy, source: Source, group_file: tuple[Source, Path] | None) -> pd.DataFrame | None:
-    """The authority's benchmark row per indicator, indexed by benchmark code."""
+               policy: SourcePolicy, source: Source,
+               group_file: tuple[Source, Path] | None) -> tuple[pd.DataFrame, tuple[Funnel, ...]]:
+    """The authority's benchmark row per indicator, indexed by benchmark code, with
+    the counts behind its value and England's where the data has them, and the
+    funnel plots of proportions with counts across authorities."""
     if authority is None:
         raise InputError("Benchmark data is set but Authority is empty: say which authority to benchmark",
                          sheet="Settings")
     from kpi_excel.benchmark_job import load_benchmark_data, pick_neighbours, read_group
     from kpi_excel.core.benchmark import benchmark
-    from kpi_excel.sources.lait_files import read_dictionary, read_neighbours
+    from kpi_excel.sources.lait_files import read_count_pairs, read_dictionary, read_neighbours
 
     bundled = resources.files("kpi_excel").joinpath("data/benchmark")
     with policy.reading(source, "Benchmark data"):
@@ -233,7 +242,10 @@ def _benchmark(settings: ReportSettings, table, authority: str | None, areas: Ar
                 value = table.cells.value(index, table.inputs[name])
                 if value not in (None, ""):
                     codes.add(str(value).strip())
-    values = loaded.values[loaded.values["code"].astype(str).isin(codes)]
+    pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))))
+    count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
+    with_counts = loaded.values[loaded.values["code"].astype(str).isin(count_codes)]
+    values = with_counts[with_counts["code"].astype(str).isin(codes)]
     group = None
     if settings.comparator_members:
         group = {areas.resolve(name, lenient=True, source="Settings") for name in settings.comparator_members}
@@ -252,7 +264,39 @@ def _benchmark(settings: ReportSettings, table, authority: str | None, areas: Ar
     frame = frame[frame["area"] == authority].set_index("indicator")
     frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
     frame["dps"] = indicators["dps"].reindex(frame.index) if "dps" in indicators.columns else None
-    return frame
+    funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities))
+    return frame, funnels
+
+
+def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, CountPair], indicators: pd.DataFrame,
+                 authority: str, group: set[str]) -> tuple[Funnel, ...]:
+    """Our and England's counts into ``frame`` (numerator, denominator, england_numerator,
+    england_denominator, count_kind, count_multiplier); the funnel plots."""
+    periods = {str(code): str(period) for code, period in frame["period"].items() if isinstance(period, str) or
+               period == period}
+    counts = counts_at(values, pairs, periods)
+    for column in ("numerator", "denominator", "england_numerator", "england_denominator", "count_multiplier"):
+        frame[column] = np.nan
+    frame["count_kind"] = None
+    funnels = []
+    for code in frame.index:
+        pair = pairs.get(str(code))
+        if pair is not None:
+            frame.loc[code, "count_kind"] = pair.kind
+            frame.loc[code, "count_multiplier"] = pair.multiplier
+        rows = counts[counts["indicator"] == str(code)]
+        for area, prefix in ((authority, ""), ("England", "england_")):
+            found = rows[rows["area"] == area]
+            if len(found):
+                frame.loc[code, f"{prefix}numerator"] = float(found["numerator"].iloc[0])
+                frame.loc[code, f"{prefix}denominator"] = float(found["denominator"].iloc[0])
+        if pair is not None:
+            name = str(indicators["name"].get(code, code)) if "name" in indicators.columns else str(code)
+            funnel = funnel_for(rows, indicator=str(code), name=name, period=periods.get(str(code), ""),
+                                ours=authority, kind=pair.kind, multiplier=pair.multiplier, group=group)
+            if funnel is not None:
+                funnels.append(funnel)
+    return tuple(funnels)
 
 
 def _dictionary_beside(data_spec: str) -> Path:

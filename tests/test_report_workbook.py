@@ -45,7 +45,7 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_example_kpis_carry_trend_and_rag_words(refreshed: Path) -> None:
     kpis = {r["Code"]: r for r in rows(refreshed, "KPIs")}
-    assert len(kpis) == 25
+    assert len(kpis) == 30
     assert {r["Trend"] for r in kpis.values()} <= {"Increase", "Decrease", "Same"}
     assert {r["RAG"] for r in kpis.values()} <= {"Red", "Amber", "Green", "N/A"}
     assert kpis["SC01"]["RAG"] == "Red"
@@ -83,8 +83,12 @@ def test_benchmark_sheet_has_native_charts_with_alt_text(refreshed: Path) -> Non
     book = load_workbook(refreshed)
     values = list(book["Benchmark"].iter_rows(values_only=True))
     header_at = next(i for i, r in enumerate(values) if r and r[0] == "Indicator")
-    body = [dict(zip(values[header_at], r)) for r in values[header_at + 1:] if r[0]]
-    assert len(body) == 14
+    body = []
+    for r in values[header_at + 1:]:
+        if not r[0]:
+            break  # the table ends at its first empty row; funnel plot data follows
+        body.append(dict(zip(values[header_at], r)))
+    assert len(body) == 19
     reviews = next(r for r in body if r["Code"] == "RevCP")
     assert reviews["Quartile"] in (1, 2, 3, 4) and reviews["Of"] > 100
     assert bench  # the sheet is readable
@@ -93,7 +97,7 @@ def test_benchmark_sheet_has_native_charts_with_alt_text(refreshed: Path) -> Non
 def test_log_row_and_rag_key(refreshed: Path) -> None:
     log = rows(refreshed, "Log")
     assert log[-1]["When"] == "2026-11-23 09:30" and log[-1]["Who"] == "officer" and log[-1]["Door"] == "file"
-    assert log[-1]["Rated"] == 25
+    assert log[-1]["Rated"] == 30
     book = load_workbook(refreshed)
     key = [r for r in book["RAG key"].iter_rows(values_only=True) if r and r[0]]
     assert any("within 10% of the target" in str(r[2]) for r in key)  # the example's tolerance
@@ -259,7 +263,7 @@ def test_demo_through_the_command(runner, tmp_path: Path) -> None:  # type: igno
     out = tmp_path / "demo.xlsx"
     result = runner.invoke(main, ["demo", "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "Rated 25 indicators" in result.stderr
+    assert "Rated 30 indicators" in result.stderr
     assert {r["Code"]: r for r in rows(out, "KPIs")}["SC01"]["RAG"] == "Red"
 
 

@@ -21,6 +21,7 @@ from kpi_excel.core.periods import (
     parse_period,
 )
 from kpi_excel.core.polarity import Polarity, parse_polarity
+from kpi_excel.core.significance import RowStatistics, judge_row, reason_with_change, trend_with_significance
 from kpi_excel.core.rag import (
     NA,
     Quartile,
@@ -57,6 +58,8 @@ class RateOptions:
     rule: Rule = Rule.AUTO
     amber_within: Tolerance | None = None
     same_within: Tolerance | None = None
+    confidence: float = 0.95  # level of intervals, change and "vs England" tests (0.95 or 0.998)
+    trend_needs_significance: bool = False  # a change that is not significant reads Same
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Assessment:
     previous_period: Period | None = None
     quartile: Quartile | None = None
     blank: bool = False
+    statistics: RowStatistics | None = None  # intervals, significance, vs England (issue 12)
 
     @property
     def problem_text(self) -> str:
@@ -154,6 +158,8 @@ def assess_row(
                                   f"({polarity.value}); rated by the target")
 
     trend = assess_trend(previous, latest, polarity, target, options.same_within)
+    statistics = _statistics(reader, latest, previous, polarity, options)
+    trend = trend_with_significance(trend, statistics, options.trend_needs_significance)
 
     quartile = reader.read("quartile", parse_quartile, reader.cell("quartile_position"))
     if quartile is _UNREADABLE:
@@ -171,6 +177,7 @@ def assess_row(
     rating = _rating(
         polarity_known, polarity, polarity_raw, rule, latest, trend, target, quartile, amber_within, override
     )
+    rating = reason_with_change(rating, trend, statistics)
     _check_periods(reader, latest_period, previous_period, frequency)
     _check_published(reader, trend, rating, latest, previous)
     return Assessment(
@@ -189,7 +196,16 @@ def assess_row(
         latest_period=latest_period,
         previous_period=previous_period,
         quartile=quartile,
+        statistics=statistics,
     )
+
+
+def _statistics(reader: _Reader, latest: Value, previous: Value, polarity: Polarity,
+                options: RateOptions) -> RowStatistics:
+    """Intervals, significant change and "vs England" (see :mod:`kpi_excel.core.significance`)."""
+    statistics = judge_row(reader.row, reader.formats, latest, previous, polarity, options.confidence)
+    reader.problems.extend(statistics.problems)
+    return statistics
 
 
 def _period(reader: _Reader, name: str) -> Period | None:

@@ -65,6 +65,7 @@ OBSERVATION_COLUMNS = (
 CHOICE_COLUMNS = (
     "frequency", "previous_period", "previous_value", "previous_source", "latest_period", "latest_value",
     "latest_source", "choice_note", "previous_shown", "latest_shown",
+    "previous_numerator", "previous_denominator", "latest_numerator", "latest_denominator",
 )
 
 # Header text (normalised: lower-case words) → observation column. A source's
@@ -200,7 +201,7 @@ def observations_from_records(
                 continue
             area_text = canonical
         note = "" if _blank(get("note", i)) else _text(get("note", i))
-        value, reason, shown = _number(get("value", i), fmt("value", i))
+        value, reason, shown, count = _number_and_count(get("value", i), fmt("value", i))
         if reason and reason.startswith("!"):
             problems.append(SourceProblem(at("value"), reason[1:] + "; kept as no value", code_text))
             reason = reason[1:]
@@ -208,10 +209,12 @@ def observations_from_records(
             note = f"{note}; {reason}" if note else reason
         parts = []
         for name in ("numerator", "denominator"):
-            number, why, _ = _number(get(name, i), fmt(name, i))
+            number, why, _ = _number(get(name, i), None)  # a count is a count, whatever its cell format
             if why and why.startswith("!"):
                 problems.append(SourceProblem(at(name), f"{why[1:]}; {name} left empty", code_text))
             parts.append(number)
+        if math.isnan(parts[0]) and count is not None:
+            parts[0] = count  # "3% (420)": 420 is the count
         updated = _timestamp(get("updated", i))
         if updated is _BAD:
             problems.append(SourceProblem(at("updated"), f"cannot read '{get('updated', i)}' as a date "
@@ -286,13 +289,25 @@ def choose_periods(
         indices = by_code.get(code)
         if not indices:
             out.append((code, _freq_name(frequency), "", np.nan, "", "", np.nan, "",
-                        f"no observations for {area or 'this area'}", "", ""))
+                        f"no observations for {area or 'this area'}", "", "", *_NO_COUNTS))
             continue
         out.append((code, *_choose_one(records, indices, labels, frequency, cutoff)))
     result = pd.DataFrame.from_records(out, columns=["code", *CHOICE_COLUMNS]).set_index("code")
-    result["previous_value"] = result["previous_value"].astype(np.float64)
-    result["latest_value"] = result["latest_value"].astype(np.float64)
+    for column in ("previous_value", "latest_value", *_COUNT_COLUMNS):
+        result[column] = result[column].astype(np.float64)
     return PeriodChoice(result, problems)
+
+
+_COUNT_COLUMNS = ("previous_numerator", "previous_denominator", "latest_numerator", "latest_denominator")
+_NO_COUNTS = (np.nan,) * 4
+
+
+def _counts(records: "_Records", previous: int | None, latest: int | None) -> tuple[float, ...]:
+    """The chosen observations' numerators and denominators (NaN where not given)."""
+    out: list[float] = []
+    for i in (previous, latest):
+        out += [np.nan, np.nan] if i is None else [records.numerator[i], records.denominator[i]]
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -309,6 +324,8 @@ class _Records:
     source: list[str]
     note: list[str]
     shown: list[str]
+    numerator: list[float]
+    denominator: list[float]
 
 
 def _records(frame: pd.DataFrame) -> _Records:
@@ -323,6 +340,7 @@ def _records(frame: pd.DataFrame) -> _Records:
         [int(o) for o in column("source_order", 0)], [int(r) for r in column("row", 0)],
         [str(s) for s in column("source", "")], ["" if _blank(n) else str(n) for n in column("note", "")],
         ["" if _blank(v) else str(v) for v in column("shown", "")],
+        [float(v) for v in column("numerator", np.nan)], [float(v) for v in column("denominator", np.nan)],
     )
 
 
@@ -352,7 +370,7 @@ def _choose_one(records: _Records, indices: list[int], labels: Mapping[str, Peri
     if not with_value:
         reasons = sorted({records.note[i] for i in winners.values() if records.note[i]})
         notes.append("no period has a value" + (f" ({'; '.join(reasons)})" if reasons else ""))
-        return (_freq_name(frequency), "", np.nan, "", "", np.nan, "", "; ".join(notes), "", "")
+        return (_freq_name(frequency), "", np.nan, "", "", np.nan, "", "; ".join(notes), "", "", *_NO_COUNTS)
     latest = with_value[-1]
     latest_i = winners[latest]
     for period in sorted(p for p in winners if p > latest):
@@ -365,17 +383,18 @@ def _choose_one(records: _Records, indices: list[int], labels: Mapping[str, Peri
     if previous is None:
         notes.append("no earlier period with a value")
         return (name, "", np.nan, "", records.period[latest_i], value[latest_i], _place(records, latest_i),
-                "; ".join(notes), "", records.shown[latest_i])
+                "; ".join(notes), "", records.shown[latest_i], *_counts(records, None, latest_i))
     previous_i = winners.get(previous)
     if previous_i is None:
         notes.append(f"no data for {format_period(previous)}")
         return (name, format_period(previous), np.nan, "", records.period[latest_i], value[latest_i],
-                _place(records, latest_i), "; ".join(notes), "", records.shown[latest_i])
+                _place(records, latest_i), "; ".join(notes), "", records.shown[latest_i],
+                *_counts(records, None, latest_i))
     if math.isnan(value[previous_i]):
         notes.append(f"{records.period[previous_i]} has no value ({records.note[previous_i] or 'no value'})")
     return (name, records.period[previous_i], value[previous_i], _place(records, previous_i),
             records.period[latest_i], value[latest_i], _place(records, latest_i), "; ".join(notes),
-            records.shown[previous_i], records.shown[latest_i])
+            records.shown[previous_i], records.shown[latest_i], *_counts(records, previous_i, latest_i))
 
 
 def _newest(records: _Records, candidates: list[int]) -> tuple[int, str]:
@@ -504,17 +523,23 @@ def _period_label(cell: object) -> str:
 
 def _number(cell: object, number_format: object) -> tuple[float, str, str]:
     """(value, reason it has none, value as displayed); a reason starting with ``!`` is a problem."""
+    value, reason, shown, _ = _number_and_count(cell, number_format)
+    return value, reason, shown
+
+
+def _number_and_count(cell: object, number_format: object) -> tuple[float, str, str, float | None]:
+    """As :func:`_number`, plus the count of a ``3% (420)`` cell."""
     if _blank(cell):
-        return np.nan, "", ""
+        return np.nan, "", "", None
     if isinstance(cell, (np.integer, np.floating)):
         cell = cell.item()
     try:
         value = parse_value(cell, number_format if isinstance(number_format, str) else None)
     except ValueReadError as error:
-        return np.nan, f"!{error}", ""
+        return np.nan, f"!{error}", "", None
     if value.number is None:
-        return np.nan, value.missing or "no value", ""
-    return float(value.number), "", value.display()
+        return np.nan, value.missing or "no value", "", None
+    return float(value.number), "", value.display(), value.count
 
 
 def _timestamp(cell: object) -> object:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Swatch", "RAG_COLOURS", "QUARTILE_COLOURS", "contrast_ratio", "HEADER"]
+__all__ = ["Swatch", "RAG_COLOURS", "QUARTILE_COLOURS", "COMPARISON_COLOURS", "FUNNEL_COLOURS", "contrast_ratio",
+           "HEADER"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,20 @@ QUARTILE_COLOURS: dict[int, Swatch] = {
     3: Swatch("FFF2CC", "3F3000"),
     4: Swatch("F8CBAD", "4D0F00"),
 }
+
+# "vs England" as Fingertips colours it: green better, amber similar, red worse;
+# blues for higher/lower when the indicator has no polarity. The word is always written too.
+COMPARISON_COLOURS: dict[str, Swatch] = {
+    "Better": Swatch("00703C", "FFFFFF"),
+    "Similar": Swatch("FFC000", "000000"),
+    "Worse": Swatch("C00000", "FFFFFF"),
+    "Higher": Swatch("BDD7EE", "1F3864"),
+    "Lower": Swatch("1F4E79", "FFFFFF"),
+}
+
+# Funnel plot: other authorities, ours, the average and the two pairs of limits (line colours).
+FUNNEL_COLOURS = {"others": "8EA9C1", "ours": "C00000", "average": "404040", "limit95": "7F7F7F",
+                  "limit998": "262626"}
 
 HEADER = Swatch("1F4E79", "FFFFFF")
 

@@ -19,6 +19,7 @@ __all__ = [
     "FormatRule",
     "Series",
     "Chart",
+    "Block",
     "SheetSpec",
     "ColumnWrite",
     "KpiUpdate",
@@ -74,18 +75,26 @@ class FormatRule:
 @dataclass(frozen=True)
 class Series:
     """One data series: its name, the cells it reads, and their values now
-    (cached in the chart so it draws before Excel recalculates)."""
+    (cached in the chart so it draws before Excel recalculates).
+
+    In a scatter chart ``x_ref``/``x_values`` hold the horizontal positions;
+    ``style`` is "markers", "line" or "highlight" (a bigger marker for "ours")
+    and ``colour`` RRGGBB; empty lets the writer choose."""
 
     name: str
     values_ref: str  # e.g. 'Benchmark'!$D$5:$I$5
     values: tuple[float | None, ...]
+    x_ref: str = ""
+    x_values: tuple[float | None, ...] = ()
+    style: str = ""
+    colour: str = ""
 
 
 @dataclass(frozen=True)
 class Chart:
     """A native Excel chart reading cells of the sheet it sits on."""
 
-    kind: str  # "bar" (horizontal bars) | "column"
+    kind: str  # "bar" (horizontal bars) | "column" | "scatter" (x from each series' x_ref)
     title: str
     alt_text: str
     categories_ref: str
@@ -95,6 +104,33 @@ class Chart:
     width: int = 8  # in columns of the default width
     height: int = 15  # in rows
     value_axis_title: str = ""
+    x_axis_title: str = ""
+    value_axis_max: float | None = None  # e.g. 100 for a percentage
+    source_ref: str = ""  # scatter: the whole block (x column first) a live-Excel writer builds it from
+
+
+@dataclass(frozen=True)
+class Block:
+    """Cells below a sheet's table (a chart's data): a title, a note, a header row
+    and rows, from column A at sheet row ``top``. Not part of the sheet's table."""
+
+    top: int
+    title: str
+    columns: tuple[ColumnSpec, ...]
+    rows: tuple[tuple[object, ...], ...] = ()
+    note: str = ""
+
+    @property
+    def header_row(self) -> int:
+        return self.top + (2 if self.note else 1)
+
+    @property
+    def first_body_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + len(self.rows)
 
 
 @dataclass(frozen=True)
@@ -112,6 +148,7 @@ class SheetSpec:
     rules: tuple[FormatRule, ...] = ()
     charts: tuple[Chart, ...] = ()
     print_through: str | None = None  # header of the last column a committee pack prints
+    blocks: tuple[Block, ...] = ()  # chart data below the table (funnel plots)
 
     @property
     def header_row(self) -> int:

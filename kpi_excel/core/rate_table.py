@@ -5,6 +5,12 @@ The input keeps its rows, columns and cell values. Six columns are added:
 (empty when the row is fine). Where the input already has a column of one of
 those names (a published table's "Trend" or "RAG"), the input's column is kept
 under its header plus `` (published)`` and checked against the data.
+
+A table that carries counts (Numerator/Denominator columns, a Measure Type, or
+values written ``3% (420)``) also gets ``ci_low``, ``ci_high`` (the confidence
+interval of the latest value, in its units), ``significance`` of the change
+(``significant`` / ``not significant`` / empty) and ``vs_england`` (Better /
+Similar / Worse, when the table has an England column).
 """
 
 from __future__ import annotations
@@ -18,9 +24,12 @@ from kpi_excel.core.columns import SYNONYMS, ColumnMap, match_columns, normalise
 from kpi_excel.core.values import looks_like_formula
 from kpi_excel.errors import MissingColumnError
 
-__all__ = ["COMPUTED_COLUMNS", "RatedTable", "rate_table", "LONG_TEXT", "EXCEL_CELL_LIMIT"]
+__all__ = ["COMPUTED_COLUMNS", "STATISTICS_COLUMNS", "RatedTable", "rate_table", "LONG_TEXT", "EXCEL_CELL_LIMIT"]
 
 COMPUTED_COLUMNS = ("change", "trend", "direction", "rag", "rag_reason", "problems")
+STATISTICS_COLUMNS = ("ci_low", "ci_high", "significance", "vs_england")
+_COUNT_INPUTS = ("measure_type", "latest_numerator", "latest_denominator", "previous_numerator",
+                 "previous_denominator")
 # Text longer than this in an indicator table is almost certainly pasted by mistake.
 LONG_TEXT = 1000
 EXCEL_CELL_LIMIT = 32767
@@ -90,7 +99,8 @@ def rate_table(
     skip = {columns.by_name[n] for n in ("latest_value", "previous_value") if n in columns}
     cell_problems = _cell_problems(frame, skip)
     out = frame.copy()
-    out.columns = _published_names(list(frame.columns))
+    with_statistics = _has_statistics(columns, assessments)
+    out.columns = _published_names(list(frame.columns), with_statistics)
     out["change"] = [a.change for a in assessments]
     out["trend"] = [a.trend for a in assessments]
     out["direction"] = [a.direction for a in assessments]
@@ -103,7 +113,32 @@ def rate_table(
         )
         for i, a in enumerate(assessments)
     ]
+    if with_statistics:
+        _add_statistics(out, assessments, options.confidence)
     return RatedTable(out, columns, assessments, warnings)
+
+
+def _has_statistics(columns: ColumnMap, assessments: list[Assessment]) -> bool:
+    """Statistics columns when the table carries counts or a row has an interval."""
+    if any(name in columns for name in _COUNT_INPUTS):
+        return True
+    return any(a.statistics is not None and a.statistics.intervals for a in assessments)
+
+
+def _add_statistics(out: pd.DataFrame, assessments: list[Assessment], level: float) -> None:
+    """ci_low, ci_high (at the chosen level), significance and vs_england."""
+    lows, highs, significance, versus = [], [], [], []
+    for assessment in assessments:
+        statistics = assessment.statistics
+        interval = statistics.interval(level) if statistics is not None else None
+        lows.append(None if interval is None else round(interval.low, 10))
+        highs.append(None if interval is None else round(interval.high, 10))
+        significance.append(statistics.significance if statistics is not None else "")
+        versus.append(statistics.vs_england if statistics is not None else "")
+    out["ci_low"] = lows  # floats, NaN where there is no interval (as the change column)
+    out["ci_high"] = highs
+    out["significance"] = significance
+    out["vs_england"] = versus
 
 
 def _clean(value: object) -> object:
@@ -114,9 +149,10 @@ def _clean(value: object) -> object:
     return value
 
 
-def _published_names(headers: list[object]) -> list[str]:
+def _published_names(headers: list[object], with_statistics: bool = False) -> list[str]:
     """Keep input headers, moving any that clash with our columns aside."""
-    computed = {normalise_header(name) for name in COMPUTED_COLUMNS}
+    ours = COMPUTED_COLUMNS + (STATISTICS_COLUMNS if with_statistics else ())
+    computed = {normalise_header(name) for name in ours}
     names = []
     for header in headers:
         text = "" if header is None else str(header)

@@ -20,8 +20,15 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from kpi_excel.core.assess import Assessment, RateOptions, assess_row
+from kpi_excel.core.funnel import Funnel
+from kpi_excel.core.measures import Measure
+from kpi_excel.core.periods import PeriodError, parse_period
+from kpi_excel.core.polarity import Polarity
+from kpi_excel.core.significance import COUNT_FIELDS, row_measure, versus_from_counts, versus_word
+from kpi_excel.core.stats import compare_with
 from kpi_excel.core.columns import column_letter, match_columns, normalise_header
 from kpi_excel.core.plan import (
+    Block,
     Cell,
     Chart,
     ColumnSpec,
@@ -33,12 +40,13 @@ from kpi_excel.core.plan import (
     SheetSpec,
     Summary,
 )
-from kpi_excel.core.palette import QUARTILE_COLOURS
+from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS
 from kpi_excel.core.plan import FormatRule
 from kpi_excel.core.settings import ReportSettings, read_settings
 from kpi_excel.core.template import (
     BENCHMARK_SHEET,
     KPI_COLUMNS,
+    KPI_OUTPUT_SPECS,
     KPI_OUTPUTS,
     KPI_SHEET,
     kpi_rules,
@@ -126,7 +134,7 @@ _OUTPUT_SYNONYMS = {
 # Fields that are computed when a source has data, yet typed by officers in
 # older workbooks: read as inputs, written as outputs.
 _BOTH = ("previous_period", "previous_value", "latest_period", "latest_value", "quartile", "sn_average",
-         "england")
+         "england", *COUNT_FIELDS)
 
 
 def _output_lookup() -> dict[str, str]:
@@ -207,6 +215,8 @@ class _Row:
     bench: dict[str, object] | None = None
     assessment: Assessment | None = None
     checks: str = ""  # the row's problems as the Checks column shows them
+    versus: str = ""  # vs England at the benchmark period, from the benchmark's counts
+    counted: set[str] = field(default_factory=set)  # count fields a source gave (written back)
 
 
 def plan_refresh(
@@ -222,6 +232,7 @@ def plan_refresh(
     user: str = "",
     door: str = "file",
     version: str = "",
+    funnels: Sequence[Funnel] = (),
 ) -> Plan:
     """Work out every indicator's answers and the plan that writes them.
 
@@ -233,13 +244,16 @@ def plan_refresh(
     ``benchmark`` is indexed by benchmark code with the authority's row of the
     benchmark (``period, value, quartile, position, rank, n_areas, q25, q50, q75,
     sn_average, england, derived_target, derived_target_value, polarity,
-    indicator_name, dps``).
+    indicator_name, dps``; optionally the counts behind ``value`` and England's:
+    ``numerator, denominator, england_numerator, england_denominator,
+    count_kind, count_multiplier``). ``funnels`` are drawn on the Benchmark sheet.
     """
     if content.kpis is None:
         raise InputError("the workbook has no KPIs sheet", sheet=KPI_SHEET)
     table = find_kpi_table(content.kpis)
     settings = settings or settings_from(content.settings)
-    options = RateOptions(settings.rag_rule, settings.amber_within, settings.same_within)
+    options = RateOptions(settings.rag_rule, settings.amber_within, settings.same_within,
+                          confidence=settings.confidence, trend_needs_significance=settings.trend_needs_significance)
     now = now or dt.datetime.now()
 
     rows = [_read_row(table, index) for index in table.body]
@@ -251,9 +265,10 @@ def plan_refresh(
         _apply_benchmark(row, benchmarks, settings)
         if not _is_blank(row):
             row.assessment = assess_row(row.fields, row.formats, options)
+            row.versus = _benchmark_versus(row, settings.confidence)
         row.checks = _checks_text(table, row)
 
-    writes, add_columns = _writes(table, rows)
+    writes, add_columns = _writes(table, rows, settings.confidence)
     rated = [r for r in rows if r.assessment is not None and not r.assessment.blank]
     counts: dict[str, int] = {}
     for row in rated:
@@ -275,7 +290,7 @@ def plan_refresh(
     )
     sheets = [rag_key_sheet(settings)]
     if benchmark is not None:
-        sheets.append(_benchmark_sheet(rows, settings, table))
+        sheets.append(_benchmark_sheet(rows, settings, table, funnels))
     log = LogEntry((
         now.strftime("%Y-%m-%d %H:%M"), user, door, "; ".join(sources) or "Data sheet", len(rated),
         counts.get("Green", 0), counts.get("Amber", 0), counts.get("Red", 0), counts.get("N/A", 0),
@@ -297,7 +312,7 @@ def _read_row(table: KpiTable, index: int) -> _Row:
     if _unit_percent(row):
         # Excel stores 77.6% as 0.776; where the reader cannot see the format
         # (Excel on the web) the Unit column says it is a percentage.
-        for name in ("previous_value", "latest_value", "target"):
+        for name in ("previous_value", "latest_value", "target", "england"):
             if isinstance(fields.get(name), (int, float)) and not isinstance(fields.get(name), bool):
                 if name not in formats or "%" not in str(formats[name]):
                     formats[name] = PERCENT_UNKNOWN_PRECISION
@@ -336,6 +351,11 @@ def _apply_selection(row: _Row, selected: dict[str, dict[str, object]] | None,
         elif unit_percent and isinstance(value, str) and not value.strip().endswith("%") and _numeric(value):
             value = value.strip() + "%"
         row.fields[f"{when}_value"] = value
+        for part in ("numerator", "denominator"):  # a source's counts win; typed ones stay otherwise
+            count = choice.get(f"{when}_{part}")
+            if not _missing(count):
+                row.fields[f"{when}_{part}"] = float(count)  # type: ignore[arg-type]
+                row.counted.add(f"{when}_{part}")
     source = "" if _missing(choice.get("source")) else str(choice.get("source"))
     note = "" if _missing(choice.get("note")) else str(choice.get("note"))
     row.source = source + (f" ({note})" if note else "")
@@ -367,6 +387,9 @@ def _apply_benchmark(row: _Row, benchmark: dict[str, dict[str, object]] | None, 
         return
     bench = benchmark[code]
     row.bench = bench
+    # England's value from the benchmark is for the benchmark's period: "vs England" is
+    # judged there (see _benchmark_versus), never against a typed value of another period.
+    row.fields.pop("england", None)
     quartile = bench.get("quartile")
     if not _missing(quartile):
         row.fields["quartile"] = int(quartile)
@@ -379,34 +402,58 @@ def _apply_benchmark(row: _Row, benchmark: dict[str, dict[str, object]] | None, 
                                               f"({bench.get('derived_target')})"))
 
 
-def _writes(table: KpiTable, rows: list[_Row]) -> tuple[tuple[ColumnWrite, ...], tuple[ColumnSpec, ...]]:
+# Columns of issue 12's statistics: added only when some row has something to say.
+_STATISTICS_FIELDS = ("ci95", "ci998", "significance", "vs_england", *COUNT_FIELDS)
+
+
+def _writes(table: KpiTable, rows: list[_Row], level: float = 0.95) -> tuple[tuple[ColumnWrite, ...],
+                                                                            tuple[ColumnSpec, ...]]:
     """One column write per computed column; missing columns are added after the last."""
-    specs = {spec.header: spec for spec in KPI_COLUMNS}
+    specs = KPI_OUTPUT_SPECS
     cells: dict[str, list[Cell | None]] = {field_name: [] for field_name in KPI_OUTPUTS}
     for row in rows:
-        produced = _row_outputs(table, row)
+        produced = _row_outputs(table, row, level)
         for field_name in KPI_OUTPUTS:
             cells[field_name].append(produced.get(field_name))
     writes = []
     add = []
     for field_name, header in KPI_OUTPUTS.items():
         column_cells = cells[field_name]
+        if field_name in _STATISTICS_FIELDS and field_name in table.outputs:
+            column_cells = _only_changes(table, rows, field_name, column_cells)
         if field_name in table.outputs:
             header_text = str(table.cells.value(table.header_index, table.outputs[field_name]))
         else:
             if all(c is None for c in column_cells):
                 continue  # nothing to say: do not add the column
+            if field_name in _STATISTICS_FIELDS and all(c is None or c.value is None for c in column_cells):
+                continue
+            if field_name == "ci998" and abs(level - 0.998) > 1e-9:
+                continue  # asked for with Confidence level 99.8%
             header_text = header
             add.append(specs[header])
         writes.append(ColumnWrite(header_text, tuple(column_cells)))
     return tuple(writes), tuple(add)
 
 
-def _row_outputs(table: KpiTable, row: _Row) -> dict[str, Cell | None]:
+def _only_changes(table: KpiTable, rows: list[_Row], field_name: str,
+                  cells: list[Cell | None]) -> list[Cell | None]:
+    """An empty answer over an empty cell writes nothing: most rows have no counts,
+    and clearing thousands of empty cells would cost a refresh its speed."""
+    column = table.outputs[field_name]
+    out = []
+    for row, cell in zip(rows, cells):
+        if cell is not None and cell.value is None and table.cells.value(row.index, column) in (None, ""):
+            cell = None
+        out.append(cell)
+    return out
+
+
+def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, Cell | None]:
     result = row.assessment
     if result is None or result.blank:
         return {}
-    out: dict[str, Cell | None] = {}
+    out: dict[str, Cell | None] = _statistics_outputs(row, level)
     unit_percent = _unit_percent(row)
     if row.source:
         for when in ("previous", "latest"):
@@ -450,6 +497,77 @@ def _row_outputs(table: KpiTable, row: _Row) -> dict[str, Cell | None]:
     return out
 
 
+def _statistics_outputs(row: _Row, level: float) -> dict[str, Cell | None]:
+    """95% CI, 99.8% CI (when chosen), Significance, vs England, and the counts a source gave."""
+    out: dict[str, Cell | None] = {}
+    statistics = row.assessment.statistics if row.assessment is not None else None
+    for name in row.counted:  # counts that came with the values (typed ones are the officer's: left alone)
+        count = float(row.fields[name])  # type: ignore[arg-type]
+        out[name] = Cell(count, "#,##0" if count.is_integer() else "#,##0.0")
+    if statistics is None:
+        return out
+    out["ci95"] = Cell(statistics.interval_text(0.95) or None)
+    out["ci998"] = Cell(statistics.interval_text(0.998) or None)  # its column is added only at 99.8%
+    out["significance"] = Cell(statistics.significance or None)
+    versus = row.versus if row.bench is not None else statistics.vs_england
+    out["vs_england"] = Cell(versus or None)
+    return out
+
+
+def _benchmark_versus(row: _Row, level: float) -> str:
+    """vs England at the benchmark's period: from the benchmark's counts (ours and
+    England's value there), or from our own interval when the periods are the same."""
+    bench, result = row.bench, row.assessment
+    if bench is None or result is None or result.blank:
+        return ""
+    england, value = _float(bench.get("england")), _float(bench.get("value"))
+    if england is None or value is None:
+        return ""
+    polarity = result.polarity or _bench_polarity(bench.get("polarity"))
+    kind = bench.get("count_kind")
+    if isinstance(kind, str) and kind:
+        measure: Measure | None = Measure(kind, float(bench.get("count_multiplier") or 1))  # type: ignore[arg-type]
+    else:
+        measure = row_measure(row.fields, result.latest)[0]
+    if measure is None or not measure.has_interval:
+        return ""
+    numerator, denominator = _float(bench.get("numerator")), _float(bench.get("denominator"))
+    if numerator is None:
+        statistics = result.statistics
+        interval = statistics.interval(level) if statistics is not None else None
+        if interval is None or not _same_period(bench.get("period"), row.fields.get("latest_period")):
+            return ""
+        return versus_word(float(compare_with(interval.low, interval.high, england)), polarity)
+    dps = _float(bench.get("dps"))
+    rounding = 0.5 * 10 ** -dps if dps is not None else 0.0
+    return versus_from_counts(measure, value, numerator, math.nan if denominator is None else denominator, england,
+                              polarity, level, rounding)
+
+
+def _bench_polarity(text: object) -> Polarity:
+    """LAIT's High / Low / - as a polarity."""
+    return {"high": Polarity.HIGH, "low": Polarity.LOW}.get(str(text or "").strip().lower(), Polarity.NONE)
+
+
+def _float(value: object) -> float | None:
+    if _missing(value):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _same_period(a: object, b: object) -> bool:
+    if _missing(a) or _missing(b):
+        return False
+    try:
+        return parse_period(str(a)) == parse_period(str(b))
+    except PeriodError:
+        return str(a).strip() == str(b).strip()
+
+
 def _bench_cell(number: float, percent: bool, dps: int | None) -> Cell:
     # LAIT holds percentages as points (25.5); a percentage row shows them as 25.5%.
     return excel_cell(Value(number, percent=percent, decimals=dps if dps is not None else 1))  # type: ignore[return-value]
@@ -491,7 +609,7 @@ _BENCH_COLUMNS = (
     ColumnSpec("Lower quartile", 10), ColumnSpec("Median", 10), ColumnSpec("Upper quartile", 10),
     ColumnSpec("Quartile", 9), ColumnSpec("Rank", 9), ColumnSpec("Of", 6),
     ColumnSpec("Percentile (100 = best)", 12, "0"), ColumnSpec("Top quartile target", 12),
-    ColumnSpec("Polarity", 10),
+    ColumnSpec("Polarity", 10), ColumnSpec("vs England", 10),
 )
 _VALUE_COLUMNS = ("Value", "Stat neighbours", "England", "Lower quartile", "Median", "Upper quartile")
 
@@ -501,7 +619,8 @@ def _col(index: int) -> str:
     return column_letter(index + 1)
 
 
-def _benchmark_sheet(rows: list[_Row], settings: ReportSettings, table: KpiTable) -> SheetSpec:
+def _benchmark_sheet(rows: list[_Row], settings: ReportSettings, table: KpiTable,
+                     funnels: Sequence[Funnel] = ()) -> SheetSpec:
     authority = settings.authority or "Your authority"
     comparator = settings.comparator if not settings.comparator_members else \
         f"{len(settings.comparator_members)} comparator authorities"
@@ -533,19 +652,107 @@ def _benchmark_sheet(rows: list[_Row], settings: ReportSettings, table: KpiTable
             percentile,
             None if _missing(bench.get("derived_target")) else str(bench["derived_target"]),
             {"High": "High = Good", "Low": "Low = Good"}.get(polarity, polarity or None),
+            row.versus or None,
         ))
     title = (
         Cell(f"Benchmark: {authority} against {comparator}", style="title"),
         Cell("Quartile 1 = best. Lower/upper quartile are the 25th/75th percentiles of the comparator group's "
              "latest values. Percentile: 100 = best in the group. Charts show the first "
-             f"{min(CHART_LIMIT, len(body))} indicators; the table lists all {len(body)}.", style="note"),
+             f"{min(CHART_LIMIT, len(body))} indicators; the table lists all {len(body)}. vs England: better, "
+             f"similar or worse than England allowing for chance ({settings.confidence * 100:g}% confidence "
+             "interval), for indicators whose counts are known.", style="note"),
     )
+    rules = tuple(FormatRule("Quartile", "equals", str(q), s.fill, s.font) for q, s in QUARTILE_COLOURS.items())
+    rules += tuple(FormatRule("vs England", "equals", word, s.fill, s.font) for word, s in COMPARISON_COLOURS.items())
     spec = SheetSpec(BENCHMARK_SHEET, _BENCH_COLUMNS, tuple(body), title=title, table="Benchmark",
-                     tab_colour="2E75B6",
-                     rules=tuple(FormatRule("Quartile", "equals", str(q), s.fill, s.font)
-                                 for q, s in QUARTILE_COLOURS.items()))
+                     tab_colour="2E75B6", rules=rules)
     charts = _benchmark_charts(spec, names, numbers, authority)
-    return replace(spec, charts=charts)
+    blocks: list[Block] = []
+    top = spec.last_row + 3
+    for funnel in funnels[:CHART_LIMIT]:
+        block = _funnel_block(funnel, top)
+        blocks.append(block)
+        charts += (_funnel_chart(spec.name, funnel, block, len(_BENCH_COLUMNS)),)
+        top = block.last_row + 3
+    return replace(spec, charts=charts, blocks=tuple(blocks))
+
+
+# --- funnel plots -----------------------------------------------------------------------------
+
+_FUNNEL_COLUMNS = ("Authority", "Denominator", "Other authorities", "", "Average", "95% limits", "99.8% limits")
+
+
+def _funnel_block(funnel: Funnel, top: int) -> Block:
+    """The funnel's data: one row per authority, then the limit lines (lower, a gap,
+    upper) along the denominators PHE would draw them at."""
+    percent = funnel.multiplier == 100
+    value_format = "0.0" if percent else "0.000"
+    columns = (ColumnSpec("Authority", 24), ColumnSpec("Denominator", 12, "#,##0"),
+               *(ColumnSpec(header or funnel.ours, 12, value_format) for header in _FUNNEL_COLUMNS[2:]))
+    rows: list[tuple[object, ...]] = []
+    for i, area in enumerate(funnel.areas):
+        value = round(funnel.value(i), 6)
+        ours = area == funnel.ours
+        rows.append((area, funnel.denominators[i], None if ours else value, value if ours else None, None, None,
+                     None))
+    average = round(funnel.average * funnel.multiplier, 6)
+    for n, (low95, _), (low998, _) in zip(funnel.grid, funnel.limits95, funnel.limits998):
+        rows.append(("lower limits", n, None, None, average, round(low95, 6), round(low998, 6)))
+    rows.append((None,) * 7)  # a gap, so each limit draws as two lines
+    for n, (_, high95), (_, high998) in zip(funnel.grid, funnel.limits95, funnel.limits998):
+        rows.append(("upper limits", n, None, None, None, round(high95, 6), round(high998, 6)))
+    return Block(top=top, title=f"Funnel plot data: {funnel.name} ({funnel.period})", columns=columns,
+                 rows=tuple(rows), note=_funnel_description(funnel))
+
+
+def _funnel_description(funnel: Funnel) -> str:
+    """The chart in words (its alternative text, and a note above its data)."""
+    unit = "%" if funnel.multiplier == 100 else ""
+    places = 1 if funnel.multiplier == 100 else 3
+    above, below = funnel.outside()
+    where = "is not among the authorities with counts"
+    index = funnel.our_index
+    if index is not None:
+        band = int(funnel.bands()[index])
+        where = {0: "is within the 95% limits: no different from the average beyond chance",
+                 1: "is above the 95% limit (but within 99.8%)", 2: "is above the 99.8% limit",
+                 -1: "is below the 95% limit (but within 99.8%)", -2: "is below the 99.8% limit"}[band]
+        where = (f"{funnel.ours} ({format_number(funnel.numerators[index], 0)} of "
+                 f"{format_number(funnel.denominators[index], 0)}, "
+                 f"{format_number(funnel.value(index), places)}{unit}) {where}")
+    return (f"Funnel plot of {funnel.name} ({funnel.period}): each of {len(funnel.areas)} authorities' value "
+            f"against its denominator, with 95% and 99.8% control limits around the average of "
+            f"{format_number(funnel.average * funnel.multiplier, places)}{unit}. {where}. "
+            f"{above} authorit{'y lies' if above == 1 else 'ies lie'} above and {below} below the 99.8% limits.")
+
+
+def _funnel_chart(sheet_name: str, funnel: Funnel, block: Block, table_width: int) -> Chart:
+    sheet = "'" + sheet_name.replace("'", "''") + "'"
+    first, last = block.first_body_row, block.last_row
+
+    def ref(column: int) -> str:
+        letter = _col(column)
+        return f"{sheet}!${letter}${first}:${letter}${last}"
+
+    x_values = tuple(r[1] if isinstance(r[1], (int, float)) else None for r in block.rows)
+    styles = (("markers", FUNNEL_COLOURS["others"]), ("highlight", FUNNEL_COLOURS["ours"]),
+              ("line", FUNNEL_COLOURS["average"]), ("line", FUNNEL_COLOURS["limit95"]),
+              ("line", FUNNEL_COLOURS["limit998"]))
+    series = tuple(
+        Series(block.columns[column].header, ref(column),
+               tuple(r[column] if isinstance(r[column], (int, float)) else None for r in block.rows),
+               x_ref=ref(1), x_values=x_values, style=style, colour=colour)
+        for column, (style, colour) in zip(range(2, 7), styles)
+    )
+    unit = " (%)" if funnel.multiplier == 100 else ""
+    return Chart(
+        kind="scatter", title=_short(f"{funnel.name}: funnel plot ({funnel.period})", 80),
+        alt_text=_funnel_description(funnel), categories_ref=ref(1), categories=(), series=series,
+        anchor=f"{_col(len(_FUNNEL_COLUMNS) + 1)}{block.header_row}", width=9, height=20,
+        value_axis_title=f"Value{unit}", x_axis_title="Denominator",
+        value_axis_max=100.0 if funnel.multiplier == 100 else None,
+        source_ref=f"{sheet}!${_col(1)}${block.header_row}:${_col(6)}${last}",
+    )
 
 
 def _benchmark_charts(spec: SheetSpec, names: list[str], numbers: list[tuple[float | None, ...]],

@@ -36,6 +36,8 @@ class ReportSettings:
     neighbours: str = "2025"
     sources: tuple[str, ...] = ()
     as_of: str = ""
+    confidence: float = 0.95
+    trend_needs_significance: bool = False
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
 
@@ -63,6 +65,12 @@ SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
      "More places to read values from, one per line or separated by semicolons "
      "(path.csv, path.xlsx#Sheet, sql:URL#table=name). The Data sheet is always read."),
     ("As of period", "as_of", "Re-run a past period (e.g. Q2 2022/23): later data is ignored. Empty: latest."),
+    ("Confidence level", "confidence",
+     "95% or 99.8%: how sure a change or a difference from England must be before it is called "
+     "significant (for indicators with counts). 99.8% is stricter: fewer false alarms."),
+    ("Trend needs significance", "trend_needs_significance",
+     "Yes: a change that is not statistically significant reads 'Same', and the quartile RAG key treats it "
+     "as no change. No: the trend follows the numbers as shown."),
 )
 
 _BY_KEY = {re.sub(r"[^a-z0-9]", "", label.lower()): name for label, name, _ in SETTING_ROWS}
@@ -70,7 +78,9 @@ _BY_KEY.update({re.sub(r"[^a-z0-9]", "", name.lower()): name for _, name, _ in S
 _BY_KEY.update({"la": "authority", "localauthority": "authority", "council": "authority",
                 "comparators": "comparator", "group": "comparator", "rule": "rag_rule",
                 "tolerance": "amber_within", "ambertolerance": "amber_within", "asof": "as_of",
-                "sn": "neighbours", "statneighbours": "neighbours"})
+                "sn": "neighbours", "statneighbours": "neighbours", "confidence": "confidence",
+                "significancelevel": "confidence", "significance": "confidence",
+                "trendsignificance": "trend_needs_significance"})
 
 
 def read_settings(pairs: Iterable[tuple[object, object]], sheet: str = "Settings") -> ReportSettings:
@@ -102,13 +112,15 @@ def _convert(name: str, raw: object, text: str) -> object:
         return parse_rule(text)
     if name in ("amber_within", "same_within"):
         return parse_tolerance(raw)
-    if name == "derive_targets":
+    if name in ("derive_targets", "trend_needs_significance"):
         lowered = text.lower()
         if lowered in ("yes", "y", "true", "1", "on"):
             return True
         if lowered in ("no", "n", "false", "0", "off"):
             return False
         raise CellError(f"'{text[:20]}' is not Yes or No")
+    if name == "confidence":
+        return _confidence(raw, text)
     if name == "sources":
         return tuple(s.strip() for s in re.split(r"[;\n]", text) if s.strip())
     if name == "neighbours":
@@ -118,6 +130,22 @@ def _convert(name: str, raw: object, text: str) -> object:
     if name == "comparator" and text.lower() in ("all", "all authorities", "all las", "england", "national"):
         return ALL_AUTHORITIES
     return text
+
+
+def _confidence(raw: object, text: str) -> float:
+    """95% or 99.8% (written 95, 95%, 0.95, 99.8, 99.8%, 0.998), as Fingertips offers them."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        number = float(raw) * (100 if float(raw) <= 1 else 1)
+    else:
+        try:
+            number = float(text.rstrip("%").strip())
+        except ValueError:
+            raise CellError(f"'{text[:20]}' is not 95% or 99.8%") from None
+        number = number * 100 if number <= 1 else number
+    for level in (95.0, 99.8):
+        if abs(number - level) < 1e-6:
+            return level / 100
+    raise CellError(f"'{text[:20]}' is not 95% or 99.8%")
 
 
 def settings_table(settings: ReportSettings) -> list[tuple[str, str, str]]:
@@ -131,6 +159,8 @@ def settings_table(settings: ReportSettings) -> list[tuple[str, str, str]]:
             text = f"{value.amount:g}%" if value.relative else f"{value.amount:g}pp"
         elif isinstance(value, bool):
             text = "Yes" if value else "No"
+        elif name == "confidence":
+            text = f"{value * 100:g}%"
         elif isinstance(value, tuple):
             text = "; ".join(value)
         else:

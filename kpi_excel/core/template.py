@@ -7,7 +7,8 @@ columns untouched).
 
 from __future__ import annotations
 
-from kpi_excel.core.palette import QUARTILE_COLOURS, RAG_COLOURS
+from kpi_excel.core.measures import MEASURE_TYPE_CHOICES
+from kpi_excel.core.palette import COMPARISON_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
 from kpi_excel.core.plan import Cell, ColumnSpec, FormatRule, SheetSpec
 from kpi_excel.core.rag import Rule
 from kpi_excel.core.settings import ReportSettings, settings_table
@@ -22,6 +23,7 @@ __all__ = [
     "KPI_COLUMNS",
     "KPI_INPUTS",
     "KPI_OUTPUTS",
+    "KPI_OUTPUT_SPECS",
     "POLARITY_CHOICES",
     "FREQUENCY_CHOICES",
     "RAG_CHOICES",
@@ -52,6 +54,11 @@ _INPUTS = (
     ("Polarity", "polarity", ColumnSpec("Polarity", 14, choices=POLARITY_CHOICES)),
     ("Frequency", "frequency", ColumnSpec("Frequency", 12, choices=FREQUENCY_CHOICES)),
     ("Unit", "unit", ColumnSpec("Unit", 8, help="% for percentages; anything else is shown as it is.")),
+    ("Measure Type", "measure_type",
+     ColumnSpec("Measure Type", 14, choices=MEASURE_TYPE_CHOICES,
+                help="Percentage, Proportion, Rate per N, Count, Mean or Score. With counts (Numerator and "
+                     "Denominator in the Data sheet), percentages, rates and counts get a confidence interval "
+                     "and a significance test.")),
     ("Target", "target", ColumnSpec("Target", 10, help="e.g. >97.2%, <20.8%, >=90%, 85%, 90%-95% or N/A")),
     ("Comment", "comment", ColumnSpec("Comment", 40, wrap=True)),
     ("RAG Override", "rag_override", ColumnSpec("RAG Override", 12, choices=RAG_CHOICES)),
@@ -77,6 +84,18 @@ _OUTPUTS = (
     ("Quartile Position", "quartile_position", ColumnSpec("Quartile Position", 11, computed=True)),
     ("Top Quartile Target", "derived_target", ColumnSpec("Top Quartile Target", 12, computed=True)),
     ("Benchmark Period", "benchmark_period", ColumnSpec("Benchmark Period", 12, computed=True)),
+    ("Previous Numerator", "previous_numerator", ColumnSpec("Previous Numerator", 11, "#,##0", computed=True)),
+    ("Previous Denominator", "previous_denominator", ColumnSpec("Previous Denominator", 12, "#,##0", computed=True)),
+    ("Latest Numerator", "latest_numerator", ColumnSpec("Latest Numerator", 11, "#,##0", computed=True)),
+    ("Latest Denominator", "latest_denominator", ColumnSpec("Latest Denominator", 12, "#,##0", computed=True)),
+    ("95% CI", "ci95", ColumnSpec("95% CI", 17, computed=True,
+                                  help="The range the true latest value lies in, 19 times out of 20.")),
+    ("99.8% CI", "ci998", ColumnSpec("99.8% CI", 17, computed=True)),
+    ("Significance", "significance", ColumnSpec("Significance", 14, computed=True,
+                                                help="Whether the change from the previous period is bigger "
+                                                     "than chance alone would make it.")),
+    ("vs England", "vs_england", ColumnSpec("vs England", 11, computed=True,
+                                            help="Better, similar or worse than England, allowing for chance.")),
     ("Source", "source", ColumnSpec("Source", 24, wrap=True, computed=True)),
     ("Checks", "checks", ColumnSpec("Checks", 40, wrap=True, computed=True)),
 )
@@ -85,11 +104,14 @@ _OUTPUTS = (
 _ORDER = ("Topic", "Theme", "Indicator", "Code", "Polarity", "Frequency", "Previous Period", "Previous Value",
           "Latest Period", "Latest Value", "Change", "Trend", "Direction", "Target", "RAG", "RAG Reason",
           "Quartile", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "RAG Rule", "Unit",
-          "Benchmark Code", "England", "Rank", "Quartile Position", "Top Quartile Target", "Benchmark Period",
-          "Source", "Checks")
+          "Measure Type", "Benchmark Code", "England", "vs England", "Rank", "Quartile Position",
+          "Top Quartile Target", "Benchmark Period", "95% CI", "Significance", "Previous Numerator",
+          "Previous Denominator", "Latest Numerator", "Latest Denominator", "Source", "Checks")
 _SPECS = {header: spec for header, _, spec in _INPUTS + _OUTPUTS}
 KPI_COLUMNS: tuple[ColumnSpec, ...] = tuple(_SPECS[h] for h in _ORDER)
 KPI_INPUTS: dict[str, str] = {field: header for header, field, _ in _INPUTS}
+# Every computed column's spec by header, including ones added only on request ("99.8% CI").
+KPI_OUTPUT_SPECS: dict[str, ColumnSpec] = {header: spec for header, _, spec in _OUTPUTS}
 KPI_OUTPUTS: dict[str, str] = {field: header for header, field, _ in _OUTPUTS}
 
 LOG_COLUMNS = ("When", "Who", "Door", "Sources", "Rated", "Green", "Amber", "Red", "N/A", "Changes", "Problems",
@@ -105,6 +127,8 @@ def kpi_rules() -> tuple[FormatRule, ...]:
         FormatRule("Change", "arrows"),
     ]
     rules += [FormatRule("Quartile", "equals", str(q), s.fill, s.font) for q, s in QUARTILE_COLOURS.items()]
+    rules += [FormatRule("vs England", "equals", word, s.fill, s.font) for word, s in COMPARISON_COLOURS.items()]
+    rules.append(FormatRule("Significance", "equals", "significant", bold=True))
     return tuple(rules)
 
 
@@ -120,6 +144,10 @@ def data_sheet(rows: tuple[tuple[object, ...], ...] = ()) -> SheetSpec:
         ColumnSpec("Code", 14, help="The indicator's Code on the KPIs sheet."),
         ColumnSpec("Period", 14, help="e.g. Q2 2022/23, Summer 2022, 2021/22, Mar-25"),
         ColumnSpec("Value", 12, help="A number, a percentage, or a suppression code such as c or x."),
+        ColumnSpec("Numerator", 11, "#,##0", help="Optional: the count behind a percentage or rate (e.g. 153 "
+                                                  "children), for confidence intervals."),
+        ColumnSpec("Denominator", 12, "#,##0", help="Optional: what the count is out of (e.g. 618 plans); for a "
+                                                    "rate, the population."),
         ColumnSpec("Area", 16, help="Empty for your authority; another authority's name for comparisons."),
         ColumnSpec("Note", 40, wrap=True),
     )
@@ -154,6 +182,10 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
         ("Any", "N/A", "No target and no benchmark, no polarity, or no data (suppressed values are not zeros)."),
         ("Any", "Override", "An officer's RAG Override wins; its reason is kept in the RAG Reason."),
     )
+    if settings.trend_needs_significance:
+        rows += (("Trend", "Significant", f"A change counts as improving or declining only when it is statistically "
+                                          f"significant ({settings.confidence * 100:g}% confidence) for indicators "
+                                          "with counts; otherwise it reads Same."),)
     notes = (
         Cell("RAG rating key", style="title"),
         Cell(f"Rule: {settings.rag_rule.value} — "

@@ -27,6 +27,8 @@ from kpi_excel.errors import MissingColumnError, UnreadableFileError
 if TYPE_CHECKING:  # pyarrow is imported where it is used
     import pyarrow as pa
 
+    from kpi_excel.core.funnel import CountPair
+
 __all__ = [
     "LaitData",
     "NeighbourList",
@@ -36,6 +38,7 @@ __all__ = [
     "read_neighbours",
     "load_directory",
     "lait_observations",
+    "read_count_pairs",
 ]
 
 _NEEDED = ["Short Desc", "Years", "LA and Regions", "Values", "LA Number"]
@@ -359,3 +362,30 @@ def _directory_from(frame: pd.DataFrame, path: Path | None) -> AreaDirectory:
     directory = AreaDirectory.from_records(records)
     directory.finish_regions()
     return directory
+
+
+def read_count_pairs(path: Path) -> dict[str, "CountPair"]:
+    """Which LAIT indicators hold another's numerator and denominator
+    (``indicator, numerator, denominator, kind, multiplier``; see
+    ``kpi_excel/data/benchmark/lait_counts.csv``), by indicator code."""
+    from kpi_excel.core.funnel import CountPair
+    from kpi_excel.core.measures import PROPORTION, RATE
+
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as error:
+        raise UnreadableFileError(f"cannot read the count pairs: {error}", source=str(path)) from None
+    missing = {"indicator", "numerator", "denominator", "kind", "multiplier"} - set(frame.columns)
+    if missing:
+        raise MissingColumnError(f"no {', '.join(sorted(missing))} column", source=str(path))
+    pairs = {}
+    for line, row in enumerate(frame.itertuples(index=False), start=2):
+        kind = row.kind.strip().lower()
+        if kind not in (PROPORTION, RATE) or not row.numerator.strip() or (kind == PROPORTION and
+                                                                        not row.denominator.strip()):
+            raise UnreadableFileError(f"row {line}: a pair needs a numerator, a kind (proportion or rate) and, "
+                                      "for a proportion, a denominator", source=str(path))
+        pairs[row.indicator.strip()] = CountPair(row.indicator.strip(), row.numerator.strip(),
+                                                 row.denominator.strip(), kind, float(row.multiplier))
+    return pairs

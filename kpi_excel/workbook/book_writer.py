@@ -25,9 +25,15 @@ Rules this writer keeps:
   cannot know what tables are on them. The Log sheet is appended to.
 
 Sheets we own get their Excel table and native charts (``charts.add`` with an
-anchor cell, categories set with ``set_x_axis_values``). Not done here (the
-lossless file writer does them): charts' alternative text, dropdowns on input
-columns, frozen panes and tab colours, which the remote engine cannot set.
+anchor cell, categories set with ``set_x_axis_values``). A funnel plot is an XY
+scatter built from its data block below the table (the block's first column is
+the x values); its limit lines become lines where the engine lets a series be
+restyled (desktop), and stay as dotted curves of markers where it does not
+(the remote engine cannot address a chart's series synchronously). Not done here
+(the lossless file writer does them): charts' alternative text (each funnel's
+description is written in the note above its data, beside the chart, so both
+doors carry it), dropdowns on input columns, frozen panes and tab colours,
+which the remote engine cannot set.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from kpi_excel.core.columns import column_letter, normalise_header
-from kpi_excel.core.plan import Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
+from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells
 from kpi_excel.workbook.book_reader import find_sheet
 
@@ -273,8 +279,34 @@ def _write_sheet(sheet: "xw.Sheet", spec: SheetSpec, report: WriteReport) -> Non
             if column is not None:
                 _add_rule(sheet.range((first, column), (last, column)), rule, column_letter(column), first)
                 report.rules_added += 1
+    for block in spec.blocks:
+        _write_block(sheet, block, report)
     for chart in spec.charts:
         _draw_chart(sheet, chart, report)
+
+
+def _write_block(sheet: "xw.Sheet", block: Block, report: WriteReport) -> None:
+    """A chart's data below the table: title, note, header and rows, one block each."""
+    sheet.range((block.top, 1)).value = _plain(block.title)
+    sheet.range((block.top, 1)).font.bold = True
+    if block.note:
+        sheet.range((block.top + 1, 1)).value = _plain(block.note)
+    width = len(block.columns)
+    header = sheet.range((block.header_row, 1), (block.header_row, width))
+    header.value = [[c.header for c in block.columns]]
+    header.font.bold = True
+    report.value_blocks += 3 if block.note else 2
+    if not block.rows:
+        return
+    first = block.first_body_row
+    body = sheet.range((first, 1), (block.last_row, width))
+    body.value = [[_plain(v) for v in list(row) + [None] * (width - len(row))] for row in block.rows]
+    report.value_blocks += 1
+    report.cells_written += len(block.rows) * width
+    for column, spec_col in enumerate(block.columns, start=1):
+        if spec_col.number_format:
+            sheet.range((first, column), (block.last_row, column)).number_format = spec_col.number_format
+            report.format_blocks += 1
 
 
 # Default column width and row height in points, to size charts given in columns and rows.
@@ -288,6 +320,9 @@ def _local(ref: str) -> str:
 
 def _draw_chart(sheet: "xw.Sheet", chart: Chart, report: WriteReport) -> None:
     if not chart.series:
+        return
+    if chart.kind == "scatter":
+        _draw_scatter(sheet, chart, report)
         return
     values = sheet.range(_local(chart.series[0].values_ref))
     rows, columns = values.shape
@@ -305,6 +340,37 @@ def _draw_chart(sheet: "xw.Sheet", chart: Chart, report: WriteReport) -> None:
         report.charts_drawn += 1
     except NotImplementedError as error:  # an engine without charts still gets its table
         report.charts_skipped.append(f"{chart.title}: {error}")
+
+
+# How each scatter series is drawn where series can be restyled.
+_SCATTER_TYPES = {"line": "xy_scatter_lines_no_markers", "markers": "xy_scatter", "highlight": "xy_scatter"}
+
+
+def _draw_scatter(sheet: "xw.Sheet", chart: Chart, report: WriteReport) -> None:
+    """An XY scatter from the chart's block (x values in its first column)."""
+    try:
+        drawn = sheet.charts.add(
+            chart_type="xy_scatter", source=sheet.range(_local(chart.source_ref)), plot_by="columns",
+            anchor=sheet.range(chart.anchor), width=chart.width * _COLUMN_POINTS,
+            height=chart.height * _ROW_POINTS,
+        )
+        drawn.title = chart.title
+        drawn.value_axis.set(title=chart.value_axis_title or None, maximum_scale=chart.value_axis_max)
+        drawn.category_axis.set(title=chart.x_axis_title or None)
+        report.charts_drawn += 1
+    except NotImplementedError as error:
+        report.charts_skipped.append(f"{chart.title}: {error}")
+        return
+    try:
+        for index, item in enumerate(chart.series, start=1):
+            drawn.series(index).set(chart_type=_SCATTER_TYPES.get(item.style, "xy_scatter"),
+                                    **({"line_color": f"#{item.colour}"} if item.style == "line" and item.colour
+                                       else {}),
+                                    **({"marker_background_color": f"#{item.colour}",
+                                        "marker_foreground_color": f"#{item.colour}"}
+                                       if item.style != "line" and item.colour else {}))
+    except NotImplementedError:
+        pass  # the remote engine cannot address series yet: the limits stay as dotted curves
 
 
 def _append_log(book: "xw.Book", spec: SheetSpec | None, entry: LogEntry | None, report: WriteReport) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Sequence
 
 from kpi_excel.core.palette import HEADER
-from kpi_excel.core.plan import Cell, Chart, FormatRule, KpiUpdate, Plan, SheetSpec
+from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table
 from kpi_excel.core.template import DATA_SHEET, KPI_SHEET, SETTINGS_SHEET
 from kpi_excel.errors import InputError, WorkbookError
@@ -340,7 +340,11 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
     table = TableSpec(spec.table, style="TableStyleMedium2") if spec.table else None
     charts = [_chart(chart) for chart in spec.charts]
     pkg.write_owned_sheet(spec.name, rows, styles=looks, after=after, settings=settings, table=table,
-                          autofilter=False, print_titles=True, charts=charts, header_row=header_row)
+                          autofilter=False, print_titles=True, charts=[], header_row=header_row)
+    for block in spec.blocks:
+        _write_block(pkg, spec.name, block, styles)
+    for chart in charts:  # after the blocks, so the charts' caches hold their data
+        pkg.add_chart(spec.name, chart)
     if spec.print_through:
         through = next(i for i, c in enumerate(spec.columns) if c.header == spec.print_through) + 1
         pkg.set_print_area(spec.name, f"A1:{column_letter(through)}{max(spec.last_row, header_row + RULE_ROWS)}")
@@ -380,6 +384,22 @@ def _row_heights(spec: SheetSpec, header_row: int) -> dict[int, float]:
     return heights
 
 
+def _write_block(pkg: XlsxPackage, name: str, block: Block, styles: _Styles) -> None:
+    """A chart's data below the sheet's table: title, note, header, rows."""
+    rows: list[list[object]] = [[block.title]]
+    looks: list[list[int | None]] = [[styles.named("bold")]]
+    if block.note:
+        rows.append([block.note])
+        looks.append([styles.named("note")])
+    rows.append([c.header for c in block.columns])
+    looks.append([styles.named("header")] * len(block.columns))
+    formats = [c.number_format for c in block.columns]
+    for body in block.rows:
+        rows.append(list(body))
+        looks.append([styles.named(None, formats[i] if i < len(formats) else None) for i in range(len(body))])
+    pkg.write_rows(name, (block.top, 1), rows, styles=looks)
+
+
 def _range_of(reference: str) -> tuple[str, object]:
     sheet, _, cells = reference.rpartition("!")
     sheet = sheet.strip("'").replace("''", "'")
@@ -387,6 +407,8 @@ def _range_of(reference: str) -> tuple[str, object]:
 
 
 def _chart(chart: Chart) -> ChartSpec:
+    if chart.kind == "scatter":
+        return _scatter(chart)
     sheet, categories = _range_of(chart.categories_ref)
     series = []
     for item in chart.series:
@@ -396,6 +418,26 @@ def _chart(chart: Chart) -> ChartSpec:
         kind=chart.kind, title=chart.title, series=series, alt_text=chart.alt_text, alt_title=chart.title,
         anchor=chart.anchor, width_cols=chart.width, height_rows=chart.height,
         y_title=chart.value_axis_title or None, legend=None if len(series) == 1 else "b",
+    )
+
+
+# A scatter series' look: points, a bigger point for our authority, or a line.
+_SCATTER_LOOKS = {"markers": ("scatter", 5), "highlight": ("scatter", 10), "line": ("line", 5)}
+
+
+def _scatter(chart: Chart) -> ChartSpec:
+    series = []
+    for item in chart.series:
+        sheet, x_values = _range_of(item.x_ref or chart.categories_ref)
+        _, values = _range_of(item.values_ref)
+        kind, size = _SCATTER_LOOKS.get(item.style, ("scatter", 5))
+        series.append(ChartSeries(item.name, x_values, values, kind=kind, color=item.colour or None,  # type: ignore[arg-type]
+                                  sheet=sheet, marker_size=size))
+    return ChartSpec(
+        kind="scatter", title=chart.title, series=series, alt_text=chart.alt_text, alt_title=chart.title,
+        anchor=chart.anchor, width_cols=chart.width, height_rows=chart.height,
+        x_title=chart.x_axis_title or None, y_title=chart.value_axis_title or None, legend="b",
+        y_max=chart.value_axis_max,
     )
 
 

@@ -16,7 +16,8 @@ __all__ = ["replay"]
 
 _DRAWN_ELSEWHERE = {"setFontProperty", "setColumnWidth", "clearConditionalFormats", "addConditionalFormat",
                     "alert", "activateSheet", "setWrapText", "setRangeColor", "addTable", "addChart",
-                    "setChartXAxisValues", "setChartTitle", "setScreenUpdating"}
+                    "setChartXAxisValues", "setChartTitle", "setScreenUpdating", "setChartAxis",
+                    "setChartSeries"}
 
 
 def replay(wb: Workbook, actions: list[dict[str, Any]]) -> dict[str, int]:

@@ -42,7 +42,7 @@ def test_reader_reads_each_sheet_in_one_block(example_xlsx: Path) -> None:
     assert sc01[column_of(example_xlsx, "Latest Value")] == pytest.approx(0.776)  # 77.6% arrives as a fraction
     data = data_frame(sheets.data)
     assert list(data.columns) == ["code", "period", "value", "area", "note", "row"]
-    assert len(data) == 63 and data.iloc[0]["code"] == "CFWS01" and data.iloc[0]["row"] == 2
+    assert len(data) == 78 and data.iloc[0]["code"] == "CFWS01" and data.iloc[0]["row"] == 2
     assert ("Authority", "Leicestershire") in settings_pairs(sheets.settings)
 
 
@@ -86,7 +86,9 @@ def test_only_computed_columns_are_written_in_blocks(example_xlsx: Path) -> None
     written = {headers[a["start_column"]] for a in writes if a["start_column"] < len(headers)}
     assert written <= {"Previous Period", "Previous Value", "Latest Period", "Latest Value", "Change", "Trend",
                        "Direction", "RAG", "RAG Reason", "Quartile", "Stat Neighbour Avg", "England", "Rank",
-                       "Quartile Position", "Top Quartile Target", "Benchmark Period", "Source", "Checks"}
+                       "Quartile Position", "Top Quartile Target", "Benchmark Period", "Source", "Checks",
+                       "95% CI", "Significance", "vs England", "Previous Numerator", "Previous Denominator",
+                       "Latest Numerator", "Latest Denominator"}
     assert {"RAG", "Trend", "RAG Reason"} <= written
     assert all(a["column_count"] == 1 for a in writes)  # one column block at a time, never a cell loop
     assert len(writes) <= 2 * len(written)  # a run or two per column, not a write per cell
@@ -127,7 +129,7 @@ def test_check_inputs_writes_nothing(tmp_path: Path) -> None:
     rows[4] = {**rows[4], "Polarity": "Highish"}
     book = remote_book(write_example_workbook(tmp_path / "report.xlsx", indicators=rows))
     summary = check_book(book)
-    assert summary.rated == 25
+    assert summary.rated == 30
     assert any("unknown polarity 'Highish'" in p for p in summary.problems)
     assert book.json()["actions"] == []
 
@@ -166,7 +168,7 @@ def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
     actions = book.json()["actions"]
     assert any(a["func"] == "setValues" for a in actions)
     alert = next(a for a in actions if a["func"] == "alert")
-    assert alert["args"][1] == "KPI Report" and alert["args"][0].startswith("Rated 25 indicators")
+    assert alert["args"][1] == "KPI Report" and alert["args"][0].startswith("Rated 30 indicators")
 
 
 def test_after_a_web_refresh_only_computed_cells_differ(tmp_path: Path) -> None:
@@ -250,7 +252,7 @@ def test_benchmark_sheet_gets_its_table_and_native_charts(example_xlsx: Path) ->
     assert report.charts_drawn == len(spec.charts) == 2 and not report.charts_skipped
     actions = book.json()["actions"]
     [table] = [a for a in actions if a["func"] == "addTable"]
-    assert table["args"][0] == f"$A${spec.header_row}:$O${spec.last_row}" and table["args"][3] == "Benchmark"
+    assert table["args"][0] == f"$A${spec.header_row}:$P${spec.last_row}" and table["args"][3] == "Benchmark"
     charts = [a for a in actions if a["func"] == "addChart"]
     assert [c["args"][1] for c in charts] == ["BarClustered", "ColumnClustered"]
     assert charts[1]["args"][3] == f"$D${spec.first_body_row}:$I${spec.first_body_row}"  # the indicator's row
@@ -297,7 +299,7 @@ def test_reader_frames_for_kpis_and_settings(example_xlsx: Path) -> None:
 
     sheets = read_book(remote_book(example_xlsx))
     kpis = kpis_frame(sheets.kpis)  # type: ignore[arg-type]
-    assert len(kpis) == 25 and kpis.index[0] == 2
+    assert len(kpis) == 30 and kpis.index[0] == 2
     assert kpis.loc[kpis["Code"] == "SC01", "Latest Value"].item() == pytest.approx(0.776)
     assert kpis.loc[kpis["Code"] == "SC01", "Target"].item() == ">97.2%"
     settings = settings_frame(sheets.settings)

@@ -37,7 +37,7 @@ def test_example_book_gets_setvalues_with_rag_words(server: RunningServer, examp
     assert any(a["start_row"] <= sc01 < a["start_row"] + a["row_count"]
                and a["values"][sc01 - a["start_row"]] == ["Red"] for a in rag_writes)
     alert = next(a for a in actions if a["func"] == "alert")
-    assert alert["args"][0].startswith("Rated 25 indicators")
+    assert alert["args"][0].startswith("Rated 30 indicators")
 
 
 def test_refresh_writes_only_computed_columns(server: RunningServer, example_xlsx: Path) -> None:

@@ -35,7 +35,12 @@ NOW = dt.datetime(2026, 11, 23, 9, 30)
 def _table(path: Path, sheet: str, header_first: str) -> list[dict[str, object]]:
     values = list(load_workbook(path)[sheet].iter_rows(values_only=True))
     at = next(i for i, r in enumerate(values) if r and r[0] == header_first)
-    return [dict(zip(values[at], r)) for r in values[at + 1:] if any(v is not None for v in r)]
+    table = []
+    for r in values[at + 1:]:
+        if all(v is None for v in r):
+            break  # the table ends at the first empty row (chart data may follow)
+        table.append(dict(zip(values[at], r)))
+    return table
 
 
 def _even(text: object) -> object:
@@ -65,7 +70,7 @@ def test_every_computed_kpi_cell_agrees(both: tuple[Path, Path]) -> None:
     by_file, by_web = both
     file_rows = _table(by_file, "KPIs", "Topic")
     web_rows = _table(by_web, "KPIs", "Topic")
-    assert len(file_rows) == len(web_rows) == 25
+    assert len(file_rows) == len(web_rows) == 30
     computed = [h for h in KPI_OUTPUTS.values() if h not in ("Source",)]
     for f, w in zip(file_rows, web_rows):
         for header in computed:
@@ -91,7 +96,7 @@ def test_benchmark_and_log_agree(both: tuple[Path, Path]) -> None:
     by_file, by_web = both
     file_bench = _table(by_file, "Benchmark", "Indicator")
     web_bench = _table(by_web, "Benchmark", "Indicator")
-    assert len(file_bench) == len(web_bench) == 14
+    assert len(file_bench) == len(web_bench) == 19
     for f, w in zip(file_bench, web_bench):
         for key, value in f.items():
             if isinstance(value, float):

@@ -1,9 +1,11 @@
-"""Native Excel charts (``xl/charts/chartN.xml``): clustered bar/column, line, and combined.
+"""Native Excel charts (``xl/charts/chartN.xml``): clustered bar/column, line, combined, and scatter.
 
 Each series refers to ranges on a sheet and carries cached values, so Excel,
 Excel on the web and LibreOffice draw the chart before any recalculation.
 Element order follows the DrawingML chart schema (CT_ChartSpace, CT_BarSer,
-CT_LineSer, CT_CatAx, CT_ValAx).
+CT_LineSer, CT_ScatterChart, CT_ScatterSer, CT_CatAx, CT_ValAx). A scatter chart's
+series read their x values from ``categories`` and are points (``kind="scatter"``)
+or lines without markers (``kind="line"``); two value axes carry it.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ class ChartSeries:
     """One series: a name, the category range and the value range (same sheet or another).
 
     ``kind`` ('bar' or 'line') matters in a combined chart; ``color`` is RRGGBB;
-    ``marker`` shows markers on a line.
+    ``marker`` shows markers on a line. In a scatter chart ``categories`` are the
+    x values, ``kind`` is 'scatter' (points, ``marker_size`` big) or 'line'.
     """
 
     name: str
@@ -51,13 +54,14 @@ class ChartSeries:
     marker: bool = True
     name_ref: tuple[int, int] | None = None
     sheet: str | None = None
+    marker_size: int = 6
 
 
 @dataclass(frozen=True)
 class ChartSpec:
     """A chart to add to a sheet.
 
-    ``kind``: 'column' (vertical bars), 'bar' (horizontal) or 'line'; a spec of
+    ``kind``: 'column' (vertical bars), 'bar' (horizontal), 'line' or 'scatter'; a spec of
     kind 'column' or 'bar' whose series include ``kind='line'`` ones becomes a
     combined bar+line chart on shared axes. ``alt_text``/``alt_title`` become
     the shape's description and title for screen readers. ``anchor`` is the
@@ -76,6 +80,7 @@ class ChartSpec:
     height_rows: int = 16
     legend: str | None = "b"
     y_number_format: str | None = None
+    y_max: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -245,14 +250,89 @@ def _axes(plot: etree._Element, spec: ChartSpec, cat_id: str, val_id: str) -> No
     _val(val, "crossBetween", "between")
 
 
+def _scatter_series(parent: etree._Element, index: int, series: ChartSeries, sheet: str, lookup: Any) -> None:
+    """A ``c:ser`` of a scatter chart: points (no line) or a line (no markers)."""
+    ser = etree.SubElement(parent, c("ser"))
+    _val(ser, "idx", str(index))
+    _val(ser, "order", str(index))
+    tx = etree.SubElement(ser, c("tx"))
+    etree.SubElement(tx, c("v")).text = escape_xstring(series.name)
+    colour = normalize_color(series.color or "2E75B6")[2:]
+    sp = etree.SubElement(ser, c("spPr"))
+    ln = etree.SubElement(sp, a("ln"))
+    if series.kind == "line":
+        ln.set("w", "19050")
+        fill = etree.SubElement(ln, a("solidFill"))
+        etree.SubElement(fill, a("srgbClr")).set("val", colour)
+    else:
+        etree.SubElement(ln, a("noFill"))  # points only: no line between them
+    marker = etree.SubElement(ser, c("marker"))
+    if series.kind == "line":
+        _val(marker, "symbol", "none")
+    else:
+        _val(marker, "symbol", "circle")
+        _val(marker, "size", str(max(2, min(series.marker_size, 72))))
+        marker_sp = etree.SubElement(marker, c("spPr"))
+        fill = etree.SubElement(marker_sp, a("solidFill"))
+        etree.SubElement(fill, a("srgbClr")).set("val", colour)
+        edge = etree.SubElement(marker_sp, a("ln"))
+        edge_fill = etree.SubElement(edge, a("solidFill"))
+        etree.SubElement(edge_fill, a("srgbClr")).set("val", colour)
+    src_sheet = series.sheet or sheet
+    for tag, rng in (("xVal", series.categories), ("yVal", series.values)):
+        holder = etree.SubElement(ser, c(tag))
+        ref = etree.SubElement(holder, c("numRef"))
+        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, rng)
+        _num_cache(ref, lookup(src_sheet, rng))
+    _val(ser, "smooth", "0")
+
+
+def _value_axis(plot: etree._Element, axis_id: str, cross_id: str, position: str, title: str | None,
+                number_format: str | None, gridlines: bool, maximum: float | None = None) -> None:
+    axis = etree.SubElement(plot, c("valAx"))
+    _val(axis, "axId", axis_id)
+    scaling = etree.SubElement(axis, c("scaling"))
+    _val(scaling, "orientation", "minMax")
+    if maximum is not None:
+        _val(scaling, "max", repr(float(maximum)))
+    _val(axis, "delete", "0")
+    _val(axis, "axPos", position)
+    if gridlines:
+        etree.SubElement(axis, c("majorGridlines"))
+    if title:
+        _title(axis, title, size=1000)
+    fmt = etree.SubElement(axis, c("numFmt"))
+    fmt.set("formatCode", number_format or "General")
+    fmt.set("sourceLinked", "0" if number_format else "1")
+    _val(axis, "majorTickMark", "out")
+    _val(axis, "minorTickMark", "none")
+    _val(axis, "tickLblPos", "nextTo")
+    _val(axis, "crossAx", cross_id)
+    _val(axis, "crosses", "autoZero")
+    _val(axis, "crossBetween", "midCat")
+
+
+def _scatter_plot(plot: etree._Element, spec: ChartSpec, sheet: str, lookup: Any) -> None:
+    x_id, y_id = "500000011", "500000012"
+    chart = etree.SubElement(plot, c("scatterChart"))
+    _val(chart, "scatterStyle", "lineMarker")
+    _val(chart, "varyColors", "0")
+    for index, series in enumerate(spec.series):
+        _scatter_series(chart, index, series, sheet, lookup)
+    _val(chart, "axId", x_id)
+    _val(chart, "axId", y_id)
+    _value_axis(plot, x_id, y_id, "b", spec.x_title, None, gridlines=False)
+    _value_axis(plot, y_id, x_id, "l", spec.y_title, spec.y_number_format, gridlines=True, maximum=spec.y_max)
+
+
 def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
     """The ``c:chartSpace`` root for ``spec``.
 
     ``lookup(sheet, CellRange)`` returns the cell values of a range (row-major,
     flattened) for the caches.
     """
-    if spec.kind not in ("column", "bar", "line"):
-        raise InputError(f"chart kind {spec.kind!r} is not one of column, bar, line")
+    if spec.kind not in ("column", "bar", "line", "scatter"):
+        raise InputError(f"chart kind {spec.kind!r} is not one of column, bar, line, scatter")
     if not spec.series:
         raise InputError("a chart needs at least one series")
     root = etree.Element(c("chartSpace"), nsmap={"c": _C, "a": _A, "r": NS["r"]})
@@ -267,6 +347,9 @@ def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
         _val(chart, "autoTitleDeleted", "1")
     plot = etree.SubElement(chart, c("plotArea"))
     etree.SubElement(plot, c("layout"))
+    if spec.kind == "scatter":
+        _scatter_plot(plot, spec, sheet, lookup)
+        return _finish(chart, spec, root)
     cat_id, val_id = "500000001", "500000002"
     bars = [s for s in spec.series if s.kind != "line"] if spec.kind != "line" else []
     lines = [s for s in spec.series if s.kind == "line"] if spec.kind != "line" else list(spec.series)
@@ -293,6 +376,11 @@ def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
         _val(line, "axId", cat_id)
         _val(line, "axId", val_id)
     _axes(plot, spec, cat_id, val_id)
+    return _finish(chart, spec, root)
+
+
+def _finish(chart: etree._Element, spec: ChartSpec, root: etree._Element) -> etree._Element:
+    """Legend and how blanks show (as gaps: a limit line breaks where its data does)."""
     if spec.legend:
         legend = etree.SubElement(chart, c("legend"))
         _val(legend, "legendPos", spec.legend)
