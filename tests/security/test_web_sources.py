@@ -175,7 +175,7 @@ def test_benchmark_example_and_comparators_by_name_or_offered_group(world: dict[
         payload = with_settings(world["payload"], [("Benchmark data", "example"), ("Comparator group", group)])
         actions = actions_of(_post(audited, payload))
         text = alerts(actions)[-1]
-        assert text.startswith("Rated") and "Benchmarked 14 against other authorities" in text, (group, text)
+        assert text.startswith("Rated") and "Benchmarked 19 against other authorities" in text, (group, text)
         written[group] = json.dumps([a for a in actions if a["func"] == "setValues" and a["sheet_position"] == 0])
     # the group really is used: quartiles within five East Midlands authorities differ from England's
     assert written["East Midlands"] == written["east midlands"] != written["All authorities"]
