@@ -239,7 +239,7 @@ def plan_refresh(
         raise InputError("the workbook has no KPIs sheet", sheet=KPI_SHEET)
     table = find_kpi_table(content.kpis)
     settings = settings or settings_from(content.settings)
-    options = RateOptions(settings.rag_rule, settings.amber_within, settings.same_within)
+    options = RateOptions(settings.rag_rule, settings.amber_within, settings.same_within, settings.green_within)
     now = now or dt.datetime.now()
 
     rows = [_read_row(table, index) for index in table.body]
