@@ -9,7 +9,9 @@ fixed everywhere:
 2. observations from the Data sheet, then from the Settings' extra sources and
    any given on the command line (for one indicator and period the newest wins);
 3. each indicator's latest and comparable previous period;
-4. the benchmark against other authorities, when the Settings name benchmark data;
+4. the benchmark against other authorities, when the Settings name benchmark data,
+   each indicator on the benchmark period matching its own latest period (or
+   the latest before it, never after "as of");
 5. the core's plan (:func:`kpi_excel.core.report.plan_refresh`).
 """
 
@@ -100,7 +102,9 @@ def plan_workbook_refresh(
         else:
             general.append(str(problem))
     selected = _selected(choice.frame)
-    benchmark = _benchmark(settings, table, authority, areas, inputs.directory) if settings.benchmark_source else None
+    benchmark = None
+    if settings.benchmark_source:
+        benchmark = _benchmark(settings, table, authority, areas, inputs.directory, selected, cutoff)
     source_names = ["Data sheet"] if inputs.data is not None and not data_unusable else []
     source_names += [_display(s) for s in extra]
     if settings.benchmark_source:
@@ -217,8 +221,10 @@ def _selected(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _benchmark(settings: ReportSettings, table, authority: str | None, areas: AreaDirectory,  # type: ignore[no-untyped-def]
-               directory: Path | None) -> pd.DataFrame | None:
-    """The authority's benchmark row per indicator, indexed by benchmark code."""
+               directory: Path | None, selected: pd.DataFrame | None = None,
+               cutoff: str | None = None) -> pd.DataFrame | None:
+    """The authority's benchmark row per indicator, indexed by benchmark code,
+    each on the benchmark period matching the indicator's latest period."""
     if authority is None:
         raise InputError("Benchmark data is set but Authority is empty: say which authority to benchmark",
                          sheet="Settings")
@@ -239,14 +245,10 @@ def _benchmark(settings: ReportSettings, table, authority: str | None, areas: Ar
         indicators = read_dictionary(dictionary)
     except KpiExcelError as error:
         raise InputError(f"Benchmark data: {error}", sheet="Settings") from None
-    codes = set()
-    for index in table.body:
-        for name in ("benchmark_code", "code"):
-            if name in table.inputs:
-                value = table.cells.value(index, table.inputs[name])
-                if value not in (None, ""):
-                    codes.add(str(value).strip())
+    latest = _latest_periods(table, selected)
+    codes = set(latest)
     values = loaded.values[loaded.values["code"].astype(str).isin(codes)]
+    periods = _benchmark_periods(values, latest, cutoff)
     group = None
     if settings.comparator_members:
         group = {areas.resolve(name, lenient=True, source="Settings") for name in settings.comparator_members}
@@ -261,13 +263,53 @@ def _benchmark(settings: ReportSettings, table, authority: str | None, areas: Ar
         lists.append(read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory))
     neighbours, labels = pick_neighbours(lists, settings.neighbours)
     regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
-    frame = benchmark(values, indicators, loaded.authorities, areas=[authority], latest_by=loaded.latest_by,  # type: ignore[arg-type]
-                      period_order=loaded.period_order, group=group, neighbours=neighbours,
-                      neighbour_list=labels, regions=regions)
+    frame = benchmark(values, indicators, loaded.authorities, areas=[authority], period=periods,
+                      latest_by=loaded.latest_by, period_order=loaded.period_order,  # type: ignore[arg-type]
+                      group=group, neighbours=neighbours, neighbour_list=labels, regions=regions)
     frame = frame[frame["area"] == authority].set_index("indicator")
     frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
     frame["dps"] = indicators["dps"].reindex(frame.index) if "dps" in indicators.columns else None
     return frame
+
+
+def _latest_periods(table, selected: pd.DataFrame | None) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Benchmark code → the KPI row's latest period (chosen from the sources, else
+    typed on the KPIs sheet; None when neither says)."""
+    chosen = {} if selected is None else {str(code): period for code, period in selected["latest_period"].items()}
+    found: dict[str, object] = {}
+    for index in table.body:
+        def cell(name: str) -> object:
+            return table.cells.value(index, table.inputs[name]) if name in table.inputs else None
+
+        code = str(cell("code") or "").strip()
+        bench_code = str(cell("benchmark_code") or "").strip() or code
+        if not bench_code:
+            continue
+        period = chosen.get(code) if code in chosen else cell("latest_period")
+        if bench_code not in found or found[bench_code] is None:
+            found[bench_code] = None if period in ("", None) else period
+        if str(cell("benchmark_code") or "").strip() and code:
+            found.setdefault(code, None)  # LAIT codes typed in the Code column are benchmarked too
+    return found
+
+
+def _benchmark_periods(values: pd.DataFrame, latest: dict[str, object], cutoff: str | None) -> dict[str, str]:
+    """Benchmark code → the benchmark period label matching its latest period."""
+    from kpi_excel.core.benchmark import matching_period
+
+    as_of = parse_period(cutoff) if cutoff else None
+    labels_by_code = values.groupby(values["code"].astype(str), observed=True)["period"].unique()
+    periods: dict[str, str] = {}
+    for code, labels in labels_by_code.items():
+        period = latest.get(str(code))
+        try:
+            own = parse_period(period) if period is not None else None
+        except PeriodError:
+            own = None  # the assessor names the unreadable period on the row
+        label = matching_period(own, [str(label) for label in labels], as_of)
+        if label is not None:
+            periods[str(code)] = label
+    return periods
 
 
 def _dictionary_beside(data_spec: str) -> Path:

@@ -19,7 +19,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from kpi_excel.core.assess import Assessment, RateOptions, assess_row
+from kpi_excel.core.assess import Assessment, RateOptions, assess_row, duplicate_codes
 from kpi_excel.core.columns import column_letter, match_columns, normalise_header
 from kpi_excel.core.plan import (
     Cell,
@@ -243,6 +243,7 @@ def plan_refresh(
     now = now or dt.datetime.now()
 
     rows = [_read_row(table, index) for index in table.body]
+    _name_duplicate_codes(table, rows)
     # Row lookups in plain dicts: one pandas .loc per indicator would cost more than rating it.
     chosen = _by_code(selected)
     benchmarks = _by_code(benchmark)
@@ -302,6 +303,14 @@ def _read_row(table: KpiTable, index: int) -> _Row:
                 if name not in formats or "%" not in str(formats[name]):
                     formats[name] = PERCENT_UNKNOWN_PRECISION
     return row
+
+
+def _name_duplicate_codes(table: KpiTable, rows: list[_Row]) -> None:
+    """Two KPI rows with one code would be rated from the same data: say so on both."""
+    codes = [None if _is_blank(row) else row.fields.get("code") for row in rows]
+    where = [f"row {table.sheet_row(row.index)}" for row in rows]
+    for index, message in duplicate_codes(codes, where).items():
+        rows[index].problems.append(Problem("code", message))
 
 
 def _is_blank(row: _Row) -> bool:
@@ -372,11 +381,42 @@ def _apply_benchmark(row: _Row, benchmark: dict[str, dict[str, object]] | None, 
         row.fields["quartile"] = int(quartile)
         row.fields["quartile_position"] = None if _missing(bench.get("position")) else bench.get("position")
     else:
-        row.fields["quartile"] = None
+        _keep_typed_quartile(row, bench)
+    _resolve_top_quartile_target(row, bench)
     if settings.derive_targets and row.fields.get("target") in (None, "") and not _missing(bench.get("derived_target")):
         row.fields["target"] = str(bench.get("derived_target"))
         row.problems.append(Problem("target", f"no target set: aiming at the comparator group's top quartile "
                                               f"({bench.get('derived_target')})"))
+
+
+def _keep_typed_quartile(row: _Row, bench: dict[str, object]) -> None:
+    """No benchmark value for the authority at the matching period: the Quartile
+    already on the sheet (an officer's, or an earlier refresh's) stays, and the
+    Checks say so."""
+    period = "" if _missing(bench.get("period")) else f" for {bench.get('period')}"
+    if row.fields.get("quartile") not in (None, ""):
+        row.problems.append(Problem("quartile", f"no benchmark quartile{period}: the Quartile on the sheet "
+                                                f"({row.fields.get('quartile')}) is kept"))
+        row.fields["quartile_position"] = None
+
+
+def _resolve_top_quartile_target(row: _Row, bench: dict[str, object]) -> None:
+    """A "Top quartile" target becomes the comparator group's threshold, named in
+    the target text the reason quotes ("Top quartile (>74.3)")."""
+    from kpi_excel.core.targets import TOP_QUARTILE, TargetError, parse_target
+
+    text = row.fields.get("target")
+    if not isinstance(text, str) or _missing(bench.get("derived_target")):
+        return
+    try:
+        target = parse_target(text)
+    except TargetError:
+        return  # the assessor names it
+    if target is not None and target.op == TOP_QUARTILE:
+        period = "" if _missing(bench.get("period")) else f" {bench.get('period')}"
+        row.fields["target"] = f"{text.strip()} ({bench.get('derived_target')})"
+        row.problems.append(Problem("target", f"'{text.strip()}' is the comparator group's{period} top-quartile "
+                                              f"threshold, {bench.get('derived_target')}"))
 
 
 def _writes(table: KpiTable, rows: list[_Row]) -> tuple[tuple[ColumnWrite, ...], tuple[ColumnSpec, ...]]:
@@ -414,7 +454,7 @@ def _row_outputs(table: KpiTable, row: _Row) -> dict[str, Cell | None]:
             out[f"{when}_period"] = Cell(period if not isinstance(period, (dt.date, dt.datetime)) else period,
                                         "dd/mm/yyyy" if isinstance(period, (dt.date, dt.datetime)) else None)
             value = result.latest if when == "latest" else result.previous
-            out[f"{when}_value"] = excel_cell(value, unit_percent) if value is not None else Cell(None)
+            out[f"{when}_value"] = _value_cell(value, unit_percent)
         out["source"] = Cell(row.source)
     percent = bool(result.latest and result.latest.percent)
     decimals = result.latest.decimals if result.latest and result.latest.ok else None
@@ -434,9 +474,10 @@ def _row_outputs(table: KpiTable, row: _Row) -> dict[str, Cell | None]:
     if row.bench is not None:
         bench = row.bench
         quartile = bench.get("quartile")
-        out["quartile"] = Cell(None if _missing(quartile) else int(quartile))
-        out["quartile_position"] = Cell(None if _missing(bench.get("position")) else
-                                        {"better": "Better half", "worse": "Worse half"}.get(str(bench["position"])))
+        if not _missing(quartile):  # with no benchmark quartile the sheet's own stays (None: left alone)
+            out["quartile"] = Cell(int(quartile))
+            out["quartile_position"] = Cell(None if _missing(bench.get("position")) else
+                                            {"better": "Better half", "worse": "Worse half"}.get(str(bench["position"])))
         rank, n_areas = bench.get("rank"), bench.get("n_areas")
         out["rank"] = Cell(None if _missing(rank) else f"{int(rank)} of {int(n_areas)}")
         dps = None if _missing(bench.get("dps")) else int(bench["dps"])
@@ -448,6 +489,17 @@ def _row_outputs(table: KpiTable, row: _Row) -> dict[str, Cell | None]:
     checks = row.checks
     out["checks"] = Cell(checks or None)
     return out
+
+
+def _value_cell(value: Value | None, unit_percent: bool) -> Cell:
+    """A chosen value for the sheet: a number Excel can chart, or the source's own
+    text where it said more than a number (``<0.1%``, ``10 (provisional)``,
+    ``£1.2m``), so nothing the source said is lost."""
+    if value is None:
+        return Cell(None)
+    if value.text and value.number is not None:
+        return Cell(value.text)
+    return excel_cell(value, unit_percent)  # type: ignore[return-value]
 
 
 def _bench_cell(number: float, percent: bool, dps: int | None) -> Cell:
