@@ -20,7 +20,7 @@ from kpi_excel.core.periods import (
     parse_frequency,
     parse_period,
 )
-from kpi_excel.core.polarity import Polarity, information_only, parse_polarity
+from kpi_excel.core.polarity import Polarity, information_only, parse_polarity, polarity_in_name
 from kpi_excel.core.rag import (
     NA,
     Quartile,
@@ -135,6 +135,12 @@ def assess_row(
         return Assessment(blank=True)  # a section heading or empty row
 
     polarity_raw = reader.cell("polarity")
+    if polarity_raw is None:
+        # "Invoices paid on time (aim to maximise)": the name says which way is good.
+        named = polarity_in_name(reader.cell("indicator"))
+        polarity_raw = named.value if named is not None else None
+        if named is not None:
+            reader.row = {**reader.row, "polarity": named.value}
     polarity = reader.read("polarity", parse_polarity)
     polarity_known = polarity is not _UNREADABLE
     if not polarity_known:

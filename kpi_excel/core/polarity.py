@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from kpi_excel.errors import CellError
 
-__all__ = ["Polarity", "PolarityError", "parse_polarity", "information_only"]
+__all__ = ["Polarity", "PolarityError", "parse_polarity", "information_only", "polarity_in_name"]
 
 
 class PolarityError(CellError):
@@ -100,3 +100,17 @@ def information_only(text: object) -> bool:
     information, not to be rated."""
     cleaned = re.sub(r"\s+", " ", str(text or "").strip().lower().strip("()[]. "))
     return bool(cleaned) and re.fullmatch(_INFORMATION, cleaned) is not None
+
+
+_IN_NAME = re.compile(r"\(\s*((?:aim\s*(?:is\s*)?to\s*)?(?:maximi[sz]e|minimi[sz]e)|(?:high|low)(?:er)?\s*(?:is|=)\s*"
+                      r"(?:good|better)|(?:bigger|smaller|larger)\s*is\s*better)\s*\)", re.I)
+
+
+@lru_cache(maxsize=4096)
+def polarity_in_name(name: object) -> Polarity | None:
+    """The polarity an indicator's name states in brackets, as Richmond writes
+    "(aim to maximise)" after each name; None when the name says none."""
+    match = _IN_NAME.search(str(name or ""))
+    if match is None:
+        return None
+    return _lookup(re.sub(r"\s+", " ", match.group(1).strip().lower()))
