@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -100,9 +101,15 @@ def _skip_comments(text: str) -> str:
     """Drop ``#`` comment lines (and blank lines) above the header row."""
     lines = text.splitlines(keepends=True)
     first = 0
-    while first < len(lines) and (not lines[first].strip() or lines[first].lstrip().startswith("#")):
+    while first < len(lines) and (not lines[first].strip() or _is_comment(lines[first])):
         first += 1
     return "".join(lines[first:])
+
+
+def _is_comment(line: str) -> bool:
+    """``# Source: ...`` is a comment; ``#,Indicator,...`` is a header whose first column is "#"."""
+    text = line.lstrip()
+    return text.startswith("#") and not re.match(r"#\s*[,;\t]", text)
 
 
 def _sniff(text: str) -> str:

@@ -315,14 +315,17 @@ def _check_periods(
                                        f"(expected {expected.label})")
 
 
+# Arrows drawn in the Wingdings font come out of a PDF or Word document as Latin
+# letters: Havering's é/ê/è and Tower Hamlets' ñ/ò/ð are better/worse/same.
 _PUBLISHED_WORDS = [
     (INCREASE, "word", r"inc(rease[ds]?)?|up|higher|rise|risen|rising|increasing|going up|↑|▲|⬆|↗|⇧"),
     (DECREASE, "word", r"dec(rease[ds]?)?|down|lower|fall|fallen|falling|decreasing|reduced|going down|↓|▼|⬇|↘|⇩"),
     (SAME, "word", r"same|unchanged|no change|stable|static|level|flat|no movement|maintained|"
-                   r"↔|►|=|⟷|→|⇒|➡|⇔|◄►|no significant change"),
-    (IMPROVING, "direction", r"improv(ing|ed|ement)|better|getting better|positive|good|performance (has )?improved"),
+                   r"↔|►|=|⟷|→|⇒|➡|⇔|◄►|no significant change|è|ð"),
+    (IMPROVING, "direction", r"improv(ing|ed|ement)|better|getting better|positive|good|performance (has )?improved|"
+                             r"é|ñ"),
     (DECLINING, "direction", r"declin(ing|ed|e)|worse|getting worse|worsen(ing|ed)|deteriorat(ing|ed|ion)|"
-                             r"negative|performance (has )?declined"),
+                             r"negative|performance (has )?declined|ê|ò"),
 ]
 
 

@@ -76,17 +76,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "code": (
         "code", "indicator code", "kpi code", "pi code", "measure code", "ref", "reference", "kpi ref",
         "pi ref", "id", "indicator id", "kpi id", "short desc", "measure short", "indicator ref", "pi",
+        "pi ref no", "pi reference", "kpi ref no", "ref no",
     ),
     "indicator": (
         "indicator", "indicator name", "measure", "measure name", "kpi", "kpi name", "performance indicator",
         "indicator description", "description", "metric", "name", "title", "performance measure",
         "key performance indicator", "data item", "indicator title", "pi code and name", "code and name",
         "kpi code and name", "performance indicator name", "measure description", "kpi description",
+        "pi description", "pi name", "pi title",
     ),
     "polarity": (
         "polarity", "good is", "good performance is", "direction of good", "good direction", "better is",
         "higher or lower is better", "is higher better", "desired direction", "aim", "high or low",
-        "good to be", "preferred direction",
+        "good to be", "preferred direction", "pref d outcm", "preferred outcome", "good performance",
+        "aim to", "polarity of good performance",
     ),
     "frequency": (
         "frequency", "reporting frequency", "freq", "period type", "reporting period type", "reported",
@@ -144,20 +147,21 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "rag_rule": ("rag rule", "rule", "rag method", "rating rule", "rag basis", "rag key"),
     "green_within": ("green tolerance", "green within", "green threshold", "green range"),
     "amber_within": ("amber tolerance", "tolerance", "amber within", "amber threshold", "amber range"),
-    "unit": ("unit", "units", "measure unit", "unit of measure", "format"),
+    "unit": ("unit", "units", "measure unit", "unit of measure", "format", "meas in", "measured in"),
     "benchmark_code": ("benchmark code", "lait code", "lait short desc", "dfe code", "benchmark id",
                        "comparator code", "national code"),
     "comment": ("comment", "comments", "commentary", "narrative", "notes", "note", "officer comment"),
     "published_trend": (
         "trend", "direction of travel", "dot", "compared to previous", "compared to previous data",
         "change since last", "travel", "trend since last period", "movement", "short trend", "short term trend",
-        "published trend", "published direction of travel",
+        "published trend", "published direction of travel", "actual direction", "long trend",
     ),
     "published_direction": ("direction", "improving declining", "improvement", "better worse"),
     "published_rag": (
         "rag", "rag status", "status rag", "status", "rating", "rag rating", "current rag", "rag rating key",
         "performance status", "rag 2022 23", "published status", "published rag", "published rag status",
-        "pi status", "kpi status", "status against target", "performance against target",
+        "pi status", "kpi status", "status against target", "performance against target", "traffic light",
+        "on target",
     ),
     "published_change": ("change", "difference", "change since previous"),
     "published_rag_reason": ("rag reason", "reason", "rating reason"),
@@ -210,17 +214,24 @@ class ColumnMap:
         return self.headers[index] or f"column {index + 1}"
 
 
+# A header that is only a period word ("Q2", "Quarter 3", "YTD") holds that period's values.
+_BARE_PERIOD = re.compile(r"(q|qtr|quarter) [1-4]|[1-4](st|nd|rd|th) quarter|h[12]|ytd|year to date")
+
+
 def _match_one(header: str) -> str | None:
     key = normalise_header(header)
     if not key:
         return None
     if key in _LOOKUP:
         return _LOOKUP[key]
+    if _BARE_PERIOD.fullmatch(key.replace("q1", "q 1").replace("q2", "q 2").replace("q3", "q 3").replace("q4", "q 4")):
+        return "latest_value"
     # "Target*" and "Target 2022/23" are the target; "(quartile 1 = top)" is a note.
     without_brackets = normalise_header(re.sub(r"\(.*?\)", " ", str(header).translate(_LOOKALIKES)))
     if without_brackets in _LOOKUP:
         return _LOOKUP[without_brackets]
-    without_years = re.sub(r"\b(19|20)\d\d( \d\d)?\b", "", without_brackets).strip()
+    # "Target 2023/24", "Target 07/08": the year is a label, not the column's meaning.
+    without_years = re.sub(r"\b((19|20)\d\d( \d\d)?|\d\d \d\d)\b", "", without_brackets).strip()
     if without_years in _LOOKUP:
         return _LOOKUP[without_years]
     # "Q2 Actual", "Actual YTD", "Sept 2023 Outturn": the period is a label, not the column's meaning.
@@ -230,35 +241,38 @@ def _match_one(header: str) -> str | None:
 
 
 def _split_value_columns(result: ColumnMap) -> None:
-    """Two value columns and no previous one ("Actual 2022/23", "Actual 2023/24";
-    "Q1 Actual", "Q2 Actual"): the later period is the latest, the other the
-    previous. Without readable periods, left to right is old to new."""
+    """Several value columns and no previous one ("Actual 2022/23", "Actual 2023/24";
+    "Q1", "Q2", "Q3"): the latest period is the latest value, the one before it
+    the previous. Without readable periods, left to right is old to new."""
     if "previous_value" in result.by_name or "latest_value" not in result.by_name:
         return
     others = [h for name, h in result.duplicates if name == "latest_value"]
-    if len(others) != 1:
+    if not others:
         return
-    first = result.by_name["latest_value"]
-    second = result.headers.index(others[0], first + 1) if others[0] in result.headers[first + 1:] else None
-    if second is None:
-        return
-    order = _period_order(result.headers[first], result.headers[second])
-    later, earlier = (second, first) if order is None or order > 0 else (first, second)
-    result.by_name["latest_value"], result.by_name["previous_value"] = later, earlier
-    result.duplicates.remove(("latest_value", others[0]))
+    positions = [result.by_name["latest_value"]]
+    for header in others:
+        start = positions[-1] + 1
+        if header not in result.headers[start:]:
+            return
+        positions.append(result.headers.index(header, start))
+    ordered = sorted(positions, key=_by_period(result.headers, positions))
+    result.by_name["latest_value"], result.by_name["previous_value"] = ordered[-1], ordered[-2]
+    for header in others:
+        result.duplicates.remove(("latest_value", header))
 
 
-def _period_order(a: str, b: str) -> int | None:
-    """+1 if b's period is later than a's, -1 if earlier, None if either has none."""
-    periods = []
-    for header in (a, b):
-        words = re.sub(r"\b(actual|value|outturn|result|performance|figure|latest|current|data)\b", " ", header,
-                       flags=re.I)
+def _by_period(headers: list[str], positions: list[int]):  # type: ignore[no-untyped-def]
+    """Sort key for value columns: by the periods their headers name when every
+    one names a period, else by position."""
+    periods = {}
+    for position in positions:
+        words = re.sub(r"\b(actual|value|outturn|result|performance|figure|latest|current|data)\b", " ",
+                       headers[position], flags=re.I)
         try:
-            periods.append(parse_period(re.sub(r"\s+", " ", words).strip(" -:")))
+            periods[position] = parse_period(re.sub(r"\s+", " ", words).strip(" -:"))
         except PeriodError:
-            return None
-    return 1 if periods[1] > periods[0] else -1 if periods[1] < periods[0] else None
+            return lambda position: position
+    return lambda position: (periods[position].sort_key, position)
 
 
 _VALUE_WORDS = re.compile(r"\b(actual|actuals|value|values|outturn|result|performance|figure|latest|current|data|"

@@ -265,7 +265,8 @@ _PUBLISHED_RAG_WORDS = {
     **{w: RED for w in ("off target", "off track", "not met", "target not met", "missed", "target missed",
                         "below target", "alert", "target not achieved", "not achieved",
                         "significantly below target")},
-    **{w: NA for w in ("data only", "info only", "information only", "no target", "not applicable",
+    **{w: NA for w in ("data only", "info only", "information only", "for info only", "for information only",
+                       "for information", "no target", "not applicable",
                        "unknown", "no data", "tbc", "grey", "gray", "contextual", "volumetric", "n/k")},
 }
 

@@ -145,21 +145,24 @@ _FOOTNOTE_START = ("*", "†", "‡", "note", "notes", "source", "sources", "key
 
 
 def _footnote_rows(values, columns: ColumnMap) -> set[int]:  # type: ignore[no-untyped-def]
-    """Rows that are notes, not indicators: a single cell starting like a
-    footnote ("* provisional", "Source: ..."), or any single-cell row below the
-    last row with a value, target or polarity."""
+    """Rows that are notes or headings, not indicators: a single cell starting
+    like a footnote ("* provisional", "Source: ..."), any single-cell row below
+    the last row with a value, target or polarity, and a section heading (a short
+    name alone in the topic, theme or indicator column: "Waiting lists")."""
     data_columns = [columns.by_name[n] for n in ("latest_value", "previous_value", "target", "polarity")
                     if n in columns]
+    heading_columns = {columns.by_name[n] for n in ("topic", "theme", "indicator") if n in columns}
     last_data = -1
-    single: dict[int, str] = {}
+    single: dict[int, tuple[int, str]] = {}
     for i, row in enumerate(values):
-        present = [str(v).strip() for v in row if _clean(v) is not None and str(v).strip()]
+        present = [(j, str(v).strip()) for j, v in enumerate(row) if _clean(v) is not None and str(v).strip()]
         if any(_clean(row[j]) is not None and str(row[j]).strip() for j in data_columns):
             last_data = i
         if len(present) == 1:
             single[i] = present[0]
-    return {i for i, text in single.items()
-            if i > last_data or text.lower().startswith(_FOOTNOTE_START)}
+    return {i for i, (j, text) in single.items()
+            if i > last_data or text.lower().startswith(_FOOTNOTE_START)
+            or (j in heading_columns and len(text) <= 80)}
 
 
 def _repeated_codes(values, columns: ColumnMap, assessments: list[Assessment]) -> dict[int, str]:  # type: ignore[no-untyped-def]
