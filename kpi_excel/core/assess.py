@@ -9,7 +9,7 @@ from a workbook. Nothing here raises for bad cells: each becomes a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from kpi_excel.core.periods import (
@@ -256,7 +256,7 @@ def _same_units(
         if value.ok and not value.percent and anchor.percent and abs(value.number) <= 1 < abs(anchor.number):
             reader.note(name, f"{value.display()} read as {value.number * 100:g}% to match the other values")
             decimals = None if value.decimals is None else max(value.decimals - 2, 0)
-            return Value(value.number * 100, True, decimals, value.count)
+            return replace(value, number=value.number * 100, percent=True, decimals=decimals, text=None)
         return value
 
     latest, previous = as_percent(latest, "latest_value"), as_percent(previous, "previous_value")

@@ -97,7 +97,8 @@ def assess_trend(
     decimals = _precision(previous, latest)
     change = round_to(latest.number - previous.number, decimals)
     if same_within is not None:
-        same = abs(latest.number - previous.number) <= same_within.width(previous.number) + 1e-12
+        percent = latest.percent or previous.percent
+        same = abs(latest.number - previous.number) <= same_within.width(previous.number, percent) + 1e-12
     else:
         same = same_at_precision(latest.number, previous.number, decimals)
     if same:
