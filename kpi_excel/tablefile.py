@@ -198,10 +198,9 @@ def _as_shown(frame: pd.DataFrame, formats: pd.DataFrame | None) -> pd.DataFrame
     format_rows = formats.to_numpy(dtype=object) if formats is not None else None
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
-        if column.dtype != object and not pd.api.types.is_float_dtype(column.dtype):
-            continue
-        if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty", "boolean",
-                                                                                          "integer"):
+        if column.dtype != object:
+            continue  # our own computed numbers are already rounded to what they show
+        if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty", "boolean", "integer"):
             continue  # no floats: nothing to show differently
         shown = []
         changed = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Mapping
 
 from kpi_excel.core.periods import (
@@ -207,24 +208,35 @@ def _rule_for_row(reader: _Reader, options: RateOptions) -> RuleSpec:
     """The row's rule with both tolerances settled. Each tolerance comes from the
     row's RAG Rule text, else the row's tolerance column, else the options (a
     ``--green-within`` or Settings row, then the options' own rule text)."""
-    default = options.rule if isinstance(options.rule, RuleSpec) else RuleSpec(options.rule)
-    spec = reader.read("rag_rule", parse_rule_spec)
-    if spec is _UNREADABLE or spec is None:
-        spec = RuleSpec(default.kind)
-    tolerances = []
-    for name, from_spec, from_options, from_default in (
-        ("green_within", spec.green_within, options.green_within, default.green_within),
-        ("amber_within", spec.amber_within, options.amber_within, default.amber_within),
-    ):
-        column = reader.read(name, parse_tolerance)
-        if column is _UNREADABLE:
-            column = None
-        tolerances.append(next((t for t in (from_spec, column, from_options, from_default) if t is not None), None))
-    green, amber = tolerances
-    if narrower_than(amber, green):
-        reader.note("amber_within", f"the amber tolerance {amber.text()} is narrower than the green tolerance "  # type: ignore[union-attr]
-                                    f"{green.text()}: a miss within {green.text()} is Green, so none is Amber")  # type: ignore[union-attr]
-    return RuleSpec(spec.kind, green, amber)
+    default = _default_rule(options)
+    if reader.cell("rag_rule") is None and reader.cell("green_within") is None and reader.cell("amber_within") is None:
+        rule = default  # the common case: nothing on the row, so nothing to read
+    else:
+        spec = reader.read("rag_rule", parse_rule_spec)
+        if spec is _UNREADABLE or spec is None:
+            spec = RuleSpec(default.kind)
+        tolerances = []
+        for name, from_spec, from_default in (("green_within", spec.green_within, default.green_within),
+                                              ("amber_within", spec.amber_within, default.amber_within)):
+            column = reader.read(name, parse_tolerance)
+            if column is _UNREADABLE:
+                column = None
+            tolerances.append(next((t for t in (from_spec, column, from_default) if t is not None), None))
+        rule = RuleSpec(spec.kind, *tolerances)
+    if narrower_than(rule.amber_within, rule.green_within):
+        reader.note("amber_within", f"the amber tolerance {rule.amber_within.text()} is narrower than the green "  # type: ignore[union-attr]
+                                    f"tolerance {rule.green_within.text()}: a miss within "  # type: ignore[union-attr]
+                                    f"{rule.green_within.text()} is Green, so none is Amber")  # type: ignore[union-attr]
+    return rule
+
+
+@lru_cache(maxsize=64)
+def _default_rule(options: RateOptions) -> RuleSpec:
+    """The options' rule with their tolerances settled (options first, then the rule text's)."""
+    given = options.rule if isinstance(options.rule, RuleSpec) else RuleSpec(options.rule)
+    green = options.green_within if options.green_within is not None else given.green_within
+    amber = options.amber_within if options.amber_within is not None else given.amber_within
+    return RuleSpec(given.kind, green, amber)
 
 
 def _period(reader: _Reader, name: str) -> Period | None:

@@ -149,20 +149,29 @@ def _footnote_rows(values, columns: ColumnMap) -> set[int]:  # type: ignore[no-u
     like a footnote ("* provisional", "Source: ..."), any single-cell row below
     the last row with a value, target or polarity, and a section heading (a short
     name alone in the topic, theme or indicator column: "Waiting lists")."""
+    if not len(values):
+        return set()
+    filled = _filled(values)
     data_columns = [columns.by_name[n] for n in ("latest_value", "previous_value", "target", "polarity")
                     if n in columns]
+    with_data = filled[:, data_columns].any(axis=1).nonzero()[0] if data_columns else []
+    last_data = int(with_data[-1]) if len(with_data) else -1
     heading_columns = {columns.by_name[n] for n in ("topic", "theme", "indicator") if n in columns}
-    last_data = -1
-    single: dict[int, tuple[int, str]] = {}
-    for i, row in enumerate(values):
-        present = [(j, str(v).strip()) for j, v in enumerate(row) if _clean(v) is not None and str(v).strip()]
-        if any(_clean(row[j]) is not None and str(row[j]).strip() for j in data_columns):
-            last_data = i
-        if len(present) == 1:
-            single[i] = present[0]
-    return {i for i, (j, text) in single.items()
-            if i > last_data or text.lower().startswith(_FOOTNOTE_START)
-            or (j in heading_columns and len(text) <= 80)}
+    found = set()
+    for i in (filled.sum(axis=1) == 1).nonzero()[0]:  # single-cell rows are few: look at each
+        j = int(filled[i].nonzero()[0][0])
+        text = str(values[i][j]).strip()
+        if i > last_data or text.lower().startswith(_FOOTNOTE_START) or (j in heading_columns and len(text) <= 80):
+            found.add(int(i))
+    return found
+
+
+def _filled(values):  # type: ignore[no-untyped-def]
+    """Which cells hold something (not empty text, None or NaN), as a boolean array."""
+    import numpy as np
+
+    array = np.asarray(values, dtype=object)
+    return (array != "") & pd.notna(array)
 
 
 def _repeated_codes(values, columns: ColumnMap, assessments: list[Assessment]) -> dict[int, str]:  # type: ignore[no-untyped-def]
