@@ -102,16 +102,22 @@ def test_an_officers_quartile_stays_when_no_benchmark_value_matches(tmp_path: Pa
     assert ed07["RAG"] == "Green"  # rated on the officer's quartile
 
 
-def test_top_quartile_target_takes_the_groups_threshold(tmp_path: Path) -> None:
+def _example_with(tmp_path: Path, code: str, column: str, value: object) -> Path:
+    """The example report with one KPIs cell typed over, then refreshed."""
     path = new_report(tmp_path / "report.xlsx", example=True)
     book = load_workbook(path)
     sheet = book["KPIs"]
     header = [c.value for c in sheet[1]]
     for row in sheet.iter_rows(min_row=2):
-        if row[header.index("Code")].value == "SC06":
-            row[header.index("Target")].value = "Top quartile"
+        if row[header.index("Code")].value == code:
+            row[header.index(column)].value = value
     book.save(path)
     refresh_report(path, now=NOW)
+    return path
+
+
+def test_top_quartile_target_takes_the_groups_threshold(tmp_path: Path) -> None:
+    path = _example_with(tmp_path, "SC06", "Target", "Top quartile")
     sc06 = _kpis(path)["SC06"]
     assert sc06["Target"] == "Top quartile"  # the officer's cell is not rewritten
     assert sc06["RAG Reason"].startswith("Green: 93.30% meets the Top quartile (>")
@@ -119,15 +125,7 @@ def test_top_quartile_target_takes_the_groups_threshold(tmp_path: Path) -> None:
 
 
 def test_two_rows_with_one_code_are_named_in_checks(tmp_path: Path) -> None:
-    path = new_report(tmp_path / "report.xlsx", example=True)
-    book = load_workbook(path)
-    sheet = book["KPIs"]
-    header = [c.value for c in sheet[1]]
-    for row in sheet.iter_rows(min_row=2):
-        if row[header.index("Code")].value == "SC02":
-            row[header.index("Code")].value = "SC01"
-    book.save(path)
-    refresh_report(path, now=NOW)
+    path = _example_with(tmp_path, "SC02", "Code", "SC01")
     values = list(load_workbook(path)["KPIs"].iter_rows(values_only=True))
     checks = [dict(zip(values[0], r))["Checks"] or "" for r in values[1:] if dict(zip(values[0], r))["Code"] == "SC01"]
     assert len(checks) == 2
