@@ -72,7 +72,8 @@ def rate_table(
     """
     columns = match_columns(list(frame.columns))
     values = frame.to_numpy(dtype=object, copy=False)
-    settle_by_content(columns, lambda j: [_clean(v) for v in values[:, j]])
+    # What a column holds is plain from its first few hundred cells.
+    settle_by_content(columns, lambda j: [_clean(v) for v in values[:500, j]])
     if "latest_value" not in columns:
         looked_for = ", ".join(f"'{w.title()}'" for w in SYNONYMS["latest_value"][:6])
         raise MissingColumnError(
