@@ -13,7 +13,7 @@ import click
 
 from kpi_excel import __version__
 from kpi_excel.core.assess import RateOptions
-from kpi_excel.core.rag import Rule, parse_rule
+from kpi_excel.core.rag import RuleSpec, parse_rule_spec
 from kpi_excel.core.targets import TargetError, Tolerance, parse_tolerance
 from kpi_excel.errors import KpiExcelError
 
@@ -89,9 +89,9 @@ def _tolerance(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(str(error)) from None
 
 
-def _rule(ctx: click.Context, param: click.Parameter, value: str) -> Rule:
+def _rule(ctx: click.Context, param: click.Parameter, value: str) -> RuleSpec:
     try:
-        return parse_rule(value)
+        return parse_rule_spec(value) or RuleSpec()
     except KpiExcelError as error:
         raise click.BadParameter(str(error)) from None
 
@@ -100,12 +100,16 @@ def _rule(ctx: click.Context, param: click.Parameter, value: str) -> Rule:
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here (.csv, .tsv or .xlsx); "
               "stdout (CSV) when left out.")
-@click.option("--rule", default="auto", callback=_rule, show_default=True,
-              type=click.Choice(["target", "quartile", "auto", "none"], case_sensitive=False),
-              help="RAG rule for rows without their own: target, quartile, or auto (target if the row "
-                   "has one, else quartile).")
+@click.option("--rule", default="auto", callback=_rule, show_default=True, metavar="RULE",
+              help="RAG rule for rows without their own: target, quartile, trend (improving Green, same "
+                   "Amber, declining Red), none, or auto (target if the row has one, else quartile); "
+                   "tolerances may follow, as a council's key says: 'target green 5% amber 10%'.")
+@click.option("--green-within", callback=_tolerance, metavar="TOLERANCE",
+              help="A near miss is still Green: 5% (of the target), 2pp (points), or 10auto (points for a "
+                   "percentage, % otherwise). Default: only a met target is Green.")
 @click.option("--amber-within", callback=_tolerance, metavar="TOLERANCE",
-              help="A near miss is Amber: 5% (of the target) or 2pp (points). Default: no Amber by target.")
+              help="A near miss is Amber: 5% (of the target), 2pp (points) or 10auto. Default: no Amber by "
+                   "target.")
 @click.option("--same-within", callback=_tolerance, metavar="TOLERANCE",
               help="Treat a change this small as Same: 1% (of the previous value) or 0.5 (absolute). "
                    "Default: same at the displayed precision.")
@@ -119,7 +123,8 @@ def _rule(ctx: click.Context, param: click.Parameter, value: str) -> Rule:
 def rate(
     input_path: Path,
     output: Path | None,
-    rule: Rule,
+    rule: RuleSpec,
+    green_within: Tolerance | None,
     amber_within: Tolerance | None,
     same_within: Tolerance | None,
     sheet: str | None,
@@ -140,8 +145,8 @@ def rate(
     from kpi_excel.tablefile import read_table, write_table
 
     frame, formats = read_table(input_path, sheet)
-    options = RateOptions(rule, amber_within, same_within, confidence=float(confidence) / 100,
-                          trend_needs_significance=trend_needs_significance)
+    options = RateOptions(rule, amber_within, same_within, green_within=green_within,
+                          confidence=float(confidence) / 100, trend_needs_significance=trend_needs_significance)
     rated = rate_table(frame, formats, options, source=str(input_path))
     write_table(rated.frame, output, formats=formats)
     for warning in rated.warnings:

@@ -11,7 +11,9 @@ fixed everywhere:
 2. observations from the Data sheet, then from the Settings' extra sources and
    any given on the command line (for one indicator and period the newest wins);
 3. each indicator's latest and comparable previous period;
-4. the benchmark against other authorities, when the Settings name benchmark data;
+4. the benchmark against other authorities, when the Settings name benchmark data,
+   each indicator on the benchmark period matching its own latest period (or
+   the latest before it, never after "as of");
 5. the core's plan (:func:`kpi_excel.core.report.plan_refresh`).
 """
 
@@ -19,23 +21,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
 import pandas as pd
 
 from kpi_excel import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
-from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for
 from kpi_excel.core.observations import Observations, choose_periods, combine_observations
 from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
 from kpi_excel.core.plan import Plan
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
 from kpi_excel.core.settings import ALL_AUTHORITIES, ReportSettings
-from kpi_excel.errors import InputError, KpiExcelError, MissingColumnError
-from kpi_excel.sources.policy import EXAMPLE_BENCHMARK, Source, SourcePolicy
+from kpi_excel.errors import InputError, MissingColumnError
+from kpi_excel.report_benchmark import authority_benchmark
+from kpi_excel.sources.policy import EXAMPLE_BENCHMARK, SourcePolicy
 
 __all__ = ["plan_workbook_refresh", "RefreshInputs", "EXAMPLE_BENCHMARK", "data_observations"]
 
@@ -111,7 +111,8 @@ def plan_workbook_refresh(
         else:
             general.append(str(problem))
     selected = _selected(choice.frame)
-    benchmark, funnels = (_benchmark(settings, table, authority, areas, policy, benchmark_source, group_file)
+    benchmark, funnels = (authority_benchmark(settings, table, authority, areas, policy, benchmark_source,
+                                              group_file, selected, cutoff)
                           if benchmark_source else (None, ()))
     source_names = ["Data sheet"] if inputs.data is not None and not data_unusable else []
     source_names += [source.label for source in extra]
@@ -209,102 +210,3 @@ def _selected(frame: pd.DataFrame) -> pd.DataFrame:
     out["note"] = frame["choice_note"]
     has_latest = out["latest_period"].notna()
     return out[has_latest]
-
-
-def _benchmark(settings: ReportSettings, table, authority: str | None, areas: AreaDirectory,  # type: ignore[no-untyped-def]
-               policy: SourcePolicy, source: Source,
-               group_file: tuple[Source, Path] | None) -> tuple[pd.DataFrame, tuple[Funnel, ...]]:
-    """The authority's benchmark row per indicator, indexed by benchmark code, with
-    the counts behind its value and England's where the data has them, and the
-    funnel plots of proportions with counts across authorities."""
-    if authority is None:
-        raise InputError("Benchmark data is set but Authority is empty: say which authority to benchmark",
-                         sheet="Settings")
-    from kpi_excel.benchmark_job import load_benchmark_data, pick_neighbours, read_group
-    from kpi_excel.core.benchmark import benchmark
-    from kpi_excel.sources.lait_files import read_count_pairs, read_dictionary, read_neighbours
-
-    bundled = resources.files("kpi_excel").joinpath("data/benchmark")
-    with policy.reading(source, "Benchmark data"):
-        if settings.benchmark_source.strip().lower() == EXAMPLE_BENCHMARK:
-            dictionary = Path(str(bundled.joinpath("lait_dictionary.csv")))
-        else:
-            dictionary = _dictionary_beside(source.spec)
-        try:
-            loaded = load_benchmark_data(source.spec, areas)
-            indicators = read_dictionary(dictionary)
-        except KpiExcelError as error:
-            raise InputError(f"Benchmark data: {error}", sheet="Settings") from None
-    codes = set()
-    for index in table.body:
-        for name in ("benchmark_code", "code"):
-            if name in table.inputs:
-                value = table.cells.value(index, table.inputs[name])
-                if value not in (None, ""):
-                    codes.add(str(value).strip())
-    pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))))
-    count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
-    with_counts = loaded.values[loaded.values["code"].astype(str).isin(count_codes)]
-    values = with_counts[with_counts["code"].astype(str).isin(codes)]
-    group = None
-    if settings.comparator_members:
-        group = {areas.resolve(name, lenient=True, source="Settings") for name in settings.comparator_members}
-    elif group_file is not None:
-        group_source, group_path = group_file
-        with policy.reading(group_source, "Comparator group"):
-            group = read_group(group_path, areas)
-    lists = []
-    for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx"):
-        lists.append(read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory))
-    neighbours, labels = pick_neighbours(lists, settings.neighbours)
-    regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
-    frame = benchmark(values, indicators, loaded.authorities, areas=[authority], latest_by=loaded.latest_by,  # type: ignore[arg-type]
-                      period_order=loaded.period_order, group=group, neighbours=neighbours,
-                      neighbour_list=labels, regions=regions)
-    frame = frame[frame["area"] == authority].set_index("indicator")
-    frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
-    frame["dps"] = indicators["dps"].reindex(frame.index) if "dps" in indicators.columns else None
-    funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities))
-    return frame, funnels
-
-
-def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, CountPair], indicators: pd.DataFrame,
-                 authority: str, group: set[str]) -> tuple[Funnel, ...]:
-    """Our and England's counts into ``frame`` (numerator, denominator, england_numerator,
-    england_denominator, count_kind, count_multiplier); the funnel plots."""
-    periods = {str(code): str(period) for code, period in frame["period"].items() if isinstance(period, str) or
-               period == period}
-    counts = counts_at(values, pairs, periods)
-    for column in ("numerator", "denominator", "england_numerator", "england_denominator", "count_multiplier"):
-        frame[column] = np.nan
-    frame["count_kind"] = None
-    funnels = []
-    for code in frame.index:
-        pair = pairs.get(str(code))
-        if pair is not None:
-            frame.loc[code, "count_kind"] = pair.kind
-            frame.loc[code, "count_multiplier"] = pair.multiplier
-        rows = counts[counts["indicator"] == str(code)]
-        for area, prefix in ((authority, ""), ("England", "england_")):
-            found = rows[rows["area"] == area]
-            if len(found):
-                frame.loc[code, f"{prefix}numerator"] = float(found["numerator"].iloc[0])
-                frame.loc[code, f"{prefix}denominator"] = float(found["denominator"].iloc[0])
-        if pair is not None:
-            name = str(indicators["name"].get(code, code)) if "name" in indicators.columns else str(code)
-            funnel = funnel_for(rows, indicator=str(code), name=name, period=periods.get(str(code), ""),
-                                ours=authority, kind=pair.kind, multiplier=pair.multiplier, group=group)
-            if funnel is not None:
-                funnels.append(funnel)
-    return tuple(funnels)
-
-
-def _dictionary_beside(data_spec: str) -> Path:
-    """LAIT's dictionary sits beside its data as lait_data_dictionary.csv."""
-    path = Path(data_spec[5:] if data_spec.startswith("lait:") else data_spec.partition("#")[0])
-    for name in ("lait_data_dictionary.csv", "lait_dictionary.csv"):
-        candidate = path.parent / name
-        if candidate.exists():
-            return candidate
-    raise InputError(f"Benchmark data: no lait_data_dictionary.csv beside {path} (it gives each indicator's "
-                     "polarity)", sheet="Settings")

@@ -4,12 +4,19 @@ Reading keeps every cell as the officer wrote it: CSV cells stay text ("N/A"
 stays "N/A", "007" stays "007"); XLSX cells keep their values and we note each
 cell's number format, so 0.776 shown as 77.6% is read as 77.6%. Writing puts
 text in as text, never as a formula, and colours the RAG column.
+
+Text files are read as councils and Excel save them: UTF-8 (with or without a
+BOM), Windows-1252, or UTF-16 (Excel's "Unicode text", tab-separated); comma,
+tab or semicolon separated (Excel's CSV where the comma is the decimal mark);
+``#`` comment lines above the header are skipped; a header written twice stays
+twice (the rater names it) instead of becoming ``Target.1``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -48,39 +55,68 @@ def read_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, pd.D
 
 def _read_delimited(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise UnreadableFileError("looks like a binary file, not CSV or TSV text", source=str(path))
-    for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise UnreadableFileError("text is neither UTF-8 nor Windows-1252", source=str(path))
+    text = _decode(raw, path)
+    text = _skip_comments(text)
     if not text.strip():
-        raise UnreadableFileError("the file is empty", source=str(path))
+        raise UnreadableFileError("the file is empty" if not raw.strip() else "the file holds only # comment lines",
+                                  source=str(path))
     delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff(text)
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
-            engine="c", quoting=csv.QUOTE_MINIMAL,
+            engine="c", quoting=csv.QUOTE_MINIMAL, header=None, skip_blank_lines=True,
         )
     except (pd.errors.ParserError, csv.Error) as error:
-        raise UnreadableFileError(f"cannot read as {'TSV' if delimiter == chr(9) else 'CSV'}: "
+        raise UnreadableFileError(f"cannot read as {_NAMES.get(delimiter, 'CSV')}: "
                                   f"{str(error).strip().splitlines()[0]}", source=str(path)) from None
-    frame.columns = [_unnamed(c) for c in frame.columns]
+    except pd.errors.EmptyDataError:
+        raise UnreadableFileError("the file is empty", source=str(path)) from None
+    header = [str(c).strip() if c is not None else "" for c in frame.iloc[0].tolist()]
+    frame = frame.iloc[1:].reset_index(drop=True)
+    frame.columns = header  # a header written twice stays twice: the rater names it
     return frame
+
+
+_NAMES = {"\t": "TSV", ",": "CSV", ";": "semicolon-separated CSV"}
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """UTF-16 (Excel's "Unicode text", with its byte-order mark), UTF-8, or cp1252."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UnreadableFileError("starts like UTF-16 text but is not", source=str(path)) from None
+    if b"\x00" in raw[:4096]:
+        raise UnreadableFileError("looks like a binary file, not CSV or TSV text", source=str(path))
+    for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFileError("text is neither UTF-8 nor Windows-1252", source=str(path))  # pragma: no cover
+
+
+def _skip_comments(text: str) -> str:
+    """Drop ``#`` comment lines (and blank lines) above the header row."""
+    lines = text.splitlines(keepends=True)
+    first = 0
+    while first < len(lines) and (not lines[first].strip() or _is_comment(lines[first])):
+        first += 1
+    return "".join(lines[first:])
+
+
+def _is_comment(line: str) -> bool:
+    """``# Source: ...`` is a comment; ``#,Indicator,...`` is a header whose first column is "#"."""
+    text = line.lstrip()
+    return text.startswith("#") and not re.match(r"#\s*[,;\t]", text)
 
 
 def _sniff(text: str) -> str:
     first = text.splitlines()[0]
-    return "\t" if first.count("\t") > first.count(",") else ","
-
-
-def _unnamed(header: object) -> str:
-    text = str(header)
-    return "" if text.startswith("Unnamed: ") else text
+    counts = {"\t": first.count("\t"), ",": first.count(","), ";": first.count(";")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -134,7 +170,7 @@ def write_table(
     input) keeps percentages looking like percentages in an XLSX output.
     """
     if path is None:
-        frame.to_csv(stream or sys.stdout, index=False, lineterminator="\n")
+        _as_shown(frame, formats).to_csv(stream or sys.stdout, index=False, lineterminator="\n")
         return
     path = Path(path)
     suffix = path.suffix.lower()
@@ -144,14 +180,53 @@ def write_table(
             _write_xlsx(frame, temporary, formats)
         elif suffix in (".csv", ".tsv", ".txt"):
             # With a BOM, Excel on Windows opens the file as UTF-8 ("→", "£", "ë" intact), not its ANSI code page.
-            frame.to_csv(temporary, index=False, sep="\t" if suffix == ".tsv" else ",", lineterminator="\n",
-                         encoding="utf-8-sig")
+            _as_shown(frame, formats).to_csv(temporary, index=False, sep="\t" if suffix == ".tsv" else ",",
+                                             lineterminator="\n", encoding="utf-8-sig")
         else:
             raise UnreadableFileError(f"cannot write '{suffix or 'no extension'}' files (use .csv, .tsv or .xlsx)",
                                       source=str(path))
         temporary.replace(path)  # never a half-written output
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _as_shown(frame: pd.DataFrame, formats: pd.DataFrame | None) -> pd.DataFrame:
+    """Numbers as Excel shows them, for a text output: 0.817 under ``0.0%`` is
+    ``81.7%``, a General 0.8170000000000001 is ``0.817`` (never float noise)."""
+    from kpi_excel.core.values import decimals_of_format, format_number, is_percent_format
+
+    out = None
+    format_rows = formats.to_numpy(dtype=object) if formats is not None else None
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if column.dtype != object:
+            continue  # our own computed numbers are already rounded to what they show
+        if pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty", "boolean", "integer"):
+            continue  # no floats: nothing to show differently
+        shown = []
+        changed = False
+        for row, value in enumerate(column.tolist()):
+            if isinstance(value, float) and value == value and not isinstance(value, bool):
+                number_format = None
+                if format_rows is not None and position < format_rows.shape[1]:
+                    number_format = format_rows[row][position]
+                if isinstance(number_format, str) and number_format.lower() != "general":
+                    percent = is_percent_format(number_format)
+                    text = format_number(value * 100 if percent else value, decimals_of_format(number_format),
+                                         percent)
+                    if "," not in number_format.split(";")[0]:
+                        text = text.replace(",", "")
+                else:
+                    text = f"{value:.15g}"
+                shown.append(text)
+                changed = True
+            else:
+                shown.append(value)
+        if changed:
+            if out is None:
+                out = frame.copy()
+            out.isetitem(position, pd.Series(shown, index=frame.index, dtype=object))
+    return frame if out is None else out
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path, formats: pd.DataFrame | None) -> None:

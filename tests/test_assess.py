@@ -147,3 +147,22 @@ def test_published_direction_words_are_understood() -> None:
     assert read_published_trend("") is None
     row = {**BASE, "previous_value": "86.5%", "latest_value": "85.5%", "published_trend": "Decline"}
     assert "published_trend" not in assess_row(row).problem_text
+
+
+def test_an_amber_tolerance_narrower_than_the_green_one_is_named() -> None:
+    row = {"indicator": "Calls", "polarity": "High = Good", "latest_value": "86%", "target": "90%",
+           "rag_rule": "target green 10% amber 5%"}
+    result = assess_row(row)
+    assert result.rag == "Green"  # 4 points short: within 10% of the target
+    assert any("amber tolerance 5% is narrower than the green tolerance 10%" in p.message for p in result.problems)
+
+
+def test_a_rows_tolerance_columns_sit_between_its_rule_text_and_the_options() -> None:
+    from kpi_excel.core.rag import RuleSpec
+
+    options = RateOptions(RuleSpec(Rule.TARGET, Tolerance(1, True), Tolerance(2, True)))
+    row = {"indicator": "Calls", "polarity": "High = Good", "latest_value": "86%", "target": "90%"}
+    assert assess_row(row, options=options).rag == "Red"  # 4.4% short: beyond 2%
+    assert assess_row({**row, "amber_within": "5%"}, options=options).rag == "Amber"
+    assert assess_row({**row, "amber_within": "5%", "rag_rule": "target amber 3%"}, options=options).rag == "Red"
+    assert assess_row({**row, "green_within": "5%"}, options=options).rag == "Green"

@@ -50,7 +50,7 @@ def test_target_rule_with_tolerance(runner, seed_tsv: Path, tmp_path: Path) -> N
     assert run(runner, "rate", str(seed_tsv), "--rule", "target", "--amber-within", "10%", "-o", str(out)).exit_code == 0
     frame = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False).set_index("Indicator")
     row = frame.loc["Children becoming subject to a CPP for second or subsequent time"]
-    assert row["rag"] == "Amber" and "within the 10% tolerance" in row["rag_reason"]
+    assert row["rag"] == "Amber" and "within the 10% amber tolerance" in row["rag_reason"]
     assert frame.loc["Primary schools rated 'Good' or 'Outstanding'", "rag"] == "N/A"
 
 

@@ -84,3 +84,64 @@ def test_tolerance_widths() -> None:
     assert Tolerance(2, False).width(20.8) == 2
     with pytest.raises(TargetError):
         parse_tolerance("lots")
+
+
+# --- targets and words as councils write them: cases/target_cases.csv and cases/word_cases.csv ----------
+
+import csv  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from kpi_excel.core.assess import read_published_trend  # noqa: E402
+from kpi_excel.core.polarity import polarity_in_name  # noqa: E402
+from kpi_excel.core.rag import RagError, parse_rag_word, parse_rule_spec  # noqa: E402
+
+_CASES = Path(__file__).parent / "cases"
+TARGET_CASES = list(csv.DictReader((_CASES / "target_cases.csv").open(encoding="utf-8")))
+WORD_CASES = list(csv.DictReader((_CASES / "word_cases.csv").open(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("case", TARGET_CASES, ids=[c["case"] for c in TARGET_CASES])
+def test_target_words(case: dict[str, str]) -> None:
+    target = parse_target(case["text"])
+    assert target is not None
+    assert target.op == case["op"]
+    assert target.value == pytest.approx(float(case["value"]))
+    assert target.percent is (case["percent"] == "yes")
+    assert target.upper == (pytest.approx(float(case["upper"])) if case["upper"] else None)
+    assert target.unit == (case["unit"] or None)
+    assert target.display() == case["text"]  # the reason quotes the target as written
+
+
+@pytest.mark.parametrize("case", WORD_CASES, ids=[f"{c['kind']}:{c['text']}" for c in WORD_CASES])
+def test_word_case(case: dict[str, str]) -> None:
+    kind, text, expected = case["kind"], case["text"], case["expected"]
+    if kind == "polarity":
+        assert parse_polarity(text).value == expected
+    elif kind == "trend":
+        assert ":".join(read_published_trend(text) or ()) == expected
+    elif kind == "published_rag":
+        assert parse_rag_word(text) == expected
+    elif kind == "rule":
+        assert parse_rule_spec(text).text() == expected
+    elif kind == "name":
+        named = polarity_in_name(text)
+        assert (named.value if named else "") == expected
+    else:
+        assert parse_tolerance(text).text() == expected
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("target lots", "unknown RAG rule"), ("quartile 5%", "tolerances apply to targets"),
+    ("target 5% amber 10%", "amber tolerance twice"), ("vibes", "unknown RAG rule"),
+])
+def test_unreadable_rule_text_is_named(text: str, fragment: str) -> None:
+    with pytest.raises(RagError, match=fragment):
+        parse_rule_spec(text)
+
+
+def test_auto_tolerance_takes_its_unit_from_the_value() -> None:
+    auto = parse_tolerance("10 auto")
+    assert auto.width(90.3, percent=True) == 10  # points for a percentage
+    assert auto.width(4000, percent=False) == pytest.approx(400)  # 10% of the target for a count
+    assert "auto: points" in auto.describe(True, "amber")
+    assert "auto: % of the target" in auto.describe(False, "amber")

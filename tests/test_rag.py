@@ -1,4 +1,10 @@
-"""RAG rules: one test per row of cases/rag_cases.csv, plus properties."""
+"""RAG rules: one test per row of cases/rag_cases.csv, plus properties.
+
+Each row is a golden case: the rule as an officer writes it (``target green 5%
+amber 10%``), the latest (and, for Maintain and trend, previous) value, the
+target, polarity, quartile and tolerances, and the RAG with the reason it must
+give. A reason_contains that is a whole reason is one an officer can paste.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from kpi_excel.core.rag import (
     parse_override,
     parse_quartile,
     parse_rule,
+    parse_rule_spec,
     rate,
     rate_by_quartile,
     rate_by_target,
@@ -34,13 +41,15 @@ def test_rag_case(case: dict[str, str]) -> None:
     if case["polarity"] == "" and target is not None and target.op in (">", ">=", "<", "<="):
         polarity = Polarity.HIGH if target.op.startswith(">") else Polarity.LOW  # as the assessor does
     rating = rate(
-        rule=parse_rule(case["rule"]),
+        rule=parse_rule_spec(case["rule"]),
         latest=parse_value(case["latest"]),
         polarity=polarity,
         direction=case["direction"] or "Not applicable",
         target=target,
         quartile=parse_quartile(case["quartile"] or None, case["position"] or None),
         amber_within=parse_tolerance(case["amber_within"] or None),
+        green_within=parse_tolerance(case.get("green_within") or None),
+        previous=parse_value(case["previous"]) if case.get("previous") else None,
         override=parse_override(case["override"] or None),
     )
     assert rating.rag == case["expected_rag"]

@@ -107,3 +107,34 @@ def test_looks_like_formula(text: str, formula: bool) -> None:
 def test_number_formats(fmt: str | None, decimals: int | None, percent: bool) -> None:
     assert decimals_of_format(fmt) == decimals
     assert is_percent_format(fmt) is percent
+
+
+# --- values as councils publish them: one test per row of cases/value_cases.csv -----------------
+
+import csv  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+VALUE_CASES = list(csv.DictReader((Path(__file__).parent / "cases" / "value_cases.csv").open(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("case", VALUE_CASES, ids=[c["case"] for c in VALUE_CASES])
+def test_published_value_case(case: dict[str, str]) -> None:
+    value = parse_value(case["text"])
+    if case["missing"]:
+        assert value.number is None and value.missing == case["missing"]
+        return
+    assert value.number == pytest.approx(float(case["number"]))
+    assert value.percent is (case["percent"] == "yes")
+    assert value.decimals == int(case["decimals"])
+    assert value.bound == (case["bound"] or None)
+    assert value.note == (case["note"] or None)
+    assert value.unit == (case["unit"] or None)
+    assert value.how_read() == (case["how_read"] or None)
+    if case["how_read"]:
+        assert value.display() == case["text"]  # the original text is kept beside the number
+
+
+@pytest.mark.parametrize("text", ["5 or less", "about ten", "3 per 1,000", "< ", ">>5", "1 in 0", "2 in 1"])
+def test_words_that_are_not_values_are_named(text: str) -> None:
+    with pytest.raises(ValueReadError, match="cannot read"):
+        parse_value(text)

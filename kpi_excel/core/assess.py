@@ -9,7 +9,8 @@ from a workbook. Nothing here raises for bad cells: each becomes a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Mapping
 
 from kpi_excel.core.periods import (
@@ -20,20 +21,22 @@ from kpi_excel.core.periods import (
     parse_frequency,
     parse_period,
 )
-from kpi_excel.core.polarity import Polarity, parse_polarity
+from kpi_excel.core.polarity import Polarity, information_only, parse_polarity, polarity_in_name
 from kpi_excel.core.significance import RowStatistics, judge_row, reason_with_change, trend_with_significance
 from kpi_excel.core.rag import (
     NA,
     Quartile,
     Rating,
     Rule,
+    RuleSpec,
+    narrower_than,
     parse_override,
     parse_quartile,
     parse_rag_word,
-    parse_rule,
+    parse_rule_spec,
     rate,
 )
-from kpi_excel.core.targets import Target, Tolerance, parse_target, parse_tolerance
+from kpi_excel.core.targets import TOP_QUARTILE, Target, Tolerance, parse_target, parse_tolerance
 from kpi_excel.core.trend import (
     DECLINING,
     DECREASE,
@@ -48,16 +51,21 @@ from kpi_excel.core.trend import (
 from kpi_excel.core.values import Value, parse_value
 from kpi_excel.errors import CellError, Problem
 
-__all__ = ["RateOptions", "Assessment", "assess_row", "read_published_trend"]
+__all__ = ["RateOptions", "Assessment", "assess_row", "read_published_trend", "duplicate_codes"]
 
 
 @dataclass(frozen=True)
 class RateOptions:
-    """Choices that apply to every row unless the row says otherwise."""
+    """Choices that apply to every row unless the row says otherwise.
 
-    rule: Rule = Rule.AUTO
+    ``rule`` may be a :class:`RuleSpec` with its own tolerances; ``green_within``
+    and ``amber_within`` given here win over those.
+    """
+
+    rule: Rule | RuleSpec = Rule.AUTO
     amber_within: Tolerance | None = None
     same_within: Tolerance | None = None
+    green_within: Tolerance | None = None
     confidence: float = 0.95  # level of intervals, change and "vs England" tests (0.95 or 0.998)
     trend_needs_significance: bool = False  # a change that is not significant reads Same
 
@@ -132,6 +140,12 @@ def assess_row(
         return Assessment(blank=True)  # a section heading or empty row
 
     polarity_raw = reader.cell("polarity")
+    if polarity_raw is None:
+        # "Invoices paid on time (aim to maximise)": the name says which way is good.
+        named = polarity_in_name(reader.cell("indicator"))
+        polarity_raw = named.value if named is not None else None
+        if named is not None:
+            reader.row = {**reader.row, "polarity": named.value}
     polarity = reader.read("polarity", parse_polarity)
     polarity_known = polarity is not _UNREADABLE
     if not polarity_known:
@@ -164,18 +178,16 @@ def assess_row(
     quartile = reader.read("quartile", parse_quartile, reader.cell("quartile_position"))
     if quartile is _UNREADABLE:
         quartile = None
-    rule = reader.read("rag_rule", parse_rule, options.rule)
-    if rule is _UNREADABLE:
-        rule = options.rule
-    amber_within = reader.read("amber_within", parse_tolerance)
-    if amber_within is _UNREADABLE or amber_within is None:
-        amber_within = options.amber_within
+    rule = _rule_for_row(reader, options)
     override = reader.read("rag_override", parse_override, reader.cell("rag_override_reason"))
     if override is _UNREADABLE:
         override = None
+    if target is not None and target.op == TOP_QUARTILE and quartile is None and rule.kind in (Rule.AUTO, Rule.TARGET):
+        reader.note("target", f"'{target.display()}' needs benchmark data (Settings: Benchmark data) or a Quartile "
+                              "to say where the top quartile starts")
 
     rating = _rating(
-        polarity_known, polarity, polarity_raw, rule, latest, trend, target, quartile, amber_within, override
+        polarity_known, polarity, polarity_raw, rule, latest, trend, target, quartile, override, previous
     )
     rating = reason_with_change(rating, trend, statistics)
     _check_periods(reader, latest_period, previous_period, frequency)
@@ -208,6 +220,41 @@ def _statistics(reader: _Reader, latest: Value, previous: Value, polarity: Polar
     return statistics
 
 
+def _rule_for_row(reader: _Reader, options: RateOptions) -> RuleSpec:
+    """The row's rule with both tolerances settled. Each tolerance comes from the
+    row's RAG Rule text, else the row's tolerance column, else the options (a
+    ``--green-within`` or Settings row, then the options' own rule text)."""
+    default = _default_rule(options)
+    if reader.cell("rag_rule") is None and reader.cell("green_within") is None and reader.cell("amber_within") is None:
+        rule = default  # the common case: nothing on the row, so nothing to read
+    else:
+        spec = reader.read("rag_rule", parse_rule_spec)
+        if spec is _UNREADABLE or spec is None:
+            spec = RuleSpec(default.kind)
+        tolerances = []
+        for name, from_spec, from_default in (("green_within", spec.green_within, default.green_within),
+                                              ("amber_within", spec.amber_within, default.amber_within)):
+            column = reader.read(name, parse_tolerance)
+            if column is _UNREADABLE:
+                column = None
+            tolerances.append(next((t for t in (from_spec, column, from_default) if t is not None), None))
+        rule = RuleSpec(spec.kind, *tolerances)
+    if narrower_than(rule.amber_within, rule.green_within):
+        reader.note("amber_within", f"the amber tolerance {rule.amber_within.text()} is narrower than the green "  # type: ignore[union-attr]
+                                    f"tolerance {rule.green_within.text()}: a miss within "  # type: ignore[union-attr]
+                                    f"{rule.green_within.text()} is Green, so none is Amber")  # type: ignore[union-attr]
+    return rule
+
+
+@lru_cache(maxsize=64)
+def _default_rule(options: RateOptions) -> RuleSpec:
+    """The options' rule with their tolerances settled (options first, then the rule text's)."""
+    given = options.rule if isinstance(options.rule, RuleSpec) else RuleSpec(options.rule)
+    green = options.green_within if options.green_within is not None else given.green_within
+    amber = options.amber_within if options.amber_within is not None else given.amber_within
+    return RuleSpec(given.kind, green, amber)
+
+
 def _period(reader: _Reader, name: str) -> Period | None:
     period = reader.read(name, lambda raw: None if raw is None else parse_period(raw))
     return None if period is _UNREADABLE else period
@@ -237,7 +284,7 @@ def _same_units(
         if value.ok and not value.percent and anchor.percent and abs(value.number) <= 1 < abs(anchor.number):
             reader.note(name, f"{value.display()} read as {value.number * 100:g}% to match the other values")
             decimals = None if value.decimals is None else max(value.decimals - 2, 0)
-            return Value(value.number * 100, True, decimals, value.count)
+            return replace(value, number=value.number * 100, percent=True, decimals=decimals, text=None)
         return value
 
     latest, previous = as_percent(latest, "latest_value"), as_percent(previous, "previous_value")
@@ -256,23 +303,25 @@ def _rating(
     polarity_known: bool,
     polarity: Polarity,
     polarity_raw: object,
-    rule: Rule,
+    rule: RuleSpec,
     latest: Value,
     trend: Trend,
     target: Target | None,
     quartile: Quartile | None,
-    amber_within: Tolerance | None,
     override: tuple[str, str] | None,
+    previous: Value | None = None,
 ) -> Rating:
     if override is not None:
         return rate(rule=rule, latest=latest, polarity=polarity, direction=trend.direction, target=target,
-                    quartile=quartile, amber_within=amber_within, override=override)
+                    quartile=quartile, override=override, previous=previous)
     if not polarity_known:
         return Rating(NA, "N/A: polarity not recognised", "none")
-    if polarity is Polarity.NONE and polarity_raw is not None and rule is not Rule.NONE:
+    if polarity is Polarity.NONE and polarity_raw is not None and rule.kind is not Rule.NONE:
+        if information_only(polarity_raw):
+            return Rating(NA, f"N/A: for information only ({str(polarity_raw).strip()}), not rated", "none")
         return Rating(NA, "N/A: the indicator has no polarity", "none")
     return rate(rule=rule, latest=latest, polarity=polarity, direction=trend.direction, target=target,
-                quartile=quartile, amber_within=amber_within)
+                quartile=quartile, previous=previous)
 
 
 def _check_periods(
@@ -294,12 +343,17 @@ def _check_periods(
                                        f"(expected {expected.label})")
 
 
+# Arrows drawn in the Wingdings font come out of a PDF or Word document as Latin
+# letters: Havering's é/ê/è and Tower Hamlets' ñ/ò/ð are better/worse/same.
 _PUBLISHED_WORDS = [
-    (INCREASE, "word", r"inc(rease[ds]?)?|up|higher|rise|risen|rising|increasing|↑|▲|⬆"),
-    (DECREASE, "word", r"dec(rease[ds]?)?|down|lower|fall|fallen|falling|decreasing|reduced|↓|▼|⬇"),
-    (SAME, "word", r"same|unchanged|no change|stable|static|level|flat|↔|►|=|⟷"),
-    (IMPROVING, "direction", r"improv(ing|ed|ement)|better|positive|good"),
-    (DECLINING, "direction", r"declin(ing|ed|e)|worse|worsen(ing|ed)|deteriorat(ing|ed|ion)|negative"),
+    (INCREASE, "word", r"inc(rease[ds]?)?|up|higher|rise|risen|rising|increasing|going up|↑|▲|⬆|↗|⇧"),
+    (DECREASE, "word", r"dec(rease[ds]?)?|down|lower|fall|fallen|falling|decreasing|reduced|going down|↓|▼|⬇|↘|⇩"),
+    (SAME, "word", r"same|unchanged|no change|stable|static|level|flat|no movement|maintained|"
+                   r"↔|►|=|⟷|→|⇒|➡|⇔|◄►|no significant change|è|ð"),
+    (IMPROVING, "direction", r"improv(ing|ed|ement)|better|getting better|positive|good|performance (has )?improved|"
+                             r"é|ñ"),
+    (DECLINING, "direction", r"declin(ing|ed|e)|worse|getting worse|worsen(ing|ed)|deteriorat(ing|ed|ion)|"
+                             r"negative|performance (has )?declined|ê|ò"),
 ]
 
 
@@ -341,3 +395,26 @@ def _check_published(
 
 def _a(word: str) -> str:
     return {"Increase": "an increase", "Decrease": "a decrease", "Same": "the same"}.get(word, word.lower())
+
+
+def duplicate_codes(codes: "list[object]", where: "list[str] | None" = None) -> dict[int, str]:
+    """Rows whose code another row also has, each with a message naming the
+    others: both rows would be rated from the same data. ``where`` names each
+    row (e.g. "row 12"); by default its 1-based position."""
+    seen: dict[str, list[int]] = {}
+    for index, code in enumerate(codes):
+        text = "" if code is None else str(code).strip()
+        if isinstance(code, float) and code.is_integer():
+            text = str(int(code))
+        if text and text.lower() not in ("n/a", "-", "na"):
+            seen.setdefault(text, []).append(index)
+    names = where or [f"row {i + 1}" for i in range(len(codes))]
+    problems: dict[int, str] = {}
+    for code, indexes in seen.items():
+        if len(indexes) < 2:
+            continue
+        for index in indexes:
+            others = ", ".join(names[i] for i in indexes if i != index)
+            problems[index] = (f"code '{code}' is also on {others}: both are rated from the same data; "
+                               "give each indicator its own code")
+    return problems

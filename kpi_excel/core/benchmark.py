@@ -48,6 +48,7 @@ from typing import Collection, Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from kpi_excel.core.periods import Period, PeriodError, parse_period
 from kpi_excel.core.values import format_number
 
 __all__ = [
@@ -56,6 +57,8 @@ __all__ = [
     "r_mean",
     "quartile_band",
     "benchmark",
+    "benchmark_label_period",
+    "matching_period",
 ]
 
 BENCHMARK_COLUMNS = (
@@ -426,3 +429,54 @@ def _regions(matrix: np.ndarray, out_names: list[str], area_index: Mapping[str, 
                 values[missing, k] = matrix[missing, london]
                 ids[missing, k] = category["London"]
     return categories, ids, values
+
+
+# --- benchmarking each indicator in its own time ---------------------------------------
+
+
+def benchmark_label_period(label: object) -> Period | None:
+    """The span a benchmark period label stands for; None when it is not a period.
+
+    A bare year is the year *ending* then, as DfE labels its data: LAIT's
+    ``2022`` is 2021/22 (children in care to 31 March 2022; KS2 results of the
+    2021/22 academic year), so it matches an officer's ``2021/22``. Other labels
+    read as :func:`~kpi_excel.core.periods.parse_period` reads them
+    (``2021-22``, ``2016-18``, ``2023 (Rev)``).
+    """
+    text = str(label or "").strip()
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        return None
+    if period.kind == "year" and period.months == 12 and period.start % 12 == 0:
+        return Period("year", period.start - 9, 12, fiscal=True)  # 2022 → April 2021 to March 2022
+    return period
+
+
+def matching_period(latest: Period | None, labels: Sequence[str], as_of: Period | None = None) -> str | None:
+    """The benchmark label to benchmark a value of period ``latest`` on.
+
+    The label naming the same span if there is one, else the latest label that
+    ends no later than ``latest`` ends; never one that ends after ``as_of``.
+    With no ``latest``, the latest label not after ``as_of``. Among labels for
+    one span the latest by text wins (``2023 (Rev)`` over ``2023``). None when no
+    label fits.
+    """
+    read = [(benchmark_label_period(label), str(label)) for label in labels]
+    usable = [(period, label) for period, label in read if period is not None]
+    if as_of is not None:
+        usable = [(period, label) for period, label in usable if period.end <= as_of.end]
+    if not usable:
+        return None
+
+    def latest_of(found: list[tuple[Period, str]]) -> str:
+        return max(found, key=lambda f: (f[0].end, f[0].start, f[1].encode("utf-8")))[1]
+
+    if latest is None:
+        return latest_of(usable)
+    same = [(period, label) for period, label in usable if period == latest or
+            (period.start, period.months) == (latest.start, latest.months)]
+    if same:
+        return latest_of(same)
+    earlier = [(period, label) for period, label in usable if period.end <= latest.end]
+    return latest_of(earlier) if earlier else None

@@ -6,16 +6,26 @@ Frequency", "National benchmark (quartile 1 = top)", "Most recent Statistical
 Neighbour average"). Letters that PDF extraction swaps for look-alike Cyrillic
 ones ("Торіс") are read as Latin. A header-less column right after a period
 column holds that period's value, as in the published table.
+
+Headers that are themselves periods (``Q4 2013/14``, ``2024/25 Q2 actual``,
+``2023``) are value columns: the latest period is the latest value and its
+comparable previous period (or the latest before it) the previous value, and
+the periods come from the headers (:attr:`ColumnMap.header_periods`). Where a
+table's cells contradict a header (a "Last period" column holding ``3%``) or an
+Indicator column holds codes beside a Description, :func:`settle_by_content`
+moves the column to what its cells say. Two columns with the same header are
+named (:attr:`ColumnMap.repeated`), never silently renamed.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from kpi_excel.core.a1 import column_letter
-from kpi_excel.core.periods import PeriodError, parse_period
+from kpi_excel.core.periods import Period, PeriodError, comparable_previous, parse_period
+from kpi_excel.core.values import ValueReadError, parse_value
 
 __all__ = [
     "CANONICAL",
@@ -23,6 +33,7 @@ __all__ = [
     "ColumnMap",
     "normalise_header",
     "match_columns",
+    "settle_by_content",
     "column_letter",
 ]
 
@@ -46,6 +57,7 @@ CANONICAL = (
     "rag_override",
     "rag_override_reason",
     "rag_rule",
+    "green_within",
     "amber_within",
     "comment",
     "unit",
@@ -69,16 +81,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "code": (
         "code", "indicator code", "kpi code", "pi code", "measure code", "ref", "reference", "kpi ref",
         "pi ref", "id", "indicator id", "kpi id", "short desc", "measure short", "indicator ref", "pi",
+        "pi ref no", "pi reference", "kpi ref no", "ref no",
     ),
     "indicator": (
         "indicator", "indicator name", "measure", "measure name", "kpi", "kpi name", "performance indicator",
         "indicator description", "description", "metric", "name", "title", "performance measure",
-        "key performance indicator", "data item", "indicator title",
+        "key performance indicator", "data item", "indicator title", "pi code and name", "code and name",
+        "kpi code and name", "performance indicator name", "measure description", "kpi description",
+        "pi description", "pi name", "pi title",
     ),
     "polarity": (
         "polarity", "good is", "good performance is", "direction of good", "good direction", "better is",
         "higher or lower is better", "is higher better", "desired direction", "aim", "high or low",
-        "good to be", "preferred direction",
+        "good to be", "preferred direction", "pref d outcm", "preferred outcome", "good performance",
+        "aim to", "polarity of good performance",
     ),
     "frequency": (
         "frequency", "reporting frequency", "freq", "period type", "reporting period type", "reported",
@@ -93,6 +109,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "previous data", "previous performance", "previous outturn", "last year", "same period last year",
         "previous actual", "prior", "baseline", "comparison value", "previous year", "last quarter",
         "previous quarter", "previous month", "last month", "last year actual", "prior year",
+        "prev value", "prev", "prev actual", "previous outturn value", "last reported", "last reported value",
     ),
     "latest_period": (
         "latest period", "period", "current period", "latest update", "reporting period", "latest date",
@@ -132,9 +149,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "rag override reason", "override reason", "reason for override", "override comment",
         "reason for rag override",
     ),
-    "rag_rule": ("rag rule", "rule", "rag method", "rating rule", "rag basis"),
+    "rag_rule": ("rag rule", "rule", "rag method", "rating rule", "rag basis", "rag key"),
+    "green_within": ("green tolerance", "green within", "green threshold", "green range"),
     "amber_within": ("amber tolerance", "tolerance", "amber within", "amber threshold", "amber range"),
-    "unit": ("unit", "units", "measure unit", "unit of measure", "format"),
+    "unit": ("unit", "units", "measure unit", "unit of measure", "format", "meas in", "measured in"),
     # Counts behind a value, for confidence intervals (issue 12).
     "measure_type": ("measure type", "type of measure", "indicator type", "statistic type", "value type",
                      "measure kind", "kind of measure"),
@@ -150,12 +168,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "comment": ("comment", "comments", "commentary", "narrative", "notes", "note", "officer comment"),
     "published_trend": (
         "trend", "direction of travel", "dot", "compared to previous", "compared to previous data",
-        "change since last", "travel", "trend since last period", "movement",
+        "change since last", "travel", "trend since last period", "movement", "short trend", "short term trend",
+        "published trend", "published direction of travel", "actual direction", "long trend",
     ),
     "published_direction": ("direction", "improving declining", "improvement", "better worse"),
     "published_rag": (
         "rag", "rag status", "status rag", "status", "rating", "rag rating", "current rag", "rag rating key",
-        "performance status", "rag 2022 23",
+        "performance status", "rag 2022 23", "published status", "published rag", "published rag status",
+        "pi status", "kpi status", "status against target", "performance against target", "traffic light",
+        "on target",
     ),
     "published_change": ("change", "difference", "change since previous"),
     "published_rag_reason": ("rag reason", "reason", "rating reason"),
@@ -182,11 +203,20 @@ for _name, _words in SYNONYMS.items():
 
 @dataclass
 class ColumnMap:
-    """Which input column (by position) holds each canonical field."""
+    """Which input column (by position) holds each canonical field.
+
+    ``header_periods`` gives the period a value column's header names
+    (``{"latest_value": "Q4 2013/14"}``); ``repeated`` lists headers written
+    more than once, with their positions; ``notes`` says what was moved by
+    content.
+    """
 
     by_name: dict[str, int] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
+    header_periods: dict[str, str] = field(default_factory=dict)
+    repeated: list[tuple[str, list[int]]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def __contains__(self, name: str) -> bool:
         return name in self.by_name
@@ -199,17 +229,24 @@ class ColumnMap:
         return self.headers[index] or f"column {index + 1}"
 
 
+# A header that is only a period word ("Q2", "Quarter 3", "YTD") holds that period's values.
+_BARE_PERIOD = re.compile(r"(q|qtr|quarter) [1-4]|[1-4](st|nd|rd|th) quarter|h[12]|ytd|year to date")
+
+
 def _match_one(header: str) -> str | None:
     key = normalise_header(header)
     if not key:
         return None
     if key in _LOOKUP:
         return _LOOKUP[key]
+    if _BARE_PERIOD.fullmatch(key.replace("q1", "q 1").replace("q2", "q 2").replace("q3", "q 3").replace("q4", "q 4")):
+        return "latest_value"
     # "Target*" and "Target 2022/23" are the target; "(quartile 1 = top)" is a note.
     without_brackets = normalise_header(re.sub(r"\(.*?\)", " ", str(header).translate(_LOOKALIKES)))
     if without_brackets in _LOOKUP:
         return _LOOKUP[without_brackets]
-    without_years = re.sub(r"\b(19|20)\d\d( \d\d)?\b", "", without_brackets).strip()
+    # "Target 2023/24", "Target 07/08": the year is a label, not the column's meaning.
+    without_years = re.sub(r"\b((19|20)\d\d( \d\d)?|\d\d \d\d)\b", "", without_brackets).strip()
     if without_years in _LOOKUP:
         return _LOOKUP[without_years]
     # "Q2 Actual", "Actual YTD", "Sept 2023 Outturn": the period is a label, not the column's meaning.
@@ -219,49 +256,109 @@ def _match_one(header: str) -> str | None:
 
 
 def _split_value_columns(result: ColumnMap) -> None:
-    """Two value columns and no previous one ("Actual 2022/23", "Actual 2023/24";
-    "Q1 Actual", "Q2 Actual"): the later period is the latest, the other the
-    previous. Without readable periods, left to right is old to new."""
+    """Several value columns and no previous one ("Actual 2022/23", "Actual 2023/24";
+    "Q1", "Q2", "Q3"): the latest period is the latest value, the one before it
+    the previous. Without readable periods, left to right is old to new."""
     if "previous_value" in result.by_name or "latest_value" not in result.by_name:
         return
     others = [h for name, h in result.duplicates if name == "latest_value"]
-    if len(others) != 1:
+    if not others:
         return
-    first = result.by_name["latest_value"]
-    second = result.headers.index(others[0], first + 1) if others[0] in result.headers[first + 1:] else None
-    if second is None:
-        return
-    order = _period_order(result.headers[first], result.headers[second])
-    later, earlier = (second, first) if order is None or order > 0 else (first, second)
-    result.by_name["latest_value"], result.by_name["previous_value"] = later, earlier
-    result.duplicates.remove(("latest_value", others[0]))
+    positions = [result.by_name["latest_value"]]
+    for header in others:
+        start = positions[-1] + 1
+        if header not in result.headers[start:]:
+            return
+        positions.append(result.headers.index(header, start))
+    ordered = sorted(positions, key=_by_period(result.headers, positions))
+    result.by_name["latest_value"], result.by_name["previous_value"] = ordered[-1], ordered[-2]
+    for header in others:
+        result.duplicates.remove(("latest_value", header))
 
 
-def _period_order(a: str, b: str) -> int | None:
-    """+1 if b's period is later than a's, -1 if earlier, None if either has none."""
-    periods = []
-    for header in (a, b):
-        words = re.sub(r"\b(actual|value|outturn|result|performance|figure|latest|current|data)\b", " ", header,
-                       flags=re.I)
+def _by_period(headers: list[str], positions: list[int]):  # type: ignore[no-untyped-def]
+    """Sort key for value columns: by the periods their headers name when every
+    one names a period, else by position."""
+    periods = {}
+    for position in positions:
+        words = re.sub(r"\b(actual|value|outturn|result|performance|figure|latest|current|data)\b", " ",
+                       headers[position], flags=re.I)
         try:
-            periods.append(parse_period(re.sub(r"\s+", " ", words).strip(" -:")))
+            periods[position] = parse_period(re.sub(r"\s+", " ", words).strip(" -:"))
         except PeriodError:
-            return None
-    return 1 if periods[1] > periods[0] else -1 if periods[1] < periods[0] else None
+            return lambda position: position
+    return lambda position: (periods[position].sort_key, position)
+
+
+_VALUE_WORDS = re.compile(r"\b(actual|actuals|value|values|outturn|result|performance|figure|latest|current|data|"
+                          r"position|ytd actual|out-turn)\b", re.I)
+
+
+def _header_period(header: str) -> tuple[Period, str] | None:
+    """The period a header names ("Q4 2013/14", "2024/25 Q2 actual"), with its label."""
+    label = re.sub(r"\s+", " ", _VALUE_WORDS.sub(" ", header)).strip(" -:()")
+    if not label or not re.search(r"\d", label):
+        return None
+    try:
+        return parse_period(label), label
+    except PeriodError:
+        return None
+
+
+def _periods_in_headers(result: ColumnMap) -> None:
+    """Value columns named by period: the latest is the latest value, its
+    comparable previous period (else the latest before it) the previous value."""
+    own = {result.by_name.get("latest_value"), result.by_name.get("previous_value")} - {None}
+    found = []
+    for index, header in enumerate(result.headers):
+        mapped = next((name for name, i in result.by_name.items() if i == index), None)
+        if mapped not in (None, "latest_value", "previous_value"):
+            continue
+        reading = _header_period(header)
+        if reading is not None:
+            found.append((index, *reading))
+    if not found:
+        return
+    named = {index for index, _, _ in found}
+    if own - named:  # an explicit "Latest Value" column without a period wins
+        return
+    latest_index, latest, latest_label = max(found, key=lambda f: (f[1], f[0]))
+    earlier = [f for f in found if f[1] < latest]
+    wanted = comparable_previous(latest)
+    previous = next((f for f in earlier if f[1] == wanted), None)
+    if previous is None and earlier:
+        same_kind = [f for f in earlier if (f[1].kind, f[1].months) == (latest.kind, latest.months)]
+        previous = max(same_kind or earlier, key=lambda f: (f[1], f[0]))
+    result.by_name["latest_value"] = latest_index
+    result.header_periods["latest_value"] = latest_label
+    if previous is not None:
+        result.by_name["previous_value"] = previous[0]
+        result.header_periods["previous_value"] = previous[2]
+    elif result.by_name.get("previous_value") in named:
+        del result.by_name["previous_value"]
+    result.duplicates = [(n, h) for n, h in result.duplicates if n not in ("latest_value", "previous_value")]
 
 
 def match_columns(headers: Sequence[object]) -> ColumnMap:
     """Map canonical names to column positions; the first match of a name wins."""
     texts = ["" if h is None else str(h) for h in headers]
     result = ColumnMap(headers=texts)
+    seen: dict[str, list[int]] = {}
     for index, header in enumerate(texts):
+        key = normalise_header(header)
+        if key:
+            seen.setdefault(key, []).append(index)
         name = _match_one(header)
         if name is None:
             continue
         if name in result.by_name:
+            if key and normalise_header(texts[result.by_name[name]]) == key:
+                continue  # the same header twice: named in ``repeated``
             result.duplicates.append((name, header))
             continue
         result.by_name[name] = index
+    result.repeated = [(texts[positions[0]], positions) for positions in seen.values() if len(positions) > 1]
+    _periods_in_headers(result)
     _split_value_columns(result)
     # A header-less column right after a period column is that period's value.
     for period, value in (("previous_period", "previous_value"), ("latest_period", "latest_value")):
@@ -270,3 +367,60 @@ def match_columns(headers: Sequence[object]) -> ColumnMap:
             if not texts[index + 1].strip():
                 result.by_name[value] = index + 1
     return result
+
+
+_CODE = re.compile(r"^(?:[A-Za-z]{1,8}[ _./-]?)?\d{1,4}[A-Za-z]?(?:[./-]\d{1,3}[A-Za-z]?)?$|^[A-Z][A-Z0-9_./-]{1,14}$")
+
+
+def _share(cells: Sequence[object], test) -> float:  # type: ignore[no-untyped-def]
+    present = [c for c in cells if c is not None and str(c).strip() != ""]
+    if not present:
+        return 0.0
+    return sum(1 for c in present if test(c)) / len(present)
+
+
+def _is_period(cell: object) -> bool:
+    try:
+        parse_period(cell)
+    except PeriodError:
+        return False
+    return True
+
+
+def _is_value(cell: object) -> bool:
+    try:
+        return parse_value(cell).ok
+    except ValueReadError:
+        return False
+
+
+def settle_by_content(columns: ColumnMap, cells_of: Callable[[int], Sequence[object]]) -> None:
+    """Move columns whose cells contradict their header: a period column holding
+    values ("Last period": 3%) becomes the value column, and an Indicator column
+    holding codes beside a Description becomes the Code column. Says what it did
+    in ``columns.notes``."""
+    for period_name, value_name in (("previous_period", "previous_value"), ("latest_period", "latest_value")):
+        index = columns.by_name.get(period_name)
+        if index is None:
+            continue
+        cells = list(cells_of(index))[:200]
+        if _share(cells, _is_period) == 0 and _share(cells, _is_value) >= 0.5:
+            header = columns.headers[index] or f"column {index + 1}"
+            del columns.by_name[period_name]
+            if value_name not in columns.by_name:
+                columns.by_name[value_name] = index
+                columns.notes.append(f"column '{header}' holds values, not periods: read as the "
+                                     f"{value_name.replace('_', ' ')}")
+            else:
+                columns.notes.append(f"column '{header}' holds values, not periods, and there is already a "
+                                     f"{value_name.replace('_', ' ')} column: ignored")
+    indicator = columns.by_name.get("indicator")
+    if indicator is not None and "code" not in columns.by_name:
+        others = [h for name, h in columns.duplicates if name == "indicator"]
+        if others and _share(list(cells_of(indicator))[:200], lambda c: bool(_CODE.match(str(c).strip()))) >= 0.8:
+            second = columns.headers.index(others[0], indicator + 1) if others[0] in columns.headers[indicator + 1:] \
+                else columns.headers.index(others[0])
+            columns.by_name["code"], columns.by_name["indicator"] = indicator, second
+            columns.duplicates.remove(("indicator", others[0]))
+            columns.notes.append(f"column '{columns.headers[indicator]}' holds codes: read as the code, and "
+                                 f"'{others[0]}' as the indicator name")

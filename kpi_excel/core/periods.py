@@ -16,8 +16,13 @@ Forms read (case and spacing free):
   ``Autumn 2021/22`` (the academic year's autumn);
 * financial/academic years ``2021/22``, ``2024-25``, ``FY 2021/22``; calendar
   years ``2025``; rolling ranges ``2016-18`` and ``2019/20-21/22``;
-* months ``Mar-25``, ``March 2025``, ``2025-03``; month ranges ``Apr-Sep 2022``;
+* months ``Mar-25``, ``March 2025``, ``2025-03``; month ranges ``Apr-Sep 2022``,
+  ``Jul 25 - Sep 25``, ``April to June 2025`` (three months that make a calendar
+  quarter are that quarter, not a year to date: ``Jul-Sep 2025`` is Q2 2025/26);
   dates ``31/03/2025``, ``2025-03-31`` (a snapshot: its month);
+* GOV.UK's words: ``2022 to 2023`` (a financial or academic year),
+  ``quarter 2, 2025 to 2026``, ``Academic year 2023/24``, ``Financial year
+  2023/24``, and quarters that name their months, ``Q2 (Jul-Sep) 2025/26``;
 * DfE suffixes ``(prov)``, ``(Rev)``, ``(Final)``, ``(OT)`` and year-to-date
   markers ``YTD`` / ``year to date``, kept in the label.
 
@@ -147,9 +152,11 @@ _SUFFIX = re.compile(
 _YTD = re.compile(r"\s*\(?\b(?:ytd|year[\s-]to[\s-]date|cumulative)\b\)?\s*", re.IGNORECASE)
 
 _Y4 = r"(?:19|20|21)\d\d"
-_SPLIT = rf"(?P<y1>{_Y4}|\d\d)\s*(?P<sep>[/-])\s*(?P<y2>{_Y4}|\d\d)"
+_SPLIT = rf"(?P<y1>{_Y4}|\d\d)(?P<sep>\s*[/-]\s*|\s+to\s+)(?P<y2>{_Y4}|\d\d)"
 _MON = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _QP = r"(?P<qp>q|qtr|quarter)\s*"
+_MON2 = r"(?P<mon2>[a-z]+)"
+_YEAR_WORDS = r"(?P<fy>fy|ay|fye|academic\s+year|financial\s+year|school\s+year|year)"
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -158,6 +165,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("fin_quarter", _rx(rf"{_QP}(?P<q>[1-4])[\s,]+(?:(?P<fy>fy)\s*)?{_SPLIT}")),
+    ("named_quarter", _rx(rf"{_QP}(?P<q>[1-4])\s*\(\s*{_MON}\s*(?:-|–|to)\s*{_MON2}\s*\)[\s,]*{_SPLIT}")),
     ("fin_quarter", _rx(rf"(?:(?P<fy>fy)\s*)?{_SPLIT}[\s,]+{_QP}(?P<q>[1-4])")),
     ("cal_quarter", _rx(rf"{_QP}(?P<q>[1-4])[\s,]+(?P<y>{_Y4})")),
     ("cal_quarter", _rx(rf"(?P<y>{_Y4})[\s-]*{_QP}(?P<q>[1-4])")),
@@ -165,9 +173,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("term_ay", _rx(rf"(?P<term>autumn|spring|summer)(?P<mid>(?:\s+term)?(?:\s+census)?)\s+{_SPLIT}")),
     ("term", _rx(rf"(?P<term>autumn|spring|summer)(?P<mid>(?:\s+term)?(?:\s+census)?)\s+(?P<y>{_Y4})")),
     ("split_range", _rx(r"(?P<y1>\d{4})/(?P<y2>\d\d)\s*-\s*(?P<y3>\d\d)/(?P<y4>\d\d)")),
-    ("split_year", _rx(rf"(?:(?P<fy>fy|ay|fye)\s*)?{_SPLIT}")),
+    ("split_year", _rx(rf"(?:{_YEAR_WORDS}\s*)?{_SPLIT}")),
     ("cal_year", _rx(rf"(?:(?P<cy>cy)\s*)?(?P<y>{_Y4})")),
-    ("month_range", _rx(rf"{_MON}\s*(?:-|–|to)\s*(?P<mon2>[a-z]+)[\s-]+(?P<y>{_Y4}|\d\d)")),
+    ("month_range", _rx(rf"{_MON}\s*(?:-|–|to)\s*{_MON2}[\s-]+(?P<y>{_Y4}|\d\d)")),
+    ("month_range", _rx(rf"{_MON}[\s-]+(?P<y0>{_Y4}|\d\d)\s*(?:-|–|to)\s*{_MON2}[\s-]+(?P<y>{_Y4}|\d\d)")),
     ("month", _rx(rf"{_MON}[\s-]+(?P<y>{_Y4}|\d\d)")),
     ("iso_month", _rx(rf"(?P<y>{_Y4})-(?P<m>0[1-9]|1[0-2])")),
     ("iso_date", _rx(rf"(?P<y>{_Y4})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-3]\d)")),
@@ -175,7 +184,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 # Fields a style formats; words keep their case, numbers their width.
-_NUMERIC_FIELDS = {"q", "h", "y", "y1", "y2", "y3", "y4", "m", "d"}
+_NUMERIC_FIELDS = {"q", "h", "y", "y0", "y1", "y2", "y3", "y4", "m", "d"}
 _WORD_FIELDS = {"term", "mon", "mon2", "qp", "hp", "fy", "cy", "mid", "sep"}
 
 
@@ -314,6 +323,16 @@ def _split_years(match: re.Match[str]) -> tuple[int, int] | None:
 
 def _build(name: str, m: re.Match[str]) -> Period | None:
     groups = m.groupdict()
+    if name == "named_quarter":
+        first, second = _split_years(m)
+        q = int(groups["q"])
+        start = first * 12 + 3 + 3 * (q - 1)
+        first_month, last_month = _month_number(groups["mon"]), _month_number(groups["mon2"])
+        if second != first + 1 or first_month is None or last_month is None:
+            return None
+        if (first_month - 1, last_month - 1) != (start % 12, (start + 2) % 12):
+            return None  # "Q2 (Oct-Dec)": the months contradict the quarter
+        return Period("quarter", start, 3, fiscal=True)
     if name in ("fin_quarter", "fin_half"):
         first, second = _split_years(m)
         if second != first + 1:
@@ -365,8 +384,15 @@ def _build(name: str, m: re.Match[str]) -> Period | None:
             return None
         year = _year(groups["y"])
         end = year * 12 + last_month - 1
-        start_year = year if first_month <= last_month else year - 1
+        if groups.get("y0"):
+            start_year = _year(groups["y0"])
+        else:
+            start_year = year if first_month <= last_month else year - 1
         start = start_year * 12 + first_month - 1
+        if not 1 <= end - start + 1 <= 36:
+            return None
+        if end - start + 1 == 3 and start % 3 == 0:
+            return Period("quarter", start, 3)  # Jul-Sep 2025 is a quarter, not a year to date
         return Period("month", start, end - start + 1)
     if name == "iso_month":
         return Period("month", int(groups["y"]) * 12 + int(groups["m"]) - 1, 1)
@@ -428,6 +454,10 @@ def _field_values(period: Period) -> dict[str, object]:
     if period.kind in ("quarter", "half"):
         fy = year if month0 >= 3 else year - 1
         values.update(y1=fy, y2=fy + 1)
+        last_year, last_month0 = divmod(period.end - 1, 12)
+        values.update(mon=month0 + 1, mon2=last_month0 + 1, y0=year)
+        if "{mon" in period.style.template:
+            values["y"] = last_year
         values["q"] = ((month0 - 3) % 12) // 3 + 1 if period.fiscal else month0 // 3 + 1
         values["h"] = ((month0 - 3) % 12) // 6 + 1
     elif period.kind == "term":
@@ -443,7 +473,7 @@ def _field_values(period: Period) -> dict[str, object]:
             values.update(y1=year, y2=last)
     elif period.kind == "month":
         last_year, last_month0 = divmod(period.end - 1, 12)
-        values.update(mon=month0 + 1, mon2=last_month0 + 1, y=last_year)
+        values.update(mon=month0 + 1, mon2=last_month0 + 1, y=last_year, y0=year)
     return values
 
 

@@ -53,6 +53,7 @@ class ColumnSpec:
     choices: tuple[str, ...] = ()
     computed: bool = False
     help: str = ""
+    free_text: bool = False  # the dropdown suggests; other text is allowed (a RAG Rule with tolerances)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,11 @@
 
 Spellings seen in the wild: ``High = Good``, ``Low = Good``, ``(high is good)``,
 ``(low is good)``, ``(no polarity)``, ``N/A``, LAIT's ``High`` / ``Low`` / ``-``,
-Kent's ``H`` / ``L`` / ``T`` (T: close to target is best, "goldilocks").
+Kent's ``H`` / ``L`` / ``T`` (T: close to target is best, "goldilocks"),
+Richmond's ``aim to maximise`` / ``aim to minimise``, ``Bigger is better``,
+``Smaller values are best``. Indicators published for information only
+(``Info only``, ``Data only``, ``Measure for information``, ``Contextual``,
+``Volumetric``) have no good direction: they are N/A, not a problem.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from functools import lru_cache
 
 from kpi_excel.errors import CellError
 
-__all__ = ["Polarity", "PolarityError", "parse_polarity"]
+__all__ = ["Polarity", "PolarityError", "parse_polarity", "information_only", "polarity_in_name"]
 
 
 class PolarityError(CellError):
@@ -31,19 +35,27 @@ class Polarity(Enum):
         return self is not Polarity.NONE
 
 
+# Published for information: no good direction, and that is no problem.
+_INFORMATION = (r"context(ual)?(\s*(only|indicator|measure))?|information(al)?(\s*only)?|info(\s*only)?|"
+                r"(for|measure\s*for)\s*information(\s*only)?|data\s*only|monitor(ing)?(\s*only)?|"
+                r"volumetric|tracking(\s*only)?|demand(\s*measure)?|not\s*targeted|no\s*target\s*set")
+
 _SPELLINGS: list[tuple[Polarity, str]] = [
     (Polarity.HIGH, r"h|high|higher|up|\+|↑|high(er)?\s*(=|is|are)\s*(good|better)|"
                     r"(bigger|larger|more|higher)\s*(is)?\s*better|good\s*(=|is)\s*high(er)?|"
-                    r"high(er)?\s*good|increase\s*(=|is)\s*good|maximi[sz]e|high\s*=\s*good"),
+                    r"high(er)?\s*good|increase\s*(=|is)\s*good|(aim\s*(is\s*)?to\s*)?maximi[sz]e|high\s*=\s*good|"
+                    r"(bigger|larger|higher)\s*(values?|numbers?|figures?)?\s*(is|are)\s*(best|better|good)|"
+                    r"increas(e|ing)|up\s*is\s*(good|better)"),
     (Polarity.LOW, r"l|low|lower|down|↓|low(er)?\s*(=|is|are)\s*(good|better)|"
                    r"(smaller|less|fewer|lower)\s*(is)?\s*better|good\s*(=|is)\s*low(er)?|"
-                   r"low(er)?\s*good|decrease\s*(=|is)\s*good|minimi[sz]e"),
+                   r"low(er)?\s*good|decrease\s*(=|is)\s*good|(aim\s*(is\s*)?to\s*)?minimi[sz]e|"
+                   r"(smaller|lower|fewer)\s*(values?|numbers?|figures?)?\s*(is|are)\s*(best|better|good)|"
+                   r"decreas(e|ing)|reduc(e|ing)|down\s*is\s*(good|better)"),
     (Polarity.TARGET, r"t|target|close\s*to\s*target|closer\s*to\s*target(\s*is\s*(good|better))?|"
                       r"(near|nearest|closest)\s*(to)?\s*target|goldilocks|on\s*target|"
                       r"within\s*(a\s*)?(range|band)|in\s*range|range|band"),
     (Polarity.NONE, r"|-|–|n/?a|none|no\s*polarity|not\s*applicable|neutral|no\s*good\s*direction|"
-                    r"context(ual)?|information(al)?|info|for\s*information|monitor(ing)?( only)?|"
-                    r"no\s*target"),
+                    + _INFORMATION + r"|no\s*target"),
 ]
 
 
@@ -80,3 +92,25 @@ def _parse(raw: str) -> Polarity:
             "close to target (T) or N/A)"
         )
     return polarity
+
+
+@lru_cache(maxsize=1024)
+def information_only(text: object) -> bool:
+    """True for a polarity such as ``Data only`` or ``Contextual``: published for
+    information, not to be rated."""
+    cleaned = re.sub(r"\s+", " ", str(text or "").strip().lower().strip("()[]. "))
+    return bool(cleaned) and re.fullmatch(_INFORMATION, cleaned) is not None
+
+
+_IN_NAME = re.compile(r"\(\s*((?:aim\s*(?:is\s*)?to\s*)?(?:maximi[sz]e|minimi[sz]e)|(?:high|low)(?:er)?\s*(?:is|=)\s*"
+                      r"(?:good|better)|(?:bigger|smaller|larger)\s*is\s*better)\s*\)", re.I)
+
+
+@lru_cache(maxsize=4096)
+def polarity_in_name(name: object) -> Polarity | None:
+    """The polarity an indicator's name states in brackets, as Richmond writes
+    "(aim to maximise)" after each name; None when the name says none."""
+    match = _IN_NAME.search(str(name or ""))
+    if match is None:
+        return None
+    return _lookup(re.sub(r"\s+", " ", match.group(1).strip().lower()))

@@ -1,12 +1,27 @@
 """RAG ratings and the reason for each, in words an officer can paste into a paper.
 
+A rule is written as councils write their key (a :class:`RuleSpec`): a kind and
+up to two tolerances, e.g. ``target``, ``target 10pp`` (a near miss within 10
+points is Amber), ``target green 5% amber 10%`` ("Green: on, above or within 5%
+of target; Amber: 5-10%; Red: more than 10%"), ``target amber 10 auto`` (points
+for a percentage, % for a count), ``quartile``, ``trend``, ``auto`` or ``none``.
+
 Rules:
 
-* **target**: met is Green, missed is Red; with an amber tolerance a near miss
-  (within ``5%`` of the target, or ``2pp``) is Amber. ``>`` is strict, ``>=``
-  inclusive, a bare number is met on the good side of the polarity inclusively.
-  A band (``90%-95%``) is Green inside; a bare target on a "close to target"
-  indicator is Green only on target, Amber within the tolerance.
+* **target**: met is Green, missed is Red. A miss within the green tolerance is
+  Green ("within the 5% green tolerance"); within the amber tolerance it is
+  Amber; beyond both it is Red. Tolerances are inclusive ("within 10%" counts
+  10% itself). ``>`` is strict, ``>=`` inclusive, a bare number is met on the
+  good side of the polarity inclusively. A band (``90%-95%``) is Green inside,
+  and Green outside on the good side of a High or Low polarity (with a note); a
+  bare target on a "close to target" indicator is Green only on target.
+  ``Maintain`` is met when the value is no worse than the previous one (judged
+  by the polarity); ``Top quartile`` is the comparator group's top-quartile
+  threshold, or the quartile itself when only that is known. A censored value
+  (``<0.1%``) is compared as a bound: it is rated only when the bound settles
+  the answer, and the reason says it is a bound.
+* **trend** (councils that rate direction only): improving is Green, no change
+  Amber, declining Red.
 * **quartile** (the Leicestershire key): Green is the top quartile, or high in
   the second quartile with an improving trend; Red is the bottom quartile, or low
   in the third quartile with a declining trend; Amber otherwise. With only the
@@ -27,8 +42,8 @@ from enum import Enum
 from functools import lru_cache
 
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.targets import Target, Tolerance
-from kpi_excel.core.trend import DECLINING, IMPROVING, round_to
+from kpi_excel.core.targets import MAINTAIN, TOP_QUARTILE, Target, TargetError, Tolerance, parse_tolerance
+from kpi_excel.core.trend import DECLINING, IMPROVING, NO_CHANGE, round_to
 from kpi_excel.core.values import Value, format_number
 from kpi_excel.errors import CellError
 
@@ -39,6 +54,8 @@ __all__ = [
     "NA",
     "RAG_RANK",
     "Rule",
+    "RuleSpec",
+    "parse_rule_spec",
     "Quartile",
     "Rating",
     "RagError",
@@ -49,6 +66,7 @@ __all__ = [
     "parse_override",
     "rate_by_target",
     "rate_by_quartile",
+    "rate_by_trend",
     "rate",
 ]
 
@@ -64,25 +82,101 @@ class Rule(Enum):
     AUTO = "auto"
     TARGET = "target"
     QUARTILE = "quartile"
+    TREND = "trend"
     NONE = "none"
 
 
-def parse_rule(text: object, default: Rule = Rule.AUTO) -> Rule:
-    """Read a RAG rule name; empty gives ``default``."""
-    if isinstance(text, Rule):
+_RULE_NAMES = {
+    "target": Rule.TARGET, "targets": Rule.TARGET, "by target": Rule.TARGET, "against target": Rule.TARGET,
+    "quartile": Rule.QUARTILE, "quartiles": Rule.QUARTILE, "benchmark": Rule.QUARTILE,
+    "by quartile": Rule.QUARTILE, "auto": Rule.AUTO, "automatic": Rule.AUTO, "default": Rule.AUTO,
+    "trend": Rule.TREND, "direction": Rule.TREND, "by trend": Rule.TREND, "direction of travel": Rule.TREND,
+    "dot": Rule.TREND,
+    "none": Rule.NONE, "n/a": Rule.NONE, "not rated": Rule.NONE, "no rag": Rule.NONE,
+}
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A RAG rule as a council's key states it: the kind and its tolerances.
+
+    ``green_within``: a miss this near is still Green. ``amber_within``: a miss
+    this near is Amber. None: not given here (a wider setting may give it).
+    """
+
+    kind: Rule = Rule.AUTO
+    green_within: Tolerance | None = None
+    amber_within: Tolerance | None = None
+
+    def text(self) -> str:
+        """As an officer would type it: ``target green 5% amber 10%``."""
+        parts = [self.kind.value]
+        if self.green_within is not None:
+            parts.append(f"green {self.green_within.text()}")
+        if self.amber_within is not None:
+            parts.append(f"amber {self.amber_within.text()}")
+        return " ".join(parts)
+
+
+_TOLERANCE_WORD = r"(\d+(?:\.\d+)?|\.\d+)\s*(%|pp|ppt|points?|pts?|auto|\(auto\))?|auto\s+\d+(?:\.\d+)?"
+_SPEC = re.compile(
+    rf"^(?P<kind>[a-z/ ]*?)\s*(?:within\s+)?(?P<bare>{_TOLERANCE_WORD})?\s*[,;]?\s*"
+    rf"(?:green(?:\s+within)?\s*[:=]?\s*(?P<green>{_TOLERANCE_WORD}))?\s*[,;]?\s*"
+    rf"(?:amber(?:\s+within)?\s*[:=]?\s*(?P<amber>{_TOLERANCE_WORD}))?$"
+)
+
+
+def parse_rule_spec(text: object, default: RuleSpec | None = None) -> RuleSpec | None:
+    """Read a rule as written in a RAG Rule cell, a Settings row or ``--rule``.
+
+    ``target 10pp`` (the bare tolerance is the amber one), ``target green 5%
+    amber 10%``, ``quartile``, ``trend``, ``auto``, ``none``. Tolerances alone
+    (``green 5% amber 10%``) mean ``auto`` with those tolerances. Empty gives
+    ``default``. Raises :class:`RagError` naming the text otherwise.
+    """
+    if isinstance(text, RuleSpec):
         return text
-    cleaned = str(text or "").strip().lower()
+    if isinstance(text, Rule):
+        return RuleSpec(text)
+    cleaned = re.sub(r"\s+", " ", str(text or "").strip().lower())
     if cleaned == "":
         return default
-    aliases = {
-        "target": Rule.TARGET, "targets": Rule.TARGET, "by target": Rule.TARGET,
-        "quartile": Rule.QUARTILE, "quartiles": Rule.QUARTILE, "benchmark": Rule.QUARTILE,
-        "by quartile": Rule.QUARTILE, "auto": Rule.AUTO, "automatic": Rule.AUTO, "default": Rule.AUTO,
-        "none": Rule.NONE, "n/a": Rule.NONE, "not rated": Rule.NONE, "no rag": Rule.NONE,
-    }
-    if cleaned in aliases:
-        return aliases[cleaned]
-    raise RagError(f"unknown RAG rule '{str(text).strip()[:40]}' (expected target, quartile, auto or none)")
+    match = _SPEC.match(cleaned)
+    kind_text = (match["kind"].strip() if match else cleaned) or ("auto" if match else "")
+    if match is None or kind_text not in _RULE_NAMES:
+        raise RagError(
+            f"unknown RAG rule '{str(text).strip()[:60]}' (expected target, quartile, trend, auto or none, "
+            "optionally with tolerances: target 10pp, target green 5% amber 10%)"
+        )
+    kind = _RULE_NAMES[kind_text]
+    try:
+        green = parse_tolerance(match["green"])
+        amber = parse_tolerance(match["amber"] or match["bare"])
+    except TargetError as error:
+        raise RagError(f"RAG rule '{str(text).strip()[:60]}': {error}") from None
+    if match["bare"] and match["amber"]:
+        raise RagError(f"RAG rule '{str(text).strip()[:60]}' gives the amber tolerance twice")
+    if (green or amber) and kind in (Rule.QUARTILE, Rule.TREND, Rule.NONE):
+        raise RagError(f"RAG rule '{str(text).strip()[:60]}': tolerances apply to targets, not to the "
+                       f"{kind.value} rule")
+    return RuleSpec(kind, green, amber)
+
+
+def parse_rule(text: object, default: Rule = Rule.AUTO) -> Rule:
+    """Read a RAG rule's kind (tolerances, if written, are read by
+    :func:`parse_rule_spec`); empty gives ``default``."""
+    if isinstance(text, Rule):
+        return text
+    spec = parse_rule_spec(text)
+    return default if spec is None else spec.kind
+
+
+def narrower_than(amber: Tolerance | None, green: Tolerance | None) -> bool:
+    """True when an amber tolerance is narrower than the green one (same unit):
+    then nothing is ever Amber by tolerance, which is almost surely a typo."""
+    if amber is None or green is None:
+        return False
+    return (amber.relative, amber.auto) == (green.relative, green.auto) and amber.amount < green.amount
 
 
 @dataclass(frozen=True)
@@ -160,12 +254,28 @@ _RAG_WORDS = {
     "r": RED, "red": RED, "a": AMBER, "amber": AMBER, "g": GREEN, "green": GREEN,
     "n/a": NA, "na": NA, "not rated": NA, "none": NA, "-": NA,
 }
+# How published keys say it (Pentana's Alert/Warning/OK; "On target"; Belfast's yellow).
+_PUBLISHED_RAG_WORDS = {
+    **{w: GREEN for w in ("on target", "on track", "met", "target met", "achieved", "target achieved", "ok",
+                          "above target", "exceeded", "exceeding target", "meeting target", "better than target",
+                          "on or above target")},
+    **{w: AMBER for w in ("close to target", "near target", "within tolerance", "slightly below target",
+                          "warning", "just short", "just short of target", "yellow", "slightly missed",
+                          "target slightly missed", "minor variance")},
+    **{w: RED for w in ("off target", "off track", "not met", "target not met", "missed", "target missed",
+                        "below target", "alert", "target not achieved", "not achieved",
+                        "significantly below target")},
+    **{w: NA for w in ("data only", "info only", "information only", "for info only", "for information only",
+                       "for information", "no target", "not applicable",
+                       "unknown", "no data", "tbc", "grey", "gray", "contextual", "volumetric", "n/k")},
+}
 
 
 def parse_rag_word(raw: object) -> str | None:
-    """A RAG word (Red/Amber/Green/N/A) from text such as "G" or "green"; None if not one."""
-    cleaned = str(raw or "").strip().lower().rstrip(".")
-    return _RAG_WORDS.get(cleaned)
+    """A RAG word (Red/Amber/Green/N/A) from text such as "G", "green" or a
+    published key's "On target" / "Alert"; None if not one."""
+    cleaned = re.sub(r"\s+", " ", str(raw or "").strip().lower().rstrip("."))
+    return _RAG_WORDS.get(cleaned) or _PUBLISHED_RAG_WORDS.get(cleaned)
 
 
 def parse_override(raw: object, reason: object = None) -> tuple[str, str] | None:
@@ -194,11 +304,32 @@ class Rating:
     rule: str
 
 
-def _amount(gap: float, decimals: int | None, percent: bool) -> str:
+def _amount(gap: float, decimals: int | None, percent: bool, unit: str | None = None) -> str:
     text = format_number(abs(gap), decimals, False)
-    if not percent:
-        return text
-    return f"{text} point" if text in ("1", "1.0", "1.00") else f"{text} points"
+    if percent:
+        return f"{text} point" if text in ("1", "1.0", "1.00") else f"{text} points"
+    if unit == "£":
+        return f"£{text}"
+    if unit:
+        singular = unit[:-1] if text in ("1", "1.0", "1.00") and unit.endswith("s") else unit
+        return f"{text} {singular}"
+    return text
+
+
+def _near(
+    gap: float,
+    reference: float,
+    text: str,
+    percent: bool,
+    green_within: Tolerance | None,
+    amber_within: Tolerance | None,
+) -> Rating:
+    """A miss of ``gap`` (>= 0) from ``reference``: Green, Amber or Red by the tolerances."""
+    if green_within is not None and gap <= green_within.width(reference, percent) + 1e-9:
+        return Rating(GREEN, f"Green: {text}, within the {green_within.describe(percent, 'green')}", "target")
+    if amber_within is not None and gap <= amber_within.width(reference, percent) + 1e-9:
+        return Rating(AMBER, f"Amber: {text}, within the {amber_within.describe(percent, 'amber')}", "target")
+    return Rating(RED, f"Red: {text}", "target")
 
 
 def rate_by_target(
@@ -206,14 +337,20 @@ def rate_by_target(
     target: Target,
     polarity: Polarity,
     amber_within: Tolerance | None = None,
+    green_within: Tolerance | None = None,
+    previous: Value | None = None,
 ) -> Rating:
     """Rate a value against a target (see the module notes for the rules)."""
+    if target.op == MAINTAIN:
+        return _rate_maintain(latest, previous, target, polarity, amber_within, green_within)
+    if latest.bound is not None:
+        return _rate_bound(latest, target, polarity, amber_within, green_within)
     decimals = _max_decimals(latest.decimals, target.decimals)
     value = round_to(latest.number, decimals)  # type: ignore[arg-type]
     shown = latest.display()
     wanted = target.display()
     percent = latest.percent or target.percent
-    tolerance_note = f", within the {amber_within.describe(percent)}" if amber_within else ""
+    unit = latest.unit or target.unit
     op = target.op
     if op == "=":
         op = {Polarity.HIGH: ">=", Polarity.LOW: "<="}.get(polarity, "point")
@@ -224,19 +361,18 @@ def rate_by_target(
         edge = low if value < low else high
         gap = value - edge
         where = "below" if gap < 0 else "above"
-        text = f"{shown} is {_amount(gap, decimals, percent)} {where} the {wanted} target range"
-        if amber_within and abs(gap) <= amber_within.width(edge) + 1e-9:
-            return Rating(AMBER, f"Amber: {text}{tolerance_note}", "target")
-        return Rating(RED, f"Red: {text}", "target")
+        text = f"{shown} is {_amount(gap, decimals, percent, unit)} {where} the {wanted} target range"
+        good_side = (polarity is Polarity.HIGH and gap > 0) or (polarity is Polarity.LOW and gap < 0)
+        if good_side:
+            return Rating(GREEN, f"Green: {text}, on the good side ({polarity.value})", "target")
+        return _near(abs(gap), edge, text, percent, green_within, amber_within)
     aim = round_to(target.value, decimals)
     if op == "point":
         gap = value - aim
         if gap == 0:
             return Rating(GREEN, f"Green: {shown} is on the {wanted} target", "target")
-        text = f"{shown} is {_amount(gap, decimals, percent)} away from the {wanted} target"
-        if amber_within and abs(gap) <= amber_within.width(aim) + 1e-9:
-            return Rating(AMBER, f"Amber: {text}{tolerance_note}", "target")
-        return Rating(RED, f"Red: {text}", "target")
+        text = f"{shown} is {_amount(gap, decimals, percent, unit)} away from the {wanted} target"
+        return _near(abs(gap), aim, text, percent, green_within, amber_within)
     higher_is_better = op in (">", ">=")
     met = {">": value > aim, ">=": value >= aim, "<": value < aim, "<=": value <= aim}[op]
     if met:
@@ -245,12 +381,80 @@ def rate_by_target(
     if shortfall == 0:
         text = f"{shown} is level with the {wanted} target but does not beat it"
     elif higher_is_better:
-        text = f"{shown} is {_amount(shortfall, decimals, percent)} short of the {wanted} target"
+        text = f"{shown} is {_amount(shortfall, decimals, percent, unit)} short of the {wanted} target"
     else:
-        text = f"{shown} is {_amount(shortfall, decimals, percent)} above the {wanted} target"
-    if amber_within and shortfall <= amber_within.width(aim) + 1e-9:
-        return Rating(AMBER, f"Amber: {text}{tolerance_note}", "target")
-    return Rating(RED, f"Red: {text}", "target")
+        text = f"{shown} is {_amount(shortfall, decimals, percent, unit)} above the {wanted} target"
+    return _near(shortfall, aim, text, percent, green_within, amber_within)
+
+
+def _rate_maintain(
+    latest: Value,
+    previous: Value | None,
+    target: Target,
+    polarity: Polarity,
+    amber_within: Tolerance | None,
+    green_within: Tolerance | None,
+) -> Rating:
+    """``Maintain``: no worse than the previous value, judged by the polarity."""
+    wanted = target.display()
+    if polarity not in (Polarity.HIGH, Polarity.LOW):
+        return Rating(NA, f"N/A: the {wanted} target needs a polarity to tell better from worse", "target")
+    if previous is None or previous.number is None:
+        why = previous.missing if previous is not None else "no value"
+        return Rating(NA, f"N/A: the {wanted} target needs the previous value ({why})", "target")
+    if latest.bound is not None or previous.bound is not None:
+        return Rating(NA, f"N/A: {previous.display()} → {latest.display()} includes a bound, so the {wanted} "
+                          "target cannot be judged", "target")
+    decimals = _max_decimals(latest.decimals, previous.decimals)
+    now, before = round_to(latest.number, decimals), round_to(previous.number, decimals)  # type: ignore[arg-type]
+    worse_by = before - now if polarity is Polarity.HIGH else now - before
+    percent = latest.percent or previous.percent
+    if worse_by <= 0:
+        verb = "keeps" if worse_by == 0 else "improves on"
+        return Rating(GREEN, f"Green: {latest.display()} {verb} the previous {previous.display()} "
+                             f"({wanted} target)", "target")
+    text = (f"{latest.display()} is {_amount(worse_by, decimals, percent, latest.unit)} worse than the previous "
+            f"{previous.display()} ({wanted} target)")
+    return _near(worse_by, before, text, percent, green_within, amber_within)
+
+
+def _rate_bound(
+    latest: Value,
+    target: Target,
+    polarity: Polarity,
+    amber_within: Tolerance | None,
+    green_within: Tolerance | None,
+) -> Rating:
+    """A censored value (``<0.1%``, ``>99%``) against a target: rated only when
+    every value the bound allows gets the same rating (a percentage lies between
+    0 and 100; the bound itself is excluded: ``<0.1%`` meets ``<0.1%``)."""
+    below = latest.bound == "<"
+    edge = float(latest.number)  # type: ignore[arg-type]
+    limit = (0.0 if below else 100.0) if latest.percent else (-1e12 if below else 1e12)
+    inside = edge - 1e-7 if below else edge + 1e-7  # just inside the open end
+    points = [inside, limit]
+    low, high = sorted((inside, limit))
+    for special in (target.value, target.upper):  # a band or point target is best inside the range
+        if special is not None and low < special < high:
+            points.append(special)
+    ratings = {rate_by_target(Value(x, latest.percent, 9), target, polarity, amber_within, green_within).rag
+               for x in points}
+    side = "below" if below else "above"
+    bound_text = f"{latest.display()} is a bound (the value is {side} " \
+                 f"{format_number(edge, latest.decimals, latest.percent)})"
+    wanted = target.display()
+    if len(ratings) > 1:
+        could = " or ".join(sorted(ratings, key=lambda w: -RAG_RANK.get(w, -1)))
+        return Rating(NA, f"N/A: {bound_text}: it could be {could} against the {wanted} target", "target")
+    rag = ratings.pop()
+    if rag == GREEN:
+        verdict = f"any such value meets the {wanted} target"
+    elif rag == AMBER:
+        tolerance = amber_within.describe(latest.percent or target.percent, "amber") if amber_within else "tolerance"
+        verdict = f"any such value misses the {wanted} target, within the {tolerance}"
+    else:
+        verdict = f"any such value misses the {wanted} target"
+    return Rating(rag, f"{rag}: {bound_text}, and {verdict}", "target")
 
 
 def _max_decimals(*decimals: int | None) -> int | None:
@@ -295,9 +499,30 @@ def rate_by_quartile(quartile: Quartile, direction: str) -> Rating:
     return Rating(AMBER, f"Amber: third quartile ({_NOT_KNOWN})", "quartile")
 
 
+def rate_by_trend(direction: str) -> Rating:
+    """Direction only: improving is Green, no change Amber, declining Red."""
+    if direction == IMPROVING:
+        return Rating(GREEN, "Green: improving on the previous value (rule: trend)", "trend")
+    if direction == NO_CHANGE:
+        return Rating(AMBER, "Amber: no change on the previous value (rule: trend)", "trend")
+    if direction == DECLINING:
+        return Rating(RED, "Red: declining on the previous value (rule: trend)", "trend")
+    return Rating(NA, "N/A: no direction of travel to rate (rule: trend)", "trend")
+
+
+def _top_quartile_by_quartile(target: Target, quartile: Quartile | None) -> Rating:
+    """A ``Top quartile`` target whose threshold is not known: the quartile says it."""
+    if quartile is None:
+        return Rating(NA, f"N/A: the {target.display()} target needs benchmark data (Settings: Benchmark "
+                          "data) or a Quartile", "target")
+    if quartile.number == 1:
+        return Rating(GREEN, f"Green: in the top quartile, meeting the {target.display()} target", "target")
+    return Rating(RED, f"Red: in quartile {quartile.number}, short of the {target.display()} target", "target")
+
+
 def rate(
     *,
-    rule: Rule,
+    rule: Rule | RuleSpec,
     latest: Value | None,
     polarity: Polarity,
     direction: str,
@@ -305,9 +530,20 @@ def rate(
     quartile: Quartile | None = None,
     amber_within: Tolerance | None = None,
     override: tuple[str, str] | None = None,
+    green_within: Tolerance | None = None,
+    previous: Value | None = None,
 ) -> Rating:
-    """Rate one indicator by ``rule``; an officer ``override`` wins, keeping its reason."""
-    computed = _computed(rule, latest, polarity, direction, target, quartile, amber_within)
+    """Rate one indicator by ``rule``; an officer ``override`` wins, keeping its reason.
+
+    A :class:`RuleSpec`'s own tolerances are used where ``green_within`` /
+    ``amber_within`` are not given.
+    """
+    if isinstance(rule, RuleSpec):
+        green_within = green_within if green_within is not None else rule.green_within
+        amber_within = amber_within if amber_within is not None else rule.amber_within
+        rule = rule.kind
+    computed = _computed(rule, latest, polarity, direction, target, quartile, amber_within, green_within,
+                         previous)
     if override is None:
         return computed
     word, why = override
@@ -323,9 +559,13 @@ def _computed(
     target: Target | None,
     quartile: Quartile | None,
     amber_within: Tolerance | None,
+    green_within: Tolerance | None = None,
+    previous: Value | None = None,
 ) -> Rating:
     if rule is Rule.NONE:
         return Rating(NA, "N/A: not rated (rule: none)", "none")
+    if rule is Rule.TREND:
+        return rate_by_trend(direction)
     if rule is Rule.AUTO:
         rule = Rule.TARGET if target is not None else Rule.QUARTILE if quartile is not None else Rule.NONE
         if rule is Rule.NONE:
@@ -339,7 +579,9 @@ def _computed(
         if polarity is Polarity.NONE and target.op in ("=",):
             return Rating(NA, f"N/A: the {target.display()} target has no direction and the "
                               "indicator has no polarity", "target")
-        return rate_by_target(latest, target, polarity, amber_within)
+        if target.op == TOP_QUARTILE:
+            return _top_quartile_by_quartile(target, quartile)
+        return rate_by_target(latest, target, polarity, amber_within, green_within, previous)
     if quartile is None:
         return Rating(NA, "N/A: no benchmark quartile", "quartile")
     return rate_by_quartile(quartile, direction)

@@ -11,6 +11,11 @@ values written ``3% (420)``) also gets ``ci_low``, ``ci_high`` (the confidence
 interval of the latest value, in its units), ``significance`` of the change
 (``significant`` / ``not significant`` / empty) and ``vs_england`` (Better /
 Similar / Worse, when the table has an England column).
+
+A table as published is read as it is: value columns headed by their period
+(``Q4 2013/14``) give the periods, a footnote row under the table is not an
+indicator, and two rows with one code are named (both would be rated from the
+same data).
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from kpi_excel.core.assess import Assessment, RateOptions, assess_row
-from kpi_excel.core.columns import SYNONYMS, ColumnMap, match_columns, normalise_header
+from kpi_excel.core.a1 import column_letter
+from kpi_excel.core.assess import Assessment, RateOptions, assess_row, duplicate_codes
+from kpi_excel.core.columns import SYNONYMS, ColumnMap, match_columns, normalise_header, settle_by_content
 from kpi_excel.core.values import looks_like_formula
 from kpi_excel.errors import MissingColumnError
 
@@ -74,26 +80,32 @@ def rate_table(
     :class:`MissingColumnError` when no column holds the latest value.
     """
     columns = match_columns(list(frame.columns))
+    values = frame.to_numpy(dtype=object, copy=False)
+    # What a column holds is plain from its first few hundred cells.
+    settle_by_content(columns, lambda j: [_clean(v) for v in values[:500, j]])
     if "latest_value" not in columns:
         looked_for = ", ".join(f"'{w.title()}'" for w in SYNONYMS["latest_value"][:6])
         raise MissingColumnError(
             f"no column for the latest value (looked for headers such as {looked_for})", source=source
         )
-    warnings = [
-        f"column '{header}' also looks like {name.replace('_', ' ')}; using '{columns.header(name)}'"
-        for name, header in columns.duplicates
-    ]
+    warnings = _column_warnings(columns)
     positions = list(columns.by_name.items())
+    from_headers = _periods_from_headers(columns)
+    notes = _footnote_rows(values, columns)
     assessments: list[Assessment] = []
-    values = frame.to_numpy(dtype=object, copy=False)
     format_values = formats.to_numpy(dtype=object, copy=False) if formats is not None else None
     for i in range(len(frame)):
+        if i in notes:
+            assessments.append(Assessment(blank=True))  # a footnote under the table, not an indicator
+            continue
         row_values = values[i]
         row = {name: _clean(row_values[j]) for name, j in positions}
+        row.update(from_headers)
         row_formats = {}
         if format_values is not None:
             row_formats = {name: format_values[i][j] for name, j in positions if format_values[i][j]}
         assessments.append(assess_row(row, row_formats, options))
+    repeated_codes = _repeated_codes(values, columns, assessments)
 
     # Value cells already get a sharper message from the value reader.
     skip = {columns.by_name[n] for n in ("latest_value", "previous_value") if n in columns}
@@ -110,6 +122,7 @@ def rate_table(
         "; ".join(
             [f"{columns.header(p.column) if p.column in columns else p.column}: {p.message}" for p in a.problems]
             + cell_problems.get(i, [])
+            + ([f"{columns.header('code')}: {repeated_codes[i]}"] if i in repeated_codes else [])
         )
         for i, a in enumerate(assessments)
     ]
@@ -139,6 +152,69 @@ def _add_statistics(out: pd.DataFrame, assessments: list[Assessment], level: flo
     out["ci_high"] = highs
     out["significance"] = significance
     out["vs_england"] = versus
+
+def _column_warnings(columns: ColumnMap) -> list[str]:
+    """What an officer should hear about the header row."""
+    warnings = [
+        f"column '{header}' also looks like {name.replace('_', ' ')}; using '{columns.header(name)}'"
+        for name, header in columns.duplicates
+    ]
+    for header, positions in columns.repeated:
+        letters = " and ".join(column_letter(p + 1) for p in positions)
+        warnings.append(f"{len(positions)} columns are headed '{header}' ({letters}): the first is used; "
+                        "rename or remove the others")
+    return warnings + list(columns.notes)
+
+
+def _periods_from_headers(columns: ColumnMap) -> dict[str, str]:
+    """Periods named by value headers ("Q4 2013/14"), for rows with no period column."""
+    found = {}
+    for value_name, period_name in (("latest_value", "latest_period"), ("previous_value", "previous_period")):
+        label = columns.header_periods.get(value_name)
+        if label and period_name not in columns:
+            found[period_name] = label
+    return found
+
+
+_FOOTNOTE_START = ("*", "†", "‡", "note", "notes", "source", "sources", "key", "¹", "(1)", "[1]", "nb", "n.b.")
+
+
+def _footnote_rows(values, columns: ColumnMap) -> set[int]:  # type: ignore[no-untyped-def]
+    """Rows that are notes or headings, not indicators: a single cell starting
+    like a footnote ("* provisional", "Source: ..."), any single-cell row below
+    the last row with a value, target or polarity, and a section heading (a short
+    name alone in the topic, theme or indicator column: "Waiting lists")."""
+    if not len(values):
+        return set()
+    filled = _filled(values)
+    data_columns = [columns.by_name[n] for n in ("latest_value", "previous_value", "target", "polarity")
+                    if n in columns]
+    with_data = filled[:, data_columns].any(axis=1).nonzero()[0] if data_columns else []
+    last_data = int(with_data[-1]) if len(with_data) else -1
+    heading_columns = {columns.by_name[n] for n in ("topic", "theme", "indicator") if n in columns}
+    found = set()
+    for i in (filled.sum(axis=1) == 1).nonzero()[0]:  # single-cell rows are few: look at each
+        j = int(filled[i].nonzero()[0][0])
+        text = str(values[i][j]).strip()
+        if i > last_data or text.lower().startswith(_FOOTNOTE_START) or (j in heading_columns and len(text) <= 80):
+            found.add(int(i))
+    return found
+
+
+def _filled(values):  # type: ignore[no-untyped-def]
+    """Which cells hold something (not empty text, None or NaN), as a boolean array."""
+    import numpy as np
+
+    array = np.asarray(values, dtype=object)
+    return (array != "") & pd.notna(array)
+
+
+def _repeated_codes(values, columns: ColumnMap, assessments: list[Assessment]) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    if "code" not in columns:
+        return {}
+    where = columns.by_name["code"]
+    codes = [None if a.blank else _clean(row[where]) for row, a in zip(values, assessments)]
+    return duplicate_codes(codes, [f"row {i + 2}" for i in range(len(codes))])
 
 
 def _clean(value: object) -> object:

@@ -19,7 +19,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from kpi_excel.core.assess import Assessment, RateOptions, assess_row
+from kpi_excel.core.assess import Assessment, RateOptions, assess_row, duplicate_codes
 from kpi_excel.core.funnel import Funnel
 from kpi_excel.core.measures import Measure
 from kpi_excel.core.periods import PeriodError, parse_period
@@ -65,6 +65,7 @@ __all__ = [
     "plan_refresh",
     "excel_cell",
     "CHART_LIMIT",
+    "period_key",
 ]
 
 # Per-indicator charts on the Benchmark sheet; the table lists every indicator.
@@ -252,11 +253,12 @@ def plan_refresh(
         raise InputError("the workbook has no KPIs sheet", sheet=KPI_SHEET)
     table = find_kpi_table(content.kpis)
     settings = settings or settings_from(content.settings)
-    options = RateOptions(settings.rag_rule, settings.amber_within, settings.same_within,
+    options = RateOptions(settings.rag_rule, settings.amber_within, settings.same_within, settings.green_within,
                           confidence=settings.confidence, trend_needs_significance=settings.trend_needs_significance)
     now = now or dt.datetime.now()
 
     rows = [_read_row(table, index) for index in table.body]
+    _name_duplicate_codes(table, rows)
     # Row lookups in plain dicts: one pandas .loc per indicator would cost more than rating it.
     chosen = _by_code(selected)
     benchmarks = _by_code(benchmark)
@@ -319,14 +321,35 @@ def _read_row(table: KpiTable, index: int) -> _Row:
     return row
 
 
+def _name_duplicate_codes(table: KpiTable, rows: list[_Row]) -> None:
+    """Two KPI rows with one code would be rated from the same data: say so on both."""
+    codes = [None if _is_blank(row) else row.fields.get("code") for row in rows]
+    where = [f"row {table.sheet_row(row.index)}" for row in rows]
+    for index, message in duplicate_codes(codes, where).items():
+        rows[index].problems.append(Problem("code", message))
+
+
 def _is_blank(row: _Row) -> bool:
     return all(row.fields.get(n) in (None, "") for n in ("indicator", "code", "latest_value", "target"))
 
 
-def _by_code(frame: pd.DataFrame | None) -> dict[str, dict[str, object]] | None:
+def _by_code(frame: pd.DataFrame | None) -> dict[object, dict[str, object]] | None:
+    """Records by code; a benchmark with ``kpi_period`` (one row per code and KPI
+    latest period) is also keyed by (code, period key)."""
     if frame is None:
         return None
-    return {str(code): record for code, record in zip(frame.index, frame.to_dict("records"))}
+    records = frame.to_dict("records")
+    found: dict[object, dict[str, object]] = {}
+    for code, record in zip(frame.index, records):
+        found.setdefault(str(code), record)
+        if "kpi_period" in record:
+            found[(str(code), str(record["kpi_period"]))] = record
+    return found
+
+
+def period_key(period: object) -> str:
+    """How a latest period is matched between a KPI row and its benchmark row."""
+    return "" if _missing(period) else str(period).strip()
 
 
 def _apply_selection(row: _Row, selected: dict[str, dict[str, object]] | None,
@@ -381,11 +404,12 @@ def _apply_benchmark(row: _Row, benchmark: dict[str, dict[str, object]] | None, 
     if benchmark is None:
         return
     code = str(row.fields.get("benchmark_code") or row.fields.get("code") or "").strip()
-    if not code or code not in benchmark:
+    # The benchmark row for this row's own latest period, when two rows share a code.
+    bench = benchmark.get((code, period_key(row.fields.get("latest_period")))) or benchmark.get(code)
+    if not code or bench is None:
         if row.fields.get("benchmark_code"):
             row.problems.append(Problem("benchmark_code", f"'{code}' is not in the benchmark data"))
         return
-    bench = benchmark[code]
     row.bench = bench
     # England's value from the benchmark is for the benchmark's period: "vs England" is
     # judged there (see _benchmark_versus), never against a typed value of another period.
@@ -395,11 +419,42 @@ def _apply_benchmark(row: _Row, benchmark: dict[str, dict[str, object]] | None, 
         row.fields["quartile"] = int(quartile)
         row.fields["quartile_position"] = None if _missing(bench.get("position")) else bench.get("position")
     else:
-        row.fields["quartile"] = None
+        _keep_typed_quartile(row, bench)
+    _resolve_top_quartile_target(row, bench)
     if settings.derive_targets and row.fields.get("target") in (None, "") and not _missing(bench.get("derived_target")):
         row.fields["target"] = str(bench.get("derived_target"))
         row.problems.append(Problem("target", f"no target set: aiming at the comparator group's top quartile "
                                               f"({bench.get('derived_target')})"))
+
+
+def _keep_typed_quartile(row: _Row, bench: dict[str, object]) -> None:
+    """No benchmark value for the authority at the matching period: the Quartile
+    already on the sheet (an officer's, or an earlier refresh's) stays, and the
+    Checks say so."""
+    period = "" if _missing(bench.get("period")) else f" for {bench.get('period')}"
+    if row.fields.get("quartile") not in (None, ""):
+        row.problems.append(Problem("quartile", f"no benchmark quartile{period}: the Quartile on the sheet "
+                                                f"({row.fields.get('quartile')}) is kept"))
+        row.fields["quartile_position"] = None
+
+
+def _resolve_top_quartile_target(row: _Row, bench: dict[str, object]) -> None:
+    """A "Top quartile" target becomes the comparator group's threshold, named in
+    the target text the reason quotes ("Top quartile (>74.3)")."""
+    from kpi_excel.core.targets import TOP_QUARTILE, TargetError, parse_target
+
+    text = row.fields.get("target")
+    if not isinstance(text, str) or _missing(bench.get("derived_target")):
+        return
+    try:
+        target = parse_target(text)
+    except TargetError:
+        return  # the assessor names it
+    if target is not None and target.op == TOP_QUARTILE:
+        period = "" if _missing(bench.get("period")) else f" {bench.get('period')}"
+        row.fields["target"] = f"{text.strip()} ({bench.get('derived_target')})"
+        row.problems.append(Problem("target", f"'{text.strip()}' is the comparator group's{period} top-quartile "
+                                              f"threshold, {bench.get('derived_target')}"))
 
 
 # Columns of issue 12's statistics: added only when some row has something to say.
@@ -461,7 +516,7 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
             out[f"{when}_period"] = Cell(period if not isinstance(period, (dt.date, dt.datetime)) else period,
                                         "dd/mm/yyyy" if isinstance(period, (dt.date, dt.datetime)) else None)
             value = result.latest if when == "latest" else result.previous
-            out[f"{when}_value"] = excel_cell(value, unit_percent) if value is not None else Cell(None)
+            out[f"{when}_value"] = _value_cell(value, unit_percent)
         out["source"] = Cell(row.source)
     percent = bool(result.latest and result.latest.percent)
     decimals = result.latest.decimals if result.latest and result.latest.ok else None
@@ -481,9 +536,10 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
     if row.bench is not None:
         bench = row.bench
         quartile = bench.get("quartile")
-        out["quartile"] = Cell(None if _missing(quartile) else int(quartile))
-        out["quartile_position"] = Cell(None if _missing(bench.get("position")) else
-                                        {"better": "Better half", "worse": "Worse half"}.get(str(bench["position"])))
+        if not _missing(quartile):  # with no benchmark quartile the sheet's own stays (None: left alone)
+            out["quartile"] = Cell(int(quartile))
+            out["quartile_position"] = Cell(None if _missing(bench.get("position")) else
+                                            {"better": "Better half", "worse": "Worse half"}.get(str(bench["position"])))
         rank, n_areas = bench.get("rank"), bench.get("n_areas")
         out["rank"] = Cell(None if _missing(rank) else f"{int(rank)} of {int(n_areas)}")
         dps = None if _missing(bench.get("dps")) else int(bench["dps"])
@@ -566,6 +622,17 @@ def _same_period(a: object, b: object) -> bool:
         return parse_period(str(a)) == parse_period(str(b))
     except PeriodError:
         return str(a).strip() == str(b).strip()
+
+
+def _value_cell(value: Value | None, unit_percent: bool) -> Cell:
+    """A chosen value for the sheet: a number Excel can chart, or the source's own
+    text where it said more than a number (``<0.1%``, ``10 (provisional)``,
+    ``£1.2m``), so nothing the source said is lost."""
+    if value is None:
+        return Cell(None)
+    if value.text and value.number is not None:
+        return Cell(value.text)
+    return excel_cell(value, unit_percent)  # type: ignore[return-value]
 
 
 def _bench_cell(number: float, percent: bool, dps: int | None) -> Cell:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from kpi_excel.core.rag import Rule, parse_rule
+from kpi_excel.core.rag import Rule, RuleSpec, parse_rule_spec
 from kpi_excel.core.targets import Tolerance, parse_tolerance
 from kpi_excel.errors import CellError, Problem
 
@@ -28,7 +28,8 @@ class ReportSettings:
     authority: str = ""
     comparator: str = ALL_AUTHORITIES
     comparator_members: tuple[str, ...] = ()
-    rag_rule: Rule = Rule.AUTO
+    rag_rule: RuleSpec = RuleSpec(Rule.AUTO)
+    green_within: Tolerance | None = None
     amber_within: Tolerance | None = None
     same_within: Tolerance | None = None
     derive_targets: bool = False
@@ -49,21 +50,27 @@ SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
      "'All authorities', or a list of authority names separated by semicolons, or the name of a "
      "group file; quartiles and ranks are worked out within it."),
     ("RAG rule", "rag_rule",
-     "auto (target if the indicator has one, else quartile), target, quartile or none. "
+     "auto (target if the indicator has one, else quartile), target, quartile, trend (improving Green, "
+     "no change Amber, declining Red) or none; tolerances may follow: target green 5% amber 10%. "
      "A row's own RAG Rule wins."),
+    ("Green tolerance", "green_within",
+     "How near a missed target is still Green: 5% (of the target), 2pp (points) or 10 auto (points for a "
+     "percentage, % of the target otherwise). Empty: only a met target is Green."),
     ("Amber tolerance", "amber_within",
-     "How near a missed target is Amber: 5% (of the target) or 2pp (points). Empty: a miss is Red."),
+     "How near a missed target is Amber: 5% (of the target), 2pp (points) or 10 auto. Empty: a miss beyond "
+     "the green tolerance is Red."),
     ("Trend tolerance", "same_within",
      "A change this small is 'Same': 1% (of the previous value) or 0.5. Empty: same as displayed."),
     ("Targets from benchmark", "derive_targets",
      "Yes: an indicator with no target is aimed at the comparator group's top quartile."),
     ("Benchmark data", "benchmark_source",
      "Where every authority's values come from: a LAIT file (lait:path.parquet) or 'example' for "
-     "the bundled extract. Empty: no benchmarking."),
+     "the bundled extract; on the web, a short name your administrator offers. Empty: no benchmarking."),
     ("Statistical neighbours", "neighbours", "2025 or 2021: which DfE neighbour list to average."),
     ("Extra sources", "sources",
      "More places to read values from, one per line or separated by semicolons "
-     "(path.csv, path.xlsx#Sheet, sql:URL#table=name). The Data sheet is always read."),
+     "(path.csv, path.xlsx#Sheet, sql:URL#table=name; on the web, the short names your administrator "
+     "offers). The Data sheet is always read."),
     ("As of period", "as_of", "Re-run a past period (e.g. Q2 2022/23): later data is ignored. Empty: latest."),
     ("Confidence level", "confidence",
      "95% or 99.8%: how sure a change or a difference from England must be before it is called "
@@ -78,6 +85,7 @@ _BY_KEY.update({re.sub(r"[^a-z0-9]", "", name.lower()): name for _, name, _ in S
 _BY_KEY.update({"la": "authority", "localauthority": "authority", "council": "authority",
                 "comparators": "comparator", "group": "comparator", "rule": "rag_rule",
                 "tolerance": "amber_within", "ambertolerance": "amber_within", "asof": "as_of",
+                "greenwithin": "green_within", "amberwithin": "amber_within", "ragkey": "rag_rule",
                 "sn": "neighbours", "statneighbours": "neighbours", "confidence": "confidence",
                 "significancelevel": "confidence", "significance": "confidence",
                 "trendsignificance": "trend_needs_significance"})
@@ -109,8 +117,8 @@ def read_settings(pairs: Iterable[tuple[object, object]], sheet: str = "Settings
 
 def _convert(name: str, raw: object, text: str) -> object:
     if name == "rag_rule":
-        return parse_rule(text)
-    if name in ("amber_within", "same_within"):
+        return parse_rule_spec(text)
+    if name in ("green_within", "amber_within", "same_within"):
         return parse_tolerance(raw)
     if name in ("derive_targets", "trend_needs_significance"):
         lowered = text.lower()
@@ -153,10 +161,10 @@ def settings_table(settings: ReportSettings) -> list[tuple[str, str, str]]:
     rows = []
     for label, name, help_text in SETTING_ROWS:
         value = getattr(settings, name)
-        if isinstance(value, Rule):
-            text = value.value
+        if isinstance(value, RuleSpec):
+            text = value.text()
         elif isinstance(value, Tolerance):
-            text = f"{value.amount:g}%" if value.relative else f"{value.amount:g}pp"
+            text = value.text()
         elif isinstance(value, bool):
             text = "Yes" if value else "No"
         elif name == "confidence":

@@ -11,6 +11,7 @@ from kpi_excel.core.measures import MEASURE_TYPE_CHOICES
 from kpi_excel.core.palette import COMPARISON_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
 from kpi_excel.core.plan import Cell, ColumnSpec, FormatRule, SheetSpec
 from kpi_excel.core.rag import Rule
+from kpi_excel.core.targets import Tolerance
 from kpi_excel.core.settings import ReportSettings, settings_table
 
 __all__ = [
@@ -51,7 +52,9 @@ _INPUTS = (
     ("Theme", "theme", ColumnSpec("Theme", 16)),
     ("Indicator", "indicator", ColumnSpec("Indicator", 48, wrap=True)),
     ("Code", "code", ColumnSpec("Code", 12, help="Your code for the indicator; the Data sheet uses it.")),
-    ("Polarity", "polarity", ColumnSpec("Polarity", 14, choices=POLARITY_CHOICES)),
+    ("Polarity", "polarity", ColumnSpec("Polarity", 14, choices=POLARITY_CHOICES, free_text=True,
+                                        help="High = Good, Low = Good, Close to target or N/A; also Aim to "
+                                             "maximise, Smaller is better, Data only, Contextual ...")),
     ("Frequency", "frequency", ColumnSpec("Frequency", 12, choices=FREQUENCY_CHOICES)),
     ("Unit", "unit", ColumnSpec("Unit", 8, help="% for percentages; anything else is shown as it is.")),
     ("Measure Type", "measure_type",
@@ -59,11 +62,14 @@ _INPUTS = (
                 help="Percentage, Proportion, Rate per N, Count, Mean or Score. With counts (Numerator and "
                      "Denominator in the Data sheet), percentages, rates and counts get a confidence interval "
                      "and a significance test.")),
-    ("Target", "target", ColumnSpec("Target", 10, help="e.g. >97.2%, <20.8%, >=90%, 85%, 90%-95% or N/A")),
+    ("Target", "target", ColumnSpec("Target", 10, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
+                                                       "10 days, Maintain, Top quartile or N/A")),
     ("Comment", "comment", ColumnSpec("Comment", 40, wrap=True)),
     ("RAG Override", "rag_override", ColumnSpec("RAG Override", 12, choices=RAG_CHOICES)),
     ("Override Reason", "rag_override_reason", ColumnSpec("Override Reason", 30, wrap=True)),
-    ("RAG Rule", "rag_rule", ColumnSpec("RAG Rule", 10, choices=RULE_CHOICES)),
+    ("RAG Rule", "rag_rule", ColumnSpec("RAG Rule", 14, choices=RULE_CHOICES, free_text=True,
+                                        help="auto, target, quartile, trend or none; tolerances may follow, "
+                                             "e.g. target 10pp or target green 5% amber 10%")),
     ("Benchmark Code", "benchmark_code",
      ColumnSpec("Benchmark Code", 18, help="The indicator's code in the benchmark data (LAIT Short Desc).")),
 )
@@ -162,17 +168,18 @@ def settings_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
 
 def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
     """The key in words, as the published dashboards print it, from the settings."""
-    tolerance = settings.amber_within
+    green = settings.green_within if settings.green_within is not None else settings.rag_rule.green_within
+    tolerance = settings.amber_within if settings.amber_within is not None else settings.rag_rule.amber_within
+    target_green = "Target met (>: strictly above; >=: at or above; a bare number: on the good side)"
+    target_green += "." if green is None else f", or missed by no more than {_within(green)}."
     if tolerance is None:
         target_amber = "There is no Amber by target: a missed target is Red."
-    elif tolerance.relative:
-        target_amber = f"Missed, but within {tolerance.amount:g}% of the target."
     else:
-        target_amber = f"Missed, but within {tolerance.amount:g} points of the target."
+        target_amber = f"Missed, but within {_within(tolerance)}."
     comparator = settings.comparator if not settings.comparator_members else \
         f"a group of {len(settings.comparator_members)} authorities"
     rows = (
-        ("By target", "Green", "Target met (>: strictly above; >=: at or above; a bare number: on the good side)."),
+        ("By target", "Green", target_green),
         ("By target", "Amber", target_amber),
         ("By target", "Red", "Target missed" + ("." if tolerance is None else " by more than the tolerance.")),
         ("By benchmark", "Green", "Top quartile of local authorities or high in second quartile with improving "
@@ -188,15 +195,26 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
                                           "with counts; otherwise it reads Same."),)
     notes = (
         Cell("RAG rating key", style="title"),
-        Cell(f"Rule: {settings.rag_rule.value} — "
+        Cell(f"Rule: {settings.rag_rule.text()} — "
              + {"auto": "by target where the indicator has one, otherwise by benchmark quartile.",
                 "target": "by target only.", "quartile": "by benchmark quartile only.",
-                "none": "not rated."}[settings.rag_rule.value]
+                "trend": "by direction only: improving Green, no change Amber, declining Red.",
+                "none": "not rated."}[settings.rag_rule.kind.value]
              + f" Quartiles are worked out among {comparator} (quartile 1 = top).", style="note"),
     )
     columns = (ColumnSpec("Rule", 16), ColumnSpec("RAG", 10), ColumnSpec("Meaning", 90, wrap=True))
     rules = tuple(FormatRule("RAG", "equals", w, s.fill, s.font, bold=True) for w, s in RAG_COLOURS.items())
     return SheetSpec(RAG_KEY_SHEET, columns, rows, title=notes, landscape=False, tab_colour="BF8F00", rules=rules)
+
+
+def _within(tolerance: Tolerance) -> str:
+    """A tolerance in the key's words: "10% of the target", "2 points of the target"."""
+    if tolerance.auto:
+        return (f"{tolerance.amount:g} points of the target for a percentage, {tolerance.amount:g}% of the "
+                "target otherwise")
+    if tolerance.relative:
+        return f"{tolerance.amount:g}% of the target"
+    return f"{tolerance.amount:g} points of the target"
 
 
 def log_sheet() -> SheetSpec:

@@ -6,6 +6,10 @@ the officer sets. The *direction* reads the trend through the polarity:
 Improving / Declining / No change, or Not applicable when the indicator has no
 polarity or a value is missing. For "close to target" indicators, moving
 nearer the target is Improving.
+
+A censored value (``<0.1%``) is a bound: the move is known only when the bound
+settles it (2% → <0.1% is a decrease; 0.05% → <0.1% is not known), and the
+change is then not a number.
 """
 
 from __future__ import annotations
@@ -88,10 +92,13 @@ def assess_trend(
     if previous is None or previous.number is None:
         why = previous.missing if previous is not None else "no value"
         return Trend(None, "N/A", NOT_APPLICABLE, f"previous value: {why}")
+    if latest.bound is not None or previous.bound is not None:
+        return _bounded_trend(previous, latest, polarity, target)
     decimals = _precision(previous, latest)
     change = round_to(latest.number - previous.number, decimals)
     if same_within is not None:
-        same = abs(latest.number - previous.number) <= same_within.width(previous.number) + 1e-12
+        percent = latest.percent or previous.percent
+        same = abs(latest.number - previous.number) <= same_within.width(previous.number, percent) + 1e-12
     else:
         same = same_at_precision(latest.number, previous.number, decimals)
     if same:
@@ -99,6 +106,31 @@ def assess_trend(
     else:
         word = INCREASE if latest.number > previous.number else DECREASE
     return Trend(change, word, _direction(word, previous, latest, polarity, target, decimals))
+
+
+def _bounded_trend(previous: Value, latest: Value, polarity: Polarity, target: Target | None) -> Trend:
+    """The move between values one or both of which are bounds, when the bounds settle it."""
+    def span(value: Value) -> tuple[float, float]:
+        number = float(value.number)  # type: ignore[arg-type]
+        if value.bound == "<":
+            return (-float("inf"), number)
+        if value.bound == ">":
+            return (number, float("inf"))
+        return (number, number)
+
+    (p_low, p_high), (l_low, l_high) = span(previous), span(latest)
+    if l_low >= p_high and (l_low > p_high or latest.bound == ">" or previous.bound == "<"):
+        word = INCREASE
+    elif l_high <= p_low and (l_high < p_low or latest.bound == "<" or previous.bound == ">"):
+        word = DECREASE
+    else:
+        which = "latest" if latest.bound is not None else "previous"
+        shown = latest.display() if latest.bound is not None else previous.display()
+        return Trend(None, "N/A", NOT_APPLICABLE, f"{which} value {shown} is a bound: the move is not known")
+    if polarity is Polarity.TARGET:
+        return Trend(None, word, NOT_APPLICABLE, "a bound cannot say whether the value moved nearer the target")
+    direction = _direction(word, previous, latest, polarity, target, None)
+    return Trend(None, word, direction)
 
 
 def _direction(

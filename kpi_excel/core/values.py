@@ -9,6 +9,19 @@ DfE suppression codes (``c`` confidential, ``x`` not available, ``z`` not
 applicable, ``low`` rounds to zero, ``u`` low reliability), the legacy
 ``:`` ``~`` ``..`` ``-`` ``*``, small-number suppression ``<5`` and ``N/A``
 become a *reason* with no number: a suppressed value is never a zero.
+
+Values as councils publish them are read too, and keep their original text
+(``Value.text``) so a reason quotes what the officer wrote:
+
+* money and thousands: ``£1.2m`` (1,200,000), ``£350k``, ``1.2k``, ``£1.1bn``;
+* a unit after the number: ``3 days``, ``10 working days`` (unit kept);
+* ``95.3 per cent`` (a percentage), ``1 in 5`` (20%), ``nil`` (0);
+* a note or footnote marker: ``10 (provisional)`` (10, note "provisional"),
+  ``95.3%*`` (95.3%, note "footnote *");
+* censored values ``<0.1%`` and ``>99%``: a *bound* (``Value.bound`` is ``<``
+  or ``>``), compared as such, never as the number itself. ``<5`` with no
+  decimal point or % sign stays small-number suppression, as DfE and the NHS
+  write it.
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ __all__ = [
     "format_number",
     "SUPPRESSION_CODES",
     "PERCENT_UNKNOWN_PRECISION",
+    "SMALL_NUMBER",
 ]
 
 # Beyond 15 significant digits Excel cannot hold a number exactly.
@@ -72,6 +86,21 @@ _RATE_WITH_COUNT = re.compile(
 )
 _COUNT_WITH_RATE = re.compile(rf"^(?P<count>{_NUM})\s*\(\s*(?P<sign>[+-]?)(?P<num>{_NUM})\s*(?P<pct>%)\s*\)$")
 _SMALL_NUMBER = re.compile(r"^<\s*\d{1,2}$")
+SMALL_NUMBER = _SMALL_NUMBER  # "<5": suppressed, not a bound
+_MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
+_SCALED = re.compile(
+    rf"^(?P<sign>[+-]?)\s*(?P<cur>[£$€])?\s*(?P<num>{_NUM})\s*(?P<mult>k|m|mn|bn|thousand|million|billion)$", re.I
+)
+_PER_CENT = re.compile(r"\s*(?:per\s*cent|percent|pct)$", re.I)
+_ONE_IN = re.compile(r"^(?P<one>\d+)\s+in\s+(?P<many>\d+(?:\.\d+)?)$", re.I)
+_BOUND = re.compile(r"^(?P<op><=|>=|≤|≥|<|>)\s*(?P<rest>\S.*)$")
+_FOOTNOTE = re.compile(r"^(?P<rest>.*?[^\s*†‡^])\s*(?P<mark>\*+|†+|‡+|\^|[¹²³⁴⁵⁶⁷⁸⁹]+|\[[\da-z]{1,3}\])$", re.I)
+_NOTE = re.compile(r"^(?P<rest>.*?\S)\s*[(\[](?P<note>[^()\[\]]*[A-Za-z][^()\[\]]*)[)\]]$")
+_UNIT = re.compile(rf"^(?P<sign>[+-]?)\s*(?P<num>{_NUM})\s*(?P<pct>%)?\s+(?P<unit>[A-Za-z][A-Za-z/ .'-]{{0,29}})$")
+_WORD_ZERO = {"nil", "zero", "none recorded"}
+# Words after a number that make it a target or a comparison, not a unit.
+_NOT_A_UNIT = re.compile(r"\b(or|and|to|than|above|below|less|more|fewer|over|under|plus|minus|between|"
+                         r"better|worse|higher|lower|greater|at|least|most|up|max|min|target|in)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -87,16 +116,43 @@ class Value:
     decimals: int | None = None
     count: float | None = None
     missing: str | None = None
+    # How a published value was written, when it was more than a number:
+    note: str | None = None  # "provisional", "footnote *"
+    bound: str | None = None  # "<" or ">": the true value is below/above ``number``
+    text: str | None = None  # the original text ("£1.2m", "<0.1%"), kept beside the number
+    unit: str | None = None  # "£", "days": said again in reasons
 
     @property
     def ok(self) -> bool:
         return self.number is not None
 
     def display(self) -> str:
-        """The value as an officer would write it: ``77.6%``, ``3,972``, ``-0.07``."""
+        """The value as an officer wrote it: ``77.6%``, ``3,972``, ``-0.07``, ``£1.2m``."""
         if self.number is None:
             return self.missing or "no value"
+        if self.text:
+            return self.text
         return format_number(self.number, self.decimals, self.percent)
+
+    def number_text(self) -> str:
+        """The number alone at its precision (``1,200,000`` for ``£1.2m``)."""
+        if self.number is None:
+            return self.display()
+        shown = format_number(self.number, self.decimals, self.percent)
+        return f"£{shown}" if self.unit == "£" else shown
+
+    def how_read(self) -> str | None:
+        """What a rewritten value was read as, for a Checks note; None when plain."""
+        if self.number is None or not self.text:
+            return None
+        parts = []
+        if self.bound:
+            parts.append(f"{'below' if self.bound == '<' else 'above'} {self.number_text()} (a bound, not a value)")
+        else:
+            parts.append(self.number_text())
+        if self.note:
+            parts.append(f"note: {self.note}")
+        return f"'{self.text}' read as " + ", ".join(parts)
 
 
 def format_number(number: float, decimals: int | None, percent: bool = False) -> str:
@@ -168,6 +224,17 @@ def _from_text(raw: str) -> Value:
         return Value(None, missing=f"suppressed small number ({text})")
     if looks_like_formula(text):
         raise ValueReadError(f"'{_clip(text)}' looks like a formula, not a value; kept as text")
+    plain = _plain(text)
+    if plain is not None:
+        return plain
+    published = _published(text)
+    if published is not None:
+        return published
+    raise ValueReadError(f"cannot read '{_clip(text)}' as a number or a suppression code")
+
+
+def _plain(text: str) -> Value | None:
+    """A number as DfE and the seeds write it, or None."""
     for pattern in (_NUMBER, _RATE_WITH_COUNT, _COUNT_WITH_RATE):
         match = pattern.match(text)
         if match:
@@ -176,7 +243,74 @@ def _from_text(raw: str) -> Value:
     if match:
         value = _from_match(match, text)
         return Value(-value.number if value.number else value.number, value.percent, value.decimals)
-    raise ValueReadError(f"cannot read '{_clip(text)}' as a number or a suppression code")
+    return None
+
+
+def _published(text: str) -> Value | None:
+    """A value as a council publishes it (see the module notes), keeping ``text``;
+    None when it is not one of those forms."""
+    note = None
+    core = text
+    match = _FOOTNOTE.match(core)
+    if match:
+        core, note = match["rest"].strip(), f"footnote {match['mark']}"
+    match = _NOTE.match(core)
+    if match and _count_letters(match["note"]) and not _PER_CENT.search(core):
+        core = match["rest"].strip()
+        note = match["note"].strip() + (f"; {note}" if note else "")
+    if core != text and core.lower() in SUPPRESSION_CODES:
+        return Value(None, missing=SUPPRESSION_CODES[core.lower()] + (f", {note}" if note else ""))
+    bound = None
+    match = _BOUND.match(core)
+    if match:
+        rest = match["rest"].strip()
+        if _SMALL_NUMBER.match(core.replace("≤", "<").replace("<=", "<")):
+            return Value(None, missing=f"suppressed small number ({core})")
+        bound = "<" if match["op"] in ("<", "<=", "≤") else ">"
+        core = rest
+    value = _plain(core) or _worded(core)
+    if value is None or value.number is None or value.count is not None:
+        return None
+    return Value(value.number, value.percent, value.decimals, None, None, note, bound, text, value.unit)
+
+
+def _count_letters(text: str) -> int:
+    return sum(1 for c in text if c.isalpha())
+
+
+def _worded(core: str) -> Value | None:
+    """``£1.2m``, ``95.3 per cent``, ``1 in 5``, ``nil``, ``3 days``; None otherwise."""
+    lowered = core.lower()
+    if lowered in _WORD_ZERO:
+        return Value(0.0, decimals=0)
+    if _PER_CENT.search(core):
+        value = _plain(_PER_CENT.sub("", core).strip())
+        if value is not None and not value.percent:
+            return Value(value.number, True, value.decimals)
+        return None
+    match = _ONE_IN.match(core)
+    if match:
+        many = float(match["many"])
+        if many <= 0 or int(match["one"]) > many:
+            return None
+        number = 100 * int(match["one"]) / many
+        return Value(number, True, _decimals_of_repr(round(number, 6)))
+    match = _SCALED.match(core)
+    if match:
+        digits = match["num"].replace(",", "")
+        factor = _MULTIPLIERS[match["mult"].lower()]
+        number = float(digits) * factor * (-1 if match["sign"] == "-" else 1)
+        _check_sane(number, core)
+        places = len(digits.split(".")[1]) if "." in digits else 0
+        decimals = max(places - (len(str(int(factor))) - 1), 0)
+        return Value(number, decimals=decimals, unit="£" if match["cur"] == "£" else match["cur"])
+    match = _UNIT.match(core)
+    if match and match["unit"].strip().lower() not in _MULTIPLIERS and not _NOT_A_UNIT.search(match["unit"]):
+        value = _plain(f"{match['sign']}{match['num']}{match['pct'] or ''}")
+        if value is None:
+            return None
+        return Value(value.number, value.percent, value.decimals, unit=match["unit"].strip())
+    return None
 
 
 def _from_match(match: re.Match[str], text: str) -> Value:
@@ -195,7 +329,8 @@ def _from_match(match: re.Match[str], text: str) -> Value:
         # "9.3699999999999992" or "7.0000000000000007E-2": float noise, not a
         # precision anyone chose; compare such values in full.
         decimals = None
-    return Value(number, percent=bool(groups.get("pct")), decimals=decimals, count=count)
+    unit = "£" if groups.get("cur") == "£" else None
+    return Value(number, percent=bool(groups.get("pct")), decimals=decimals, count=count, unit=unit)
 
 
 def _check_sane(number: float, text: str) -> None:

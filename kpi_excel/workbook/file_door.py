@@ -268,7 +268,8 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
         if col is not None and spec.choices:
             letter = column_letter(col)
             dropdowns.append(ListValidation(f"{letter}{first}:{letter}{last_rule_row}", list(spec.choices),
-                                            prompt_title=spec.header[:32], prompt=spec.help[:255] or None))
+                                            prompt_title=spec.header[:32], prompt=spec.help[:255] or None,
+                                            show_error=not spec.free_text))
     pkg.set_managed_validations(sheet, dropdowns)
 
 

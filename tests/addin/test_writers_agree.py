@@ -81,7 +81,9 @@ def test_every_computed_kpi_cell_agrees(both: tuple[Path, Path]) -> None:
                 assert _even(a) == _even(b), (f["Code"], header, a, b)
             else:
                 assert a == b, (f["Code"], header, a, b)
-    assert [r["RAG"] for r in file_rows].count("Red") == 3
+    # SC01 and SC03 by target; SC08 and SC09 are in the bottom quartile of LAIT 2022, the benchmark
+    # period matching their Q2 2022/23 values (each indicator is benchmarked in its own time).
+    assert [r["RAG"] for r in file_rows].count("Red") == 4
 
 
 def test_the_source_column_names_the_same_rows(both: tuple[Path, Path]) -> None:

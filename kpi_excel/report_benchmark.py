@@ -1,0 +1,214 @@
+"""A report's own benchmark: the authority against every other, each KPI row at its own time.
+
+What a refresh needs from the benchmark data (LAIT's files or any source in
+their shape): for every KPI row that names a benchmark code, the authority's
+quartile, rank, neighbour average, England and the cut points, worked out on
+the benchmark period that matches the row's *own* latest period (the same span,
+else the latest one ending before it; never one after "As of"), plus the counts
+behind the value and England's where LAIT publishes them, and funnel plots.
+
+Two KPI rows may share a benchmark code and still be benchmarked at different
+periods (a quarterly dashboard row and an annual DfE row of the same measure):
+each result row carries ``kpi_period``, the KPI row's latest period it answers
+for, and the plan looks a row up by (benchmark code, latest period) first.
+
+:func:`kpi_excel.core.benchmark.benchmark` does the computing; this module only
+chooses periods and gathers its inputs, so the core stays pure.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kpi_excel.core.areas import AreaDirectory
+from kpi_excel.core.benchmark import benchmark_label_period
+from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for
+from kpi_excel.core.periods import PeriodError, parse_period
+from kpi_excel.core.report import period_key
+from kpi_excel.core.settings import ReportSettings
+from kpi_excel.errors import InputError, KpiExcelError
+from kpi_excel.sources.policy import EXAMPLE_BENCHMARK, Source, SourcePolicy
+
+__all__ = ["authority_benchmark"]
+
+
+def authority_benchmark(settings: ReportSettings, table: Any, authority: str | None, areas: AreaDirectory,
+                        policy: SourcePolicy, source: Source, group_file: tuple[Source, Path] | None,
+                        selected: pd.DataFrame | None = None,
+                        cutoff: str | None = None) -> tuple[pd.DataFrame, tuple[Funnel, ...]]:
+    """The authority's benchmark rows (indexed by benchmark code, one per code and
+    KPI latest period, column ``kpi_period``) and the funnel plots of proportions
+    with counts across authorities."""
+    if authority is None:
+        raise InputError("Benchmark data is set but Authority is empty: say which authority to benchmark",
+                         sheet="Settings")
+    from kpi_excel.benchmark_job import load_benchmark_data, pick_neighbours, read_group
+    from kpi_excel.core.benchmark import benchmark
+    from kpi_excel.sources.lait_files import read_count_pairs, read_dictionary, read_neighbours
+
+    bundled = resources.files("kpi_excel").joinpath("data/benchmark")
+    with policy.reading(source, "Benchmark data"):
+        if settings.benchmark_source.strip().lower() == EXAMPLE_BENCHMARK:
+            dictionary = Path(str(bundled.joinpath("lait_dictionary.csv")))
+        else:
+            dictionary = _dictionary_beside(source.spec)
+        try:
+            loaded = load_benchmark_data(source.spec, areas)
+            indicators = read_dictionary(dictionary)
+        except KpiExcelError as error:
+            raise InputError(f"Benchmark data: {error}", sheet="Settings") from None
+    wanted = _wanted(table, selected)
+    codes = {code for code, _, _ in wanted}
+    pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))))
+    count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
+    with_counts = loaded.values[loaded.values["code"].astype(str).isin(count_codes)]
+    values = with_counts[with_counts["code"].astype(str).isin(codes)]
+    labels = _matching_labels(values, wanted, cutoff)
+    group = None
+    if settings.comparator_members:
+        group = {areas.resolve(name, lenient=True, source="Settings") for name in settings.comparator_members}
+    elif group_file is not None:
+        group_source, group_path = group_file
+        with policy.reading(group_source, "Comparator group"):
+            group = read_group(group_path, areas)
+    lists = [read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory)
+             for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx")]
+    neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
+    regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
+    results = []
+    for layer in _layers(labels):  # one pass per period a code is wanted at (nearly always one)
+        frame = benchmark(values, indicators, loaded.authorities, areas=[authority], period=layer,
+                          latest_by=loaded.latest_by, period_order=loaded.period_order,  # type: ignore[arg-type]
+                          group=group, neighbours=neighbours, neighbour_list=list_labels, regions=regions)
+        results.append(frame[frame["area"] == authority])
+    found = pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=["indicator", "period"])
+    frame = _per_kpi_period(found, labels)
+    frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
+    frame["dps"] = indicators["dps"].reindex(frame.index).to_numpy() if "dps" in indicators.columns else None
+    funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities))
+    return frame, funnels
+
+
+def _wanted(table: Any, selected: pd.DataFrame | None) -> list[tuple[str, str, object]]:
+    """(benchmark code, KPI latest period key, that period) for every KPI row to benchmark.
+
+    The latest period is the one chosen from the sources, else the one typed on
+    the KPIs sheet. A LAIT code typed in the Code column is benchmarked too.
+    """
+    chosen = {} if selected is None else {str(code): period for code, period in selected["latest_period"].items()}
+    found: dict[tuple[str, str], object] = {}
+    for index in table.body:
+        def cell(name: str) -> object:
+            return table.cells.value(index, table.inputs[name]) if name in table.inputs else None
+
+        code = str(cell("code") or "").strip()
+        bench_code = str(cell("benchmark_code") or "").strip() or code
+        if not bench_code:
+            continue
+        period = chosen.get(code) if code in chosen else cell("latest_period")
+        period = None if period in ("", None) else period
+        found.setdefault((bench_code, period_key(period)), period)
+        if str(cell("benchmark_code") or "").strip() and code:
+            found.setdefault((code, period_key(period)), period)
+    return [(code, key, period) for (code, key), period in found.items()]
+
+
+def _matching_labels(values: pd.DataFrame, wanted: list[tuple[str, str, object]],
+                     cutoff: str | None) -> dict[tuple[str, str], str]:
+    """(benchmark code, KPI period key) → the benchmark period label to use."""
+    from kpi_excel.core.benchmark import matching_period
+
+    as_of = parse_period(cutoff) if cutoff else None
+    labels_by_code = {str(code): [str(label) for label in labels]
+                      for code, labels in values.groupby(values["code"].astype(str), observed=True)["period"].unique()
+                      .items()}
+    chosen: dict[tuple[str, str], str] = {}
+    for code, key, period in wanted:
+        if code not in labels_by_code:
+            continue
+        try:
+            own = parse_period(period) if period is not None else None
+        except PeriodError:
+            own = None  # the assessor names the unreadable period on the row
+        label = matching_period(own, labels_by_code[code], as_of)
+        if label is not None:
+            chosen[(code, key)] = label
+    return chosen
+
+
+def _layers(labels: dict[tuple[str, str], str]) -> list[dict[str, str]]:
+    """code → label mappings, so that every (code, label) wanted is in one of them."""
+    per_code: dict[str, list[str]] = {}
+    for (code, _), label in labels.items():
+        if label not in per_code.setdefault(code, []):
+            per_code[code].append(label)
+    depth = max((len(found) for found in per_code.values()), default=0)
+    return [{code: found[i] for code, found in per_code.items() if i < len(found)} for i in range(depth)]
+
+
+def _per_kpi_period(found: pd.DataFrame, labels: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """One row per (code, KPI period key) from the benchmark rows, indexed by code."""
+    at = {(str(code), str(period)): i for i, (code, period) in enumerate(zip(found["indicator"], found["period"]))}
+    rows, keys = [], []
+    for (code, key), label in labels.items():
+        position = at.get((code, label))
+        if position is not None:
+            rows.append(position)
+            keys.append(key)
+    frame = found.iloc[rows].copy()
+    frame["kpi_period"] = keys
+    return frame.set_index("indicator")
+
+
+def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, CountPair], indicators: pd.DataFrame,
+                 authority: str, group: set[str]) -> tuple[Funnel, ...]:
+    """Our and England's counts into ``frame`` (numerator, denominator, england_numerator,
+    england_denominator, count_kind, count_multiplier), row by row; the funnel plots."""
+    columns: dict[str, list[object]] = {name: [] for name in ("numerator", "denominator", "england_numerator",
+                                                             "england_denominator", "count_multiplier",
+                                                             "count_kind")}
+    funnels: dict[str, tuple[object, Funnel]] = {}  # code → (period, its funnel): one plot per indicator
+    counts_by_period: dict[str, pd.DataFrame] = {}
+    for code, period in zip(frame.index.astype(str), frame["period"]):
+        label = "" if not isinstance(period, str) and period != period else str(period)
+        pair = pairs.get(code)
+        columns["count_kind"].append(pair.kind if pair is not None else None)
+        columns["count_multiplier"].append(pair.multiplier if pair is not None else np.nan)
+        key = f"{code}\x00{label}"
+        if key not in counts_by_period:
+            counts_by_period[key] = counts_at(values, pairs, {code: label})
+        rows = counts_by_period[key]
+        for area, prefix in ((authority, ""), ("England", "england_")):
+            here = rows[rows["area"] == area]
+            columns[f"{prefix}numerator"].append(float(here["numerator"].iloc[0]) if len(here) else np.nan)
+            columns[f"{prefix}denominator"].append(float(here["denominator"].iloc[0]) if len(here) else np.nan)
+        when = benchmark_label_period(label)
+        if pair is not None and (code not in funnels or _later(when, funnels[code][0])):
+            name = str(indicators["name"].get(code, code)) if "name" in indicators.columns else code
+            funnel = funnel_for(rows, indicator=code, name=name, period=label, ours=authority, kind=pair.kind,
+                                multiplier=pair.multiplier, group=group)
+            if funnel is not None:
+                funnels[code] = (when, funnel)  # the latest period's plot, when rows differ in period
+    for name, column in columns.items():
+        frame[name] = column
+    return tuple(funnels[code][1] for code in sorted(funnels))
+
+
+def _later(when: object, than: object) -> bool:
+    return when is not None and (than is None or when > than)  # type: ignore[operator]
+
+
+def _dictionary_beside(data_spec: str) -> Path:
+    """LAIT's dictionary sits beside its data as lait_data_dictionary.csv."""
+    path = Path(data_spec[5:] if data_spec.startswith("lait:") else data_spec.partition("#")[0])
+    for name in ("lait_data_dictionary.csv", "lait_dictionary.csv"):
+        candidate = path.parent / name
+        if candidate.exists():
+            return candidate
+    raise InputError(f"Benchmark data: no lait_data_dictionary.csv beside {path} (it gives each indicator's "
+                     "polarity)", sheet="Settings")
