@@ -12,7 +12,7 @@ import csv
 import io
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Sequence, TextIO
 
 import pandas as pd
 
@@ -84,23 +84,16 @@ def _unnamed(header: object) -> str:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from kpi_excel.sources.xlsx import open_workbook
+    from kpi_excel.sources.xlsx import read_sheets
 
-    with open_workbook(path) as book:
-        names = book.sheetnames  # type: ignore[attr-defined]
-        if sheet is not None and sheet not in names:
-            raise UnreadableFileError(f"no sheet named '{sheet}' (sheets: {', '.join(names)})", source=str(path))
-        candidates = [sheet] if sheet else names
-        for name in candidates:
-            rows = [[(c.value, getattr(c, "number_format", None)) for c in row]
-                    for row in book[name].iter_rows()]  # type: ignore[index]
-            header_at = _header_row(rows)
-            if header_at is not None:
-                return _frames(rows, header_at)
+    for found in read_sheets(path, sheet):
+        header_at = _header_row(found.rows)
+        if header_at is not None:
+            return _frames(found.rows, header_at)
     raise UnreadableFileError("no sheet has a header row with a latest value column", source=str(path))
 
 
-def _header_row(rows: list[list[tuple[object, str | None]]]) -> int | None:
+def _header_row(rows: Sequence[Sequence[tuple[object, str | None]]]) -> int | None:
     """The first of the top 20 rows that names the latest value (titles may sit above)."""
     for index, row in enumerate(rows[:20]):
         if "latest_value" in match_columns([value for value, _ in row]):
@@ -108,7 +101,7 @@ def _header_row(rows: list[list[tuple[object, str | None]]]) -> int | None:
     return None
 
 
-def _frames(rows: list[list[tuple[object, str | None]]], header_at: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _frames(rows: Sequence[Sequence[tuple[object, str | None]]], header_at: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     header = [("" if v is None else str(v)) for v, _ in rows[header_at]]
     while header and header[-1] == "":
         header.pop()

@@ -43,7 +43,7 @@ from kpi_excel.core.periods import (
     parse_frequency,
     parse_period,
 )
-from kpi_excel.core.values import ValueReadError, format_number, parse_value
+from kpi_excel.core.values import Uncalculated, ValueReadError, format_number, parse_value
 
 __all__ = [
     "OBSERVATION_COLUMNS",
@@ -504,7 +504,7 @@ def _period_label(cell: object) -> str:
 
 def _number(cell: object, number_format: object) -> tuple[float, str, str]:
     """(value, reason it has none, value as displayed); a reason starting with ``!`` is a problem."""
-    if _blank(cell):
+    if _blank(cell) and not isinstance(cell, Uncalculated):
         return np.nan, "", ""
     if isinstance(cell, (np.integer, np.floating)):
         cell = cell.item()

@@ -165,9 +165,10 @@ def find_kpi_table(cells: SheetCells) -> KpiTable:
             width = max(len(headers), 1)
             while width > 1 and not headers[width - 1].strip():
                 width -= 1
-            body = tuple(
-                i for i in range(index + 1, len(cells.values))
-                if any(v not in (None, "") for v in list(cells.values[i])[:width])
+            values = cells.values
+            body = tuple(  # an empty row (a reader's ``()``) is skipped before any work
+                i for i in range(index + 1, len(values))
+                if values[i] and any(v not in (None, "") for v in list(values[i])[:width])
             )
             return KpiTable(cells, index, inputs, outputs, body, width)
     raise InputError("no header row with an Indicator column and a Code, Polarity, Latest Value or Target "

@@ -18,18 +18,12 @@ from typing import Any
 
 from lxml import etree
 
-from kpi_excel.errors import CorruptWorkbookError, InputError, SaveVerificationError, WorkbookError
+from kpi_excel.errors import CorruptWorkbookError, InputError, SaveVerificationError, UnsafeFileError, WorkbookError
 from kpi_excel.workbook.xlsx import book
 from kpi_excel.workbook.xlsx.atomic import atomic_write
 from kpi_excel.workbook.xlsx.book import DefinedName, SheetInfo
-from kpi_excel.workbook.xlsx.cells import (
-    KEEP,
-    SheetValues,
-    WorksheetEditor,
-    WriteReport,
-    parse_shared_strings,
-    read_sheet_values,
-)
+from kpi_excel.workbook.xlsx.cells import KEEP, WorksheetEditor, WriteReport
+from kpi_excel.workbook.xlsx.sheet_values import SheetLimits, SheetValues, parse_shared_strings, read_sheet_values
 from kpi_excel.workbook.xlsx.charts import ChartSpec, build_chart_xml
 from kpi_excel.workbook.xlsx.condformat import (
     ConditionalFormat,
@@ -191,18 +185,41 @@ class XlsxPackage:
             self._sst = []
             for rel in self._opc.related(self._wb, RT.SHARED_STRINGS):
                 if rel.part and self._opc.has(rel.part):
-                    self._sst = parse_shared_strings(self._opc.read(rel.part))
+                    limit = SheetLimits().max_part_bytes
+                    if self._opc.size(rel.part) > limit:
+                        raise UnsafeFileError(f"the shared strings part is {self._opc.size(rel.part):,} bytes "
+                                              f"uncompressed, more than the {limit:,} kpi_excel reads",
+                                              path=self.path)
+                    try:
+                        self._sst = parse_shared_strings(self._opc.read(rel.part, keep=False), rel.part)
+                    except WorkbookError as exc:
+                        raise type(exc)(exc.message, path=self.path) from None
         return self._sst
 
-    def read_sheet(self, name: str, *, force_slow: bool = False) -> SheetValues:
-        """All cells of a worksheet, with style ids and number formats (see :class:`SheetValues`)."""
+    def read_sheet(self, name: str, *, force_slow: bool = False, limits: SheetLimits | None = None) -> SheetValues:
+        """The cells of a worksheet, with style ids and number formats (see :class:`SheetValues`).
+
+        Refuses, in one line naming the file and sheet, a sheet beyond
+        ``limits`` (default :class:`SheetLimits`) or one that cannot be read.
+        """
         info = self._worksheet(name)
         assert info.part is not None
+        limits = limits or SheetLimits()
+        size = self._opc.size(info.part)
+        if size > limits.max_part_bytes:
+            raise UnsafeFileError(f"sheet '{info.name}' is {size:,} bytes of XML uncompressed, more than the "
+                                  f"{limits.max_part_bytes:,} kpi_excel reads from one sheet", path=self.path)
         styles = self.styles
-        return read_sheet_values(
-            self._opc.read(info.part), self._shared_strings(), sheet=info.name,
-            number_formats=styles.xf_number_formats(), date_styles=styles.date_styles(), force_slow=force_slow,
-        )
+        try:
+            return read_sheet_values(
+                self._opc.read(info.part, keep=False), self._shared_strings(), sheet=info.name,
+                number_formats=styles.xf_number_formats(), date_styles=styles.date_styles(),
+                force_slow=force_slow, limits=limits, part=info.part,
+            )
+        except WorkbookError as exc:
+            if exc.path is None:
+                raise type(exc)(exc.message, path=self.path) from None
+            raise
 
     def used_range(self, name: str) -> CellRange | None:
         """Range spanned by the cells that exist in the sheet (None when empty)."""
