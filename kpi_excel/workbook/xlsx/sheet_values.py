@@ -73,24 +73,29 @@ UNCALCULATED = Uncalculated()
 class SheetLimits:
     """How much of one sheet kpi_excel reads before refusing it, in one line.
 
-    The defaults hold a council's report with room to spare (a KPIs sheet of
-    10,000 indicators uses ~0.4 million cells; a Data sheet of a million
-    rows of Code, Period, Value uses 3 million) and keep a hostile or broken
-    file from taking more than a few hundred MB:
+    The defaults hold a council's report with room to spare (the refresh
+    benchmark's Data sheet of 80,000 rows x 4 columns is 320,000 cells) and
+    keep a hostile or broken file to seconds and a few hundred MB:
 
-    * ``max_part_bytes``: the sheet's XML, uncompressed (checked before inflating);
-    * ``max_cells``: cells present (``<c>`` elements, blank styled ones included);
-    * ``max_grid``: the row-major block handed to the report: every row from
-      the first to the last, each as wide as its last cell (a stray value in
-      XFD1 widens only row 1; one in XFD of every row would be refused).
+    * ``max_part_bytes`` (128 MB): the sheet's XML, uncompressed, checked
+      before it is inflated;
+    * ``max_cells`` (1 million): cells present (``<c>`` elements, blank
+      styled ones included), counted before any is read: 250,000 rows of
+      four columns, three times the refresh benchmark's history;
+    * ``max_grid`` (10 million): the row-major block handed to the report,
+      every row from the first to the last, each as wide as its last cell (a
+      stray value in XFD1048576 costs one row of 16,384; one in column XFD
+      of every row is refused).
 
     Rows and columns are bounded by Excel's own grid (1,048,576 x 16,384): a
-    reference outside it is a corrupt file.
+    reference outside it is a corrupt file. The KPIs sheet, which is also
+    parsed whole to be edited, has lower limits
+    (:data:`kpi_excel.workbook.file_door.KPI_SHEET_LIMITS`).
     """
 
-    max_part_bytes: int = 256 << 20
-    max_cells: int = 5_000_000
-    max_grid: int = 20_000_000
+    max_part_bytes: int = 128 << 20
+    max_cells: int = 1_000_000
+    max_grid: int = 10_000_000
 
 
 class ErrorValue(str):

@@ -187,8 +187,8 @@ class XlsxPackage:
                 if rel.part and self._opc.has(rel.part):
                     limit = SheetLimits().max_part_bytes
                     if self._opc.size(rel.part) > limit:
-                        raise UnsafeFileError(f"the shared strings part is {self._opc.size(rel.part):,} bytes "
-                                              f"uncompressed, more than the {limit:,} kpi_excel reads",
+                        raise UnsafeFileError(f"the shared strings are {_mb(self._opc.size(rel.part))} of XML "
+                                              f"uncompressed, more than the {_mb(limit)} kpi_excel reads",
                                               path=self.path)
                     try:
                         self._sst = parse_shared_strings(self._opc.read(rel.part, keep=False), rel.part)
@@ -207,8 +207,8 @@ class XlsxPackage:
         limits = limits or SheetLimits()
         size = self._opc.size(info.part)
         if size > limits.max_part_bytes:
-            raise UnsafeFileError(f"sheet '{info.name}' is {size:,} bytes of XML uncompressed, more than the "
-                                  f"{limits.max_part_bytes:,} kpi_excel reads from one sheet", path=self.path)
+            raise UnsafeFileError(f"sheet '{info.name}' is {_mb(size)} of XML uncompressed, more than the "
+                                  f"{_mb(limits.max_part_bytes)} kpi_excel reads from one sheet", path=self.path)
         styles = self.styles
         try:
             return read_sheet_values(
@@ -780,6 +780,10 @@ class XlsxPackage:
         atomic_write(target, self._opc.write_to, lambda tmp: verify_package(tmp, expected, changed))
         self._opc.path = target
         return target
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB"
 
 
 def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterable[str]) -> None:
