@@ -33,10 +33,10 @@ from urllib.parse import unquote
 from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.observations import Observations, combine_observations
 from kpi_excel.errors import InputError
+from kpi_excel.sources.sql import PASSWORD_ENV
 
 __all__ = ["SourceSpec", "parse_spec", "read_source", "read_sources", "is_lait_source", "PASSWORD_ENV"]
 
-PASSWORD_ENV = "KPI_EXCEL_SQL_PASSWORD"
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 

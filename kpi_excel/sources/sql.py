@@ -49,9 +49,10 @@ import pandas as pd
 from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.observations import Observations, match_observation_columns, observations_from_records
 from kpi_excel.errors import MissingColumnError, UnreadableFileError
-from kpi_excel.sources.spec import PASSWORD_ENV
 
-__all__ = ["read_sql", "safe_url", "check_query", "MAX_ROWS", "TIMEOUT_SECONDS"]
+__all__ = ["read_sql", "safe_url", "check_query", "MAX_ROWS", "TIMEOUT_SECONDS", "PASSWORD_ENV"]
+
+PASSWORD_ENV = "KPI_EXCEL_SQL_PASSWORD"  # the password of a URL written without one
 
 MAX_ROWS = 500_000
 TIMEOUT_SECONDS = 300  # PostgreSQL's statement_timeout for a source's query
