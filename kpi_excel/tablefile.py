@@ -3,7 +3,8 @@
 Reading keeps every cell as the officer wrote it: CSV cells stay text ("N/A"
 stays "N/A", "007" stays "007"); XLSX cells keep their values and we note each
 cell's number format, so 0.776 shown as 77.6% is read as 77.6%. Writing puts
-text in as text, never as a formula, and colours the RAG column.
+text in as text, never as a formula (in CSV and TSV a text that would run as
+one gets a leading ``'``), and colours the RAG column.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ import csv
 import io
 import sys
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import BinaryIO, Sequence, TextIO
 
 import pandas as pd
 
 from kpi_excel.core.columns import match_columns
 from kpi_excel.core.palette import HEADER, RAG_COLOURS
+from kpi_excel.core.plan import fit_text
 from kpi_excel.errors import UnreadableFileError
 
-__all__ = ["read_table", "write_table", "TABLE_SUFFIXES"]
+__all__ = ["read_table", "write_table", "defuse_formulas", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 
@@ -115,38 +117,85 @@ def _frames(rows: Sequence[Sequence[tuple[object, str | None]]], header_at: int)
     return pd.DataFrame(values, columns=header, dtype=object), pd.DataFrame(formats, columns=header, dtype=object)
 
 
+# A text cell a spreadsheet would run as a formula (OWASP "CSV injection"): it starts
+# with = + - @, a tab or a carriage return, and is not simply a number such as -0.07.
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^(?:[+-]?(?=\.?\d)(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?%?|[+-])\Z"
+
+
+def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell (and header) that a spreadsheet would run as a
+    formula prefixed with ``'``, as OWASP recommends for CSV and TSV; numbers, and
+    text that is just a number (``-0.07``, ``+5%``) or a lone ``-`` (a suppression
+    code), stay as they are."""
+    import re
+
+    def defused(text: object) -> object:
+        if isinstance(text, str) and re.match(_FORMULA_START, text) and not re.match(_PLAIN_NUMBER, text):
+            return "'" + text
+        return text
+
+    out = None
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+            continue
+        texts = column.astype(object)
+        is_text = texts.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+        starts = texts.where(is_text, "").str.match(_FORMULA_START)
+        if not starts.any():
+            continue
+        plain = texts.where(is_text, "").str.match(_PLAIN_NUMBER)
+        risky = starts & ~plain
+        if out is None:
+            out = frame.copy()
+        out.iloc[:, position] = texts.where(~risky, "'" + texts.where(risky, ""))
+    headers = [defused(c) for c in frame.columns]
+    if headers != list(frame.columns):
+        out = frame.copy() if out is None else out
+        out.columns = headers
+    return frame if out is None else out
+
+
 def write_table(
     frame: pd.DataFrame,
     path: Path | None,
     stream: TextIO | None = None,
     formats: pd.DataFrame | None = None,
 ) -> None:
-    """Write by extension (.csv, .tsv, .xlsx); to ``stream`` (stdout) when no path.
+    """Write by extension (.csv, .tsv, .xlsx); to ``stream`` (stdout, CSV) when no path.
 
+    CSV and TSV text that a spreadsheet would run as a formula is written
+    with a leading ``'`` (:func:`defuse_formulas`); XLSX cells are typed as
+    text, so they never run. The file is written atomically: a full disk or a
+    read-only folder is one clear error and leaves any earlier file as it was.
     ``formats`` (number formats of the input's first columns, from an XLSX
     input) keeps percentages looking like percentages in an XLSX output.
     """
     if path is None:
-        frame.to_csv(stream or sys.stdout, index=False, lineterminator="\n")
+        defuse_formulas(frame).to_csv(stream or sys.stdout, index=False, lineterminator="\n")
         return
+    from kpi_excel.workbook.atomic import atomic_write
+
     path = Path(path)
     suffix = path.suffix.lower()
-    temporary = path.with_name(f".{path.name}.kpi-excel.tmp")
-    try:
+    if suffix not in (".xlsx", ".csv", ".tsv", ".txt"):
+        raise UnreadableFileError(f"cannot write '{suffix or 'no extension'}' files (use .csv, .tsv or .xlsx)",
+                                  source=str(path))
+
+    def write(out) -> None:  # type: ignore[no-untyped-def]
         if suffix == ".xlsx":
-            _write_xlsx(frame, temporary, formats)
-        elif suffix in (".csv", ".tsv", ".txt"):
-            frame.to_csv(temporary, index=False, sep="\t" if suffix == ".tsv" else ",", lineterminator="\n",
-                         encoding="utf-8")
-        else:
-            raise UnreadableFileError(f"cannot write '{suffix or 'no extension'}' files (use .csv, .tsv or .xlsx)",
-                                      source=str(path))
-        temporary.replace(path)  # never a half-written output
-    finally:
-        temporary.unlink(missing_ok=True)
+            _write_xlsx(frame, out, formats)
+            return
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        defuse_formulas(frame).to_csv(text, index=False, sep="\t" if suffix == ".tsv" else ",", lineterminator="\n")
+        text.flush()
+        text.detach()
+
+    atomic_write(path, write, verify=lambda written: None)
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path, formats: pd.DataFrame | None) -> None:
+def _write_xlsx(frame: pd.DataFrame, path: Path | BinaryIO, formats: pd.DataFrame | None) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -184,8 +233,8 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, formats: pd.DataFrame | None) -
         for position, value in enumerate(row):
             if value is None or (isinstance(value, float) and value != value):
                 value = None
-            elif isinstance(value, str) and len(value) > 32767:
-                value = value[:32767]  # Excel's cell limit; the problems column says so
+            elif isinstance(value, str):
+                value = fit_text(value)  # Excel's cell limit, cut with a mark; the problems column says so
             cell = text_cell(value)
             if format_rows is not None and position < format_rows.shape[1] and format_rows[index][position]:
                 cell.number_format = format_rows[index][position]

@@ -22,6 +22,7 @@ import pandas as pd
 from kpi_excel.core.assess import Assessment, RateOptions, assess_row
 from kpi_excel.core.columns import column_letter, match_columns, normalise_header
 from kpi_excel.core.plan import (
+    EXCEL_CELL_LIMIT,
     Cell,
     Chart,
     ColumnSpec,
@@ -32,6 +33,7 @@ from kpi_excel.core.plan import (
     Series,
     SheetSpec,
     Summary,
+    fit_plan,
 )
 from kpi_excel.core.palette import QUARTILE_COLOURS
 from kpi_excel.core.plan import FormatRule
@@ -252,6 +254,7 @@ def plan_refresh(
         _apply_benchmark(row, benchmarks, settings)
         if not _is_blank(row):
             row.assessment = assess_row(row.fields, row.formats, options)
+        row.problems.extend(_cut_texts(row))
         row.checks = _checks_text(table, row)
 
     writes, add_columns = _writes(table, rows)
@@ -282,7 +285,26 @@ def plan_refresh(
         counts.get("Green", 0), counts.get("Amber", 0), counts.get("Red", 0), counts.get("N/A", 0),
         "; ".join(changes)[:2000] or None, len(summary.problems), version,
     ))
-    return Plan(kpis=kpi_update, sheets=tuple(sheets), log_sheet=log_sheet(), log=log, summary=summary)
+    # Every text written is cut to fit a cell here, once, for every writer (see fit_plan).
+    return fit_plan(Plan(kpis=kpi_update, sheets=tuple(sheets), log_sheet=log_sheet(), log=log, summary=summary))
+
+
+def _cut_texts(row: _Row) -> list[Problem]:
+    """Say which of the row's texts will not fit a cell and are cut (by :func:`fit_plan`)."""
+    found = []
+    limit = f"longer than Excel's {EXCEL_CELL_LIMIT:,}-character cell limit"
+    name = row.fields.get("indicator")
+    if isinstance(name, str) and len(name) > EXCEL_CELL_LIMIT:
+        found.append(Problem("indicator", f"{len(name):,} characters, {limit}: cut to fit where the report "
+                                          "repeats it"))
+    reason = row.assessment.rag_reason if row.assessment is not None else None
+    if isinstance(reason, str) and len(reason) > EXCEL_CELL_LIMIT:
+        quoted = [name for name, value in row.fields.items() if isinstance(value, str) and len(value) > 100
+                  and value in reason]  # the officer's text the reason repeats: the one to shorten
+        cause = max(quoted, key=lambda name: len(str(row.fields[name])), default="rag_override_reason")
+        found.append(Problem(cause, f"makes the RAG Reason {len(reason):,} characters, {limit}: it is cut to fit, "
+                                    "marked at its end"))
+    return found
 
 
 def _read_row(table: KpiTable, index: int) -> _Row:

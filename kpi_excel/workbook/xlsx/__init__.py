@@ -19,7 +19,8 @@ Modules: ``package`` (zip, content types, relationships), ``zipio`` (bomb
 guard, raw copy), ``book`` (workbook.xml, app.xml), ``sheet_values`` (reading
 cells, sparse, with limits), ``cells`` (writing them), ``styles``,
 ``condformat``, ``validation``, ``managed`` (what we wrote, remembered),
-``sheets``, ``tables``, ``charts``, ``drawings``, ``atomic``.
+``sheets``, ``tables``, ``charts``, ``drawings``; saving is
+:mod:`kpi_excel.workbook.atomic` (also used for CSV and other outputs).
 """
 
 from kpi_excel.workbook.xlsx.book import DefinedName, SheetInfo

@@ -563,7 +563,7 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
     last_key = -1
     in_order = True
     count = 0
-    row = col = 0
+    letters = row_b = b""
     try:
         for match in _FAST_CELL.finditer(data, lo, end):
             letters, row_b, s_b, t_b, extra, v_b, rest = match.groups()
@@ -574,7 +574,7 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
                     raise _BadCell("the column is beyond XFD, Excel's last")
             row = int(row_b)
             if not 1 <= row <= MAX_ROW:
-                raise _BadCell(f"row {row} is outside Excel's 1..{MAX_ROW:,}")
+                raise _BadCell(f"row {row:,} is outside Excel's 1..{MAX_ROW:,}")
             if extra or rest:
                 style, value, formula = _fast_complex(s_b, t_b, extra, v_b, rest, sst)
                 if formula is not None:
@@ -597,7 +597,8 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
             styles_append(style)
             count += 1
     except _BadCell as exc:
-        raise CorruptWorkbookError(f"sheet '{out.sheet}' cell {_place(row, col)}: {exc}") from None
+        place = (letters + row_b).decode("ascii", "replace")  # as the file wrote it
+        raise CorruptWorkbookError(f"sheet '{out.sheet}' cell {place}: {exc}") from None
     if count != expected:
         return False
     out.in_order = in_order
@@ -659,7 +660,7 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
             r = row.get("r")
             row_num = int(r) if r and r.isdigit() else row_num + 1
             if not 1 <= row_num <= MAX_ROW:
-                raise _BadCell(f"row {row_num} is outside Excel's 1..{MAX_ROW:,}")
+                raise _BadCell(f"row {row_num:,} is outside Excel's 1..{MAX_ROW:,}")
             col = 0
             for c in row.iterchildren(_C):
                 ref = c.get("r")

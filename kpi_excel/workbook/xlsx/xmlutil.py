@@ -263,10 +263,18 @@ def escape_xstring(text: str) -> str:
 
 
 def unescape_xstring(text: str) -> str:
-    """Reverse :func:`escape_xstring` (``_x000D_`` -> carriage return)."""
+    """Reverse :func:`escape_xstring` (``_x000D_`` -> carriage return).
+
+    An escaped half of a surrogate pair (``_xD800_``) is no character on its
+    own: it becomes U+FFFD rather than a string nothing can print or save.
+    """
     if "_x" not in text:
         return text
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return _ESCAPED.sub(lambda m: _escaped_char(int(m.group(1), 16)), text)
+
+
+def _escaped_char(code: int) -> str:
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
 def iter_children(parent: etree._Element, local: str, ns: str = "main") -> Iterable[etree._Element]:
