@@ -138,6 +138,13 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     out = None
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # the benchmark's: defuse each category once
+            categories = list(column.cat.categories)
+            safe = [defused(c) for c in categories]
+            if safe != categories:
+                out = frame.copy() if out is None else out
+                out.isetitem(position, column.cat.rename_categories(safe))
+            continue
         if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
             continue
         texts = column.astype(object)
@@ -149,7 +156,7 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         risky = starts & ~plain
         if out is None:
             out = frame.copy()
-        out.iloc[:, position] = texts.where(~risky, "'" + texts.where(risky, ""))
+        out.isetitem(position, texts.where(~risky, "'" + texts.where(risky, "")))
     headers = [defused(c) for c in frame.columns]
     if headers != list(frame.columns):
         out = frame.copy() if out is None else out
@@ -166,14 +173,16 @@ def write_table(
     """Write by extension (.csv, .tsv, .xlsx); to ``stream`` (stdout, CSV) when no path.
 
     CSV and TSV text that a spreadsheet would run as a formula is written
-    with a leading ``'`` (:func:`defuse_formulas`); XLSX cells are typed as
-    text, so they never run. The file is written atomically: a full disk or a
+    with a leading ``'`` (:func:`defuse_formulas`), and every text is quoted
+    (so a carriage return inside one cannot start a new row): the OWASP
+    advice. XLSX cells are typed as text, so they never run. The file is written atomically: a full disk or a
     read-only folder is one clear error and leaves any earlier file as it was.
     ``formats`` (number formats of the input's first columns, from an XLSX
     input) keeps percentages looking like percentages in an XLSX output.
     """
     if path is None:
-        defuse_formulas(frame).to_csv(stream or sys.stdout, index=False, lineterminator="\n")
+        defuse_formulas(frame).to_csv(stream or sys.stdout, index=False, lineterminator="\n",
+                                      quoting=csv.QUOTE_NONNUMERIC)
         return
     from kpi_excel.workbook.atomic import atomic_write
 
@@ -185,10 +194,14 @@ def write_table(
 
     def write(out) -> None:  # type: ignore[no-untyped-def]
         if suffix == ".xlsx":
-            _write_xlsx(frame, out, formats)
+            # openpyxl leaves its zip open if the disk fills mid-write: build in memory, then copy.
+            buffer = io.BytesIO()
+            _write_xlsx(frame, buffer, formats)
+            out.write(buffer.getbuffer())
             return
         text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        defuse_formulas(frame).to_csv(text, index=False, sep="\t" if suffix == ".tsv" else ",", lineterminator="\n")
+        defuse_formulas(frame).to_csv(text, index=False, sep="\t" if suffix == ".tsv" else ",", lineterminator="\n",
+                                      quoting=csv.QUOTE_NONNUMERIC)
         text.flush()
         text.detach()
 

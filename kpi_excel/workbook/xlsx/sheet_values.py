@@ -582,7 +582,9 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
             else:
                 style = int(s_b) if s_b else 0
                 if t_b == b"s":
-                    index = int(v_b) if v_b and v_b.isdigit() else -1
+                    if v_b and not v_b.isdigit():
+                        raise _BadCell(f"shared string index {v_b.decode('utf-8', 'replace')[:20]!r} is not a number")
+                    index = int(v_b) if v_b else -1
                     value = sst[index] if 0 <= index < n_sst else None
                 elif not t_b:
                     value = (int(v_b) if v_b.isdigit() else _number(v_b)) if v_b else None
