@@ -121,10 +121,9 @@ def _group_entries(path: Path) -> list[tuple[int, str]]:
         from kpi_excel.tablefile import read_table
 
         if suffix in (".xlsx", ".xlsm"):
-            from kpi_excel.sources.xlsx import read_sheet_values
+            from kpi_excel.sources.xlsx import sheet_table
 
-            rows = [[c.value for c in row] for row in read_sheet_values(path).rows]
-            frame = pd.DataFrame(rows[1:], columns=[str(c) for c in rows[0]], dtype=object) if rows else pd.DataFrame()
+            frame = sheet_table(path)
         else:
             frame, _ = read_table(path)
         keys = {"".join(ch for ch in str(c).lower() if ch.isalnum()): c for c in frame.columns}
@@ -225,7 +224,7 @@ def write_benchmark(frame: pd.DataFrame, output: Path | None) -> None:
     def write(handle) -> None:  # type: ignore[no-untyped-def]
         header = io.StringIO()
         csv.writer(header, lineterminator="\n").writerow([str(c) for c in frame.columns])
-        handle.write(header.getvalue().encode("utf-8"))
+        handle.write(header.getvalue().encode("utf-8-sig"))  # a BOM: Excel on Windows then reads UTF-8
         pcsv.write_csv(table, handle, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
 
     atomic_write(Path(output), write, verify=lambda written: None)

@@ -199,7 +199,8 @@ def write_table(
             _write_xlsx(frame, buffer, formats)
             out.write(buffer.getbuffer())
             return
-        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        # With a BOM, Excel on Windows opens the file as UTF-8 ("→", "£", "ë" intact), not its ANSI code page.
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
         defuse_formulas(frame).to_csv(text, index=False, sep="\t" if suffix == ".tsv" else ",", lineterminator="\n",
                                       quoting=csv.QUOTE_NONNUMERIC)
         text.flush()

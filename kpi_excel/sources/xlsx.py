@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from kpi_excel.errors import UnreadableFileError, WorkbookError
 
-__all__ = ["Cell", "SheetRows", "read_sheet", "read_sheets", "read_sheet_values"]
+__all__ = ["Cell", "SheetRows", "read_sheet", "read_sheets", "read_sheet_values", "sheet_table"]
 
 
 class Cell(NamedTuple):
@@ -128,3 +131,18 @@ def _plain(value: object) -> object:
     if value is not None and not isinstance(value, (int, float, str, bool)):
         return str(value)
     return value
+
+
+def sheet_table(path: Path, sheet: str | None = None) -> "pd.DataFrame":
+    """A list-like sheet (a code list, a comparator group) as a table: row 1 names the
+    columns, and every row below is cut or padded to them (rows are as long as their
+    last cell, so they differ)."""
+    import pandas as pd
+
+    rows = [[c.value for c in row] for row in read_sheet_values(path, sheet).rows]
+    if not rows:
+        return pd.DataFrame()
+    header = [str(c) for c in rows[0]]
+    width = len(header)
+    body = [row[:width] + [None] * (width - len(row)) for row in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=object)

@@ -69,7 +69,7 @@ def test_file_rate_defuses_formula_text_and_keeps_numbers(runner, table: Path, t
     else:
         out = tmp_path / f"rated{suffix}"
         result = runner.invoke(main, ["rate", str(table), "-o", str(out)])
-        text, delimiter = out.read_bytes().decode("utf-8"), "\t" if suffix == ".tsv" else ","
+        text, delimiter = out.read_bytes().decode("utf-8-sig"), "\t" if suffix == ".tsv" else ","
     assert result.exit_code == 0, result.output
     rows = _read(text, delimiter)
     assert rows[0][6] == "'=Header"
@@ -100,7 +100,7 @@ def test_file_benchmark_defuses_formula_text(runner, tmp_path: Path, suffix: str
     out = tmp_path / f"bench{suffix}"
     result = runner.invoke(main, ["benchmark", str(data), "--dictionary", str(dictionary), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    rows = _read(out.read_bytes().decode("utf-8"), "\t" if suffix == ".tsv" else ",", rows_expected=4)
+    rows = _read(out.read_bytes().decode("utf-8-sig"), "\t" if suffix == ".tsv" else ",", rows_expected=4)
     cells = [cell for row in rows for cell in row]
     assert "'" + code in cells and code not in cells
     assert not any(c[:1] in "=+@" for c in cells if c)
