@@ -216,3 +216,19 @@ def test_file_the_officers_own_dropdown_wins_over_ours(runner, tmp_path: Path) -
         others = [sqref for sqref, _ in found if sqref != "E2:E201"]
         assert others, "kpi_excel's other dropdowns are still added"
         assert not any(sqrefs_overlap(sqref, "E2:E201") for sqref in others), found
+
+
+def test_file_the_xlwings_writer_never_touches_dropdowns(tmp_path: Path) -> None:
+    """The desktop and web writer adds no dropdowns (the remote engine's setDataValidationList
+    exists, and is never sent), so an officer's own can never be covered or deleted there."""
+    os.environ["XLWINGS_ON_SERVER"] = "true"
+    import xlwings as xw
+
+    from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload
+    from kpi_excel.workbook.book_door import refresh_book
+
+    workbook = _with_own_polarity_dropdown(tmp_path / "report.xlsx")
+    book = xw.Book(json=book_payload(workbook, include=REFRESH_SHEETS))
+    refresh_book(book, door="web", user="tester", now=dt.datetime(2026, 11, 23, 9, 30))
+    funcs = {action["func"] for action in book.json()["actions"]}
+    assert "setValues" in funcs and not {f for f in funcs if "DataValidation" in f}
