@@ -15,6 +15,20 @@ from pathlib import Path
 from kpi_excel.workbook.report_file import new_report
 
 
+def refused_in_one_line(runner, args: list[object], *protected: Path) -> str:  # type: ignore[no-untyped-def]
+    """Run the command in-process: it must fail with one line and exit 1 (never an internal
+    error) and leave every ``protected`` file byte-identical. Returns the line."""
+    from kpi_excel.cli import main
+
+    before = [p.read_bytes() for p in protected]
+    result = runner.invoke(main, [str(a) for a in args])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kpi-excel: ") and "internal error" not in lines[0], lines
+    assert [p.read_bytes() for p in protected] == before
+    return lines[0]
+
+
 def example_report(path: Path) -> Path:
     """The example report (19 KB): KPIs, Data, Settings, RAG key and Log."""
     return new_report(path, example=True)

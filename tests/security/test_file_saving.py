@@ -22,7 +22,7 @@ import pytest
 from kpi_excel.cli import main
 from kpi_excel.workbook import atomic
 from kpi_excel.workbook.xlsx import XlsxPackage
-from tests.security.hostile import example_report
+from tests.security.hostile import example_report, refused_in_one_line
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -44,16 +44,6 @@ def _cli(args: list[str], cwd: Path, preexec=None) -> subprocess.Popen[str]:  # 
 def _log_rows(path: Path) -> int:
     package = XlsxPackage.open(path)
     return package.read_sheet("Log").last_row - 1 if "Log" in package.sheet_names() else 0
-
-
-def _one_line(runner, args: list[str], *protected: Path) -> str:  # type: ignore[no-untyped-def]
-    before = [p.read_bytes() for p in protected]
-    result = runner.invoke(main, [str(a) for a in args])
-    assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("kpi-excel: ") and "internal error" not in lines[0], lines
-    assert [p.read_bytes() for p in protected] == before
-    return lines[0]
 
 
 def _leftovers(folder: Path, keep: set[str]) -> list[str]:
@@ -203,7 +193,7 @@ def test_file_a_full_disk_leaves_the_workbook_untouched(example: Path, small_dis
     workbook = small_disk / "report.xlsx"
     shutil.copyfile(example, workbook)
     _fill(small_disk, leave=8192)
-    line = _one_line(runner, ["refresh", workbook], workbook)
+    line = refused_in_one_line(runner, ["refresh", workbook], workbook)
     assert line == f"kpi-excel: {workbook}: there is not enough disk space (or quota) to save it; the workbook is unchanged"
     assert _leftovers(small_disk, {"report.xlsx", "filler"}) == []
     table = small_disk.parent / "table.csv"
@@ -212,7 +202,7 @@ def test_file_a_full_disk_leaves_the_workbook_untouched(example: Path, small_dis
     (small_disk / "filler").unlink()
     _fill(small_disk, leave=4096)
     for out in (small_disk / "rated.csv", small_disk / "rated.xlsx"):
-        assert "not enough disk space" in _one_line(runner, ["rate", table, "-o", out])
+        assert "not enough disk space" in refused_in_one_line(runner, ["rate", table, "-o", out])
     assert _leftovers(small_disk, {"report.xlsx", "filler"}) == []
 
 
@@ -263,7 +253,7 @@ def test_file_writing_into_a_read_only_folder_is_one_line(runner, read_only: Pat
     workbook = read_only / "report.xlsx"
     for args in (["refresh", workbook], ["refresh", example, "-o", read_only / "out.xlsx"],
                  ["init", workbook], ["new", read_only / "new.xlsx"], ["demo", "-o", read_only / "demo.xlsx"]):
-        line = _one_line(runner, args, workbook, example)
+        line = refused_in_one_line(runner, args, workbook, example)
         assert "read-only" in line, line
     data = tmp_path / "values.csv"
     data.write_text("Code,Area,Period,Value\nX,Derbyshire,2023,1\nX,Leicestershire,2023,3\n", encoding="utf-8")
@@ -274,11 +264,11 @@ def test_file_writing_into_a_read_only_folder_is_one_line(runner, read_only: Pat
     for args in (["rate", table, "-o", read_only / "rated.csv"], ["rate", table, "-o", read_only / "rated.xlsx"],
                  ["benchmark", data, "--dictionary", dictionary, "-o", read_only / "bench.csv"],
                  ["benchmark", data, "--dictionary", dictionary, "-o", read_only / "bench.tsv"]):
-        assert "read-only" in _one_line(runner, args, workbook), args
+        assert "read-only" in refused_in_one_line(runner, args, workbook), args
     assert sorted(p.name for p in read_only.iterdir()) == ["report.xlsx"]
 
 
 def test_file_an_output_folder_that_does_not_exist_is_one_line(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     table = tmp_path / "table.csv"
     table.write_text("Indicator,Polarity,Latest Value,Target\nA,High = Good,5,4\n", encoding="utf-8")
-    assert "does not exist" in _one_line(runner, ["rate", table, "-o", tmp_path / "nowhere" / "rated.csv"])
+    assert "does not exist" in refused_in_one_line(runner, ["rate", table, "-o", tmp_path / "nowhere" / "rated.csv"])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kpi_excel.cli import main
-from tests.security.hostile import add_cells, example_report, rewrite_parts
+from tests.security.hostile import add_cells, example_report, refused_in_one_line, rewrite_parts
 
 SST = "xl/sharedStrings.xml"
 LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
@@ -40,16 +40,6 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _one_line(runner, args: list[str], *protected: Path) -> str:  # type: ignore[no-untyped-def]
-    before = [p.read_bytes() for p in protected]
-    result = runner.invoke(main, [str(a) for a in args])
-    assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("kpi-excel: ") and "internal error" not in lines[0], lines
-    assert [p.read_bytes() for p in protected] == before
-    return lines[0]
-
-
 def _every_door(runner, example: Path, hostile: Path, tmp_path: Path, *, refresh: bool = True,
                 data: bool = True, rate: bool = True) -> list[str]:  # type: ignore[no-untyped-def]
     """The hostile workbook refreshed, given as --data to a sound report, and rated."""
@@ -58,11 +48,11 @@ def _every_door(runner, example: Path, hostile: Path, tmp_path: Path, *, refresh
     report.write_bytes(example.read_bytes())
     lines = []
     if refresh:
-        lines.append(_one_line(runner, ["refresh", hostile], hostile))
+        lines.append(refused_in_one_line(runner, ["refresh", hostile], hostile))
     if data:
-        lines.append(_one_line(runner, ["refresh", report, "-o", out, "--data", hostile], report, hostile))
+        lines.append(refused_in_one_line(runner, ["refresh", report, "-o", out, "--data", hostile], report, hostile))
     if rate:
-        lines.append(_one_line(runner, ["rate", hostile], hostile))
+        lines.append(refused_in_one_line(runner, ["rate", hostile], hostile))
     assert not out.exists()
     return lines
 
@@ -81,7 +71,7 @@ def test_xlsx_character_references_through_the_xml_parser_name_the_sheet(runner,
     # A comment in the sheet data sends the sheet to lxml, which refuses the reference itself.
     hostile = add_cells(example, "KPIs", '<!-- note --><row r="300"><c r="B300" t="inlineStr"><is><t>&#xD800;</t>'
                                          "</is></c></row>", tmp_path / "hostile.xlsx")
-    line = _one_line(runner, ["refresh", hostile], hostile)
+    line = refused_in_one_line(runner, ["refresh", hostile], hostile)
     assert "hostile.xlsx" in line and "sheet 'KPIs'" in line and "after row 26" in line
 
 
@@ -161,7 +151,7 @@ def test_xlsx_a_corrupt_zip_is_one_line_through_every_door(runner, example, tabl
 ])
 def test_xlsx_unreadable_cells_are_named(runner, example, tmp_path, cell, said) -> None:  # type: ignore[no-untyped-def]
     hostile = add_cells(example, "KPIs", f'<row r="300">{cell}</row>', tmp_path / "cells.xlsx")
-    assert said in _one_line(runner, ["refresh", hostile], hostile)
+    assert said in refused_in_one_line(runner, ["refresh", hostile], hostile)
 
 
 def test_xlsx_a_kpis_sheet_twice_in_another_case_is_named_not_guessed(runner, example, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -172,7 +162,7 @@ def test_xlsx_a_kpis_sheet_twice_in_another_case_is_named_not_guessed(runner, ex
     assert result.exit_code == 0, result.output
     neither = rewrite_parts(example, {"xl/workbook.xml": lambda d: d.replace(b'name="KPIs"', b'name="Kpis"')
                                       .replace(b'name="Log"', b'name="kpis"')}, tmp_path / "neither.xlsx")
-    line = _one_line(runner, ["refresh", neither], neither)
+    line = refused_in_one_line(runner, ["refresh", neither], neither)
     assert "'Kpis' and 'kpis'" in line and "KPIs sheet" in line
 
 

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi_excel.cli import main
 from kpi_excel.workbook.xlsx import SheetLimits, XlsxPackage
-from tests.security.hostile import add_cells, example_report, far_corner, full_sheet
+from tests.security.hostile import add_cells, example_report, far_corner, full_sheet, refused_in_one_line
 
 ROOT = Path(__file__).resolve().parents[2]
 CAP = 3 << 30  # address space for the whole command: the old dense reader needed twice this
@@ -90,16 +89,6 @@ def test_xlsx_the_grid_costs_the_rows_not_the_rectangle(example: Path, tmp_path:
     assert len({id(row) for row in grid.values if not row}) == 1  # empty rows are one shared ()
 
 
-def _refused(runner, args: list[str], protected: Path) -> str:  # type: ignore[no-untyped-def]
-    before = protected.read_bytes()
-    result = runner.invoke(main, args)
-    assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "internal error" not in lines[0], lines
-    assert protected.read_bytes() == before
-    return lines[0]
-
-
 @pytest.fixture(scope="module")
 def full_data(example: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return full_sheet(example, "Data", tmp_path_factory.mktemp("full") / "full_data.xlsx")
@@ -109,28 +98,28 @@ def test_xlsx_a_full_1048576_row_data_sheet_is_refused_naming_sheet_and_limit(ru
                                                                                tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     workbook = tmp_path / "report.xlsx"
     workbook.write_bytes(full_data.read_bytes())
-    line = _refused(runner, ["refresh", str(workbook)], workbook)
+    line = refused_in_one_line(runner, ["refresh", str(workbook)], workbook)
     assert "sheet 'Data'" in line and "3,145,728 cells" in line and "1,000,000" in line
-    line = _refused(runner, ["rate", str(full_data), "--sheet", "Data"], full_data)
+    line = refused_in_one_line(runner, ["rate", str(full_data), "--sheet", "Data"], full_data)
     assert "sheet 'Data'" in line and "1,000,000" in line
     report = tmp_path / "other.xlsx"
     report.write_bytes(full_data.read_bytes())
-    line = _refused(runner, ["refresh", str(report), "-o", str(tmp_path / "out.xlsx"), "--data",
+    line = refused_in_one_line(runner, ["refresh", str(report), "-o", str(tmp_path / "out.xlsx"), "--data",
                              str(full_data)], report)
     assert "sheet 'Data'" in line and not (tmp_path / "out.xlsx").exists()
 
 
 def test_xlsx_a_full_kpis_sheet_is_refused_by_its_own_limit(runner, example: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     workbook = full_sheet(example, "KPIs", tmp_path / "report.xlsx", rows=200_000)
-    line = _refused(runner, ["refresh", str(workbook)], workbook)
+    line = refused_in_one_line(runner, ["refresh", str(workbook)], workbook)
     assert "sheet 'KPIs'" in line and "500,000" in line
 
 
-def test_xlsx_cells_spread_over_a_huge_grid_are_refused(runner, example: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_cells_spread_over_a_huge_grid_arerefused_in_one_line(runner, example: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # A value in column XFD of 700 rows: few cells, but rows 16,384 wide (11 million grid cells).
     rows = "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(2000, 2700))
     workbook = add_cells(example, "Data", rows, tmp_path / "report.xlsx")
-    line = _refused(runner, ["refresh", str(workbook)], workbook)
+    line = refused_in_one_line(runner, ["refresh", str(workbook)], workbook)
     assert "sheet 'Data'" in line and "10,000,000 grid cells" in line and "XFD2699" in line
 
 
