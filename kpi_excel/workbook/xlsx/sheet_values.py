@@ -176,8 +176,10 @@ class SheetValues:
             if not self._keys:
                 self._cols = (1, 0)
             else:
-                cols = [k & _COL_MASK for k in self._keys]
-                self._cols = (min(cols) + 1, max(cols) + 1)
+                import numpy as np
+
+                cols = np.frombuffer(self._keys, dtype=np.int64) & _COL_MASK
+                self._cols = (int(cols.min()) + 1, int(cols.max()) + 1)
         return self._cols
 
     @property
@@ -249,56 +251,56 @@ class SheetValues:
         :class:`UnsafeFileError` naming the sheet when the block would exceed
         ``max_grid`` slots (default :class:`SheetLimits`).
         """
+        import numpy as np
+
         limit = SheetLimits().max_grid if max_grid is None else max_grid
-        keys, values, styles = self._keys, self._values, self._styles
-        formats_of = self.number_formats
-        date_styles = self.date_styles if dates else frozenset()
+        values = self._values
         out: list[Sequence[Any]] = []
         out_formats: list[Sequence[str | None]] | None = [] if with_formats else None
-        n = len(keys)
+        n = len(self._keys)
         if not n:
             return Grid(1, out, out_formats)
-        top = keys[0] >> _COL_BITS
+        keys = np.frombuffer(self._keys, dtype=np.int64)
+        rows, cols = keys >> _COL_BITS, keys & _COL_MASK  # cols 0-based
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        ends = np.r_[starts[1:], n]
+        row_of, first, last = rows[starts], cols[starts], cols[ends - 1]
+        top = int(row_of[0])
+        slots = int(last.sum()) + len(starts) + int(row_of[-1] - top + 1) - len(starts)
+        if slots > limit:
+            self._too_spread(limit)
+        whole = (last - first + 1 == ends - starts).tolist()  # rows without gaps: slices, the usual case
+        look = self.number_formats.__getitem__  # holds every style id present
+        styles = self._styles
         next_row = top
-        slots = 0
-        i = 0
-        while i < n:
-            row = keys[i] >> _COL_BITS
-            j = i + 1
-            while j < n and keys[j] >> _COL_BITS == row:
-                j += 1
-            first = (keys[i] & _COL_MASK) + 1
-            last = (keys[j - 1] & _COL_MASK) + 1
-            slots += (row - next_row) + last
-            if slots > limit:
-                self._too_spread(limit)
+        for i, j, row, head, tail, plain in zip(starts.tolist(), ends.tolist(), row_of.tolist(), first.tolist(),
+                                                last.tolist(), whole):
             if row > next_row:
                 out.extend([_EMPTY_ROW] * (row - next_row))
                 if out_formats is not None:
                     out_formats.extend([_EMPTY_ROW] * (row - next_row))
-            if last - first + 1 == j - i:  # no gaps: whole slices (the usual case)
-                line = [None] * (first - 1) + values[i:j]
+            if plain:
+                out.append([None] * head + values[i:j])
                 if out_formats is not None:
-                    out_formats.append([None] * (first - 1) + [formats_of.get(s, "General") for s in styles[i:j]])
+                    out_formats.append([None] * head + list(map(look, styles[i:j])))
             else:
-                line = [None] * last
-                look: list[str | None] | None = [None] * last if out_formats is not None else None
-                for k in range(i, j):
-                    col = keys[k] & _COL_MASK
+                line: list[Any] = [None] * (tail + 1)
+                shown: list[str | None] = [None] * (tail + 1)
+                for k, col in zip(range(i, j), cols[i:j].tolist()):
                     line[col] = values[k]
-                    if look is not None:
-                        look[col] = formats_of.get(styles[k], "General")
+                    shown[col] = look(styles[k])
+                out.append(line)
                 if out_formats is not None:
-                    out_formats.append(look)  # type: ignore[arg-type]
-            if date_styles:
-                for k in range(i, j):
-                    if styles[k] in date_styles:
-                        value = values[k]
-                        if isinstance(value, (int, float)) and not isinstance(value, bool):
-                            line[keys[k] & _COL_MASK] = from_excel_serial(value, date1904)
-            out.append(line)
+                    out_formats.append(shown)
             next_row = row + 1
-            i = j
+        date_styles = self.date_styles if dates else frozenset()
+        if date_styles:
+            marked = np.isin(np.frombuffer(styles, dtype=f"i{styles.itemsize}"), list(date_styles))
+            for k in np.flatnonzero(marked).tolist():
+                value = values[k]
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    out[(self._keys[k] >> _COL_BITS) - top][self._keys[k] & _COL_MASK] = \
+                        from_excel_serial(value, date1904)  # type: ignore[index]
         return Grid(top, out, out_formats)
 
     def _too_spread(self, limit: int) -> None:
@@ -407,6 +409,7 @@ def parse_shared_strings(data: bytes, part: str = "xl/sharedStrings.xml") -> lis
 
 # ---- cell values -----------------------------------------------------------------------------
 
+_CHUNK = 1 << 20
 _FAST_CELL = re.compile(
     rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?([^>]*?)'
     rb"(?:/>|>(?:<v>([^<]*)</v>)?(.*?)</c>)",
@@ -514,6 +517,21 @@ class _Collector:
         self.formulas: dict[tuple[int, int], str] = {}
         self.in_order = True
 
+    def check_rows_and_order(self) -> None:
+        """After the fast path: every row inside Excel's grid, and whether the cells came in order."""
+        if not self.keys:
+            return
+        import numpy as np
+
+        keys = np.frombuffer(self.keys, dtype=np.int64)
+        rows = keys >> _COL_BITS
+        bad = np.flatnonzero((rows < 1) | (rows > MAX_ROW))
+        if len(bad):
+            row, col = int(rows[bad[0]]), int(keys[bad[0]] & _COL_MASK) + 1
+            raise CorruptWorkbookError(f"sheet '{self.sheet}' cell {column_letter(col)}{row}: row {row:,} is "
+                                       f"outside Excel's 1..{MAX_ROW:,}")
+        self.in_order = bool(np.all(keys[1:] > keys[:-1]))
+
     def too_many(self, count: int) -> None:
         raise UnsafeFileError(f"sheet '{self.sheet}' has {count:,} cells, more than the {self.max_cells:,} "
                               "kpi_excel reads from one sheet")
@@ -557,53 +575,55 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
     if expected > out.max_cells:
         out.too_many(expected)
     cols: dict[bytes, int] = {}
+    styles_of: dict[bytes, int] = {b"": 0}
     keys_append, values_append, styles_append = out.keys.append, out.values.append, out.styles.append
     formulas = out.formulas
     n_sst = len(sst)
-    last_key = -1
-    in_order = True
     count = 0
     letters = row_b = b""
+    findall = _FAST_CELL.findall
+    pos = lo
     try:
-        for match in _FAST_CELL.finditer(data, lo, end):
-            letters, row_b, s_b, t_b, extra, v_b, rest = match.groups()
-            col = cols.get(letters)
-            if col is None:
-                col = cols[letters] = column_index(letters.decode())
-                if col > MAX_COL:
-                    raise _BadCell("the column is beyond XFD, Excel's last")
-            row = int(row_b)
-            if not 1 <= row <= MAX_ROW:
-                raise _BadCell(f"row {row:,} is outside Excel's 1..{MAX_ROW:,}")
-            if extra or rest:
-                style, value, formula = _fast_complex(s_b, t_b, extra, v_b, rest, sst)
-                if formula is not None:
-                    formulas[(row, col)] = formula
-            else:
-                style = int(s_b) if s_b else 0
-                if t_b == b"s":
-                    if v_b and not v_b.isdigit():
-                        raise _BadCell(f"shared string index {v_b.decode('utf-8', 'replace')[:20]!r} is not a number")
-                    index = int(v_b) if v_b else -1
-                    value = sst[index] if 0 <= index < n_sst else None
-                elif not t_b:
-                    value = (int(v_b) if v_b.isdigit() else _number(v_b)) if v_b else None
+        while pos < end:
+            # A megabyte of cells at a time, cut at a row's end: no list of every match at once.
+            stop = data.find(b"</row>", min(pos + _CHUNK, end), end)
+            stop = end if stop < 0 else stop + 6
+            matches = findall(data, pos, stop)
+            pos = stop
+            count += len(matches)
+            for letters, row_b, s_b, t_b, extra, v_b, rest in matches:
+                col = cols.get(letters)
+                if col is None:
+                    col = cols[letters] = column_index(letters.decode())
+                    if col > MAX_COL:
+                        raise _BadCell("the column is beyond XFD, Excel's last")
+                if extra or rest:
+                    style, value, formula = _fast_complex(s_b, t_b, extra, v_b, rest, sst)
+                    if formula is not None:
+                        formulas[(int(row_b), col)] = formula
                 else:
-                    value = _typed(t_b.decode(), v_b, sst, None)
-            key = (row << _COL_BITS) | (col - 1)
-            if key <= last_key:
-                in_order = False
-            last_key = key
-            keys_append(key)
-            values_append(value)
-            styles_append(style)
-            count += 1
+                    style = styles_of.get(s_b)
+                    if style is None:
+                        style = styles_of[s_b] = int(s_b)
+                    if t_b == b"s":
+                        if v_b and not v_b.isdigit():
+                            raise _BadCell(f"shared string index {v_b.decode('utf-8', 'replace')[:20]!r} "
+                                           "is not a number")
+                        index = int(v_b) if v_b else -1
+                        value = sst[index] if 0 <= index < n_sst else None
+                    elif not t_b:
+                        value = (int(v_b) if v_b.isdigit() else _number(v_b)) if v_b else None
+                    else:
+                        value = _typed(t_b.decode(), v_b, sst, None)
+                keys_append((int(row_b) << _COL_BITS) | (col - 1))
+                values_append(value)
+                styles_append(style)
     except _BadCell as exc:
         place = (letters + row_b).decode("ascii", "replace")  # as the file wrote it
         raise CorruptWorkbookError(f"sheet '{out.sheet}' cell {place}: {exc}") from None
     if count != expected:
         return False
-    out.in_order = in_order
+    out.check_rows_and_order()
     return True
 
 
