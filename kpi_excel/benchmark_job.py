@@ -123,10 +123,9 @@ def _group_entries(path: Path) -> list[tuple[int, str]]:
         from kpi_excel.tablefile import read_table
 
         if suffix in (".xlsx", ".xlsm"):
-            from kpi_excel.sources.xlsx import read_sheet_values
+            from kpi_excel.sources.xlsx import sheet_table
 
-            rows = [[c.value for c in row] for row in read_sheet_values(path).rows]
-            frame = pd.DataFrame(rows[1:], columns=[str(c) for c in rows[0]], dtype=object) if rows else pd.DataFrame()
+            frame = sheet_table(path)
         else:
             frame, _ = read_table(path)
         keys = {"".join(ch for ch in str(c).lower() if ch.isalnum()): c for c in frame.columns}
@@ -204,8 +203,10 @@ def write_benchmark(frame: pd.DataFrame, output: Path | None) -> None:
     """Write the benchmark table: CSV through arrow's writer (68,572 rows in a
     few hundredths of a second, same text as pandas: numbers in shortest
     round-trip form, empty cells for missing), anything else through
-    :func:`kpi_excel.tablefile.write_table`."""
-    from kpi_excel.tablefile import write_table
+    :func:`kpi_excel.tablefile.write_table`. Text a spreadsheet would run as a
+    formula gets a leading ``'`` (:func:`kpi_excel.tablefile.defuse_formulas`);
+    the file is written atomically, a full disk or read-only folder one line."""
+    from kpi_excel.tablefile import defuse_formulas, write_table
 
     if output is None or Path(output).suffix.lower() != ".csv":
         out = for_writing(frame) if output is not None and Path(output).suffix.lower() == ".xlsx" else frame
@@ -217,18 +218,18 @@ def write_benchmark(frame: pd.DataFrame, output: Path | None) -> None:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    output = Path(output)
+    from kpi_excel.workbook.atomic import atomic_write
+
+    frame = defuse_formulas(frame)
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    temporary = output.with_name(f".{output.name}.kpi-excel.tmp")
-    try:
-        with temporary.open("wb") as handle:
-            header = io.StringIO()
-            csv.writer(header, lineterminator="\n").writerow([str(c) for c in frame.columns])
-            handle.write(header.getvalue().encode("utf-8-sig"))  # a BOM: Excel on Windows then reads UTF-8
-            pcsv.write_csv(table, handle, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
-        temporary.replace(output)  # never a half-written output
-    finally:
-        temporary.unlink(missing_ok=True)
+
+    def write(handle) -> None:  # type: ignore[no-untyped-def]
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow([str(c) for c in frame.columns])
+        handle.write(header.getvalue().encode("utf-8-sig"))  # a BOM: Excel on Windows then reads UTF-8
+        pcsv.write_csv(table, handle, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
+
+    atomic_write(Path(output), write, verify=lambda written: None)
 
 
 def for_writing(frame: pd.DataFrame) -> pd.DataFrame:

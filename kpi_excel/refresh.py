@@ -142,9 +142,12 @@ def data_observations(cells: SheetCells, areas: AreaDirectory | None = None,
     code_at = header.index("code") if "code" in header else None
     if cells.formats is not None:
         for row, formats in zip(cells.values, cells.formats):
-            rows.append(list(map(Cell, row, formats)))
+            rows.append(list(map(Cell, row, formats)) if row else ())  # empty rows stay free
     else:
         for row in cells.values:
+            if not row:
+                rows.append(())
+                continue
             percent_row = code_at is not None and code_at < len(row) and str(row[code_at] or "").strip() in percent_codes
             rows.append([Cell(v, PERCENT_UNKNOWN_PRECISION if percent_row and isinstance(v, (int, float))
                               and not isinstance(v, bool) else None) for v in row])

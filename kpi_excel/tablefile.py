@@ -3,7 +3,8 @@
 Reading keeps every cell as the officer wrote it: CSV cells stay text ("N/A"
 stays "N/A", "007" stays "007"); XLSX cells keep their values and we note each
 cell's number format, so 0.776 shown as 77.6% is read as 77.6%. Writing puts
-text in as text, never as a formula, and colours the RAG column.
+text in as text, never as a formula (in CSV and TSV a text that would run as
+one gets a leading ``'``), and colours the RAG column.
 
 Text files are read as councils and Excel save them: UTF-8 (with or without a
 BOM), Windows-1252, or UTF-16 (Excel's "Unicode text", tab-separated); comma,
@@ -19,15 +20,16 @@ import io
 import re
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, Sequence, TextIO
 
 import pandas as pd
 
 from kpi_excel.core.columns import match_columns
 from kpi_excel.core.palette import HEADER, RAG_COLOURS
+from kpi_excel.core.plan import fit_text
 from kpi_excel.errors import UnreadableFileError
 
-__all__ = ["read_table", "write_table", "TABLE_SUFFIXES"]
+__all__ = ["read_table", "write_table", "defuse_formulas", "TABLE_SUFFIXES"]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 
@@ -120,23 +122,16 @@ def _sniff(text: str) -> str:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from kpi_excel.sources.xlsx import open_workbook
+    from kpi_excel.sources.xlsx import read_sheets
 
-    with open_workbook(path) as book:
-        names = book.sheetnames  # type: ignore[attr-defined]
-        if sheet is not None and sheet not in names:
-            raise UnreadableFileError(f"no sheet named '{sheet}' (sheets: {', '.join(names)})", source=str(path))
-        candidates = [sheet] if sheet else names
-        for name in candidates:
-            rows = [[(c.value, getattr(c, "number_format", None)) for c in row]
-                    for row in book[name].iter_rows()]  # type: ignore[index]
-            header_at = _header_row(rows)
-            if header_at is not None:
-                return _frames(rows, header_at)
+    for found in read_sheets(path, sheet):
+        header_at = _header_row(found.rows)
+        if header_at is not None:
+            return _frames(found.rows, header_at)
     raise UnreadableFileError("no sheet has a header row with a latest value column", source=str(path))
 
 
-def _header_row(rows: list[list[tuple[object, str | None]]]) -> int | None:
+def _header_row(rows: Sequence[Sequence[tuple[object, str | None]]]) -> int | None:
     """The first of the top 20 rows that names the latest value (titles may sit above)."""
     for index, row in enumerate(rows[:20]):
         if "latest_value" in match_columns([value for value, _ in row]):
@@ -144,7 +139,7 @@ def _header_row(rows: list[list[tuple[object, str | None]]]) -> int | None:
     return None
 
 
-def _frames(rows: list[list[tuple[object, str | None]]], header_at: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _frames(rows: Sequence[Sequence[tuple[object, str | None]]], header_at: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     header = [("" if v is None else str(v)) for v, _ in rows[header_at]]
     while header and header[-1] == "":
         header.pop()
@@ -158,36 +153,96 @@ def _frames(rows: list[list[tuple[object, str | None]]], header_at: int) -> tupl
     return pd.DataFrame(values, columns=header, dtype=object), pd.DataFrame(formats, columns=header, dtype=object)
 
 
+# A text cell a spreadsheet would run as a formula (OWASP "CSV injection"): it starts
+# with = + - @, a tab or a carriage return, and is not simply a number such as -0.07.
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^(?:[+-]?(?=\.?\d)(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?%?|[+-])\Z"
+
+
+def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell (and header) that a spreadsheet would run as a
+    formula prefixed with ``'``, as OWASP recommends for CSV and TSV; numbers, and
+    text that is just a number (``-0.07``, ``+5%``) or a lone ``-`` (a suppression
+    code), stay as they are."""
+    import re
+
+    def defused(text: object) -> object:
+        if isinstance(text, str) and re.match(_FORMULA_START, text) and not re.match(_PLAIN_NUMBER, text):
+            return "'" + text
+        return text
+
+    out = None
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # the benchmark's: defuse each category once
+            categories = list(column.cat.categories)
+            safe = [defused(c) for c in categories]
+            if safe != categories:
+                out = frame.copy() if out is None else out
+                out.isetitem(position, column.cat.rename_categories(safe))
+            continue
+        if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+            continue
+        texts = column.astype(object)
+        is_text = texts.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
+        starts = texts.where(is_text, "").str.match(_FORMULA_START)
+        if not starts.any():
+            continue
+        plain = texts.where(is_text, "").str.match(_PLAIN_NUMBER)
+        risky = starts & ~plain
+        if out is None:
+            out = frame.copy()
+        out.isetitem(position, texts.where(~risky, "'" + texts.where(risky, "")))
+    headers = [defused(c) for c in frame.columns]
+    if headers != list(frame.columns):
+        out = frame.copy() if out is None else out
+        out.columns = headers
+    return frame if out is None else out
+
+
 def write_table(
     frame: pd.DataFrame,
     path: Path | None,
     stream: TextIO | None = None,
     formats: pd.DataFrame | None = None,
 ) -> None:
-    """Write by extension (.csv, .tsv, .xlsx); to ``stream`` (stdout) when no path.
+    """Write by extension (.csv, .tsv, .xlsx); to ``stream`` (stdout, CSV) when no path.
 
+    CSV and TSV text that a spreadsheet would run as a formula is written
+    with a leading ``'`` (:func:`defuse_formulas`), and every text is quoted
+    (so a carriage return inside one cannot start a new row): the OWASP
+    advice. XLSX cells are typed as text, so they never run. The file is written atomically: a full disk or a
+    read-only folder is one clear error and leaves any earlier file as it was.
     ``formats`` (number formats of the input's first columns, from an XLSX
     input) keeps percentages looking like percentages in an XLSX output.
     """
     if path is None:
-        _as_shown(frame, formats).to_csv(stream or sys.stdout, index=False, lineterminator="\n")
+        defuse_formulas(_as_shown(frame, formats)).to_csv(stream or sys.stdout, index=False, lineterminator="\n",
+                                                          quoting=csv.QUOTE_NONNUMERIC)
         return
+    from kpi_excel.workbook.atomic import atomic_write
+
     path = Path(path)
     suffix = path.suffix.lower()
-    temporary = path.with_name(f".{path.name}.kpi-excel.tmp")
-    try:
+    if suffix not in (".xlsx", ".csv", ".tsv", ".txt"):
+        raise UnreadableFileError(f"cannot write '{suffix or 'no extension'}' files (use .csv, .tsv or .xlsx)",
+                                  source=str(path))
+
+    def write(out) -> None:  # type: ignore[no-untyped-def]
         if suffix == ".xlsx":
-            _write_xlsx(frame, temporary, formats)
-        elif suffix in (".csv", ".tsv", ".txt"):
-            # With a BOM, Excel on Windows opens the file as UTF-8 ("→", "£", "ë" intact), not its ANSI code page.
-            _as_shown(frame, formats).to_csv(temporary, index=False, sep="\t" if suffix == ".tsv" else ",",
-                                             lineterminator="\n", encoding="utf-8-sig")
-        else:
-            raise UnreadableFileError(f"cannot write '{suffix or 'no extension'}' files (use .csv, .tsv or .xlsx)",
-                                      source=str(path))
-        temporary.replace(path)  # never a half-written output
-    finally:
-        temporary.unlink(missing_ok=True)
+            # openpyxl leaves its zip open if the disk fills mid-write: build in memory, then copy.
+            buffer = io.BytesIO()
+            _write_xlsx(frame, buffer, formats)
+            out.write(buffer.getbuffer())
+            return
+        # With a BOM, Excel on Windows opens the file as UTF-8 ("→", "£", "ë" intact), not its ANSI code page.
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        defuse_formulas(_as_shown(frame, formats)).to_csv(text, index=False, sep="\t" if suffix == ".tsv" else ",",
+                                                          lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+        text.flush()
+        text.detach()
+
+    atomic_write(path, write, verify=lambda written: None)
 
 
 def _as_shown(frame: pd.DataFrame, formats: pd.DataFrame | None) -> pd.DataFrame:
@@ -229,7 +284,7 @@ def _as_shown(frame: pd.DataFrame, formats: pd.DataFrame | None) -> pd.DataFrame
     return frame if out is None else out
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path, formats: pd.DataFrame | None) -> None:
+def _write_xlsx(frame: pd.DataFrame, path: Path | BinaryIO, formats: pd.DataFrame | None) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
@@ -267,8 +322,8 @@ def _write_xlsx(frame: pd.DataFrame, path: Path, formats: pd.DataFrame | None) -
         for position, value in enumerate(row):
             if value is None or (isinstance(value, float) and value != value):
                 value = None
-            elif isinstance(value, str) and len(value) > 32767:
-                value = value[:32767]  # Excel's cell limit; the problems column says so
+            elif isinstance(value, str):
+                value = fit_text(value)  # Excel's cell limit, cut with a mark; the problems column says so
             cell = text_cell(value)
             if format_rows is not None and position < format_rows.shape[1] and format_rows[index][position]:
                 cell.number_format = format_rows[index][position]

@@ -39,7 +39,7 @@ def test_rate_to_stdout_has_no_bom(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text(f'Indicator,Polarity,Previous,Latest\n"{NAME}",High = Good,1,2\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["rate", str(source)])
-    assert result.exit_code == 0 and result.stdout.startswith("Indicator,")
+    assert result.exit_code == 0 and result.stdout.startswith('"Indicator",')  # no BOM before the header
 
 
 def test_benchmark_csv_opens_as_utf8_in_excel(lait_dir: Path, tmp_path: Path) -> None:

@@ -11,9 +11,13 @@ All classes are frozen: a plan is a value, easy to compare between writers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 __all__ = [
+    "EXCEL_CELL_LIMIT",
+    "CUT_MARK",
+    "fit_text",
+    "fit_plan",
     "Cell",
     "ColumnSpec",
     "FormatRule",
@@ -229,3 +233,46 @@ class Plan:
     log_sheet: SheetSpec | None = None  # created if missing, then the entry appended
     log: LogEntry | None = None
     summary: Summary = field(default_factory=Summary)
+
+
+# ---- Excel's cell limit ------------------------------------------------------------------
+
+EXCEL_CELL_LIMIT = 32_767  # characters a cell holds; Excel refuses a longer text, and so does the web
+CUT_MARK = "… [cut to Excel's 32,767-character cell limit]"
+
+
+def fit_text(text: str) -> str:
+    """``text`` as it fits in one Excel cell: cut with a visible mark when longer."""
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text
+    return text[:EXCEL_CELL_LIMIT - len(CUT_MARK)] + CUT_MARK
+
+
+def _fit(value: object) -> object:
+    if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+        return fit_text(value)
+    if isinstance(value, Cell) and isinstance(value.value, str) and len(value.value) > EXCEL_CELL_LIMIT:
+        return replace(value, value=fit_text(value.value))
+    return value
+
+
+def _fit_chart(chart: Chart) -> Chart:
+    return replace(chart, title=fit_text(chart.title), alt_text=fit_text(chart.alt_text),
+                   categories=tuple(fit_text(c) for c in chart.categories),
+                   series=tuple(replace(s, name=fit_text(s.name)) for s in chart.series))
+
+
+def fit_plan(plan: Plan) -> Plan:
+    """The plan with every text it writes cut to fit a cell (once, here, so every writer
+    - the file, desktop Excel, Excel on the web - only ever sends cells Excel accepts).
+    The refresh says in the Checks column which rows' texts were cut."""
+    kpis = replace(plan.kpis, writes=tuple(
+        replace(w, cells=tuple(_fit(c) for c in w.cells)) for w in plan.kpis.writes))  # type: ignore[misc]
+    sheets = tuple(replace(
+        sheet,
+        rows=tuple(tuple(_fit(v) for v in row) for row in sheet.rows),
+        title=tuple(_fit(c) for c in sheet.title),  # type: ignore[misc]
+        charts=tuple(_fit_chart(c) for c in sheet.charts),
+    ) for sheet in plan.sheets)
+    log = replace(plan.log, values=tuple(_fit(v) for v in plan.log.values)) if plan.log is not None else None
+    return replace(plan, kpis=kpis, sheets=sheets, log=log)

@@ -29,6 +29,7 @@ from kpi_excel.core.stats import compare_with
 from kpi_excel.core.columns import column_letter, match_columns, normalise_header
 from kpi_excel.core.plan import (
     Block,
+    EXCEL_CELL_LIMIT,
     Cell,
     Chart,
     ColumnSpec,
@@ -39,6 +40,7 @@ from kpi_excel.core.plan import (
     Series,
     SheetSpec,
     Summary,
+    fit_plan,
 )
 from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS
 from kpi_excel.core.plan import FormatRule
@@ -174,9 +176,10 @@ def find_kpi_table(cells: SheetCells) -> KpiTable:
             width = max(len(headers), 1)
             while width > 1 and not headers[width - 1].strip():
                 width -= 1
-            body = tuple(
-                i for i in range(index + 1, len(cells.values))
-                if any(v not in (None, "") for v in list(cells.values[i])[:width])
+            values = cells.values
+            body = tuple(  # an empty row (a reader's ``()``) is skipped before any work
+                i for i in range(index + 1, len(values))
+                if values[i] and any(v not in (None, "") for v in list(values[i])[:width])
             )
             return KpiTable(cells, index, inputs, outputs, body, width)
     raise InputError("no header row with an Indicator column and a Code, Polarity, Latest Value or Target "
@@ -268,6 +271,7 @@ def plan_refresh(
         if not _is_blank(row):
             row.assessment = assess_row(row.fields, row.formats, options)
             row.versus = _benchmark_versus(row, settings.confidence)
+        row.problems.extend(_cut_texts(row))
         row.checks = _checks_text(table, row)
 
     writes, add_columns = _writes(table, rows, settings.confidence)
@@ -298,7 +302,26 @@ def plan_refresh(
         counts.get("Green", 0), counts.get("Amber", 0), counts.get("Red", 0), counts.get("N/A", 0),
         "; ".join(changes)[:2000] or None, len(summary.problems), version,
     ))
-    return Plan(kpis=kpi_update, sheets=tuple(sheets), log_sheet=log_sheet(), log=log, summary=summary)
+    # Every text written is cut to fit a cell here, once, for every writer (see fit_plan).
+    return fit_plan(Plan(kpis=kpi_update, sheets=tuple(sheets), log_sheet=log_sheet(), log=log, summary=summary))
+
+
+def _cut_texts(row: _Row) -> list[Problem]:
+    """Say which of the row's texts will not fit a cell and are cut (by :func:`fit_plan`)."""
+    found = []
+    limit = f"longer than Excel's {EXCEL_CELL_LIMIT:,}-character cell limit"
+    name = row.fields.get("indicator")
+    if isinstance(name, str) and len(name) > EXCEL_CELL_LIMIT:
+        found.append(Problem("indicator", f"{len(name):,} characters, {limit}: cut to fit where the report "
+                                          "repeats it"))
+    reason = row.assessment.rag_reason if row.assessment is not None else None
+    if isinstance(reason, str) and len(reason) > EXCEL_CELL_LIMIT:
+        quoted = [name for name, value in row.fields.items() if isinstance(value, str) and len(value) > 100
+                  and value in reason]  # the officer's text the reason repeats: the one to shorten
+        cause = max(quoted, key=lambda name: len(str(row.fields[name])), default="rag_override_reason")
+        found.append(Problem(cause, f"makes the RAG Reason {len(reason):,} characters, {limit}: it is cut to fit, "
+                                    "marked at its end"))
+    return found
 
 
 def _read_row(table: KpiTable, index: int) -> _Row:

@@ -36,6 +36,8 @@ from kpi_excel.errors import CellError
 __all__ = [
     "Value",
     "ValueReadError",
+    "Uncalculated",
+    "UNCALCULATED_MESSAGE",
     "parse_value",
     "decimals_of_format",
     "is_percent_format",
@@ -52,6 +54,29 @@ ABSURD = 1e15
 
 class ValueReadError(CellError):
     """A value that is neither a number nor a known code."""
+
+
+UNCALCULATED_MESSAGE = "formula not calculated: open and save the file in Excel first"
+
+
+class Uncalculated(str):
+    """A formula cell whose result was never saved (the file was written by a tool
+    that does not calculate). It is blank text everywhere except to the value
+    reader, which says so instead of calling it "no value"."""
+
+    __slots__ = ()
+
+    def __new__(cls) -> "Uncalculated":
+        return super().__new__(cls, "")
+
+    def __repr__(self) -> str:
+        return "Uncalculated()"
+
+    # Readers tidy text with strip(); the marker must survive that.
+    def strip(self, chars: str | None = None) -> "Uncalculated":
+        return self
+
+    lstrip = rstrip = strip
 
 
 SUPPRESSION_CODES: dict[str, str] = {
@@ -188,6 +213,8 @@ def parse_value(raw: object, number_format: str | None = None) -> Value:
     """
     if raw is None:
         return Value(None, missing="no value")
+    if isinstance(raw, Uncalculated):
+        raise ValueReadError(UNCALCULATED_MESSAGE)
     if isinstance(raw, bool):
         raise ValueReadError(f"'{raw}' is a true/false value, not a number")
     if isinstance(raw, (int, float)):

@@ -324,11 +324,9 @@ def load_directory(path: Path | None = None) -> AreaDirectory:
     else:
         path = Path(path)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            from kpi_excel.sources.xlsx import read_sheet_values
+            from kpi_excel.sources.xlsx import sheet_table
 
-            sheet = read_sheet_values(path)
-            rows = [[c.value for c in row] for row in sheet.rows]
-            frame = pd.DataFrame(rows[1:], columns=[str(c) for c in rows[0]], dtype=object)
+            frame = sheet_table(path)
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return _directory_from(frame, path)

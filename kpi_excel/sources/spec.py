@@ -34,10 +34,10 @@ from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.observations import Observations, combine_observations
 from kpi_excel.errors import InputError
 from kpi_excel.extras import require
+from kpi_excel.sources.sql import PASSWORD_ENV
 
 __all__ = ["SourceSpec", "parse_spec", "read_source", "read_sources", "is_lait_source", "PASSWORD_ENV"]
 
-PASSWORD_ENV = "KPI_EXCEL_SQL_PASSWORD"
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -78,8 +78,13 @@ def parse_spec(text: str | Path) -> SourceSpec:
     return SourceSpec("file", path=Path(path), sheet=sheet or None)
 
 
+# The options start at the first '#' followed by one: a password may hold '#'.
+_OPTIONS = re.compile(r"#(?=(?:table|schema|query)=)")
+
+
 def _sql_spec(rest: str) -> SourceSpec:
-    url, _, fragment = rest.partition("#")
+    found = _OPTIONS.search(rest)
+    url, fragment = (rest[:found.start()], rest[found.end():]) if found else (rest, "")
     if not url:
         raise InputError("sql: needs a database URL, e.g. sql:postgresql+psycopg://user@host/db#table=kpi_values")
     params: dict[str, str] = {}
@@ -112,7 +117,11 @@ def _with_password(url: str) -> str:
     if password:
         from sqlalchemy.engine import make_url
 
-        parsed = make_url(url)
+        try:
+            parsed = make_url(url)
+        except Exception:  # noqa: BLE001 - its message repeats the URL; say so without it
+            raise InputError("sql: the database URL cannot be read (expected dialect+driver://user@host/database)") \
+                from None
         if parsed.password is None and parsed.username:
             url = parsed.set(password=password).render_as_string(hide_password=False)
     return url

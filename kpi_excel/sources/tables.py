@@ -141,6 +141,8 @@ def _long(body, body_first, columns, source, cell_ref, directory) -> Observation
     formats: dict[str, list] = {name: [] for name in names}
     rows: list[int] = []
     for offset, row in enumerate(body):
+        if not row:
+            continue  # an empty row is not data (readers give sparse sheets' gaps as ``()``)
         for name in names:
             i = columns[name]
             cell = row[i] if i < len(row) else Cell(None, None)
@@ -166,6 +168,8 @@ def _wide(body, body_first, columns, periods, source, cell_ref, directory) -> Ob
         return row[i].value if i is not None and i < len(row) else None
 
     for offset, row in enumerate(body):
+        if not row:
+            continue
         for i, label in periods.items():
             cell = row[i] if i < len(row) else Cell(None, None)
             if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):

@@ -1,89 +1,109 @@
 """Read a worksheet's cells (value and number format) from an .xlsx file.
 
-One small function, so the reader behind it can change (openpyxl's read-only
-mode today) without touching the sources that use it. Lists that need only
-values (neighbour lists, code lists, comparator groups) use
-:func:`read_sheet_values`, which reads the sheet's XML itself: a tenth of the
-time, and no openpyxl import.
+One reader for every door: the workbook package's own (see
+:mod:`kpi_excel.workbook.xlsx.sheet_values`), which keeps only the cells
+present, checks the zip (sizes, CRCs, bomb ratios) and the XML (no DTD, no
+character outside Unicode), and refuses a sheet beyond its limits in one line
+naming the file and sheet. openpyxl's read-only mode is not used: it pads
+every row to the sheet's widest and every gap from row 1, so one cell in
+XFD1048576 would cost 17 billion.
+
+A formula whose result was never saved reads as
+:class:`~kpi_excel.core.values.Uncalculated`: blank to everything but the
+value reader, which says "formula not calculated".
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from kpi_excel.errors import CorruptWorkbookError, UnreadableFileError
+if TYPE_CHECKING:
+    import pandas as pd
 
-__all__ = ["Cell", "SheetRows", "check_zip", "open_workbook", "read_sheet", "read_sheet_values"]
+from kpi_excel.errors import UnreadableFileError, WorkbookError
 
+__all__ = ["Cell", "SheetRows", "read_sheet", "read_sheets", "read_sheet_values", "sheet_table"]
 
 
 class Cell(NamedTuple):
-    """A cell's value (as Excel stores it) and its number format."""
+    """A cell's value (as Excel stores it, dates as datetimes) and its number format."""
 
     value: object
     number_format: str | None
 
 
 class SheetRows(NamedTuple):
-    """A sheet's name and its rows; ``rows[i]`` is sheet row ``first_row + i``."""
+    """A sheet's name and its rows; ``rows[i]`` is sheet row ``first_row + i`` (an empty row is ``()``)."""
 
     name: str
-    rows: list[list[Cell]]
+    rows: list
     first_row: int = 1
 
 
-def check_zip(path: Path) -> None:
-    """Refuse a workbook whose zip would unpack to something absurd (a zip bomb),
-    with the same guard the workbook writer uses."""
-    from kpi_excel.workbook.xlsx.zipio import ZipLimits, read_zip
+def _open(path: Path):  # type: ignore[no-untyped-def]
+    from kpi_excel.workbook.xlsx import XlsxPackage
 
+    if not path.exists():
+        raise UnreadableFileError("no such file", source=str(path))
+    if path.is_dir():
+        raise UnreadableFileError("is a folder, not a workbook", source=str(path))
     try:
-        read_zip(path.read_bytes(), limits=ZipLimits(), path=path)
-    except CorruptWorkbookError as error:
+        return XlsxPackage.open(path)
+    except WorkbookError as error:
         raise UnreadableFileError(f"not a valid .xlsx file ({error.message})", source=str(path)) from None
 
 
-@contextmanager
-def open_workbook(path: Path) -> Iterator[object]:
-    """An openpyxl read-only workbook (cached values, not formulas), after the
-    zip-bomb guard; any reason it cannot be read becomes one clear error."""
-    from openpyxl import load_workbook  # imported here: CSV and parquet users never pay for it
+def _worksheets(package) -> list[str]:  # type: ignore[no-untyped-def]
+    return [info.name for info in package.sheets() if info.kind == "worksheet"]
 
-    path = Path(path)
-    if not path.exists():
-        raise UnreadableFileError("no such file", source=str(path))
-    check_zip(path)
+
+def _read(package, path: Path, name: str, *, formats: bool, dates: bool):  # type: ignore[no-untyped-def]
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise UnreadableFileError(f"cannot open as a workbook ({type(error).__name__}: {error})",
-                                  source=str(path)) from None
-    try:
-        yield book
-    finally:
-        book.close()
+        return package.read_sheet(name).grid(date1904=package.date1904, with_formats=formats, dates=dates)
+    except WorkbookError as error:
+        raise UnreadableFileError(error.message, source=str(path)) from None
+
+
+def _grid(path: Path, sheet: str | None, prefer: tuple[str, ...], *, formats: bool, dates: bool):  # type: ignore[no-untyped-def]
+    package = _open(path)
+    name = _pick(_worksheets(package), sheet, prefer, path)
+    return name, _read(package, path, name, formats=formats, dates=dates)
+
+
+def _with_formats(name: str, grid) -> SheetRows:  # type: ignore[no-untyped-def]
+    rows = [list(map(Cell, values, looks)) if values else () for values, looks in zip(grid.values, grid.formats)]
+    return SheetRows(name, rows, grid.top)
 
 
 def read_sheet(path: Path, sheet: str | None = None, *, prefer: tuple[str, ...] = ()) -> SheetRows:
     """The cells of ``sheet`` (or of the first sheet named in ``prefer``, else
-    the first sheet). Raises :class:`UnreadableFileError` for a missing sheet or
-    a file that is not a workbook."""
+    the first sheet), with number formats; date-formatted cells as datetimes.
+    Raises :class:`UnreadableFileError` for a missing sheet, a file that is not
+    a workbook, or a sheet beyond the reading limits."""
     path = Path(path)
-    with open_workbook(path) as book:
-        names = book.sheetnames  # type: ignore[attr-defined]
-        name = _pick(names, sheet, prefer, path)
-        # Read-only iter_rows starts at row 1 and fills gaps with empty cells.
-        rows = [[Cell(getattr(c, "value", None), getattr(c, "number_format", None)) for c in row]
-                for row in book[name].iter_rows(min_row=1)]  # type: ignore[index]
-        return SheetRows(name, rows, 1)
+    name, grid = _grid(path, sheet, prefer, formats=True, dates=True)
+    return _with_formats(name, grid)
+
+
+def read_sheets(path: Path, sheet: str | None = None) -> Iterator[SheetRows]:
+    """Like :func:`read_sheet` for ``sheet``, or for every worksheet in tab order
+    (read one at a time, from one opening of the file)."""
+    path = Path(path)
+    package = _open(path)
+    names = _worksheets(package)
+    for name in [_pick(names, sheet, (), path)] if sheet is not None else names:
+        yield _with_formats(name, _read(package, path, name, formats=True, dates=True))
 
 
 def _pick(names: list[str], sheet: str | None, prefer: tuple[str, ...], path: Path) -> str:
     if sheet is not None:
         for name in names:
-            if name == sheet or name.strip().lower() == sheet.strip().lower():
+            if name == sheet:
+                return name
+        for name in names:
+            if name.strip().lower() == sheet.strip().lower():
                 return name
         raise UnreadableFileError(f"no sheet named '{sheet}' (sheets: {', '.join(names)})", source=str(path))
     for wanted in prefer:
@@ -96,24 +116,12 @@ def _pick(names: list[str], sheet: str | None, prefer: tuple[str, ...], path: Pa
 
 
 def read_sheet_values(path: Path, sheet: str | None = None, *, prefer: tuple[str, ...] = ()) -> SheetRows:
-    """Cell values only (numbers, text, booleans; no dates or formats), read by
-    the workbook package's own fast reader (no openpyxl). Same sheet choice and
-    errors as :func:`read_sheet`."""
-    from kpi_excel.errors import WorkbookError
-    from kpi_excel.workbook.xlsx import XlsxPackage
-
+    """Cell values only (numbers, text, booleans; no dates or formats), rows
+    from sheet row 1. Same sheet choice and errors as :func:`read_sheet`."""
     path = Path(path)
-    if not path.exists():
-        raise UnreadableFileError("no such file", source=str(path))
-    try:
-        package = XlsxPackage.open(path)
-        name = _pick(package.sheet_names(), sheet, prefer, path)
-        values = package.read_sheet(name)
-    except WorkbookError as error:
-        raise UnreadableFileError(f"cannot open as a workbook ({error.message})", source=str(path)) from None
-    pad = [Cell(None, None)] * (values.first_col - 1)
-    body = [pad + [Cell(_plain(v), None) for v in row] for row in zip(*values.columns)] if values.columns else []
-    return SheetRows(name, [[] for _ in range(values.first_row - 1)] + body, 1)
+    name, grid = _grid(path, sheet, prefer, formats=False, dates=False)
+    body = [[Cell(_plain(v), None) for v in values] if values else () for values in grid.values]
+    return SheetRows(name, [() for _ in range(grid.top - 1)] + body, 1)
 
 
 def _plain(value: object) -> object:
@@ -123,3 +131,18 @@ def _plain(value: object) -> object:
     if value is not None and not isinstance(value, (int, float, str, bool)):
         return str(value)
     return value
+
+
+def sheet_table(path: Path, sheet: str | None = None) -> "pd.DataFrame":
+    """A list-like sheet (a code list, a comparator group) as a table: row 1 names the
+    columns, and every row below is cut or padded to them (rows are as long as their
+    last cell, so they differ)."""
+    import pandas as pd
+
+    rows = [[c.value for c in row] for row in read_sheet_values(path, sheet).rows]
+    if not rows:
+        return pd.DataFrame()
+    header = [str(c) for c in rows[0]]
+    width = len(header)
+    body = [row[:width] + [None] * (width - len(row)) for row in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=object)

@@ -13,7 +13,6 @@ workbook are kept, and a crash never leaves it half-written.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from kpi_excel.workbook.xlsx import (
     DxfStyle,
     IconSetRule,
     ListValidation,
+    SheetLimits,
     SheetSettings,
     SheetValues,
     TableSpec,
@@ -45,7 +45,7 @@ from kpi_excel.workbook.xlsx import (
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 
-__all__ = ["read_inputs", "apply_plan", "add_report_sheets", "WrittenReport", "sheet_cells"]
+__all__ = ["read_inputs", "apply_plan", "add_report_sheets", "WrittenReport", "sheet_cells", "KPI_SHEET_LIMITS"]
 
 
 @dataclass
@@ -57,36 +57,48 @@ class WrittenReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def _from_serial(serial: float, date1904: bool) -> dt.datetime:
-    base = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
-    return base + dt.timedelta(days=float(serial))
-
-
 def sheet_cells(values: SheetValues, date1904: bool = False, with_formats: bool = True) -> SheetCells:
-    """A sheet as the core reads it: rows from the block's first row, columns from A.
+    """A sheet as the core reads it: rows from the first with a cell, columns from A.
 
     Dates come back as datetimes (the package keeps Excel's serial numbers).
+    Rows are only as long as their last cell, and empty rows cost nothing, so
+    memory follows the cells present (see :meth:`SheetValues.grid`).
     """
-    pad = values.first_col - 1
-    columns = values.columns
-    dates = set()
-    if values.date_styles:  # most sheets have no date cells: skip the walk over every cell
-        dates = {(r, c) for c in range(values.n_cols) for r in range(values.n_rows)
-                 if values.style_ids[c][r] in values.date_styles and isinstance(columns[c][r], (int, float))}
-    rows = [[None] * pad + list(row) for row in zip(*columns)] if columns else []
-    for r, c in dates:
-        rows[r][pad + c] = _from_serial(columns[c][r], date1904)
-    formats = None
-    if with_formats:
-        lookup = values.number_formats
-        styles = values.style_ids
-        formats = [[None] * pad + [lookup.get(s, "General") for s in row] for row in zip(*styles)] if styles else []
-    return SheetCells(values.sheet, rows, formats, top=values.first_row)
+    grid = values.grid(date1904=date1904, with_formats=with_formats)
+    return SheetCells(values.sheet, grid.values, grid.formats, top=grid.top)
 
 
 def _find(pkg: XlsxPackage, wanted: str) -> str | None:
-    names = {n.lower().strip(): n for n in pkg.sheet_names()}
-    return names.get(wanted.lower())
+    """The sheet called ``wanted``: its exact name, else the one name equal but for case and spaces.
+
+    Two such names (a crafted file; Excel itself refuses them) are refused
+    rather than guessed between.
+    """
+    names = pkg.sheet_names()
+    if wanted in names:
+        return wanted
+    matches = [n for n in names if n.lower().strip() == wanted.lower()]
+    if len(matches) > 1:
+        listed = " and ".join(f"'{n}'" for n in matches)
+        raise WorkbookError(f"sheets {listed} have the same name but for case or spaces, which Excel does not "
+                            f"allow; rename all but the {wanted} sheet", path=pkg.path)
+    return matches[0] if matches else None
+
+
+# The KPIs sheet is also parsed whole to be edited (lxml keeps ~0.5 KB a cell), so
+# it has lower limits than sheets that are only read: 500,000 cells is 10,000
+# indicators of 50 columns, in well under 64 MB of XML.
+KPI_SHEET_LIMITS = SheetLimits(max_part_bytes=64 << 20, max_cells=500_000)
+
+
+def _cells(pkg: XlsxPackage, name: str, *, with_formats: bool = True,
+           limits: SheetLimits | None = None) -> SheetCells:
+    try:
+        return sheet_cells(pkg.read_sheet(name, limits=limits), pkg.date1904, with_formats=with_formats)
+    except WorkbookError as exc:
+        if exc.path is None:
+            exc.path = pkg.path
+        raise
 
 
 def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInputs:
@@ -94,12 +106,12 @@ def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInput
     kpis_name = _find(pkg, KPI_SHEET)
     kpis = None
     if kpis_name is not None:
-        kpis = sheet_cells(pkg.read_sheet(kpis_name), pkg.date1904)
+        kpis = _cells(pkg, kpis_name, limits=KPI_SHEET_LIMITS)
     else:
         for info in pkg.sheets():
             if info.kind != "worksheet":
                 continue
-            candidate = sheet_cells(pkg.read_sheet(info.name), pkg.date1904)
+            candidate = _cells(pkg, info.name, limits=KPI_SHEET_LIMITS)
             try:
                 find_kpi_table(candidate)
             except InputError:
@@ -110,9 +122,8 @@ def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInput
         kpis = SheetCells(kpis.name, kpis.values, kpis.formats, kpis.top, _table_at(pkg, kpis))
     data_name = _find(pkg, DATA_SHEET)
     settings_name = _find(pkg, SETTINGS_SHEET)
-    data = sheet_cells(pkg.read_sheet(data_name), pkg.date1904) if data_name else None
-    settings = sheet_cells(pkg.read_sheet(settings_name), pkg.date1904, with_formats=False) if settings_name \
-        else None
+    data = _cells(pkg, data_name) if data_name else None
+    settings = _cells(pkg, settings_name, with_formats=False) if settings_name else None
     content = WorkbookContent(tuple(pkg.sheet_names()), kpis, settings)
     return RefreshInputs(content, data, directory)
 
@@ -209,7 +220,7 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
     header_row = update.header_row
     headers: dict[str, int] = {}
     last_col = 0
-    for col in range(1, values.first_col + values.n_cols):
+    for col in range(1, values.last_col + 1):
         text = values.value(header_row, col)
         if text not in (None, ""):
             headers.setdefault(_header_key(text), col)
@@ -225,7 +236,7 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
             except InputError:
                 added = False  # cells to the right are in use: add plain columns after the used range
         if not added:
-            first_new = max(last_col, values.first_col + values.n_cols - 1) + 1
+            first_new = max(last_col, values.last_col) + 1
             header_style = values.style(header_row, last_col) if last_col else None
             pkg.write_rows(sheet, (header_row, first_new), [names],
                            styles=[[header_style] * len(names)] if header_style else None)

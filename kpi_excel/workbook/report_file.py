@@ -3,7 +3,11 @@
 These are what ``kpi-excel new``, ``init``, ``refresh`` and ``demo`` call. Every
 write is atomic: a temporary file beside the target, re-opened to check it,
 then swapped in; an open workbook (Excel's ``~$`` lock file) or a read-only
-one is refused before anything is written.
+one is refused before anything is written. A refresh (and an ``init`` in
+place) holds the workbook's lock from before it reads to after it replaces, so
+a second one at the same time is refused ("... is being refreshed by another
+process; try again") instead of silently losing the first one's changes; a
+symlinked workbook is refreshed through its link.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from kpi_excel.refresh import plan_workbook_refresh
 from kpi_excel.workbook.blank import BLANK_SHEET, blank_workbook
 from kpi_excel.workbook.file_door import WrittenReport, add_report_sheets, apply_plan, read_inputs
 from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.workbook.atomic import workbook_lock
 
 __all__ = ["new_report", "init_report", "refresh_report", "user_name"]
 
@@ -60,9 +65,10 @@ def init_report(existing: Path, output: Path | None = None) -> list[str]:
     """
     existing = _workbook_path(existing, must_exist=True)
     target = _workbook_path(output, must_exist=False) if output else existing
-    package = XlsxPackage.open(existing)
-    added = add_report_sheets(package, template_sheets())
-    package.save(target)
+    with workbook_lock(target):
+        package = XlsxPackage.open(existing)
+        added = add_report_sheets(package, template_sheets())
+        package.save(target)
     return added
 
 
@@ -80,16 +86,17 @@ def refresh_report(
     step = on_step or (lambda _: None)
     path = _workbook_path(path, must_exist=True)
     target = _workbook_path(output, must_exist=False) if output else path
-    step("Reading the workbook")
-    package = XlsxPackage.open(path)
-    inputs = read_inputs(package, path.parent)
-    step("Working out trend, RAG and benchmarks")
-    plan = plan_workbook_refresh(inputs, sources=sources, as_of=as_of, now=now,
-                                 user=user if user is not None else user_name(), door="file")
-    step("Writing the results")
-    written = apply_plan(package, plan)
-    step("Saving")
-    package.save(target)
+    with workbook_lock(target):  # from reading to replacing: one refresh of a workbook at a time
+        step("Reading the workbook")
+        package = XlsxPackage.open(path)
+        inputs = read_inputs(package, path.parent)
+        step("Working out trend, RAG and benchmarks")
+        plan = plan_workbook_refresh(inputs, sources=sources, as_of=as_of, now=now,
+                                     user=user if user is not None else user_name(), door="file")
+        step("Writing the results")
+        written = apply_plan(package, plan)
+        step("Saving")
+        package.save(target)
     summary = plan.summary
     if written.skipped:
         summary = Summary(summary.rated, summary.counts, summary.changes, summary.problems + tuple(written.skipped),

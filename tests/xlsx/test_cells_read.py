@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi_excel.workbook.xlsx import ErrorValue, XlsxPackage, is_date_format, is_percent_format, to_excel_serial
-from kpi_excel.workbook.xlsx.cells import read_sheet_values
+from kpi_excel.workbook.xlsx.sheet_values import read_sheet_values
 from kpi_excel.workbook.xlsx.refs import cell_ref
 from tests.xlsx.helpers import excel_made_files, minimal_xlsx
 

@@ -134,7 +134,10 @@ def test_a_rule_the_officer_edited_becomes_theirs(officer_workbook: Path) -> Non
 def test_registry_is_a_custom_xml_part_with_properties(officer_workbook: Path, tmp_path: Path) -> None:
     pkg = XlsxPackage.open(officer_workbook)
     pkg.set_managed_conditional_formats("KPIs", rag_rules())
-    pkg.set_managed_validations("KPIs", [ListValidation("H2:H6", "=RagOptions")])
+    # H2:H6 already has the officer's own dropdown: ours is not stacked on it (G2:G6 is free).
+    change = pkg.set_managed_validations("KPIs", [ListValidation("H2:H6", "=RagOptions"),
+                                                  ListValidation("G2:G6", "=RagOptions")])
+    assert (change.added, change.skipped) == (1, ("H2:H6",))
     parts = {n: pkg.opc.read(n) for n in pkg.opc.names()}
     pkg.to_bytes()
     item = next(n for n in pkg.opc.names() if n.startswith("customXml/item") and "Props" not in n)

@@ -48,8 +48,10 @@ from kpi_excel.workbook.xlsx import (
     XlsxPackage,
     cell_ref,
     column_letter,
+    parse_range,
 )
 from kpi_excel.workbook.xlsx.package import RT
+from kpi_excel.workbook.xlsx.validation import validated_ranges
 from kpi_excel.workbook.xlsx.zipio import ZipLimits, read_zip
 from tests.xlsx.helpers import EXCEL_MADE, excel_made_files, missing_signatures, writable_copy, zip_parts
 from tests.xlsx.officer import CUSTOM_UI_PART, CUSTOM_UI_REL
@@ -79,7 +81,11 @@ def realistic_edit(pkg: XlsxPackage, *, rerun: Edit | None = None) -> Edit:
     info = next(s for s in pkg.sheets() if s.kind == "worksheet")
     if rerun is None:
         used = pkg.read_sheet(info.name).used_range
-        col = used.max_col + 2 if used else 2
+        # Clear of the officer's own dropdowns too: ours are never stacked on theirs.
+        assert info.part is not None
+        validated = [parse_range(ref) for refs in validated_ranges(pkg.opc.xml(info.part)) for ref in refs.split()]
+        right = max([used.max_col if used else 0] + [r.max_col for r in validated])
+        col = right + 2 if right else 2
         last = max(7, used.max_row if used else 0)
     else:
         col, last = rerun.column, rerun.last_row

@@ -16,13 +16,15 @@ Entry point: :class:`XlsxPackage`::
     pkg.save()                                     # atomic and verified
 
 Modules: ``package`` (zip, content types, relationships), ``zipio`` (bomb
-guard, raw copy), ``book`` (workbook.xml, app.xml), ``cells``, ``styles``,
+guard, raw copy), ``book`` (workbook.xml, app.xml), ``sheet_values`` (reading
+cells, sparse, with limits), ``cells`` (writing them), ``styles``,
 ``condformat``, ``validation``, ``managed`` (what we wrote, remembered),
-``sheets``, ``tables``, ``charts``, ``drawings``, ``atomic``.
+``sheets``, ``tables``, ``charts``, ``drawings``; saving is
+:mod:`kpi_excel.workbook.atomic` (also used for CSV and other outputs).
 """
 
 from kpi_excel.workbook.xlsx.book import DefinedName, SheetInfo
-from kpi_excel.workbook.xlsx.cells import KEEP, ErrorValue, SheetValues, WriteReport, to_excel_serial
+from kpi_excel.workbook.xlsx.cells import KEEP, WriteReport, to_excel_serial
 from kpi_excel.workbook.xlsx.charts import ChartSeries, ChartSpec
 from kpi_excel.workbook.xlsx.condformat import (
     CellIsRule,
@@ -34,6 +36,7 @@ from kpi_excel.workbook.xlsx.condformat import (
     IconSetRule,
 )
 from kpi_excel.workbook.xlsx.refs import CellRange, cell_ref, column_index, column_letter, parse_cell, parse_range
+from kpi_excel.workbook.xlsx.sheet_values import ErrorValue, Grid, SheetLimits, SheetValues, from_excel_serial
 from kpi_excel.workbook.xlsx.sheets import SheetSettings
 from kpi_excel.workbook.xlsx.styles import DxfStyle, is_date_format, is_percent_format
 from kpi_excel.workbook.xlsx.tables import TableInfo
@@ -47,6 +50,9 @@ __all__ = [
     "SheetInfo",
     "DefinedName",
     "SheetValues",
+    "SheetLimits",
+    "Grid",
+    "from_excel_serial",
     "ErrorValue",
     "WriteReport",
     "KEEP",

@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from kpi_excel.errors import CorruptWorkbookError
+from kpi_excel.errors import CorruptWorkbookError, WorkbookError
 from kpi_excel.workbook.xlsx.xmlutil import NS, parse_xml, qn, serialize_xml
 from kpi_excel.workbook.xlsx.zipio import ZipEntry, ZipLimits, deflate_entry, inflate, read_zip, write_zip
 
@@ -135,26 +135,40 @@ class OpcPackage:
         """Whether the package has the part (case-insensitively)."""
         return name.lower() in self._by_lower
 
-    def read(self, name: str) -> bytes:
-        """Bytes of a part (current content, including unsaved edits)."""
+    def read(self, name: str, *, keep: bool = True) -> bytes:
+        """Bytes of a part (current content, including unsaved edits).
+
+        ``keep=False`` does not keep the inflated bytes of an unedited part
+        for later: a large sheet read once costs its memory only while read.
+        """
         actual = self._require(name)
         if actual in self._dirty:
             return serialize_xml(self._xml[actual], self._original_bytes(actual))
         if actual in self._replaced:
             return self._bytes[actual]
-        original = self._original_bytes(actual)
+        original = self._original_bytes(actual, keep=keep)
         assert original is not None
         return original
 
-    def _original_bytes(self, name: str) -> bytes | None:
+    def size(self, name: str) -> int:
+        """Uncompressed size of a part as the file declares it (checked when inflated)."""
+        actual = self._require(name)
+        if actual in self._bytes:
+            return len(self._bytes[actual])
+        entry = self._entries.get(actual)
+        return entry.file_size if entry is not None else 0
+
+    def _original_bytes(self, name: str, keep: bool = True) -> bytes | None:
         """Inflated content of the part as it was in the file (None for a new part)."""
         if name in self._orig:
             return self._orig[name]
         entry = self._entries.get(name)
         if entry is None or entry.raw is None:
             return None
-        self._orig[name] = inflate(entry, path=self.path)
-        return self._orig[name]
+        content = inflate(entry, path=self.path)
+        if keep:
+            self._orig[name] = content
+        return content
 
     def _require(self, name: str) -> str:
         actual = self.actual_name(name)
@@ -167,7 +181,12 @@ class OpcPackage:
         actual = self._require(name)
         root = self._xml.get(actual)
         if root is None:
-            root = parse_xml(self.read(actual), actual)
+            try:
+                root = parse_xml(self.read(actual), actual)
+            except WorkbookError as exc:
+                if exc.path is None:
+                    exc.path = self.path  # name the file, not only the part
+                raise
             self._xml[actual] = root
         return root
 

@@ -17,13 +17,14 @@ from lxml import etree
 
 from kpi_excel.errors import InputError
 from kpi_excel.workbook.xlsx.refs import parse_range
-from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, find_or_create, local_name, main
+from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, find_or_create, local_name, main, qn
 
 __all__ = [
     "ListValidation",
     "add_validations",
     "validation_signature",
     "remove_validations_by_signature",
+    "validated_ranges",
 ]
 
 
@@ -110,6 +111,14 @@ def add_validations(root: etree._Element, items: Sequence[ListValidation]) -> li
         added.append(el)
     _recount(root, container)
     return added
+
+
+def validated_ranges(root: etree._Element) -> list[str]:
+    """The sqref of every validation on the sheet: its own ``<dataValidations>`` and the
+    2010 ones in ``extLst`` (``x14:dataValidation`` with an ``xm:sqref`` child)."""
+    found = [el.get("sqref", "") for el in root.iter(main("dataValidation"))]
+    found += [(ref.text or "") for el in root.iter(qn("x14", "dataValidation")) for ref in el.iter(qn("xm", "sqref"))]
+    return [ref for ref in found if ref.strip()]
 
 
 def validation_signature(el: etree._Element) -> str:

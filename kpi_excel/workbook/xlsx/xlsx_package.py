@@ -7,6 +7,7 @@ byte-identical. See the package docstring for the overall contract.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -18,18 +19,12 @@ from typing import Any
 
 from lxml import etree
 
-from kpi_excel.errors import CorruptWorkbookError, InputError, SaveVerificationError, WorkbookError
+from kpi_excel.errors import CorruptWorkbookError, InputError, SaveVerificationError, UnsafeFileError, WorkbookError
 from kpi_excel.workbook.xlsx import book
-from kpi_excel.workbook.xlsx.atomic import atomic_write
+from kpi_excel.workbook.atomic import FileIdentity, atomic_write, real_target
 from kpi_excel.workbook.xlsx.book import DefinedName, SheetInfo
-from kpi_excel.workbook.xlsx.cells import (
-    KEEP,
-    SheetValues,
-    WorksheetEditor,
-    WriteReport,
-    parse_shared_strings,
-    read_sheet_values,
-)
+from kpi_excel.workbook.xlsx.cells import KEEP, WorksheetEditor, WriteReport
+from kpi_excel.workbook.xlsx.sheet_values import SheetLimits, SheetValues, parse_shared_strings, read_sheet_values
 from kpi_excel.workbook.xlsx.charts import ChartSpec, build_chart_xml
 from kpi_excel.workbook.xlsx.condformat import (
     ConditionalFormat,
@@ -38,7 +33,7 @@ from kpi_excel.workbook.xlsx.condformat import (
     rule_signature,
 )
 from kpi_excel.workbook.xlsx.drawings import append_chart_anchor, new_drawing_root
-from kpi_excel.workbook.xlsx.managed import OWNED_CODENAME_PREFIX, ManagedRegistry
+from kpi_excel.workbook.xlsx.managed import OWNED_CODENAME_PREFIX, ManagedRegistry, sqrefs_overlap
 from kpi_excel.workbook.xlsx.package import CT, RT, OpcPackage, is_xml_content, rels_name
 from kpi_excel.workbook.xlsx.refs import CellRange, absolute_range, parse_range, quote_sheet
 from kpi_excel.workbook.xlsx.sheets import SheetSettings, apply_settings, new_worksheet_root
@@ -57,6 +52,7 @@ from kpi_excel.workbook.xlsx.validation import (
     ListValidation,
     add_validations,
     remove_validations_by_signature,
+    validated_ranges,
     validation_signature,
 )
 from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, find_or_create, insert_in_order, main, parse_xml, qn
@@ -76,10 +72,12 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class ManagedChange:
-    """Result of re-applying managed rules: how many of ours were removed and added."""
+    """Result of re-applying managed rules: how many of ours were removed and added, and
+    the ranges of ours not added because the officer's own already cover those cells."""
 
     removed: int
     added: int
+    skipped: tuple[str, ...] = ()
 
 
 class XlsxPackage:
@@ -91,8 +89,9 @@ class XlsxPackage:
     1-based.
     """
 
-    def __init__(self, opc: OpcPackage) -> None:
+    def __init__(self, opc: OpcPackage, identity: FileIdentity | None = None) -> None:
         self._opc = opc
+        self._identity = identity  # the file read, to check it is still there when saving over it
         self._wb = book.workbook_part(opc)
         self._styles: StyleBook | None = None
         self._sst: list[str] | None = None
@@ -107,18 +106,24 @@ class XlsxPackage:
         """Open a workbook from a path or from its bytes, after the zip-bomb checks."""
         limits = limits or ZipLimits()
         path: Path | None = None
+        identity = None
         if isinstance(source, (bytes, bytearray)):
             data = bytes(source)
         else:
             path = Path(source)
             try:
-                size = path.stat().st_size
+                with open(path, "rb") as handle:
+                    size = os.fstat(handle.fileno()).st_size
+                    if size > limits.max_total_size:
+                        raise WorkbookError("the file is larger than the size limit", path=path)
+                    data = handle.read()
+                    identity = FileIdentity.of(os.fstat(handle.fileno()))
+            except IsADirectoryError:
+                raise WorkbookError("is a folder, not a workbook", path=path) from None
             except OSError as exc:
-                raise WorkbookError(f"cannot open the workbook ({exc.strerror})", path=path) from None
-            if size > limits.max_total_size:
-                raise WorkbookError("the file is larger than the size limit", path=path)
-            data = path.read_bytes()
-        return cls(OpcPackage.from_bytes(data, limits=limits, path=path))
+                raise WorkbookError(f"cannot open the workbook ({exc.strerror or type(exc).__name__})",
+                                    path=path) from None
+        return cls(OpcPackage.from_bytes(data, limits=limits, path=path), identity)
 
     @property
     def path(self) -> Path | None:
@@ -191,18 +196,45 @@ class XlsxPackage:
             self._sst = []
             for rel in self._opc.related(self._wb, RT.SHARED_STRINGS):
                 if rel.part and self._opc.has(rel.part):
-                    self._sst = parse_shared_strings(self._opc.read(rel.part))
+                    limit = SheetLimits().max_part_bytes
+                    if self._opc.size(rel.part) > limit:
+                        raise UnsafeFileError(f"the shared strings are {_mb(self._opc.size(rel.part))} of XML "
+                                              f"uncompressed, more than the {_mb(limit)} kpi_excel reads",
+                                              path=self.path)
+                    try:
+                        self._sst = parse_shared_strings(self._opc.read(rel.part, keep=False), rel.part)
+                    except WorkbookError as exc:
+                        raise type(exc)(exc.message, path=self.path) from None
         return self._sst
 
-    def read_sheet(self, name: str, *, force_slow: bool = False) -> SheetValues:
-        """All cells of a worksheet, with style ids and number formats (see :class:`SheetValues`)."""
+    def read_sheet(self, name: str, *, force_slow: bool = False, limits: SheetLimits | None = None) -> SheetValues:
+        """The cells of a worksheet, with style ids and number formats (see :class:`SheetValues`).
+
+        Refuses, in one line naming the file and sheet, a sheet beyond
+        ``limits`` (default :class:`SheetLimits`) or one that cannot be read.
+        """
         info = self._worksheet(name)
         assert info.part is not None
+        limits = limits or SheetLimits()
+        size = self._opc.size(info.part)
+        if size > limits.max_part_bytes:
+            raise UnsafeFileError(f"sheet '{info.name}' is {_mb(size)} of XML uncompressed, more than the "
+                                  f"{_mb(limits.max_part_bytes)} kpi_excel reads from one sheet", path=self.path)
         styles = self.styles
-        return read_sheet_values(
-            self._opc.read(info.part), self._shared_strings(), sheet=info.name,
-            number_formats=styles.xf_number_formats(), date_styles=styles.date_styles(), force_slow=force_slow,
-        )
+        try:
+            data = self._opc.read(info.part, keep=False)
+        except WorkbookError as exc:  # a CRC or inflate failure: say which sheet
+            raise type(exc)(f"sheet '{info.name}': {exc.message}", path=self.path) from None
+        try:
+            return read_sheet_values(
+                data, self._shared_strings(), sheet=info.name,
+                number_formats=styles.xf_number_formats(), date_styles=styles.date_styles(),
+                force_slow=force_slow, limits=limits, part=info.part,
+            )
+        except WorkbookError as exc:
+            if exc.path is None:
+                raise type(exc)(exc.message, path=self.path) from None
+            raise
 
     def used_range(self, name: str) -> CellRange | None:
         """Range spanned by the cells that exist in the sheet (None when empty)."""
@@ -444,18 +476,26 @@ class XlsxPackage:
         return ManagedChange(removed, len(added))
 
     def set_managed_validations(self, sheet: str, validations: Sequence[ListValidation]) -> ManagedChange:
-        """Replace the dropdowns kpi_excel wrote on ``sheet`` before with ``validations``."""
+        """Replace the dropdowns kpi_excel wrote on ``sheet`` before with ``validations``.
+
+        Never over cells that already have a validation of the officer's (in
+        ``dataValidations`` or Excel 2010's ``extLst``): Excel keeps only one per
+        cell, and the officer's wins; ours is then not added at all.
+        """
         info = self._worksheet(sheet)
         root = self._sheet_root(info)
         registry = self._managed()
         old = registry.signatures("dv", info.sheet_id)
         removed = remove_validations_by_signature(root, old) if old else 0
-        added = add_validations(root, validations)
+        theirs = validated_ranges(root)
+        wanted = [v for v in validations if not any(sqrefs_overlap(v.sqref, ref) for ref in theirs)]
+        skipped = tuple(v.sqref for v in validations if v not in wanted)
+        added = add_validations(root, wanted)
         registry.set_signatures("dv", info.sheet_id, {(validation_signature(el), el.get("sqref", "")) for el in added})
         if removed or added:
             assert info.part is not None
             self._opc.mark_dirty(info.part)
-        return ManagedChange(removed, len(added))
+        return ManagedChange(removed, len(added), skipped)
 
     # ---- sheet settings ------------------------------------------------------------
 
@@ -760,9 +800,17 @@ class XlsxPackage:
         self._flush()
         expected = self._opc.names()
         changed = [n for n in self._opc.changed_parts() if is_xml_content(n) and self._opc.has(n)]
-        atomic_write(target, self._opc.write_to, lambda tmp: verify_package(tmp, expected, changed))
+        same_file = self.path is not None and real_target(target) == real_target(self.path)
+        written = atomic_write(target, self._opc.write_to, lambda tmp: verify_package(tmp, expected, changed),
+                               expect=self._identity if same_file else None)
         self._opc.path = target
+        with contextlib.suppress(OSError):
+            self._identity = FileIdentity.of(os.stat(written))
         return target
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB"
 
 
 def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterable[str]) -> None:
@@ -774,16 +822,23 @@ def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterabl
     """
     data = path.read_bytes()
     entries = read_zip(data, limits=ZipLimits(), path=path)
-    contents = {entry.name: inflate(entry, path=path) for entry in entries}
+    to_parse = set(xml_parts)
+    names = []
+    for entry in entries:  # one part inflated at a time: a big sheet is not held twice
+        content = inflate(entry, path=path)
+        names.append(entry.name)
+        if entry.name in to_parse:
+            parse_xml(content, entry.name)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             listed = archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise CorruptWorkbookError(f"the standard zip reader rejects the file ({exc})", path=path) from None
-    if listed != list(contents):
+    if listed != names:
         raise CorruptWorkbookError("the zip directory and the entries disagree", path=path)
-    missing = [n for n in expected_names if n not in contents]
+    missing = [n for n in expected_names if n not in set(names)]
     if missing:
         raise SaveVerificationError(f"parts missing from the written file: {missing}", path=path)
-    for name in xml_parts:
-        parse_xml(contents[name], name)
+    unparsed = to_parse - set(names)
+    if unparsed:
+        raise SaveVerificationError(f"parts missing from the written file: {sorted(unparsed)}", path=path)

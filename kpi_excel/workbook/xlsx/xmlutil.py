@@ -23,6 +23,7 @@ __all__ = [
     "qn",
     "main",
     "parse_xml",
+    "check_no_dtd",
     "serialize_xml",
     "insert_in_order",
     "find_or_create",
@@ -78,15 +79,52 @@ def _parser() -> etree.XMLParser:
     )
 
 
+def check_no_dtd(data: bytes, part: str) -> None:
+    """Refuse a part whose prolog declares a DTD, however it is padded or encoded.
+
+    OOXML parts are UTF-8 or UTF-16 (ECMA-376 Part 2); anything that starts
+    otherwise is refused too, so no encoding can hide a DOCTYPE from this scan.
+    The prolog is walked (declaration, processing instructions, comments,
+    white space) up to the root element; a ``<!`` other than a comment there
+    is a DOCTYPE.
+    """
+    head = data
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and (data[0] == 0) != (data[1] == 0)):
+        try:
+            head = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise CorruptWorkbookError(f"XML part {part!r} is not valid UTF-16") from None
+    pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    n = len(head)
+    while True:
+        while pos < n and head[pos] in b" \t\r\n":
+            pos += 1
+        if head.startswith(b"<?", pos):
+            end = head.find(b"?>", pos + 2)
+            if end < 0:
+                return  # malformed: the parser says so
+            pos = end + 2
+        elif head.startswith(b"<!--", pos):
+            end = head.find(b"-->", pos + 4)
+            if end < 0:
+                return
+            pos = end + 3
+        elif head.startswith(b"<!", pos):
+            raise UnsafeFileError(f"XML part {part!r} declares a DTD (<!DOCTYPE); Office files never need one, "
+                                  "and it is how entity-expansion attacks get in: refusing to read it")
+        elif pos < n and head[pos:pos + 1] != b"<":
+            raise UnsafeFileError(f"XML part {part!r} is neither UTF-8 nor UTF-16 XML; refusing to read it")
+        else:
+            return
+
+
 def parse_xml(data: bytes, part: str = "") -> etree._Element:
     """Parse one XML part safely and return its root element.
 
     Raises :class:`UnsafeFileError` for a DOCTYPE and
     :class:`CorruptWorkbookError` for malformed XML.
     """
-    head = data[:4096]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise UnsafeFileError(f"XML part {part!r} declares a DTD or entities; refusing to parse it")
+    check_no_dtd(data, part)
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -225,10 +263,18 @@ def escape_xstring(text: str) -> str:
 
 
 def unescape_xstring(text: str) -> str:
-    """Reverse :func:`escape_xstring` (``_x000D_`` -> carriage return)."""
+    """Reverse :func:`escape_xstring` (``_x000D_`` -> carriage return).
+
+    An escaped half of a surrogate pair (``_xD800_``) is no character on its
+    own: it becomes U+FFFD rather than a string nothing can print or save.
+    """
     if "_x" not in text:
         return text
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return _ESCAPED.sub(lambda m: _escaped_char(int(m.group(1), 16)), text)
+
+
+def _escaped_char(code: int) -> str:
+    return "\ufffd" if 0xD800 <= code <= 0xDFFF else chr(code)
 
 
 def iter_children(parent: etree._Element, local: str, ns: str = "main") -> Iterable[etree._Element]:

@@ -79,7 +79,7 @@ def read_zip(data: bytes, *, limits: ZipLimits, path: str | Path | None = None) 
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, struct.error) as exc:
         raise CorruptWorkbookError(f"not a zip package ({exc})", path=path) from None
     infos = archive.infolist()
     if len(infos) > limits.max_entries:
