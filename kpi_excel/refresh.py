@@ -25,7 +25,8 @@ import pandas as pd
 
 from kpi_excel import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
-from kpi_excel.core.observations import Observations, choose_periods, combine_observations
+from kpi_excel.core.history import indicator_histories
+from kpi_excel.core.observations import Observations, choose_periods, combine_observations, winning_values
 from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
 from kpi_excel.core.plan import Plan
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
@@ -44,6 +45,9 @@ class RefreshInputs:
     content: WorkbookContent
     data: SheetCells | None
     directory: Path | None = None  # the workbook's folder, for relative paths in Settings
+    # When the Log's last entry says the previous refresh was; "" when there was one at an
+    # unknown time (the web does not send the Log's values), None when the Log has none.
+    previous_refresh: str | None = None
 
 
 def plan_workbook_refresh(
@@ -100,6 +104,9 @@ def plan_workbook_refresh(
         else:
             general.append(str(problem))
     selected = _selected(choice.frame)
+    values = winning_values(observations, area=authority or "", as_of=cutoff)
+    histories = indicator_histories(values, dict(zip(indicators["code"], indicators["frequency"])),
+                                    settings.history_periods)
     benchmark = _benchmark(settings, table, authority, areas, inputs.directory) if settings.benchmark_source else None
     source_names = ["Data sheet"] if inputs.data is not None and not data_unusable else []
     source_names += [_display(s) for s in extra]
@@ -108,6 +115,7 @@ def plan_workbook_refresh(
     return plan_refresh(
         content, selected=selected, selection_problems=by_code, source_problems=general, benchmark=benchmark,
         settings=settings, sources=source_names, now=now, user=user, door=door, version=__version__,
+        histories=histories, previous_refresh=inputs.previous_refresh,
     )
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "Chart",
     "SheetSpec",
     "ColumnWrite",
+    "Sparklines",
     "KpiUpdate",
     "LogEntry",
     "Summary",
@@ -79,13 +80,15 @@ class Series:
     name: str
     values_ref: str  # e.g. 'Benchmark'!$D$5:$I$5
     values: tuple[float | None, ...]
+    colour: str = ""  # RRGGBB; empty: the writer's default
+    marker: bool = True  # markers on a line series
 
 
 @dataclass(frozen=True)
 class Chart:
     """A native Excel chart reading cells of the sheet it sits on."""
 
-    kind: str  # "bar" (horizontal bars) | "column"
+    kind: str  # "bar" (horizontal bars) | "column" | "line" (one line per series, with markers)
     title: str
     alt_text: str
     categories_ref: str
@@ -136,6 +139,21 @@ class ColumnWrite:
 
 
 @dataclass(frozen=True)
+class Sparklines:
+    """Native sparklines in one KPIs column: one per row, each reading a range.
+
+    ``cells`` pairs a sheet row with the range its sparkline draws, e.g.
+    ``(5, "'History'!$O$5:$V$5")``. The latest point is marked; empty cells are
+    gaps. A writer replaces only the sparklines it wrote before.
+    """
+
+    header: str
+    cells: tuple[tuple[int, str], ...]
+    colour: str = "1F4E79"
+    last_colour: str = "C55A11"
+
+
+@dataclass(frozen=True)
 class KpiUpdate:
     """What changes on the officer's KPIs sheet: only computed columns."""
 
@@ -147,6 +165,7 @@ class KpiUpdate:
     rules: tuple[FormatRule, ...] = ()
     dropdowns: tuple[ColumnSpec, ...] = ()  # input columns whose dropdown is missing
     table: str | None = None  # the Excel table the KPIs sit in, if any
+    sparklines: Sparklines | None = None
 
 
 @dataclass(frozen=True)
@@ -191,3 +210,4 @@ class Plan:
     log_sheet: SheetSpec | None = None  # created if missing, then the entry appended
     log: LogEntry | None = None
     summary: Summary = field(default_factory=Summary)
+    after_kpis: tuple[str, ...] = ()  # sheets placed right after KPIs when first created, in this order

@@ -36,6 +36,7 @@ class ReportSettings:
     neighbours: str = "2025"
     sources: tuple[str, ...] = ()
     as_of: str = ""
+    history_periods: int = 8
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
 
@@ -63,6 +64,8 @@ SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
      "More places to read values from, one per line or separated by semicolons "
      "(path.csv, path.xlsx#Sheet, sql:URL#table=name). The Data sheet is always read."),
     ("As of period", "as_of", "Re-run a past period (e.g. Q2 2022/23): later data is ignored. Empty: latest."),
+    ("History periods", "history_periods",
+     "How many periods of each indicator's frequency the History sheet, sparklines and charts show (2-40)."),
 )
 
 _BY_KEY = {re.sub(r"[^a-z0-9]", "", label.lower()): name for label, name, _ in SETTING_ROWS}
@@ -115,6 +118,14 @@ def _convert(name: str, raw: object, text: str) -> object:
         if text not in ("2021", "2025"):
             raise CellError(f"'{text[:20]}' is not 2021 or 2025")
         return text
+    if name == "history_periods":
+        try:
+            number = float(text)
+        except ValueError:
+            raise CellError(f"'{text[:20]}' is not a whole number of periods") from None
+        if not number.is_integer() or not 2 <= number <= 40:
+            raise CellError(f"'{text[:20]}' is not a whole number from 2 to 40")
+        return int(number)
     if name == "comparator" and text.lower() in ("all", "all authorities", "all las", "england", "national"):
         return ALL_AUTHORITIES
     return text

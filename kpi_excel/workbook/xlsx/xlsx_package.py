@@ -42,6 +42,8 @@ from kpi_excel.workbook.xlsx.managed import OWNED_CODENAME_PREFIX, ManagedRegist
 from kpi_excel.workbook.xlsx.package import CT, RT, OpcPackage, is_xml_content, rels_name
 from kpi_excel.workbook.xlsx.refs import CellRange, absolute_range, parse_range, quote_sheet
 from kpi_excel.workbook.xlsx.sheets import SheetSettings, apply_settings, new_worksheet_root
+from kpi_excel.workbook.xlsx.sparklines import SparklineGroup
+from kpi_excel.workbook.xlsx.sparklines import set_groups as set_sparkline_groups
 from kpi_excel.workbook.xlsx.styles import DxfStyle, StyleBook
 from kpi_excel.workbook.xlsx.tables import (
     TableInfo,
@@ -456,6 +458,21 @@ class XlsxPackage:
             assert info.part is not None
             self._opc.mark_dirty(info.part)
         return ManagedChange(removed, len(added))
+
+    def set_managed_sparklines(self, sheet: str, groups: Sequence[SparklineGroup]) -> ManagedChange:
+        """Replace the sparkline groups kpi_excel wrote on ``sheet`` before with ``groups``.
+
+        The officer's own sparklines are never touched (see :mod:`.sparklines`).
+        """
+        info = self._worksheet(sheet)
+        root = self._sheet_root(info)
+        registry = self._managed()
+        removed, records = set_sparkline_groups(root, registry.signatures("sl", info.sheet_id), groups)
+        registry.set_signatures("sl", info.sheet_id, records)
+        if removed or records:
+            assert info.part is not None
+            self._opc.mark_dirty(info.part)
+        return ManagedChange(removed, len(records))
 
     # ---- sheet settings ------------------------------------------------------------
 
