@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Mapping, Sequence
 
 from kpi_excel.core.a1 import column_letter
@@ -73,10 +74,10 @@ def history_window(
     periods: int = HISTORY_PERIODS,
 ) -> tuple[HistoryPoint, ...]:
     """The last ``periods`` periods of ``frequency`` ending at the latest with a value."""
-    present = sorted(p for p, (v, _) in values.items() if not _gap(v))
+    present = [p for p, (v, _) in values.items() if not _gap(v)]
     if not present or periods < 1:
         return ()
-    latest = present[-1]
+    latest = max(present)
     frequency = frequency or infer_frequency(latest)
     steps = [latest]
     while len(steps) < periods:
@@ -87,8 +88,14 @@ def history_window(
     points = []
     for period in reversed(steps):
         value, shown = values.get(period, (math.nan, ""))
-        points.append(HistoryPoint(format_period(period), None if _gap(value) else float(value), shown or ""))
+        points.append(HistoryPoint(_label(period, period.style), None if _gap(value) else float(value), shown or ""))
     return tuple(points)
+
+
+@lru_cache(maxsize=8192)
+def _label(period: Period, style: object) -> str:
+    # The style is part of the key: equal periods written differently are labelled differently.
+    return format_period(period)
 
 
 def indicator_histories(
@@ -189,16 +196,13 @@ def history_sheet(rows: Sequence[HistoryRow], *, name: str, periods: int) -> tup
     columns = [ColumnSpec(h, w, wrap=wrap) for h, w, wrap in _FIXED]
     columns += [ColumnSpec(f"Period {i}", 11) for i in range(1, periods + 1)]
     columns += [ColumnSpec(f"Value {i}", 10) for i in range(1, periods + 1)]
-    columns += [ColumnSpec(f"Target line {i}", 10) for i in range(1, periods + 1)]
     body = []
     for row in rows:
         pad = periods - len(row.periods)
         labels: list[object] = [None] * pad + list(row.periods)
         values: list[object] = [None] * pad + list(row.values)
-        line = row.target_line
-        targets: list[object] = [line if line is not None else None] * periods
         body.append((row.indicator, row.code, row.frequency or None, row.target or None, row.rag or None,
-                     row.previous_rag or None, *labels, *values, *targets))
+                     row.previous_rag or None, *labels, *values))
     title = (
         Cell(f"{HISTORY_TITLE}: the last {periods} periods of its frequency", style="title"),
         Cell("Period 1 is the oldest; the last is the latest with a value. An empty value is a period with no "
@@ -211,7 +215,7 @@ def history_sheet(rows: Sequence[HistoryRow], *, name: str, periods: int) -> tup
     refs: dict[str, str] = {}
     charts = []
     sheet = "'" + name.replace("'", "''") + "'"
-    first_period, first_value, first_target = len(_FIXED), len(_FIXED) + periods, len(_FIXED) + 2 * periods
+    first_period, first_value = len(_FIXED), len(_FIXED) + periods
     top = spec.last_row + 3
     for index, row in enumerate(rows):
         r = spec.first_body_row + index
@@ -226,8 +230,8 @@ def history_sheet(rows: Sequence[HistoryRow], *, name: str, periods: int) -> tup
         numbers = tuple(_number(c) for c in cells[first_value:first_value + periods])
         series = [Series(_short(row.indicator, 40), ref(first_value), numbers, colour="1F4E79")]
         if row.target_line is not None:
-            series.append(Series(f"Target {row.target}", ref(first_target),
-                                 tuple(_number(c) for c in cells[first_target:first_target + periods]),
+            # The target line is held in the chart: no cells to keep in step with the Target column.
+            series.append(Series(f"Target {row.target}", "", (_number(row.target_line),) * periods,
                                  colour="C00000", marker=False))
         charts.append(Chart(
             kind="line", title=_short(row.indicator, 70), alt_text=row.alt_text, categories_ref=ref(first_period),

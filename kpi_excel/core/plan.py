@@ -78,7 +78,7 @@ class Series:
     (cached in the chart so it draws before Excel recalculates)."""
 
     name: str
-    values_ref: str  # e.g. 'Benchmark'!$D$5:$I$5
+    values_ref: str  # e.g. 'Benchmark'!$D$5:$I$5; "" for values only the chart holds (a target line)
     values: tuple[float | None, ...]
     colour: str = ""  # RRGGBB; empty: the writer's default
     marker: bool = True  # markers on a line series

@@ -432,9 +432,10 @@ def _chart(chart: Chart) -> ChartSpec:
     sheet, categories = _range_of(chart.categories_ref)
     series = []
     for item in chart.series:
-        _, values = _range_of(item.values_ref)
+        values = _range_of(item.values_ref)[1] if item.values_ref else categories
         series.append(ChartSeries(item.name, categories, values, kind="line" if chart.kind == "line" else "bar",  # type: ignore[arg-type]
-                                  color=item.colour or "2E75B6", marker=item.marker, sheet=sheet))
+                                  color=item.colour or "2E75B6", marker=item.marker, sheet=sheet,
+                                  literal=None if item.values_ref else item.values))
     return ChartSpec(
         kind=chart.kind, title=chart.title, series=series, alt_text=chart.alt_text, alt_title=chart.title,
         anchor=chart.anchor, width_cols=chart.width, height_rows=chart.height,

@@ -40,7 +40,8 @@ class ChartSeries:
     """One series: a name, the category range and the value range (same sheet or another).
 
     ``kind`` ('bar' or 'line') matters in a combined chart; ``color`` is RRGGBB;
-    ``marker`` shows markers on a line.
+    ``marker`` shows markers on a line. ``literal`` values are kept in the chart
+    (``c:numLit``), for a line such as a target that no cell holds.
     """
 
     name: str
@@ -51,6 +52,7 @@ class ChartSeries:
     marker: bool = True
     name_ref: tuple[int, int] | None = None
     sheet: str | None = None
+    literal: Sequence[float | None] | None = None  # values held in the chart itself (``values`` unused)
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,8 @@ def _str_cache(parent: etree._Element, values: Sequence[Any]) -> None:
         etree.SubElement(pt, c("v")).text = escape_xstring(_as_text(value))
 
 
-def _num_cache(parent: etree._Element, values: Sequence[Any], fmt: str = "General") -> None:
-    cache = etree.SubElement(parent, c("numCache"))
+def _num_cache(parent: etree._Element, values: Sequence[Any], fmt: str = "General", tag: str = "numCache") -> None:
+    cache = etree.SubElement(parent, c(tag))
     etree.SubElement(cache, c("formatCode")).text = fmt
     _val(cache, "ptCount", str(len(values)))
     for i, value in enumerate(values):
@@ -196,9 +198,12 @@ def _series(
         etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.categories)
         _str_cache(ref, categories)
     val = etree.SubElement(ser, c("val"))
-    ref = etree.SubElement(val, c("numRef"))
-    etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.values)
-    _num_cache(ref, lookup(src_sheet, series.values))
+    if series.literal is not None:
+        _num_cache(val, list(series.literal), tag="numLit")
+    else:
+        ref = etree.SubElement(val, c("numRef"))
+        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.values)
+        _num_cache(ref, lookup(src_sheet, series.values))
     if kind == "line":
         _val(ser, "smooth", "0")
 

@@ -643,8 +643,9 @@ class XlsxPackage:
             )
         else:
             book.remove_defined_names(self._opc, self._wb, "_xlnm.Print_Titles", info.index)
+        shared: dict[str, SheetValues] = {}  # read each sheet once for all the charts' caches
         for spec in charts:
-            self.add_chart(info.name, spec)
+            self.add_chart(info.name, spec, cache=shared)
         self._opc.mark_dirty(info.part)
         return self.sheet(info.name)
 
@@ -682,12 +683,13 @@ class XlsxPackage:
 
     # ---- charts --------------------------------------------------------------------
 
-    def add_chart(self, sheet: str, spec: ChartSpec) -> str:
+    def add_chart(self, sheet: str, spec: ChartSpec, *, cache: dict[str, SheetValues] | None = None) -> str:
         """Add a native chart to a sheet; returns the new chart part's name.
 
         The chart is anchored in the sheet's drawing (created if the sheet has
         none, appended to otherwise) with ``spec.alt_text``/``alt_title`` as
-        its description and title for screen readers.
+        its description and title for screen readers. ``cache`` (sheet name →
+        values) lets many charts over unchanged cells share one read of a sheet.
         """
         info = self._worksheet(sheet)
         assert info.part is not None
@@ -706,7 +708,7 @@ class XlsxPackage:
                 drawing_el = insert_in_order(root, etree.Element(main("drawing")), WORKSHEET_ORDER)
             drawing_el.set(qn("r", "id"), rel_id)
             self._opc.mark_dirty(info.part)
-        cache: dict[str, SheetValues] = {}
+        cache = {} if cache is None else cache
 
         def lookup(sheet_name: str, rng: CellRange) -> list[Any]:
             if sheet_name not in cache:
