@@ -25,7 +25,7 @@ import pandas as pd
 
 from kpi_excel import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
-from kpi_excel.core.history import indicator_histories
+from kpi_excel.core.history import History, indicator_histories
 from kpi_excel.core.observations import Observations, choose_periods, combine_observations, winning_values
 from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
 from kpi_excel.core.plan import Plan
@@ -33,7 +33,7 @@ from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, p
 from kpi_excel.core.settings import ALL_AUTHORITIES, ReportSettings
 from kpi_excel.errors import InputError, KpiExcelError, MissingColumnError
 
-__all__ = ["plan_workbook_refresh", "RefreshInputs", "EXAMPLE_BENCHMARK", "data_observations"]
+__all__ = ["plan_workbook_refresh", "RefreshInputs", "EXAMPLE_BENCHMARK", "data_observations", "data_histories"]
 
 EXAMPLE_BENCHMARK = "example"
 
@@ -117,6 +117,28 @@ def plan_workbook_refresh(
         settings=settings, sources=source_names, now=now, user=user, door=door, version=__version__,
         histories=histories, previous_refresh=inputs.previous_refresh,
     )
+
+
+def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str, History]:
+    """Each indicator's history from the Data sheet alone, chosen as a refresh chooses it."""
+    if inputs.data is None or inputs.content.kpis is None:
+        return {}
+    table = find_kpi_table(inputs.content.kpis)
+    indicators = _indicators(table)
+    areas = None
+    authority = ""
+    if settings.authority:
+        from kpi_excel.sources.lait_files import load_directory
+
+        areas = load_directory()
+        authority = _authority(settings, areas) or ""
+    try:
+        observations = data_observations(inputs.data, areas, _percent_codes(table))
+    except MissingColumnError:
+        return {}
+    values = winning_values(observations, area=authority, as_of=settings.as_of or None)
+    return indicator_histories(values, dict(zip(indicators["code"], indicators["frequency"])),
+                               settings.history_periods)
 
 
 def data_observations(cells: SheetCells, areas: AreaDirectory | None = None,
