@@ -125,10 +125,11 @@ def describe_history(name: str, history: History, target: str = "", decimals: in
     known = history.known
     unit = _UNITS.get(history.frequency or Frequency.QUARTERLY, ("period", "periods"))
     if not known:
-        text = f"{name}: no values in the last {len(history.points)} {unit[1]}"
+        text = f"{name}: no values in the last {len(history.points)} {unit[0] if len(history.points) == 1 else unit[1]}"
     elif len(known) == 1:
+        n = len(history.points)
         text = f"{name} was {_show(known[0], history.percent, decimals)} in {known[0].period}; no earlier value " \
-               f"in the last {len(history.points)} {unit[1]}"
+               f"in the last {n} {unit[0] if n == 1 else unit[1]}"
     else:
         first, last = known[0], known[-1]
         span = history.points.index(last) - history.points.index(first)
