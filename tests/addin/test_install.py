@@ -30,7 +30,9 @@ def test_windows_installs_into_xlstart_and_writes_the_conf_the_vba_reads(tmp_pat
     conf = tmp_path / ".myaddin" / "myaddin.conf"
     raw = conf.read_bytes()
     assert raw.endswith(b"\r\n") and raw.startswith(b'"INTERPRETER_WIN","')
-    assert files(tmp_path) == [".myaddin/myaddin.conf", "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel.xlam"]
+    assert files(tmp_path) == [".myaddin/myaddin.conf", "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel.xlam",
+                               "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel_pack.xlam"]
+    assert inspect_xlam(addin_path.with_name("kpi_excel_pack.xlam")).tab_labels == ["KPI Report"]
 
 
 def test_conf_keeps_the_users_other_settings(tmp_path: Path) -> None:
@@ -50,6 +52,8 @@ def test_macos_installs_startup_conf_and_applescript(tmp_path: Path) -> None:
         "Library/Application Scripts/com.microsoft.Excel/xlwings-0.37.8.applescript",
         "Library/Containers/com.microsoft.Excel/Data/myaddin.conf",
         "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/kpi_excel.xlam",
+        "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/"
+        "kpi_excel_pack.xlam",
     ]
     conf = (tmp_path / "Library/Containers/com.microsoft.Excel/Data/myaddin.conf").read_text()
     assert conf.startswith('"INTERPRETER_MAC","') and conf.endswith('"\n')
@@ -75,5 +79,6 @@ def test_linux_says_what_it_would_do_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_plan_reads_the_project_name_from_the_vba() -> None:
     plan = plan_install(platform="windows", env={"APPDATA": "A", "USERPROFILE": "U"}, interpreter="py.exe")
-    assert str(plan.steps[1].target).endswith("myaddin.conf")
-    assert plan.steps[1].settings == (("INTERPRETER_WIN", "py.exe"),)
+    assert [str(step.target).rsplit("/", 1)[-1] for step in plan.steps[:2]] == ["kpi_excel.xlam", "kpi_excel_pack.xlam"]
+    assert str(plan.steps[2].target).endswith("myaddin.conf")
+    assert plan.steps[2].settings == (("INTERPRETER_WIN", "py.exe"),)
