@@ -207,9 +207,9 @@ def history_sheet(rows: Sequence[HistoryRow], *, name: str, periods: int) -> tup
     title = (
         Cell(f"{HISTORY_TITLE}: the last {periods} periods of its frequency", style="title"),
         Cell("Period 1 is the oldest; the last is the latest with a value. An empty value is a period with no "
-             "data or a suppressed value. The KPIs sheet's History column draws these values as sparklines; "
-             f"the charts below show the first {min(HISTORY_CHART_LIMIT, len(rows))} of {len(rows)} indicators.",
-             style="note"),
+             "data or a suppressed value. The KPIs sheet's History column draws these values as sparklines (drawn "
+             "by kpi-excel refresh: the Excel add-ins cannot add sparklines); the charts below show the first "
+             f"{min(HISTORY_CHART_LIMIT, len(rows))} of {len(rows)} indicators.", style="note"),
     )
     spec = SheetSpec(name, tuple(columns), tuple(body), title=title, table="History" if body else None,
                      tab_colour="548235")

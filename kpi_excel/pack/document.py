@@ -86,9 +86,10 @@ def write_document(content: PaperContent, draw: Callable[[PaperIndicator], bytes
     charted = [i for i in content.indicators if i.history is not None and i.history.known]
     doc.add_heading("Each indicator over time", level=1)
     doc.add_paragraph(f"{len(charted)} of {len(content.indicators)} indicators have a history to chart. Each chart "
-                      "shows the last periods of the indicator's frequency (a gap is a period with no value), the "
-                      "latest point in orange, the target as a dashed line and, where benchmarked, England and the "
-                      "comparators' middle half.")
+                      "shows the last periods of the indicator's frequency (a gap is a period with no value) as a "
+                      "blue line with the latest point in orange, the target as a dashed red line and, where the "
+                      "indicator is benchmarked, England as a dotted grey line and the comparators' middle half "
+                      "(lower to upper quartile, in the benchmark's period) as a shaded band.")
     for indicator in charted:
         _chart(doc, indicator, draw(indicator))
 
@@ -145,9 +146,9 @@ def _shade(cell, fill: str) -> None:  # type: ignore[no-untyped-def]
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _write(cell, text: str, style, *, bold: bool = False, colour: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def _write(cell, text: str, style: str, *, bold: bool = False, colour: str | None = None) -> None:  # type: ignore[no-untyped-def]
     paragraph = cell.paragraphs[0]
-    paragraph.style = style
+    paragraph._p.style = style  # the style id, set directly: python-docx's lookup by object walks every style
     if text:
         run = paragraph.add_run(text)
         if bold:
@@ -181,7 +182,7 @@ def _coloured(cell, word: str, style) -> None:  # type: ignore[no-untyped-def]
 
 
 def _exceptions(doc: Document, content: PaperContent) -> None:
-    style = doc.styles["KPI table text"]
+    style = doc.styles["KPI table text"].style_id
     headers = ["Indicator", "RAG", "Direction", "Why", "RAG Reason", "Benchmark", "Comment"]
     widths = [5.0, 1.4, 1.8, 3.0, 6.0, 3.6, 5.9]
     table = doc.add_table(rows=1, cols=len(headers))
@@ -201,7 +202,7 @@ def _exceptions(doc: Document, content: PaperContent) -> None:
 
 
 def _performance_table(doc: Document, content: PaperContent) -> None:
-    style = doc.styles["KPI table text"]
+    style = doc.styles["KPI table text"].style_id
     fields = [name for name, _ in PAPER_COLUMNS]
     table = doc.add_table(rows=1, cols=len(fields))
     table.style = doc.styles["Table Grid"]
@@ -229,6 +230,8 @@ def _performance_table(doc: Document, content: PaperContent) -> None:
 
 
 def _chart(doc: Document, indicator: PaperIndicator, png: bytes) -> None:
+    caption = doc.add_paragraph(indicator.status.indicator, style="Heading 3")
+    caption.paragraph_format.keep_with_next = True
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
     shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(CHART_WIDTH_CM))
