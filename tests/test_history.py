@@ -66,3 +66,12 @@ def test_alt_text_says_what_the_chart_shows() -> None:
         "value; target >54%")
     one = History("X", Frequency.ANNUAL, (HistoryPoint("2021/22", 3.0, "3"),))
     assert describe_history("Dental", one) == "Dental was 3 in 2021/22; no earlier value in the last 1 year"
+
+
+def test_history_periods_is_a_setting_from_2_to_40() -> None:
+    from kpi_excel.core.settings import read_settings
+
+    assert read_settings([("History periods", "12")]).history_periods == 12
+    assert read_settings([]).history_periods == 8
+    wrong = read_settings([("History periods", "100")])
+    assert wrong.history_periods == 8 and "not a whole number from 2 to 40" in str(wrong.problems[0])

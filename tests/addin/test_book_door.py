@@ -336,3 +336,23 @@ def test_tall_used_ranges_are_read_in_blocks_and_stop_at_empty_ones(tmp_path: Pa
     block = reader.read_block(book.sheets["Data"])
     assert len(block.values) == 26 and block.values[-1] == ["K24", "Q1 2022/23", 24]
     assert reads == ["$A$1:$C$10", "$A$11:$C$20", "$A$21:$C$30", "$A$31:$C$40"]  # stops at the empty block
+
+
+def test_an_officers_own_summary_sheet_is_never_replaced(tmp_path: Path) -> None:
+    from kpi_excel.refresh import RefreshInputs, plan_workbook_refresh
+
+    from .replay import replay
+
+    path = write_example_workbook(tmp_path / "report.xlsx", with_log=True)
+    wb = load_workbook(path)
+    wb.create_sheet("Summary")["A1"] = "My notes for the portfolio holder"
+    wb.save(path)
+    book = remote_book(path)
+    sheets = read_book(book)
+    plan = plan_workbook_refresh(RefreshInputs(sheets.content(), sheets.data), door="web")
+    report = apply_plan(book, plan, sheets.kpis)
+    assert any(s.startswith("Summary sheet not written") for s in report.skipped)
+    assert "Summary" not in report.sheets_replaced and "KPI history" in report.sheets_replaced
+    wb = load_workbook(path)
+    replay(wb, book.json()["actions"])
+    assert wb["Summary"]["A1"].value == "My notes for the portfolio holder"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import datetime as dt
 from pathlib import Path
 
@@ -125,3 +126,18 @@ def test_an_officers_sparklines_on_the_kpis_sheet_survive_refreshes(tmp_path: Pa
     groups = groups_of(report, "KPIs")
     assert len(groups) == 2 and text(groups[0]) == theirs
     assert len(cells(groups[1])) == 25
+
+
+def test_the_history_window_follows_the_settings(tmp_path: Path) -> None:
+    report = new_report(tmp_path / "report.xlsx", example=True)
+    package = XlsxPackage.open(report)
+    settings = package.read_sheet("Settings")
+    row = next(r for r in range(1, 40) if settings.value(r, 1) == "History periods")
+    package.set_cells("Settings", {(row, 2): "4"})
+    package.save()
+    refresh_report(report, now=dt.datetime(2026, 11, 23, 9, 30))
+    history = XlsxPackage.open(report).read_sheet("KPI history")
+    header = [history.value(4, c) for c in range(1, 20)]
+    assert header[6:14] == ["Period 1", "Period 2", "Period 3", "Period 4", "Value 1", "Value 2", "Value 3", "Value 4"]
+    [ours] = groups_of(report, "KPIs")
+    assert all(re.search(r"!K(\d+):N\1$", f) for _, f in cells(ours))  # Value 1..4 are columns K to N

@@ -17,6 +17,8 @@ from xlwings_server.config import settings
 from kpi_excel.addin.server.papers import DOCX_TYPE, STORE, make_web_paper, safe_file_name
 from kpi_excel.errors import KpiExcelError
 
+__all__ = ["router"]
+
 router = APIRouter(prefix=f"{settings.app_path}/kpi")
 
 
