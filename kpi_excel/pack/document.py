@@ -26,6 +26,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.shape import CT_Inline
 from docx.shared import Cm, Pt, RGBColor
 
 from kpi_excel import __version__
@@ -90,8 +91,9 @@ def write_document(content: PaperContent, draw: Callable[[PaperIndicator], bytes
                       "blue line with the latest point in orange, the target as a dashed red line and, where the "
                       "indicator is benchmarked, England as a dotted grey line and the comparators' middle half "
                       "(lower to upper quartile, in the benchmark's period) as a shaded band.")
+    ids = _ShapeIds(doc)
     for indicator in charted:
-        _chart(doc, indicator, draw(indicator))
+        _chart(doc, indicator, draw(indicator), ids)
 
     doc.add_heading("Sources", level=1)
     for line in _sources(content):
@@ -229,13 +231,34 @@ def _performance_table(doc: Document, content: PaperContent) -> None:
                     _write(cell, text, style)
 
 
-def _chart(doc: Document, indicator: PaperIndicator, png: bytes) -> None:
+class _ShapeIds:
+    """Drawing ids for the pictures, counted here.
+
+    python-docx's ``add_picture`` finds the next id by searching every id in the
+    document, so adding n pictures after a long table costs n searches of it;
+    the ids only need to be unique, so one search up front and a counter do.
+    """
+
+    def __init__(self, doc: Document) -> None:
+        self.part = doc.part
+        self.last = max((int(v) for v in doc.element.xpath("//@id") if v.isdigit()), default=0)
+
+    def picture(self, run, png: bytes, width: int):  # type: ignore[no-untyped-def]
+        r_id, image = self.part.get_or_add_image(io.BytesIO(png))
+        cx, cy = image.scaled_dimensions(width, None)
+        self.last += 1
+        inline = CT_Inline.new_pic_inline(self.last, r_id, image.filename, cx, cy)
+        run._r.add_drawing(inline)
+        return inline
+
+
+def _chart(doc: Document, indicator: PaperIndicator, png: bytes, ids: _ShapeIds) -> None:
     caption = doc.add_paragraph(indicator.status.indicator, style="Heading 3")
     caption.paragraph_format.keep_with_next = True
     paragraph = doc.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    shape = paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(CHART_WIDTH_CM))
-    doc_pr = shape._inline.docPr
+    inline = ids.picture(paragraph.add_run(), png, Cm(CHART_WIDTH_CM))
+    doc_pr = inline.docPr
     doc_pr.set("descr", indicator.alt_text)
     doc_pr.set("title", indicator.status.indicator[:255])
 

@@ -16,7 +16,7 @@ import pytest
 from docx import Document
 from lxml import etree
 
-from kpi_excel.addin.server.papers import PaperStore, safe_file_name
+from kpi_excel.addin.server.papers import PaperStore, private_folder, safe_file_name
 from kpi_excel.workbook.report_file import new_report, refresh_report
 
 from .conftest import RunningServer, start_server, stop_server
@@ -95,14 +95,38 @@ def test_with_sign_in_the_paper_needs_a_valid_token_and_the_role(auth_server: Ru
     assert httpx.get(auth_server.url + signed_in.json()["download"], timeout=30).status_code == 200
 
 
-def test_links_expire_and_the_store_is_bounded() -> None:
-    store = PaperStore(seconds=600, limit=2)
+def test_links_expire_work_once_and_the_store_is_bounded(tmp_path: Path) -> None:
+    store = PaperStore(private_folder(tmp_path), seconds=600, limit=2)
     first = store.put(b"1", "a.docx", "ann", now=0)
     assert store.take(first, now=601) is None  # expired
     tokens = [store.put(str(i).encode(), "a.docx", "ann", now=10) for i in range(3)]
     assert len(store) == 2 and store.take(tokens[0], now=11) is None  # the oldest went first
-    assert store.take(tokens[2], now=11).data == b"2"  # type: ignore[union-attr]
-    assert len(tokens[2]) >= 43  # 32 random bytes
+    paper = store.take(tokens[2], now=11)
+    assert paper is not None and paper.data == b"2" and paper.file_name == "a.docx"
+    assert store.take(tokens[2], now=11) is None  # once
+    assert store.take("../../etc/passwd", now=11) is None and len(tokens[2]) == 43  # 32 random bytes
+
+
+def test_a_second_worker_process_can_serve_the_link(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = private_folder(tmp_path)
+    token = PaperStore(folder).put(b"paper bytes", "a.docx", "ann")
+    code = ("import sys; from pathlib import Path; from kpi_excel.addin.server.papers import PaperStore; "
+            "p = PaperStore(Path(sys.argv[1])).take(sys.argv[2]); print(p.data.decode() if p else 'gone')")
+    taken = [subprocess.run([sys.executable, "-c", code, str(folder), token], capture_output=True, text=True,
+                            timeout=60).stdout.strip() for _ in range(2)]
+    assert taken == ["paper bytes", "gone"]
+
+
+def test_the_store_refuses_a_folder_others_can_write(tmp_path: Path) -> None:
+    import os
+
+    folder = private_folder(tmp_path)
+    os.chmod(folder, 0o777)
+    with pytest.raises(RuntimeError, match="not a private folder"):
+        private_folder(tmp_path)
 
 
 @pytest.mark.parametrize("name, file_name", [

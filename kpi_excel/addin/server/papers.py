@@ -12,31 +12,38 @@ scripts are. The server makes the paper with the same code as
 tab, where ``GET <app>/kpi/paper/<token>`` downloads the .docx.
 
 The link is a capability, because a new browser tab cannot carry the add-in's
-sign-in token: 32 random bytes, good for :data:`LINK_SECONDS`, usable once,
-held only in this process's memory (a bounded number of papers, oldest dropped
-first). The workbook itself is written only to a private temporary folder
+sign-in token: 32 random bytes, good for :data:`LINK_SECONDS`, usable once.
+Papers wait in a private folder (mode 0700, checked to be this user's own)
+rather than in one process's memory, so a link works whichever of the
+server's workers answers it; taking one is an atomic rename, so two requests
+for one link cannot both get it. At most :data:`MAX_PAPERS` wait; the oldest
+goes first. The workbook itself is written only to a private temporary folder
 while the paper is made, and deleted with it.
 """
 
 from __future__ import annotations
 
+import getpass
+import json
+import os
 import re
 import secrets
+import stat
 import tempfile
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 from kpi_excel.errors import InputError
 from kpi_excel.pack import PaperResult, paper_bytes
 
-__all__ = ["PaperStore", "StoredPaper", "STORE", "make_web_paper", "safe_file_name", "LINK_SECONDS", "DOCX_TYPE"]
+__all__ = ["PaperStore", "StoredPaper", "paper_store", "make_web_paper", "safe_file_name", "LINK_SECONDS",
+           "DOCX_TYPE"]
 
 LINK_SECONDS = 600
 MAX_PAPERS = 32
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 @dataclass(frozen=True)
@@ -47,39 +54,89 @@ class StoredPaper:
     expires: float
 
 
+def private_folder(base: Path | None = None) -> Path:
+    """This server user's folder for waiting papers, made 0700 and refused if anyone else could use it."""
+    owner = os.getuid() if hasattr(os, "getuid") else re.sub(r"\W", "", getpass.getuser())
+    folder = (base or Path(tempfile.gettempdir())) / f"kpi-excel-papers-{owner}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    info = os.lstat(folder)
+    unsafe = not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()) or \
+        (os.name == "posix" and info.st_mode & 0o077)
+    if unsafe:
+        raise RuntimeError(f"{folder} is not a private folder of this user: remove it, or set TMPDIR")
+    return folder
+
+
 class PaperStore:
     """One-time download links: ``put`` a paper, ``take`` it once before it expires."""
 
-    def __init__(self, seconds: float = LINK_SECONDS, limit: int = MAX_PAPERS) -> None:
-        self.seconds, self.limit = seconds, limit
-        self._papers: OrderedDict[str, StoredPaper] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, folder: Path, seconds: float = LINK_SECONDS, limit: int = MAX_PAPERS) -> None:
+        self.folder, self.seconds, self.limit = folder, seconds, limit
 
     def put(self, data: bytes, file_name: str, user: str, now: float | None = None) -> str:
-        now = time.monotonic() if now is None else now
+        now = time.time() if now is None else now
+        self._expire(now)
+        waiting = sorted(self._waiting(), key=lambda item: item[1])
+        for path, _ in waiting[: max(len(waiting) - self.limit + 1, 0)]:
+            path.unlink(missing_ok=True)  # the oldest go first
         token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._expire(now)
-            while len(self._papers) >= self.limit:
-                self._papers.popitem(last=False)
-            self._papers[token] = StoredPaper(data, file_name, user, now + self.seconds)
+        header = json.dumps({"file_name": file_name, "user": user, "expires": now + self.seconds}).encode()
+        part = self.folder / f".{token}.part"
+        handle = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(header + b"\n" + data)
+        os.replace(part, self.folder / f"{token}.paper")
         return token
 
     def take(self, token: str, now: float | None = None) -> StoredPaper | None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._expire(now)
-            return self._papers.pop(token, None)
+        if not _TOKEN.fullmatch(token):
+            return None
+        claimed = self.folder / f".{token}.{secrets.token_hex(4)}.taken"
+        try:
+            os.rename(self.folder / f"{token}.paper", claimed)  # atomic: one taker only
+        except FileNotFoundError:
+            return None
+        try:
+            header, _, data = claimed.read_bytes().partition(b"\n")
+        finally:
+            claimed.unlink(missing_ok=True)
+        meta = json.loads(header)
+        if meta["expires"] <= (time.time() if now is None else now):
+            return None
+        return StoredPaper(data, meta["file_name"], meta["user"], meta["expires"])
+
+    def _waiting(self) -> list[tuple[Path, int]]:
+        out = []
+        for path in self.folder.glob("*.paper"):
+            try:
+                out.append((path, path.stat().st_mtime_ns))
+            except FileNotFoundError:
+                continue  # taken meanwhile
+        return out
 
     def _expire(self, now: float) -> None:
-        for token in [t for t, p in self._papers.items() if p.expires <= now]:
-            del self._papers[token]
+        for path in self.folder.glob("*.paper"):
+            try:
+                with open(path, "rb") as handle:
+                    expires = json.loads(handle.readline())["expires"]
+            except (FileNotFoundError, ValueError, KeyError):
+                continue
+            if expires <= now:
+                path.unlink(missing_ok=True)
 
     def __len__(self) -> int:
-        return len(self._papers)
+        return len(self._waiting())
 
 
-STORE = PaperStore()
+_STORE: PaperStore | None = None
+
+
+def paper_store() -> PaperStore:
+    """The server's store, in this user's private folder (made on first use)."""
+    global _STORE
+    if _STORE is None:
+        _STORE = PaperStore(private_folder())
+    return _STORE
 
 
 def safe_file_name(workbook_name: str) -> str:

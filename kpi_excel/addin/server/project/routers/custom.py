@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from xlwings_server import dependencies as dep
 from xlwings_server.config import settings
 
-from kpi_excel.addin.server.papers import DOCX_TYPE, STORE, make_web_paper, safe_file_name
+from kpi_excel.addin.server.papers import DOCX_TYPE, make_web_paper, paper_store, safe_file_name
 from kpi_excel.errors import KpiExcelError
 
 __all__ = ["router"]
@@ -33,7 +33,7 @@ async def make_paper(request: Request, current_user: dep.User, name: str = "work
     except KpiExcelError as error:
         return JSONResponse({"detail": str(error)}, status_code=422)
     file_name = safe_file_name(name)
-    token = STORE.put(data, file_name, str(current_user.id or ""))
+    token = await run_in_threadpool(paper_store().put, data, file_name, str(current_user.id or ""))
     return JSONResponse({
         "download": f"{settings.app_path}/kpi/paper/{token}",
         "file_name": file_name,
@@ -44,7 +44,7 @@ async def make_paper(request: Request, current_user: dep.User, name: str = "work
 
 @router.get("/paper/{token}")
 async def download_paper(token: str) -> Response:
-    paper = STORE.take(token) if len(token) <= 64 else None
+    paper = await run_in_threadpool(paper_store().take, token)
     if paper is None:
         return Response("This paper link has been used or has expired: press Committee paper again.\n",
                         status_code=404, media_type="text/plain", headers={"Cache-Control": "no-store"})
