@@ -63,6 +63,8 @@ def write_document(content: PaperContent, draw: Callable[[PaperIndicator], bytes
     lead += f"; paper made {content.made}."
     if content.selection:
         lead += f" Showing {content.selection}."
+    if not content.refreshed:
+        lead += " The workbook's Log shows no refresh: refresh it first, or the ratings are whatever it holds."
     doc.add_paragraph(lead)
 
     doc.add_heading("Summary", level=1)
