@@ -295,15 +295,47 @@ def _refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_o
 
 
 @main.command()
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Where to write the paper: PAPER.docx, or PAPER.pdf (rendered by LibreOffice).")
+@click.option("--topic", metavar="TOPIC", help="Only the indicators of this topic (as written in the Topic column).")
+@click.option("--only", metavar="WORDS",
+              help="Only indicators matching any of these comma-separated words: red, amber, green, na, improving, "
+                   "declining, unchanged, exceptions (e.g. --only red,declining).")
+@click.option("--title", help="The paper's title (default: '<authority> KPI performance report').")
+def pack(report: Path, output: Path, topic: str | None, only: str | None, title: str | None) -> None:
+    """Write the committee paper from a refreshed report: summary, exceptions, table, charts.
+
+    REPORT is a report workbook refreshed by kpi-excel (or either add-in). The
+    paper says in sentences how many indicators are Green, Amber and Red and
+    what changed since the previous refresh, lists the exceptions (every Red,
+    and every indicator declining while below target or in the bottom
+    quartile), prints the table as published, and draws one chart per
+    indicator with alt text. Nothing in REPORT is changed.
+    """
+    from kpi_excel.pack import PaperOptions, make_paper, parse_only
+
+    result = make_paper(report, output, PaperOptions(topic=topic, only=parse_only(only), title=title))
+    stderr.print(f"Wrote {output}: {result.indicators} indicator{'s' if result.indicators != 1 else ''}, "
+                 f"{result.exceptions} exception{'s' if result.exceptions != 1 else ''}, {result.charts} chart"
+                 f"{'s' if result.charts != 1 else ''}", markup=False)
+
+
+@main.command()
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("kpi_demo.xlsx"), show_default=True,
               help="Where to write the example report.")
 def demo(output: Path) -> None:
-    """Make the example report and refresh it: the quickest look at what kpi_excel does."""
+    """Make the example report, refresh it and write its committee paper (the same name, .docx)."""
     from kpi_excel.workbook.report_file import new_report
 
     new_report(output, example=True)
     stderr.print(f"Made the example report {output} (Leicestershire, 2022/23 Q2, published figures)", markup=False)
     _refresh(output, None, (), None)
+    from kpi_excel.pack import make_paper
+
+    paper = make_paper(output, output.with_suffix(".docx"))
+    stderr.print(f"Wrote the committee paper {paper.path} ({paper.indicators} indicators, {paper.exceptions} "
+                 f"exceptions, {paper.charts} charts)", markup=False)
 
 
 def _register_doors() -> None:

@@ -21,6 +21,8 @@ row, a column, an indicator.
         ├── CorruptWorkbookError     not a readable Office Open XML package
         ├── UnsupportedWorkbookError valid, but a form we do not handle (Strict OOXML)
         └── SaveVerificationError    the freshly written file failed its own re-read
+    PaperError                       a committee paper that cannot be written (no LibreOffice
+                                     for a PDF, an output kind we do not write)
 
 Problems found in single cells (an unreadable target, a suppressed value) are
 not raised: they travel with the row as :class:`Problem` values, because one
@@ -47,6 +49,7 @@ __all__ = [
     "CorruptWorkbookError",
     "UnsupportedWorkbookError",
     "SaveVerificationError",
+    "PaperError",
     "Problem",
 ]
 
@@ -148,6 +151,10 @@ class UnsupportedWorkbookError(WorkbookError):
 
 class SaveVerificationError(WorkbookError):
     """The file just written failed its re-read check; the original was left as it was."""
+
+
+class PaperError(KpiExcelError):
+    """A committee paper that cannot be written; the message says why, and nothing was written."""
 
 
 @dataclass(frozen=True)

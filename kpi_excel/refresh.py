@@ -28,7 +28,8 @@ import pandas as pd
 
 from kpi_excel import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
-from kpi_excel.core.observations import Observations, choose_periods, combine_observations
+from kpi_excel.core.history import History, indicator_histories
+from kpi_excel.core.observations import Observations, choose_periods, combine_observations, winning_values
 from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
 from kpi_excel.core.plan import Plan
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
@@ -37,7 +38,7 @@ from kpi_excel.errors import InputError, MissingColumnError
 from kpi_excel.report_benchmark import authority_benchmark
 from kpi_excel.sources.policy import EXAMPLE_BENCHMARK, SourcePolicy
 
-__all__ = ["plan_workbook_refresh", "RefreshInputs", "EXAMPLE_BENCHMARK", "data_observations"]
+__all__ = ["plan_workbook_refresh", "RefreshInputs", "EXAMPLE_BENCHMARK", "data_observations", "data_histories"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class RefreshInputs:
     content: WorkbookContent
     data: SheetCells | None
     directory: Path | None = None  # the workbook's folder, for relative paths in Settings
+    # When the Log's last entry says the previous refresh was; "" when there was one at an
+    # unknown time (the web does not send the Log's values), None when the Log has none.
+    previous_refresh: str | None = None
 
 
 def plan_workbook_refresh(
@@ -111,6 +115,9 @@ def plan_workbook_refresh(
         else:
             general.append(str(problem))
     selected = _selected(choice.frame)
+    values = winning_values(observations, area=authority or "", as_of=cutoff)
+    histories = indicator_histories(values, dict(zip(indicators["code"], indicators["frequency"])),
+                                    settings.history_periods)
     benchmark, funnels = (authority_benchmark(settings, table, authority, areas, policy, benchmark_source,
                                               group_file, selected, cutoff)
                           if benchmark_source else (None, ()))
@@ -121,8 +128,30 @@ def plan_workbook_refresh(
     return plan_refresh(
         content, selected=selected, selection_problems=by_code, source_problems=general, benchmark=benchmark,
         settings=settings, sources=source_names, now=now, user=user, door=door, version=__version__,
-        funnels=funnels,
+        funnels=funnels, histories=histories, previous_refresh=inputs.previous_refresh,
     )
+
+
+def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str, History]:
+    """Each indicator's history from the Data sheet alone, chosen as a refresh chooses it."""
+    if inputs.data is None or inputs.content.kpis is None:
+        return {}
+    table = find_kpi_table(inputs.content.kpis)
+    indicators = _indicators(table)
+    areas = None
+    authority = ""
+    if settings.authority:
+        from kpi_excel.sources.lait_files import load_directory
+
+        areas = load_directory()
+        authority = _authority(settings, areas) or ""
+    try:
+        observations = data_observations(inputs.data, areas, _percent_codes(table))
+    except MissingColumnError:
+        return {}
+    values = winning_values(observations, area=authority, as_of=settings.as_of or None)
+    return indicator_histories(values, dict(zip(indicators["code"], indicators["frequency"])),
+                               settings.history_periods)
 
 
 def data_observations(cells: SheetCells, areas: AreaDirectory | None = None,

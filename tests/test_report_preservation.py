@@ -78,7 +78,7 @@ def test_init_and_refresh_keep_every_part_and_element(source: Path, tmp_path: Pa
     summary, written = refresh_report(work, now=dt.datetime(2026, 11, 23, 9, 30), user="tester")
     check_everything_kept(original, work)
     assert summary.rated == 30 and summary.counts.get("Red")
-    assert written.sheets_written == ["RAG key", "Benchmark"]
+    assert written.sheets_written == ["RAG key", "Summary", "Benchmark", "KPI history"]
     # A second refresh replaces our sheets and rules instead of stacking them.
     refresh_report(work, now=dt.datetime(2026, 11, 23, 10, 0), user="tester")
     check_everything_kept(original, work)

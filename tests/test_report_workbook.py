@@ -166,7 +166,7 @@ def test_older_plain_workbook_refreshes_with_defaults(tmp_path: Path) -> None:
     summary, written = refresh_report(path, now=NOW)
     assert summary.rated == 2
     book = load_workbook(path)
-    assert book.sheetnames == ["Dashboard", "RAG key", "Log"]  # only what it needs
+    assert book.sheetnames == ["Dashboard", "Summary", "RAG key", "Log"]  # only what it needs (no history: no Data)
     values = list(book["Dashboard"].iter_rows(values_only=True))
     headers = values[1]
     body = [dict(zip(headers, r)) for r in values[2:]]

@@ -27,23 +27,25 @@ def addin() -> None:
 @addin.command("build")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def build(directory: Path) -> None:
-    """Write kpi_excel.xlam (ribbon tab "KPI Report", button "Refresh KPIs") into DIRECTORY.
+    """Write kpi_excel.xlam (button "Refresh KPIs") and kpi_excel_pack.xlam ("Committee paper") into DIRECTORY.
 
-    It is xlwings' ribbon add-in with our ribbon; its VBA runs kpi_excel.main()
-    through RunPython, so kpi_excel must be installed in the Python that Excel runs.
+    Both are xlwings' ribbon add-in with our ribbon, sharing the "KPI Report"
+    tab; their VBA runs kpi_excel.main() and kpi_excel_pack.main() through
+    RunPython, so kpi_excel must be installed in the Python that Excel runs.
     """
-    from kpi_excel.addin.xlam import PINNED_XLWINGS, AddinError, build_xlam, inspect_xlam
+    from kpi_excel.addin.xlam import PINNED_XLWINGS, AddinError, build_addins, inspect_xlam
 
     try:
-        path = build_xlam(directory)
+        paths = build_addins(directory)
     except AddinError as error:
         raise click.ClickException(str(error)) from None
-    report = inspect_xlam(path)
-    labels = ", ".join(b.get("label", "") for b in report.buttons)
-    click.echo(f"Wrote {path}")
-    tab = report.tab_labels[0] if report.tab_labels else "?"
-    vba = f"the VBA of xlwings {PINNED_XLWINGS}'s ribbon add-in" if report.vba_is_pinned else "VBA not verified"
-    click.echo(f'Ribbon tab "{tab}": {labels}; {vba}')
+    for path in paths:
+        report = inspect_xlam(path)
+        labels = ", ".join(b.get("label", "") for b in report.buttons)
+        click.echo(f"Wrote {path}")
+        tab = report.tab_labels[0] if report.tab_labels else "?"
+        vba = f"the VBA of xlwings {PINNED_XLWINGS}'s ribbon add-in" if report.vba_is_pinned else "VBA not verified"
+        click.echo(f'Ribbon tab "{tab}": {labels}; {vba}')
 
 
 @addin.command("install")
@@ -51,7 +53,7 @@ def build(directory: Path) -> None:
 @click.option("--platform", "platform_name", type=click.Choice(["windows", "macos", "linux"]), hidden=True,
               help="Pretend to be this platform (for tests).")
 def install(dry_run: bool, platform_name: str | None) -> None:
-    """Install kpi_excel.xlam for this user and point it at this Python.
+    """Install kpi_excel.xlam and kpi_excel_pack.xlam for this user and point them at this Python.
 
     Windows: the XLSTART folder and %USERPROFILE%\\.myaddin\\myaddin.conf.
     macOS: Excel's start-up folder, the sandboxed myaddin.conf and xlwings' AppleScript.
@@ -75,7 +77,7 @@ def install(dry_run: bool, platform_name: str | None) -> None:
         click.echo(f"Wrote {path}")
     for note in plan.notes:
         click.echo(note)
-    click.echo('Start Excel: the "KPI Report" tab has the "Refresh KPIs" button.')
+    click.echo('Start Excel: the "KPI Report" tab has the "Refresh KPIs" and "Committee paper" buttons.')
 
 
 @click.command()

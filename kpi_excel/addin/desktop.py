@@ -13,10 +13,12 @@ must import ``xlwings_server.config`` before xlwings (see
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
+from typing import Any
 
-from kpi_excel.errors import KpiExcelError
+from kpi_excel.errors import KpiExcelError, PaperError
 
-__all__ = ["main"]
+__all__ = ["main", "pack_main", "paper_path", "saved_workbook"]
 
 TITLE = "KPI Report"
 
@@ -42,3 +44,50 @@ def main() -> None:
         book.app.alert(str(error), title=f"{TITLE}: nothing was changed", mode="critical")
         return
     book.app.alert("\n".join(summary.lines()), title=TITLE, mode="info")
+
+
+def paper_path(workbook: Path) -> Path:
+    """Where the Pack button writes the paper: beside the workbook, named after it."""
+    return workbook.with_name(f"{workbook.stem} - committee paper.docx")
+
+
+def saved_workbook(fullname: str) -> Path:
+    """The workbook's saved file, or a :class:`PaperError` saying why there is none to read."""
+    if "://" in fullname:
+        raise PaperError("this workbook is on SharePoint or OneDrive, not in a folder on this computer: use the "
+                         "Committee paper button of the web add-in, or save a copy to a folder first")
+    path = Path(fullname)
+    if not path.is_absolute() or not path.is_file():
+        raise PaperError("save the workbook to a folder first: the committee paper is made from the saved file")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise PaperError(f"the committee paper is made from an .xlsx or .xlsm workbook, not {path.suffix}")
+    return path
+
+
+def _unsaved(book: Any) -> bool:
+    """Whether desktop Excel holds changes not yet saved (False when it cannot say)."""
+    try:
+        return not bool(book.api.Saved)  # Windows COM
+    except Exception:  # noqa: BLE001 - macOS AppleScript and other engines have no such property
+        return False
+
+
+def pack_main() -> None:
+    """Write the committee paper of the calling workbook beside it (``kpi_excel_pack.xlam``)."""
+    import xlwings as xw
+
+    from kpi_excel.pack import make_paper
+
+    book = xw.Book.caller()
+    try:
+        source = saved_workbook(str(book.fullname))
+        result = make_paper(source, paper_path(source))
+    except KpiExcelError as error:
+        book.app.alert(str(error), title=f"{TITLE}: no paper written", mode="critical")
+        return
+    lines = [f"Wrote {result.path}", f"{result.indicators} indicators, {result.exceptions} exceptions, "
+                                     f"{result.charts} charts."]
+    if _unsaved(book):
+        lines.append("The workbook has unsaved changes: the paper is made from the saved file, so save and press "
+                     "the button again to include them.")
+    book.app.alert("\n".join(lines), title=f"{TITLE}: committee paper", mode="info")

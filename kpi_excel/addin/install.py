@@ -1,4 +1,4 @@
-"""Put ``kpi_excel.xlam`` where desktop Excel loads it, and tell its VBA which Python to run.
+"""Put ``kpi_excel.xlam`` (and ``kpi_excel_pack.xlam``) where desktop Excel loads them, and tell their VBA which Python to run.
 
 Where things go (from xlwings' own ``addin install`` and the add-in's VBA):
 
@@ -44,7 +44,7 @@ from importlib import resources
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Mapping
 
-from kpi_excel.addin.xlam import ADDIN_NAME, PINNED_XLWINGS, VBA_PROJECT_NAME, AddinError, build_xlam
+from kpi_excel.addin.xlam import ADDINS, PINNED_XLWINGS, VBA_PROJECT_NAME, AddinError, build_xlam
 
 __all__ = [
     "Step",
@@ -106,10 +106,16 @@ def _windows_steps(env: Mapping[str, str], interpreter: str, project: str, path:
     startup = path(appdata, "Microsoft", "Excel", "XLSTART")
     conf = path(profile, f".{project}", f"{project}.conf")
     return [
-        Step("build", startup / ADDIN_NAME, f"write the add-in to Excel's start-up folder: {startup / ADDIN_NAME}"),
+        *_build_steps(startup),
         Step("conf", conf, f'set "INTERPRETER_WIN" to {interpreter} in {conf}',
              settings=(("INTERPRETER_WIN", interpreter),)),
     ]
+
+
+def _build_steps(startup: PurePath) -> list[Step]:
+    """Both add-ins (Refresh KPIs; the committee paper) into the start-up folder; they share one tab."""
+    return [Step("build", startup / name, f"write the add-in to Excel's start-up folder: {startup / name}")
+            for name, _ in ADDINS]
 
 
 def _macos_steps(env: Mapping[str, str], interpreter: str, project: str, path: type[PurePath] = Path) -> list[Step]:
@@ -122,7 +128,7 @@ def _macos_steps(env: Mapping[str, str], interpreter: str, project: str, path: t
     script = Path(str(resources.files("xlwings") / script_name))
     scripts_dir = path(home, *MAC_SCRIPTS)
     return [
-        Step("build", startup / ADDIN_NAME, f"write the add-in to Excel's start-up folder: {startup / ADDIN_NAME}"),
+        *_build_steps(startup),
         Step("conf", conf, f'set "INTERPRETER_MAC" to {interpreter} in {conf}',
              settings=(("INTERPRETER_MAC", interpreter),)),
         Step("copy", scripts_dir / script_name,
@@ -253,7 +259,8 @@ def apply_plan(plan: InstallPlan) -> list[Path]:
         target = Path(step.target)
         try:
             if step.kind == "build":
-                written.append(build_xlam(target.parent))
+                ribbon = dict(ADDINS)[target.name]
+                written.append(build_xlam(target.parent, ribbon=ribbon, name=target.name))
             elif step.kind == "conf":
                 _write(target, confs[target])
                 written.append(target)

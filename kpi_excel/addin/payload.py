@@ -35,8 +35,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = ["book_payload", "payload_bytes", "REFRESH_SHEETS"]
 
-# The sheets the refresh reads; the web add-in sends only these.
-REFRESH_SHEETS = ("KPIs", "Data", "Settings")
+# The sheets the refresh reads; the web add-in sends only these. Summary's first
+# cell tells the writer whether a sheet of that common name is kpi_excel's.
+REFRESH_SHEETS = ("KPIs", "Data", "Settings", "Summary")
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 

@@ -8,7 +8,11 @@ the VBA macro ``RibbonMyAddin.RunMain``, which runs
 The build copies every part of that file byte for byte (the VBA project
 included, so its signature-free p-code and its pinned xlwings version stay as
 xlwings made them) and replaces only ``customUI/customUI.xml``: a "KPI Report"
-tab with a large "Refresh KPIs" button.
+tab with a large "Refresh KPIs" button. A second add-in, ``kpi_excel_pack.xlam``,
+is the same file under another name with a "Committee paper" button; both
+ribbons name their tab and group with the same qualified ids (``idQ``), so
+Excel shows one "KPI Report" tab holding both buttons, and neither VBA project
+is touched.
 
 Before writing anything it checks that the template's VBA project is, byte for
 byte, the one this module was verified against: xlwings is pinned to one
@@ -34,6 +38,11 @@ from lxml import etree
 
 __all__ = [
     "ADDIN_NAME",
+    "PACK_ADDIN_NAME",
+    "PACK_RIBBON",
+    "ADDINS",
+    "RIBBON_NAMESPACE",
+    "build_addins",
     "PINNED_XLWINGS",
     "RIBBON",
     "PINNED_VBA_SHA256",
@@ -86,9 +95,16 @@ class Ribbon:
     group_id: str
     group_label: str
     buttons: tuple[RibbonButton, ...]
+    # With a namespace the tab and group get qualified ids (idQ): every add-in whose
+    # customUI names the same namespace and ids adds its buttons to the one shared
+    # tab and group (MS-CUSTOMUI 2.3.9, ST_QID) instead of making a tab of its own.
+    namespace: str = ""
 
+
+RIBBON_NAMESPACE = "urn:kpi-excel:ribbon"
 
 RIBBON = Ribbon(
+    namespace=RIBBON_NAMESPACE,
     tab_id="kpiExcelTab",
     tab_label="KPI Report",
     group_id="kpiExcelGroup",
@@ -110,6 +126,34 @@ RIBBON = Ribbon(
 )
 
 
+# The second add-in: the same xlwings VBA, saved under another name, so its RunMain
+# runs ``import kpi_excel_pack; kpi_excel_pack.main()`` (the committee paper), and
+# its button joins the same "KPI Report" tab and group. Two files keep both
+# vbaProject.bin parts byte for byte as xlwings made them.
+PACK_ADDIN_NAME = "kpi_excel_pack.xlam"
+PACK_RIBBON = Ribbon(
+    namespace=RIBBON_NAMESPACE,
+    tab_id=RIBBON.tab_id,
+    tab_label=RIBBON.tab_label,
+    group_id=RIBBON.group_id,
+    group_label=RIBBON.group_label,
+    buttons=(
+        RibbonButton(
+            id="kpiExcelPack",
+            label="Committee paper",
+            image_mso="ExportWord",
+            screentip="Committee paper",
+            supertip=(
+                "Writes the committee paper for the saved workbook as a Word document beside it: the summary "
+                "in sentences, the exceptions, the table as published and a chart of each indicator's history. "
+                "Refresh and save first: the paper is made from the saved file."
+            ),
+        ),
+    ),
+)
+ADDINS = ((ADDIN_NAME, RIBBON), (PACK_ADDIN_NAME, PACK_RIBBON))
+
+
 class AddinError(RuntimeError):
     """The add-in cannot be built or installed; the message says why and what to do."""
 
@@ -125,6 +169,8 @@ class XlamReport:
     buttons: list[dict[str, str]] = field(default_factory=list)
     vba_sha256: str | None = None  # of xl/vbaProject.bin; None when there is no VBA project
     content_type_ok: bool = False
+    tab_ids: list[str] = field(default_factory=list)  # "kpi:kpiExcelTab" when shared through idQ
+    namespaces: dict[str | None, str] = field(default_factory=dict)
 
     @property
     def vba_is_pinned(self) -> bool:
@@ -181,12 +227,17 @@ def customui_xml(ribbon: Ribbon = RIBBON) -> bytes:
         f"                  supertip={quoteattr(b.supertip)} />"
         for b in ribbon.buttons
     )
+    if ribbon.namespace:
+        declare = f" xmlns:kpi={quoteattr(ribbon.namespace)}"
+        tab_id, group_id = f"idQ={quoteattr('kpi:' + ribbon.tab_id)}", f"idQ={quoteattr('kpi:' + ribbon.group_id)}"
+    else:
+        declare, tab_id, group_id = "", f"id={quoteattr(ribbon.tab_id)}", f"id={quoteattr(ribbon.group_id)}"
     text = (
-        f'<customUI xmlns="{CUSTOMUI_NS}">\n'
+        f'<customUI xmlns="{CUSTOMUI_NS}"{declare}>\n'
         "  <ribbon>\n"
         "    <tabs>\n"
-        f"      <tab id={quoteattr(ribbon.tab_id)} label={quoteattr(ribbon.tab_label)}>\n"
-        f"        <group id={quoteattr(ribbon.group_id)} label={quoteattr(ribbon.group_label)}>\n"
+        f"      <tab {tab_id} label={quoteattr(ribbon.tab_label)}>\n"
+        f"        <group {group_id} label={quoteattr(ribbon.group_label)}>\n"
         f"{buttons}\n"
         "        </group>\n"
         "      </tab>\n"
@@ -209,15 +260,21 @@ def _customui_part(package: zipfile.ZipFile) -> str | None:
     return None
 
 
-def build_xlam(directory: Path | str, *, ribbon: Ribbon = RIBBON, installed: str | None = None) -> Path:
-    """Write ``kpi_excel.xlam`` into ``directory`` and return its path.
+def build_addins(directory: Path | str, *, installed: str | None = None) -> list[Path]:
+    """Write both add-ins (Refresh KPIs, and the committee paper) into ``directory``."""
+    return [build_xlam(directory, ribbon=ribbon, name=name, installed=installed) for name, ribbon in ADDINS]
+
+
+def build_xlam(directory: Path | str, *, ribbon: Ribbon = RIBBON, name: str = ADDIN_NAME,
+               installed: str | None = None) -> Path:
+    """Write the add-in ``name`` (``kpi_excel.xlam``) into ``directory`` and return its path.
 
     Raises :class:`AddinError` when xlwings is not the pinned version or the
     template's VBA is not what we rely on.
     """
     source = template_path()
     directory = Path(directory)
-    target = directory / ADDIN_NAME
+    target = directory / name
     with zipfile.ZipFile(source) as template:
         check_template(template, installed=installed)
         directory.mkdir(parents=True, exist_ok=True)
@@ -226,7 +283,7 @@ def build_xlam(directory: Path | str, *, ribbon: Ribbon = RIBBON, installed: str
             raise AddinError("The template add-in has no ribbon (customUI) part linked from _rels/.rels.")
         # Excel opens every file in its start-up folder: the temporary name must not
         # survive a failure there (Excel holding the old add-in open on Windows, a full disk).
-        tmp = target.with_name(f".{ADDIN_NAME}.kpi-excel.tmp")
+        tmp = target.with_name(f".{name}.kpi-excel.tmp")
         try:
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
                 for info in template.infolist():
@@ -242,7 +299,7 @@ def build_xlam(directory: Path | str, *, ribbon: Ribbon = RIBBON, installed: str
 
 
 def inspect_xlam(path: Path | str) -> XlamReport:
-    """Read back what an .xlam holds: its linked ribbon, buttons and VBA facts."""
+    """Read back what an .xlam holds: its linked ribbon, buttons and the hash of its VBA project."""
     path = Path(path)
     report = XlamReport(path)
     with zipfile.ZipFile(path) as package:
@@ -260,6 +317,8 @@ def inspect_xlam(path: Path | str) -> XlamReport:
             ui = etree.fromstring(package.read(part))
             ns = {"ui": ui.nsmap.get(None, CUSTOMUI_NS)}
             report.tab_labels = [t.get("label", "") for t in ui.iterfind(".//ui:tab", ns)]
+            report.tab_ids = [t.get("idQ") or t.get("id", "") for t in ui.iterfind(".//ui:tab", ns)]
+            report.namespaces = dict(ui.nsmap)
             report.buttons = [dict(b.attrib) for b in ui.iterfind(".//ui:button", ns)]
         report.vba_sha256 = vba_sha256(package)
     return report

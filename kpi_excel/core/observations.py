@@ -57,6 +57,7 @@ __all__ = [
     "combine_observations",
     "PeriodChoice",
     "choose_periods",
+    "winning_values",
 ]
 
 OBSERVATION_COLUMNS = (
@@ -602,3 +603,34 @@ def _conflicting_duplicates(frame: pd.DataFrame, where: Where) -> tuple[pd.DataF
                 "none of them used", all_codes[k]))
         drop.extend(labels[start:end])
     return frame.drop(index=drop).reset_index(drop=True), problems
+
+
+def winning_values(
+    observations: Observations | pd.DataFrame,
+    area: str = "",
+    as_of: Period | str | None = None,
+) -> dict[str, dict[Period, tuple[float, str]]]:
+    """Every indicator's value for each period, after the newest-wins rule of
+    :func:`choose_periods`: code → {period: (value, shown)}. A suppressed value is
+    NaN (a gap in a history, never a zero); labels that are not periods and
+    periods after ``as_of`` are left out. The history charts and sparklines read
+    this, so they show exactly the values the refresh chose from."""
+    frame = observations.frame if isinstance(observations, Observations) else observations
+    cutoff = parse_period(as_of) if isinstance(as_of, str) else as_of
+    own = frame[(frame["area"] == area) | (frame["area"] == "")] if area else frame[frame["area"] == ""]
+    records = _records(own)
+    labels = {label: _try_parse(label) for label in set(records.period)}
+    grouped: dict[str, dict[Period, list[int]]] = {}
+    for i, code in enumerate(records.code):
+        period = labels.get(records.period[i])
+        if period is None or (cutoff is not None and period.end > cutoff.end):
+            continue
+        grouped.setdefault(code, {}).setdefault(period, []).append(i)
+    out: dict[str, dict[Period, tuple[float, str]]] = {}
+    for code, periods in grouped.items():
+        values = {}
+        for period, candidates in periods.items():
+            winner, _ = _newest(records, candidates)
+            values[period] = (records.value[winner], records.shown[winner])
+        out[code] = values
+    return out

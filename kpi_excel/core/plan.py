@@ -26,6 +26,7 @@ __all__ = [
     "Block",
     "SheetSpec",
     "ColumnWrite",
+    "Sparklines",
     "KpiUpdate",
     "LogEntry",
     "Summary",
@@ -87,19 +88,20 @@ class Series:
     and ``colour`` RRGGBB; empty lets the writer choose."""
 
     name: str
-    values_ref: str  # e.g. 'Benchmark'!$D$5:$I$5
+    values_ref: str  # e.g. 'Benchmark'!$D$5:$I$5; "" for values only the chart holds (a target line)
     values: tuple[float | None, ...]
     x_ref: str = ""
     x_values: tuple[float | None, ...] = ()
     style: str = ""
-    colour: str = ""
+    colour: str = ""  # RRGGBB; empty: the writer's default
+    marker: bool = True  # markers on a line series
 
 
 @dataclass(frozen=True)
 class Chart:
     """A native Excel chart reading cells of the sheet it sits on."""
 
-    kind: str  # "bar" (horizontal bars) | "column" | "scatter" (x from each series' x_ref)
+    kind: str  # "bar" (horizontal bars) | "column" | "line" (one line per series) | "scatter" (x from x_ref)
     title: str
     alt_text: str
     categories_ref: str
@@ -178,6 +180,21 @@ class ColumnWrite:
 
 
 @dataclass(frozen=True)
+class Sparklines:
+    """Native sparklines in one KPIs column: one per row, each reading a range.
+
+    ``cells`` pairs a sheet row with the range its sparkline draws, e.g.
+    ``(5, "'History'!$O$5:$V$5")``. The latest point is marked; empty cells are
+    gaps. A writer replaces only the sparklines it wrote before.
+    """
+
+    header: str
+    cells: tuple[tuple[int, str], ...]
+    colour: str = "1F4E79"
+    last_colour: str = "C55A11"
+
+
+@dataclass(frozen=True)
 class KpiUpdate:
     """What changes on the officer's KPIs sheet: only computed columns."""
 
@@ -189,6 +206,7 @@ class KpiUpdate:
     rules: tuple[FormatRule, ...] = ()
     dropdowns: tuple[ColumnSpec, ...] = ()  # input columns whose dropdown is missing
     table: str | None = None  # the Excel table the KPIs sit in, if any
+    sparklines: Sparklines | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +251,7 @@ class Plan:
     log_sheet: SheetSpec | None = None  # created if missing, then the entry appended
     log: LogEntry | None = None
     summary: Summary = field(default_factory=Summary)
+    after_kpis: tuple[str, ...] = ()  # sheets placed right after KPIs when first created, in this order
 
 
 # ---- Excel's cell limit ------------------------------------------------------------------

@@ -42,20 +42,25 @@ from kpi_excel.core.plan import (
     Summary,
     fit_plan,
 )
-from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS
-from kpi_excel.core.plan import FormatRule
+from kpi_excel.core.history import History, HistoryRow, describe_history, history_sheet
+from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
+from kpi_excel.core.plan import FormatRule, Sparklines
+from kpi_excel.core.rag import Quartile, RagError, parse_quartile, parse_rag_word
 from kpi_excel.core.settings import ReportSettings, read_settings
+from kpi_excel.core.summary import IndicatorStatus, missed_target, summarise, summary_sheet
 from kpi_excel.core.template import (
     BENCHMARK_SHEET,
+    HISTORY_SHEET,
     KPI_COLUMNS,
     KPI_OUTPUT_SPECS,
     KPI_OUTPUTS,
     KPI_SHEET,
+    SUMMARY_SHEET,
     kpi_rules,
     log_sheet,
     rag_key_sheet,
 )
-from kpi_excel.core.values import PERCENT_UNKNOWN_PRECISION, Value, format_number
+from kpi_excel.core.values import PERCENT_UNKNOWN_PRECISION, Value, ValueReadError, format_number, parse_value
 from kpi_excel.errors import InputError, Problem
 
 __all__ = [
@@ -65,6 +70,7 @@ __all__ = [
     "find_kpi_table",
     "settings_from",
     "plan_refresh",
+    "published_statuses",
     "excel_cell",
     "CHART_LIMIT",
     "period_key",
@@ -221,6 +227,7 @@ class _Row:
     checks: str = ""  # the row's problems as the Checks column shows them
     versus: str = ""  # vs England at the benchmark period, from the benchmark's counts
     counted: set[str] = field(default_factory=set)  # count fields a source gave (written back)
+    history: History | None = None
 
 
 def plan_refresh(
@@ -237,6 +244,8 @@ def plan_refresh(
     door: str = "file",
     version: str = "",
     funnels: Sequence[Funnel] = (),
+    histories: Mapping[str, History] | None = None,
+    previous_refresh: str | None = None,
 ) -> Plan:
     """Work out every indicator's answers and the plan that writes them.
 
@@ -250,7 +259,10 @@ def plan_refresh(
     sn_average, england, derived_target, derived_target_value, polarity,
     indicator_name, dps``; optionally the counts behind ``value`` and England's:
     ``numerator, denominator, england_numerator, england_denominator,
-    count_kind, count_multiplier``). ``funnels`` are drawn on the Benchmark sheet.
+    count_kind, count_multiplier``). ``funnels`` are drawn on the Benchmark sheet. ``histories`` (by indicator code) fill the History
+    sheet and the KPIs sparklines; ``previous_refresh`` is when the Log says
+    the previous refresh was ("" when it has one of unknown time, None when
+    none): the Summary sheet then says what changed since.
     """
     if content.kpis is None:
         raise InputError("the workbook has no KPIs sheet", sheet=KPI_SHEET)
@@ -271,6 +283,7 @@ def plan_refresh(
         if not _is_blank(row):
             row.assessment = assess_row(row.fields, row.formats, options)
             row.versus = _benchmark_versus(row, settings.confidence)
+            row.history = (histories or {}).get(_code(row))
         row.problems.extend(_cut_texts(row))
         row.checks = _checks_text(table, row)
 
@@ -284,6 +297,21 @@ def plan_refresh(
     settings_problems = tuple(str(p) for p in settings.problems) + tuple(source_problems)
     summary = Summary(rated=len(rated), counts=counts, changes=changes, problems=settings_problems + problems,
                       sources=tuple(sources), benchmarked=sum(1 for r in rows if r.bench is not None))
+    statuses = [_status(table, row) for row in rated]
+    narrative = summarise(statuses, previous_refresh=previous_refresh)
+    when = now.strftime("%Y-%m-%d %H:%M")
+    rag_rules = tuple(FormatRule("RAG", "equals", w, c.fill, c.font, bold=True) for w, c in RAG_COLOURS.items())
+    sheets = [rag_key_sheet(settings), summary_sheet(narrative, name=SUMMARY_SHEET, when=when, rules=rag_rules)]
+    if benchmark is not None:
+        sheets.append(_benchmark_sheet(rows, settings, table, funnels))
+    sparklines = None
+    with_history = [(r, s) for r, s in zip(rated, statuses) if r.history is not None]
+    if with_history:
+        history_spec, refs = history_sheet([_history_row(r, s) for r, s in with_history], name=HISTORY_SHEET,
+                                           periods=settings.history_periods)
+        sheets.append(history_spec)
+        sparklines = Sparklines(KPI_OUTPUTS["history"], tuple(
+            (table.sheet_row(r.index), refs[s.code]) for r, s in with_history if s.code in refs))
     kpi_update = KpiUpdate(
         sheet=content.kpis.name,
         header_row=table.header_row,
@@ -293,17 +321,17 @@ def plan_refresh(
         rules=kpi_rules(),
         dropdowns=tuple(spec for spec in KPI_COLUMNS if spec.choices),
         table=content.kpis.table,
+        sparklines=sparklines,
     )
-    sheets = [rag_key_sheet(settings)]
-    if benchmark is not None:
-        sheets.append(_benchmark_sheet(rows, settings, table, funnels))
     log = LogEntry((
-        now.strftime("%Y-%m-%d %H:%M"), user, door, "; ".join(sources) or "Data sheet", len(rated),
+        when, user, door, "; ".join(sources) or "Data sheet", len(rated),
         counts.get("Green", 0), counts.get("Amber", 0), counts.get("Red", 0), counts.get("N/A", 0),
         "; ".join(changes)[:2000] or None, len(summary.problems), version,
     ))
+    placed = tuple(name for name in (SUMMARY_SHEET, BENCHMARK_SHEET, HISTORY_SHEET) if any(s.name == name for s in sheets))
     # Every text written is cut to fit a cell here, once, for every writer (see fit_plan).
-    return fit_plan(Plan(kpis=kpi_update, sheets=tuple(sheets), log_sheet=log_sheet(), log=log, summary=summary))
+    return fit_plan(Plan(kpis=kpi_update, sheets=tuple(sheets), log_sheet=log_sheet(), log=log, summary=summary,
+                         after_kpis=placed))
 
 
 def _cut_texts(row: _Row) -> list[Problem]:
@@ -322,6 +350,127 @@ def _cut_texts(row: _Row) -> list[Problem]:
         found.append(Problem(cause, f"makes the RAG Reason {len(reason):,} characters, {limit}: it is cut to fit, "
                                     "marked at its end"))
     return found
+
+
+def _code(row: _Row) -> str:
+    code = row.fields.get("code")
+    if isinstance(code, float) and code.is_integer():
+        return str(int(code))
+    return "" if code is None else str(code).strip()
+
+
+def _status(table: KpiTable, row: _Row) -> IndicatorStatus:
+    """A rated row as the summary reads it; the previous RAG is what the sheet held before."""
+    result = row.assessment
+    assert result is not None
+    before = ""
+    if "rag" in table.outputs:
+        before = parse_rag_word(table.cells.value(row.index, table.outputs["rag"])) or ""
+    quartile = None
+    if row.bench is not None and not _missing(row.bench.get("quartile")):
+        quartile = int(row.bench["quartile"])  # type: ignore[call-overload]
+    elif result.quartile is not None:
+        quartile = result.quartile.number
+    rank = ""
+    if row.bench is not None and not _missing(row.bench.get("rank")) and not _missing(row.bench.get("n_areas")):
+        rank = f"{int(row.bench['rank'])} of {int(row.bench['n_areas'])}"  # type: ignore[call-overload]
+    return IndicatorStatus(
+        indicator=_name(table, row), code=_code(row), topic=str(row.fields.get("topic") or "").strip(),
+        rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
+        comment=str(row.fields.get("comment") or "").strip(),
+        below_target=missed_target(result.latest, result.target, result.polarity), previous_rag=before,
+    )
+
+
+def _name(table: KpiTable, row: _Row) -> str:
+    return str(row.fields.get("indicator") or row.fields.get("code") or f"row {table.sheet_row(row.index)}").strip()
+
+
+def _history_row(row: _Row, status: IndicatorStatus) -> HistoryRow:
+    """The History sheet's line for a row: values as Excel holds them, target line, alt text."""
+    history = row.history
+    result = row.assessment
+    assert history is not None and result is not None
+    percent = history.percent or _unit_percent(row)
+    cells = tuple(_point_cell(p.value, p.shown, percent) for p in history.points)
+    target = result.target
+    target_text = target.display() if target is not None else ""
+    line = None
+    if target is not None and target.op != "band":
+        places = target.decimals
+        line = excel_cell(Value(target.value, percent=percent, decimals=places), percent)
+        if line is not None and line.value is None:
+            line = None
+    frequency = result.frequency.value if result.frequency else ""
+    return HistoryRow(status.indicator, status.code, frequency, target_text, status.rag, status.previous_rag,
+                      tuple(p.period for p in history.points), cells, line,
+                      describe_history(status.indicator, replace(history, percent=percent), target_text))
+
+
+def _point_cell(number: float | None, shown: str, percent: bool) -> Cell:
+    if number is None:
+        return Cell(None)
+    value = Value(number, percent=percent)
+    if shown:
+        try:
+            parsed = parse_value(shown)
+        except ValueReadError:
+            parsed = None
+        if parsed is not None and parsed.number is not None:
+            value = Value(number, percent=percent or parsed.percent, decimals=parsed.decimals)
+    return excel_cell(value, percent) or Cell(None)
+
+
+def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | None = None,
+                       settings: ReportSettings | None = None) -> list[IndicatorStatus]:
+    """Each indicator as the KPIs sheet publishes it now (no re-rating).
+
+    RAG, Direction, RAG Reason, Quartile and Rank are read from the sheet's
+    own columns, so an officer's hand edits count; only whether the latest
+    value misses its target is worked out (from the row's own value, target
+    and polarity). ``previous`` gives each code's RAG at the previous refresh.
+    """
+    if content.kpis is None:
+        raise InputError("the workbook has no KPIs sheet", sheet=KPI_SHEET)
+    table = find_kpi_table(content.kpis)
+    settings = settings or settings_from(content.settings)
+    options = RateOptions(settings.rag_rule, settings.amber_within, settings.same_within, settings.green_within,
+                          confidence=settings.confidence, trend_needs_significance=settings.trend_needs_significance)
+
+    def output(row: _Row, name: str) -> object:
+        column = table.outputs.get(name)
+        value = table.cells.value(row.index, column) if column is not None else None
+        return value.strip() if isinstance(value, str) else value
+
+    out = []
+    for index in table.body:
+        row = _read_row(table, index)
+        if _is_blank(row):
+            continue
+        result = assess_row(row.fields, row.formats, options)
+        if result.blank:
+            continue
+        quartile = _quartile(output(row, "quartile"))
+        code = _code(row)
+        out.append(IndicatorStatus(
+            indicator=_name(table, row), code=code, topic=str(row.fields.get("topic") or "").strip(),
+            rag=parse_rag_word(output(row, "rag")) or "", direction=str(output(row, "direction") or ""),
+            rag_reason=str(output(row, "rag_reason") or ""), quartile=quartile.number if quartile else None,
+            rank=str(output(row, "rank") or ""), comment=str(row.fields.get("comment") or "").strip(),
+            below_target=missed_target(result.latest, result.target, result.polarity),
+            previous_rag=(previous or {}).get(code, ""),
+        ))
+    return out
+
+
+def _quartile(raw: object) -> Quartile | None:
+    """The sheet's quartile, or None when empty or not a quartile (the Checks column names that)."""
+    if raw in (None, ""):
+        return None
+    try:
+        return parse_quartile(raw)
+    except RagError:
+        return None
 
 
 def _read_row(table: KpiTable, index: int) -> _Row:
@@ -573,6 +722,8 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
         out["benchmark_period"] = Cell(None if _missing(bench.get("period")) else str(bench["period"]))
     checks = row.checks
     out["checks"] = Cell(checks or None)
+    if row.history is not None:
+        out["history"] = Cell(None)  # the cell a sparkline draws in
     return out
 
 

@@ -39,6 +39,7 @@ class ReportSettings:
     as_of: str = ""
     confidence: float = 0.95
     trend_needs_significance: bool = False
+    history_periods: int = 8
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
 
@@ -78,6 +79,8 @@ SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
     ("Trend needs significance", "trend_needs_significance",
      "Yes: a change that is not statistically significant reads 'Same', and the quartile RAG key treats it "
      "as no change. No: the trend follows the numbers as shown."),
+    ("History periods", "history_periods",
+     "How many periods of each indicator's frequency the History sheet, sparklines and charts show (2-40)."),
 )
 
 _BY_KEY = {re.sub(r"[^a-z0-9]", "", label.lower()): name for label, name, _ in SETTING_ROWS}
@@ -135,6 +138,14 @@ def _convert(name: str, raw: object, text: str) -> object:
         if text not in ("2021", "2025"):
             raise CellError(f"'{text[:20]}' is not 2021 or 2025")
         return text
+    if name == "history_periods":
+        try:
+            number = float(text)
+        except ValueError:
+            raise CellError(f"'{text[:20]}' is not a whole number of periods") from None
+        if not number.is_integer() or not 2 <= number <= 40:
+            raise CellError(f"'{text[:20]}' is not a whole number from 2 to 40")
+        return int(number)
     if name == "comparator" and text.lower() in ("all", "all authorities", "all las", "england", "national"):
         return ALL_AUTHORITIES
     return text

@@ -21,6 +21,8 @@ __all__ = [
     "RAG_KEY_SHEET",
     "LOG_SHEET",
     "BENCHMARK_SHEET",
+    "SUMMARY_SHEET",
+    "HISTORY_SHEET",
     "KPI_COLUMNS",
     "KPI_INPUTS",
     "KPI_OUTPUTS",
@@ -40,6 +42,7 @@ __all__ = [
 
 KPI_SHEET, DATA_SHEET, SETTINGS_SHEET = "KPIs", "Data", "Settings"
 RAG_KEY_SHEET, LOG_SHEET, BENCHMARK_SHEET = "RAG key", "Log", "Benchmark"
+SUMMARY_SHEET, HISTORY_SHEET = "Summary", "KPI history"  # Excel reserves "History"
 
 POLARITY_CHOICES = ("High = Good", "Low = Good", "Close to target", "N/A")
 FREQUENCY_CHOICES = ("Monthly", "Quarterly", "Termly", "Half-yearly", "Annual", "YTD")
@@ -81,6 +84,8 @@ _OUTPUTS = (
     ("Change", "change", ColumnSpec("Change", 10, computed=True)),
     ("Trend", "trend", ColumnSpec("Trend", 10, computed=True)),
     ("Direction", "direction", ColumnSpec("Direction", 13, computed=True)),
+    ("History", "history", ColumnSpec("History", 14, computed=True,
+                                      help="A sparkline of the last periods (History sheet); latest point marked.")),
     ("RAG", "rag", ColumnSpec("RAG", 8, computed=True)),
     ("RAG Reason", "rag_reason", ColumnSpec("RAG Reason", 50, wrap=True, computed=True)),
     ("Quartile", "quartile", ColumnSpec("Quartile", 9, computed=True)),
@@ -108,7 +113,7 @@ _OUTPUTS = (
 
 # The sheet's column order: the published table's order first, then the extras.
 _ORDER = ("Topic", "Theme", "Indicator", "Code", "Polarity", "Frequency", "Previous Period", "Previous Value",
-          "Latest Period", "Latest Value", "Change", "Trend", "Direction", "Target", "RAG", "RAG Reason",
+          "Latest Period", "Latest Value", "Change", "Trend", "Direction", "History", "Target", "RAG", "RAG Reason",
           "Quartile", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "RAG Rule", "Unit",
           "Measure Type", "Benchmark Code", "England", "vs England", "Rank", "Quartile Position",
           "Top Quartile Target", "Benchmark Period", "95% CI", "Significance", "Previous Numerator",

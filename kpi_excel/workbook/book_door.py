@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kpi_excel.core.plan import Summary
-from kpi_excel.core.template import KPI_SHEET
+from kpi_excel.core.template import KPI_SHEET, LOG_SHEET
 from kpi_excel.errors import InputError
 from kpi_excel.refresh import RefreshInputs, plan_workbook_refresh
 from kpi_excel.sources.policy import SourcePolicy
-from kpi_excel.workbook.book_reader import BookSheets, read_book
+from kpi_excel.workbook.book_reader import BookSheets, find_sheet, read_book
 from kpi_excel.workbook.book_writer import apply_plan
 
 if TYPE_CHECKING:
@@ -40,9 +40,24 @@ def _plan(book: "xw.Book", *, door: str, user: str, now: dt.datetime | None,
         raise InputError("the workbook has no KPIs sheet: add one, or rename your indicator sheet to KPIs",
                          sheet=KPI_SHEET)
     folder = _folder(book) if policy is None or policy.own_files else None
-    plan = plan_workbook_refresh(RefreshInputs(sheets.content(), sheets.data, folder), now=now,
+    plan = plan_workbook_refresh(RefreshInputs(sheets.content(), sheets.data, folder,
+                                               previous_refresh=_last_refresh(book)), now=now,
                                  user=user, door=door, policy=policy)
     return sheets, plan
+
+
+def _last_refresh(book: "xw.Book") -> str | None:
+    """When the Log's last entry was, "" when it has entries whose values were not sent (the web), else None."""
+    sheet = find_sheet(book, LOG_SHEET)
+    if sheet is None:
+        return None
+    used = sheet.used_range
+    if used.row + used.shape[0] - 1 < 2:
+        return None
+    when = sheet.range((used.row + used.shape[0] - 1, 1)).value
+    if isinstance(when, dt.datetime):
+        return when.strftime("%Y-%m-%d %H:%M")
+    return "" if when in (None, "") else str(when)
 
 
 def _folder(book: "xw.Book") -> Path | None:

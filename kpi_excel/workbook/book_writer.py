@@ -33,12 +33,17 @@ restyled (desktop), and stay as dotted curves of markers where it does not
 (the lossless file writer does them): charts' alternative text (each funnel's
 description is written in the note above its data, beside the chart, so both
 doors carry it), dropdowns on input columns, frozen panes and tab colours,
-which the remote engine cannot set.
+which the remote engine cannot set; the KPIs sheet's sparklines (Office.js has
+no sparkline API, and xlwings has none either: the KPI history sheet's table and
+charts carry the history on the web); the history charts' target line (the
+remote engine charts one contiguous range). An existing sheet of one of our
+names whose first cell is not our title is the officer's and is left alone.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -226,14 +231,41 @@ def _add_rule(body: "xw.Range", rule: FormatRule, letter: str, first_row: int) -
     )
 
 
+def _title_prefix(spec: SheetSpec) -> str:
+    """The fixed start of a sheet's title ("Summary of the KPIs", "Benchmark"): how we know it is ours."""
+    if not spec.title:
+        return ""
+    return re.split(r" \(|:", str(spec.title[0].value), maxsplit=1)[0].strip()
+
+
+def _not_ours(sheet: "xw.Sheet", spec: SheetSpec) -> bool:
+    """An existing sheet whose first cell is not our title: the officer's own, never deleted.
+
+    Excel on the web sends no values for sheets the script did not ask for (A1
+    reads as empty): those are replaced as before, by name.
+    """
+    prefix = _title_prefix(spec)
+    if not prefix:
+        return False
+    first = sheet.range("A1").value
+    return first not in (None, "") and not str(first).startswith(prefix)
+
+
 def _replace_sheet(book: "xw.Book", spec: SheetSpec, report: WriteReport) -> None:
     existing = find_sheet(book, spec.name)
+    if existing is not None and _not_ours(existing, spec):
+        report.skipped.append(f"{spec.name} sheet not written: a sheet of that name exists that kpi_excel did not "
+                              "create; rename it to let kpi_excel write its own")
+        return
     if existing is not None:
         index = existing.index  # 1-based
         existing.delete()
-        before = book.sheets[index - 1] if index - 1 < len(book.sheets) else None
-        sheet = book.sheets.add(spec.name, before=before) if before is not None else \
-            book.sheets.add(spec.name, after=book.sheets[-1])
+        # Back in its place: after the sheet that was before it (the remote engine's
+        # positions of the sheets after a deleted one are stale until the next sync).
+        if index > 1:
+            sheet = book.sheets.add(spec.name, after=book.sheets[index - 2])
+        else:
+            sheet = book.sheets.add(spec.name, before=book.sheets[0])
     else:
         sheet = book.sheets.add(spec.name, after=book.sheets[-1])
     report.sheets_replaced.append(spec.name)
@@ -324,11 +356,13 @@ def _draw_chart(sheet: "xw.Sheet", chart: Chart, report: WriteReport) -> None:
     if chart.kind == "scatter":
         _draw_scatter(sheet, chart, report)
         return
+    # The remote engine charts one contiguous range and cannot add a series from
+    # elsewhere: a line chart's target line (a second range) is drawn by the file door only.
     values = sheet.range(_local(chart.series[0].values_ref))
     rows, columns = values.shape
     try:
         drawn = sheet.charts.add(
-            chart_type="bar_clustered" if chart.kind == "bar" else "column_clustered",
+            chart_type={"bar": "bar_clustered", "line": "line_markers"}.get(chart.kind, "column_clustered"),
             source=values,
             plot_by="rows" if rows == 1 and columns > 1 else "columns",
             anchor=sheet.range(chart.anchor),

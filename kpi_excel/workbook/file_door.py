@@ -13,6 +13,7 @@ workbook are kept, and a crash never leaves it half-written.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Sequence
 from kpi_excel.core.palette import HEADER
 from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table
-from kpi_excel.core.template import DATA_SHEET, KPI_SHEET, SETTINGS_SHEET
+from kpi_excel.core.template import DATA_SHEET, KPI_SHEET, LOG_COLUMNS, LOG_SHEET, SETTINGS_SHEET
 from kpi_excel.errors import InputError, WorkbookError
 from kpi_excel.refresh import RefreshInputs
 from kpi_excel.workbook.xlsx import (
@@ -36,6 +37,7 @@ from kpi_excel.workbook.xlsx import (
     SheetLimits,
     SheetSettings,
     SheetValues,
+    SparklineGroup,
     TableSpec,
     XlsxPackage,
     column_letter,
@@ -45,7 +47,8 @@ from kpi_excel.workbook.xlsx import (
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 
-__all__ = ["read_inputs", "apply_plan", "add_report_sheets", "WrittenReport", "sheet_cells", "KPI_SHEET_LIMITS"]
+__all__ = ["read_inputs", "apply_plan", "add_report_sheets", "WrittenReport", "sheet_cells", "KPI_SHEET_LIMITS",
+           "last_refresh"]
 
 
 @dataclass
@@ -125,7 +128,23 @@ def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInput
     data = _cells(pkg, data_name) if data_name else None
     settings = _cells(pkg, settings_name, with_formats=False) if settings_name else None
     content = WorkbookContent(tuple(pkg.sheet_names()), kpis, settings)
-    return RefreshInputs(content, data, directory)
+    return RefreshInputs(content, data, directory, previous_refresh=last_refresh(pkg))
+
+
+def last_refresh(pkg: XlsxPackage, back: int = 1) -> str | None:
+    """The When of the Log's last entry (``back`` = 2: the one before it); None when there is none."""
+    name = _find(pkg, LOG_SHEET)
+    if name is None:
+        return None
+    values = pkg.read_sheet(name)
+    if values.value(1, 1) != LOG_COLUMNS[0]:
+        return None  # an officer's own sheet called Log
+    used = values.used_range
+    entries = [r for r in range(2, (used.max_row if used else 1) + 1) if values.value(r, 1) not in (None, "")]
+    if len(entries) < back:
+        return None
+    when = values.value(entries[-back], 1)
+    return when.strftime("%Y-%m-%d %H:%M") if isinstance(when, dt.datetime) else str(when)
 
 
 def _table_at(pkg: XlsxPackage, cells: SheetCells) -> str | None:
@@ -205,7 +224,10 @@ def apply_plan(pkg: XlsxPackage, plan: Plan) -> WrittenReport:
             report.skipped.append(f"{spec.name} sheet not written: a sheet of that name exists that kpi_excel did "
                                   "not create; rename it to let kpi_excel write its own")
             continue
-        write_sheet(pkg, spec, styles, after=after if spec.name == "Benchmark" else None)
+        placed = spec.name in plan.after_kpis
+        write_sheet(pkg, spec, styles, after=after if placed else None)
+        if placed:
+            after = _find(pkg, spec.name) or after  # the next one goes after this one, when first created
         report.sheets_written.append(spec.name)
     if plan.log is not None and plan.log_sheet is not None:
         if not _append_log(pkg, plan, styles):
@@ -282,6 +304,28 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
                                             prompt_title=spec.header[:32], prompt=spec.help[:255] or None,
                                             show_error=not spec.free_text))
     pkg.set_managed_validations(sheet, dropdowns)
+    _sparklines(pkg, update, headers, report)
+
+
+def _sparklines(pkg: XlsxPackage, update: KpiUpdate, headers: dict[str, int], report: WrittenReport) -> None:
+    """Our sparklines in their column; the group the previous refresh wrote is replaced."""
+    spec = update.sparklines
+    col = headers.get(_header_key(spec.header)) if spec is not None else None
+    if spec is None or col is None:
+        pkg.set_managed_sparklines(update.sheet, [])  # nothing to draw: remove ours, keep the officer's
+        return
+    letter = column_letter(col)
+    cells = [(f"{letter}{row}", _sparkline_source(ref)) for row, ref in spec.cells]
+    pkg.set_managed_sparklines(update.sheet, [SparklineGroup(cells, spec.colour, spec.last_colour)])
+
+
+def _sparkline_source(reference: str) -> str:
+    """``'History'!$O$5:$V$5`` as Excel writes a sparkline's range: ``History!O5:V5``."""
+    sheet, _, cells = reference.rpartition("!")
+    name = sheet.strip("'").replace("''", "'")
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) and not re.fullmatch(r"[A-Za-z]{1,3}\d+", name):
+        sheet = name
+    return f"{sheet}!{cells.replace('$', '')}"
 
 
 # Rules and dropdowns reach this far below the first row, so rows an officer
@@ -424,8 +468,10 @@ def _chart(chart: Chart) -> ChartSpec:
     sheet, categories = _range_of(chart.categories_ref)
     series = []
     for item in chart.series:
-        _, values = _range_of(item.values_ref)
-        series.append(ChartSeries(item.name, categories, values, kind="bar", color="2E75B6", sheet=sheet))  # type: ignore[arg-type]
+        values = _range_of(item.values_ref)[1] if item.values_ref else categories
+        series.append(ChartSeries(item.name, categories, values, kind="line" if chart.kind == "line" else "bar",  # type: ignore[arg-type]
+                                  color=item.colour or "2E75B6", marker=item.marker, sheet=sheet,
+                                  literal=None if item.values_ref else item.values))
     return ChartSpec(
         kind=chart.kind, title=chart.title, series=series, alt_text=chart.alt_text, alt_title=chart.title,
         anchor=chart.anchor, width_cols=chart.width, height_rows=chart.height,

@@ -11,6 +11,7 @@ import xlwings as xw
 from openpyxl import load_workbook
 
 from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload
+from kpi_excel.core.a1 import column_letter
 from kpi_excel.core.plan import Cell, ColumnWrite, KpiUpdate, LogEntry, Plan
 from kpi_excel.errors import InputError
 from kpi_excel.workbook.book_door import check_book, refresh_book
@@ -88,7 +89,7 @@ def test_only_computed_columns_are_written_in_blocks(example_xlsx: Path) -> None
                        "Direction", "RAG", "RAG Reason", "Quartile", "Stat Neighbour Avg", "England", "Rank",
                        "Quartile Position", "Top Quartile Target", "Benchmark Period", "Source", "Checks",
                        "95% CI", "Significance", "vs England", "Previous Numerator", "Previous Denominator",
-                       "Latest Numerator", "Latest Denominator"}
+                       "Latest Numerator", "Latest Denominator", "History"}
     assert {"RAG", "Trend", "RAG Reason"} <= written
     assert all(a["column_count"] == 1 for a in writes)  # one column block at a time, never a cell loop
     assert len(writes) <= 2 * len(written)  # a run or two per column, not a write per cell
@@ -103,7 +104,8 @@ def test_conditional_formats_are_replaced_not_stacked(example_xlsx: Path) -> Non
               and a["func"] in ("clearConditionalFormats", "addConditionalFormat")]
     assert on_rag[0]["func"] == "clearConditionalFormats"
     formulas = [a["args"][0]["formula"] for a in on_rag[1:]]
-    assert '=$O2="Red"' in formulas and len(formulas) == 4
+    letter = column_letter(rag + 1)  # start_column is 0-based
+    assert f'=${letter}2="Red"' in formulas and len(formulas) == 4
 
 
 def test_log_row_is_appended(tmp_path: Path) -> None:
@@ -208,7 +210,7 @@ def test_after_a_web_refresh_only_computed_cells_differ(tmp_path: Path) -> None:
             [list(r) for r in after[name].iter_rows(values_only=True)]
     log = [list(r) for r in after["Log"].iter_rows(values_only=True)]
     assert len(log) == 3 and log[2][:3] == ["2026-11-23 09:30", "tester", "web"]
-    assert after.sheetnames == ["KPIs", "Data", "Settings", "Log", "RAG key"]
+    assert after.sheetnames == ["KPIs", "Data", "Settings", "Log", "RAG key", "Summary", "KPI history"]
     assert after["RAG key"]["B4"].value == "RAG" and after["RAG key"]["B5"].value == "Green"
 
 
@@ -227,7 +229,7 @@ def test_refreshing_twice_replaces_our_sheets_and_appends_the_log(tmp_path: Path
     assert [a["func"] for a in actions[-2:]] == ["activateSheet", "setScreenUpdating"]
     assert actions[-2]["sheet_position"] == 0 and actions[0]["func"] == "setScreenUpdating"
     wb = load_workbook(path)
-    assert wb.sheetnames == ["KPIs", "Data", "Settings", "Log", "RAG key"]
+    assert wb.sheetnames == ["KPIs", "Data", "Settings", "Log", "RAG key", "Summary", "KPI history"]  # kept in place
     log = [r for r in wb["Log"].iter_rows(values_only=True) if any(v is not None for v in r)]
     assert len(log) == 4 and log[2][2] == log[3][2] == "web"
     assert wb["RAG key"].max_row == 12
@@ -251,7 +253,7 @@ def test_benchmark_sheet_gets_its_table_and_native_charts(example_xlsx: Path) ->
     report = apply_plan(book, plan, sheets.kpis)
     assert report.charts_drawn == len(spec.charts) == 2 and not report.charts_skipped
     actions = book.json()["actions"]
-    [table] = [a for a in actions if a["func"] == "addTable"]
+    [table] = [a for a in actions if a["func"] == "addTable" and a["args"][3] == "Benchmark"]
     assert table["args"][0] == f"$A${spec.header_row}:$P${spec.last_row}" and table["args"][3] == "Benchmark"
     charts = [a for a in actions if a["func"] == "addChart"]
     assert [c["args"][1] for c in charts] == ["BarClustered", "ColumnClustered"]
@@ -335,3 +337,23 @@ def test_tall_used_ranges_are_read_in_blocks_and_stop_at_empty_ones(tmp_path: Pa
     block = reader.read_block(book.sheets["Data"])
     assert len(block.values) == 26 and block.values[-1] == ["K24", "Q1 2022/23", 24]
     assert reads == ["$A$1:$C$10", "$A$11:$C$20", "$A$21:$C$30", "$A$31:$C$40"]  # stops at the empty block
+
+
+def test_an_officers_own_summary_sheet_is_never_replaced(tmp_path: Path) -> None:
+    from kpi_excel.refresh import RefreshInputs, plan_workbook_refresh
+
+    from .replay import replay
+
+    path = write_example_workbook(tmp_path / "report.xlsx", with_log=True)
+    wb = load_workbook(path)
+    wb.create_sheet("Summary")["A1"] = "My notes for the portfolio holder"
+    wb.save(path)
+    book = remote_book(path)
+    sheets = read_book(book)
+    plan = plan_workbook_refresh(RefreshInputs(sheets.content(), sheets.data), door="web")
+    report = apply_plan(book, plan, sheets.kpis)
+    assert any(s.startswith("Summary sheet not written") for s in report.skipped)
+    assert "Summary" not in report.sheets_replaced and "KPI history" in report.sheets_replaced
+    wb = load_workbook(path)
+    replay(wb, book.json()["actions"])
+    assert wb["Summary"]["A1"].value == "My notes for the portfolio holder"

@@ -31,7 +31,9 @@ def test_windows_installs_into_xlstart_and_writes_the_conf_the_vba_reads(tmp_pat
     conf = tmp_path / ".myaddin" / "myaddin.conf"
     raw = conf.read_bytes()
     assert raw.endswith(b"\r\n") and raw.startswith(b'"INTERPRETER_WIN","')
-    assert files(tmp_path) == [".myaddin/myaddin.conf", "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel.xlam"]
+    assert files(tmp_path) == [".myaddin/myaddin.conf", "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel.xlam",
+                               "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel_pack.xlam"]
+    assert inspect_xlam(addin_path.with_name("kpi_excel_pack.xlam")).tab_labels == ["KPI Report"]
 
 
 def test_conf_keeps_the_users_other_settings(tmp_path: Path) -> None:
@@ -51,6 +53,8 @@ def test_macos_installs_startup_conf_and_applescript(tmp_path: Path) -> None:
         "Library/Application Scripts/com.microsoft.Excel/xlwings-0.37.8.applescript",
         "Library/Containers/com.microsoft.Excel/Data/myaddin.conf",
         "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/kpi_excel.xlam",
+        "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/"
+        "kpi_excel_pack.xlam",
     ]
     conf = (tmp_path / "Library/Containers/com.microsoft.Excel/Data/myaddin.conf").read_text()
     assert conf.startswith('"INTERPRETER_MAC","') and conf.endswith('"\n')
@@ -76,8 +80,9 @@ def test_linux_says_what_it_would_do_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_plan_reads_the_project_name_from_the_vba() -> None:
     plan = plan_install(platform="windows", env={"APPDATA": "A", "USERPROFILE": "U"}, interpreter="py.exe")
-    assert str(plan.steps[1].target).endswith("myaddin.conf")
-    assert plan.steps[1].settings == (("INTERPRETER_WIN", "py.exe"),)
+    assert [Path(step.target).name for step in plan.steps[:2]] == ["kpi_excel.xlam", "kpi_excel_pack.xlam"]
+    assert str(plan.steps[2].target).endswith("myaddin.conf")
+    assert plan.steps[2].settings == (("INTERPRETER_WIN", "py.exe"),)
 
 
 # ---- Windows and macOS as they really are, with their own path types --------------------------
@@ -89,8 +94,9 @@ WIN_PYTHON = WIN_PROFILE + r"\AppData\Local\Programs\Python\Python311\python.exe
 def test_windows_plan_uses_windows_paths() -> None:
     env = {"APPDATA": WIN_PROFILE + r"\AppData\Roaming", "USERPROFILE": WIN_PROFILE}
     plan = plan_install(platform="windows", env=env, interpreter=WIN_PYTHON, path=PureWindowsPath)
-    build, conf = plan.steps
+    build, build_pack, conf = plan.steps
     assert str(build.target) == WIN_PROFILE + r"\AppData\Roaming\Microsoft\Excel\XLSTART\kpi_excel.xlam"
+    assert str(build_pack.target) == WIN_PROFILE + r"\AppData\Roaming\Microsoft\Excel\XLSTART\kpi_excel_pack.xlam"
     assert str(conf.target) == WIN_PROFILE + r"\.myaddin\myaddin.conf"
     assert conf.settings == (("INTERPRETER_WIN", WIN_PYTHON),)
 
@@ -98,7 +104,7 @@ def test_windows_plan_uses_windows_paths() -> None:
 def test_windows_roaming_profile_on_a_file_share() -> None:
     """Councils often redirect AppData\\Roaming to a server: the start-up folder follows APPDATA."""
     env = {"APPDATA": r"\\fs01\profiles$\zbronte\AppData\Roaming", "USERPROFILE": r"C:\Users\zbronte"}
-    build, conf = plan_install(platform="windows", env=env, interpreter="py.exe", path=PureWindowsPath).steps
+    build, _, conf = plan_install(platform="windows", env=env, interpreter="py.exe", path=PureWindowsPath).steps
     assert str(build.target) == r"\\fs01\profiles$\zbronte\AppData\Roaming\Microsoft\Excel\XLSTART\kpi_excel.xlam"
     assert str(conf.target) == r"C:\Users\zbronte\.myaddin\myaddin.conf"
 
@@ -109,6 +115,8 @@ def test_macos_plan_uses_the_sandbox_folders() -> None:
     assert [str(s.target) for s in plan.steps] == [
         "/Users/zoë/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/"
         "kpi_excel.xlam",
+        "/Users/zoë/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/"
+        "kpi_excel_pack.xlam",
         "/Users/zoë/Library/Containers/com.microsoft.Excel/Data/myaddin.conf",
         "/Users/zoë/Library/Application Scripts/com.microsoft.Excel/xlwings-0.37.8.applescript",
     ]

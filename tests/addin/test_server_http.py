@@ -84,7 +84,8 @@ def test_manifest_has_the_ribbon_buttons(server: RunningServer) -> None:
     assert strings["KpiRefreshButton.Label"] == "Refresh KPIs"
     assert strings["KpiCheckButton.Label"] == "Check inputs"
     functions = [f.text for f in root.iterfind(".//o:FunctionName", ns)]
-    assert functions == ["refresh-kpis", "check-inputs"]
+    assert functions == ["refresh-kpis", "check-inputs", "pack-paper"]
+    assert strings["KpiPaperButton.Label"] == "Committee paper"
     source = root.find("{http://schemas.microsoft.com/office/appforoffice/1.1}DefaultSettings/"
                        "{http://schemas.microsoft.com/office/appforoffice/1.1}SourceLocation")
     assert source.get("DefaultValue") == server.url + "/taskpane.html"

@@ -15,11 +15,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from kpi_excel.workbook.xlsx import SheetLimits, XlsxPackage
-from tests.security.hostile import add_cells, example_report, far_corner, full_sheet, refused_in_one_line
+from tests.example_facts import EXAMPLE_INDICATORS
+from tests.security.hostile import (
+    add_cells,
+    example_report,
+    far_corner,
+    full_sheet,
+    refused_in_one_line,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CAP = 3 << 30  # address space for the whole command: the old dense reader needed twice this
@@ -53,10 +59,6 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("table") / "table.xlsx"
     book.save(path)
     return path
-
-
-# Every indicator of the bundled example is rated, far cell or not.
-EXAMPLE_INDICATORS = len(pd.read_csv(Path(__file__).parents[2] / "kpi_excel" / "data" / "example" / "indicators.csv"))
 
 
 @pytest.mark.skipif(os.name != "posix", reason="RLIMIT_AS is POSIX-only")

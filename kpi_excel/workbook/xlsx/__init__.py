@@ -38,6 +38,7 @@ from kpi_excel.workbook.xlsx.condformat import (
 from kpi_excel.workbook.xlsx.refs import CellRange, cell_ref, column_index, column_letter, parse_cell, parse_range
 from kpi_excel.workbook.xlsx.sheet_values import ErrorValue, Grid, SheetLimits, SheetValues, from_excel_serial
 from kpi_excel.workbook.xlsx.sheets import SheetSettings
+from kpi_excel.workbook.xlsx.sparklines import SparklineGroup
 from kpi_excel.workbook.xlsx.styles import DxfStyle, is_date_format, is_percent_format
 from kpi_excel.workbook.xlsx.tables import TableInfo
 from kpi_excel.workbook.xlsx.validation import ListValidation
@@ -45,6 +46,7 @@ from kpi_excel.workbook.xlsx.xlsx_package import ManagedChange, TableSpec, XlsxP
 from kpi_excel.workbook.xlsx.zipio import ZipLimits
 
 __all__ = [
+    "SparklineGroup",
     "XlsxPackage",
     "ZipLimits",
     "SheetInfo",

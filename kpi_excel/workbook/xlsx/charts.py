@@ -44,6 +44,8 @@ class ChartSeries:
     ``kind`` ('bar' or 'line') matters in a combined chart; ``color`` is RRGGBB;
     ``marker`` shows markers on a line. In a scatter chart ``categories`` are the
     x values, ``kind`` is 'scatter' (points, ``marker_size`` big) or 'line'.
+    ``literal`` values are kept in the chart (``c:numLit``), for a line such as a
+    target that no cell holds.
     """
 
     name: str
@@ -55,6 +57,7 @@ class ChartSeries:
     name_ref: tuple[int, int] | None = None
     sheet: str | None = None
     marker_size: int = 6
+    literal: Sequence[float | None] | None = None  # values held in the chart itself (``values`` unused)
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,8 @@ def _str_cache(parent: etree._Element, values: Sequence[Any]) -> None:
         etree.SubElement(pt, c("v")).text = escape_xstring(_as_text(value))
 
 
-def _num_cache(parent: etree._Element, values: Sequence[Any], fmt: str = "General") -> None:
-    cache = etree.SubElement(parent, c("numCache"))
+def _num_cache(parent: etree._Element, values: Sequence[Any], fmt: str = "General", tag: str = "numCache") -> None:
+    cache = etree.SubElement(parent, c(tag))
     etree.SubElement(cache, c("formatCode")).text = fmt
     _val(cache, "ptCount", str(len(values)))
     for i, value in enumerate(values):
@@ -201,9 +204,12 @@ def _series(
         etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.categories)
         _str_cache(ref, categories)
     val = etree.SubElement(ser, c("val"))
-    ref = etree.SubElement(val, c("numRef"))
-    etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.values)
-    _num_cache(ref, lookup(src_sheet, series.values))
+    if series.literal is not None:
+        _num_cache(val, list(series.literal), tag="numLit")
+    else:
+        ref = etree.SubElement(val, c("numRef"))
+        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.values)
+        _num_cache(ref, lookup(src_sheet, series.values))
     if kind == "line":
         _val(ser, "smooth", "0")
 

@@ -9,6 +9,7 @@ small registry in a Custom XML Part (``customXml/itemN.xml``, namespace
       <sheet id="4"/>                       owned sheet, by sheetId
       <cf sheet="2" sig="9f2c..." sqref="H2:H40"/>   a rule we added to sheet 2
       <dv sheet="2" sig="41ab..." sqref="H2:H40"/>   a dropdown we added to sheet 2
+      <sl sheet="2" sig="07d1..." sqref="L5 L6"/>     a sparkline group we added to sheet 2
     </kpiExcel>
 
 Why a Custom XML Part: Excel (desktop and web) keeps custom XML parts it
@@ -88,7 +89,7 @@ class ManagedRegistry:
             for el in root:
                 if el.tag == _tag("sheet") and el.get("id", "").isdigit():
                     self.owned_sheets.add(int(el.get("id", "0")))
-                elif el.tag in (_tag("cf"), _tag("dv")) and el.get("sheet", "").isdigit() and el.get("sig"):
+                elif el.tag in (_tag("cf"), _tag("dv"), _tag("sl")) and el.get("sheet", "").isdigit() and el.get("sig"):
                     kind = el.tag.rsplit("}", 1)[1]
                     self.rules[(kind, int(el.get("sheet", "0")))].add((el.get("sig", ""), el.get("sqref", "")))
             break
@@ -99,7 +100,7 @@ class ManagedRegistry:
         return self._part
 
     def signatures(self, kind: str, sheet_id: int) -> set[tuple[str, str]]:
-        """(signature, sqref) of the rules of ``kind`` ('cf' or 'dv') we wrote on a sheet."""
+        """(signature, sqref) of what of ``kind`` ('cf', 'dv' or 'sl') we wrote on a sheet."""
         return set(self.rules.get((kind, sheet_id), set()))
 
     def set_signatures(self, kind: str, sheet_id: int, signatures: set[tuple[str, str]]) -> None:

@@ -37,6 +37,8 @@ from kpi_excel.workbook.xlsx.managed import OWNED_CODENAME_PREFIX, ManagedRegist
 from kpi_excel.workbook.xlsx.package import CT, RT, OpcPackage, is_xml_content, rels_name
 from kpi_excel.workbook.xlsx.refs import CellRange, absolute_range, parse_range, quote_sheet
 from kpi_excel.workbook.xlsx.sheets import SheetSettings, apply_settings, new_worksheet_root
+from kpi_excel.workbook.xlsx.sparklines import SparklineGroup
+from kpi_excel.workbook.xlsx.sparklines import set_groups as set_sparkline_groups
 from kpi_excel.workbook.xlsx.styles import DxfStyle, StyleBook
 from kpi_excel.workbook.xlsx.tables import (
     TableInfo,
@@ -497,6 +499,21 @@ class XlsxPackage:
             self._opc.mark_dirty(info.part)
         return ManagedChange(removed, len(added), skipped)
 
+    def set_managed_sparklines(self, sheet: str, groups: Sequence[SparklineGroup]) -> ManagedChange:
+        """Replace the sparkline groups kpi_excel wrote on ``sheet`` before with ``groups``.
+
+        The officer's own sparklines are never touched (see :mod:`.sparklines`).
+        """
+        info = self._worksheet(sheet)
+        root = self._sheet_root(info)
+        registry = self._managed()
+        removed, records = set_sparkline_groups(root, registry.signatures("sl", info.sheet_id), groups)
+        registry.set_signatures("sl", info.sheet_id, records)
+        if removed or records:
+            assert info.part is not None
+            self._opc.mark_dirty(info.part)
+        return ManagedChange(removed, len(records))
+
     # ---- sheet settings ------------------------------------------------------------
 
     def apply_sheet_settings(self, sheet: str, settings: SheetSettings, *, only_if_absent: bool = True) -> list[str]:
@@ -666,8 +683,9 @@ class XlsxPackage:
             )
         else:
             book.remove_defined_names(self._opc, self._wb, "_xlnm.Print_Titles", info.index)
+        shared: dict[str, SheetValues] = {}  # read each sheet once for all the charts' caches
         for spec in charts:
-            self.add_chart(info.name, spec)
+            self.add_chart(info.name, spec, cache=shared)
         self._opc.mark_dirty(info.part)
         return self.sheet(info.name)
 
@@ -705,12 +723,13 @@ class XlsxPackage:
 
     # ---- charts --------------------------------------------------------------------
 
-    def add_chart(self, sheet: str, spec: ChartSpec) -> str:
+    def add_chart(self, sheet: str, spec: ChartSpec, *, cache: dict[str, SheetValues] | None = None) -> str:
         """Add a native chart to a sheet; returns the new chart part's name.
 
         The chart is anchored in the sheet's drawing (created if the sheet has
         none, appended to otherwise) with ``spec.alt_text``/``alt_title`` as
-        its description and title for screen readers.
+        its description and title for screen readers. ``cache`` (sheet name →
+        values) lets many charts over unchanged cells share one read of a sheet.
         """
         info = self._worksheet(sheet)
         assert info.part is not None
@@ -729,7 +748,7 @@ class XlsxPackage:
                 drawing_el = insert_in_order(root, etree.Element(main("drawing")), WORKSHEET_ORDER)
             drawing_el.set(qn("r", "id"), rel_id)
             self._opc.mark_dirty(info.part)
-        cache: dict[str, SheetValues] = {}
+        cache = {} if cache is None else cache
 
         def lookup(sheet_name: str, rng: CellRange) -> list[Any]:
             if sheet_name not in cache:

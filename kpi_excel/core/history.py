@@ -1,0 +1,257 @@
+"""Each indicator's recent history: the last N periods of its frequency.
+
+The History sheet, the KPIs sheet's sparklines and the committee paper's
+charts all show the same window, worked out here once:
+
+* it ends at the latest period that has a value (the period the refresh
+  reports), and steps back period by period by the indicator's frequency
+  (:func:`kpi_excel.core.periods.comparable_previous` without the "has data"
+  shortcut), so a quarter with no data is a gap, never skipped: an officer
+  sees that 2019/20 and 2020/21 had no exams, not a line that hides it;
+* a suppressed value (``c``, ``x``) is a gap, never a zero;
+* values are in the units an officer reads (77.6 for 77.6%).
+
+:func:`describe_history` says in words what a chart of the window shows, for
+alt text ("Care leavers EET rose from 54% to 61% over 6 quarters; target 54%").
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Mapping, Sequence
+
+from kpi_excel.core.a1 import column_letter
+from kpi_excel.core.plan import Cell, Chart, ColumnSpec, Series, SheetSpec
+from kpi_excel.core.periods import Frequency, Period, comparable_previous, format_period, infer_frequency
+from kpi_excel.core.values import format_number
+
+__all__ = [
+    "HISTORY_PERIODS",
+    "HistoryPoint",
+    "History",
+    "history_window",
+    "indicator_histories",
+    "describe_history",
+    "HistoryRow",
+    "history_sheet",
+    "HISTORY_TITLE",
+    "HISTORY_CHART_LIMIT",
+]
+
+# The Settings' "History periods" default: two years of quarters.
+HISTORY_PERIODS = 8
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One period of a history: its label, its value (None: a gap) and the value as shown."""
+
+    period: str
+    value: float | None
+    shown: str = ""
+
+
+@dataclass(frozen=True)
+class History:
+    """An indicator's window of periods, oldest first; the last is the latest with a value."""
+
+    code: str
+    frequency: Frequency | None
+    points: tuple[HistoryPoint, ...]
+    percent: bool = False
+
+    @property
+    def known(self) -> list[HistoryPoint]:
+        """The points that have a value."""
+        return [p for p in self.points if p.value is not None]
+
+
+def history_window(
+    values: Mapping[Period, tuple[float, str]],
+    frequency: Frequency | None,
+    periods: int = HISTORY_PERIODS,
+) -> tuple[HistoryPoint, ...]:
+    """The last ``periods`` periods of ``frequency`` ending at the latest with a value."""
+    present = [p for p, (v, _) in values.items() if not _gap(v)]
+    if not present or periods < 1:
+        return ()
+    latest = max(present)
+    frequency = frequency or infer_frequency(latest)
+    steps = [latest]
+    while len(steps) < periods:
+        earlier = comparable_previous(steps[-1], frequency)
+        if earlier is None:
+            break
+        steps.append(earlier)
+    points = []
+    for period in reversed(steps):
+        value, shown = values.get(period, (math.nan, ""))
+        points.append(HistoryPoint(_label(period, period.style), None if _gap(value) else float(value), shown or ""))
+    return tuple(points)
+
+
+@lru_cache(maxsize=8192)
+def _label(period: Period, style: object) -> str:
+    # The style is part of the key: equal periods written differently are labelled differently.
+    return format_period(period)
+
+
+def indicator_histories(
+    values: Mapping[str, Mapping[Period, tuple[float, str]]],
+    frequencies: Mapping[str, Frequency | None],
+    periods: int = HISTORY_PERIODS,
+) -> dict[str, History]:
+    """A :class:`History` per indicator code in ``frequencies`` that has any value."""
+    out = {}
+    for code, frequency in frequencies.items():
+        points = history_window(values.get(code, {}), frequency, periods)
+        if points:
+            percent = any(p.shown.strip().endswith("%") for p in points)
+            out[code] = History(code, frequency, points, percent)
+    return out
+
+
+_UNITS = {
+    Frequency.MONTHLY: ("month", "months"), Frequency.QUARTERLY: ("quarter", "quarters"),
+    Frequency.TERMLY: ("term", "terms"), Frequency.HALF_YEARLY: ("half-year", "half-years"),
+    Frequency.ANNUAL: ("year", "years"), Frequency.YTD: ("year", "years"),
+}
+
+
+def describe_history(name: str, history: History, target: str = "", decimals: int | None = None) -> str:
+    """What a chart of ``history`` shows, in one sentence for alt text."""
+    known = history.known
+    unit = _UNITS.get(history.frequency or Frequency.QUARTERLY, ("period", "periods"))
+    if not known:
+        text = f"{name}: no values in the last {len(history.points)} {unit[0] if len(history.points) == 1 else unit[1]}"
+    elif len(known) == 1:
+        n = len(history.points)
+        text = f"{name} was {_show(known[0], history.percent, decimals)} in {known[0].period}; no earlier value " \
+               f"in the last {n} {unit[0] if n == 1 else unit[1]}"
+    else:
+        first, last = known[0], known[-1]
+        span = history.points.index(last) - history.points.index(first)
+        shown_first, shown_last = _show(first, history.percent, decimals), _show(last, history.percent, decimals)
+        if shown_first == shown_last:
+            verb = f"was {shown_last} in {first.period} and in {last.period}"
+        else:
+            assert first.value is not None and last.value is not None
+            verb = f"{'rose' if last.value > first.value else 'fell'} from {shown_first} to {shown_last}"
+        text = f"{name} {verb} over {span} {unit[0] if span == 1 else unit[1]} ({first.period} to {last.period})"
+        gaps = len(history.points) - len(known)
+        if gaps:
+            text += f"; {gaps} period{'s' if gaps != 1 else ''} without a value"
+    if target:
+        text += f"; target {target}"
+    return text
+
+
+def _show(point: HistoryPoint, percent: bool, decimals: int | None) -> str:
+    if point.shown:
+        return point.shown
+    assert point.value is not None
+    return format_number(point.value, decimals, percent)
+
+
+def _gap(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+# --- the History sheet ---------------------------------------------------------------------
+
+HISTORY_TITLE = "History of each indicator"
+# Native line charts on the History sheet; the table lists every indicator.
+HISTORY_CHART_LIMIT = 60
+_FIXED = (("Indicator", 46, True), ("Code", 12, False), ("Frequency", 11, False), ("Target", 10, False),
+          ("RAG", 8, False), ("RAG before this refresh", 12, False))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One indicator's line of the History sheet, values as Excel holds them."""
+
+    indicator: str
+    code: str
+    frequency: str
+    target: str  # as written, e.g. ">97.2%"
+    rag: str
+    previous_rag: str
+    periods: tuple[str, ...]
+    values: tuple[Cell, ...]  # a Cell(None) is a gap
+    target_line: Cell | None  # the target as a number in the values' units, if it has one
+    alt_text: str
+
+
+def history_sheet(rows: Sequence[HistoryRow], *, name: str, periods: int) -> tuple[SheetSpec, dict[str, str]]:
+    """The History sheet, and each code's values range for its sparkline.
+
+    One row per indicator: its periods, values and target line side by side
+    (sparklines and charts must read cells, and a table row is the one place
+    an officer can also read and check them), then one line chart per
+    indicator below the table. The first cell starts with
+    :data:`HISTORY_TITLE`: a writer that cannot see the ownership registry
+    checks it before replacing the sheet.
+    """
+    columns = [ColumnSpec(h, w, wrap=wrap) for h, w, wrap in _FIXED]
+    columns += [ColumnSpec(f"Period {i}", 11) for i in range(1, periods + 1)]
+    columns += [ColumnSpec(f"Value {i}", 10) for i in range(1, periods + 1)]
+    body = []
+    for row in rows:
+        pad = periods - len(row.periods)
+        labels: list[object] = [None] * pad + list(row.periods)
+        values: list[object] = [None] * pad + list(row.values)
+        body.append((row.indicator, row.code, row.frequency or None, row.target or None, row.rag or None,
+                     row.previous_rag or None, *labels, *values))
+    title = (
+        Cell(f"{HISTORY_TITLE}: the last {periods} periods of its frequency", style="title"),
+        Cell("Period 1 is the oldest; the last is the latest with a value. An empty value is a period with no "
+             "data or a suppressed value. The KPIs sheet's History column draws these values as sparklines (drawn "
+             "by kpi-excel refresh: the Excel add-ins cannot add sparklines); the charts below show the first "
+             f"{min(HISTORY_CHART_LIMIT, len(rows))} of {len(rows)} indicators.", style="note"),
+    )
+    spec = SheetSpec(name, tuple(columns), tuple(body), title=title, table="History" if body else None,
+                     tab_colour="548235")
+    refs: dict[str, str] = {}
+    charts = []
+    sheet = "'" + name.replace("'", "''") + "'"
+    first_period, first_value = len(_FIXED), len(_FIXED) + periods
+    top = spec.last_row + 3
+    for index, row in enumerate(rows):
+        r = spec.first_body_row + index
+
+        def ref(first: int) -> str:
+            return f"{sheet}!${_letter(first)}${r}:${_letter(first + periods - 1)}${r}"
+
+        refs[row.code] = ref(first_value)
+        if index >= HISTORY_CHART_LIMIT:
+            continue
+        cells = body[index]
+        numbers = tuple(_number(c) for c in cells[first_value:first_value + periods])
+        series = [Series(_short(row.indicator, 40), ref(first_value), numbers, colour="1F4E79")]
+        if row.target_line is not None:
+            # The target line is held in the chart: no cells to keep in step with the Target column.
+            series.append(Series(f"Target {row.target}", "", (_number(row.target_line),) * periods,
+                                 colour="C00000", marker=False))
+        charts.append(Chart(
+            kind="line", title=_short(row.indicator, 70), alt_text=row.alt_text, categories_ref=ref(first_period),
+            categories=tuple("" if c is None else str(c) for c in cells[first_period:first_period + periods]),
+            series=tuple(series), anchor=f"{_letter(first_period + (index % 2) * 9)}{top + (index // 2) * 17}",
+            width=8, height=15,
+        ))
+    return replace(spec, charts=tuple(charts)), refs
+
+
+def _letter(index: int) -> str:
+    """Column letters of a 0-based position."""
+    return column_letter(index + 1)
+
+
+def _number(cell: object) -> float | None:
+    value = cell.value if isinstance(cell, Cell) else cell
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _short(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"

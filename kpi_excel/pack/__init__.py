@@ -1,0 +1,87 @@
+"""The committee paper: a refreshed report workbook → a Word document (or PDF).
+
+``kpi-excel pack REPORT.xlsx -o PAPER.docx`` (or ``.pdf``), the desktop add-in's
+Pack button and the web add-in's Pack button all call :func:`make_paper` /
+:func:`paper_bytes`:
+
+* :mod:`.content` reads the workbook as published (no re-rating);
+* :mod:`.charts` draws each indicator's history with one reused matplotlib figure;
+* :mod:`.document` writes the paper with python-docx;
+* :mod:`.pdf` renders it with LibreOffice when a PDF is asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from kpi_excel.errors import PaperError, SaveVerificationError, UnreadableFileError
+from kpi_excel.pack.content import PaperContent, PaperOptions, parse_only, read_paper
+
+__all__ = ["make_paper", "paper_bytes", "PaperOptions", "PaperResult", "parse_only", "PAPER_SUFFIXES"]
+
+PAPER_SUFFIXES = (".docx", ".pdf")
+
+
+@dataclass(frozen=True)
+class PaperResult:
+    """What was written: where, how many indicators, exceptions and charts."""
+
+    path: Path | None
+    indicators: int
+    exceptions: int
+    charts: int
+    content: PaperContent
+
+
+def paper_bytes(workbook: Path, options: PaperOptions = PaperOptions(), *, pdf: bool = False,
+                now: dt.datetime | None = None) -> tuple[bytes, PaperResult]:
+    """The paper for ``workbook`` as bytes (.docx, or PDF when ``pdf``)."""
+    from kpi_excel.pack.charts import ChartDrawer
+    from kpi_excel.pack.document import write_document
+
+    workbook = Path(workbook)
+    if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise UnreadableFileError("a report workbook must be an .xlsx (or .xlsm) file", source=str(workbook))
+    if not workbook.is_file():
+        raise UnreadableFileError("no such file", source=str(workbook))
+    content = read_paper(workbook, options, now=now)
+    drawer = ChartDrawer()
+    data = write_document(content, drawer.draw)
+    if pdf:
+        from kpi_excel.pack.pdf import docx_to_pdf
+
+        data = docx_to_pdf(data, name=Path(workbook).stem or "paper")
+    result = PaperResult(None, len(content.indicators), len(content.summary.exceptions), drawer.drawn, content)
+    return data, result
+
+
+def make_paper(workbook: Path, output: Path, options: PaperOptions = PaperOptions(), *,
+               now: dt.datetime | None = None) -> PaperResult:
+    """Write the paper to ``output`` (.docx or .pdf), atomically: a failure leaves nothing behind."""
+    from kpi_excel.workbook.xlsx.atomic import atomic_write
+
+    output = Path(output)
+    suffix = output.suffix.lower()
+    if suffix not in PAPER_SUFFIXES:
+        raise PaperError(f"{output}: the paper is written as .docx or .pdf, not '{output.suffix or 'no suffix'}'")
+    data, result = paper_bytes(workbook, options, pdf=suffix == ".pdf", now=now)
+    atomic_write(output, lambda handle: handle.write(data), _verify_docx if suffix == ".docx" else _verify_pdf)
+    return PaperResult(output, result.indicators, result.exceptions, result.charts, result.content)
+
+
+def _verify_docx(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "word/document.xml" not in archive.namelist() or archive.testzip() is not None:
+                raise SaveVerificationError("the written .docx has no document part", path=path)
+    except zipfile.BadZipFile:
+        raise SaveVerificationError("the written .docx is not a zip package", path=path) from None
+
+
+def _verify_pdf(path: Path) -> None:
+    with open(path, "rb") as handle:
+        if handle.read(4) != b"%PDF":
+            raise SaveVerificationError("the written PDF does not start as a PDF", path=path)
