@@ -85,6 +85,15 @@ def test_the_corpus_covers_several_kinds_of_council() -> None:
     assert "scottish" in kinds or "welsh" in kinds
 
 
+def test_the_folder_readme_lists_every_table_with_its_agreement() -> None:
+    readme = (CORPUS / "README.md").read_text(encoding="utf-8")
+    for path in TABLES:
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{path.name}` |")), None)
+        assert row is not None, f"{path.name} is not in {CORPUS.name}/README.md"
+        agreement = re.match(r"(?:all )?(\d+)", _header(path)["Agreement"][0])
+        assert agreement is not None and f"| {agreement.group(1)} of " in row, (path.name, row)
+
+
 def test_published_direction_arrows_agree_with_the_data(runner) -> None:  # type: ignore[no-untyped-def]
     """Tower Hamlets prints Wingdings arrows (ñ better, ò worse, ð the same): every one agrees."""
     path = CORPUS / "tower_hamlets_london_2007_08.csv"
