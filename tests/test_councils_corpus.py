@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from kpi_excel.cli import main
+from kpi_excel.core.columns import match_columns
 from kpi_excel.core.rag import parse_rag_word
 
 CORPUS = Path(__file__).parent / "cases" / "councils"
@@ -38,10 +39,17 @@ def _header(path: Path) -> dict[str, list[str]]:
 
 
 def _published_column(frame: pd.DataFrame) -> str:
-    for name in ("Status", "Traffic Light", "On Target", "RAG"):
-        if name in frame.columns:
-            return name
-    raise AssertionError("no published status column")
+    """The column `rate` reads as the published RAG ("Status", "RAG status", "Status and trend", ...)."""
+    columns = match_columns(list(frame.columns))
+    assert "published_rag" in columns, f"no published status column in {list(frame.columns)}"
+    return str(frame.columns[columns.by_name["published_rag"]])
+
+
+def _rate(runner, path: Path) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    command = shlex.split(_header(path)["Rate"][0])
+    result = runner.invoke(main, ["rate", str(path), *command[3:]], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return pd.read_csv(io.StringIO(result.stdout), dtype=str, keep_default_na=False)
 
 
 @pytest.mark.parametrize("path", TABLES, ids=[p.stem for p in TABLES])
@@ -52,9 +60,7 @@ def test_published_table_is_rated_as_the_council_rated_it(runner, path: Path) ->
     assert re.search(r"https?://|no web address", " ".join(fields["Source"])), "the source must be cited"
     command = shlex.split(fields["Rate"][0])
     assert command[:3] == ["kpi-excel", "rate", f"tests/cases/councils/{path.name}"]
-    result = runner.invoke(main, ["rate", str(path), *command[3:]], catch_exceptions=False)
-    assert result.exit_code == 0, result.stderr
-    frame = pd.read_csv(io.StringIO(result.stdout), dtype=str, keep_default_na=False)
+    frame = _rate(runner, path)
     published = _published_column(frame)
     first = frame.columns[0]
     rated = frame[frame[published].map(lambda s: parse_rag_word(s) is not None)]
@@ -64,16 +70,28 @@ def test_published_table_is_rated_as_the_council_rated_it(runner, path: Path) ->
     assert set(disagree) == listed, f"disagreements {disagree} are not the listed exceptions {listed}"
     agreement = re.match(r"(?:all )?(\d+)(?: of (\d+))?", fields["Agreement"][0])
     assert agreement is not None
-    agreed = len(rated) - len(disagree) - int(sum(1 for v in rated[published] if parse_rag_word(v) == "N/A"))
-    assert agreed == int(agreement.group(1))
+    not_rated = int(sum(1 for v in rated[published] if parse_rag_word(v) == "N/A"))
+    assert len(rated) - len(disagree) - not_rated == int(agreement.group(1))
+    if agreement.group(2):  # "8 of 10": the rows the council rated
+        assert len(rated) - not_rated == int(agreement.group(2))
 
 
 def test_the_corpus_covers_several_kinds_of_council() -> None:
     councils = {_header(p)["Council"][0] for p in TABLES}
     kinds = " ".join(councils).lower()
-    assert len(councils) >= 3
-    for kind in ("district", "county", "london borough"):
+    assert len(councils) >= 6
+    for kind in ("district", "county", "london borough", "unitary"):
         assert kind in kinds
+    assert "scottish" in kinds or "welsh" in kinds
+
+
+def test_the_folder_readme_lists_every_table_with_its_agreement() -> None:
+    readme = (CORPUS / "README.md").read_text(encoding="utf-8")
+    for path in TABLES:
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{path.name}` |")), None)
+        assert row is not None, f"{path.name} is not in {CORPUS.name}/README.md"
+        agreement = re.match(r"(?:all )?(\d+)", _header(path)["Agreement"][0])
+        assert agreement is not None and f"| {agreement.group(1)} of " in row, (path.name, row)
 
 
 def test_published_direction_arrows_agree_with_the_data(runner) -> None:  # type: ignore[no-untyped-def]
@@ -84,3 +102,25 @@ def test_published_direction_arrows_agree_with_the_data(runner) -> None:  # type
     assert list(frame["direction"]) == ["Declining", "Declining", "Declining", "No change", "Improving",
                                         "Improving", "Improving", "Improving", "Improving", "Improving"]
     assert not any("published trend" in p for p in frame["problems"])
+
+
+def test_bracknell_published_trend_words_agree_with_the_data(runner) -> None:  # type: ignore[no-untyped-def]
+    """Bracknell Forest prints Better / Worse / No change: every one agrees with the values and polarity."""
+    frame = _rate(runner, CORPUS / "bracknell_forest_unitary_2025_q2.csv")
+    assert list(frame["Trend (published)"]) == ["Better", "Better", "Better", "No change", "Better", "No change",
+                                                "Better", "Worse", "Better"]
+    assert list(frame["direction"]) == ["Improving", "Improving", "Improving", "No change", "Improving",
+                                        "No change", "Improving", "Declining", "Improving"]
+    assert not any("published trend" in p for p in frame["problems"])
+
+
+def test_mid_and_east_antrim_standards_written_as_sentences(runner) -> None:  # type: ignore[no-untyped-def]
+    """Northern Ireland's statutory standards are sentences ("A minimum of 50%."); each status cell
+    goes on to say the trend, and every "decrease in performance" is the data's Declining."""
+    frame = _rate(runner, CORPUS / "mid_and_east_antrim_ni_2023_24_statutory.csv")
+    rated = frame[frame["rag"] != ""]
+    assert list(rated["rag"]) == ["Red", "Green", "Green", "Green", "Green"]
+    assert list(rated["direction"]) == ["Declining"] * 5
+    assert all("decrease in performance" in s.lower() for s in rated["Status and trend"])
+    assert rated["rag_reason"].iloc[0] == "Red: 67.4 weeks is 37.4 weeks above the Less than 30 weeks target"
+    assert "meets the A minimum of 50% target" in rated["rag_reason"].iloc[3]

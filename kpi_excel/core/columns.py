@@ -176,7 +176,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "rag", "rag status", "status rag", "status", "rating", "rag rating", "current rag", "rag rating key",
         "performance status", "rag 2022 23", "published status", "published rag", "published rag status",
         "pi status", "kpi status", "status against target", "performance against target", "traffic light",
-        "on target",
+        "on target", "status and trend",
     ),
     "published_change": ("change", "difference", "change since previous"),
     "published_rag_reason": ("rag reason", "reason", "rating reason"),

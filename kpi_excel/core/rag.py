@@ -275,7 +275,14 @@ def parse_rag_word(raw: object) -> str | None:
     """A RAG word (Red/Amber/Green/N/A) from text such as "G", "green" or a
     published key's "On target" / "Alert"; None if not one."""
     cleaned = re.sub(r"\s+", " ", str(raw or "").strip().lower().rstrip("."))
-    return _RAG_WORDS.get(cleaned) or _PUBLISHED_RAG_WORDS.get(cleaned)
+    word = _RAG_WORDS.get(cleaned) or _PUBLISHED_RAG_WORDS.get(cleaned)
+    if word is None:
+        # A status cell that goes on to say more: "Target achieved. Slight decrease in
+        # performance from 2022/23." (Mid and East Antrim's "Status and trend").
+        first = re.split(r"(?<=[a-z])\.\s+|;\s+|\s+[-–—]\s+", cleaned, maxsplit=1)[0]
+        if first != cleaned:
+            word = _RAG_WORDS.get(first) or _PUBLISHED_RAG_WORDS.get(first)
+    return word
 
 
 def parse_override(raw: object, reason: object = None) -> tuple[str, str] | None:

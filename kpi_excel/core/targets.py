@@ -7,7 +7,8 @@ polarity, inclusively; ``10 days`` and ``£1.1m`` are numbers too), a band
 ``90%-95%`` / ``between 90 and 95`` / ``95% ± 2``, ``Maintain`` (no worse than
 the previous value), ``Top quartile`` (the comparator group's top-quartile
 threshold; ``Top quartile (>74.3)`` once the benchmark has said what it is),
-and ``N/A`` (no target).
+and ``N/A`` (no target). A target written as a sentence reads the same:
+``A minimum of 50%.``, ``A maximum of 16,387 tonnes.``, ``Less than 30 weeks.``.
 
 Tolerances (how near a miss is Green or Amber, or how near a change is Same):
 ``5%`` is relative (5% of the target, or of the previous value), ``2pp`` /
@@ -122,6 +123,10 @@ def _parse_text(raw: str) -> Target | None:
     if text.lower().rstrip(".*") in _NO_TARGET:
         return None
     shown = raw.strip()
+    # Written as a sentence: "A minimum of 50%." (Northern Ireland's statutory standards).
+    text = re.sub(r"^an?\s+(?=(minimum|maximum)\b)", "", text, flags=re.I)
+    text = re.sub(r"(?<=[\d%a-z])\.$", "", text, flags=re.I)
+    shown = re.sub(r"(?<=[\d%a-z])\.$", "", shown, flags=re.I)  # "the Less than 30 weeks target"
     if _MAINTAIN.match(text):
         return Target(MAINTAIN, 0.0, text=shown)
     match = _TOP_QUARTILE.match(text)
