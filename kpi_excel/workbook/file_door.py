@@ -399,8 +399,9 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
                           autofilter=False, print_titles=True, charts=[], header_row=header_row)
     for block in spec.blocks:
         _write_block(pkg, spec.name, block, styles)
+    shared: dict[str, SheetValues] = {}  # one read of the sheet for every chart's cached values
     for chart in charts:  # after the blocks, so the charts' caches hold their data
-        pkg.add_chart(spec.name, chart)
+        pkg.add_chart(spec.name, chart, cache=shared)
     if spec.print_through:
         through = next(i for i, c in enumerate(spec.columns) if c.header == spec.print_through) + 1
         pkg.set_print_area(spec.name, f"A1:{column_letter(through)}{max(spec.last_row, header_row + RULE_ROWS)}")
