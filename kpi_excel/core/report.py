@@ -19,12 +19,13 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from kpi_excel.core.assess import Assessment, RateOptions, assess_row, duplicate_codes
+from kpi_excel.core.assess import Assessment, RateOptions, duplicate_codes
+from kpi_excel.core.engine import rate_rows
 from kpi_excel.core.funnel import Funnel
 from kpi_excel.core.measures import Measure
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.significance import COUNT_FIELDS, row_measure, versus_from_counts, versus_word
+from kpi_excel.core.significance import COUNT_FIELDS, versus_from_counts, versus_word
 from kpi_excel.core.stats import compare_with
 from kpi_excel.core.columns import column_letter, match_columns, normalise_header
 from kpi_excel.core.plan import (
@@ -265,8 +266,9 @@ def plan_refresh(
     for row in rows:
         _apply_selection(row, chosen, selection_problems or {})
         _apply_benchmark(row, benchmarks, settings)
-        if not _is_blank(row):
-            row.assessment = assess_row(row.fields, row.formats, options)
+    _assess(rows, options)
+    for row in rows:
+        if row.assessment is not None:
             row.versus = _benchmark_versus(row, settings.confidence)
         row.checks = _checks_text(table, row)
 
@@ -299,6 +301,19 @@ def plan_refresh(
         "; ".join(changes)[:2000] or None, len(summary.problems), version,
     ))
     return Plan(kpis=kpi_update, sheets=tuple(sheets), log_sheet=log_sheet(), log=log, summary=summary)
+
+
+def _assess(rows: list[_Row], options: RateOptions) -> None:
+    """Every KPI row through the rating engine at once (blank rows are not rated)."""
+    rated = [row for row in rows if not _is_blank(row)]
+    if not rated:
+        return
+    names = {name for row in rated for name in row.fields}
+    cells = {name: [row.fields.get(name) for row in rated] for name in names}
+    shown = {name: [row.formats.get(name) for row in rated] for name in {n for row in rated for n in row.formats}}
+    ratings = rate_rows(cells, shown, options, size=len(rated))
+    for index, row in enumerate(rated):
+        row.assessment = ratings.assessment(index)
 
 
 def _read_row(table: KpiTable, index: int) -> _Row:
@@ -584,7 +599,7 @@ def _benchmark_versus(row: _Row, level: float) -> str:
     if isinstance(kind, str) and kind:
         measure: Measure | None = Measure(kind, float(bench.get("count_multiplier") or 1))  # type: ignore[arg-type]
     else:
-        measure = row_measure(row.fields, result.latest)[0]
+        measure = result.statistics.measure if result.statistics is not None else None
     if measure is None or not measure.has_interval:
         return ""
     numerator, denominator = _float(bench.get("numerator")), _float(bench.get("denominator"))
