@@ -108,11 +108,11 @@ def rate_table(
     with_statistics = _has_statistics(columns, ratings)
     out.columns = _published_names(list(frame.columns), with_statistics)
     out["change"] = ratings.change
-    out["trend"] = ratings.trend
-    out["direction"] = ratings.direction
-    out["rag"] = ratings.rag
-    out["rag_reason"] = ratings.rag_reason
-    out["problems"] = _problem_texts(columns, ratings, cell_problems, repeated_codes)
+    # Our words stay Python text (object columns): no conversion now, and pandas writes them faster.
+    for name, words in (("trend", ratings.trend), ("direction", ratings.direction), ("rag", ratings.rag),
+                        ("rag_reason", ratings.rag_reason),
+                        ("problems", _problem_texts(columns, ratings, cell_problems, repeated_codes))):
+        out[name] = pd.Series(words, index=out.index, dtype=object)
     if with_statistics:
         _add_statistics(out, ratings, options.confidence)
     return RatedTable(out, columns, ratings, warnings)

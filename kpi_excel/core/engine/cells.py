@@ -190,6 +190,10 @@ class RowCells:
             self._distinct[(name,)] = found
         return found
 
+    def has_formats(self, name: str) -> bool:
+        """Whether the rows came with number formats for the field (a workbook)."""
+        return self._formats.get(name) is not None
+
     def with_format(self, name: str) -> Distinct:
         """The field's distinct (cell, number format) pairs; a number format only
         matters to a number, and an empty one is none."""

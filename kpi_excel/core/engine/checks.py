@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_excel.core.engine.cells import RowCells, is_text as _is_text
-from kpi_excel.core.engine.parsed import D_NO_CHANGE, D_NOT_APPLICABLE, DIRECTIONS, W_NA, WORDS
+from kpi_excel.core.engine.parsed import any_of, D_NO_CHANGE, D_NOT_APPLICABLE, DIRECTIONS, W_NA, WORDS
 from kpi_excel.core.engine.problems import ProblemLog
 from kpi_excel.core.periods import Frequency, Period, comparable_previous
 from kpi_excel.core.rag import parse_rag_word
@@ -41,7 +41,7 @@ def effective_frequencies(cells: RowCells, frequency: np.ndarray) -> np.ndarray:
     field = cells.distinct("frequency")
     by_slot = np.array([_FREQUENCIES.index(f) for f in _first_of_each_slot(frequency, field.slots)], dtype=np.int8)
     code = by_slot[field.slots]
-    open_to_it = np.isin(code, (0, _FREQUENCIES.index(Frequency.QUARTERLY), _FREQUENCIES.index(Frequency.MONTHLY)))
+    open_to_it = any_of(code, (0, _FREQUENCIES.index(Frequency.QUARTERLY), _FREQUENCIES.index(Frequency.MONTHLY)))
     rows = np.flatnonzero(open_to_it)
     if len(rows):
         says = np.zeros(len(code), dtype=bool)

@@ -61,6 +61,7 @@ __all__ = [
     "K_QUARTILE",
     "K_TREND",
     "K_NONE",
+    "any_of",
     "words_of",
     "objects",
     "each",
@@ -90,6 +91,14 @@ RAGS = np.array([NA, RED, AMBER, GREEN], dtype=object)
 K_AUTO, K_TARGET, K_QUARTILE, K_TREND, K_NONE = 0, 1, 2, 3, 4
 RULES = (Rule.AUTO, Rule.TARGET, Rule.QUARTILE, Rule.TREND, Rule.NONE)
 RULE_CODE = {rule: code for code, rule in enumerate(RULES)}
+
+
+def any_of(codes: np.ndarray, choices: Sequence[object]) -> np.ndarray:
+    """Rows whose code is one of a few ``choices`` (np.isin, without its set-up cost)."""
+    found = codes == choices[0]
+    for choice in choices[1:]:
+        found = found | (codes == choice)
+    return found
 
 
 def words_of(codes: np.ndarray, words: np.ndarray) -> np.ndarray:
@@ -126,6 +135,9 @@ def _distinct_objects(items: Sequence[object]) -> tuple[list[object], np.ndarray
     return distinct, codes
 
 
+_BOUNDS = {"<": -1, ">": 1}
+
+
 @dataclass
 class ValueColumn:
     """A :class:`Value` per row and its parts as arrays.
@@ -150,13 +162,17 @@ class ValueColumn:
         if codes is None:
             distinct, codes = _distinct_objects(values)
             values = distinct  # type: ignore[assignment]
-        number = np.array([np.nan if v.number is None else v.number for v in values], dtype=np.float64)
-        percent = np.array([v.percent for v in values], dtype=bool)
-        decimals = np.array([-1 if v.decimals is None else v.decimals for v in values], dtype=np.int64)
-        bound = np.array([{"<": -1, ">": 1}.get(v.bound or "", 0) for v in values], dtype=np.int8)
-        count = np.array([np.nan if v.count is None else v.count for v in values], dtype=np.float64)
-        unit = objects([v.unit for v in values])
-        shown = objects([v.display() for v in values])
+        parts = [(np.nan if v.number is None else v.number, v.percent, -1 if v.decimals is None else v.decimals,
+                  _BOUNDS.get(v.bound, 0), np.nan if v.count is None else v.count, v.unit, v.display())
+                 for v in values]
+        numbers, percents, places, bounds, counts, units, shown_texts = zip(*parts) if parts else ((),) * 7
+        number = np.array(numbers, dtype=np.float64)
+        percent = np.array(percents, dtype=bool)
+        decimals = np.array(places, dtype=np.int64)
+        bound = np.array(bounds, dtype=np.int8)
+        count = np.array(counts, dtype=np.float64)
+        unit = objects(units)
+        shown = objects(shown_texts)
         return cls(objects(values)[codes], number[codes], percent[codes], decimals[codes], bound[codes], count[codes],
                    unit[codes], shown[codes])
 

@@ -22,6 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from kpi_excel.core.engine.parsed import (
+    any_of,
     D_DECLINING,
     D_IMPROVING,
     D_NO_CHANGE,
@@ -146,7 +147,7 @@ def _computed(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
     has_quartile = inputs.quartile[rows] > 0
     effective = np.where(kind == K_AUTO, np.where(has_target, K_TARGET, np.where(has_quartile, K_QUARTILE, -1)), kind)
     _set(out, rows[effective == -1], R_NA, "N/A: no target and no benchmark quartile", "none")
-    rated = np.isin(effective, (K_TARGET, K_QUARTILE))
+    rated = any_of(effective, (K_TARGET, K_QUARTILE))
     no_value = rated & ~inputs.latest.ok[rows]
     missing = rows[no_value]
     _set(out, missing, R_NA, [f"N/A: latest value {why}" for why in inputs.latest.missing(missing)],
@@ -179,7 +180,7 @@ def _by_target(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
     left = present & ~undirected
     _top_quartile(inputs, rows[left & (op == OP_TOP_QUARTILE)], out)
     _maintain(inputs, rows[left & (op == OP_MAINTAIN)], out)
-    numeric = left & ~np.isin(op, (OP_TOP_QUARTILE, OP_MAINTAIN))
+    numeric = left & ~any_of(op, (OP_TOP_QUARTILE, OP_MAINTAIN))
     bounded = numeric & (inputs.latest.bound[rows] != 0)
     _bounded(inputs, rows[bounded], out)
     _numeric(inputs, rows[numeric & ~bounded], out)
@@ -291,14 +292,14 @@ def _numeric(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
                            (_LEVEL, "{} is level with the {} target but does not beat it")):
         picked = np.flatnonzero(branch == code)
         reasons[picked] = [template.format(a, b) for a, b in zip(shown[picked].tolist(), wanted[picked].tolist())]
-    measured = np.flatnonzero(~np.isin(branch, (_MEETS, _BAND_IN, _ON, _LEVEL)))
+    measured = np.flatnonzero(~any_of(branch, (_MEETS, _BAND_IN, _ON, _LEVEL)))
     if len(measured):
         units = np.where(latest.unit[rows[measured]] == None, target.unit[rows[measured]],  # noqa: E711
                          latest.unit[rows[measured]])
         amounts = _amounts(decision.gap[measured], decision.decimals[measured], decision.percent[measured], units)
         middle = np.select([branch[measured] == _AWAY, branch[measured] == _SHORT, branch[measured] == _ABOVE],
                            [" away from the ", " short of the ", " above the "], " ")
-        banded = np.isin(branch[measured], (_BAND_OUT, _BAND_GOOD))
+        banded = any_of(branch[measured], (_BAND_OUT, _BAND_GOOD))
         side = np.where(decision.gap[measured] < 0, " below the ", " above the ")
         middle = np.where(banded, side, middle)
         ending = np.where(banded, " target range", " target")
@@ -307,7 +308,7 @@ def _numeric(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
     good = np.flatnonzero(branch == _BAND_GOOD)
     reasons[good] = [f"Green: {text}, on the good side ({POLARITIES[p].value})"
                      for text, p in zip(reasons[good].tolist(), polarity[good].tolist())]
-    near = np.flatnonzero(np.isin(branch, (_BAND_OUT, _AWAY, _LEVEL, _SHORT, _ABOVE)))
+    near = np.flatnonzero(any_of(branch, (_BAND_OUT, _AWAY, _LEVEL, _SHORT, _ABOVE)))
     reasons[near] = _near_reasons(decision.rag[near], reasons[near], green.tolerances[near], amber.tolerances[near],
                                   decision.percent[near])
     _set(out, rows, decision.rag, reasons, "target")
@@ -379,7 +380,7 @@ def _maintain(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
     latest, previous = inputs.latest, inputs.previous
     polarity = inputs.polarity[rows]
     wanted = inputs.target.shown[rows]
-    directed = np.isin(polarity, (P_HIGH, P_LOW))
+    directed = any_of(polarity, (P_HIGH, P_LOW))
     _set(out, rows[~directed], R_NA, [f"N/A: the {w} target needs a polarity to tell better from worse"
                                       for w in wanted[~directed]], "target")
     no_previous = directed & ~previous.ok[rows]

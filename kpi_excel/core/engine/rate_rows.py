@@ -29,6 +29,7 @@ from kpi_excel.core.engine.cells import RowCells
 from kpi_excel.core.engine.checks import check_periods, check_published, effective_frequencies, frequency_of
 from kpi_excel.core.engine.options import RateOptions
 from kpi_excel.core.engine.parsed import (
+    any_of,
     D_DECLINING,
     D_IMPROVING,
     D_NO_CHANGE,
@@ -118,7 +119,7 @@ def rate_rows(
     rules = read_rules(cells, options, active, log)
     override = read_override(cells, active, log)
     needs_benchmark = active & (target.op == OP_TOP_QUARTILE) & (quartile.number == 0) & \
-        np.isin(rules.kind, (K_AUTO, K_TARGET))
+        any_of(rules.kind, (K_AUTO, K_TARGET))
     rows = np.flatnonzero(needs_benchmark)
     log.add(rows, "target", [f"'{target.shown[row]}' needs benchmark data (Settings: Benchmark data) or a Quartile "
                              "to say where the top quartile starts" for row in rows])

@@ -18,6 +18,7 @@ import numpy as np
 from kpi_excel.core.engine.cells import Distinct, RowCells
 from kpi_excel.core.engine.options import RateOptions, default_rule
 from kpi_excel.core.engine.parsed import (
+    any_of,
     OP_GE,
     OP_GT,
     OP_LE,
@@ -147,12 +148,13 @@ def read_period(cells: RowCells, name: str, active: np.ndarray, log: ProblemLog)
 def read_values(cells: RowCells, name: str, active: np.ndarray, log: ProblemLog) -> ValueColumn:
     """Values as written (with their number formats): unreadable ones and those
     with no number are named."""
-    field = cells.with_format(name)
+    formatted = cells.has_formats(name)
+    field = cells.with_format(name) if formatted else cells.distinct(name)
     what = "latest" if name == "latest_value" else "previous"
     answers: list[Value] = []
     notes: list[str | None] = []
-    for key in [*field.keys, (None, None)]:
-        raw, number_format = key  # type: ignore[misc]
+    for key in [*field.keys, (None, None) if formatted else None]:
+        raw, number_format = key if formatted else (key, None)  # type: ignore[misc]
         try:
             value = parse_value(raw, number_format)
             note = _no_number(value, what, name)
@@ -176,8 +178,12 @@ def _no_number(value: Value, what: str, name: str) -> str | None:
 
 
 def read_target(cells: RowCells, active: np.ndarray, log: ProblemLog) -> TargetColumn:
-    field = cells.with_format("target")
-    answers, errors = _parse_each(field, lambda key: parse_target(*key), (None, None))  # type: ignore[misc]
+    if cells.has_formats("target"):
+        field = cells.with_format("target")
+        answers, errors = _parse_each(field, lambda key: parse_target(*key), (None, None))  # type: ignore[misc]
+    else:
+        field = cells.distinct("target")
+        answers, errors = _parse_each(field, parse_target, None)
     answers = [None if a is _UNREADABLE else a for a in answers]
     slots = field.slots
     failed = np.array([e is not None for e in errors], dtype=bool)
@@ -273,11 +279,11 @@ def inferred_polarity(polarity: PolarityColumn, target: TargetColumn, log: Probl
                       active: np.ndarray) -> np.ndarray:
     """A row with no polarity written takes it from a one-sided target (``>90%``
     is High = Good); a target that points the other way from the polarity is named."""
-    one_sided = np.isin(target.op, (OP_GT, OP_GE, OP_LT, OP_LE))
-    upward = np.isin(target.op, (OP_GT, OP_GE))
+    one_sided = any_of(target.op, (OP_GT, OP_GE, OP_LT, OP_LE))
+    upward = any_of(target.op, (OP_GT, OP_GE))
     inferred = ~polarity.written & one_sided
     code = np.where(inferred, np.where(upward, P_HIGH, P_LOW), polarity.code).astype(np.int8)
-    against = active & ~inferred & one_sided & np.isin(polarity.code, (P_HIGH, P_LOW)) & \
+    against = active & ~inferred & one_sided & any_of(polarity.code, (P_HIGH, P_LOW)) & \
         ((polarity.code == P_HIGH) != upward)
     rows = np.flatnonzero(against)
     said: dict[tuple[str, int], str] = {}

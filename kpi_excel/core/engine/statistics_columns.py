@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kpi_excel.core.engine.cells import RowCells
-from kpi_excel.core.engine.parsed import P_HIGH, P_LOW, ValueColumn, objects
+from kpi_excel.core.engine.parsed import any_of, P_HIGH, P_LOW, ValueColumn, objects
 from kpi_excel.core.engine.problems import ProblemLog
 from kpi_excel.core.engine.rounding import round_columns
 from kpi_excel.core.measures import COUNT, PERCENTAGE, PROPORTION, RATE, Measure, measure_from_unit, \
@@ -143,7 +143,7 @@ def _judge_rows(cells: RowCells, rows: np.ndarray, latest: ValueColumn, previous
     out.measure[rows] = measure
 
     kind_of = np.array(["" if m is None else m.kind for m in measure], dtype=object)
-    testable = np.isin(kind_of, (PROPORTION, RATE, COUNT))
+    testable = any_of(kind_of, (PROPORTION, RATE, COUNT))
     unknown = (measure == None) & given & ~kind_problem & ~count_problem  # noqa: E711
     log.same(rows[unknown], "unit", _NO_KIND)
     judged = testable & ((kind_of == COUNT) | given)

@@ -22,6 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from kpi_excel.core.engine.parsed import (
+    any_of,
     D_DECLINING,
     D_IMPROVING,
     D_NO_CHANGE,
@@ -138,15 +139,15 @@ def _bounded(rows: np.ndarray, previous: ValueColumn, latest: ValueColumn, polar
     pole = polarity[rows]
     moved = up | down
     directions = np.where(up == (pole == P_HIGH), D_IMPROVING, D_DECLINING)
-    directions = np.where(np.isin(pole, (P_HIGH, P_LOW)) & moved, directions, D_NOT_APPLICABLE)
+    directions = np.where(any_of(pole, (P_HIGH, P_LOW)) & moved, directions, D_NOT_APPLICABLE)
     direction[rows] = directions
 
 
 def with_significance(trend: TrendColumns, not_significant: np.ndarray) -> None:
     """A change that is not significant reads Same (direction No change)."""
-    rows = not_significant & np.isin(trend.word, (W_INCREASE, W_DECREASE))
+    rows = not_significant & any_of(trend.word, (W_INCREASE, W_DECREASE))
     trend.word[rows] = W_SAME
-    turning = rows & np.isin(trend.direction, (D_IMPROVING, D_DECLINING))
+    turning = rows & any_of(trend.direction, (D_IMPROVING, D_DECLINING))
     trend.direction[turning] = D_NO_CHANGE
 
 
