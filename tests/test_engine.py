@@ -120,3 +120,16 @@ def test_each_row_gets_what_it_gets_alone(options: RateOptions) -> None:
 def test_an_empty_table_rates_to_nothing() -> None:
     ratings = rate_rows({"latest_value": []}, size=0)
     assert len(ratings) == 0 and ratings.counts() == {}
+
+
+@pytest.mark.parametrize("target,reason", [
+    ("Maintain", "Green: 77.6% improves on the previous 76.0% (Maintain target)"),
+    ("Top quartile", "N/A: the Top quartile target needs benchmark data (Settings: Benchmark data) or a Quartile"),
+])
+def test_a_target_with_no_number_is_not_rescaled_beside_percentages(target: str, reason: str) -> None:
+    """0.776 beside 76.0% is 77.6%, but Maintain and Top quartile hold no number to read as one."""
+    row = {"indicator": "Care leavers in touch", "polarity": "High = Good", "previous_value": "76.0%",
+           "latest_value": "77.6%", "target": target}
+    result = assess_row(row)
+    assert result.rag_reason == reason
+    assert "read as 0%" not in result.problem_text

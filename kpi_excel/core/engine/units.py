@@ -2,9 +2,9 @@
 
 The first value with a number (the latest, else the previous) is the anchor. A
 plain number of at most 1 beside a percentage anchor above 1 is read as a
-percentage (the previous value, the latest, or the target), and a fraction
-anchor beside a percentage target is read as a percentage; each rewrite is
-named, so an officer sees what was assumed.
+percentage (the previous value, the latest, or a target with a number: not
+Maintain or Top quartile), and a fraction anchor beside a percentage target is
+read as a percentage; each rewrite is named, so an officer sees what was assumed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from kpi_excel.core.engine.parsed import TargetColumn, ValueColumn
+from kpi_excel.core.engine.parsed import OP_MAINTAIN, OP_TOP_QUARTILE, TargetColumn, ValueColumn
 from kpi_excel.core.engine.problems import ProblemLog
 from kpi_excel.core.values import Value
 
@@ -37,7 +37,9 @@ def same_units(latest: ValueColumn, previous: ValueColumn, target: TargetColumn,
             log.add(rows, name, [f"{v.display()} read as {v.number * 100:g}% to match the other values" for v in old])
             column.replace_rows(rows, [_as_percent(v) for v in old])
 
-        fraction_target = big_percent & target.present & ~target.percent & (np.abs(target.value) <= 1)
+        # Maintain and an unresolved Top quartile have no number to rescale.
+        numeric = target.present & (target.op != OP_MAINTAIN) & (target.op != OP_TOP_QUARTILE)
+        fraction_target = big_percent & numeric & ~target.percent & (np.abs(target.value) <= 1)
         fraction_anchor = ~fraction_target & anchor_ok & target.present & target.percent & ~anchor_percent & \
             (np.abs(anchor) <= 1) & (1 < np.abs(target.value))
     rows = np.flatnonzero(fraction_target)
