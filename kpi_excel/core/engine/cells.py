@@ -98,7 +98,11 @@ def _distinct_cells(cells: object, size: int) -> Distinct:
         kind = value.__class__
         # 0.0 and -0.0 are equal to Python but print differently.
         key = (kind, value, str(value)) if kind is float and value == 0 else (kind, value)
-        code = index.get(key)
+        try:
+            code = index.get(key)
+        except TypeError:  # a cell no reader gives (a list): a key of its own
+            key = (kind, id(value))
+            code = index.get(key)
         if code is None:
             code = index[key] = len(keys)
             keys.append(value)
