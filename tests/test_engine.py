@@ -58,9 +58,11 @@ def test_rounding_a_million_numbers_agrees_and_leaves_nan_alone() -> None:
     assert np.isnan(round_columns(np.array([np.nan]), 1)[0])
 
 
-@given(st.lists(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False), min_size=1, max_size=30),
+@given(st.lists(st.one_of(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+                          st.sampled_from([-0.0, -0.4, -0.04, 0.5, 1234.5])), min_size=1, max_size=30),
        st.integers(-1, 6))
 def test_formatting_a_column_is_format_number_on_each(numbers: list[float], decimals: int) -> None:
+    """Including -0.0 and small negatives, which format_number never shows as "-0"."""
     assert format_numbers(np.array(numbers), decimals) == \
         [format_number(x, None if decimals < 0 else decimals) for x in numbers]
 

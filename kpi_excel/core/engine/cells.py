@@ -148,9 +148,6 @@ class RowCells:
         self._formats = dict(formats or {})
         self._distinct: dict[tuple[str, ...], Distinct] = {}
 
-    def has(self, name: str) -> bool:
-        return name in self._cells
-
     def present(self, name: str) -> np.ndarray:
         """Which rows have a (non-blank) cell in the field. A text column of
         mostly distinct cells (names, codes) is looked at in C, not parsed."""

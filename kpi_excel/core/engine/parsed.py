@@ -62,7 +62,6 @@ __all__ = [
     "K_TREND",
     "K_NONE",
     "any_of",
-    "words_of",
     "objects",
     "each",
 ]
@@ -99,11 +98,6 @@ def any_of(codes: np.ndarray, choices: Sequence[object]) -> np.ndarray:
     for choice in choices[1:]:
         found = found | (codes == choice)
     return found
-
-
-def words_of(codes: np.ndarray, words: np.ndarray) -> np.ndarray:
-    """Codes to their words (an object array of str)."""
-    return words[codes]
 
 
 def objects(items: Sequence[object]) -> np.ndarray:

@@ -1,9 +1,10 @@
 """Problems found column by column, handed back row by row in the order the checks run.
 
 Each check adds its problems for many rows at once (the rows, the column each
-problem names, and the messages). :meth:`ProblemLog.by_row` gives every row its
-problems in the order the checks were made, which is the order an officer reads
-them in (polarity first, published RAG last).
+problem names, and the messages). :meth:`ProblemLog.row` gives a row its
+problems, and :meth:`ProblemLog.texts` every row's as one text, in the order the
+checks were made, which is the order an officer reads them in (polarity first,
+published RAG last).
 """
 
 from __future__ import annotations
@@ -70,13 +71,6 @@ class ProblemLog:
         if span is None:
             return ()
         return tuple(Problem(self._columns[k], self._messages[k]) for k in self._order[span[0]:span[1]].tolist())
-
-    def by_row(self) -> list[tuple[Problem, ...]]:
-        """Each row's problems, in the order the checks were made."""
-        out: list[tuple[Problem, ...]] = [()] * self.size
-        for row in self._grouped():
-            out[row] = self.row(row)
-        return out
 
     def texts(self, name_of: Callable[[str], str]) -> list[str]:
         """Each row's problems as one text, each named by ``name_of`` its column:

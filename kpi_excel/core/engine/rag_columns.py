@@ -94,9 +94,6 @@ class RagColumns:
     reason: np.ndarray  # str
     rule: np.ndarray  # "target" / "quartile" / "trend" / "none" / "override"
 
-    def words(self) -> np.ndarray:
-        return RAGS[self.rag]
-
 
 def rag_columns(inputs: RagInputs) -> RagColumns:
     """Rate every row by its rule (see the module notes)."""
@@ -354,7 +351,7 @@ def format_numbers(numbers: np.ndarray, decimals: int) -> list[str]:
         return [format_number(float(n), None, False) for n in numbers]
     pattern = f"{{:,.{decimals}f}}".format
     texts = [pattern(n) for n in numbers.tolist()]
-    if (numbers < 0).any():  # no "-0.0": a negative number that rounds to zero is shown as zero
+    if np.signbit(numbers).any():  # no "-0.0": a negative number (or -0.0) that rounds to zero is shown as zero
         texts = [t[1:] if t.startswith("-") and float(t.replace(",", "").replace("-", "") or 0) == 0 else t
                  for t in texts]
     return texts

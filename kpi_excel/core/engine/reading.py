@@ -98,9 +98,6 @@ class PolarityColumn:
     written: np.ndarray
     no_polarity_reason: np.ndarray
 
-    def polarity(self, row: int) -> Polarity | None:
-        return POLARITIES[self.code[row]] if self.known[row] else None
-
 
 def read_polarity(cells: RowCells, active: np.ndarray, log: ProblemLog) -> PolarityColumn:
     """The Polarity cell, else a polarity the indicator's name states ("(aim to maximise)")."""
