@@ -99,13 +99,21 @@ def _decode(raw: bytes, path: Path) -> str:
     raise UnreadableFileError("text is neither UTF-8 nor Windows-1252", source=str(path))  # pragma: no cover
 
 
+# Where str.splitlines() ends a line: only the lines above the header are looked at.
+_LINE_END = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
 def _skip_comments(text: str) -> str:
     """Drop ``#`` comment lines (and blank lines) above the header row."""
-    lines = text.splitlines(keepends=True)
-    first = 0
-    while first < len(lines) and (not lines[first].strip() or _is_comment(lines[first])):
-        first += 1
-    return "".join(lines[first:])
+    start = 0
+    while start < len(text):
+        match = _LINE_END.search(text, start)
+        end = match.end() if match else len(text)
+        line = text[start:end]
+        if line.strip() and not _is_comment(line):
+            break
+        start = end
+    return text[start:]
 
 
 def _is_comment(line: str) -> bool:
@@ -115,7 +123,8 @@ def _is_comment(line: str) -> bool:
 
 
 def _sniff(text: str) -> str:
-    first = text.splitlines()[0]
+    match = _LINE_END.search(text)
+    first = text[:match.start()] if match else text  # the header line
     counts = {"\t": first.count("\t"), ",": first.count(","), ";": first.count(";")}
     best = max(counts, key=lambda d: (counts[d], d == ","))
     return best if counts[best] else ","

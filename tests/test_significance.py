@@ -12,8 +12,7 @@ from kpi_excel.core.measures import COUNT, MEAN, PROPORTION, RATE, Measure, Meas
     parse_measure_type
 from kpi_excel.core.polarity import Polarity
 from kpi_excel.core.rate_table import STATISTICS_COLUMNS, rate_table
-from kpi_excel.core.significance import NOT_SIGNIFICANT, SIGNIFICANT, judge_row
-from kpi_excel.core.values import parse_value
+from kpi_excel.core.significance import NOT_SIGNIFICANT, SIGNIFICANT
 
 
 @pytest.mark.parametrize("text,kind,multiplier", [
@@ -41,10 +40,11 @@ def test_unit_says_the_kind_or_nothing(unit: str, expected: Measure | None) -> N
 
 
 def _judge(**cells: object):  # type: ignore[no-untyped-def]
-    latest = parse_value(cells.pop("latest"))
-    previous = parse_value(cells.pop("previous", None))
-    polarity = cells.pop("polarity", Polarity.HIGH)
-    return judge_row(cells, {}, latest, previous, polarity, cells.pop("level", 0.95))  # type: ignore[arg-type]
+    """The statistics the engine works out for a row of these cells."""
+    row = {"indicator": "An indicator", "latest_value": cells.pop("latest"), "previous_value": cells.pop("previous", None),
+           "polarity": cells.pop("polarity", Polarity.HIGH).value, **cells}  # type: ignore[attr-defined]
+    level = row.pop("level", 0.95)
+    return assess_row(row, options=RateOptions(confidence=level)).statistics  # type: ignore[arg-type]
 
 
 def test_the_issue_example_forty_to_forty_five_percent_on_a_hundred() -> None:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from kpi_excel.core.engine.trend_columns import assess_trends
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.targets import Tolerance, parse_target
-from kpi_excel.core.trend import assess_trend, round_to
-from kpi_excel.core.values import parse_value
+from kpi_excel.core.targets import Target, Tolerance, parse_target
+from kpi_excel.core.trend import Trend, round_to
+from kpi_excel.core.values import Value, parse_value
+
+
+def assess_trend(previous: Value, latest: Value, polarity: Polarity, target: Target | None = None,
+                 same_within: Tolerance | None = None) -> Trend:
+    """One row through the column engine."""
+    return assess_trends([previous], [latest], [polarity], [target], same_within)[0]
 
 
 @pytest.mark.parametrize(
@@ -45,12 +52,26 @@ def test_same_within_tolerance() -> None:
     assert assess_trend(before, after, Polarity.HIGH, same_within=Tolerance(0.5, False)).word == "Increase"
 
 
-def test_missing_values_are_not_applicable_with_reason() -> None:
+def test_missing_values_are_not_applicable() -> None:
     trend = assess_trend(parse_value("c"), parse_value("50%"), Polarity.HIGH)
-    assert (trend.word, trend.direction) == ("N/A", "Not applicable")
-    assert "confidential" in (trend.note or "")
+    assert (trend.change, trend.word, trend.direction) == (None, "N/A", "Not applicable")
     trend = assess_trend(parse_value("50%"), parse_value(None), Polarity.HIGH)
-    assert trend.change is None and "latest value" in (trend.note or "")
+    assert (trend.change, trend.word, trend.direction) == (None, "N/A", "Not applicable")
+
+
+def test_bounds_settle_the_move_only_when_they_can() -> None:
+    assert assess_trend(parse_value("2%"), parse_value("<0.1%"), Polarity.LOW) == Trend(None, "Decrease", "Improving")
+    assert assess_trend(parse_value("0.05%"), parse_value("<0.1%"), Polarity.LOW).word == "N/A"
+    assert assess_trend(parse_value("2%"), parse_value("<0.1%"), Polarity.TARGET, parse_target("1%")).direction == \
+        "Not applicable"
+
+
+def test_many_rows_at_once_agree_with_one_at_a_time() -> None:
+    previous = [parse_value(v) for v in ("76.00%", "91.6%", "c", "20", "2%", "3,812")]
+    latest = [parse_value(v) for v in ("77.60%", "91.6%", "50%", "29", "<0.1%", "2,873")]
+    polarity = [Polarity.HIGH, Polarity.HIGH, Polarity.LOW, Polarity.LOW, Polarity.LOW, Polarity.NONE]
+    together = assess_trends(previous, latest, polarity)
+    assert together == [assess_trend(p, l, o) for p, l, o in zip(previous, latest, polarity)]
 
 
 def test_goldilocks_direction_is_towards_the_target() -> None:

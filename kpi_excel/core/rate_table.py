@@ -20,13 +20,15 @@ same data).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from kpi_excel.core.a1 import column_letter
-from kpi_excel.core.assess import Assessment, RateOptions, assess_row, duplicate_codes
 from kpi_excel.core.columns import SYNONYMS, ColumnMap, match_columns, normalise_header, settle_by_content
+from kpi_excel.core.engine import Assessment, RateOptions, Ratings, duplicate_codes, rate_rows
+from kpi_excel.core.engine.cells import RowCells
 from kpi_excel.core.values import looks_like_formula
 from kpi_excel.errors import MissingColumnError
 
@@ -47,20 +49,21 @@ class RatedTable:
 
     frame: pd.DataFrame
     columns: ColumnMap
-    assessments: list[Assessment] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    ratings: Ratings
+    warnings: list[str]
+
+    @property
+    def assessments(self) -> list[Assessment]:
+        """Each row's answers as an :class:`Assessment` (made when asked for)."""
+        return self.ratings.assessments()
 
     def counts(self) -> dict[str, int]:
         """How many rows got each RAG word (blank rows not counted)."""
-        counts: dict[str, int] = {}
-        for assessment in self.assessments:
-            if not assessment.blank:
-                counts[assessment.rag] = counts.get(assessment.rag, 0) + 1
-        return counts
+        return self.ratings.counts()
 
     @property
     def rows_with_problems(self) -> int:
-        return sum(1 for a in self.problem_texts if a)
+        return int((self.frame["problems"].to_numpy(dtype=object) != "").sum())
 
     @property
     def problem_texts(self) -> list[str]:
@@ -80,78 +83,72 @@ def rate_table(
     :class:`MissingColumnError` when no column holds the latest value.
     """
     columns = match_columns(list(frame.columns))
-    values = frame.to_numpy(dtype=object, copy=False)
     # What a column holds is plain from its first few hundred cells.
-    settle_by_content(columns, lambda j: [_clean(v) for v in values[:500, j]])
+    settle_by_content(columns, lambda j: [_clean(v) for v in frame.iloc[:500, j].tolist()])
     if "latest_value" not in columns:
         looked_for = ", ".join(f"'{w.title()}'" for w in SYNONYMS["latest_value"][:6])
         raise MissingColumnError(
             f"no column for the latest value (looked for headers such as {looked_for})", source=source
         )
     warnings = _column_warnings(columns)
-    positions = list(columns.by_name.items())
-    from_headers = _periods_from_headers(columns)
-    notes = _footnote_rows(values, columns)
-    assessments: list[Assessment] = []
-    format_values = formats.to_numpy(dtype=object, copy=False) if formats is not None else None
-    for i in range(len(frame)):
-        if i in notes:
-            assessments.append(Assessment(blank=True))  # a footnote under the table, not an indicator
-            continue
-        row_values = values[i]
-        row = {name: _clean(row_values[j]) for name, j in positions}
-        row.update(from_headers)
-        row_formats = {}
-        if format_values is not None:
-            row_formats = {name: format_values[i][j] for name, j in positions if format_values[i][j]}
-        assessments.append(assess_row(row, row_formats, options))
-    repeated_codes = _repeated_codes(values, columns, assessments)
+    size = len(frame)
+    cells: dict[str, object] = {name: frame.iloc[:, j] for name, j in columns.by_name.items()}
+    for name, label in _periods_from_headers(columns).items():
+        cells[name] = np.full(size, label, dtype=object)
+    shown = {name: formats.iloc[:, j] for name, j in columns.by_name.items()} if formats is not None else None
+    notes = np.zeros(size, dtype=bool)
+    notes[list(_footnote_rows(frame, columns))] = True  # a footnote under the table is not an indicator
+    ratings = rate_rows(RowCells(size, cells, shown), options=options, skip=notes)
+    repeated_codes = _repeated_codes(frame, columns, ratings)
 
     # Value cells already get a sharper message from the value reader.
     skip = {columns.by_name[n] for n in ("latest_value", "previous_value") if n in columns}
     cell_problems = _cell_problems(frame, skip)
     out = frame.copy()
-    with_statistics = _has_statistics(columns, assessments)
+    with_statistics = _has_statistics(columns, ratings)
     out.columns = _published_names(list(frame.columns), with_statistics)
-    out["change"] = [a.change for a in assessments]
-    out["trend"] = [a.trend for a in assessments]
-    out["direction"] = [a.direction for a in assessments]
-    out["rag"] = [a.rag for a in assessments]
-    out["rag_reason"] = [a.rag_reason for a in assessments]
-    out["problems"] = [
-        "; ".join(
-            [f"{columns.header(p.column) if p.column in columns else p.column}: {p.message}" for p in a.problems]
-            + cell_problems.get(i, [])
-            + ([f"{columns.header('code')}: {repeated_codes[i]}"] if i in repeated_codes else [])
-        )
-        for i, a in enumerate(assessments)
-    ]
+    out["change"] = ratings.change
+    # Our words stay Python text (object columns): no conversion now, and pandas writes them faster.
+    for name, words in (("trend", ratings.trend), ("direction", ratings.direction), ("rag", ratings.rag),
+                        ("rag_reason", ratings.rag_reason),
+                        ("problems", _problem_texts(columns, ratings, cell_problems, repeated_codes))):
+        out[name] = pd.Series(words, index=out.index, dtype=object)
     if with_statistics:
-        _add_statistics(out, assessments, options.confidence)
-    return RatedTable(out, columns, assessments, warnings)
+        _add_statistics(out, ratings, options.confidence)
+    return RatedTable(out, columns, ratings, warnings)
 
 
-def _has_statistics(columns: ColumnMap, assessments: list[Assessment]) -> bool:
+def _problem_texts(columns: ColumnMap, ratings: Ratings, cell_problems: dict[int, list[str]],
+                   repeated_codes: dict[int, str]) -> list[str]:
+    """Each row's problems as one text, each named by the column's own header."""
+    texts = ratings.problems.texts(lambda name: columns.header(name) if name in columns else name)
+    code = columns.header("code") if "code" in columns else "code"
+    for i in set(cell_problems) | set(repeated_codes):
+        parts = ([texts[i]] if texts[i] else []) + cell_problems.get(i, [])
+        if i in repeated_codes:
+            parts.append(f"{code}: {repeated_codes[i]}")
+        texts[i] = "; ".join(parts)
+    return texts
+
+
+def _has_statistics(columns: ColumnMap, ratings: Ratings) -> bool:
     """Statistics columns when the table carries counts or a row has an interval."""
     if any(name in columns for name in _COUNT_INPUTS):
         return True
-    return any(a.statistics is not None and a.statistics.intervals for a in assessments)
+    return bool(ratings.statistics.has_interval().any())
 
 
-def _add_statistics(out: pd.DataFrame, assessments: list[Assessment], level: float) -> None:
+def _add_statistics(out: pd.DataFrame, ratings: Ratings, level: float) -> None:
     """ci_low, ci_high (at the chosen level), significance and vs_england."""
-    lows, highs, significance, versus = [], [], [], []
-    for assessment in assessments:
-        statistics = assessment.statistics
-        interval = statistics.interval(level) if statistics is not None else None
-        lows.append(None if interval is None else round(interval.low, 10))
-        highs.append(None if interval is None else round(interval.high, 10))
-        significance.append(statistics.significance if statistics is not None else "")
-        versus.append(statistics.vs_england if statistics is not None else "")
+    low, high = ratings.statistics.interval(level)
+    lows: list[float | None] = [None] * len(ratings)
+    highs: list[float | None] = [None] * len(ratings)
+    for row in np.flatnonzero(~np.isnan(low)):
+        lows[row], highs[row] = round(float(low[row]), 10), round(float(high[row]), 10)
     out["ci_low"] = lows  # floats, NaN where there is no interval (as the change column)
     out["ci_high"] = highs
-    out["significance"] = significance
-    out["vs_england"] = versus
+    out["significance"] = list(ratings.statistics.significance)  # blank rows have none
+    out["vs_england"] = list(ratings.statistics.vs_england)
 
 def _column_warnings(columns: ColumnMap) -> list[str]:
     """What an officer should hear about the header row."""
@@ -179,14 +176,14 @@ def _periods_from_headers(columns: ColumnMap) -> dict[str, str]:
 _FOOTNOTE_START = ("*", "†", "‡", "note", "notes", "source", "sources", "key", "¹", "(1)", "[1]", "nb", "n.b.")
 
 
-def _footnote_rows(values, columns: ColumnMap) -> set[int]:  # type: ignore[no-untyped-def]
+def _footnote_rows(frame: pd.DataFrame, columns: ColumnMap) -> set[int]:
     """Rows that are notes or headings, not indicators: a single cell starting
     like a footnote ("* provisional", "Source: ..."), any single-cell row below
     the last row with a value, target or polarity, and a section heading (a short
     name alone in the topic, theme or indicator column: "Waiting lists")."""
-    if not len(values):
+    if not len(frame):
         return set()
-    filled = _filled(values)
+    filled = _filled(frame)
     data_columns = [columns.by_name[n] for n in ("latest_value", "previous_value", "target", "polarity")
                     if n in columns]
     with_data = filled[:, data_columns].any(axis=1).nonzero()[0] if data_columns else []
@@ -195,26 +192,36 @@ def _footnote_rows(values, columns: ColumnMap) -> set[int]:  # type: ignore[no-u
     found = set()
     for i in (filled.sum(axis=1) == 1).nonzero()[0]:  # single-cell rows are few: look at each
         j = int(filled[i].nonzero()[0][0])
-        text = str(values[i][j]).strip()
+        text = str(frame.iat[i, j]).strip()
         if i > last_data or text.lower().startswith(_FOOTNOTE_START) or (j in heading_columns and len(text) <= 80):
             found.add(int(i))
     return found
 
 
-def _filled(values):  # type: ignore[no-untyped-def]
+def _filled(frame: pd.DataFrame) -> np.ndarray:
     """Which cells hold something (not empty text, None or NaN), as a boolean array."""
-    import numpy as np
+    filled = np.zeros(frame.shape, dtype=bool)
+    for j in range(frame.shape[1]):
+        column = frame.iloc[:, j]
+        if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+            filled[:, j] = (column.notna() & (column != "")).to_numpy(dtype=bool, na_value=False)
+        else:
+            cells = column.to_numpy(dtype=object)
+            filled[:, j] = (cells != "") & pd.notna(cells)
+    return filled
 
-    array = np.asarray(values, dtype=object)
-    return (array != "") & pd.notna(array)
 
-
-def _repeated_codes(values, columns: ColumnMap, assessments: list[Assessment]) -> dict[int, str]:  # type: ignore[no-untyped-def]
+def _repeated_codes(frame: pd.DataFrame, columns: ColumnMap, ratings: Ratings) -> dict[int, str]:
     if "code" not in columns:
         return {}
-    where = columns.by_name["code"]
-    codes = [None if a.blank else _clean(row[where]) for row, a in zip(values, assessments)]
-    return duplicate_codes(codes, [f"row {i + 2}" for i in range(len(codes))])
+    column = frame.iloc[:, columns.by_name["code"]]
+    if column.dtype == object:
+        codes = column.to_numpy(dtype=object).copy()
+        codes[[isinstance(c, float) and c != c for c in codes]] = None  # NaN from pandas means empty
+        codes[ratings.blank] = None
+        return duplicate_codes(codes, lambda i: f"row {i + 2}")
+    codes = column.where(~ratings.blank)  # a text column: searched in C first
+    return duplicate_codes(codes, lambda i: f"row {i + 2}")
 
 
 def _clean(value: object) -> object:
@@ -247,7 +254,7 @@ def _cell_problems(frame: pd.DataFrame, skip: set[int]) -> dict[int, list[str]]:
         column = frame.iloc[:, position]
         if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
             continue
-        texts = column.astype(object)
+        texts = column.astype(object) if column.dtype == object else column  # a text column is searched in C
         try:
             lengths = texts.str.len().fillna(0).to_numpy()
         except AttributeError:  # no text in this column at all
@@ -257,7 +264,7 @@ def _cell_problems(frame: pd.DataFrame, skip: set[int]) -> dict[int, list[str]]:
             length = int(lengths[row])
             limit = " (over Excel's 32,767-character cell limit)" if length > EXCEL_CELL_LIMIT else ""
             found.setdefault(int(row), []).append(f"{name}: a {length:,}-character text{limit}; check it was meant")
-        suspicious = texts.str[:1].isin(["=", "+", "-", "@"]).to_numpy()
+        suspicious = texts.str.slice(0, 1).isin(["=", "+", "-", "@"]).to_numpy(dtype=bool)
         for row in suspicious.nonzero()[0]:
             text = texts.iloc[row]
             if looks_like_formula(text):

@@ -19,12 +19,13 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from kpi_excel.core.assess import Assessment, RateOptions, assess_row, duplicate_codes
+from kpi_excel.core.assess import Assessment, RateOptions, duplicate_codes
+from kpi_excel.core.engine import rate_rows
 from kpi_excel.core.funnel import Funnel
 from kpi_excel.core.measures import Measure
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.significance import COUNT_FIELDS, row_measure, versus_from_counts, versus_word
+from kpi_excel.core.significance import COUNT_FIELDS, versus_from_counts, versus_word
 from kpi_excel.core.stats import compare_with
 from kpi_excel.core.columns import column_letter, match_columns, normalise_header
 from kpi_excel.core.plan import (
@@ -47,7 +48,7 @@ from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_
 from kpi_excel.core.plan import FormatRule, Sparklines
 from kpi_excel.core.rag import Quartile, RagError, parse_quartile, parse_rag_word
 from kpi_excel.core.settings import ReportSettings, read_settings
-from kpi_excel.core.summary import IndicatorStatus, missed_target, summarise, summary_sheet
+from kpi_excel.core.summary import IndicatorStatus, missed_targets, summarise, summary_sheet
 from kpi_excel.core.template import (
     BENCHMARK_SHEET,
     HISTORY_SHEET,
@@ -74,6 +75,7 @@ __all__ = [
     "excel_cell",
     "CHART_LIMIT",
     "period_key",
+    "rate_options",
 ]
 
 # Per-indicator charts on the Benchmark sheet; the table lists every indicator.
@@ -268,8 +270,7 @@ def plan_refresh(
         raise InputError("the workbook has no KPIs sheet", sheet=KPI_SHEET)
     table = find_kpi_table(content.kpis)
     settings = settings or settings_from(content.settings)
-    options = RateOptions(settings.rag_rule, settings.amber_within, settings.same_within, settings.green_within,
-                          confidence=settings.confidence, trend_needs_significance=settings.trend_needs_significance)
+    options = rate_options(settings)
     now = now or dt.datetime.now()
 
     rows = [_read_row(table, index) for index in table.body]
@@ -280,8 +281,9 @@ def plan_refresh(
     for row in rows:
         _apply_selection(row, chosen, selection_problems or {})
         _apply_benchmark(row, benchmarks, settings)
-        if not _is_blank(row):
-            row.assessment = assess_row(row.fields, row.formats, options)
+    _assess(rows, options)
+    for row in rows:
+        if row.assessment is not None:
             row.versus = _benchmark_versus(row, settings.confidence)
             row.history = (histories or {}).get(_code(row))
         row.problems.extend(_cut_texts(row))
@@ -297,7 +299,8 @@ def plan_refresh(
     settings_problems = tuple(str(p) for p in settings.problems) + tuple(source_problems)
     summary = Summary(rated=len(rated), counts=counts, changes=changes, problems=settings_problems + problems,
                       sources=tuple(sources), benchmarked=sum(1 for r in rows if r.bench is not None))
-    statuses = [_status(table, row) for row in rated]
+    below = _below_targets(rated)
+    statuses = [_status(table, row, missed) for row, missed in zip(rated, below)]
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
     rag_rules = tuple(FormatRule("RAG", "equals", w, c.fill, c.font, bold=True) for w, c in RAG_COLOURS.items())
@@ -359,7 +362,13 @@ def _code(row: _Row) -> str:
     return "" if code is None else str(code).strip()
 
 
-def _status(table: KpiTable, row: _Row) -> IndicatorStatus:
+def _below_targets(rows: Sequence[_Row]) -> list[bool | None]:
+    """Whether each rated row's latest value misses its target, all rows at once."""
+    return missed_targets([(r.assessment.latest, r.assessment.target, r.assessment.polarity,  # type: ignore[union-attr]
+                            r.assessment.previous) for r in rows])  # type: ignore[union-attr]
+
+
+def _status(table: KpiTable, row: _Row, below_target: bool | None) -> IndicatorStatus:
     """A rated row as the summary reads it; the previous RAG is what the sheet held before."""
     result = row.assessment
     assert result is not None
@@ -378,7 +387,7 @@ def _status(table: KpiTable, row: _Row) -> IndicatorStatus:
         indicator=_name(table, row), code=_code(row), topic=str(row.fields.get("topic") or "").strip(),
         rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
         comment=str(row.fields.get("comment") or "").strip(),
-        below_target=missed_target(result.latest, result.target, result.polarity), previous_rag=before,
+        below_target=below_target, previous_rag=before,
     )
 
 
@@ -434,22 +443,18 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
         raise InputError("the workbook has no KPIs sheet", sheet=KPI_SHEET)
     table = find_kpi_table(content.kpis)
     settings = settings or settings_from(content.settings)
-    options = RateOptions(settings.rag_rule, settings.amber_within, settings.same_within, settings.green_within,
-                          confidence=settings.confidence, trend_needs_significance=settings.trend_needs_significance)
+    options = rate_options(settings)
 
     def output(row: _Row, name: str) -> object:
         column = table.outputs.get(name)
         value = table.cells.value(row.index, column) if column is not None else None
         return value.strip() if isinstance(value, str) else value
 
+    rows = [_read_row(table, index) for index in table.body]
+    _assess(rows, options)  # only to know whether each latest value misses its target
+    rated = [row for row in rows if row.assessment is not None and not row.assessment.blank]
     out = []
-    for index in table.body:
-        row = _read_row(table, index)
-        if _is_blank(row):
-            continue
-        result = assess_row(row.fields, row.formats, options)
-        if result.blank:
-            continue
+    for row, below_target in zip(rated, _below_targets(rated)):
         quartile = _quartile(output(row, "quartile"))
         code = _code(row)
         out.append(IndicatorStatus(
@@ -457,7 +462,7 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
             rag=parse_rag_word(output(row, "rag")) or "", direction=str(output(row, "direction") or ""),
             rag_reason=str(output(row, "rag_reason") or ""), quartile=quartile.number if quartile else None,
             rank=str(output(row, "rank") or ""), comment=str(row.fields.get("comment") or "").strip(),
-            below_target=missed_target(result.latest, result.target, result.polarity),
+            below_target=below_target,
             previous_rag=(previous or {}).get(code, ""),
         ))
     return out
@@ -471,6 +476,25 @@ def _quartile(raw: object) -> Quartile | None:
         return parse_quartile(raw)
     except RagError:
         return None
+
+
+def rate_options(settings: ReportSettings) -> RateOptions:
+    """How the Settings sheet asks every row to be rated."""
+    return RateOptions(settings.rag_rule, settings.amber_within, settings.same_within, settings.green_within,
+                       confidence=settings.confidence, trend_needs_significance=settings.trend_needs_significance)
+
+
+def _assess(rows: list[_Row], options: RateOptions) -> None:
+    """Every KPI row through the rating engine at once (blank rows are not rated)."""
+    rated = [row for row in rows if not _is_blank(row)]
+    if not rated:
+        return
+    names = {name for row in rated for name in row.fields}
+    cells = {name: [row.fields.get(name) for row in rated] for name in names}
+    shown = {name: [row.formats.get(name) for row in rated] for name in {n for row in rated for n in row.formats}}
+    ratings = rate_rows(cells, shown, options, size=len(rated))
+    for index, row in enumerate(rated):
+        row.assessment = ratings.assessment(index)
 
 
 def _read_row(table: KpiTable, index: int) -> _Row:
@@ -758,7 +782,7 @@ def _benchmark_versus(row: _Row, level: float) -> str:
     if isinstance(kind, str) and kind:
         measure: Measure | None = Measure(kind, float(bench.get("count_multiplier") or 1))  # type: ignore[arg-type]
     else:
-        measure = row_measure(row.fields, result.latest)[0]
+        measure = result.statistics.measure if result.statistics is not None else None
     if measure is None or not measure.has_interval:
         return ""
     numerator, denominator = _float(bench.get("numerator")), _float(bench.get("denominator"))

@@ -13,22 +13,19 @@ its counts), works out a count a source left out when the value gives it (``3%
   England's value, read through the polarity; Higher / Similar / Lower when the
   indicator has no polarity (Fingertips' blue), as Fingertips shows it.
 
-:func:`judge` works on whole columns (numpy arrays), ready for a column-at-a-time
-engine; :func:`judge_row` is the same for one row, as the row assessor uses it.
+:func:`judge` works on whole columns (numpy arrays); the rating engine calls it
+once for every row with counts (:mod:`kpi_excel.core.engine.statistics_columns`,
+which also writes the words and names the problems).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
-from typing import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
-from kpi_excel.core.measures import COUNT, PERCENTAGE, PROPORTION, RATE, Measure, measure_from_unit, \
-    parse_measure_type
+from kpi_excel.core.measures import COUNT, PROPORTION, RATE, Measure
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.rag import Rating
 from kpi_excel.core.stats import (
     LEVEL_95,
     LEVEL_998,
@@ -39,19 +36,8 @@ from kpi_excel.core.stats import (
     rate_interval,
     wilson_interval,
 )
-from kpi_excel.core.trend import (
-    DECLINING,
-    DECREASE,
-    IMPROVING,
-    INCREASE,
-    NO_CHANGE,
-    NOT_APPLICABLE,
-    SAME,
-    Trend,
-    same_at_precision,
-)
-from kpi_excel.core.values import Value, ValueReadError, format_number, parse_value
-from kpi_excel.errors import CellError, Problem
+from kpi_excel.core.values import format_number
+from kpi_excel.errors import Problem
 
 __all__ = [
     "SIGNIFICANT",
@@ -65,12 +51,9 @@ __all__ = [
     "Interval",
     "RowStatistics",
     "judge",
-    "judge_row",
-    "row_measure",
     "versus_word",
     "versus_from_counts",
-    "trend_with_significance",
-    "reason_with_change",
+    "ROUNDING_LIMIT",
 ]
 
 SIGNIFICANT, NOT_SIGNIFICANT = "significant", "not significant"
@@ -243,253 +226,3 @@ def versus_from_counts(measure: Measure, value: float, numerator: float, denomin
     result = judge([measure.kind], measure.multiplier, value, numerator, denominator, comparator=comparator,
                    level=level, latest_rounding=rounding)
     return versus_word(float(result["versus"][0]), polarity)
-
-
-# --- one row --------------------------------------------------------------------------------
-
-
-def row_measure(row: Mapping[str, object], latest: Value | None = None) -> tuple[Measure | None, list[Problem]]:
-    """The row's kind: its Measure Type, else its Unit; a percentage value that
-    comes with counts is a proportion (the counts say "x of n")."""
-    problems: list[Problem] = []
-    try:
-        measure = parse_measure_type(_blank_to_none(row.get("measure_type")))
-    except CellError as error:
-        problems.append(Problem("measure_type", str(error)))
-        measure = None
-    if measure is None and not problems:
-        measure = measure_from_unit(_blank_to_none(row.get("unit")))
-    if measure is None and not problems and latest is not None and latest.percent:
-        has_counts = latest.count is not None or any(_blank_to_none(row.get(f)) is not None for f in COUNT_FIELDS)
-        if has_counts:
-            measure = PERCENTAGE
-    return measure, problems
-
-
-def judge_row(
-    row: Mapping[str, object],
-    formats: Mapping[str, str | None],
-    latest: Value,
-    previous: Value,
-    polarity: Polarity,
-    level: float = LEVEL_95,
-) -> RowStatistics:
-    """Intervals, change and "vs England" for one KPI row (cells by canonical name).
-
-    Counts come from ``latest_numerator`` ... ``previous_denominator`` cells, or
-    a value written ``3% (420)``; England's value from the ``england`` cell.
-    Problems (an unreadable count, counts that disagree with the value) are
-    returned, not raised.
-    """
-    if latest.count is None and previous.count is None and all(
-            _blank_to_none(row.get(name)) is None for name in ("measure_type", "unit", *COUNT_FIELDS)):
-        return RowStatistics(level=level)  # nothing says what kind of number this is, and no counts
-    measure, problems = row_measure(row, latest)
-    counts = {name: _count(row, name, problems) for name in COUNT_FIELDS}
-    if latest.count is not None and counts["latest_numerator"] is None:
-        counts["latest_numerator"] = latest.count
-    if previous.count is not None and counts["previous_numerator"] is None:
-        counts["previous_numerator"] = previous.count
-    if measure is None or not measure.has_interval:
-        if measure is None and any(v is not None for v in counts.values()) and not problems:
-            problems.append(Problem("unit", "counts are given but neither the Measure Type nor the Unit says "
-                                            "whether this is a percentage, a rate or a count; no interval"))
-        return RowStatistics(measure=measure, level=level, problems=tuple(problems))
-    given = any(v is not None for v in counts.values())
-    if measure.kind != COUNT and not given:
-        return RowStatistics(measure=measure, level=level, problems=tuple(problems))  # no counts: nothing to say
-    england = _comparator(row, formats, latest, problems)
-    result = judge(
-        [measure.kind], measure.multiplier, _number(latest), _or_nan(counts["latest_numerator"]),
-        _or_nan(counts["latest_denominator"]), _number(previous), _or_nan(counts["previous_numerator"]),
-        _or_nan(counts["previous_denominator"]), england, level, _rounding(latest), _rounding(previous),
-    )
-    _check_counts(measure, latest, counts["latest_numerator"], counts["latest_denominator"], "latest", problems)
-    _check_counts(measure, previous, counts["previous_numerator"], counts["previous_denominator"], "previous",
-                  problems)
-    intervals = tuple(
-        Interval(chosen, float(result[f"low{suffix}"][0]), float(result[f"high{suffix}"][0]))
-        for chosen, suffix in ((LEVEL_95, "95"), (LEVEL_998, "998"))
-        if not math.isnan(result[f"low{suffix}"][0])
-    )
-    if not intervals and latest.ok:
-        if _rounding(latest) > ROUNDING_LIMIT * abs(latest.number):  # type: ignore[arg-type]
-            problems.append(Problem("latest_value", f"{latest.display()} is too rounded to work out the "
-                                                    f"{'denominator' if counts['latest_numerator'] is not None else 'numerator'} "
-                                                    "from it; give both counts for an interval"))
-        else:
-            problems.append(Problem("latest_value", f"no interval for this {measure.describe()}: "
-                                                    + _what_is_missing(measure, counts, "latest")))
-    significant = float(result["significant"][0])
-    significance = "" if math.isnan(significant) else (SIGNIFICANT if significant else NOT_SIGNIFICANT)
-    previous_given = counts["previous_numerator"] is not None or counts["previous_denominator"] is not None
-    if not significance and intervals and previous.ok and previous_given and \
-            _rounding(previous) > ROUNDING_LIMIT * abs(previous.number):  # type: ignore[arg-type]
-        problems.append(Problem("previous_value", f"{previous.display()} is too rounded to work out its other "
-                                                  "count; give both counts to test the change"))
-    decimals = latest.decimals if latest.decimals is not None else previous.decimals
-    return RowStatistics(
-        measure=measure,
-        level=level,
-        intervals=intervals,
-        significance=significance,
-        change_text=_change_text(measure, latest, previous, result) if significance else "",
-        vs_england=versus_word(float(result["versus"][0]), polarity),
-        percent=measure.percent or latest.percent,
-        decimals=decimals,
-        latest_counts=(_or_none(result["x_latest"][0]), _or_none(result["n_latest"][0])),
-        previous_counts=(_or_none(result["x_previous"][0]), _or_none(result["n_previous"][0])),
-        problems=tuple(problems),
-    )
-
-
-def _blank_to_none(value: object) -> object:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _count(row: Mapping[str, object], name: str, problems: list[Problem]) -> float | None:
-    raw = _blank_to_none(row.get(name))
-    if raw is None:
-        return None
-    try:
-        value = parse_value(raw, None)  # a count is a count whatever its cell format says
-    except ValueReadError as error:
-        problems.append(Problem(name, f"{error}; no interval"))
-        return None
-    if value.number is None:
-        return None  # suppressed ("c", "x"): no count, no interval
-    if value.percent:
-        problems.append(Problem(name, f"'{value.display()}' is a percentage, not a count; no interval"))
-        return None
-    if value.number < 0:
-        problems.append(Problem(name, f"{value.display()} is a negative count; no interval"))
-        return None
-    return value.number
-
-
-def _comparator(row: Mapping[str, object], formats: Mapping[str, str | None], latest: Value,
-                problems: list[Problem]) -> float:
-    raw = _blank_to_none(row.get("england"))
-    if raw is None:
-        return math.nan
-    try:
-        value = parse_value(raw, formats.get("england"))
-    except ValueReadError as error:
-        problems.append(Problem("england", f"{error}; not compared with England"))
-        return math.nan
-    if value.number is None:
-        return math.nan
-    number = value.number
-    if latest.ok and latest.percent and not value.percent and abs(number) <= 1 < abs(latest.number):  # type: ignore[arg-type]
-        number *= 100  # 0.88 beside 93.8%: England's 88%
-    return number
-
-
-def _rounding(value: Value) -> float:
-    """Half a unit of the value's last shown digit (0 when its precision is not known)."""
-    if value.number is None or value.decimals is None:
-        return 0.0
-    return 0.5 * 10.0 ** -value.decimals
-
-
-def _number(value: Value) -> float:
-    return math.nan if value.number is None else float(value.number)
-
-
-def _or_nan(number: float | None) -> float:
-    return math.nan if number is None else float(number)
-
-
-def _or_none(number: float) -> float | None:
-    return None if number != number else float(number)
-
-
-def _check_counts(measure: Measure, value: Value, x: float | None, n: float | None, when: str,
-                  problems: list[Problem]) -> None:
-    """Counts that disagree with the value shown are named (the interval uses the counts)."""
-    if not value.ok or x is None:
-        return
-    field = f"{when}_value"
-    if measure.kind == COUNT:
-        implied = x
-    elif n is None:
-        return
-    elif n <= 0:
-        problems.append(Problem(f"{when}_denominator", f"a denominator of {format_number(n, None)} gives no "
-                                                       "interval"))
-        return
-    else:
-        if measure.kind == PROPORTION and x > n:
-            problems.append(Problem(f"{when}_numerator", f"{format_number(x, None)} of {format_number(n, None)} "
-                                                         "is more than all of them; no interval"))
-            return
-        implied = x / n * measure.multiplier
-    places = value.decimals
-    if not same_at_precision(implied, value.number, places):  # type: ignore[arg-type]
-        shown = format_number(implied, places if places is not None else 2, value.percent)
-        of = format_number(x, None) if measure.kind == COUNT else \
-            f"{format_number(x, None)} of {format_number(n, None)}"  # type: ignore[arg-type]
-        problems.append(Problem(field, f"{value.display()} does not match its counts ({of} is {shown}); "
-                                       "the interval uses the counts"))
-
-
-def _what_is_missing(measure: Measure, counts: Mapping[str, float | None], when: str) -> str:
-    if measure.kind == PROPORTION:
-        return "it needs a numerator and a denominator (or a value with one of them)"
-    if measure.kind == RATE:
-        return "it needs the count of events (the numerator)"
-    return "it needs the count"
-
-
-def _change_text(measure: Measure, latest: Value, previous: Value, result: Mapping[str, np.ndarray]) -> str:
-    """``40% to 45% on 100 cases``: the move and what it rests on."""
-    move = f"{previous.display()} to {latest.display()}"
-    if measure.kind == PROPORTION:
-        before, after = result["n_previous"][0], result["n_latest"][0]
-        if round(before) == round(after):
-            return f"{move} on {_whole(after)} cases"
-        return f"{move} on {_whole(before)} and {_whole(after)} cases"
-    if measure.kind == RATE:
-        return (f"{move} per {measure.multiplier:,.0f}; {_whole(result['x_previous'][0])} and "
-                f"{_whole(result['x_latest'][0])} events")
-    return move
-
-
-def _whole(number: float) -> str:
-    text = f"{number:,.0f}"
-    return text if abs(number - round(number)) < 1e-9 else f"about {text}"
-
-
-# --- trend and reason ------------------------------------------------------------------------
-
-
-def trend_with_significance(trend: Trend, statistics: RowStatistics | None, needs_significance: bool) -> Trend:
-    """With "Trend needs significance", a change that is not significant reads Same
-    (direction No change), so the quartile key does not count noise as a trend."""
-    if not needs_significance or statistics is None or statistics.significance != NOT_SIGNIFICANT:
-        return trend
-    if trend.word not in (INCREASE, DECREASE):
-        return trend
-    direction = NO_CHANGE if trend.direction in (IMPROVING, DECLINING) else trend.direction
-    return replace(trend, word=SAME, direction=direction,
-                   note=f"{trend.word.lower()} treated as no change: not significant")
-
-
-def reason_with_change(rating: Rating, trend: Trend, statistics: RowStatistics | None) -> Rating:
-    """The RAG reason with the move and its significance:
-    ``...; Improving (not significant: 40% to 45% on 100 cases)``."""
-    if statistics is None or not statistics.significance or not statistics.change_text:
-        return rating
-    if trend.direction in (IMPROVING, DECLINING, NO_CHANGE):
-        label = trend.direction
-    elif trend.word in (INCREASE, DECREASE, SAME):
-        label = trend.word
-    else:
-        return rating
-    if trend.direction == NOT_APPLICABLE and trend.word == SAME and statistics.significance == SIGNIFICANT:
-        label = "Same as displayed"
-    return replace(rating, reason=f"{rating.reason}; {label} ({statistics.significance}: {statistics.change_text})")

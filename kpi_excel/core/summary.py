@@ -21,7 +21,7 @@ from typing import Sequence
 
 from kpi_excel.core.plan import Cell, ColumnSpec, FormatRule, SheetSpec
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.rag import GREEN, rate_by_target
+from kpi_excel.core.rag import GREEN, NA, Rule
 from kpi_excel.core.targets import Target
 from kpi_excel.core.trend import DECLINING, IMPROVING, NO_CHANGE
 from kpi_excel.core.values import Value
@@ -35,6 +35,7 @@ __all__ = [
     "summarise",
     "exception_reason",
     "missed_target",
+    "missed_targets",
     "summary_sheet",
     "SUMMARY_TITLE",
 ]
@@ -118,13 +119,31 @@ class ReportSummary:
                 "the bottom quartile) " + ("is" if n == 1 else "are") + " listed below.")
 
 
-def missed_target(latest: Value | None, target: Target | None, polarity: Polarity | None) -> bool | None:
+def missed_target(latest: Value | None, target: Target | None, polarity: Polarity | None,
+                  previous: Value | None = None) -> bool | None:
     """Whether the latest value misses its target (None: no target or no value to compare)."""
-    if target is None or latest is None or not latest.ok or polarity is None:
-        return None
-    if target.op == "=" and polarity not in (Polarity.HIGH, Polarity.LOW, Polarity.TARGET):
-        return None
-    return rate_by_target(latest, target, polarity).rag != GREEN
+    return missed_targets([(latest, target, polarity, previous)])[0]
+
+
+def missed_targets(rows: Sequence[tuple[Value | None, Target | None, Polarity | None, Value | None]]
+                   ) -> list[bool | None]:
+    """:func:`missed_target` for many rows, read by the rating engine's target rule in one pass
+    (latest, target, polarity, previous value a row; the previous one for a Maintain target)."""
+    from kpi_excel.core.engine.rag_columns import rate_parsed
+
+    judged = [i for i, (latest, target, polarity, _) in enumerate(rows)
+              if target is not None and latest is not None and latest.ok and polarity is not None
+              and not (target.op == "=" and polarity not in (Polarity.HIGH, Polarity.LOW, Polarity.TARGET))]
+    out: list[bool | None] = [None] * len(rows)
+    if not judged:
+        return out
+    picked = [rows[i] for i in judged]
+    ratings = rate_parsed([Rule.TARGET] * len(picked), [r[0] for r in picked], [r[2] for r in picked],  # type: ignore[misc]
+                          ["Not applicable"] * len(picked), target=[r[1] for r in picked],
+                          previous=[r[3] for r in picked])
+    for i, rating in zip(judged, ratings):
+        out[i] = None if rating.rag == NA else rating.rag != GREEN
+    return out
 
 
 def exception_reason(status: IndicatorStatus) -> str | None:

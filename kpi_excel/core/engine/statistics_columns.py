@@ -1,0 +1,324 @@
+"""Intervals, significant change and "vs England" for whole columns of indicator rows.
+
+What each row can be tested for comes from its Measure Type (else its Unit; a
+percentage with counts is a proportion) and its counts (Numerator/Denominator
+cells, or a value written ``3% (420)``). The arithmetic is
+:func:`kpi_excel.core.significance.judge`, called once for every row that has
+something to test; the words (``35.6% to 54.8%``, "significant", Better /
+Similar / Worse) and the problems an officer should fix are the same as
+:mod:`kpi_excel.core.significance` describes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kpi_excel.core.engine.cells import RowCells
+from kpi_excel.core.engine.parsed import any_of, P_HIGH, P_LOW, ValueColumn, objects
+from kpi_excel.core.engine.problems import ProblemLog
+from kpi_excel.core.engine.rounding import round_columns
+from kpi_excel.core.measures import COUNT, PERCENTAGE, PROPORTION, RATE, Measure, measure_from_unit, \
+    parse_measure_type
+from kpi_excel.core.significance import (
+    BETTER,
+    COUNT_FIELDS,
+    HIGHER,
+    LOWER,
+    NOT_SIGNIFICANT,
+    ROUNDING_LIMIT,
+    SIGNIFICANT,
+    SIMILAR,
+    WORSE,
+    Interval,
+    RowStatistics,
+    judge,
+)
+from kpi_excel.core.stats import LEVEL_95, LEVEL_998
+from kpi_excel.core.values import ValueReadError, format_number, parse_value
+from kpi_excel.errors import CellError
+
+__all__ = ["StatisticsColumns", "statistics_columns"]
+
+_NO_KIND = ("counts are given but neither the Measure Type nor the Unit says whether this is a percentage, a rate "
+            "or a count; no interval")
+
+
+@dataclass
+class StatisticsColumns:
+    """What the statistics say, a row each (empty where a row has nothing to test)."""
+
+    level: float
+    measure: np.ndarray  # Measure or None
+    low95: np.ndarray
+    high95: np.ndarray
+    low998: np.ndarray
+    high998: np.ndarray
+    significance: np.ndarray  # "significant" / "not significant" / ""
+    change_text: np.ndarray
+    vs_england: np.ndarray
+    percent: np.ndarray
+    decimals: np.ndarray  # -1: not known
+    counts: np.ndarray  # x_latest, n_latest, x_previous, n_previous (NaN: none), 4 columns
+    problems: ProblemLog  # the statistics' own problems (they are in the row's problems too)
+
+    def interval(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """The interval at ``level`` (95% or 99.8%), NaN where there is none."""
+        if abs(level - LEVEL_998) < 1e-9:
+            return self.low998, self.high998
+        return self.low95, self.high95
+
+    def has_interval(self) -> np.ndarray:
+        return ~np.isnan(self.low95) | ~np.isnan(self.low998)
+
+    def row(self, index: int) -> RowStatistics:
+        """The row's statistics as one :class:`RowStatistics`."""
+        intervals = tuple(
+            Interval(level, float(low[index]), float(high[index]))
+            for level, low, high in ((LEVEL_95, self.low95, self.high95), (LEVEL_998, self.low998, self.high998))
+            if not np.isnan(low[index])
+        )
+        counts = [None if np.isnan(c) else float(c) for c in self.counts[index]]
+        decimals = int(self.decimals[index])
+        return RowStatistics(
+            measure=self.measure[index], level=self.level, intervals=intervals,
+            significance=self.significance[index], change_text=self.change_text[index],
+            vs_england=self.vs_england[index], percent=bool(self.percent[index]),
+            decimals=None if decimals < 0 else decimals, latest_counts=(counts[0], counts[1]),
+            previous_counts=(counts[2], counts[3]), problems=self.problems.row(index),
+        )
+
+
+def statistics_columns(cells: RowCells, active: np.ndarray, latest: ValueColumn, previous: ValueColumn,
+                       polarity: np.ndarray, level: float, log: ProblemLog) -> StatisticsColumns:
+    """Test every ``active`` row that has a kind and counts; problems go to ``log``
+    (in the order an officer reads them) and stay with each row's statistics."""
+    size = cells.size
+    own = ProblemLog(size)
+    empty_text = np.full(size, "", dtype=object)
+    out = StatisticsColumns(
+        level=level, measure=np.full(size, None, dtype=object), low95=np.full(size, np.nan), high95=np.full(size, np.nan),
+        low998=np.full(size, np.nan), high998=np.full(size, np.nan), significance=empty_text.copy(),
+        change_text=empty_text.copy(), vs_england=empty_text.copy(), percent=np.zeros(size, dtype=bool),
+        decimals=np.full(size, -1, dtype=np.int64), counts=np.full((size, 4), np.nan), problems=own,
+    )
+    described = [cells.distinct(name).present for name in ("measure_type", "unit", *COUNT_FIELDS)]
+    any_cell = np.any(described, axis=0)
+    work = active & (any_cell | ~np.isnan(latest.count) | ~np.isnan(previous.count))
+    if work.any():
+        _judge_rows(cells, np.flatnonzero(work), latest, previous, polarity, level, own, out)
+    log.extend(own)
+    return out
+
+
+def _judge_rows(cells: RowCells, rows: np.ndarray, latest: ValueColumn, previous: ValueColumn,
+                polarity: np.ndarray, level: float, log: ProblemLog, out: StatisticsColumns) -> None:
+    # The kind: Measure Type, else Unit; a percentage with counts is a proportion.
+    kinds = cells.together("measure_type", "unit")
+    answers = kinds.apply(_measure_of_key, blank=(None, None))
+    slots = kinds.slots[rows]
+    measure = objects([answers[s][0] for s in slots])
+    kind_problem = np.array([answers[s][1] is not None for s in slots], dtype=bool)
+    log.add(rows[kind_problem], "measure_type", [answers[s][1] for s in slots[kind_problem]])
+
+    counts = {}
+    count_problem = np.zeros(len(rows), dtype=bool)
+    for name in COUNT_FIELDS:
+        field = cells.distinct(name)
+        read = field.apply(_count_of_key, blank=(np.nan, None))
+        field_slots = field.slots[rows]
+        counts[name] = np.array([read[s][0] for s in field_slots], dtype=np.float64)
+        problem = np.array([read[s][1] is not None for s in field_slots], dtype=bool)
+        log.add(rows[problem], name, [read[s][1] for s in field_slots[problem]])
+        count_problem |= problem
+    has_counts = ~np.isnan(latest.count[rows]) | np.any(
+        [cells.distinct(name).present[rows] for name in COUNT_FIELDS], axis=0)
+    percentage = (measure == None) & ~kind_problem & latest.percent[rows] & has_counts  # noqa: E711
+    measure[percentage] = PERCENTAGE
+    for name, own in (("latest_numerator", latest.count), ("previous_numerator", previous.count)):
+        fill = np.isnan(counts[name]) & ~np.isnan(own[rows])
+        counts[name] = np.where(fill, own[rows], counts[name])
+    given = np.any([~np.isnan(counts[name]) for name in COUNT_FIELDS], axis=0)
+    out.measure[rows] = measure
+
+    kind_of = np.array(["" if m is None else m.kind for m in measure], dtype=object)
+    testable = any_of(kind_of, (PROPORTION, RATE, COUNT))
+    unknown = (measure == None) & given & ~kind_problem & ~count_problem  # noqa: E711
+    log.same(rows[unknown], "unit", _NO_KIND)
+    judged = testable & ((kind_of == COUNT) | given)
+    if not judged.any():
+        return
+    picked = rows[judged]
+    _judge_picked(cells, picked, measure[judged], kind_of[judged], {n: c[judged] for n, c in counts.items()},
+                  latest, previous, polarity, level, log, out)
+
+
+def _measure_of_key(key: object) -> tuple[Measure | None, str | None]:
+    measure_type, unit = key  # type: ignore[misc]
+    try:
+        measure = parse_measure_type(measure_type)
+    except CellError as error:
+        return None, str(error)
+    if measure is None:
+        measure = measure_from_unit(unit)
+    return measure, None
+
+
+def _count_of_key(raw: object) -> tuple[float, str | None]:
+    """A count cell: its number (NaN if none) and the problem with it, if any."""
+    try:
+        value = parse_value(raw, None)  # a count is a count whatever its cell format says
+    except ValueReadError as error:
+        return np.nan, f"{error}; no interval"
+    if value.number is None:
+        return np.nan, None  # suppressed ("c", "x"): no count, no interval
+    if value.percent:
+        return np.nan, f"'{value.display()}' is a percentage, not a count; no interval"
+    if value.number < 0:
+        return np.nan, f"{value.display()} is a negative count; no interval"
+    return value.number, None
+
+
+def _rounding(column: ValueColumn, rows: np.ndarray) -> np.ndarray:
+    """Half a unit of each value's last shown digit (0 where its precision is not known)."""
+    decimals = column.decimals[rows]
+    halves = {int(d): 0.5 * 10.0 ** -int(d) for d in np.unique(decimals) if d >= 0}
+    half = np.array([halves.get(int(d), 0.0) for d in decimals], dtype=np.float64) if halves else \
+        np.zeros(len(rows))
+    return np.where(column.ok[rows] & (decimals >= 0), half, 0.0)
+
+
+def _judge_picked(cells: RowCells, rows: np.ndarray, measure: np.ndarray, kinds: np.ndarray,
+                  counts: dict[str, np.ndarray], latest: ValueColumn, previous: ValueColumn, polarity: np.ndarray,
+                  level: float, log: ProblemLog, out: StatisticsColumns) -> None:
+    england = _england(cells, rows, latest, log)
+    multiplier = np.array([m.multiplier for m in measure], dtype=np.float64)
+    latest_rounding, previous_rounding = _rounding(latest, rows), _rounding(previous, rows)
+    result = judge(kinds, multiplier, latest.number[rows], counts["latest_numerator"], counts["latest_denominator"],
+                   previous.number[rows], counts["previous_numerator"], counts["previous_denominator"], england,
+                   level, latest_rounding, previous_rounding)
+    for when, column in (("latest", latest), ("previous", previous)):
+        _check_counts(rows, measure, kinds, multiplier, column, counts[f"{when}_numerator"],
+                      counts[f"{when}_denominator"], when, log)
+    out.low95[rows], out.high95[rows] = result["low95"], result["high95"]
+    out.low998[rows], out.high998[rows] = result["low998"], result["high998"]
+    any_interval = ~np.isnan(result["low95"]) | ~np.isnan(result["low998"])
+    lacking = np.flatnonzero(~any_interval & latest.ok[rows])
+    messages = []
+    for k in lacking:
+        value = latest.values[rows[k]]
+        if latest_rounding[k] > ROUNDING_LIMIT * abs(value.number):
+            missing = "denominator" if not np.isnan(counts["latest_numerator"][k]) else "numerator"
+            messages.append(f"{value.display()} is too rounded to work out the {missing} from it; give both counts "
+                            "for an interval")
+        else:
+            messages.append(f"no interval for this {measure[k].describe()}: " + _what_is_missing(measure[k]))
+    log.add(rows[lacking], "latest_value", messages)
+    significant = result["significant"]
+    significance = np.where(np.isnan(significant), "", np.where(significant == 1, SIGNIFICANT, NOT_SIGNIFICANT))
+    previous_given = ~np.isnan(counts["previous_numerator"]) | ~np.isnan(counts["previous_denominator"])
+    too_rounded = (significance == "") & any_interval & previous.ok[rows] & previous_given & \
+        (previous_rounding > ROUNDING_LIMIT * np.abs(np.nan_to_num(previous.number[rows])))
+    log.add(rows[too_rounded], "previous_value", [f"{previous.shown[row]} is too rounded to work out its other count; "
+                                                  "give both counts to test the change" for row in rows[too_rounded]])
+    out.significance[rows] = significance.astype(object)
+    tested = np.flatnonzero(significance != "")
+    out.change_text[rows[tested]] = objects([
+        _change_text(measure[k], latest.shown[rows[k]], previous.shown[rows[k]], result, k) for k in tested])
+    out.vs_england[rows] = _versus_words(result["versus"], polarity[rows])
+    out.percent[rows] = np.array([m.percent for m in measure], dtype=bool) | latest.percent[rows]
+    out.decimals[rows] = np.where(latest.decimals[rows] >= 0, latest.decimals[rows], previous.decimals[rows])
+    out.counts[rows] = np.column_stack([result["x_latest"], result["n_latest"], result["x_previous"],
+                                        result["n_previous"]])
+
+
+def _england(cells: RowCells, rows: np.ndarray, latest: ValueColumn, log: ProblemLog) -> np.ndarray:
+    """England's value on each row (NaN if none), on the latest value's scale."""
+    field = cells.with_format("england")
+    read = field.apply(_england_of_key, blank=(np.nan, False, None))
+    slots = field.slots[rows]
+    number = np.array([read[s][0] for s in slots], dtype=np.float64)
+    percent = np.array([read[s][1] for s in slots], dtype=bool)
+    problem = np.array([read[s][2] is not None for s in slots], dtype=bool)
+    log.add(rows[problem], "england", [read[s][2] for s in slots[problem]])
+    own = latest.number[rows]
+    with np.errstate(invalid="ignore"):
+        scale = latest.ok[rows] & latest.percent[rows] & ~percent & (np.abs(number) <= 1) & (1 < np.abs(own))
+    return np.where(scale, number * 100, number)
+
+
+def _england_of_key(key: object) -> tuple[float, bool, str | None]:
+    raw, number_format = key  # type: ignore[misc]
+    try:
+        value = parse_value(raw, number_format)
+    except ValueReadError as error:
+        return np.nan, False, f"{error}; not compared with England"
+    if value.number is None:
+        return np.nan, False, None
+    return value.number, value.percent, None
+
+
+def _check_counts(rows: np.ndarray, measure: np.ndarray, kinds: np.ndarray, multiplier: np.ndarray,
+                  column: ValueColumn, x: np.ndarray, n: np.ndarray, when: str, log: ProblemLog) -> None:
+    """Counts that disagree with the value shown are named (the interval uses the counts)."""
+    number = column.number[rows]
+    checked = column.ok[rows] & ~np.isnan(x)
+    count = kinds == COUNT
+    no_n = ~count & np.isnan(n)
+    bad_n = checked & ~count & ~no_n & (n <= 0)
+    log.add(rows[bad_n], f"{when}_denominator",
+            [f"a denominator of {format_number(v, None)} gives no interval" for v in n[bad_n]])
+    over = checked & ~count & ~no_n & ~bad_n & (kinds == PROPORTION) & (x > n)
+    log.add(rows[over], f"{when}_numerator",
+            [f"{format_number(a, None)} of {format_number(b, None)} is more than all of them; no interval"
+             for a, b in zip(x[over], n[over])])
+    compared = checked & (count | (~no_n & ~bad_n & ~over))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        implied = np.where(count, x, x / n * multiplier)
+    places = column.decimals[rows]
+    differ = compared & (round_columns(implied, places) != round_columns(number, places))
+    messages = []
+    for k in np.flatnonzero(differ):
+        value = column.values[rows[k]]
+        shown = format_number(float(implied[k]), value.decimals if value.decimals is not None else 2, value.percent)
+        of = format_number(float(x[k]), None) if count[k] else \
+            f"{format_number(float(x[k]), None)} of {format_number(float(n[k]), None)}"
+        messages.append(f"{value.display()} does not match its counts ({of} is {shown}); the interval uses the counts")
+    log.add(rows[differ], f"{when}_value", messages)
+
+
+def _what_is_missing(measure: Measure) -> str:
+    if measure.kind == PROPORTION:
+        return "it needs a numerator and a denominator (or a value with one of them)"
+    if measure.kind == RATE:
+        return "it needs the count of events (the numerator)"
+    return "it needs the count"
+
+
+def _change_text(measure: Measure, latest: str, previous: str, result: dict[str, np.ndarray], k: int) -> str:
+    """``40% to 45% on 100 cases``: the move and what it rests on."""
+    move = f"{previous} to {latest}"
+    if measure.kind == PROPORTION:
+        before, after = float(result["n_previous"][k]), float(result["n_latest"][k])
+        if round(before) == round(after):
+            return f"{move} on {_whole(after)} cases"
+        return f"{move} on {_whole(before)} and {_whole(after)} cases"
+    if measure.kind == RATE:
+        return (f"{move} per {measure.multiplier:,.0f}; {_whole(float(result['x_previous'][k]))} and "
+                f"{_whole(float(result['x_latest'][k]))} events")
+    return move
+
+
+def _whole(number: float) -> str:
+    text = f"{number:,.0f}"
+    return text if abs(number - round(number)) < 1e-9 else f"about {text}"
+
+
+def _versus_words(sign: np.ndarray, polarity: np.ndarray) -> np.ndarray:
+    """Fingertips' word for an interval above (+1), around (0) or below (-1) England."""
+    above = sign > 0
+    words = np.where(polarity == P_HIGH, np.where(above, BETTER, WORSE),
+                     np.where(polarity == P_LOW, np.where(above, WORSE, BETTER), np.where(above, HIGHER, LOWER)))
+    words = np.where(sign == 0, SIMILAR, words)
+    return np.where(np.isnan(sign), "", words).astype(object)
