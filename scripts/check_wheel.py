@@ -2,7 +2,8 @@
 
     python scripts/check_wheel.py dist/     # the folder ``python -m build`` wrote
 
-* The wheel must hold every file of the ``kpi_excel`` package in the source
+* The wheel must hold every file of the ``kpi_excel`` package (and of the one-module
+  ``kpi_excel_pack`` that the desktop paper add-in imports) in the source
   tree: the modules, the bundled data (the example report's indicators and
   history, the LAIT extract, statistical neighbours, LA codes), and the web
   add-in's server project (templates, scripts, icons). It must hold nothing
@@ -28,10 +29,12 @@ import zipfile
 from email.parser import Parser
 from pathlib import Path, PurePosixPath
 
-__all__ = ["NAMED", "EXTRAS", "package_files", "wheel_problems", "sdist_problems", "source_version", "main"]
+__all__ = ["PACKAGES", "NAMED", "EXTRAS", "package_files", "wheel_problems", "sdist_problems", "source_version", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "kpi_excel"
+# The desktop committee-paper add-in imports this top-level module by its own name (kpi_excel_pack.xlam).
+PACKAGES = (PACKAGE, "kpi_excel_pack")
 EXTRAS = ("server", "sql", "all", "test")
 # Named so that an empty or wrongly computed file list cannot pass: what the doors load at run time.
 NAMED = (
@@ -46,6 +49,7 @@ NAMED = (
     "kpi_excel/addin/server/project/static/images/icons/kpi-32.png",
     "kpi_excel/core/template.py",
     "kpi_excel/addin/xlam.py",
+    "kpi_excel_pack/__init__.py",
 )
 
 
@@ -57,11 +61,12 @@ def _is_junk(name: str) -> bool:
 def package_files(root: Path = ROOT) -> list[str]:
     """The package's files in the source tree (``git ls-files`` when it is a clone), as POSIX paths."""
     try:
-        listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", PACKAGE], capture_output=True,
+        listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z", "--", *PACKAGES], capture_output=True,
                                 check=True).stdout.decode("utf-8").split("\0")
         files = [name for name in listed if name]
     except (OSError, subprocess.CalledProcessError):
-        files = [p.relative_to(root).as_posix() for p in (root / PACKAGE).rglob("*") if p.is_file()]
+        files = [p.relative_to(root).as_posix() for package in PACKAGES for p in (root / package).rglob("*")
+                 if p.is_file()]
     return sorted(name for name in files if not _is_junk(name))
 
 
@@ -93,7 +98,7 @@ def wheel_problems(wheel: Path, root: Path = ROOT) -> list[str]:
         dist_info = {n.split("/", 1)[0] for n in names if n.split("/", 1)[0].endswith(".dist-info")}
         problems = [f"wheel lacks {name}" for name in sorted(set(package_files(root)) | set(NAMED)) if name not in names]
         problems += [f"wheel holds {name}, which is not part of the package" for name in sorted(names)
-                     if not (name.startswith(PACKAGE + "/") or name.split("/", 1)[0] in dist_info) or _is_junk(name)]
+                     if not (name.split("/", 1)[0] in PACKAGES or name.split("/", 1)[0] in dist_info) or _is_junk(name)]
         if len(dist_info) != 1:
             return problems + [f"wheel has {len(dist_info)} .dist-info folders"]
         info = dist_info.pop()

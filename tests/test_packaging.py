@@ -199,12 +199,13 @@ def test_a_complete_wheel_passes(tmp_path: Path) -> None:
 
 def test_a_wheel_without_its_data_or_server_project_fails(tmp_path: Path) -> None:
     files = [f for f in check_wheel.package_files(ROOT)
-             if not f.startswith(("kpi_excel/data/", "kpi_excel/addin/server/project/templates/"))]
+             if not f.startswith(("kpi_excel/data/", "kpi_excel/addin/server/project/templates/", "kpi_excel_pack/"))]
     wheel = _fake_wheel(tmp_path / "bad.whl", files, extras=check_wheel.EXTRAS,
                         extra_files=("tests/conftest.py", "kpi_excel/__pycache__/cli.cpython-311.pyc"))
     problems = check_wheel.wheel_problems(wheel, ROOT)
     assert "wheel lacks kpi_excel/data/example/indicators.csv" in problems
     assert "wheel lacks kpi_excel/addin/server/project/templates/manifest.xml" in problems
+    assert "wheel lacks kpi_excel_pack/__init__.py" in problems  # the desktop paper add-in imports it
     assert "wheel holds tests/conftest.py, which is not part of the package" in problems
     assert "wheel holds kpi_excel/__pycache__/cli.cpython-311.pyc, which is not part of the package" in problems
 
