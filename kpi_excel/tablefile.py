@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO, Sequence, TextIO
 
+import numpy as np
 import pandas as pd
 
 from kpi_excel.core.columns import match_columns
@@ -165,7 +166,20 @@ def _frames(rows: Sequence[Sequence[tuple[object, str | None]]], header_at: int)
 # A text cell a spreadsheet would run as a formula (OWASP "CSV injection"): it starts
 # with = + - @, a tab or a carriage return, and is not simply a number such as -0.07.
 _FORMULA_START = r"^[=+\-@\t\r]"
+_RISKY_FIRST = frozenset("=+-@\t\r")
 _PLAIN_NUMBER = r"^(?:[+-]?(?=\.?\d)(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?%?|[+-])\Z"
+
+
+def _formula_like(column: pd.Series) -> np.ndarray:
+    """Positions of the text cells that start with = + - @, a tab or a CR: by pyarrow's
+    own match for a string column, by each distinct value for an object column."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return np.flatnonzero(column.str.match(_FORMULA_START).fillna(False).to_numpy(dtype=bool))
+    distinct = pd.unique(column.to_numpy(dtype=object))
+    starting = [v for v in distinct if isinstance(v, str) and v[:1] in _RISKY_FIRST]
+    if not starting:
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(column.isin(starting).to_numpy(dtype=bool))
 
 
 def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -173,7 +187,6 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     formula prefixed with ``'``, as OWASP recommends for CSV and TSV; numbers, and
     text that is just a number (``-0.07``, ``+5%``) or a lone ``-`` (a suppression
     code), stay as they are."""
-    import re
 
     def defused(text: object) -> object:
         if isinstance(text, str) and re.match(_FORMULA_START, text) and not re.match(_PLAIN_NUMBER, text):
@@ -192,16 +205,19 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
             continue
-        texts = column.astype(object)
-        is_text = texts.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool)
-        starts = texts.where(is_text, "").str.match(_FORMULA_START)
-        if not starts.any():
+        candidates = _formula_like(column)  # where a cell starts like a formula: few, looked at closely
+        if not len(candidates):
             continue
-        plain = texts.where(is_text, "").str.match(_PLAIN_NUMBER)
-        risky = starts & ~plain
+        texts = column.to_numpy(dtype=object)
+        risky = [i for i in candidates if defused(texts[i]) is not texts[i]]
+        if not risky:
+            continue
+        safe = texts.copy()
+        for i in risky:
+            safe[i] = "'" + texts[i]
         if out is None:
             out = frame.copy()
-        out.isetitem(position, texts.where(~risky, "'" + texts.where(risky, "")))
+        out.isetitem(position, pd.Series(safe, index=column.index, dtype=object))
     headers = [defused(c) for c in frame.columns]
     if headers != list(frame.columns):
         out = frame.copy() if out is None else out
