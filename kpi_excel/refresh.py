@@ -163,26 +163,20 @@ def data_observations(cells: SheetCells, areas: AreaDirectory | None = None,
     Unit % is read as such a fraction.
     """
     from kpi_excel.core.values import PERCENT_UNKNOWN_PRECISION
-    from kpi_excel.sources.tables import column_letter, observations_from_cells
-    from kpi_excel.sources.xlsx import Cell
+    from kpi_excel.sources.tables import column_letter, observations_from_grid
 
-    rows = []
-    header = [str(v or "").strip().lower() for v in (cells.values[0] if cells.values else [])]
-    code_at = header.index("code") if "code" in header else None
-    if cells.formats is not None:
-        for row, formats in zip(cells.values, cells.formats):
-            rows.append(list(map(Cell, row, formats)) if row else ())  # empty rows stay free
-    else:
-        for row in cells.values:
-            if not row:
-                rows.append(())
-                continue
-            percent_row = code_at is not None and code_at < len(row) and str(row[code_at] or "").strip() in percent_codes
-            rows.append([Cell(v, PERCENT_UNKNOWN_PRECISION if percent_row and isinstance(v, (int, float))
-                              and not isinstance(v, bool) else None) for v in row])
+    formats = cells.formats
+    if formats is None and percent_codes:
+        header = [str(v or "").strip().lower() for v in (cells.values[0] if cells.values else [])]
+        code_at = header.index("code") if "code" in header else None
+        formats = [
+            [PERCENT_UNKNOWN_PRECISION if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+             for v in row]
+            if row and code_at is not None and code_at < len(row) and str(row[code_at] or "").strip() in percent_codes
+            else () for row in cells.values]
     quoted = cells.name if cells.name.replace("_", "").isalnum() else f"'{cells.name}'"
-    return observations_from_cells(
-        rows, source=f"{cells.name} sheet", first_row=cells.top, directory=areas,
+    return observations_from_grid(
+        cells.values, formats, source=f"{cells.name} sheet", first_row=cells.top, directory=areas,
         cell_ref=lambda row, column: f"{quoted}!{column_letter(column)}{row}",
     )
 

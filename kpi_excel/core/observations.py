@@ -25,7 +25,6 @@ with the later ``updated`` stamp, else the one from the source given later
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
@@ -43,7 +42,18 @@ from kpi_excel.core.periods import (
     parse_frequency,
     parse_period,
 )
-from kpi_excel.core.values import Uncalculated, ValueReadError, format_number, parse_value
+from kpi_excel.core.cell_reading import (
+    BAD,
+    Failed,
+    blank,
+    number,
+    number_and_count,
+    per_distinct,
+    period_label,
+    text,
+    timestamp,
+)
+from kpi_excel.core.values import format_number
 
 __all__ = [
     "OBSERVATION_COLUMNS",
@@ -54,6 +64,7 @@ __all__ = [
     "Observations",
     "empty_observations",
     "observations_from_records",
+    "observations_from_columns",
     "combine_observations",
     "PeriodChoice",
     "choose_periods",
@@ -161,74 +172,149 @@ def observations_from_records(
     cell of record ``i`` (its position in ``raw``) for messages. With a ``directory`` every area is checked and written
     canonically; a row for an unknown area is reported and left out.
     """
-    problems: list[SourceProblem] = []
-    records: list[tuple] = []
-    get = _getter(raw)
-    fmt = _getter(formats) if formats is not None else (lambda name, i: None)
-    rows = raw["row"].to_numpy() if "row" in raw.columns else np.arange(2, len(raw) + 2)
-    area_names: dict[object, str | None] = {}
-    for i in range(len(raw)):
-        row = int(rows[i])
-        def at(name: str, i: int = i) -> str:
-            return where(i, name)
+    columns = {name: raw[name].to_numpy(dtype=object).tolist() for name in raw.columns if name != "row"}
+    rows = raw["row"].to_numpy().tolist() if "row" in raw.columns else list(range(2, len(raw) + 2))
+    value_formats = (formats["value"].to_numpy(dtype=object).tolist()
+                     if formats is not None and "value" in formats.columns else None)
+    return observations_from_columns(columns, rows, source=source, where=where, value_formats=value_formats,
+                                     directory=directory)
 
-        code, period_cell, value_cell = get("code", i), get("period", i), get("value", i)
-        if _blank(code) and _blank(period_cell) and _blank(value_cell):
-            continue  # an empty line is not data
-        code_text = "" if _blank(code) else _text(code)
-        if not code_text:
-            problems.append(SourceProblem(at("code"), "no indicator code; row not used"))
+
+def observations_from_columns(
+    columns: Mapping[str, list],  # type: ignore[type-arg]
+    rows: list[int],
+    *,
+    source: str,
+    where: Where,
+    value_formats: list | None = None,  # type: ignore[type-arg]
+    directory: AreaDirectory | None = None,
+) -> Observations:
+    """As :func:`observations_from_records`, from the cells as columns (lists of equal length,
+    record ``i`` being source row ``rows[i]``) and the value cells' number formats.
+
+    Read a column at a time, each distinct cell once (:mod:`kpi_excel.core.cell_reading`);
+    the problems come in the order a row-by-row reading finds them.
+    """
+    n = len(rows)
+    none = [None] * n
+
+    def column(name: str) -> list:  # type: ignore[type-arg]
+        return columns.get(name, none)
+
+    def words(name: str) -> list[str]:
+        return per_distinct(_words, column(name))
+
+    codes, periods, values = column("code"), column("period"), column("value")
+    found = _RowProblems(where)
+    used = [not (a and b and c) for a, b, c in  # an empty line is not data
+            zip(per_distinct(blank, codes), per_distinct(blank, periods), per_distinct(blank, values))]
+    code_text = per_distinct(_words, codes)
+    for i in _where(used, [not c for c in code_text]):
+        found.add(i, 0, "code", "no indicator code; row not used", "")
+        used[i] = False
+    labels = per_distinct(period_label, periods, catch=PeriodError)
+    for i in _where(used, [label.__class__ is Failed for label in labels]):
+        found.add(i, 0, "period", f"{labels[i].error}; row not used", code_text[i])
+        used[i] = False
+    areas = words("area")
+    if directory is not None and any(areas):
+        areas = _canonical_areas(areas, used, directory, code_text, found)
+    keep = [i for i, u in enumerate(used) if u]
+    whole = len(keep) == n
+
+    def kept(items: list) -> list:  # type: ignore[type-arg]
+        return items if whole else [items[i] for i in keep]
+
+    value, reason, shown, count = (kept(list(part)) for part in zip(*per_distinct(
+        number_and_count, values, value_formats if value_formats is not None else none))) if n else ([], [], [], [])
+    notes = kept(words("note"))
+    for k, why in enumerate(reason):
+        if not why:
             continue
-        try:
-            label = _period_label(period_cell)
-        except PeriodError as error:
-            problems.append(SourceProblem(at("period"), f"{error}; row not used", code_text))
-            continue
-        area = get("area", i)
-        area_text = "" if _blank(area) else _text(area)
-        if area_text and directory is not None:
-            if area_text not in area_names:
-                try:
-                    area_names[area_text] = directory.find(area_text)
-                except AreaError as error:
-                    area_names[area_text] = None
-                    problems.append(SourceProblem(at("area"), f"{error.message}; row not used", code_text))
-                    continue
-            canonical = area_names[area_text]
-            if canonical is None:
-                problems.append(SourceProblem(
-                    at("area"), f"unknown area '{area_text}' (not an authority in the LA code list, "
-                                        "England or a region); row not used", code_text))
-                continue
-            area_text = canonical
-        note = "" if _blank(get("note", i)) else _text(get("note", i))
-        value, reason, shown, count = _number_and_count(get("value", i), fmt("value", i))
-        if reason and reason.startswith("!"):
-            problems.append(SourceProblem(at("value"), reason[1:] + "; kept as no value", code_text))
-            reason = reason[1:]
-        if reason:
-            note = f"{note}; {reason}" if note else reason
-        parts = []
-        for name in ("numerator", "denominator"):
-            number, why, _ = _number(get(name, i), None)  # a count is a count, whatever its cell format
+        if why.startswith("!"):
+            found.add(keep[k], 1, "value", why[1:] + "; kept as no value", code_text[keep[k]])
+            why = why[1:]
+        notes[k] = f"{notes[k]}; {why}" if notes[k] else why
+    parts = []
+    for order, name in enumerate(("numerator", "denominator"), start=2):  # a count is a count, whatever its format
+        amounts, whys, _ = (kept(list(part)) for part in zip(*per_distinct(_count_cell, column(name)))) if n \
+            else ([], [], [])
+        for k, why in enumerate(whys):
             if why and why.startswith("!"):
-                problems.append(SourceProblem(at(name), f"{why[1:]}; {name} left empty", code_text))
-            parts.append(number)
-        if math.isnan(parts[0]) and count is not None:
-            parts[0] = count  # "3% (420)": 420 is the count
-        updated = _timestamp(get("updated", i))
-        if updated is _BAD:
-            problems.append(SourceProblem(at("updated"), f"cannot read '{get('updated', i)}' as a date "
-                                                                 "and time; taken as not given", code_text))
-            updated = pd.NaT
-        records.append((code_text, area_text, label, value, parts[0], parts[1], source, note, updated, row, shown,
-                        i))
-    frame = (pd.DataFrame.from_records(records, columns=[*OBSERVATION_COLUMNS, "_i"]) if records
-             else empty_observations().assign(_i=pd.Series([], dtype=np.int64)))
+                found.add(keep[k], order, name, f"{why[1:]}; {name} left empty", code_text[keep[k]])
+        parts.append(amounts)
+    numerators = [c if a != a and c is not None else a  # "3% (420)": 420 is the count
+                  for a, c in zip(parts[0], count)]
+    stamps = kept(per_distinct(timestamp, column("updated")))
+    for k, stamp in enumerate(stamps):
+        if stamp is BAD:
+            found.add(keep[k], 4, "updated", f"cannot read '{column('updated')[keep[k]]}' as a date and time; "
+                                             "taken as not given", code_text[keep[k]])
+            stamps[k] = pd.NaT
+    out = {"code": kept(code_text), "area": kept(areas), "period": kept(labels), "value": value,
+           "numerator": numerators, "denominator": parts[1], "source": [source] * len(keep), "note": notes,
+           "updated": stamps, "row": [int(r) for r in kept(rows)], "shown": shown, "_i": keep}
+    frame = pd.DataFrame(out) if keep else empty_observations().assign(_i=pd.Series([], dtype=np.int64))
     frame["updated"] = pd.to_datetime(frame["updated"])
     frame, duplicate_problems = _conflicting_duplicates(frame, where)
     frame = frame.drop(columns="_i")
-    return Observations(frame, problems + duplicate_problems)
+    return Observations(frame, found.in_order() + duplicate_problems)
+
+
+def _words(cell: object) -> str:
+    return "" if blank(cell) else text(cell)
+
+
+def _count_cell(cell: object) -> tuple[float, str, str]:
+    return number(cell, None)
+
+
+def _where(used: list[bool], flags: list[bool]) -> list[int]:
+    """Positions of the rows still in use whose flag is set."""
+    return [i for i, (u, f) in enumerate(zip(used, flags)) if u and f]
+
+
+class _RowProblems:
+    """Problems found column by column, handed back in the order of a row-by-row reading."""
+
+    def __init__(self, where: Where) -> None:
+        self.where = where
+        self.found: list[tuple[int, int, SourceProblem]] = []
+
+    def add(self, i: int, order: int, field: str, message: str, code: str) -> None:
+        self.found.append((i, order, SourceProblem(self.where(i, field), message, code)))
+
+    def in_order(self) -> list[SourceProblem]:
+        return [problem for _, _, problem in sorted(self.found, key=lambda item: item[:2])]
+
+
+def _canonical_areas(areas: list[str], used: list[bool], directory: AreaDirectory, codes: list[str],
+                     found: _RowProblems) -> list[str]:
+    """Each area named canonically; a row for an area the directory does not know is reported
+    and no longer used (the first row of an area it refuses gets the directory's reason)."""
+    canonical: dict[str, str | None] = {}
+    refused: dict[str, str] = {}
+    for name in set(areas):
+        if not name:
+            continue
+        try:
+            canonical[name] = directory.find(name)
+        except AreaError as error:
+            canonical[name] = None
+            refused[name] = error.message
+    out = list(areas)
+    for i in _where(used, [bool(a) for a in areas]):
+        name = areas[i]
+        known = canonical[name]
+        if known is not None:
+            out[i] = known
+            continue
+        reason = refused.pop(name, None)
+        found.add(i, 0, "area", f"{reason}; row not used" if reason is not None else
+                  f"unknown area '{name}' (not an authority in the LA code list, England or a region); "
+                  "row not used", codes[i])
+        used[i] = False
+    return out
 
 
 def combine_observations(sources: Sequence[Observations]) -> Observations:
@@ -339,8 +425,8 @@ def _records(frame: pd.DataFrame) -> _Records:
         [str(c) for c in column("code", "")], [str(p) for p in column("period", "")],
         [float(v) for v in column("value", np.nan)], column("updated", pd.NaT),
         [int(o) for o in column("source_order", 0)], [int(r) for r in column("row", 0)],
-        [str(s) for s in column("source", "")], ["" if _blank(n) else str(n) for n in column("note", "")],
-        ["" if _blank(v) else str(v) for v in column("shown", "")],
+        [str(s) for s in column("source", "")], ["" if blank(n) else str(n) for n in column("note", "")],
+        ["" if blank(v) else str(v) for v in column("shown", "")],
         [float(v) for v in column("numerator", np.nan)], [float(v) for v in column("denominator", np.nan)],
     )
 
@@ -406,7 +492,7 @@ def _newest(records: _Records, candidates: list[int]) -> tuple[int, str]:
     def key(i: int) -> tuple:  # type: ignore[type-arg]
         # Later updated stamp first; unstamped rows lose to stamped ones; then later source, later row.
         stamp = records.updated[i]
-        return (pd.Timestamp(stamp) if not _blank(stamp) else pd.Timestamp.min, records.order[i], records.row[i])
+        return (pd.Timestamp(stamp) if not blank(stamp) else pd.Timestamp.min, records.order[i], records.row[i])
 
     ordered = sorted(candidates, key=key)
     winner = ordered[-1]
@@ -415,7 +501,7 @@ def _newest(records: _Records, candidates: list[int]) -> tuple[int, str]:
     if not differing:
         return winner, ""
     stamp = records.updated[winner]
-    why = f"updated {pd.Timestamp(stamp).isoformat(sep=' ')}" if not _blank(stamp) else "the source given later"
+    why = f"updated {pd.Timestamp(stamp).isoformat(sep=' ')}" if not blank(stamp) else "the source given later"
     losers = ", ".join(f"{_show(records.value[i])} from {_place(records, i)}" for i in differing)
     return winner, (f"{records.period[winner]}: {_show(won)} from {_place(records, winner)} ({why}) used over "
                     f"{losers}")
@@ -472,7 +558,7 @@ def _indicator_frequencies(indicators: object, problems: list[SourceProblem]) ->
     out: dict[str, Frequency | None] = {}
     for code, raw in pairs:
         try:
-            out[code] = parse_frequency(None if _blank(raw) else raw)
+            out[code] = parse_frequency(None if blank(raw) else raw)
         except PeriodError as error:
             problems.append(SourceProblem("KPI rows", f"{error}; frequency inferred from the period", code))
             out[code] = None
@@ -486,90 +572,18 @@ def _try_parse(label: str) -> Period | None:
         return None
 
 
-# --- reading cells -------------------------------------------------------------------
-
-_BAD = object()
-
-
-def _getter(frame: pd.DataFrame | None) -> Callable[[str, int], object]:
-    if frame is None:
-        return lambda name, i: None
-    columns = {name: frame[name].to_numpy(dtype=object) for name in frame.columns}
-
-    def get(name: str, i: int) -> object:
-        column = columns.get(name)
-        return None if column is None else column[i]
-
-    return get
-
-
-def _blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    if value is pd.NaT or value is pd.NA:
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _period_label(cell: object) -> str:
-    """The period's label as the source wrote it (checked to be a period)."""
-    if _blank(cell):
-        raise PeriodError("no period given")
-    if isinstance(cell, (dt.date, dt.datetime, pd.Timestamp)):
-        period = parse_period(cell.date() if isinstance(cell, (dt.datetime, pd.Timestamp)) else cell)
-        return format_period(period)
-    parse_period(cell)
-    return _text(cell)
-
-
-def _number(cell: object, number_format: object) -> tuple[float, str, str]:
-    """(value, reason it has none, value as displayed); a reason starting with ``!`` is a problem."""
-    value, reason, shown, _ = _number_and_count(cell, number_format)
-    return value, reason, shown
-
-
-def _number_and_count(cell: object, number_format: object) -> tuple[float, str, str, float | None]:
-    """As :func:`_number`, plus the count of a ``3% (420)`` cell."""
-    if _blank(cell) and not isinstance(cell, Uncalculated):
-        return np.nan, "", "", None
-    if isinstance(cell, (np.integer, np.floating)):
-        cell = cell.item()
-    try:
-        value = parse_value(cell, number_format if isinstance(number_format, str) else None)
-    except ValueReadError as error:
-        return np.nan, f"!{error}", "", None
-    if value.number is None:
-        return np.nan, value.missing or "no value", "", None
-    return float(value.number), "", value.display(), value.count
-
-
-def _timestamp(cell: object) -> object:
-    if _blank(cell):
-        return pd.NaT
-    try:
-        stamp = pd.Timestamp(cell)
-    except (ValueError, TypeError):
-        return _BAD
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return stamp
-
-
 def _conflicting_duplicates(frame: pd.DataFrame, where: Where) -> tuple[pd.DataFrame, list[SourceProblem]]:
     """Two rows of one source for the same indicator, area and period: the same
     value twice is kept once; different values are both reported and neither used."""
     if frame.empty:
         return frame, []
-    keys = frame["period"].map(lambda label: _try_parse(label) or label)
-    key_frame = pd.DataFrame({"code": frame["code"], "area": frame["area"], "period": keys})
+    # Each label once: "Q1 2024/25" and "Q1  2024/25" are one period, so they share a number.
+    labels = frame["period"].tolist()
+    period_of = {label: _try_parse(label) or label for label in dict.fromkeys(labels)}
+    numbers: dict[object, int] = {}
+    number_of = {label: numbers.setdefault(period, len(numbers)) for label, period in period_of.items()}
+    key_frame = pd.DataFrame({"code": frame["code"], "area": frame["area"],
+                              "period": list(map(number_of.__getitem__, labels))})
     duplicated = key_frame.duplicated(keep=False)
     if not duplicated.any():
         return frame, []

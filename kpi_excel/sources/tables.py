@@ -22,12 +22,12 @@ import pandas as pd
 
 from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.a1 import column_letter as letters_of
-from kpi_excel.core.observations import Observations, match_observation_columns, observations_from_records
+from kpi_excel.core.observations import Observations, match_observation_columns, observations_from_columns
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.errors import MissingColumnError, UnreadableFileError
 from kpi_excel.sources.xlsx import Cell
 
-__all__ = ["read_table_source", "observations_from_cells", "column_letter"]
+__all__ = ["read_table_source", "observations_from_cells", "observations_from_grid", "column_letter"]
 
 HEADER_SEARCH_ROWS = 20
 
@@ -52,19 +52,18 @@ def read_table_source(path: Path, sheet: str | None = None, directory: AreaDirec
                                        first_row=found.first_row, directory=directory)
     if suffix in (".csv", ".tsv", ".txt"):
         rows = _delimited_rows(path)
-        return observations_from_cells(rows, source=path.name, cell_ref=lambda r, c: f"{path.name} row {r}",
-                                       directory=directory)
+        return observations_from_grid(rows, None, source=path.name, cell_ref=lambda r, c: f"{path.name} row {r}",
+                                      directory=directory)
     if suffix in (".parquet", ".pq"):
         frame = pd.read_parquet(path)
-        rows = [[Cell(h, None) for h in frame.columns]] + [
-            [Cell(v, None) for v in row] for row in frame.itertuples(index=False, name=None)]
-        return observations_from_cells(rows, source=path.name, cell_ref=lambda r, c: f"{path.name} row {r}",
-                                       directory=directory)
+        rows = [list(frame.columns)] + [list(row) for row in frame.itertuples(index=False, name=None)]
+        return observations_from_grid(rows, None, source=path.name, cell_ref=lambda r, c: f"{path.name} row {r}",
+                                      directory=directory)
     raise UnreadableFileError(f"cannot read '{suffix or 'no extension'}' files as data "
                               "(use .csv, .tsv, .xlsx or .parquet)", source=str(path))
 
 
-def _delimited_rows(path: Path) -> list[list[Cell]]:
+def _delimited_rows(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         raise UnreadableFileError("looks like a binary file, not CSV text", source=str(path))
@@ -74,7 +73,7 @@ def _delimited_rows(path: Path) -> list[list[Cell]]:
         text = raw.decode("cp1252", errors="replace")  # Excel on Windows saves CSV as cp1252
     first = text.split("\n", 1)[0]
     delimiter = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
-    return [[Cell(v, None) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 def observations_from_cells(
@@ -86,21 +85,40 @@ def observations_from_cells(
     directory: AreaDirectory | None = None,
 ) -> Observations:
     """Find the header row, tell long from wide, and build observations."""
-    header_at, columns, periods = _find_header(rows)
+    values = [[cell.value for cell in row] if row else () for row in rows]
+    formats = [[cell.number_format for cell in row] if row else () for row in rows]
+    return observations_from_grid(values, formats, source=source, cell_ref=cell_ref, first_row=first_row,
+                                  directory=directory)
+
+
+def observations_from_grid(
+    values: Sequence[Sequence[object]],
+    formats: Sequence[Sequence[object]] | None,
+    *,
+    source: str,
+    cell_ref,  # (sheet row, 0-based column) -> "Data!C17"
+    first_row: int = 1,
+    directory: AreaDirectory | None = None,
+) -> Observations:
+    """As :func:`observations_from_cells`, from rows of values and rows of their number formats
+    (``formats[i]`` may be shorter than ``values[i]``, or ``formats`` None: formats not known).
+    An empty row (``()``) is not data."""
+    header_at, columns, periods = _find_header(values)
     if header_at is None:
         raise MissingColumnError(
             "no header row with an indicator code column and either Period and Value columns (long layout) "
             "or one column per period (wide layout) in the first 20 rows", source=source)
-    body = rows[header_at + 1:]
+    body = values[header_at + 1:]
+    looks = formats[header_at + 1:] if formats is not None else None
     body_first = first_row + header_at + 1
     if "period" in columns and "value" in columns:
-        return _long(body, body_first, columns, source, cell_ref, directory)
-    return _wide(body, body_first, columns, periods, source, cell_ref, directory)
+        return _long(body, looks, body_first, columns, source, cell_ref, directory)
+    return _wide(body, looks, body_first, columns, periods, source, cell_ref, directory)
 
 
-def _find_header(rows: Sequence[Sequence[Cell]]) -> tuple[int | None, dict[str, int], dict[int, str]]:
+def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int | None, dict[str, int], dict[int, str]]:
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        values = [cell.value for cell in row]
+        values = list(row)
         columns = match_observation_columns(values)
         if "code" not in columns:
             continue
@@ -135,56 +153,54 @@ def _label(value: object) -> str:
     return str(value).strip()
 
 
-def _long(body, body_first, columns, source, cell_ref, directory) -> Observations:
-    names = list(columns)
-    records: dict[str, list] = {name: [] for name in names}
-    formats: dict[str, list] = {name: [] for name in names}
-    rows: list[int] = []
-    for offset, row in enumerate(body):
-        if not row:
-            continue  # an empty row is not data (readers give sparse sheets' gaps as ``()``)
-        for name in names:
-            i = columns[name]
-            cell = row[i] if i < len(row) else Cell(None, None)
-            records[name].append(cell.value)
-            formats[name].append(cell.number_format)
-        rows.append(body_first + offset)
-    raw = pd.DataFrame(records, dtype=object)
-    raw["row"] = rows
-    fmt = pd.DataFrame(formats, dtype=object)
-    return observations_from_records(raw, source=source, formats=fmt, directory=directory,
+def _column(rows: Sequence[Sequence[object]], i: int) -> list[object]:
+    """Column ``i`` of the rows (None where a row is shorter)."""
+    return [row[i] if len(row) > i else None for row in rows]
+
+
+def _long(body, looks, body_first, columns, source, cell_ref, directory) -> Observations:
+    """One record per non-empty row, read a column at a time."""
+    present = [offset for offset, row in enumerate(body) if row]  # readers give sparse sheets' gaps as ``()``
+    if len(present) != len(body):
+        body = [body[offset] for offset in present]
+        looks = [looks[offset] for offset in present] if looks is not None else None
+    rows = [body_first + offset for offset in present]
+    cells = {name: _column(body, i) for name, i in columns.items()}
+    value_formats = _column(looks, columns["value"]) if looks is not None else None
+    return observations_from_columns(cells, rows, source=source, value_formats=value_formats, directory=directory,
                                      where=lambda i, field: cell_ref(rows[i], columns.get(field, columns["code"])))
 
 
-def _wide(body, body_first, columns, periods, source, cell_ref, directory) -> Observations:
+def _wide(body, looks, body_first, columns, periods, source, cell_ref, directory) -> Observations:
     """One record per filled period cell; an empty period cell is simply not
     reported yet. A row with values but no code is kept so it is reported."""
     names = ("code", "area", "period", "value", "note")
-    records: dict[str, list] = {name: [] for name in (*names, "row")}
+    records: dict[str, list] = {name: [] for name in names}
+    rows: list[int] = []
     value_formats: list[object] = []
     value_columns: list[int] = []
     code_at, area_at, note_at = columns["code"], columns.get("area"), columns.get("note")
-    def get(row: Sequence[Cell], i: int | None) -> object:
-        return row[i].value if i is not None and i < len(row) else None
+
+    def get(row: Sequence[object], i: int | None) -> object:
+        return row[i] if i is not None and i < len(row) else None
 
     for offset, row in enumerate(body):
         if not row:
             continue
+        look = looks[offset] if looks is not None else ()
         for i, label in periods.items():
-            cell = row[i] if i < len(row) else Cell(None, None)
-            if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+            value = row[i] if i < len(row) else None
+            if value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            for name, value in zip(names, (get(row, code_at), get(row, area_at), label, cell.value, get(row, note_at))):
-                records[name].append(value)
-            records["row"].append(body_first + offset)
-            value_formats.append(cell.number_format)
+            for name, cell in zip(names, (get(row, code_at), get(row, area_at), label, value, get(row, note_at))):
+                records[name].append(cell)
+            rows.append(body_first + offset)
+            value_formats.append(look[i] if i < len(look) else None)
             value_columns.append(i)
-    raw = pd.DataFrame(records, dtype=object)
-    fmt = pd.DataFrame({"value": value_formats}, dtype=object)
-    rows = records["row"]
 
     def where(i: int, field: str) -> str:
         column = {"code": code_at, "area": area_at, "note": note_at}.get(field)
         return cell_ref(rows[i], column if column is not None else value_columns[i])
 
-    return observations_from_records(raw, source=source, formats=fmt, directory=directory, where=where)
+    return observations_from_columns(records, rows, source=source, value_formats=value_formats,
+                                     directory=directory, where=where)

@@ -13,6 +13,7 @@ import bisect
 import datetime as dt
 import math
 import numbers
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from lxml import etree
 
 from kpi_excel.errors import InputError
-from kpi_excel.workbook.xlsx.refs import CellRange, cell_ref, parse_cell, parse_range
+from kpi_excel.workbook.xlsx.refs import CellRange, cell_ref, column_letter, parse_cell, parse_range
 from kpi_excel.workbook.xlsx.sheet_values import ErrorValue
 from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, escape_xstring, insert_in_order, main
 
@@ -38,6 +39,15 @@ _IS = main("is")
 _T = main("t")
 _ROW = main("row")
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_MAIN_NS = _C[1:_C.index("}")]
+_NEW_ROW = etree.Element(_ROW)  # what a row made by the editor looks like before its cells
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def _xml_text(text: str) -> str:
+    """Text as XML element content that parses back to exactly ``text``."""
+    return text.translate(_XML_ESCAPES)
 
 
 def to_excel_serial(value: dt.date | dt.datetime | dt.time, date1904: bool = False) -> float:
@@ -265,8 +275,28 @@ class WorksheetEditor:
 
     # ---- writing ---------------------------------------------------------------
 
+    def _content(self, value: Any) -> tuple[str | None, str, str, bool]:
+        """How a value is stored: (``t`` attribute, child ``v``/``is``/none, its text, keep spaces).
+
+        Raises :class:`InputError` for what a cell cannot hold."""
+        if isinstance(value, bool) or type(value).__name__ == "bool_":
+            return "b", "v", "1" if value else "0", False
+        if isinstance(value, ErrorValue):
+            return "e", "v", str(value), False
+        if isinstance(value, str):
+            return "inlineStr", "is", escape_xstring(value), value != value.strip() or "\n" in value
+        if isinstance(value, (dt.date, dt.datetime, dt.time)):
+            return None, "v", _format_number(to_excel_serial(value, self.date1904)), False
+        if isinstance(value, numbers.Real):
+            number = int(value) if isinstance(value, numbers.Integral) else float(value)
+            if isinstance(number, float) and not math.isfinite(number):
+                raise InputError(f"cannot write {value!r} to a cell", sheet=self.sheet)
+            return None, "v", _format_number(number), False
+        raise InputError(f"cannot write a {type(value).__name__} to a cell", sheet=self.sheet)
+
     def _put(self, c: etree._Element, value: Any, style: int | None) -> etree._Element | None:
         """Write one value into ``c``; returns the removed ``<f>`` element, if any."""
+        content = self._content(value) if value is not None else None
         removed_f = None
         for child in list(c):
             tag = child.tag
@@ -283,34 +313,20 @@ class WorksheetEditor:
                 c.set("s", str(style))
             elif "s" in c.attrib:
                 del c.attrib["s"]
-        if value is None:
+        if content is None:
             return removed_f
-        if isinstance(value, bool) or type(value).__name__ == "bool_":
-            c.set("t", "b")
-            v = etree.Element(_V)
-            v.text = "1" if value else "0"
-        elif isinstance(value, ErrorValue):
-            c.set("t", "e")
-            v = etree.Element(_V)
-            v.text = str(value)
-        elif isinstance(value, str):
-            c.set("t", "inlineStr")
+        kind, child, text, preserve = content
+        if kind:
+            c.set("t", kind)
+        if child == "is":
             v = etree.Element(_IS)
             t = etree.SubElement(v, _T)
-            t.text = escape_xstring(value)
-            if value != value.strip() or "\n" in value:
+            t.text = text
+            if preserve:
                 t.set(_XML_SPACE, "preserve")
-        elif isinstance(value, (dt.date, dt.datetime, dt.time)):
-            v = etree.Element(_V)
-            v.text = _format_number(to_excel_serial(value, self.date1904))
-        elif isinstance(value, numbers.Real):
-            number = int(value) if isinstance(value, numbers.Integral) else float(value)
-            if isinstance(number, float) and not math.isfinite(number):
-                raise InputError(f"cannot write {value!r} to a cell", sheet=self.sheet)
-            v = etree.Element(_V)
-            v.text = _format_number(number)
         else:
-            raise InputError(f"cannot write a {type(value).__name__} to a cell", sheet=self.sheet)
+            v = etree.Element(_V)
+            v.text = text
         c.insert(0, v)
         return removed_f
 
@@ -341,7 +357,8 @@ class WorksheetEditor:
                 for attr in ("cm",):
                     owner.attrib.pop(attr, None)
         shared_masters: list[tuple[str, str, str]] = []
-        for r, col, value, style in batch:
+        one_by_one = self._add_new_cells(batch, report)
+        for r, col, value, style in one_by_one:
             c = self.cell(r, col, create=True)
             assert c is not None
             if value is KEEP:
@@ -364,6 +381,137 @@ class WorksheetEditor:
         report.written_range = CellRange(min(rows), min(cols), max(rows), max(cols))
         self._extend_dimension(report.written_range)
         return report
+
+    # ---- many new cells at once -----------------------------------------------
+
+    def _add_new_cells(self, batch: list[tuple[int, int, Any, int | None]],
+                       report: WriteReport) -> list[tuple[int, int, Any, int | None]]:
+        """Create every cell of ``batch`` that does not exist yet and is written once, from
+        one parse of their XML (building elements one by one from Python costs several
+        times more). Returns the other items, in order, to be written one at a time.
+
+        The tree comes out as :meth:`cell` and :meth:`_put` would leave it, element for
+        element: rows and cells in order, the inherited style, spans widened once.
+        """
+        rows = self._index_rows()
+        by_row: dict[int, list[int]] = {}
+        for k, item in enumerate(batch):
+            by_row.setdefault(item[0], []).append(k)
+        later: list[int] = []
+        new: dict[int, list[int]] = {}
+        for r, ks in by_row.items():
+            if len({batch[k][1] for k in ks}) != len(ks):
+                later.extend(ks)  # a cell written twice: in order, one at a time
+                continue
+            row = rows.get(r)
+            present = self._row_cells(r, row) if row is not None else {}
+            fresh = [k for k in ks if batch[k][1] not in present]
+            if len(fresh) != len(ks):
+                later.extend(k for k in ks if batch[k][1] in present)
+            if fresh:
+                new[r] = sorted(fresh, key=lambda k: batch[k][1])
+        if new:
+            later.extend(self._build_cells(batch, new, report))
+        return [batch[k] for k in sorted(later)]
+
+    def _build_cells(self, batch: list[tuple[int, int, Any, int | None]], new: dict[int, list[int]],
+                     report: WriteReport) -> list[int]:
+        """Parse the new cells of each row and put them in place; returns the items of rows
+        whose text XML cannot carry as it is (lone surrogates), for the one-at-a-time path."""
+        rows = self._rows
+        assert rows is not None
+        parts = [f'<sheetData xmlns="{_MAIN_NS}">']
+        empty_texts: list[tuple[int, int]] = []  # (row, position): text "" is written as <t></t>
+        built: list[int] = []
+        left: list[int] = []
+        letters: dict[int, str] = {}
+        for r in sorted(new):
+            row = rows.get(r)
+            start = len(parts)
+            parts.append(f'<row r="{r}">')
+            written = 0
+            for position, k in enumerate(new[r]):
+                _, col, value, style = batch[k]
+                letter = letters.get(col)
+                if letter is None:
+                    letter = letters[col] = column_letter(col)
+                look = style if style is not None else self._inherited_style(row, col)
+                attrs = f' r="{letter}{r}"' + (f' s="{look}"' if look else "")
+                if value is None or value is KEEP:
+                    parts.append(f"<c{attrs}/>")
+                    written += value is None
+                else:
+                    kind, child, text, preserve = self._content(value)
+                    if _SURROGATE.search(text):
+                        break
+                    if not text:
+                        empty_texts.append((r, position))
+                    body = _xml_text(text)
+                    if child == "is":
+                        space = ' xml:space="preserve"' if preserve else ""
+                        body = f"<is><t{space}>{body}</t></is>"
+                    else:
+                        body = f"<v>{body}</v>"
+                    parts.append(f'<c{attrs} t="{kind}">{body}</c>' if kind else f"<c{attrs}>{body}</c>")
+                    written += 1
+            else:
+                parts.append("</row>")
+                built.append(r)
+                report.cells_written += written
+                continue
+            del parts[start:]
+            left.extend(new[r])
+        parts.append("</sheetData>")
+        parsed = {int(el.get("r")): el for el in etree.fromstring("".join(parts))}
+        for r, position in empty_texts:
+            if r in parsed:
+                child = parsed[r][position][0]
+                (child[0] if child.tag == _IS else child).text = ""
+        for r in built:
+            cols = [batch[k][1] for k in new[r]]
+            if r in rows:
+                self._insert_cells(r, rows[r], list(parsed[r]), cols)
+            else:
+                self._insert_row(r, parsed[r], cols)
+        return left
+
+    def _insert_row(self, r: int, row: etree._Element, cols: list[int]) -> None:
+        """Put a new row in its place, as :meth:`_row` would, and index its cells."""
+        rows = self._index_rows()
+        pos = bisect.bisect_left(self._row_keys, r)
+        if pos < len(self._row_keys):
+            rows[self._row_keys[pos]].addprevious(row)
+        elif self._row_keys:
+            rows[self._row_keys[-1]].addnext(row)
+        else:
+            self.sheet_data.append(row)
+        self._row_keys.insert(pos, r)
+        rows[r] = row
+        self._cells[r] = dict(zip(cols, row))
+        self._cell_keys[r] = list(cols)
+
+    def _insert_cells(self, r: int, row: etree._Element, new: list[etree._Element], cols: list[int]) -> None:
+        """Put new cells (``cols``, in order) into an existing row, as :meth:`cell` would."""
+        cells = self._row_cells(r, row)
+        keys = self._cell_keys[r]
+        for c, col in zip(new, cols):
+            pos = bisect.bisect_left(keys, col)
+            if pos < len(keys):
+                cells[keys[pos]].addprevious(c)
+            elif keys:
+                cells[keys[-1]].addnext(c)
+            else:
+                row.insert(0, c)  # before a row-level extLst, if any
+            keys.insert(pos, col)
+            cells[col] = c
+        self._widen_spans(row, min(cols))
+        self._widen_spans(row, max(cols))
+
+    def _inherited_style(self, row: etree._Element | None, col: int) -> int:
+        """The style a new cell takes (see :meth:`_default_style`); ``row`` None: a new row."""
+        if row is None:
+            row = _NEW_ROW
+        return self._default_style(row, col)
 
     def _extend_dimension(self, rng: CellRange) -> None:
         dim = self.root.find(main("dimension"))
