@@ -68,6 +68,7 @@ __all__ = [
     "combine_observations",
     "PeriodChoice",
     "choose_periods",
+    "choose_periods_and_values",
     "winning_values",
 ]
 
@@ -361,28 +362,34 @@ def choose_periods(
     rows whose area is empty count as ``area``'s own. ``as_of`` re-runs a past period: anything that
     ends after it is ignored.
     """
+    return choose_periods_and_values(observations, indicators, area, as_of)[0]
+
+
+def choose_periods_and_values(
+    observations: Observations | pd.DataFrame,
+    indicators: pd.DataFrame | Mapping[str, object] | Iterable[str],
+    area: str = "",
+    as_of: Period | str | None = None,
+) -> tuple[PeriodChoice, dict[str, dict[Period, tuple[float, str]]]]:
+    """:func:`choose_periods` and :func:`winning_values` from one grouping of the observations
+    (a refresh wants both; each alone groups the same rows the same way)."""
     frame = observations.frame if isinstance(observations, Observations) else observations
     problems: list[SourceProblem] = []
     wanted = _indicator_frequencies(indicators, problems)
     cutoff = parse_period(as_of) if isinstance(as_of, str) else as_of
-    own = frame[(frame["area"] == area) | (frame["area"] == "")] if area else frame[frame["area"] == ""]
-    records = _records(own)
-    labels = {label: _try_parse(label) for label in set(records.period)}
-    by_code: dict[str, list[int]] = {}
-    for i, code in enumerate(records.code):
-        by_code.setdefault(code, []).append(i)
+    won = _winners(frame, area, cutoff)
+    records = won.records
     out = []
     for code, frequency in wanted.items():
-        indices = by_code.get(code)
-        if not indices:
+        if code not in won.present:
             out.append((code, _freq_name(frequency), "", np.nan, "", "", np.nan, "",
                         f"no observations for {area or 'this area'}", "", "", *_NO_COUNTS))
             continue
-        out.append((code, *_choose_one(records, indices, labels, frequency, cutoff)))
+        out.append((code, *_choose_one(records, won, code, frequency, cutoff)))
     result = pd.DataFrame.from_records(out, columns=["code", *CHOICE_COLUMNS]).set_index("code")
     for column in ("previous_value", "latest_value", *_COUNT_COLUMNS):
         result[column] = result[column].astype(np.float64)
-    return PeriodChoice(result, problems)
+    return PeriodChoice(result, problems), won.values()
 
 
 _COUNT_COLUMNS = ("previous_numerator", "previous_denominator", "latest_numerator", "latest_denominator")
@@ -425,53 +432,122 @@ def _records(frame: pd.DataFrame) -> _Records:
         [str(c) for c in column("code", "")], [str(p) for p in column("period", "")],
         [float(v) for v in column("value", np.nan)], column("updated", pd.NaT),
         [int(o) for o in column("source_order", 0)], [int(r) for r in column("row", 0)],
-        [str(s) for s in column("source", "")], ["" if blank(n) else str(n) for n in column("note", "")],
-        ["" if blank(v) else str(v) for v in column("shown", "")],
+        [str(s) for s in column("source", "")], per_distinct(_shown_text, column("note", "")),
+        per_distinct(_shown_text, column("shown", "")),
         [float(v) for v in column("numerator", np.nan)], [float(v) for v in column("denominator", np.nan)],
     )
 
 
-def _choose_one(records: _Records, indices: list[int], labels: Mapping[str, Period | None],
-                frequency: Frequency | None, cutoff: Period | None) -> tuple:
+def _shown_text(cell: object) -> str:
+    return "" if blank(cell) else str(cell)
+
+
+class _Winners:
+    """Each indicator's winning observation per period, from one pass over the rows.
+
+    Rows are grouped by (code, period) with numpy; only a period given more than
+    once goes through :func:`_newest`. Periods are numbered: equal periods written
+    differently share a number, and ``rank`` orders the numbers as periods sort.
+    Per code, ``groups[code]`` lists (period as first written, number, winner) in the
+    order the periods first appear, as a row-by-row reading meets them.
+    """
+
+    def __init__(self, records: _Records, cutoff: Period | None) -> None:
+        self.records = records
+        period_of = {label: _try_parse(label) for label in dict.fromkeys(records.period)}
+        number_of: dict[Period, int] = {}
+        label_number = {label: -1 if p is None else number_of.setdefault(p, len(number_of))
+                        for label, p in period_of.items()}
+        self.number_of = number_of
+        keys = sorted(set(p.sort_key for p in number_of))
+        position = {key: k for k, key in enumerate(keys)}
+        self.rank = [position[p.sort_key] for p in number_of]  # equal sort keys, equal rank (ties keep order)
+        self.present = set(records.code)
+        n = len(records.code)
+        number = np.fromiter(map(label_number.__getitem__, records.period), np.int64, n)
+        keep = number >= 0
+        self.later: dict[str, int] = {}
+        if cutoff is not None and number_of:
+            ends = np.array([p.end for p in number_of], dtype=np.int64)
+            late = keep & (ends[np.maximum(number, 0)] > cutoff.end)
+            for i in np.flatnonzero(late).tolist():
+                self.later[records.code[i]] = self.later.get(records.code[i], 0) + 1
+            keep &= ~late
+        self.notes: dict[str, list[str]] = {}
+        self.groups: dict[str, list[tuple[Period, int, int]]] = {}
+        rows = np.flatnonzero(keep)
+        if not len(rows):
+            return
+        codes, names = pd.factorize(np.array(records.code, dtype=object)[rows], sort=False)
+        numbers = number[rows]
+        order = np.lexsort((rows, numbers, codes))  # by code, period, then row
+        codes, numbers, rows = codes[order], numbers[order], rows[order]
+        starts = np.flatnonzero(np.r_[True, (codes[1:] != codes[:-1]) | (numbers[1:] != numbers[:-1])])
+        ends = np.r_[starts[1:], len(rows)]
+        # Each code's periods in the order their first rows come.
+        seen = np.lexsort((rows[starts], codes[starts]))
+        starts, ends = starts[seen], ends[seen]
+        group_codes, group_numbers = codes[starts].tolist(), numbers[starts].tolist()
+        firsts = rows[starts].tolist()
+        winners = list(firsts)
+        notes: list[str] = [""] * len(firsts)
+        for k in np.flatnonzero(ends - starts > 1).tolist():
+            winners[k], notes[k] = _newest(records, rows[starts[k]:ends[k]].tolist())
+        labels = records.period
+        names = names.tolist()
+        current = -1
+        listed: list[tuple[Period, int, int]] = []
+        said: list[str] = []
+        for code, num, first, winner, note in zip(group_codes, group_numbers, firsts, winners, notes):
+            if code != current:
+                current = code
+                listed = self.groups[names[code]] = []
+                said = self.notes[names[code]] = []
+            listed.append((period_of[labels[first]], num, winner))  # type: ignore[arg-type]
+            if note:
+                said.append(note)
+
+    def values(self) -> dict[str, dict[Period, tuple[float, str]]]:
+        value, shown = self.records.value, self.records.shown
+        return {code: {period: (value[winner], shown[winner]) for period, _, winner in listed}
+                for code, listed in self.groups.items()}
+
+
+def _winners(frame: pd.DataFrame, area: str, cutoff: Period | None) -> _Winners:
+    own = frame[(frame["area"] == area) | (frame["area"] == "")] if area else frame[frame["area"] == ""]
+    return _Winners(_records(own), cutoff)
+
+
+def _choose_one(records: _Records, won: _Winners, code: str, frequency: Frequency | None,
+                cutoff: Period | None) -> tuple:
     notes: list[str] = []
-    by_period: dict[Period, list[int]] = {}
-    later = 0
-    for i in indices:
-        period = labels.get(records.period[i])
-        if period is None:
-            continue
-        if cutoff is not None and period.end > cutoff.end:
-            later += 1
-            continue
-        by_period.setdefault(period, []).append(i)
+    later = won.later.get(code, 0)
     if later:
         notes.append(f"{later} observation(s) after {format_period(cutoff)} ignored (as of)")  # type: ignore[arg-type]
-    winners: dict[Period, int] = {}
-    for period, candidates in by_period.items():
-        winner, note = _newest(records, candidates)
-        winners[period] = winner
-        if note:
-            notes.append(note)
+    notes.extend(won.notes.get(code, ()))
+    listed = won.groups.get(code, [])
     value = records.value
-    with_value = sorted(p for p, i in winners.items() if not math.isnan(value[i]))
+    rank = won.rank
+    with_value = sorted((item for item in listed if not math.isnan(value[item[2]])), key=lambda item: rank[item[1]])
     if not with_value:
-        reasons = sorted({records.note[i] for i in winners.values() if records.note[i]})
+        reasons = sorted({records.note[i] for _, _, i in listed if records.note[i]})
         notes.append("no period has a value" + (f" ({'; '.join(reasons)})" if reasons else ""))
         return (_freq_name(frequency), "", np.nan, "", "", np.nan, "", "; ".join(notes), "", "", *_NO_COUNTS)
-    latest = with_value[-1]
-    latest_i = winners[latest]
-    for period in sorted(p for p in winners if p > latest):
-        i = winners[period]
+    latest, latest_number, latest_i = with_value[-1]
+    top = rank[latest_number]
+    for _, _, i in sorted((item for item in listed if rank[item[1]] > top), key=lambda item: rank[item[1]]):
         notes.append(f"{records.period[i]} has no value ({records.note[i] or 'no value'}); latest with a value is "
                      f"{records.period[latest_i]}")
     freq = frequency
-    previous = comparable_previous(latest, freq, available=with_value if _annual(freq, latest) else None)
+    previous = comparable_previous(latest, freq, available=[item[0] for item in with_value]
+                                   if _annual(freq, latest) else None)
     name = _freq_name(freq or _inferred(latest))
     if previous is None:
         notes.append("no earlier period with a value")
         return (name, "", np.nan, "", records.period[latest_i], value[latest_i], _place(records, latest_i),
                 "; ".join(notes), "", records.shown[latest_i], *_counts(records, None, latest_i))
-    previous_i = winners.get(previous)
+    previous_number = won.number_of.get(previous)
+    previous_i = next((i for _, num, i in listed if num == previous_number), None)
     if previous_i is None:
         notes.append(f"no data for {format_period(previous)}")
         return (name, format_period(previous), np.nan, "", records.period[latest_i], value[latest_i],
@@ -631,20 +707,4 @@ def winning_values(
     this, so they show exactly the values the refresh chose from."""
     frame = observations.frame if isinstance(observations, Observations) else observations
     cutoff = parse_period(as_of) if isinstance(as_of, str) else as_of
-    own = frame[(frame["area"] == area) | (frame["area"] == "")] if area else frame[frame["area"] == ""]
-    records = _records(own)
-    labels = {label: _try_parse(label) for label in set(records.period)}
-    grouped: dict[str, dict[Period, list[int]]] = {}
-    for i, code in enumerate(records.code):
-        period = labels.get(records.period[i])
-        if period is None or (cutoff is not None and period.end > cutoff.end):
-            continue
-        grouped.setdefault(code, {}).setdefault(period, []).append(i)
-    out: dict[str, dict[Period, tuple[float, str]]] = {}
-    for code, periods in grouped.items():
-        values = {}
-        for period, candidates in periods.items():
-            winner, _ = _newest(records, candidates)
-            values[period] = (records.value[winner], records.shown[winner])
-        out[code] = values
-    return out
+    return _winners(frame, area, cutoff).values()
