@@ -131,6 +131,7 @@ class WorksheetEditor:
         self._cells: dict[int, dict[int, etree._Element]] = {}
         self._cell_keys: dict[int, list[int]] = {}
         self._col_styles: list[tuple[int, int, int]] | None = None
+        self._new_row_styles: dict[int, int] = {}
 
     # ---- indexes ---------------------------------------------------------------
 
@@ -279,6 +280,15 @@ class WorksheetEditor:
         """How a value is stored: (``t`` attribute, child ``v``/``is``/none, its text, keep spaces).
 
         Raises :class:`InputError` for what a cell cannot hold."""
+        kind = type(value)
+        if kind is float:  # the usual cells first: exact types skip the checks below
+            if not math.isfinite(value):
+                raise InputError(f"cannot write {value!r} to a cell", sheet=self.sheet)
+            return None, "v", _format_number(value), False
+        if kind is str:
+            return "inlineStr", "is", escape_xstring(value), value != value.strip() or "\n" in value
+        if kind is int:
+            return None, "v", str(value), False
         if isinstance(value, bool) or type(value).__name__ == "bool_":
             return "b", "v", "1" if value else "0", False
         if isinstance(value, ErrorValue):
@@ -509,8 +519,11 @@ class WorksheetEditor:
 
     def _inherited_style(self, row: etree._Element | None, col: int) -> int:
         """The style a new cell takes (see :meth:`_default_style`); ``row`` None: a new row."""
-        if row is None:
-            row = _NEW_ROW
+        if row is None:  # a new row's cells take the column's style: the same for every new row
+            style = self._new_row_styles.get(col)
+            if style is None:
+                style = self._new_row_styles[col] = self._default_style(_NEW_ROW, col)
+            return style
         return self._default_style(row, col)
 
     def _extend_dimension(self, rng: CellRange) -> None:

@@ -49,6 +49,7 @@ __all__ = [
     "from_excel_serial",
     "parse_shared_strings",
     "read_sheet_values",
+    "element_value",
 ]
 
 _C = main("c")
@@ -695,18 +696,10 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
                     col += 1
                 if not 1 <= col <= MAX_COL:
                     raise _BadCell("the column is beyond XFD, Excel's last")
-                t = c.get("t")
-                v_el = c.find(_V)
                 f_el = c.find(_F)
-                is_el = c.find(_IS)
-                inline = None
-                if is_el is not None:
-                    inline = unescape_xstring(
-                        "".join(t_el.text or "" for t_el in is_el.iter(_T) if t_el.getparent().tag != _RPH)
-                    )
-                v_text = None if v_el is None else (v_el.text or "")
                 if f_el is not None:
                     out.formulas[(row_num, col)] = unescape_xstring(f_el.text or "")
+                value = _element_value(c, sst, f_el)
                 style = c.get("s", "0") or "0"
                 if not style.isdigit():
                     raise _BadCell(f"style {style!r} is not a number")
@@ -715,7 +708,7 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
                     out.in_order = False
                 last_key = key
                 keys_append(key)
-                values_append(_typed(t, v_text, sst, inline, f_el is not None))
+                values_append(value)
                 styles_append(int(style))
                 if len(out.keys) > out.max_cells:
                     out.too_many(len(out.keys))
@@ -728,6 +721,30 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
     except etree.XMLSyntaxError as exc:
         raise CorruptWorkbookError(f"sheet '{out.sheet}' is not well-formed XML (after row {row_num:,}): "
                                    f"{exc}") from None
+
+
+def _element_value(c: etree._Element, sst: Sequence[str], f_el: etree._Element | None) -> Any:
+    """A parsed ``<c>``'s value (``f_el``: its ``<f>``, if any)."""
+    is_el = c.find(_IS)
+    inline = None
+    if is_el is not None:
+        inline = unescape_xstring(
+            "".join(t_el.text or "" for t_el in is_el.iter(_T) if t_el.getparent().tag != _RPH)
+        )
+    v_el = c.find(_V)
+    v_text = None if v_el is None else (v_el.text or "")
+    return _typed(c.get("t"), v_text, sst, inline, f_el is not None)
+
+
+def element_value(c: etree._Element | None, sst: Sequence[str], *, sheet: str = "") -> Any:
+    """The value a read of the sheet gives the parsed cell ``c`` (None: no cell), read
+    by the same code as the lxml path of :func:`read_sheet_values`."""
+    if c is None:
+        return None
+    try:
+        return _element_value(c, sst, c.find(_F))
+    except _BadCell as exc:
+        raise CorruptWorkbookError(f"sheet '{sheet}' cell {c.get('r', '?')}: {exc}") from None
 
 
 def read_sheet_values(
