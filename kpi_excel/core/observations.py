@@ -229,9 +229,8 @@ def observations_from_columns(
     value, reason, shown, count = (kept(list(part)) for part in zip(*per_distinct(
         number_and_count, values, value_formats if value_formats is not None else none))) if n else ([], [], [], [])
     notes = kept(words("note"))
-    for k, why in enumerate(reason):
-        if not why:
-            continue
+    for k in _filled(reason):
+        why = reason[k]
         if why.startswith("!"):
             found.add(keep[k], 1, "value", why[1:] + "; kept as no value", code_text[keep[k]])
             why = why[1:]
@@ -240,26 +239,31 @@ def observations_from_columns(
     for order, name in enumerate(("numerator", "denominator"), start=2):  # a count is a count, whatever its format
         amounts, whys, _ = (kept(list(part)) for part in zip(*per_distinct(_count_cell, column(name)))) if n \
             else ([], [], [])
-        for k, why in enumerate(whys):
-            if why and why.startswith("!"):
+        for k in _filled(whys):
+            why = whys[k]
+            if why.startswith("!"):
                 found.add(keep[k], order, name, f"{why[1:]}; {name} left empty", code_text[keep[k]])
         parts.append(amounts)
-    numerators = [c if a != a and c is not None else a  # "3% (420)": 420 is the count
-                  for a, c in zip(parts[0], count)]
+    numerators = parts[0] if count.count(None) == len(count) else [
+        c if a != a and c is not None else a for a, c in zip(parts[0], count)]  # "3% (420)": 420 is the count
     stamps = kept(per_distinct(timestamp, column("updated")))
-    for k, stamp in enumerate(stamps):
-        if stamp is BAD:
-            found.add(keep[k], 4, "updated", f"cannot read '{column('updated')[keep[k]]}' as a date and time; "
-                                             "taken as not given", code_text[keep[k]])
-            stamps[k] = pd.NaT
+    for k in ([k for k, stamp in enumerate(stamps) if stamp is BAD] if BAD in stamps else ()):
+        found.add(keep[k], 4, "updated", f"cannot read '{column('updated')[keep[k]]}' as a date and time; "
+                                         "taken as not given", code_text[keep[k]])
+        stamps[k] = pd.NaT
     out = {"code": kept(code_text), "area": kept(areas), "period": kept(labels), "value": value,
            "numerator": numerators, "denominator": parts[1], "source": [source] * len(keep), "note": notes,
-           "updated": stamps, "row": [int(r) for r in kept(rows)], "shown": shown, "_i": keep}
+           "updated": stamps, "row": list(map(int, kept(rows))), "shown": shown, "_i": keep}
     frame = pd.DataFrame(out) if keep else empty_observations().assign(_i=pd.Series([], dtype=np.int64))
     frame["updated"] = pd.to_datetime(frame["updated"])
     frame, duplicate_problems = _conflicting_duplicates(frame, where)
     frame = frame.drop(columns="_i")
     return Observations(frame, found.in_order() + duplicate_problems)
+
+
+def _filled(texts: list[str]) -> list[int]:
+    """Positions of the non-empty texts (most columns have none: one pass in C says so)."""
+    return [k for k, why in enumerate(texts) if why] if any(texts) else []
 
 
 def _words(cell: object) -> str:
