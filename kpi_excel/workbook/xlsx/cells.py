@@ -352,7 +352,10 @@ class WorksheetEditor:
         for r, col, value, style in items:
             if not (1 <= r <= 1_048_576 and 1 <= col <= 16_384):
                 raise InputError(f"cell ({r}, {col}) is outside the sheet", sheet=self.sheet, row=r, column=col)
-            if value is not None and value is not KEEP and not isinstance(value, (str, bool)) and _is_missing(value):
+            if type(value) is float:
+                if value != value:
+                    value = None  # NaN: a blank, not an error
+            elif value is not None and value is not KEEP and not isinstance(value, (str, bool)) and _is_missing(value):
                 value = None  # NaN, pandas.NA, NaT: a blank, not an error
             batch.append((r, col, value, style))
         if not batch:
@@ -435,8 +438,10 @@ class WorksheetEditor:
         built: list[int] = []
         left: list[int] = []
         letters: dict[int, str] = {}
+        looks: dict[int | None, str] = {}  # style id -> its attribute text
         for r in sorted(new):
             row = rows.get(r)
+            row_look = self._row_style(row)
             start = len(parts)
             parts.append(f'<row r="{r}">')
             written = 0
@@ -445,9 +450,17 @@ class WorksheetEditor:
                 letter = letters.get(col)
                 if letter is None:
                     letter = letters[col] = column_letter(col)
-                look = style if style is not None else self._inherited_style(row, col)
-                attrs = f' r="{letter}{r}"' + (f' s="{look}"' if look else "")
-                if value is None or value is KEEP:
+                look = style if style is not None else row_look if row_look is not None else \
+                    self._inherited_style(None, col)
+                s_attr = looks.get(look)
+                if s_attr is None:
+                    s_attr = looks[look] = f' s="{look}"' if look else ""
+                attrs = f' r="{letter}{r}"{s_attr}'
+                if type(value) is float and math.isfinite(value):  # the usual cell: a number needs no escaping
+                    text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+                    parts.append(f"<c{attrs}><v>{text}</v></c>")
+                    written += 1
+                elif value is None or value is KEEP:
                     parts.append(f"<c{attrs}/>")
                     written += value is None
                 else:
@@ -516,6 +529,13 @@ class WorksheetEditor:
             cells[col] = c
         self._widen_spans(row, min(cols))
         self._widen_spans(row, max(cols))
+
+    @staticmethod
+    def _row_style(row: etree._Element | None) -> int | None:
+        """The style a row gives its new cells (see :meth:`_default_style`); None: the column's."""
+        if row is not None and row.get("customFormat") in ("1", "true") and row.get("s"):
+            return int(row.get("s", "0"))
+        return None
 
     def _inherited_style(self, row: etree._Element | None, col: int) -> int:
         """The style a new cell takes (see :meth:`_default_style`); ``row`` None: a new row."""

@@ -366,8 +366,10 @@ class XlsxPackage:
                 for j in range(min(table.ref.cols, len(table.columns))):
                     headers[(table.ref.min_row, table.ref.min_col + j)] = (table, j)
         renames: dict[tuple[str, int], tuple[TableInfo, int, str]] = {}
-        out = []
-        for r, c, value, style in items:
+        out = list(items)
+        header_rows = {r for r, _ in headers}
+        for k in [k for k, item in enumerate(items) if item[0] in header_rows]:  # only header rows can hit
+            r, c, value, style = items[k]
             hit = headers.get((r, c))
             if hit is not None and value is not KEEP:
                 table, j = hit
@@ -375,10 +377,9 @@ class XlsxPackage:
                 if not name.strip():
                     raise InputError(f"a header of table {table.name!r} cannot be blank", sheet=info.name,
                                      row=r, column=c)
-                value = name
+                out[k] = (r, c, name, style)
                 if name != table.columns[j]:
                     renames[(table.part, j)] = (table, j, name)
-            out.append((r, c, value, style))
         for table in tables:
             names = [renames.get((table.part, j), (None, None, n))[2].lower() for j, n in enumerate(table.columns)]
             if len(set(names)) != len(names):
@@ -403,6 +404,8 @@ class XlsxPackage:
         self, tables: list[TableInfo], items: list[tuple[int, int, Any, int | None]], report: WriteReport
     ) -> None:
         """Extend tables over rows appended right below them (not past a totals row or another table)."""
+        if not tables:
+            return
         written = {(r, c) for r, c, v, _ in items if v is not KEEP}
         rows_written = {r for r, _ in written}
         for table in tables:
