@@ -432,13 +432,19 @@ def _records(frame: pd.DataFrame) -> _Records:
             return frame[name].tolist()
         return [default] * len(frame)
 
+    def typed(name: str, default: object, kind: type) -> list:  # type: ignore[type-arg]
+        # A column already of the type converts in C; any other, cell by cell as ever.
+        if name in frame.columns and frame[name].dtype == (np.float64 if kind is float else np.int64):
+            return frame[name].to_numpy().tolist()
+        return list(map(kind, column(name, default)))
+
     return _Records(
-        [str(c) for c in column("code", "")], [str(p) for p in column("period", "")],
-        [float(v) for v in column("value", np.nan)], column("updated", pd.NaT),
-        [int(o) for o in column("source_order", 0)], [int(r) for r in column("row", 0)],
-        [str(s) for s in column("source", "")], per_distinct(_shown_text, column("note", "")),
+        per_distinct(str, column("code", "")), per_distinct(str, column("period", "")),
+        typed("value", np.nan, float), column("updated", pd.NaT),
+        typed("source_order", 0, int), typed("row", 0, int),
+        per_distinct(str, column("source", "")), per_distinct(_shown_text, column("note", "")),
         per_distinct(_shown_text, column("shown", "")),
-        [float(v) for v in column("numerator", np.nan)], [float(v) for v in column("denominator", np.nan)],
+        typed("numerator", np.nan, float), typed("denominator", np.nan, float),
     )
 
 

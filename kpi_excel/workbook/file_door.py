@@ -168,6 +168,7 @@ class _Styles:
     def __init__(self, pkg: XlsxPackage) -> None:
         self.pkg = pkg
         self.cache: dict[tuple, int] = {}
+        self.by_name: dict[tuple[str | None, str | None], int | None] = {}
 
     def get(self, base: int, **look: object) -> int:
         key = (base, tuple(sorted(look.items())))
@@ -176,6 +177,12 @@ class _Styles:
         return self.cache[key]
 
     def named(self, name: str | None, number_format: str | None = None) -> int | None:
+        key = (name, number_format)  # asked once per cell of an owned sheet: worked out once per look
+        if key not in self.by_name:
+            self.by_name[key] = self._named(name, number_format)
+        return self.by_name[key]
+
+    def _named(self, name: str | None, number_format: str | None) -> int | None:
         look: dict[str, object] = {}
         if name == "header":
             look.update(bold=True, fill=HEADER.fill, font_color=HEADER.font, wrap=True)
