@@ -42,6 +42,8 @@ _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _MAIN_NS = _C[1:_C.index("}")]
 _NEW_ROW = etree.Element(_ROW)  # what a row made by the editor looks like before its cells
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters that make a text need escaping, keeping spaces or the slow path (see _content).
+_UNPLAIN = re.compile("[_&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
@@ -459,6 +461,9 @@ class WorksheetEditor:
                 if type(value) is float and math.isfinite(value):  # the usual cell: a number needs no escaping
                     text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
                     parts.append(f"<c{attrs}><v>{text}</v></c>")
+                    written += 1
+                elif type(value) is str and value and value == value.strip() and not _UNPLAIN.search(value):
+                    parts.append(f'<c{attrs} t="inlineStr"><is><t>{value}</t></is></c>')  # nothing to escape
                     written += 1
                 elif value is None or value is KEEP:
                     parts.append(f"<c{attrs}/>")
