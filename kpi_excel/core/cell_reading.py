@@ -53,8 +53,11 @@ def per_distinct(fn: Callable[..., Any], cells: Sequence[Any], formats: Sequence
     # Keyed by type too: 1, 1.0 and True are equal but read differently. A zero float's sign is
     # lost by ==, so a column holding one is read cell by cell. NaN never equals another NaN:
     # each is read anew, harmlessly. A column of one type needs no type in its keys.
-    if len(set(map(type, cells))) == 1:
+    kinds = set(map(type, cells))
+    if len(kinds) == 1:
         return _per_distinct_cell(fn, cells, formats, catch)
+    if len(kinds) <= 3 and (not with_format or len(formats) == len(cells)):  # type: ignore[arg-type]
+        return _per_kind(fn, cells, formats, catch, kinds)  # ints and floats in one column, say
     keys = list(zip(map(type, cells), cells, formats)) if with_format else list(zip(map(type, cells), cells))
     try:
         if any(isinstance(c, float) and c == 0.0 for c in cells) if 0.0 in cells else False:
@@ -72,6 +75,10 @@ def _per_distinct_cell(fn: Callable[..., Any], cells: Sequence[Any], formats: Se
                        catch: type[Exception] | None) -> list:
     """:func:`per_distinct` for cells all of one type: keyed by the cell (and format) alone."""
     with_format = formats is not None
+    if with_format and len(formats) == len(cells) and _one_value(formats):  # type: ignore[arg-type]
+        # One format for the whole column (the usual case): keyed by the cell alone.
+        look = formats[0]  # type: ignore[index]
+        return _per_distinct_cell(lambda cell: fn(cell, look), cells, None, catch)
     keys = list(zip(cells, formats)) if with_format else cells
     try:
         if any(isinstance(c, float) and c == 0.0 for c in cells) if 0.0 in cells else False:
@@ -87,6 +94,26 @@ def _per_distinct_cell(fn: Callable[..., Any], cells: Sequence[Any], formats: Se
         for cell in distinct:
             distinct[cell] = _call(fn, cell, None, False, catch)
     return list(map(distinct.__getitem__, keys))
+
+
+def _per_kind(fn: Callable[..., Any], cells: Sequence[Any], formats: Sequence[Any] | None,
+              catch: type[Exception] | None, kinds: set[type]) -> list:
+    """:func:`per_distinct` one type at a time: cheaper than a (type, cell) key per cell."""
+    out: list[Any] = [None] * len(cells)
+    types = list(map(type, cells))
+    for kind in kinds:
+        at = [i for i, t in enumerate(types) if t is kind]
+        looks = [formats[i] for i in at] if formats is not None else None
+        for i, result in zip(at, _per_distinct_cell(fn, [cells[i] for i in at], looks, catch)):
+            out[i] = result
+    return out
+
+
+def _one_value(items: Sequence[Any]) -> bool:
+    try:
+        return len(set(items)) == 1
+    except TypeError:  # an unhashable format: not one we know
+        return False
 
 
 def _all_none(cells: Sequence[Any]) -> bool:

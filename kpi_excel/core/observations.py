@@ -26,6 +26,8 @@ with the later ``updated`` stamp, else the one from the source given later
 from __future__ import annotations
 
 import math
+from itertools import repeat
+from operator import not_
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -207,16 +209,22 @@ def observations_from_columns(
 
     codes, periods, values = column("code"), column("period"), column("value")
     found = _RowProblems(where)
-    used = [not (a and b and c) for a, b, c in  # an empty line is not data
-            zip(per_distinct(blank, codes), per_distinct(blank, periods), per_distinct(blank, values))]
+    # Which rows are used, as boolean arrays: a column's flags in one pass each.
+    flags = np.ones(n, dtype=bool)
+    for cells in (codes, periods, values):  # an empty line is not data
+        flags &= np.fromiter(per_distinct(blank, cells), bool, n)
+    in_use = ~flags
     code_text = per_distinct(_words, codes)
-    for i in _where(used, [not c for c in code_text]):
+    no_code = np.fromiter(map(not_, code_text), bool, n)
+    for i in np.flatnonzero(in_use & no_code).tolist():
         found.add(i, 0, "code", "no indicator code; row not used", "")
-        used[i] = False
+    in_use &= ~no_code
     labels = per_distinct(period_label, periods, catch=PeriodError)
-    for i in _where(used, [label.__class__ is Failed for label in labels]):
+    failed = np.fromiter(map(isinstance, labels, repeat(Failed)), bool, n)
+    for i in np.flatnonzero(in_use & failed).tolist():
         found.add(i, 0, "period", f"{labels[i].error}; row not used", code_text[i])
-        used[i] = False
+    in_use &= ~failed
+    used = in_use.tolist()
     areas = words("area")
     if directory is not None and any(areas):
         areas = _canonical_areas(areas, used, directory, code_text, found)
