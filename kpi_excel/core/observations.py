@@ -513,22 +513,22 @@ class _Winners:
             winners[k], notes[k] = _newest(records, rows[starts[k]:ends[k]].tolist())
         labels = records.period
         names = names.tolist()
-        current = -1
-        listed: list[tuple[Period, int, int]] = []
-        said: list[str] = []
-        for code, num, first, winner, note in zip(group_codes, group_numbers, firsts, winners, notes):
-            if code != current:
-                current = code
-                listed = self.groups[names[code]] = []
-                said = self.notes[names[code]] = []
-            listed.append((period_of[labels[first]], num, winner))  # type: ignore[arg-type]
-            if note:
-                said.append(note)
+        # Per group, in C: the period as its first row wrote it; then each code's groups as one slice.
+        periods = list(map(period_of.__getitem__, map(labels.__getitem__, firsts)))
+        heads = codes[starts]
+        bounds = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]]).tolist() + [len(firsts)]
+        self._flat = (periods, winners, [(names[group_codes[a]], a, b) for a, b in zip(bounds[:-1], bounds[1:])])
+        for code, a, b in self._flat[2]:
+            self.groups[code] = list(zip(periods[a:b], group_numbers[a:b], winners[a:b]))  # type: ignore[arg-type]
+        for k in [k for k, note in enumerate(notes) if note] if any(notes) else ():
+            self.notes.setdefault(names[group_codes[k]], []).append(notes[k])
 
     def values(self) -> dict[str, dict[Period, tuple[float, str]]]:
-        value, shown = self.records.value, self.records.shown
-        return {code: {period: (value[winner], shown[winner]) for period, _, winner in listed}
-                for code, listed in self.groups.items()}
+        if not self.groups:
+            return {}
+        periods, winners, slices = self._flat
+        pairs = list(zip(map(self.records.value.__getitem__, winners), map(self.records.shown.__getitem__, winners)))
+        return {code: dict(zip(periods[a:b], pairs[a:b])) for code, a, b in slices}
 
 
 def _winners(frame: pd.DataFrame, area: str, cutoff: Period | None) -> _Winners:
