@@ -87,7 +87,7 @@ def refresh_report(
     step = on_step or (lambda _: None)
     path = _workbook_path(path, must_exist=True)
     target = _workbook_path(output, must_exist=False) if output else path
-    # From reading to replacing: one refresh of a workbook at a time; no cycle collection
+    # From reading to replacing: one refresh of a workbook at a time; no full cycle-collector
     # passes over the millions of short-lived objects a refresh makes (see cycle_pause).
     with workbook_lock(target), cycle_collector_paused():
         step("Reading the workbook")
