@@ -14,6 +14,7 @@ thresholds are put back afterwards, whatever happens.
 from __future__ import annotations
 
 import gc
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -23,12 +24,25 @@ __all__ = ["cycle_collector_paused"]
 _NO_FULL_PASSES = 1_000_000
 
 
+_lock = threading.Lock()
+_depth = 0  # refreshes inside the block now (threads, or one inside another)
+_saved: tuple[int, ...] = ()
+
+
 @contextmanager
 def cycle_collector_paused() -> Iterator[None]:
-    """Run the block without full cycle-collector passes; the thresholds are put back after."""
-    before = gc.get_threshold()
-    gc.set_threshold(before[0], before[1], _NO_FULL_PASSES)
+    """Run the block without full cycle-collector passes; the thresholds are put back when the
+    last block running (in any thread) ends, so overlapping refreshes cannot leave them changed."""
+    global _depth, _saved
+    with _lock:
+        if _depth == 0:
+            _saved = gc.get_threshold()
+            gc.set_threshold(_saved[0], _saved[1], _NO_FULL_PASSES)
+        _depth += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                gc.set_threshold(*_saved)

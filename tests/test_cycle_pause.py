@@ -21,6 +21,17 @@ def test_no_full_passes_inside_and_thresholds_restored_after() -> None:
     assert gc.get_threshold() == before
 
 
+def test_overlapping_blocks_restore_once_the_last_ends() -> None:
+    before = gc.get_threshold()
+    outer = cycle_collector_paused()
+    outer.__enter__()
+    with cycle_collector_paused():
+        pass
+    assert gc.get_threshold()[2] >= 1_000_000  # the outer block still runs
+    outer.__exit__(None, None, None)
+    assert gc.get_threshold() == before
+
+
 def test_young_cycles_are_still_freed() -> None:
     import weakref
 
