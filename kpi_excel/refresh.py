@@ -29,7 +29,7 @@ import pandas as pd
 from kpi_excel import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
 from kpi_excel.core.history import History, indicator_histories
-from kpi_excel.core.observations import Observations, choose_periods, combine_observations, winning_values
+from kpi_excel.core.observations import Observations, choose_periods_and_values, combine_observations, winning_values
 from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
 from kpi_excel.core.plan import Plan
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
@@ -105,7 +105,7 @@ def plan_workbook_refresh(
             parse_period(cutoff)
         except PeriodError as error:
             raise InputError(f"as of: {error}") from None
-    choice = choose_periods(observations, indicators, area=authority or "", as_of=cutoff)
+    choice, values = choose_periods_and_values(observations, indicators, area=authority or "", as_of=cutoff)
 
     by_code: dict[str, list[str]] = {}
     general: list[str] = [data_unusable] if data_unusable else []
@@ -115,7 +115,6 @@ def plan_workbook_refresh(
         else:
             general.append(str(problem))
     selected = _selected(choice.frame)
-    values = winning_values(observations, area=authority or "", as_of=cutoff)
     histories = indicator_histories(values, dict(zip(indicators["code"], indicators["frequency"])),
                                     settings.history_periods)
     benchmark, funnels = (authority_benchmark(settings, table, authority, areas, policy, benchmark_source,

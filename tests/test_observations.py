@@ -13,7 +13,9 @@ from kpi_excel.core.observations import (
     OBSERVATION_COLUMNS,
     Observations,
     choose_periods,
+    choose_periods_and_values,
     combine_observations,
+    winning_values,
     match_observation_columns,
 )
 from kpi_excel.sources.datasheet import read_data_sheet
@@ -189,6 +191,25 @@ def test_newest_observation_wins_across_sources() -> None:
     chosen = choose_periods(combine_observations([sheet, database]), {"Q": "Quarterly"}).frame.loc["Q"]
     assert chosen["latest_value"] == 12.0
     assert "(updated 2023-11-01 09:00:00)" in chosen["choice_note"]
+
+
+def test_one_grouping_gives_both_the_choice_and_the_values() -> None:
+    # Repeats across sources, a label written two ways, a period after as_of, a text label.
+    sheet = _obs([("Q", "Q1 2022/23", 10.0), ("Q", "Q2 2022/23", 12.0), ("Q", "Q1  2022/23", 10.5),
+                  ("Q", "Q3 2022/23", 14.0), ("R", "someday", 1.0), ("R", "Q1 2022/23", np.nan)])
+    database = _obs([("Q", "Q2 2022/23", 12.5)], source="sql:kpi_values")
+    observations = combine_observations([sheet, database])
+    choice, values = choose_periods_and_values(observations, {"Q": "Quarterly", "R": None, "S": None},
+                                               as_of="Q2 2022/23")
+    alone = choose_periods(observations, {"Q": "Quarterly", "R": None, "S": None}, as_of="Q2 2022/23")
+    pd.testing.assert_frame_equal(choice.frame, alone.frame)
+    assert repr(values) == repr(winning_values(observations, as_of="Q2 2022/23"))  # NaN != NaN
+    assert [str(p) for p in values["Q"]] == ["Q1 2022/23", "Q2 2022/23"]
+    assert values["Q"][next(iter(values["Q"]))][0] == 10.5  # the later row of a repeated period wins
+    note = choice.frame.loc["Q", "choice_note"]
+    assert note.startswith("1 observation(s) after Q2 2022/23 ignored (as of); Q1  2022/23: 10.5 from ")
+    assert "12.5 from sql:kpi_values row 2 (the source given later) used over 12 from Data sheet row 3" in note
+    assert choice.frame.loc["R", "choice_note"] == "no period has a value"
 
 
 def test_area_rows_and_unknown_frequency() -> None:

@@ -77,7 +77,7 @@ def history_window(
     present = [p for p, (v, _) in values.items() if not _gap(v)]
     if not present or periods < 1:
         return ()
-    latest = max(present)
+    latest = max(present, key=_sort_key)  # each period's key once, not twice per comparison
     frequency = frequency or infer_frequency(latest)
     steps = [latest]
     while len(steps) < periods:
@@ -90,6 +90,10 @@ def history_window(
         value, shown = values.get(period, (math.nan, ""))
         points.append(HistoryPoint(_label(period, period.style), None if _gap(value) else float(value), shown or ""))
     return tuple(points)
+
+
+def _sort_key(period: Period) -> tuple[int, int, str]:
+    return period.sort_key
 
 
 @lru_cache(maxsize=8192)

@@ -26,6 +26,8 @@ with the later ``updated`` stamp, else the one from the source given later
 from __future__ import annotations
 
 import math
+from itertools import repeat
+from operator import not_
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -68,6 +70,7 @@ __all__ = [
     "combine_observations",
     "PeriodChoice",
     "choose_periods",
+    "choose_periods_and_values",
     "winning_values",
 ]
 
@@ -206,16 +209,22 @@ def observations_from_columns(
 
     codes, periods, values = column("code"), column("period"), column("value")
     found = _RowProblems(where)
-    used = [not (a and b and c) for a, b, c in  # an empty line is not data
-            zip(per_distinct(blank, codes), per_distinct(blank, periods), per_distinct(blank, values))]
+    # Which rows are used, as boolean arrays: a column's flags in one pass each.
+    flags = np.ones(n, dtype=bool)
+    for cells in (codes, periods, values):  # an empty line is not data
+        flags &= np.fromiter(per_distinct(blank, cells), bool, n)
+    in_use = ~flags
     code_text = per_distinct(_words, codes)
-    for i in _where(used, [not c for c in code_text]):
+    no_code = np.fromiter(map(not_, code_text), bool, n)
+    for i in np.flatnonzero(in_use & no_code).tolist():
         found.add(i, 0, "code", "no indicator code; row not used", "")
-        used[i] = False
+    in_use &= ~no_code
     labels = per_distinct(period_label, periods, catch=PeriodError)
-    for i in _where(used, [label.__class__ is Failed for label in labels]):
+    failed = np.fromiter(map(isinstance, labels, repeat(Failed)), bool, n)
+    for i in np.flatnonzero(in_use & failed).tolist():
         found.add(i, 0, "period", f"{labels[i].error}; row not used", code_text[i])
-        used[i] = False
+    in_use &= ~failed
+    used = in_use.tolist()
     areas = words("area")
     if directory is not None and any(areas):
         areas = _canonical_areas(areas, used, directory, code_text, found)
@@ -228,9 +237,8 @@ def observations_from_columns(
     value, reason, shown, count = (kept(list(part)) for part in zip(*per_distinct(
         number_and_count, values, value_formats if value_formats is not None else none))) if n else ([], [], [], [])
     notes = kept(words("note"))
-    for k, why in enumerate(reason):
-        if not why:
-            continue
+    for k in _filled(reason):
+        why = reason[k]
         if why.startswith("!"):
             found.add(keep[k], 1, "value", why[1:] + "; kept as no value", code_text[keep[k]])
             why = why[1:]
@@ -239,26 +247,31 @@ def observations_from_columns(
     for order, name in enumerate(("numerator", "denominator"), start=2):  # a count is a count, whatever its format
         amounts, whys, _ = (kept(list(part)) for part in zip(*per_distinct(_count_cell, column(name)))) if n \
             else ([], [], [])
-        for k, why in enumerate(whys):
-            if why and why.startswith("!"):
+        for k in _filled(whys):
+            why = whys[k]
+            if why.startswith("!"):
                 found.add(keep[k], order, name, f"{why[1:]}; {name} left empty", code_text[keep[k]])
         parts.append(amounts)
-    numerators = [c if a != a and c is not None else a  # "3% (420)": 420 is the count
-                  for a, c in zip(parts[0], count)]
+    numerators = parts[0] if count.count(None) == len(count) else [
+        c if a != a and c is not None else a for a, c in zip(parts[0], count)]  # "3% (420)": 420 is the count
     stamps = kept(per_distinct(timestamp, column("updated")))
-    for k, stamp in enumerate(stamps):
-        if stamp is BAD:
-            found.add(keep[k], 4, "updated", f"cannot read '{column('updated')[keep[k]]}' as a date and time; "
-                                             "taken as not given", code_text[keep[k]])
-            stamps[k] = pd.NaT
+    for k in ([k for k, stamp in enumerate(stamps) if stamp is BAD] if BAD in stamps else ()):
+        found.add(keep[k], 4, "updated", f"cannot read '{column('updated')[keep[k]]}' as a date and time; "
+                                         "taken as not given", code_text[keep[k]])
+        stamps[k] = pd.NaT
     out = {"code": kept(code_text), "area": kept(areas), "period": kept(labels), "value": value,
            "numerator": numerators, "denominator": parts[1], "source": [source] * len(keep), "note": notes,
-           "updated": stamps, "row": [int(r) for r in kept(rows)], "shown": shown, "_i": keep}
+           "updated": stamps, "row": list(map(int, kept(rows))), "shown": shown, "_i": keep}
     frame = pd.DataFrame(out) if keep else empty_observations().assign(_i=pd.Series([], dtype=np.int64))
     frame["updated"] = pd.to_datetime(frame["updated"])
     frame, duplicate_problems = _conflicting_duplicates(frame, where)
     frame = frame.drop(columns="_i")
     return Observations(frame, found.in_order() + duplicate_problems)
+
+
+def _filled(texts: list[str]) -> list[int]:
+    """Positions of the non-empty texts (most columns have none: one pass in C says so)."""
+    return [k for k, why in enumerate(texts) if why] if any(texts) else []
 
 
 def _words(cell: object) -> str:
@@ -361,28 +374,34 @@ def choose_periods(
     rows whose area is empty count as ``area``'s own. ``as_of`` re-runs a past period: anything that
     ends after it is ignored.
     """
+    return choose_periods_and_values(observations, indicators, area, as_of)[0]
+
+
+def choose_periods_and_values(
+    observations: Observations | pd.DataFrame,
+    indicators: pd.DataFrame | Mapping[str, object] | Iterable[str],
+    area: str = "",
+    as_of: Period | str | None = None,
+) -> tuple[PeriodChoice, dict[str, dict[Period, tuple[float, str]]]]:
+    """:func:`choose_periods` and :func:`winning_values` from one grouping of the observations
+    (a refresh wants both; each alone groups the same rows the same way)."""
     frame = observations.frame if isinstance(observations, Observations) else observations
     problems: list[SourceProblem] = []
     wanted = _indicator_frequencies(indicators, problems)
     cutoff = parse_period(as_of) if isinstance(as_of, str) else as_of
-    own = frame[(frame["area"] == area) | (frame["area"] == "")] if area else frame[frame["area"] == ""]
-    records = _records(own)
-    labels = {label: _try_parse(label) for label in set(records.period)}
-    by_code: dict[str, list[int]] = {}
-    for i, code in enumerate(records.code):
-        by_code.setdefault(code, []).append(i)
+    won = _winners(frame, area, cutoff)
+    records = won.records
     out = []
     for code, frequency in wanted.items():
-        indices = by_code.get(code)
-        if not indices:
+        if code not in won.present:
             out.append((code, _freq_name(frequency), "", np.nan, "", "", np.nan, "",
                         f"no observations for {area or 'this area'}", "", "", *_NO_COUNTS))
             continue
-        out.append((code, *_choose_one(records, indices, labels, frequency, cutoff)))
+        out.append((code, *_choose_one(records, won, code, frequency, cutoff)))
     result = pd.DataFrame.from_records(out, columns=["code", *CHOICE_COLUMNS]).set_index("code")
     for column in ("previous_value", "latest_value", *_COUNT_COLUMNS):
         result[column] = result[column].astype(np.float64)
-    return PeriodChoice(result, problems)
+    return PeriodChoice(result, problems), won.values()
 
 
 _COUNT_COLUMNS = ("previous_numerator", "previous_denominator", "latest_numerator", "latest_denominator")
@@ -421,57 +440,132 @@ def _records(frame: pd.DataFrame) -> _Records:
             return frame[name].tolist()
         return [default] * len(frame)
 
+    def typed(name: str, default: object, kind: type) -> list:  # type: ignore[type-arg]
+        # A column already of the type converts in C; any other, cell by cell as ever.
+        if name in frame.columns and frame[name].dtype == (np.float64 if kind is float else np.int64):
+            return frame[name].to_numpy().tolist()
+        return list(map(kind, column(name, default)))
+
     return _Records(
-        [str(c) for c in column("code", "")], [str(p) for p in column("period", "")],
-        [float(v) for v in column("value", np.nan)], column("updated", pd.NaT),
-        [int(o) for o in column("source_order", 0)], [int(r) for r in column("row", 0)],
-        [str(s) for s in column("source", "")], ["" if blank(n) else str(n) for n in column("note", "")],
-        ["" if blank(v) else str(v) for v in column("shown", "")],
-        [float(v) for v in column("numerator", np.nan)], [float(v) for v in column("denominator", np.nan)],
+        per_distinct(str, column("code", "")), per_distinct(str, column("period", "")),
+        typed("value", np.nan, float), column("updated", pd.NaT),
+        typed("source_order", 0, int), typed("row", 0, int),
+        per_distinct(str, column("source", "")), per_distinct(_shown_text, column("note", "")),
+        per_distinct(_shown_text, column("shown", "")),
+        typed("numerator", np.nan, float), typed("denominator", np.nan, float),
     )
 
 
-def _choose_one(records: _Records, indices: list[int], labels: Mapping[str, Period | None],
-                frequency: Frequency | None, cutoff: Period | None) -> tuple:
+def _shown_text(cell: object) -> str:
+    return "" if blank(cell) else str(cell)
+
+
+class _Winners:
+    """Each indicator's winning observation per period, from one pass over the rows.
+
+    Rows are grouped by (code, period) with numpy; only a period given more than
+    once goes through :func:`_newest`. Periods are numbered: equal periods written
+    differently share a number, and ``rank`` orders the numbers as periods sort.
+    Per code, ``groups[code]`` lists (period as first written, number, winner) in the
+    order the periods first appear, as a row-by-row reading meets them.
+    """
+
+    def __init__(self, records: _Records, cutoff: Period | None) -> None:
+        self.records = records
+        period_of = {label: _try_parse(label) for label in dict.fromkeys(records.period)}
+        number_of: dict[Period, int] = {}
+        label_number = {label: -1 if p is None else number_of.setdefault(p, len(number_of))
+                        for label, p in period_of.items()}
+        self.number_of = number_of
+        keys = sorted(set(p.sort_key for p in number_of))
+        position = {key: k for k, key in enumerate(keys)}
+        self.rank = [position[p.sort_key] for p in number_of]  # equal sort keys, equal rank (ties keep order)
+        self.present = set(records.code)
+        n = len(records.code)
+        number = np.fromiter(map(label_number.__getitem__, records.period), np.int64, n)
+        keep = number >= 0
+        self.later: dict[str, int] = {}
+        if cutoff is not None and number_of:
+            ends = np.array([p.end for p in number_of], dtype=np.int64)
+            late = keep & (ends[np.maximum(number, 0)] > cutoff.end)
+            for i in np.flatnonzero(late).tolist():
+                self.later[records.code[i]] = self.later.get(records.code[i], 0) + 1
+            keep &= ~late
+        self.notes: dict[str, list[str]] = {}
+        self.groups: dict[str, list[tuple[Period, int, int]]] = {}
+        rows = np.flatnonzero(keep)
+        if not len(rows):
+            return
+        codes, names = pd.factorize(np.array(records.code, dtype=object)[rows], sort=False)
+        numbers = number[rows]
+        order = np.lexsort((rows, numbers, codes))  # by code, period, then row
+        codes, numbers, rows = codes[order], numbers[order], rows[order]
+        starts = np.flatnonzero(np.r_[True, (codes[1:] != codes[:-1]) | (numbers[1:] != numbers[:-1])])
+        ends = np.r_[starts[1:], len(rows)]
+        # Each code's periods in the order their first rows come.
+        seen = np.lexsort((rows[starts], codes[starts]))
+        starts, ends = starts[seen], ends[seen]
+        group_codes, group_numbers = codes[starts].tolist(), numbers[starts].tolist()
+        firsts = rows[starts].tolist()
+        winners = list(firsts)
+        notes: list[str] = [""] * len(firsts)
+        for k in np.flatnonzero(ends - starts > 1).tolist():
+            winners[k], notes[k] = _newest(records, rows[starts[k]:ends[k]].tolist())
+        labels = records.period
+        names = names.tolist()
+        # Per group, in C: the period as its first row wrote it; then each code's groups as one slice.
+        periods = list(map(period_of.__getitem__, map(labels.__getitem__, firsts)))
+        heads = codes[starts]
+        bounds = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]]).tolist() + [len(firsts)]
+        self._flat = (periods, winners, [(names[group_codes[a]], a, b) for a, b in zip(bounds[:-1], bounds[1:])])
+        for code, a, b in self._flat[2]:
+            self.groups[code] = list(zip(periods[a:b], group_numbers[a:b], winners[a:b]))  # type: ignore[arg-type]
+        for k in [k for k, note in enumerate(notes) if note] if any(notes) else ():
+            self.notes.setdefault(names[group_codes[k]], []).append(notes[k])
+
+    def values(self) -> dict[str, dict[Period, tuple[float, str]]]:
+        if not self.groups:
+            return {}
+        periods, winners, slices = self._flat
+        pairs = list(zip(map(self.records.value.__getitem__, winners), map(self.records.shown.__getitem__, winners)))
+        return {code: dict(zip(periods[a:b], pairs[a:b])) for code, a, b in slices}
+
+
+def _winners(frame: pd.DataFrame, area: str, cutoff: Period | None) -> _Winners:
+    own = frame[(frame["area"] == area) | (frame["area"] == "")] if area else frame[frame["area"] == ""]
+    return _Winners(_records(own), cutoff)
+
+
+def _choose_one(records: _Records, won: _Winners, code: str, frequency: Frequency | None,
+                cutoff: Period | None) -> tuple:
     notes: list[str] = []
-    by_period: dict[Period, list[int]] = {}
-    later = 0
-    for i in indices:
-        period = labels.get(records.period[i])
-        if period is None:
-            continue
-        if cutoff is not None and period.end > cutoff.end:
-            later += 1
-            continue
-        by_period.setdefault(period, []).append(i)
+    later = won.later.get(code, 0)
     if later:
         notes.append(f"{later} observation(s) after {format_period(cutoff)} ignored (as of)")  # type: ignore[arg-type]
-    winners: dict[Period, int] = {}
-    for period, candidates in by_period.items():
-        winner, note = _newest(records, candidates)
-        winners[period] = winner
-        if note:
-            notes.append(note)
+    notes.extend(won.notes.get(code, ()))
+    listed = won.groups.get(code, [])
     value = records.value
-    with_value = sorted(p for p, i in winners.items() if not math.isnan(value[i]))
+    rank = won.rank
+    with_value = sorted((item for item in listed if not math.isnan(value[item[2]])), key=lambda item: rank[item[1]])
     if not with_value:
-        reasons = sorted({records.note[i] for i in winners.values() if records.note[i]})
+        reasons = sorted({records.note[i] for _, _, i in listed if records.note[i]})
         notes.append("no period has a value" + (f" ({'; '.join(reasons)})" if reasons else ""))
         return (_freq_name(frequency), "", np.nan, "", "", np.nan, "", "; ".join(notes), "", "", *_NO_COUNTS)
-    latest = with_value[-1]
-    latest_i = winners[latest]
-    for period in sorted(p for p in winners if p > latest):
-        i = winners[period]
+    latest, latest_number, latest_i = with_value[-1]
+    top = rank[latest_number]
+    for _, _, i in sorted((item for item in listed if rank[item[1]] > top), key=lambda item: rank[item[1]]):
         notes.append(f"{records.period[i]} has no value ({records.note[i] or 'no value'}); latest with a value is "
                      f"{records.period[latest_i]}")
     freq = frequency
-    previous = comparable_previous(latest, freq, available=with_value if _annual(freq, latest) else None)
+    previous = comparable_previous(latest, freq, available=[item[0] for item in with_value]
+                                   if _annual(freq, latest) else None)
     name = _freq_name(freq or _inferred(latest))
     if previous is None:
         notes.append("no earlier period with a value")
         return (name, "", np.nan, "", records.period[latest_i], value[latest_i], _place(records, latest_i),
                 "; ".join(notes), "", records.shown[latest_i], *_counts(records, None, latest_i))
-    previous_i = winners.get(previous)
+    previous_number = won.number_of.get(previous)
+    previous_i = next((i for _, num, i in listed if num == previous_number), None)
     if previous_i is None:
         notes.append(f"no data for {format_period(previous)}")
         return (name, format_period(previous), np.nan, "", records.period[latest_i], value[latest_i],
@@ -631,20 +725,4 @@ def winning_values(
     this, so they show exactly the values the refresh chose from."""
     frame = observations.frame if isinstance(observations, Observations) else observations
     cutoff = parse_period(as_of) if isinstance(as_of, str) else as_of
-    own = frame[(frame["area"] == area) | (frame["area"] == "")] if area else frame[frame["area"] == ""]
-    records = _records(own)
-    labels = {label: _try_parse(label) for label in set(records.period)}
-    grouped: dict[str, dict[Period, list[int]]] = {}
-    for i, code in enumerate(records.code):
-        period = labels.get(records.period[i])
-        if period is None or (cutoff is not None and period.end > cutoff.end):
-            continue
-        grouped.setdefault(code, {}).setdefault(period, []).append(i)
-    out: dict[str, dict[Period, tuple[float, str]]] = {}
-    for code, periods in grouped.items():
-        values = {}
-        for period, candidates in periods.items():
-            winner, _ = _newest(records, candidates)
-            values[period] = (records.value[winner], records.shown[winner])
-        out[code] = values
-    return out
+    return _winners(frame, area, cutoff).values()

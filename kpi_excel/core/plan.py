@@ -268,6 +268,8 @@ def fit_text(text: str) -> str:
 
 
 def _fit(value: object) -> object:
+    if value is None or value.__class__ is float or value.__class__ is int:  # most cells: nothing to cut
+        return value
     if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
         return fit_text(value)
     if isinstance(value, Cell) and isinstance(value.value, str) and len(value.value) > EXCEL_CELL_LIMIT:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
@@ -420,14 +421,21 @@ def _point_cell(number: float | None, shown: str, percent: bool) -> Cell:
     if number is None:
         return Cell(None)
     value = Value(number, percent=percent)
-    if shown:
-        try:
-            parsed = parse_value(shown)
-        except ValueReadError:
-            parsed = None
-        if parsed is not None and parsed.number is not None:
-            value = Value(number, percent=percent or parsed.percent, decimals=parsed.decimals)
+    look = _shown_look(shown) if shown else None
+    if look is not None:
+        value = Value(number, percent=percent or look[0], decimals=look[1])
     return excel_cell(value, percent) or Cell(None)
+
+
+@lru_cache(maxsize=8192)
+def _shown_look(shown: str) -> tuple[bool, int | None] | None:
+    """Whether a value as shown is a percentage, and its decimals (None: not a number);
+    once per text, as a history repeats the same few thousand texts across indicators."""
+    try:
+        parsed = parse_value(shown)
+    except ValueReadError:
+        return None
+    return (parsed.percent, parsed.decimals) if parsed.number is not None else None
 
 
 def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | None = None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from operator import itemgetter
 from pathlib import Path
 from typing import Sequence
 
@@ -155,6 +156,8 @@ def _label(value: object) -> str:
 
 def _column(rows: Sequence[Sequence[object]], i: int) -> list[object]:
     """Column ``i`` of the rows (None where a row is shorter)."""
+    if rows and min(map(len, rows)) > i:
+        return list(map(itemgetter(i), rows))  # every row reaches it: no length check per row
     return [row[i] if len(row) > i else None for row in rows]
 
 

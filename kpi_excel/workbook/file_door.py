@@ -168,6 +168,8 @@ class _Styles:
     def __init__(self, pkg: XlsxPackage) -> None:
         self.pkg = pkg
         self.cache: dict[tuple, int] = {}
+        self.by_name: dict[tuple[str | None, str | None], int | None] = {}
+        self.by_format: dict[tuple[int, str], int] = {}
 
     def get(self, base: int, **look: object) -> int:
         key = (base, tuple(sorted(look.items())))
@@ -175,7 +177,21 @@ class _Styles:
             self.cache[key] = self.pkg.add_cell_style(base, **look)  # type: ignore[arg-type]
         return self.cache[key]
 
+    def formatted(self, base: int, number_format: str) -> int:
+        """:meth:`get` with only a number format, looked up once per (base, format): asked per cell."""
+        key = (base, number_format)
+        style = self.by_format.get(key)
+        if style is None:
+            style = self.by_format[key] = self.get(base, number_format=number_format)
+        return style
+
     def named(self, name: str | None, number_format: str | None = None) -> int | None:
+        key = (name, number_format)  # asked once per cell of an owned sheet: worked out once per look
+        if key not in self.by_name:
+            self.by_name[key] = self._named(name, number_format)
+        return self.by_name[key]
+
+    def _named(self, name: str | None, number_format: str | None) -> int | None:
         look: dict[str, object] = {}
         if name == "header":
             look.update(bold=True, fill=HEADER.fill, font_color=HEADER.font, wrap=True)
@@ -287,7 +303,7 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
                 looks.append(None)
                 continue
             out.append(cell.value)
-            looks.append(styles.get(values.style(row, col), number_format=cell.number_format)
+            looks.append(styles.formatted(values.style(row, col), cell.number_format)
                          if cell.number_format else None)
         columns[col] = out
         cell_styles[col] = looks

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from kpi_excel.core.plan import Summary
+from kpi_excel.cycle_pause import cycle_collector_paused
 from kpi_excel.errors import UnreadableFileError
 from kpi_excel.example import example_sheets, template_sheets
 from kpi_excel.refresh import plan_workbook_refresh
@@ -86,7 +87,9 @@ def refresh_report(
     step = on_step or (lambda _: None)
     path = _workbook_path(path, must_exist=True)
     target = _workbook_path(output, must_exist=False) if output else path
-    with workbook_lock(target):  # from reading to replacing: one refresh of a workbook at a time
+    # From reading to replacing: one refresh of a workbook at a time; no full cycle-collector
+    # passes over the millions of short-lived objects a refresh makes (see cycle_pause).
+    with workbook_lock(target), cycle_collector_paused():
         step("Reading the workbook")
         package = XlsxPackage.open(path)
         inputs = read_inputs(package, path.parent)

@@ -30,7 +30,7 @@ SHEET = (
 VALUES = [None, KEEP, 0, -3, 2.5, 1e-7, 12345678901234.0, True, False, "", " padded ", "two\nlines",
           "carriage\rreturn", "a & b < c > d", "_x0041_ literal", "tab\there", "bell\x07", "=SUM(A1)",
           "\u00e9t\u00e9 \u2264 5", ErrorValue("#N/A"), dt.date(2024, 3, 1), dt.datetime(2024, 3, 1, 12, 30),
-          dt.time(6, 0), float("nan")]
+          dt.time(6, 0), float("nan"), -0.0, 1e20, 0.1 + 0.2, "plain text", "under_score", "\u00a0nbsp"]
 STYLES = [None, 0, 3, 12]
 
 

@@ -42,6 +42,8 @@ _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _MAIN_NS = _C[1:_C.index("}")]
 _NEW_ROW = etree.Element(_ROW)  # what a row made by the editor looks like before its cells
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters that make a text need escaping, keeping spaces or the slow path (see _content).
+_UNPLAIN = re.compile("[_&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
@@ -131,6 +133,7 @@ class WorksheetEditor:
         self._cells: dict[int, dict[int, etree._Element]] = {}
         self._cell_keys: dict[int, list[int]] = {}
         self._col_styles: list[tuple[int, int, int]] | None = None
+        self._new_row_styles: dict[int, int] = {}
 
     # ---- indexes ---------------------------------------------------------------
 
@@ -279,6 +282,15 @@ class WorksheetEditor:
         """How a value is stored: (``t`` attribute, child ``v``/``is``/none, its text, keep spaces).
 
         Raises :class:`InputError` for what a cell cannot hold."""
+        kind = type(value)
+        if kind is float:  # the usual cells first: exact types skip the checks below
+            if not math.isfinite(value):
+                raise InputError(f"cannot write {value!r} to a cell", sheet=self.sheet)
+            return None, "v", _format_number(value), False
+        if kind is str:
+            return "inlineStr", "is", escape_xstring(value), value != value.strip() or "\n" in value
+        if kind is int:
+            return None, "v", str(value), False
         if isinstance(value, bool) or type(value).__name__ == "bool_":
             return "b", "v", "1" if value else "0", False
         if isinstance(value, ErrorValue):
@@ -342,7 +354,10 @@ class WorksheetEditor:
         for r, col, value, style in items:
             if not (1 <= r <= 1_048_576 and 1 <= col <= 16_384):
                 raise InputError(f"cell ({r}, {col}) is outside the sheet", sheet=self.sheet, row=r, column=col)
-            if value is not None and value is not KEEP and not isinstance(value, (str, bool)) and _is_missing(value):
+            if type(value) is float:
+                if value != value:
+                    value = None  # NaN: a blank, not an error
+            elif value is not None and value is not KEEP and not isinstance(value, (str, bool)) and _is_missing(value):
                 value = None  # NaN, pandas.NA, NaT: a blank, not an error
             batch.append((r, col, value, style))
         if not batch:
@@ -425,8 +440,10 @@ class WorksheetEditor:
         built: list[int] = []
         left: list[int] = []
         letters: dict[int, str] = {}
+        looks: dict[int | None, str] = {}  # style id -> its attribute text
         for r in sorted(new):
             row = rows.get(r)
+            row_look = self._row_style(row)
             start = len(parts)
             parts.append(f'<row r="{r}">')
             written = 0
@@ -435,9 +452,20 @@ class WorksheetEditor:
                 letter = letters.get(col)
                 if letter is None:
                     letter = letters[col] = column_letter(col)
-                look = style if style is not None else self._inherited_style(row, col)
-                attrs = f' r="{letter}{r}"' + (f' s="{look}"' if look else "")
-                if value is None or value is KEEP:
+                look = style if style is not None else row_look if row_look is not None else \
+                    self._inherited_style(None, col)
+                s_attr = looks.get(look)
+                if s_attr is None:
+                    s_attr = looks[look] = f' s="{look}"' if look else ""
+                attrs = f' r="{letter}{r}"{s_attr}'
+                if type(value) is float and math.isfinite(value):  # the usual cell: a number needs no escaping
+                    text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+                    parts.append(f"<c{attrs}><v>{text}</v></c>")
+                    written += 1
+                elif type(value) is str and value and value == value.strip() and not _UNPLAIN.search(value):
+                    parts.append(f'<c{attrs} t="inlineStr"><is><t>{value}</t></is></c>')  # nothing to escape
+                    written += 1
+                elif value is None or value is KEEP:
                     parts.append(f"<c{attrs}/>")
                     written += value is None
                 else:
@@ -507,10 +535,20 @@ class WorksheetEditor:
         self._widen_spans(row, min(cols))
         self._widen_spans(row, max(cols))
 
+    @staticmethod
+    def _row_style(row: etree._Element | None) -> int | None:
+        """The style a row gives its new cells (see :meth:`_default_style`); None: the column's."""
+        if row is not None and row.get("customFormat") in ("1", "true") and row.get("s"):
+            return int(row.get("s", "0"))
+        return None
+
     def _inherited_style(self, row: etree._Element | None, col: int) -> int:
         """The style a new cell takes (see :meth:`_default_style`); ``row`` None: a new row."""
-        if row is None:
-            row = _NEW_ROW
+        if row is None:  # a new row's cells take the column's style: the same for every new row
+            style = self._new_row_styles.get(col)
+            if style is None:
+                style = self._new_row_styles[col] = self._default_style(_NEW_ROW, col)
+            return style
         return self._default_style(row, col)
 
     def _extend_dimension(self, rng: CellRange) -> None:

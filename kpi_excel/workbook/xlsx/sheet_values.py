@@ -49,6 +49,7 @@ __all__ = [
     "from_excel_serial",
     "parse_shared_strings",
     "read_sheet_values",
+    "element_value",
 ]
 
 _C = main("c")
@@ -269,12 +270,20 @@ class SheetValues:
         slots = int(last.sum()) + len(starts) + int(row_of[-1] - top + 1) - len(starts)
         if slots > limit:
             self._too_spread(limit)
-        whole = (last - first + 1 == ends - starts).tolist()  # rows without gaps: slices, the usual case
+        whole = last - first + 1 == ends - starts  # rows without gaps: slices, the usual case
         look = self.number_formats.__getitem__  # holds every style id present
         styles = self._styles
+        shown_all = list(map(look, styles)) if out_formats is not None else []  # each cell's format, in one pass
+        starts_l, ends_l = starts.tolist(), ends.tolist()
+        if bool(whole.all()) and not first.any() and int(row_of[-1]) - top + 1 == len(starts):
+            # Every row from column A, none missing, none with a gap (a Data sheet): slices alone.
+            out.extend([values[i:j] for i, j in zip(starts_l, ends_l)])
+            if out_formats is not None:
+                out_formats.extend([shown_all[i:j] for i, j in zip(starts_l, ends_l)])
+            starts_l = ends_l = []
         next_row = top
-        for i, j, row, head, tail, plain in zip(starts.tolist(), ends.tolist(), row_of.tolist(), first.tolist(),
-                                                last.tolist(), whole):
+        for i, j, row, head, tail, plain in zip(starts_l, ends_l, row_of.tolist(), first.tolist(),
+                                                last.tolist(), whole.tolist()):
             if row > next_row:
                 out.extend([_EMPTY_ROW] * (row - next_row))
                 if out_formats is not None:
@@ -282,7 +291,7 @@ class SheetValues:
             if plain:
                 out.append([None] * head + values[i:j])
                 if out_formats is not None:
-                    out_formats.append([None] * head + list(map(look, styles[i:j])))
+                    out_formats.append([None] * head + shown_all[i:j])
             else:
                 line: list[Any] = [None] * (tail + 1)
                 shown: list[str | None] = [None] * (tail + 1)
@@ -695,18 +704,10 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
                     col += 1
                 if not 1 <= col <= MAX_COL:
                     raise _BadCell("the column is beyond XFD, Excel's last")
-                t = c.get("t")
-                v_el = c.find(_V)
                 f_el = c.find(_F)
-                is_el = c.find(_IS)
-                inline = None
-                if is_el is not None:
-                    inline = unescape_xstring(
-                        "".join(t_el.text or "" for t_el in is_el.iter(_T) if t_el.getparent().tag != _RPH)
-                    )
-                v_text = None if v_el is None else (v_el.text or "")
                 if f_el is not None:
                     out.formulas[(row_num, col)] = unescape_xstring(f_el.text or "")
+                value = _element_value(c, sst, f_el)
                 style = c.get("s", "0") or "0"
                 if not style.isdigit():
                     raise _BadCell(f"style {style!r} is not a number")
@@ -715,7 +716,7 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
                     out.in_order = False
                 last_key = key
                 keys_append(key)
-                values_append(_typed(t, v_text, sst, inline, f_el is not None))
+                values_append(value)
                 styles_append(int(style))
                 if len(out.keys) > out.max_cells:
                     out.too_many(len(out.keys))
@@ -728,6 +729,30 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
     except etree.XMLSyntaxError as exc:
         raise CorruptWorkbookError(f"sheet '{out.sheet}' is not well-formed XML (after row {row_num:,}): "
                                    f"{exc}") from None
+
+
+def _element_value(c: etree._Element, sst: Sequence[str], f_el: etree._Element | None) -> Any:
+    """A parsed ``<c>``'s value (``f_el``: its ``<f>``, if any)."""
+    is_el = c.find(_IS)
+    inline = None
+    if is_el is not None:
+        inline = unescape_xstring(
+            "".join(t_el.text or "" for t_el in is_el.iter(_T) if t_el.getparent().tag != _RPH)
+        )
+    v_el = c.find(_V)
+    v_text = None if v_el is None else (v_el.text or "")
+    return _typed(c.get("t"), v_text, sst, inline, f_el is not None)
+
+
+def element_value(c: etree._Element | None, sst: Sequence[str], *, sheet: str = "") -> Any:
+    """The value a read of the sheet gives the parsed cell ``c`` (None: no cell), read
+    by the same code as the lxml path of :func:`read_sheet_values`."""
+    if c is None:
+        return None
+    try:
+        return _element_value(c, sst, c.find(_F))
+    except _BadCell as exc:
+        raise CorruptWorkbookError(f"sheet '{sheet}' cell {c.get('r', '?')}: {exc}") from None
 
 
 def read_sheet_values(

@@ -24,7 +24,13 @@ from kpi_excel.workbook.xlsx import book
 from kpi_excel.workbook.atomic import FileIdentity, atomic_write, real_target
 from kpi_excel.workbook.xlsx.book import DefinedName, SheetInfo
 from kpi_excel.workbook.xlsx.cells import KEEP, WorksheetEditor, WriteReport
-from kpi_excel.workbook.xlsx.sheet_values import SheetLimits, SheetValues, parse_shared_strings, read_sheet_values
+from kpi_excel.workbook.xlsx.sheet_values import (
+    SheetLimits,
+    SheetValues,
+    element_value,
+    parse_shared_strings,
+    read_sheet_values,
+)
 from kpi_excel.workbook.xlsx.charts import ChartSpec, build_chart_xml
 from kpi_excel.workbook.xlsx.condformat import (
     ConditionalFormat,
@@ -303,9 +309,11 @@ class XlsxPackage:
         styles = styles or {}
         for col, values in columns.items():
             spec = styles.get(col)
-            for i, value in enumerate(values):
-                style = spec[i] if isinstance(spec, Sequence) and not isinstance(spec, str) else spec
-                items.append((first_row + i, col, value, style))
+            if isinstance(spec, Sequence) and not isinstance(spec, str):  # asked once per column, not per cell
+                rows = range(first_row, first_row + len(values))
+                items.extend(zip(rows, [col] * len(values), values, [spec[i] for i in range(len(values))]))
+            else:
+                items.extend((first_row + i, col, value, spec) for i, value in enumerate(values))
         return self._write(sheet, items)
 
     def write_rows(
@@ -358,8 +366,10 @@ class XlsxPackage:
                 for j in range(min(table.ref.cols, len(table.columns))):
                     headers[(table.ref.min_row, table.ref.min_col + j)] = (table, j)
         renames: dict[tuple[str, int], tuple[TableInfo, int, str]] = {}
-        out = []
-        for r, c, value, style in items:
+        out = list(items)
+        header_rows = {r for r, _ in headers}
+        for k in [k for k, item in enumerate(items) if item[0] in header_rows]:  # only header rows can hit
+            r, c, value, style = items[k]
             hit = headers.get((r, c))
             if hit is not None and value is not KEEP:
                 table, j = hit
@@ -367,10 +377,9 @@ class XlsxPackage:
                 if not name.strip():
                     raise InputError(f"a header of table {table.name!r} cannot be blank", sheet=info.name,
                                      row=r, column=c)
-                value = name
+                out[k] = (r, c, name, style)
                 if name != table.columns[j]:
                     renames[(table.part, j)] = (table, j, name)
-            out.append((r, c, value, style))
         for table in tables:
             names = [renames.get((table.part, j), (None, None, n))[2].lower() for j, n in enumerate(table.columns)]
             if len(set(names)) != len(names):
@@ -395,6 +404,8 @@ class XlsxPackage:
         self, tables: list[TableInfo], items: list[tuple[int, int, Any, int | None]], report: WriteReport
     ) -> None:
         """Extend tables over rows appended right below them (not past a totals row or another table)."""
+        if not tables:
+            return
         written = {(r, c) for r, c, v, _ in items if v is not KEEP}
         rows_written = {r for r, _ in written}
         for table in tables:
@@ -752,6 +763,12 @@ class XlsxPackage:
 
         def lookup(sheet_name: str, rng: CellRange) -> list[Any]:
             if sheet_name not in cache:
+                editor = self._live_editor(sheet_name)
+                if editor is not None:  # a sheet of ours just written: its few cells from the tree
+                    sst = self._shared_strings()
+                    return [element_value(editor.cell(r, c, create=False), sst, sheet=sheet_name)
+                            for r in range(rng.min_row, rng.max_row + 1)
+                            for c in range(rng.min_col, rng.max_col + 1)]
                 cache[sheet_name] = self.read_sheet(sheet_name)
             values = cache[sheet_name]
             return [values.value(r, c) for r in range(rng.min_row, rng.max_row + 1)
@@ -769,6 +786,17 @@ class XlsxPackage:
         )
         self._opc.mark_dirty(drawing_part)
         return chart_part
+
+    def _live_editor(self, name: str) -> WorksheetEditor | None:
+        """The editor of a sheet kpi_excel owns and has written in this session, if its tree is
+        current: reading its cells there saves serialising and re-reading the whole sheet."""
+        info = self._find_sheet(name)
+        if info is None or info.kind != "worksheet" or info.part is None:
+            return None
+        editor = self._editors.get(info.part)
+        if editor is None or editor.root is not self._opc.xml(info.part) or not self.is_owned(info.name):
+            return None
+        return editor
 
     # ---- output --------------------------------------------------------------------
 
