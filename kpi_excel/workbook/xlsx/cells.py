@@ -159,6 +159,12 @@ class WorksheetEditor:
             return row
         row = etree.Element(_ROW)
         row.set("r", str(r))
+        self._place_row(r, row)
+        return row
+
+    def _place_row(self, r: int, row: etree._Element) -> None:
+        """Put a row not yet in sheetData before the first row numbered above it, and index it."""
+        rows = self._index_rows()
         pos = bisect.bisect_left(self._row_keys, r)
         if pos < len(self._row_keys):
             rows[self._row_keys[pos]].addprevious(row)
@@ -169,7 +175,6 @@ class WorksheetEditor:
         # addnext/addprevious move tails; sheetData rows carry no meaningful text.
         self._row_keys.insert(pos, r)
         rows[r] = row
-        return row
 
     def _row_cells(self, r: int, row: etree._Element) -> dict[int, etree._Element]:
         cells = self._cells.get(r)
@@ -505,16 +510,7 @@ class WorksheetEditor:
 
     def _insert_row(self, r: int, row: etree._Element, cols: list[int]) -> None:
         """Put a new row in its place, as :meth:`_row` would, and index its cells."""
-        rows = self._index_rows()
-        pos = bisect.bisect_left(self._row_keys, r)
-        if pos < len(self._row_keys):
-            rows[self._row_keys[pos]].addprevious(row)
-        elif self._row_keys:
-            rows[self._row_keys[-1]].addnext(row)
-        else:
-            self.sheet_data.append(row)
-        self._row_keys.insert(pos, r)
-        rows[r] = row
+        self._place_row(r, row)
         self._cells[r] = dict(zip(cols, row))
         self._cell_keys[r] = list(cols)
 
