@@ -117,6 +117,20 @@ class _Keep:
 KEEP = _Keep()
 
 
+def _place_cell(row: etree._Element, cells: dict[int, etree._Element], keys: list[int], col: int,
+                c: etree._Element) -> None:
+    """Put a cell not yet in ``row`` before the first cell of a later column, and index it."""
+    pos = bisect.bisect_left(keys, col)
+    if pos < len(keys):
+        cells[keys[pos]].addprevious(c)
+    elif keys:
+        cells[keys[-1]].addnext(c)
+    else:
+        row.insert(0, c)  # before a row-level extLst, if any
+    keys.insert(pos, col)
+    cells[col] = c
+
+
 class WorksheetEditor:
     """In-place editor of one worksheet's parsed XML."""
 
@@ -208,16 +222,7 @@ class WorksheetEditor:
         inherited = self._default_style(row, col)
         if inherited:
             c.set("s", str(inherited))
-        keys = self._cell_keys[r]
-        pos = bisect.bisect_left(keys, col)
-        if pos < len(keys):
-            cells[keys[pos]].addprevious(c)
-        elif keys:
-            cells[keys[-1]].addnext(c)
-        else:
-            row.insert(0, c)  # before a row-level extLst, if any
-        keys.insert(pos, col)
-        cells[col] = c
+        _place_cell(row, cells, self._cell_keys[r], col, c)
         self._widen_spans(row, col)
         return c
 
@@ -519,15 +524,7 @@ class WorksheetEditor:
         cells = self._row_cells(r, row)
         keys = self._cell_keys[r]
         for c, col in zip(new, cols):
-            pos = bisect.bisect_left(keys, col)
-            if pos < len(keys):
-                cells[keys[pos]].addprevious(c)
-            elif keys:
-                cells[keys[-1]].addnext(c)
-            else:
-                row.insert(0, c)  # before a row-level extLst, if any
-            keys.insert(pos, col)
-            cells[col] = c
+            _place_cell(row, cells, keys, col, c)
         self._widen_spans(row, min(cols))
         self._widen_spans(row, max(cols))
 
