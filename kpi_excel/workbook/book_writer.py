@@ -42,22 +42,20 @@ names whose first cell is not our title is the officer's and is left alone.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from kpi_excel.core.columns import column_letter, normalise_header
 from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells
 from kpi_excel.workbook.book_reader import find_sheet
+from kpi_excel.workbook.plan_layout import (excel_text, format_runs, header_positions, plain, rule_formula, runs,
+                                            title_prefix)
 
 if TYPE_CHECKING:
     import xlwings as xw
 
 __all__ = ["apply_plan", "WriteReport", "excel_text"]
-
-_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -75,61 +73,6 @@ class WriteReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def excel_text(value: Any) -> Any:
-    """A value safe to hand to Excel: text that would run as a formula gets Excel's text prefix."""
-    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def _plain(value: Any) -> Any:
-    return excel_text(value.value if isinstance(value, Cell) else value)
-
-
-def _runs(rows: Sequence[int], cells: Sequence[Cell | None]) -> list[tuple[int, list[Cell]]]:
-    """Consecutive sheet rows with something to write: [(first row, cells)]."""
-    runs: list[tuple[int, list[Cell]]] = []
-    previous = None
-    for row, cell in zip(rows, cells):
-        if cell is None:
-            previous = None
-            continue
-        if previous is not None and row == previous + 1:
-            runs[-1][1].append(cell)
-        else:
-            runs.append((row, [cell]))
-        previous = row
-    return runs
-
-
-def _format_runs(first_row: int, cells: Sequence[Any]) -> list[tuple[int, int, str]]:
-    """(first row, row count, format) for each run of equal, set number formats."""
-    out: list[tuple[int, int, str]] = []
-    for offset, cell in enumerate(cells):
-        fmt = cell.number_format if isinstance(cell, Cell) else None
-        if fmt is None:
-            continue
-        row = first_row + offset
-        if out and out[-1][2] == fmt and out[-1][0] + out[-1][1] == row:
-            out[-1] = (out[-1][0], out[-1][1] + 1, fmt)
-        else:
-            out.append((row, 1, fmt))
-    return out
-
-
-def _header_positions(headers: Sequence[Any]) -> dict[str, int]:
-    """Header text (exact, then normalised) -> 1-based column."""
-    positions: dict[str, int] = {}
-    for index, text in enumerate(headers, start=1):
-        if text in (None, ""):
-            continue
-        positions.setdefault(str(text).strip(), index)
-        positions.setdefault("~" + normalise_header(text), index)
-    return positions
-
-
 def _header_row_values(sheet: "xw.Sheet", update: KpiUpdate, block: SheetCells | None) -> list[Any]:
     if block is not None and block.name == sheet.name:
         index = update.header_row - block.top
@@ -139,17 +82,6 @@ def _header_row_values(sheet: "xw.Sheet", update: KpiUpdate, block: SheetCells |
     last_col = used.column + used.shape[1] - 1
     values = sheet.range((update.header_row, 1), (update.header_row, last_col)).options(ndim=1).value
     return list(values or [])
-
-
-def _rule_formula(rule: FormatRule, letter: str, first_row: int) -> str:
-    """``=$O2="Red"``; a number (a quartile) matches whether the cell holds 1 or the text "1"."""
-    cell = f"${letter}{first_row}"
-    text = rule.text.replace('"', '""')
-    try:
-        number = float(rule.text)
-    except ValueError:
-        return f'={cell}="{text}"'
-    return f'=OR({cell}={number:g},{cell}="{text}")'
 
 
 def _write_kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None, report: WriteReport) -> None:
@@ -169,17 +101,17 @@ def _write_kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None, re
             target.font.bold = True
         headers += new
         report.value_blocks += 1
-    positions = _header_positions(headers)
+    positions = header_positions(headers)
     for write in update.writes:
         column = positions.get(write.header.strip()) or positions.get("~" + normalise_header(write.header))
         if column is None:
             continue
-        for first_row, cells in _runs(update.body_rows, write.cells):
+        for first_row, cells in runs(update.body_rows, write.cells):
             target = sheet.range((first_row, column), (first_row + len(cells) - 1, column))
-            target.value = [[_plain(c)] for c in cells]
+            target.value = [[plain(c)] for c in cells]
             report.value_blocks += 1
             report.cells_written += len(cells)
-            for fmt_row, count, fmt in _format_runs(first_row, cells):
+            for fmt_row, count, fmt in format_runs(first_row, cells):
                 sheet.range((fmt_row, column), (fmt_row + count - 1, column)).number_format = fmt
                 report.format_blocks += 1
     if update.body_rows and update.rules:
@@ -224,18 +156,11 @@ def _add_rule(body: "xw.Range", rule: FormatRule, letter: str, first_row: int) -
         body.conditional_formats.add_icon_set("3_arrows_gray", thresholds=[0, 1e-9], threshold_type="number")
         return
     body.conditional_formats.add_custom(
-        _rule_formula(rule, letter, first_row),
+        rule_formula(rule, letter, first_row),
         fill_color=f"#{rule.fill}" if rule.fill else None,
         font_color=f"#{rule.font}" if rule.font else None,
         font_bold=True if rule.bold else None,
     )
-
-
-def _title_prefix(spec: SheetSpec) -> str:
-    """The fixed start of a sheet's title ("Summary of the KPIs", "Benchmark"): how we know it is ours."""
-    if not spec.title:
-        return ""
-    return re.split(r" \(|:", str(spec.title[0].value), maxsplit=1)[0].strip()
 
 
 def _not_ours(sheet: "xw.Sheet", spec: SheetSpec) -> bool:
@@ -244,7 +169,7 @@ def _not_ours(sheet: "xw.Sheet", spec: SheetSpec) -> bool:
     Excel on the web sends no values for sheets the script did not ask for (A1
     reads as empty): those are replaced as before, by name.
     """
-    prefix = _title_prefix(spec)
+    prefix = title_prefix(spec)
     if not prefix:
         return False
     first = sheet.range("A1").value
@@ -275,7 +200,7 @@ def _replace_sheet(book: "xw.Book", spec: SheetSpec, report: WriteReport) -> Non
 def _write_sheet(sheet: "xw.Sheet", spec: SheetSpec, report: WriteReport) -> None:
     width = len(spec.columns)
     for offset, cell in enumerate(spec.title):
-        sheet.range((1 + offset, 1)).value = _plain(cell)
+        sheet.range((1 + offset, 1)).value = plain(cell)
         if cell.style == "title":
             sheet.range((1 + offset, 1)).font.bold = True
         report.value_blocks += 1
@@ -287,7 +212,7 @@ def _write_sheet(sheet: "xw.Sheet", spec: SheetSpec, report: WriteReport) -> Non
     if spec.rows:
         first = spec.first_body_row
         body = sheet.range((first, 1), (first + len(spec.rows) - 1, width))
-        body.value = [[_plain(v) for v in list(row) + [None] * (width - len(row))] for row in spec.rows]
+        body.value = [[plain(v) for v in list(row) + [None] * (width - len(row))] for row in spec.rows]
         report.value_blocks += 1
         report.cells_written += len(spec.rows) * width
         for column, spec_col in enumerate(spec.columns, start=1):
@@ -295,7 +220,7 @@ def _write_sheet(sheet: "xw.Sheet", spec: SheetSpec, report: WriteReport) -> Non
             if spec_col.number_format:
                 cells = [c if isinstance(c, Cell) and c.number_format else Cell(None, spec_col.number_format)
                          for c in cells]
-            for fmt_row, count, fmt in _format_runs(first, cells):
+            for fmt_row, count, fmt in format_runs(first, cells):
                 sheet.range((fmt_row, column), (fmt_row + count - 1, column)).number_format = fmt
                 report.format_blocks += 1
     for column, spec_col in enumerate(spec.columns, start=1):
@@ -319,10 +244,10 @@ def _write_sheet(sheet: "xw.Sheet", spec: SheetSpec, report: WriteReport) -> Non
 
 def _write_block(sheet: "xw.Sheet", block: Block, report: WriteReport) -> None:
     """A chart's data below the table: title, note, header and rows, one block each."""
-    sheet.range((block.top, 1)).value = _plain(block.title)
+    sheet.range((block.top, 1)).value = plain(block.title)
     sheet.range((block.top, 1)).font.bold = True
     if block.note:
-        sheet.range((block.top + 1, 1)).value = _plain(block.note)
+        sheet.range((block.top + 1, 1)).value = plain(block.note)
     width = len(block.columns)
     header = sheet.range((block.header_row, 1), (block.header_row, width))
     header.value = [[c.header for c in block.columns]]
@@ -332,7 +257,7 @@ def _write_block(sheet: "xw.Sheet", block: Block, report: WriteReport) -> None:
         return
     first = block.first_body_row
     body = sheet.range((first, 1), (block.last_row, width))
-    body.value = [[_plain(v) for v in list(row) + [None] * (width - len(row))] for row in block.rows]
+    body.value = [[plain(v) for v in list(row) + [None] * (width - len(row))] for row in block.rows]
     report.value_blocks += 1
     report.cells_written += len(block.rows) * width
     for column, spec_col in enumerate(block.columns, start=1):
@@ -432,7 +357,7 @@ def _append_log(book: "xw.Book", spec: SheetSpec | None, entry: LogEntry | None,
             report.skipped.append(f"{name} sheet not written: it is not kpi_excel's log")
             return
         row = used.row + used.shape[0]
-    sheet.range((row, 1), (row, len(entry.values))).value = [[_plain(v) for v in entry.values]]
+    sheet.range((row, 1), (row, len(entry.values))).value = [[plain(v) for v in entry.values]]
     report.value_blocks += 1
     report.log_row = row
 

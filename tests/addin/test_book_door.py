@@ -290,7 +290,7 @@ def test_missing_computed_columns_join_the_kpis_table(tmp_path: Path) -> None:
 
 def test_quartile_rules_match_numbers_and_text() -> None:
     from kpi_excel.core.plan import FormatRule
-    from kpi_excel.workbook.book_writer import _rule_formula
+    from kpi_excel.workbook.plan_layout import rule_formula as _rule_formula
 
     assert _rule_formula(FormatRule("Quartile", "equals", "1"), "Q", 2) == '=OR($Q2=1,$Q2="1")'
     assert _rule_formula(FormatRule("RAG", "equals", 'Say "no"'), "O", 5) == '=$O5="Say ""no"""'

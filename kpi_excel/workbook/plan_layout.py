@@ -1,0 +1,100 @@
+"""How a refresh plan lands on a live book's cells: shared by both xlwings writers.
+
+The desktop writer (:mod:`~kpi_excel.workbook.book_writer`, COM) and the web
+batch (:mod:`~kpi_excel.workbook.web_batch`, applied by the add-in's own client
+code) place the same plan on the same cells: columns found by header text,
+runs of consecutive rows written as one block, number formats per run, text
+that would run as a formula made text, and conditional formats as formulas.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Sequence
+
+from kpi_excel.core.columns import normalise_header
+from kpi_excel.core.plan import Cell, FormatRule, SheetSpec
+
+__all__ = ["excel_text", "plain", "runs", "format_runs", "header_positions", "column_of", "rule_formula",
+           "title_prefix"]
+
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def excel_text(value: Any) -> Any:
+    """A value safe to hand to Excel: text that would run as a formula gets Excel's text prefix."""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def plain(value: Any) -> Any:
+    return excel_text(value.value if isinstance(value, Cell) else value)
+
+
+def runs(rows: Sequence[int], cells: Sequence[Cell | None]) -> list[tuple[int, list[Cell]]]:
+    """Consecutive sheet rows with something to write: [(first row, cells)]."""
+    found: list[tuple[int, list[Cell]]] = []
+    previous = None
+    for row, cell in zip(rows, cells):
+        if cell is None:
+            previous = None
+            continue
+        if previous is not None and row == previous + 1:
+            found[-1][1].append(cell)
+        else:
+            found.append((row, [cell]))
+        previous = row
+    return found
+
+
+def format_runs(first_row: int, cells: Sequence[Any]) -> list[tuple[int, int, str]]:
+    """(first row, row count, format) for each run of equal, set number formats."""
+    out: list[tuple[int, int, str]] = []
+    for offset, cell in enumerate(cells):
+        fmt = cell.number_format if isinstance(cell, Cell) else None
+        if fmt is None:
+            continue
+        row = first_row + offset
+        if out and out[-1][2] == fmt and out[-1][0] + out[-1][1] == row:
+            out[-1] = (out[-1][0], out[-1][1] + 1, fmt)
+        else:
+            out.append((row, 1, fmt))
+    return out
+
+
+def header_positions(headers: Sequence[Any]) -> dict[str, int]:
+    """Header text (exact, then normalised) -> 1-based column."""
+    positions: dict[str, int] = {}
+    for index, text in enumerate(headers, start=1):
+        if text in (None, ""):
+            continue
+        positions.setdefault(str(text).strip(), index)
+        positions.setdefault("~" + normalise_header(text), index)
+    return positions
+
+
+def rule_formula(rule: FormatRule, letter: str, first_row: int) -> str:
+    """``=$O2="Red"``; a number (a quartile) matches whether the cell holds 1 or the text "1"."""
+    cell = f"${letter}{first_row}"
+    text = rule.text.replace('"', '""')
+    try:
+        number = float(rule.text)
+    except ValueError:
+        return f'={cell}="{text}"'
+    return f'=OR({cell}={number:g},{cell}="{text}")'
+
+
+def title_prefix(spec: SheetSpec) -> str:
+    """The fixed start of a sheet's title ("Summary of the KPIs", "Benchmark"): how we know it is ours."""
+    if not spec.title:
+        return ""
+    return re.split(r" \(|:", str(spec.title[0].value), maxsplit=1)[0].strip()
+
+
+def column_of(positions: dict[str, int], header: str) -> int | None:
+    """The 1-based column of ``header`` (exact text first, then as normalised)."""
+    return positions.get(header.strip()) or positions.get("~" + normalise_header(header))
