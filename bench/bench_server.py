@@ -204,7 +204,7 @@ def main() -> int:
                         help="also time the server's guards against xlwings Server's bare app (in process)")
     args = parser.parse_args()
 
-    from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+    from tests.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
 
     with tempfile.TemporaryDirectory() as folder:
         path = make_workbook(Path(folder) / "report.xlsx", args.indicators, max(2, min(args.periods, 24)))

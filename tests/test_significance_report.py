@@ -121,7 +121,7 @@ def test_funnel_plots_are_native_scatter_charts_with_their_data_and_alt_text(ref
 def test_writers_agree_on_the_funnel_data(tmp_path: Path) -> None:
     import xlwings as xw
 
-    from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload
+    from tests.addin.payload import REFRESH_SHEETS, book_payload
     from kpi_excel.workbook.book_door import refresh_book
 
     from .addin.replay import replay

@@ -4,8 +4,9 @@
   puts it where Excel loads it; :mod:`.desktop` holds ``main()``, which its
   button runs.
 * :mod:`.server` is the xlwings Server app for Excel on the web and SharePoint.
-* :mod:`.payload` builds the JSON Excel on the web sends, from a real .xlsx.
 * :mod:`.cli_commands` has the ``kpi-excel addin ...`` and ``kpi-excel serve`` commands.
 
-Both doors call :func:`kpi_excel.workbook.book_door.refresh_book`.
+Both doors plan through :mod:`kpi_excel.workbook.book_door`; the desktop writes with
+:mod:`~kpi_excel.workbook.book_writer`, the web answers with one batch (:mod:`~kpi_excel.workbook.web_batch`)
+that the add-in's own client code applies.
 """

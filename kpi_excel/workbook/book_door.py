@@ -16,10 +16,12 @@ add-in acts as the user (their own files); the web add-in passes the server's
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from kpi_excel.core.plan import Summary
+from kpi_excel.core.plan import Plan, Summary
+from kpi_excel.core.report import SheetCells
 from kpi_excel.core.template import KPI_SHEET, LOG_SHEET
 from kpi_excel.errors import InputError
 from kpi_excel.refresh import RefreshInputs, plan_workbook_refresh
@@ -30,12 +32,20 @@ from kpi_excel.workbook.book_writer import apply_plan
 if TYPE_CHECKING:
     import xlwings as xw
 
-__all__ = ["refresh_book", "check_book"]
+__all__ = ["refresh_book", "check_book", "plan_book"]
 
 
-def _plan(book: "xw.Book", *, door: str, user: str, now: dt.datetime | None,
-          policy: SourcePolicy | None) -> tuple[BookSheets, Any]:
+def plan_book(book: "xw.Book", *, door: str, user: str, now: dt.datetime | None = None,
+              policy: SourcePolicy | None, data: SheetCells | None = None) -> tuple[BookSheets, Plan]:
+    """Read ``book`` and work out its refresh plan without writing.
+
+    ``data``: the Data sheet as the web add-in's client read it (in chunks,
+    outside the one request a sheet's values may ride in); default: read it
+    from the book.
+    """
     sheets = read_book(book)
+    if data is not None:
+        sheets = replace(sheets, data=data)
     if sheets.kpis is None:
         raise InputError("the workbook has no KPIs sheet: add one, or rename your indicator sheet to KPIs",
                          sheet=KPI_SHEET)
@@ -79,7 +89,7 @@ def refresh_book(book: "xw.Book", *, door: str = "excel", user: str = "", now: d
     sheet or no recognisable header row; single bad rows are not errors, they
     are named in the Checks column and the summary.
     """
-    sheets, plan = _plan(book, door=door, user=user, now=now, policy=policy)
+    sheets, plan = plan_book(book, door=door, user=user, now=now, policy=policy)
     apply_plan(book, plan, sheets.kpis)
     return plan.summary
 
@@ -87,5 +97,5 @@ def refresh_book(book: "xw.Book", *, door: str = "excel", user: str = "", now: d
 def check_book(book: "xw.Book", *, door: str = "excel", user: str = "",
                policy: SourcePolicy | None = None) -> Summary:
     """Work everything out but write nothing: the problems an officer should fix first."""
-    _, plan = _plan(book, door=door, user=user, now=None, policy=policy)
+    _, plan = plan_book(book, door=door, user=user, policy=policy)
     return plan.summary

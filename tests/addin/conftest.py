@@ -168,7 +168,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 @pytest.fixture(scope="module")
 def body(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """The example workbook as Excel on the web sends it to refresh_kpis."""
-    from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+    from tests.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
 
     path = write_example_workbook(tmp_path_factory.mktemp("book") / "report.xlsx")
     return payload_bytes(book_payload(path, include=REFRESH_SHEETS))

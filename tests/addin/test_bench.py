@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+from tests.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_server.py"
 

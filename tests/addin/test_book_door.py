@@ -10,7 +10,7 @@ import pytest
 import xlwings as xw
 from openpyxl import load_workbook
 
-from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload
+from tests.addin.payload import REFRESH_SHEETS, book_payload
 from kpi_excel.core.a1 import column_letter
 from kpi_excel.core.plan import Cell, ColumnWrite, KpiUpdate, LogEntry, Plan
 from kpi_excel.errors import InputError

@@ -11,7 +11,7 @@ import xlwings as xw
 from openpyxl import Workbook
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from kpi_excel.addin.payload import book_payload, payload_bytes
+from tests.addin.payload import book_payload, payload_bytes
 
 
 @pytest.fixture()

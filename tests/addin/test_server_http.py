@@ -10,7 +10,7 @@ from typing import Iterator
 import httpx
 from lxml import etree
 
-from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+from tests.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
 
 from .conftest import RunningServer
 

@@ -22,7 +22,7 @@ import pytest
 import xlwings as xw
 from openpyxl import load_workbook
 
-from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload
+from tests.addin.payload import REFRESH_SHEETS, book_payload
 from kpi_excel.core.template import KPI_OUTPUTS
 from kpi_excel.workbook.book_door import refresh_book
 from kpi_excel.workbook.report_file import new_report, refresh_report

@@ -157,7 +157,7 @@ def test_file_the_web_door_sends_no_cell_longer_than_excel_takes(tmp_path: Path)
     os.environ["XLWINGS_ON_SERVER"] = "true"
     import xlwings as xw
 
-    from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload
+    from tests.addin.payload import REFRESH_SHEETS, book_payload
     from kpi_excel.workbook.book_door import refresh_book
 
     workbook = _long_report(tmp_path / "report.xlsx")
@@ -224,7 +224,7 @@ def test_file_the_xlwings_writer_never_touches_dropdowns(tmp_path: Path) -> None
     os.environ["XLWINGS_ON_SERVER"] = "true"
     import xlwings as xw
 
-    from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload
+    from tests.addin.payload import REFRESH_SHEETS, book_payload
     from kpi_excel.workbook.book_door import refresh_book
 
     workbook = _with_own_polarity_dropdown(tmp_path / "report.xlsx")

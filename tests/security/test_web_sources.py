@@ -18,7 +18,7 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+from tests.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
 
 from tests.addin.conftest import stop_server, write_example_workbook
 

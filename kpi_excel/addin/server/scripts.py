@@ -1,15 +1,22 @@
 """The web add-in's scripts, run by xlwings Server when a ribbon button is clicked.
 
-Excel on the web sends only the sheets the refresh reads (``include``); the
-Benchmark, RAG key and Log sheets still arrive by name and position, without
-their values, which is enough to write to them. Every write comes back to
-Excel as JSON actions (``setValues`` and friends) that the add-in replays.
+What the real client sends: xlwings Server's ``runPython`` posts the values of
+the sheets a script includes (KPIs, Settings) and only the names and sizes of
+the others; the add-in's ``ribbon.js`` reads the Data sheet itself, in chunks
+that stay under Excel on the web's 5 MB a request, and sends it as the
+script's argument (:mod:`~kpi_excel.addin.server.sheet_data`).
+
+What goes back: one ``runMacro`` action carrying the whole refresh as a batch
+(:mod:`~kpi_excel.workbook.web_batch`) that ``ribbon.js`` applies in a few
+round trips, checking first that the KPIs rows are still the ones read; or,
+when the refresh fails, only the alert and no edits.
 
 The server acts for many officers, so a workbook's Settings may name only the
 sources its administrator offers (:func:`~kpi_excel.addin.server.config.server_policy`);
 what an officer is told never carries the server's paths, URLs or file contents
 (:func:`~kpi_excel.addin.server.redact.public_message`); the full story goes to
-the server's log. A refresh that fails sends back the alert and no edits.
+the server's log. The work runs in a worker thread, so one slow refresh never
+holds up the health check, static files or other officers' clicks.
 
 Import this module only in the server process, after
 :mod:`kpi_excel.addin.server.app` has set ``XLWINGS_ON_SERVER``: otherwise
@@ -20,25 +27,33 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Callable
+from typing import Any, Callable, TypeVar
 
 import xlwings as xw
+from fastapi.concurrency import run_in_threadpool
 from xlwings_server.models import CurrentUser
 
-from kpi_excel.addin.payload import REFRESH_SHEETS
 from kpi_excel.addin.server.config import server_policy, server_secrets
 from kpi_excel.addin.server.redact import public_message
-from kpi_excel.core.plan import Summary
+from kpi_excel.addin.server.sheet_data import OUT_OF_DATE, data_block
+from kpi_excel.core.template import DATA_SHEET, KPI_SHEET, LOG_SHEET, SETTINGS_SHEET
 from kpi_excel.errors import KpiExcelError
 from kpi_excel.sources.policy import SourceRefusedError
-from kpi_excel.workbook.book_door import check_book, refresh_book
+from kpi_excel.workbook.book_door import plan_book
+from kpi_excel.workbook.book_reader import find_sheet
+from kpi_excel.workbook.web_batch import APPLY_FUNCTION, web_batch
 
-__all__ = ["refresh_kpis", "check_inputs", "SCRIPT_NAMES"]
+__all__ = ["refresh_kpis", "check_inputs", "SCRIPT_NAMES", "SCRIPT_SHEETS"]
 
 logger = logging.getLogger(__name__)
 
 TITLE = "KPI Report"
 SCRIPT_NAMES = ("refresh_kpis", "check_inputs")
+# The sheets whose values ride in the workbook payload (the Log for when the
+# last refresh was: a row a refresh, small); Data comes beside it.
+SCRIPT_SHEETS = (KPI_SHEET, SETTINGS_SHEET, LOG_SHEET)
+
+T = TypeVar("T")
 
 
 def _who(user: CurrentUser | None) -> str:
@@ -51,10 +66,14 @@ def _alert(book: xw.Book, text: str, title: str, mode: str) -> None:
     book.app.alert(public_message(text, server_secrets()), title=title, mode=mode)
 
 
-def _run(book: xw.Book, work: Callable[[], Summary], title: str) -> Summary | None:
-    """The summary of ``work``, or None after telling the officer why it failed (and sending no edits)."""
+def _public(text: str) -> str:
+    return public_message(text, server_secrets())
+
+
+async def _run(book: xw.Book, work: Callable[[], T], title: str) -> T | None:
+    """``work()`` in a worker thread, or None after telling the officer why it failed (and sending no edits)."""
     try:
-        return work()
+        return await run_in_threadpool(work)
     except KpiExcelError as error:
         book.json()["actions"].clear()  # nothing half-written comes back to Excel
         if isinstance(error, SourceRefusedError):  # the officer's own text, repeated back as typed
@@ -71,22 +90,34 @@ def _run(book: xw.Book, work: Callable[[], Summary], title: str) -> Summary | No
     return None
 
 
-@xw.script(include=list(REFRESH_SHEETS), name="Refresh KPIs")
-def refresh_kpis(book: xw.Book, current_user: CurrentUser) -> None:
+def _plan(book: xw.Book, data: Any, current_user: CurrentUser, *, door: str = "web") -> Any:
+    if data is None and find_sheet(book, DATA_SHEET) is not None:
+        raise KpiExcelError(OUT_OF_DATE)
+    return plan_book(book, door=door, user=_who(current_user), policy=server_policy(), data=data_block(data))
+
+
+@xw.script(include=list(SCRIPT_SHEETS), name="Refresh KPIs")
+async def refresh_kpis(book: xw.Book, current_user: CurrentUser, data: dict | None = None) -> None:
     """Refresh every indicator on the KPIs sheet and tell the officer what changed."""
-    summary = _run(book, lambda: refresh_book(book, door="web", user=_who(current_user), policy=server_policy()),
-                   f"{TITLE}: nothing was changed")
-    if summary is not None:
-        _alert(book, "\n".join(summary.lines()), TITLE, "info")
+
+    def work() -> dict[str, Any]:
+        sheets, plan = _plan(book, data, current_user)
+        message = {"text": _public("\n".join(plan.summary.lines())), "title": TITLE, "mode": "info"}
+        return web_batch(book, plan, sheets.kpis, message=message)
+
+    batch = await _run(book, work, f"{TITLE}: nothing was changed")
+    if batch is not None:
+        book.app.macro(APPLY_FUNCTION)(batch)
 
 
-@xw.script(include=list(REFRESH_SHEETS), name="Check inputs")
-def check_inputs(book: xw.Book, current_user: CurrentUser) -> None:
+@xw.script(include=list(SCRIPT_SHEETS), name="Check inputs")
+async def check_inputs(book: xw.Book, current_user: CurrentUser, data: dict | None = None) -> None:
     """Work everything out, write nothing, and list what the officer should fix first."""
-    summary = _run(book, lambda: check_book(book, door="web", user=_who(current_user), policy=server_policy()),
-                   f"{TITLE}: check inputs")
-    if summary is None:
+    title = f"{TITLE}: check inputs"
+    plan = await _run(book, lambda: _plan(book, data, current_user)[1], title)
+    if plan is None:
         return
+    summary = plan.summary
     lines = summary.lines()[:1]
     if summary.problems:
         lines += ["", "To check:"] + [f"- {p}" for p in summary.problems[:12]]
@@ -94,4 +125,4 @@ def check_inputs(book: xw.Book, current_user: CurrentUser) -> None:
             lines.append(f"... and {len(summary.problems) - 12} more (Refresh KPIs writes them in the Checks column)")
     else:
         lines.append("No problems found.")
-    _alert(book, "\n".join(lines), f"{TITLE}: check inputs", "info")
+    _alert(book, "\n".join(lines), title, "info")

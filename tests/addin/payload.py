@@ -33,11 +33,15 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-__all__ = ["book_payload", "payload_bytes", "REFRESH_SHEETS"]
+__all__ = ["book_payload", "payload_bytes", "REFRESH_SHEETS", "WEB_SHEETS", "data_arg", "web_request"]
 
 # The sheets the refresh reads; the web add-in sends only these. Summary's first
 # cell tells the writer whether a sheet of that common name is kpi_excel's.
 REFRESH_SHEETS = ("KPIs", "Data", "Settings", "Summary")
+# What the web add-in's buttons send: these sheets' values in the payload
+# (kpi_excel.addin.server.scripts.SCRIPT_SHEETS), and the Data sheet beside it
+# as the script's argument, read in chunks by ribbon.js (see data_arg).
+WEB_SHEETS = ("KPIs", "Settings", "Log")
 
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
@@ -183,9 +187,11 @@ def book_payload(
                 "print_area": None,
                 "notes": [],
                 "notes_supported": True,
-                "used_range_address": _address(*bounds) if bounds else None,
-                "used_range_row_count": bounds[2] - bounds[0] + 1 if bounds else 0,
-                "used_range_column_count": bounds[3] - bounds[1] + 1 if bounds else 0,
+                # The client loads the used range of included sheets only (rangeMetadata of
+                # nothing: no address, 0 x 0): an excluded sheet's size is never sent.
+                "used_range_address": _address(*bounds) if bounds and not excluded else None,
+                "used_range_row_count": bounds[2] - bounds[0] + 1 if bounds and not excluded else 0,
+                "used_range_column_count": bounds[3] - bounds[1] + 1 if bounds and not excluded else 0,
                 "values": [[]] if excluded else _values(ws, bounds),
                 "pictures": [],
                 "shapes": [],
@@ -209,3 +215,25 @@ def book_payload(
 def payload_bytes(payload: dict[str, Any]) -> bytes:
     """The request body as the browser sends it (compact JSON, UTF-8)."""
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def data_arg(path: Path | str, sheet: str = "Data") -> dict[str, Any] | None:
+    """The Data sheet as ribbon.js's kpiReadData sends it: rows from A1 to the used range's end."""
+    wb = load_workbook(Path(path), data_only=True)
+    try:
+        ws = next((w for w in wb.worksheets if w.title.strip().lower() == sheet.lower()), None)
+        if ws is None:
+            return None
+        bounds = _used_bounds(ws)
+        if bounds is None:
+            return {"sheet": ws.title, "rows": []}
+        return {"sheet": ws.title, "rows": _values(ws, (1, 1, bounds[2], bounds[3]))}
+    finally:
+        wb.close()
+
+
+def web_request(path: Path | str) -> dict[str, Any]:
+    """The body the web add-in's Refresh KPIs / Check inputs buttons post for the workbook at ``path``."""
+    payload = book_payload(path, include=WEB_SHEETS)
+    payload["args"] = [data_arg(path)]
+    return payload

@@ -1,0 +1,310 @@
+"""A refresh plan as one batch for the web add-in's own client code to apply.
+
+Excel on the web pays a network round trip for every ``context.sync()``. The
+remote engine turns each xlwings call into one action, and xlwings Server's
+client syncs after every action: a refresh of 30 indicators cost ~1,100
+round trips. So the web door does not write through the remote engine: the
+script answers with a single ``runMacro`` action whose argument is this batch,
+and ``kpiApplyRefresh`` in the add-in's ``ribbon.js`` applies it inside one
+``Excel.run`` with a handful of syncs. That also lets it check, at the moment
+of writing, what a server can never see:
+
+* **the guard**: the KPIs header row and the Code (and Indicator) cells of
+  every row that was read. A co-author who sorted, inserted or edited a code
+  since the click makes the whole batch stand down with one alert, so a
+  rating can never land on the wrong indicator;
+* **which sheets are ours**: a hidden workbook name (:func:`marker_name`)
+  points at each sheet kpi_excel made. A sheet of the same name without the
+  marker is the officer's and is never touched; ours goes beside it
+  (:func:`beside_name`). Ours are cleared and rewritten in place, so formulas
+  elsewhere that point at them keep working;
+* **where the Log ends**: read when writing, so every refresh adds a row.
+
+Addresses are A1 references on the named sheet; values are JSON scalars (a
+date becomes Excel's serial number with a date format; text that would run as
+a formula gets Excel's ``'`` prefix).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import TYPE_CHECKING, Any, Sequence
+
+from kpi_excel.core.a1 import column_letter
+from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
+from kpi_excel.core.report import SheetCells, find_kpi_table
+from kpi_excel.workbook.plan_layout import (column_of, format_runs, header_positions, plain, rule_formula, runs,
+                                            title_prefix)
+
+if TYPE_CHECKING:
+    import xlwings as xw
+
+__all__ = ["web_batch", "marker_name", "beside_name", "BATCH_VERSION", "APPLY_FUNCTION"]
+
+BATCH_VERSION = 1
+APPLY_FUNCTION = "kpiApplyRefresh"  # registered by ribbon.js with xlwings.registerCallback
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_DATE_FORMAT = "yyyy-mm-dd hh:mm"
+# Chart size is given in columns and rows of the default size (points).
+_COLUMN_POINTS, _ROW_POINTS = 48.0, 15.0
+_CHART_TYPES = {"bar": "BarClustered", "line": "LineMarkers", "column": "ColumnClustered"}
+_SCATTER_TYPES = {"line": "XYScatterLinesNoMarkers", "markers": "XYScatter", "highlight": "XYScatter"}
+
+
+def marker_name(sheet: str) -> str:
+    """The hidden workbook name that marks ``sheet`` (our default name for it) as kpi_excel's.
+
+    Workbook-scoped names are sent by Excel on the web with every request and
+    follow a sheet when it moves; ``KPI_EXCEL_SHEET_RAG_KEY`` for "RAG key".
+    """
+    return "KPI_EXCEL_SHEET_" + re.sub(r"[^A-Za-z0-9]+", "_", sheet).strip("_").upper()
+
+
+def beside_name(sheet: str) -> str:
+    """Our sheet's name when the officer already has a sheet called ``sheet`` (31 characters at most)."""
+    return f"{sheet} (KPI Report)"[:31]
+
+
+def _json_value(value: Any) -> Any:
+    """A cell value as JSON the client can set: no NaN, dates as serial numbers."""
+    value = plain(value)
+    if isinstance(value, dt.datetime):
+        return (value - _EXCEL_EPOCH).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return float((value - _EXCEL_EPOCH.date()).days)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return "" if value is None else value
+
+
+def _date_format(value: Any) -> str | None:
+    raw = value.value if isinstance(value, Cell) else value
+    return _DATE_FORMAT if isinstance(raw, (dt.date, dt.datetime)) else None
+
+
+def _address(top: int, left: int, bottom: int | None = None, right: int | None = None) -> str:
+    first = f"{column_letter(left)}{top}"
+    if bottom is None or (bottom == top and right == left):
+        return first
+    return f"{first}:{column_letter(right or left)}{bottom}"
+
+
+def _column_points(characters: float) -> float:
+    """Excel's column width (characters of the default font) in points, which Office.js takes."""
+    return round(characters * 5.25 + 3.75, 2)
+
+
+def _rules(rules: Sequence[FormatRule], letter: str, first_row: int) -> list[dict[str, Any]]:
+    out = []
+    for rule in rules:
+        if rule.kind == "arrows":
+            out.append({"kind": "arrows"})  # down below zero, flat at zero, up above it
+        else:
+            out.append({"kind": "custom", "formula": rule_formula(rule, letter, first_row),
+                        "fill": f"#{rule.fill}" if rule.fill else None,
+                        "font": f"#{rule.font}" if rule.font else None, "bold": bool(rule.bold)})
+    return out
+
+
+def _guard(update: KpiUpdate, block: SheetCells | None) -> dict[str, Any]:
+    """What the KPIs sheet must still hold when the batch is applied."""
+    guard: dict[str, Any] = {"sheet": update.sheet, "cells": []}
+    if block is None or not update.body_rows:
+        return guard
+    table = find_kpi_table(block)
+    header_index = update.header_row - block.top
+    width = table.width
+    header = [_guard_value(block.value(header_index, c)) for c in range(width)]
+    guard["cells"].append({"address": _address(update.header_row, 1, update.header_row, width), "values": [header]})
+    first, last = min(update.body_rows), max(update.body_rows)
+    for key in ("code", "indicator"):
+        column = table.inputs.get(key)
+        if column is None:
+            continue
+        values = [[_guard_value(block.value(row - block.top, column))] for row in range(first, last + 1)]
+        guard["cells"].append({"address": _address(first, column + 1, last, column + 1), "values": values})
+    return guard
+
+
+def _guard_value(value: Any) -> Any:
+    """A read cell as the client will read it again; None: not compared (a date's serial is not sent)."""
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None) -> dict[str, Any]:
+    headers = list(block.values[update.header_row - block.top]) if block is not None else []
+    while headers and headers[-1] in (None, ""):
+        headers.pop()
+    part: dict[str, Any] = {"sheet": update.sheet, "add_columns": None, "blocks": [], "formats": [], "rules": []}
+    if update.add_columns:
+        new = [spec.header for spec in update.add_columns]
+        start = len(headers) + 1
+        part["add_columns"] = {
+            "table": update.table if _table_ends_at(book, update, len(headers)) else None,
+            "headers": new,
+            "address": _address(update.header_row, start, update.header_row, start + len(new) - 1),
+        }
+        headers += new
+    positions = header_positions(headers)
+    for write in update.writes:
+        column = column_of(positions, write.header)
+        if column is None:
+            continue
+        for first_row, cells in runs(update.body_rows, write.cells):
+            address = _address(first_row, column, first_row + len(cells) - 1, column)
+            part["blocks"].append({"address": address, "values": [[_json_value(c)] for c in cells]})
+            for fmt_row, count, fmt in format_runs(first_row, cells):
+                part["formats"].append({"address": _address(fmt_row, column, fmt_row + count - 1, column),
+                                        "format": fmt, "rows": count, "columns": 1})
+    if update.body_rows and update.rules:
+        first, last = min(update.body_rows), max(update.body_rows)
+        for header in dict.fromkeys(rule.header for rule in update.rules):
+            column = column_of(positions, header)
+            if column is None:
+                continue
+            part["rules"].append({"address": _address(first, column, last, column), "rules": _rules(
+                [r for r in update.rules if r.header == header], column_letter(column), first)})
+    return part
+
+
+def _table_ends_at(book: "xw.Book", update: KpiUpdate, width: int) -> bool:
+    """Whether the KPIs' Excel table ends at the last header, so new columns join it."""
+    if not update.table:
+        return False
+    try:
+        sheet = next(s for s in book.sheets if s.name == update.sheet)
+        table = next((t for t in sheet.tables if t.name == update.table), None)
+        header = table.header_row_range if table is not None else None
+    except (StopIteration, NotImplementedError):
+        return False
+    return header is not None and header.row == update.header_row and header.column + header.shape[1] - 1 == width
+
+
+def _sheet(spec: SheetSpec) -> dict[str, Any]:
+    width = len(spec.columns)
+    part: dict[str, Any] = {"name": spec.name, "marker": marker_name(spec.name), "beside": beside_name(spec.name),
+                            "title_prefix": title_prefix(spec), "blocks": [], "formats": [], "bold": [],
+                            "widths": [], "table": None, "rules": [], "charts": []}
+    for offset, cell in enumerate(spec.title):
+        part["blocks"].append({"address": _address(1 + offset, 1), "values": [[_json_value(cell)]]})
+        if cell.style == "title":
+            part["bold"].append(_address(1 + offset, 1))
+    header_row = spec.header_row
+    part["blocks"].append({"address": _address(header_row, 1, header_row, width),
+                           "values": [[c.header for c in spec.columns]]})
+    part["bold"].append(_address(header_row, 1, header_row, width))
+    if spec.rows:
+        first = spec.first_body_row
+        _body(part, first, spec.columns, spec.rows, per_cell_formats=True)
+        if spec.table:
+            part["table"] = {"address": _address(header_row, 1, spec.last_row, width), "name": spec.table,
+                             "style": "TableStyleMedium2"}
+        positions = {c.header: i for i, c in enumerate(spec.columns, start=1)}
+        for header in dict.fromkeys(rule.header for rule in spec.rules):
+            column = positions.get(header)
+            if column is not None:
+                part["rules"].append({"address": _address(first, column, spec.last_row, column), "rules": _rules(
+                    [r for r in spec.rules if r.header == header], column_letter(column), first)})
+    part["widths"] = [{"address": f"{column_letter(i)}:{column_letter(i)}", "points": _column_points(c.width)}
+                      for i, c in enumerate(spec.columns, start=1)]
+    for block in spec.blocks:
+        _block(part, block)
+    part["charts"] = [chart for chart in (_chart(c) for c in spec.charts) if chart is not None]
+    return part
+
+
+def _body(part: dict[str, Any], first: int, columns: Sequence[Any], rows: Sequence[Sequence[Any]], *,
+          per_cell_formats: bool) -> None:
+    width = len(columns)
+    padded = [list(row) + [None] * (width - len(row)) for row in rows]
+    part["blocks"].append({"address": _address(first, 1, first + len(rows) - 1, width),
+                           "values": [[_json_value(v) for v in row] for row in padded]})
+    for column, spec_col in enumerate(columns, start=1):
+        cells = [row[column - 1] for row in padded]
+        if not per_cell_formats:
+            if spec_col.number_format:
+                part["formats"].append({"address": _address(first, column, first + len(rows) - 1, column),
+                                        "format": spec_col.number_format, "rows": len(rows), "columns": 1})
+            continue
+        cells = [c if isinstance(c, Cell) and c.number_format else
+                 Cell(None, spec_col.number_format or _date_format(c)) for c in cells]
+        for fmt_row, count, fmt in format_runs(first, cells):
+            part["formats"].append({"address": _address(fmt_row, column, fmt_row + count - 1, column),
+                                    "format": fmt, "rows": count, "columns": 1})
+
+
+def _block(part: dict[str, Any], block: Block) -> None:
+    """A chart's data below the table: title, note, header and rows."""
+    part["blocks"].append({"address": _address(block.top, 1), "values": [[_json_value(block.title)]]})
+    part["bold"].append(_address(block.top, 1))
+    if block.note:
+        part["blocks"].append({"address": _address(block.top + 1, 1), "values": [[_json_value(block.note)]]})
+    width = len(block.columns)
+    part["blocks"].append({"address": _address(block.header_row, 1, block.header_row, width),
+                           "values": [[c.header for c in block.columns]]})
+    part["bold"].append(_address(block.header_row, 1, block.header_row, width))
+    if block.rows:
+        _body(part, block.first_body_row, block.columns, block.rows, per_cell_formats=False)
+
+
+def _local(ref: str) -> str:
+    """``'Benchmark'!$D$5:$I$5`` -> ``D5:I5`` (the chart sits on the sheet it reads)."""
+    return ref.rsplit("!", 1)[-1].replace("$", "")
+
+
+def _chart(chart: Chart) -> dict[str, Any] | None:
+    if not chart.series:
+        return None
+    size = {"anchor": chart.anchor, "width": chart.width * _COLUMN_POINTS, "height": chart.height * _ROW_POINTS,
+            "title": chart.title}
+    if chart.kind == "scatter":
+        return {**size, "type": "XYScatter", "source": _local(chart.source_ref), "series_by": "Columns",
+                "categories": None, "value_axis_title": chart.value_axis_title or None,
+                "value_axis_max": chart.value_axis_max, "category_axis_title": chart.x_axis_title or None,
+                "series": [{"type": _SCATTER_TYPES.get(s.style, "XYScatter"),
+                            "colour": f"#{s.colour}" if s.colour else None} for s in chart.series]}
+    # One contiguous range, as on the desktop: a line chart's target line (a
+    # second range) is drawn by the file door only.
+    source = _local(chart.series[0].values_ref)
+    one_row = _is_one_row(source)
+    return {**size, "type": _CHART_TYPES.get(chart.kind, "ColumnClustered"), "source": source,
+            "series_by": "Rows" if one_row else "Columns", "categories": _local(chart.categories_ref) or None,
+            "value_axis_title": None, "value_axis_max": None, "category_axis_title": None, "series": []}
+
+
+def _is_one_row(ref: str) -> bool:
+    match = re.fullmatch(r"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?", ref)
+    return bool(match and match.group(3) and match.group(2) == match.group(4) and match.group(1) != match.group(3))
+
+
+def _log(spec: SheetSpec | None, entry: LogEntry | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    name = spec.name if spec is not None else "Log"
+    headers = [c.header for c in spec.columns] if spec is not None else \
+        [f"Column {i + 1}" for i in range(len(entry.values))]
+    return {"name": name, "marker": marker_name(name), "beside": beside_name(name), "headers": headers,
+            "values": [_json_value(v) for v in entry.values],
+            "formats": [_date_format(v) for v in entry.values]}
+
+
+def web_batch(book: "xw.Book", plan: Plan, kpis: SheetCells | None, *, message: dict[str, str]) -> dict[str, Any]:
+    """The batch ``kpiApplyRefresh`` applies for ``plan``; ``message`` is the alert shown once it is written."""
+    return {
+        "version": BATCH_VERSION,
+        "guard": _guard(plan.kpis, kpis),
+        "kpis": _kpis(book, plan.kpis, kpis),
+        "sheets": [_sheet(spec) for spec in plan.sheets],
+        "after_kpis": list(plan.after_kpis),
+        "log": _log(plan.log_sheet, plan.log),
+        "message": message,
+    }
