@@ -168,10 +168,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 @pytest.fixture(scope="module")
 def body(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """The example workbook as Excel on the web sends it to refresh_kpis."""
-    from tests.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+    from tests.addin.payload import payload_bytes, web_request
 
     path = write_example_workbook(tmp_path_factory.mktemp("book") / "report.xlsx")
-    return payload_bytes(book_payload(path, include=REFRESH_SHEETS))
+    return payload_bytes(web_request(path))
 
 
 def call_script(server: RunningServer, body: bytes, authorization: str | None,

@@ -1,5 +1,10 @@
-"""The xlwings door through the real remote engine (``xw.Book(json=payload)``),
-with payloads built from real .xlsx files."""
+"""The desktop writer (book_writer) through the real remote engine (``xw.Book(json=payload)``),
+with payloads built from real .xlsx files.
+
+Desktop Excel (COM) sees every sheet whole, so by default every sheet is
+sent; the web door answers with a batch instead (tests/webclient drives it
+through xlwings Server's own client).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import pytest
 import xlwings as xw
 from openpyxl import load_workbook
 
-from tests.addin.payload import REFRESH_SHEETS, book_payload
+from tests.addin.payload import book_payload
 from kpi_excel.core.a1 import column_letter
 from kpi_excel.core.plan import Cell, ColumnWrite, KpiUpdate, LogEntry, Plan
 from kpi_excel.errors import InputError
@@ -21,7 +26,7 @@ from kpi_excel.workbook.book_writer import apply_plan, excel_text
 from .conftest import example_rows, write_example_workbook
 
 
-def remote_book(path: Path, include: tuple[str, ...] | None = REFRESH_SHEETS) -> xw.Book:
+def remote_book(path: Path, include: tuple[str, ...] | None = None) -> xw.Book:
     return xw.Book(json=book_payload(path, include=include))
 
 

@@ -56,7 +56,9 @@ def test_shape_matches_the_office_js_client(mixed: Path) -> None:
 def test_excluded_sheets_keep_their_place_but_not_their_values(mixed: Path) -> None:
     payload = book_payload(mixed, include=["KPIs"])
     assert [s["name"] for s in payload["sheets"]] == ["KPIs", "Log", "Empty"]
-    assert payload["sheets"][1]["values"] == [[]] and payload["sheets"][1]["used_range_row_count"] == 1
+    # As xlwings Server's client: an excluded sheet's used range is not loaded, so not sent.
+    assert payload["sheets"][1]["values"] == [[]] and payload["sheets"][1]["used_range_row_count"] == 0
+    assert payload["sheets"][1]["used_range_address"] is None
     with pytest.raises(ValueError):
         book_payload(mixed, include=["KPIs"], exclude=["Log"])
 

@@ -58,9 +58,10 @@ def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
 def test_valid_token_refreshes_and_names_the_officer_in_the_log(auth_server: RunningServer, body: bytes) -> None:
     response = call_script(auth_server, body, f"Bearer {token()}")
     assert response.status_code == 200, response.text
-    actions = response.json()["actions"]
-    log_line = [a for a in actions if a["func"] == "setValues" and a["values"] and a["values"][0][2:3] == ["web"]]
-    assert log_line and log_line[-1]["values"][0][1] == "ann.officer@council.gov.uk"
+    from tests.addin.batch_view import batch_of
+
+    log = batch_of(response.json()["actions"])["log"]
+    assert log["values"][2] == "web" and log["values"][1] == "ann.officer@council.gov.uk"
 
 
 @pytest.mark.parametrize("authorization", [

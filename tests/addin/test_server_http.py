@@ -10,7 +10,9 @@ from typing import Iterator
 import httpx
 from lxml import etree
 
-from tests.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+from kpi_excel.addin.server.scripts import SCRIPT_SHEETS
+from tests.addin.batch_view import batch_of, kpi_cells, shown
+from tests.addin.payload import book_payload, payload_bytes, web_request
 
 from .conftest import RunningServer
 
@@ -18,59 +20,70 @@ SCRIPT = "/xlwings/custom-scripts-call/refresh_kpis"
 JSON = {"Content-Type": "application/json"}
 
 
-def _rag_column(payload: dict) -> int:  # type: ignore[type-arg]
-    return payload["sheets"][0]["values"][0].index("RAG")
+def _column(payload: dict, header: str) -> int:  # type: ignore[type-arg]
+    """1-based column of ``header`` on the KPIs sheet sent."""
+    return payload["sheets"][0]["values"][0].index(header) + 1
 
 
-def test_example_book_gets_setvalues_with_rag_words(server: RunningServer, example_xlsx: Path) -> None:
-    payload = book_payload(example_xlsx, include=REFRESH_SHEETS)
+def test_example_book_gets_one_batch_with_rag_words(server: RunningServer, example_xlsx: Path) -> None:
+    payload = web_request(example_xlsx)
     response = httpx.post(server.url + SCRIPT, content=payload_bytes(payload), headers=JSON, timeout=60)
     assert response.status_code == 200, response.text
     actions = response.json()["actions"]
-    rag = _rag_column(payload)
-    rag_writes = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == 0
-                  and a["start_column"] == rag]
-    words = {v for a in rag_writes for row in a["values"] for v in row}
+    assert [a["func"] for a in actions] == ["runMacro"]  # one action: the client applies it in a few syncs
+    cells = kpi_cells(actions)
+    rag = _column(payload, "RAG")
+    words = {v for (row, column), v in cells.items() if column == rag}
     assert {"Red", "Green"} <= words
-    codes = [row[payload["sheets"][0]["values"][0].index("Code")] for row in payload["sheets"][0]["values"]]
-    sc01 = codes.index("SC01")  # 0-based sheet row, as the actions count
-    assert any(a["start_row"] <= sc01 < a["start_row"] + a["row_count"]
-               and a["values"][sc01 - a["start_row"]] == ["Red"] for a in rag_writes)
-    alert = next(a for a in actions if a["func"] == "alert")
-    assert alert["args"][0].startswith("Rated 30 indicators")
+    codes = [row[_column(payload, "Code") - 1] for row in payload["sheets"][0]["values"]]
+    assert cells[(codes.index("SC01") + 1, rag)] == "Red"
+    assert shown(actions)[-1].startswith("Rated 30 indicators")
+
+
+def test_the_batch_is_guarded_by_the_codes_it_was_read_with(server: RunningServer, example_xlsx: Path) -> None:
+    payload = web_request(example_xlsx)
+    actions = httpx.post(server.url + SCRIPT, content=payload_bytes(payload), headers=JSON, timeout=60).json()["actions"]
+    guard = batch_of(actions)["guard"]
+    code = _column(payload, "Code")
+    sent = [row[code - 1] for row in payload["sheets"][0]["values"][1:31]]
+    letter = chr(64 + code)
+    assert {"address": f"{letter}2:{letter}31", "values": [[c] for c in sent]} in guard["cells"]
+    assert guard["cells"][0]["values"][0][:4] == ["Topic", "Theme", "Indicator", "Code"]  # the header row
 
 
 def test_refresh_writes_only_computed_columns(server: RunningServer, example_xlsx: Path) -> None:
-    payload = book_payload(example_xlsx, include=REFRESH_SHEETS)
+    payload = web_request(example_xlsx)
     actions = httpx.post(server.url + SCRIPT, content=payload_bytes(payload), headers=JSON, timeout=60).json()["actions"]
-    headers = payload["sheets"][0]["values"][0]
-    officer = {headers.index(h) for h in ("Topic", "Indicator", "Code", "Polarity", "Target", "Comment",
-                                           "RAG Override", "Override Reason", "Unit", "Benchmark Code")}
-    kpi_writes = [a for a in actions if a["sheet_position"] == 0 and a["func"] == "setValues"]
-    assert kpi_writes and not [a for a in kpi_writes if a["start_column"] in officer]
-    assert all(a["column_count"] == 1 for a in kpi_writes)  # a block per column run
+    officer = {_column(payload, h) for h in ("Topic", "Indicator", "Code", "Polarity", "Target", "Comment",
+                                              "RAG Override", "Override Reason", "Unit", "Benchmark Code")}
+    written = {column for (_, column) in kpi_cells(actions)}
+    assert written and not written & officer
+    assert all(":" not in b["address"] or b["address"].split(":")[0].rstrip("0123456789")
+               == b["address"].split(":")[1].rstrip("0123456789") for b in batch_of(actions)["kpis"]["blocks"])
 
 
 def test_only_the_needed_sheets_have_values(example_xlsx: Path) -> None:
-    payload = book_payload(example_xlsx, include=REFRESH_SHEETS)
-    workbook_with_log = book_payload(example_xlsx)
+    payload = web_request(example_xlsx)
     assert [s["name"] for s in payload["sheets"]] == ["KPIs", "Data", "Settings"]
-    assert all(s["values"] != [[]] for s in payload["sheets"])
-    assert len(payload_bytes(payload)) <= len(payload_bytes(workbook_with_log))
+    assert [s["name"] for s in payload["sheets"] if s["values"] != [[]]] == ["KPIs", "Settings"]
+    assert payload["args"][0]["rows"][0][:3] == ["Code", "Period", "Value"]  # Data rides beside the payload
 
 
-def test_log_and_other_sheets_are_written_without_being_sent(server: RunningServer, tmp_path: Path) -> None:
+def test_the_log_entry_is_appended_where_the_log_ends_when_applied(server: RunningServer, tmp_path: Path) -> None:
     from .conftest import write_example_workbook
 
     path = write_example_workbook(tmp_path / "with log.xlsx", with_log=True)
-    payload = book_payload(path, include=REFRESH_SHEETS)
-    log = next(s for s in payload["sheets"] if s["name"] == "Log")
-    assert log["values"] == [[]] and log["used_range_row_count"] == 2
+    actions = httpx.post(server.url + SCRIPT, content=payload_bytes(web_request(path)), headers=JSON,
+                         timeout=60).json()["actions"]
+    log = batch_of(actions)["log"]
+    assert log["name"] == "Log" and log["values"][2] == "web" and log["headers"][0] == "When"
+    assert "row" not in log  # the client finds the Log's end when it writes, never the server
+
+
+def test_an_out_of_date_page_that_sends_no_data_changes_nothing(server: RunningServer, example_xlsx: Path) -> None:
+    payload = book_payload(example_xlsx, include=SCRIPT_SHEETS)  # an old ribbon.js: no Data argument
     actions = httpx.post(server.url + SCRIPT, content=payload_bytes(payload), headers=JSON, timeout=60).json()["actions"]
-    log_index = [s["name"] for s in payload["sheets"]].index("Log")
-    appended = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == log_index]
-    assert len(appended) == 1 and appended[0]["start_row"] == 2  # row 3: after the header and the old line
-    assert appended[0]["values"][0][2] == "web"
+    assert [a["func"] for a in actions] == ["alert"] and "out of date" in actions[0]["args"][0]
 
 
 def test_manifest_has_the_ribbon_buttons(server: RunningServer) -> None:
@@ -100,11 +113,11 @@ def test_scripts_metadata_sends_only_the_refresh_sheets(server: RunningServer) -
     meta = httpx.get(server.url + "/xlwings/custom-scripts-meta.json").json()
     by_name = {m["function_name"]: m for m in meta}
     assert set(by_name) == {"refresh_kpis", "check_inputs"}  # real @scripts, not stand-ins
-    assert by_name["refresh_kpis"]["include"] == ",".join(REFRESH_SHEETS)
+    assert by_name["refresh_kpis"]["include"] == ",".join(SCRIPT_SHEETS)
 
 
 def test_check_inputs_writes_nothing(server: RunningServer, example_xlsx: Path) -> None:
-    payload = book_payload(example_xlsx, include=REFRESH_SHEETS)
+    payload = web_request(example_xlsx)
     response = httpx.post(server.url + "/xlwings/custom-scripts-call/check_inputs", content=payload_bytes(payload),
                           headers=JSON, timeout=60)
     assert response.status_code == 200
@@ -215,7 +228,7 @@ def test_several_workers_serve_the_same_app(tmp_path: Path, example_xlsx: Path) 
 
     running = start_server(tmp_path, args=("--workers", "2"))
     try:
-        body = payload_bytes(book_payload(example_xlsx, include=REFRESH_SHEETS))
+        body = payload_bytes(web_request(example_xlsx))
         for _ in range(4):
             response = httpx.post(running.url + SCRIPT, content=body, headers=JSON, timeout=60)
             assert response.status_code == 200

@@ -18,7 +18,8 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from tests.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+from tests.addin.batch_view import kpi_values, shown
+from tests.addin.payload import payload_bytes, web_request
 
 from tests.addin.conftest import stop_server, write_example_workbook
 
@@ -58,7 +59,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     audited = start_audited_server(tmp, [str(canary), str(offered), f":{trap.port}"],
                                    {"KPI_EXCEL_SOURCES": json.dumps(sources)})
     book = write_example_workbook(tmp / "report.xlsx")
-    payload = book_payload(book, include=REFRESH_SHEETS)
+    payload = web_request(book)
     yield {"tmp": tmp, "canary": canary, "offered": offered, "trap": trap, "server": audited,
            "payload": payload}
     stop_server(audited.server)
@@ -139,11 +140,11 @@ def test_an_offered_source_is_read_and_shown_by_its_short_name(world: dict[str, 
     for name in ("finance", " FINANCE "):
         response = _post(audited, with_settings(world["payload"], [("Extra sources", name)]))
         actions = actions_of(response)
-        written = [v for a in actions if a["func"] == "setValues" for row in a["values"] for v in row]
+        written = kpi_values(actions)
         assert "4,321" in written or 4321 in written  # the offered file's value came back
         assert "finance row 2" in written  # the Source column names the source and its row, not its file
         assert str(world["offered"]) not in response.text and "finance.csv" not in response.text
-        assert alerts(actions)[-1].startswith("Rated")
+        assert shown(actions)[-1].startswith("Rated")
     opened = audited.opened()[before:]
     assert any("finance.csv" in line for line in opened)  # the audit hook does see what is opened
 
@@ -174,9 +175,9 @@ def test_benchmark_example_and_comparators_by_name_or_offered_group(world: dict[
     for group in ("All authorities", names, "East Midlands", "east midlands"):
         payload = with_settings(world["payload"], [("Benchmark data", "example"), ("Comparator group", group)])
         actions = actions_of(_post(audited, payload))
-        text = alerts(actions)[-1]
+        text = shown(actions)[-1]
         assert text.startswith("Rated") and "Benchmarked 19 against other authorities" in text, (group, text)
-        written[group] = json.dumps([a for a in actions if a["func"] == "setValues" and a["sheet_position"] == 0])
+        written[group] = json.dumps(sorted(map(str, kpi_values(actions))))
     # the group really is used: quartiles within five East Midlands authorities differ from England's
     assert written["East Midlands"] == written["east midlands"] != written["All authorities"]
     refused = with_settings(world["payload"], [("Benchmark data", "Leicestershire")])
