@@ -584,6 +584,10 @@ function define(cls, scalars) {
       descriptor.set = function (value) {
         const copy = clone(value);
         this._run(jsonBytes(copy) + name.length + 8, (target) => {
+          // "null isn't valid for single properties like range.values or range.format.fill.color"
+          // (Microsoft, "Blank and null values in Excel add-ins"); inside a 2-D array it means
+          // "leave this cell unchanged", which the matrix setters handle.
+          if (copy === null || copy === undefined) fail("InvalidArgument", `null is not a valid value for ${name}.`);
           spec.set(target, copy, this);
           return 0;
         });
@@ -1106,7 +1110,8 @@ define(Range, {
         const f = at(i, j);
         if (f === null || f === undefined) return;
         if (typeof f !== "string") fail("InvalidArgument", "A number format is a string.");
-        setCellProp(sheet, r, c, "nf", f === "General" ? null : f);
+        // "" resets the number format to General.
+        setCellProp(sheet, r, c, "nf", f === "General" || f === "" ? null : f);
       });
     },
   },
@@ -1151,7 +1156,9 @@ function cellFormat(prop, dflt, check) {
   return {
     get: ({ sheet, box: b }) => uniform(b, (r, c) => sheet.cell(r, c)?.[prop] ?? dflt),
     set: ({ sheet, box: b }, v) => {
-      if (check) check(v);
+      // An empty string resets a property to its default (same Microsoft page).
+      if (v === "") v = dflt;
+      else if (check) check(v);
       forCells(b, (r, c) => setCellProp(sheet, r, c, prop, v === dflt ? null : v));
     },
   };
