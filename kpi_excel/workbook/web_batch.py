@@ -81,8 +81,16 @@ def _json_value(value: Any) -> Any:
 
 
 def _date_format(value: Any) -> str | None:
+    """A date's format where the plan gives none: shown as the file door writes it (2025-03-01)."""
     raw = value.value if isinstance(value, Cell) else value
-    return _DATE_FORMAT if isinstance(raw, (dt.date, dt.datetime)) else None
+    if isinstance(raw, dt.datetime) and raw.time() != dt.time(0):
+        return _DATE_FORMAT
+    return "yyyy-mm-dd" if isinstance(raw, (dt.date, dt.datetime)) else None
+
+
+def _with_date_formats(cells: list[Cell]) -> list[Cell]:
+    return [c if c.number_format or _date_format(c) is None else Cell(c.value, _date_format(c), c.style)
+            for c in cells]
 
 
 def _address(top: int, left: int, bottom: int | None = None, right: int | None = None) -> str:
@@ -159,7 +167,8 @@ def _kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None) -> dict[
         column = column_of(positions, write.header)
         if column is None:
             continue
-        for first_row, cells in runs(update.body_rows, write.cells):
+        for first_row, found in runs(update.body_rows, write.cells):
+            cells = _with_date_formats(found)
             address = _address(first_row, column, first_row + len(cells) - 1, column)
             part["blocks"].append({"address": address, "values": [[_json_value(c)] for c in cells]})
             for fmt_row, count, fmt in format_runs(first_row, cells):
