@@ -159,7 +159,7 @@ def book_payload(
     *,
     include: Iterable[str] | None = None,
     exclude: Iterable[str] | None = None,
-    selection: str | None = "A1",
+    selection: str | None = None,
 ) -> dict[str, Any]:
     """The payload Excel on the web would send for the workbook at ``path``.
 
@@ -183,7 +183,7 @@ def book_payload(
                 "name": ws.title,
                 "visibility": {"visible": "Visible", "hidden": "Hidden", "veryHidden": "VeryHidden"}.get(
                     ws.sheet_state, "Visible"),
-                "show_gridlines": bool(ws.sheet_view.showGridLines),
+                "show_gridlines": ws.sheet_view.showGridLines is not False,  # Excel's default: shown
                 "print_area": None,
                 "notes": [],
                 "notes_supported": True,
@@ -200,6 +200,8 @@ def book_payload(
                 "pivot_tables": [],
             })
         active = wb.worksheets.index(wb.active) if wb.active in wb.worksheets else 0
+        if selection is None:  # the active sheet's selected cell, as saved
+            selection = wb.worksheets[active].active_cell or "A1"
         return {
             "client": "Office.js",
             "version": package_version("xlwings"),

@@ -1612,7 +1612,26 @@ class ChartSeries extends ClientObject {
     });
   }
 }
-define(ChartSeries, { name: { get: (s) => s.name ?? "", set: (s, v) => { s.name = String(v); } } });
+// chartType and the marker colours are ExcelApi 1.7, format.line.color 1.7 (a funnel's limit lines).
+const colour = (name) => ({ get: (s) => s[name] ?? null, set: (s, v) => { if (!/^#[0-9A-Fa-f]{6}$/.test(String(v))) fail("InvalidArgument", `${name} must be #RRGGBB.`); s[name] = String(v); } });
+define(ChartSeries, {
+  name: { get: (s) => s.name ?? "", set: (s, v) => { s.name = String(v); } },
+  chartType: { get: (s) => s.chartType ?? null, set: (s, v) => { s.chartType = String(v); } },
+  markerBackgroundColor: colour("markerBackgroundColor"),
+  markerForegroundColor: colour("markerForegroundColor"),
+});
+Object.defineProperty(ChartSeries.prototype, "format", {
+  get() {
+    return nav(this, "format", () => new ChartSeriesFormat(this._ctx, () => this._target()));
+  },
+});
+class ChartSeriesFormat extends ClientObject {
+  get line() {
+    return nav(this, "line", () => new ChartLineFormat(this._ctx, () => this._target()));
+  }
+}
+class ChartLineFormat extends ClientObject {}
+define(ChartLineFormat, { color: colour("lineColor") });
 
 class ChartAxes extends ClientObject {
   get valueAxis() {
