@@ -28,6 +28,7 @@ from kpi_excel.refresh import RefreshInputs, plan_workbook_refresh
 from kpi_excel.sources.policy import SourcePolicy
 from kpi_excel.workbook.book_reader import BookSheets, find_sheet, read_book
 from kpi_excel.workbook.book_writer import apply_plan
+from kpi_excel.workbook.plan_layout import KPIS_CHANGED, guard_holds, kpis_guard
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -90,8 +91,19 @@ def refresh_book(book: "xw.Book", *, door: str = "excel", user: str = "", now: d
     are named in the Checks column and the summary.
     """
     sheets, plan = plan_book(book, door=door, user=user, now=now, policy=policy)
+    _check_unchanged(book, kpis_guard(plan.kpis, sheets.kpis))
     apply_plan(book, plan, sheets.kpis)
     return plan.summary
+
+
+def _check_unchanged(book: "xw.Book", guard: dict) -> None:  # type: ignore[type-arg]
+    """Read the KPIs header and codes again just before writing: a co-author's sort (AutoSave) stops the write."""
+    sheet = find_sheet(book, guard["sheet"])
+    if sheet is None:
+        raise InputError(KPIS_CHANGED, sheet=guard["sheet"])
+    read = [sheet.range(cell["address"]).options(ndim=2).value or [] for cell in guard["cells"]]
+    if not guard_holds(guard["cells"], read):
+        raise InputError(KPIS_CHANGED, sheet=guard["sheet"])
 
 
 def check_book(book: "xw.Book", *, door: str = "excel", user: str = "",

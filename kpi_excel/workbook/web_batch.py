@@ -34,9 +34,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from kpi_excel.core.a1 import column_letter
 from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
-from kpi_excel.core.report import SheetCells, find_kpi_table
-from kpi_excel.workbook.plan_layout import (column_of, format_runs, header_positions, plain, rule_formula, runs,
-                                            title_prefix)
+from kpi_excel.core.report import SheetCells
+from kpi_excel.workbook.plan_layout import (KPIS_CHANGED, address, column_of, format_runs, header_positions, kpis_guard, plain,
+                                            rule_formula, runs, title_prefix)
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -93,13 +93,6 @@ def _with_date_formats(cells: list[Cell]) -> list[Cell]:
             for c in cells]
 
 
-def _address(top: int, left: int, bottom: int | None = None, right: int | None = None) -> str:
-    first = f"{column_letter(left)}{top}"
-    if bottom is None or (bottom == top and right == left):
-        return first
-    return f"{first}:{column_letter(right or left)}{bottom}"
-
-
 def _column_points(characters: float) -> float:
     """Excel's column width (characters of the default font) in points, which Office.js takes."""
     return round(characters * 5.25 + 3.75, 2)
@@ -117,37 +110,6 @@ def _rules(rules: Sequence[FormatRule], letter: str, first_row: int) -> list[dic
     return out
 
 
-def _guard(update: KpiUpdate, block: SheetCells | None) -> dict[str, Any]:
-    """What the KPIs sheet must still hold when the batch is applied."""
-    guard: dict[str, Any] = {"sheet": update.sheet, "cells": []}
-    if block is None or not update.body_rows:
-        return guard
-    table = find_kpi_table(block)
-    header_index = update.header_row - block.top
-    width = table.width
-    header = [_guard_value(block.value(header_index, c)) for c in range(width)]
-    guard["cells"].append({"address": _address(update.header_row, 1, update.header_row, width), "values": [header]})
-    first, last = min(update.body_rows), max(update.body_rows)
-    for key in ("code", "indicator"):
-        column = table.inputs.get(key)
-        if column is None:
-            continue
-        values = [[_guard_value(block.value(row - block.top, column))] for row in range(first, last + 1)]
-        guard["cells"].append({"address": _address(first, column + 1, last, column + 1), "values": values})
-    return guard
-
-
-def _guard_value(value: Any) -> Any:
-    """A read cell as the client will read it again; None: not compared (a date's serial is not sent)."""
-    if value is None:
-        return ""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 def _kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None) -> dict[str, Any]:
     headers = list(block.values[update.header_row - block.top]) if block is not None else []
     while headers and headers[-1] in (None, ""):
@@ -159,7 +121,7 @@ def _kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None) -> dict[
         part["add_columns"] = {
             "table": update.table if _table_ends_at(book, update, len(headers)) else None,
             "headers": new,
-            "address": _address(update.header_row, start, update.header_row, start + len(new) - 1),
+            "address": address(update.header_row, start, update.header_row, start + len(new) - 1),
         }
         headers += new
     positions = header_positions(headers)
@@ -169,10 +131,10 @@ def _kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None) -> dict[
             continue
         for first_row, found in runs(update.body_rows, write.cells):
             cells = _with_date_formats(found)
-            address = _address(first_row, column, first_row + len(cells) - 1, column)
-            part["blocks"].append({"address": address, "values": [[_json_value(c)] for c in cells]})
+            where = address(first_row, column, first_row + len(cells) - 1, column)
+            part["blocks"].append({"address": where, "values": [[_json_value(c)] for c in cells]})
             for fmt_row, count, fmt in format_runs(first_row, cells):
-                part["formats"].append({"address": _address(fmt_row, column, fmt_row + count - 1, column),
+                part["formats"].append({"address": address(fmt_row, column, fmt_row + count - 1, column),
                                         "format": fmt, "rows": count, "columns": 1})
     if update.body_rows and update.rules:
         first, last = min(update.body_rows), max(update.body_rows)
@@ -180,7 +142,7 @@ def _kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None) -> dict[
             column = column_of(positions, header)
             if column is None:
                 continue
-            part["rules"].append({"address": _address(first, column, last, column), "rules": _rules(
+            part["rules"].append({"address": address(first, column, last, column), "rules": _rules(
                 [r for r in update.rules if r.header == header], column_letter(column), first)})
     return part
 
@@ -204,24 +166,24 @@ def _sheet(spec: SheetSpec) -> dict[str, Any]:
                             "title_prefix": title_prefix(spec), "blocks": [], "formats": [], "bold": [],
                             "widths": [], "table": None, "rules": [], "charts": []}
     for offset, cell in enumerate(spec.title):
-        part["blocks"].append({"address": _address(1 + offset, 1), "values": [[_json_value(cell)]]})
+        part["blocks"].append({"address": address(1 + offset, 1), "values": [[_json_value(cell)]]})
         if cell.style == "title":
-            part["bold"].append(_address(1 + offset, 1))
+            part["bold"].append(address(1 + offset, 1))
     header_row = spec.header_row
-    part["blocks"].append({"address": _address(header_row, 1, header_row, width),
+    part["blocks"].append({"address": address(header_row, 1, header_row, width),
                            "values": [[c.header for c in spec.columns]]})
-    part["bold"].append(_address(header_row, 1, header_row, width))
+    part["bold"].append(address(header_row, 1, header_row, width))
     if spec.rows:
         first = spec.first_body_row
         _body(part, first, spec.columns, spec.rows, per_cell_formats=True)
         if spec.table:
-            part["table"] = {"address": _address(header_row, 1, spec.last_row, width), "name": spec.table,
+            part["table"] = {"address": address(header_row, 1, spec.last_row, width), "name": spec.table,
                              "style": "TableStyleMedium2"}
         positions = {c.header: i for i, c in enumerate(spec.columns, start=1)}
         for header in dict.fromkeys(rule.header for rule in spec.rules):
             column = positions.get(header)
             if column is not None:
-                part["rules"].append({"address": _address(first, column, spec.last_row, column), "rules": _rules(
+                part["rules"].append({"address": address(first, column, spec.last_row, column), "rules": _rules(
                     [r for r in spec.rules if r.header == header], column_letter(column), first)})
     part["widths"] = [{"address": f"{column_letter(i)}:{column_letter(i)}", "points": _column_points(c.width)}
                       for i, c in enumerate(spec.columns, start=1)]
@@ -235,32 +197,32 @@ def _body(part: dict[str, Any], first: int, columns: Sequence[Any], rows: Sequen
           per_cell_formats: bool) -> None:
     width = len(columns)
     padded = [list(row) + [None] * (width - len(row)) for row in rows]
-    part["blocks"].append({"address": _address(first, 1, first + len(rows) - 1, width),
+    part["blocks"].append({"address": address(first, 1, first + len(rows) - 1, width),
                            "values": [[_json_value(v) for v in row] for row in padded]})
     for column, spec_col in enumerate(columns, start=1):
         cells = [row[column - 1] for row in padded]
         if not per_cell_formats:
             if spec_col.number_format:
-                part["formats"].append({"address": _address(first, column, first + len(rows) - 1, column),
+                part["formats"].append({"address": address(first, column, first + len(rows) - 1, column),
                                         "format": spec_col.number_format, "rows": len(rows), "columns": 1})
             continue
         cells = [c if isinstance(c, Cell) and c.number_format else
                  Cell(None, spec_col.number_format or _date_format(c)) for c in cells]
         for fmt_row, count, fmt in format_runs(first, cells):
-            part["formats"].append({"address": _address(fmt_row, column, fmt_row + count - 1, column),
+            part["formats"].append({"address": address(fmt_row, column, fmt_row + count - 1, column),
                                     "format": fmt, "rows": count, "columns": 1})
 
 
 def _block(part: dict[str, Any], block: Block) -> None:
     """A chart's data below the table: title, note, header and rows."""
-    part["blocks"].append({"address": _address(block.top, 1), "values": [[_json_value(block.title)]]})
-    part["bold"].append(_address(block.top, 1))
+    part["blocks"].append({"address": address(block.top, 1), "values": [[_json_value(block.title)]]})
+    part["bold"].append(address(block.top, 1))
     if block.note:
-        part["blocks"].append({"address": _address(block.top + 1, 1), "values": [[_json_value(block.note)]]})
+        part["blocks"].append({"address": address(block.top + 1, 1), "values": [[_json_value(block.note)]]})
     width = len(block.columns)
-    part["blocks"].append({"address": _address(block.header_row, 1, block.header_row, width),
+    part["blocks"].append({"address": address(block.header_row, 1, block.header_row, width),
                            "values": [[c.header for c in block.columns]]})
-    part["bold"].append(_address(block.header_row, 1, block.header_row, width))
+    part["bold"].append(address(block.header_row, 1, block.header_row, width))
     if block.rows:
         _body(part, block.first_body_row, block.columns, block.rows, per_cell_formats=False)
 
@@ -310,10 +272,11 @@ def web_batch(book: "xw.Book", plan: Plan, kpis: SheetCells | None, *, message: 
     """The batch ``kpiApplyRefresh`` applies for ``plan``; ``message`` is the alert shown once it is written."""
     return {
         "version": BATCH_VERSION,
-        "guard": _guard(plan.kpis, kpis),
+        "guard": kpis_guard(plan.kpis, kpis),
         "kpis": _kpis(book, plan.kpis, kpis),
         "sheets": [_sheet(spec) for spec in plan.sheets],
         "after_kpis": list(plan.after_kpis),
         "log": _log(plan.log_sheet, plan.log),
         "message": message,
+        "changed": KPIS_CHANGED,  # the alert when the guard does not hold
     }

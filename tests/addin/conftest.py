@@ -136,7 +136,7 @@ def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: tuple
         cwd=tmp, env=env, stdout=handle, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # generous: a loaded 2-core machine takes a while to import xlwings Server
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
@@ -146,7 +146,7 @@ def start_server(tmp: Path, extra_env: dict[str, str] | None = None, args: tuple
         except httpx.TransportError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"server did not answer within 30 s:\n{log.read_text()}")
+    raise RuntimeError(f"server did not answer within 90 s:\n{log.read_text()}")
 
 
 def stop_server(server: RunningServer) -> None:

@@ -362,3 +362,26 @@ def test_an_officers_own_summary_sheet_is_never_replaced(tmp_path: Path) -> None
     wb = load_workbook(path)
     replay(wb, book.json()["actions"])
     assert wb["Summary"]["A1"].value == "My notes for the portfolio holder"
+
+
+def test_the_desktop_door_stands_down_when_the_kpis_rows_moved_before_writing(example_xlsx: Path) -> None:
+    """A co-author's sort arriving (AutoSave) between the read and the write: nothing is written."""
+    from kpi_excel.workbook.book_door import _check_unchanged, plan_book
+    from kpi_excel.workbook.plan_layout import KPIS_CHANGED, kpis_guard
+
+    read = remote_book(example_xlsx)
+    sheets, plan = plan_book(read, door="excel", user="", policy=None)
+    guard = kpis_guard(plan.kpis, sheets.kpis)
+    _check_unchanged(remote_book(example_xlsx), guard)  # unchanged: goes ahead
+    payload = book_payload(example_xlsx)
+    rows = payload["sheets"][0]["values"]
+    rows[5], rows[6] = rows[6], rows[5]  # two indicators swapped by a sort
+    sorted_book = xw.Book(json=payload)
+    with pytest.raises(InputError) as raised:
+        _check_unchanged(sorted_book, guard)
+    assert KPIS_CHANGED in str(raised.value)
+    assert sorted_book.json()["actions"] == []
+    renamed = book_payload(example_xlsx)
+    renamed["sheets"][0]["values"][0][3] = "Ref"  # the Code header edited
+    with pytest.raises(InputError):
+        _check_unchanged(xw.Book(json=renamed), guard)

@@ -289,8 +289,7 @@ async function kpiApplyRefresh(context, batch) {
   await context.sync(); // look 2: the KPIs rows as they are now, and our sheets
 
   if (!kpis || !kpiGuardHolds(batch.guard, guardRanges)) {
-    await kpiAlert(context, "The KPIs sheet changed while the report was refreshing; press Refresh KPIs again. " +
-      "Nothing was written (a row was added, moved or its code edited since you pressed it).", failed, "warning");
+    await kpiAlert(context, batch.changed, failed, "warning");
     return;
   }
 
