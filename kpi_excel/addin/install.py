@@ -7,7 +7,8 @@ Where things go (from xlwings' own ``addin install`` and the add-in's VBA):
   no macro prompt). The VBA's ``GetConfigFilePath`` reads
   ``%USERPROFILE%\\.<PROJECT_NAME>\\<PROJECT_NAME>.conf``; in the ribbon template
   ``PROJECT_NAME`` is ``myaddin``, so the interpreter goes into
-  ``%USERPROFILE%\\.myaddin\\myaddin.conf`` as ``"INTERPRETER_WIN","<python.exe>"``.
+  ``%USERPROFILE%\\.myaddin\\myaddin.conf`` as ``"INTERPRETER_WIN","<python.exe>"``,
+  with ``"ADD_WORKBOOK_TO_PYTHONPATH","false"`` (see :data:`ADDIN_SETTINGS`).
   (``~/.xlwings/xlwings.conf`` is the *xlwings* add-in's file: this VBA never
   reads it, so we do not touch it.)
 * **macOS** (sandboxed Excel 2016 and later): the start-up folder
@@ -47,6 +48,7 @@ from typing import Mapping
 from kpi_excel.addin.xlam import ADDINS, PINNED_XLWINGS, VBA_PROJECT_NAME, AddinError, build_xlam
 
 __all__ = [
+    "ADDIN_SETTINGS",
     "Step",
     "InstallPlan",
     "current_platform",
@@ -62,6 +64,14 @@ MAC_OFFICE_GROUP = "UBF8T346G9.Office"
 MAC_STARTUP = ("Library", "Group Containers", MAC_OFFICE_GROUP, "User Content.localized", "Startup.localized", "Excel")
 MAC_SANDBOX_DATA = ("Library", "Containers", "com.microsoft.Excel", "Data")
 MAC_SCRIPTS = ("Library", "Application Scripts", "com.microsoft.Excel")
+
+# Settings the add-in needs on every machine, beside the interpreter. RunPython
+# puts the workbook's folder on sys.path unless ADD_WORKBOOK_TO_PYTHONPATH is
+# false; for a workbook whose FullName is a SharePoint/OneDrive address not
+# synced to the PC (and on Macs) xlwings cannot map it to a folder and fails
+# before kpi_excel starts. kpi_excel is imported from site-packages, so no
+# folder is needed - and none beside a workbook can shadow kpi_excel.
+ADDIN_SETTINGS = (("ADD_WORKBOOK_TO_PYTHONPATH", "false"),)
 
 
 @dataclass(frozen=True)
@@ -107,9 +117,13 @@ def _windows_steps(env: Mapping[str, str], interpreter: str, project: str, path:
     conf = path(profile, f".{project}", f"{project}.conf")
     return [
         *_build_steps(startup),
-        Step("conf", conf, f'set "INTERPRETER_WIN" to {interpreter} in {conf}',
-             settings=(("INTERPRETER_WIN", interpreter),)),
+        Step("conf", conf, f'set "INTERPRETER_WIN" to {interpreter} and {_settings_text()} in {conf}',
+             settings=(("INTERPRETER_WIN", interpreter), *ADDIN_SETTINGS)),
     ]
+
+
+def _settings_text() -> str:
+    return ", ".join(f'"{key}" to {value}' for key, value in ADDIN_SETTINGS)
 
 
 def _build_steps(startup: PurePath) -> list[Step]:
@@ -129,8 +143,8 @@ def _macos_steps(env: Mapping[str, str], interpreter: str, project: str, path: t
     scripts_dir = path(home, *MAC_SCRIPTS)
     return [
         *_build_steps(startup),
-        Step("conf", conf, f'set "INTERPRETER_MAC" to {interpreter} in {conf}',
-             settings=(("INTERPRETER_MAC", interpreter),)),
+        Step("conf", conf, f'set "INTERPRETER_MAC" to {interpreter} and {_settings_text()} in {conf}',
+             settings=(("INTERPRETER_MAC", interpreter), *ADDIN_SETTINGS)),
         Step("copy", scripts_dir / script_name,
              f"copy xlwings' {script_name} to {scripts_dir} (RunPython on macOS calls it through AppleScriptTask)",
              source=script),

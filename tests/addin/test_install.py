@@ -82,7 +82,7 @@ def test_plan_reads_the_project_name_from_the_vba() -> None:
     plan = plan_install(platform="windows", env={"APPDATA": "A", "USERPROFILE": "U"}, interpreter="py.exe")
     assert [Path(step.target).name for step in plan.steps[:2]] == ["kpi_excel.xlam", "kpi_excel_pack.xlam"]
     assert str(plan.steps[2].target).endswith("myaddin.conf")
-    assert plan.steps[2].settings == (("INTERPRETER_WIN", "py.exe"),)
+    assert plan.steps[2].settings == (("INTERPRETER_WIN", "py.exe"), ("ADD_WORKBOOK_TO_PYTHONPATH", "false"))
 
 
 # ---- Windows and macOS as they really are, with their own path types --------------------------
@@ -98,7 +98,7 @@ def test_windows_plan_uses_windows_paths() -> None:
     assert str(build.target) == WIN_PROFILE + r"\AppData\Roaming\Microsoft\Excel\XLSTART\kpi_excel.xlam"
     assert str(build_pack.target) == WIN_PROFILE + r"\AppData\Roaming\Microsoft\Excel\XLSTART\kpi_excel_pack.xlam"
     assert str(conf.target) == WIN_PROFILE + r"\.myaddin\myaddin.conf"
-    assert conf.settings == (("INTERPRETER_WIN", WIN_PYTHON),)
+    assert conf.settings == (("INTERPRETER_WIN", WIN_PYTHON), ("ADD_WORKBOOK_TO_PYTHONPATH", "false"))
 
 
 def test_windows_roaming_profile_on_a_file_share() -> None:
