@@ -16,7 +16,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import xlwings
@@ -26,11 +25,10 @@ from oletools.olevba import VBA_Parser
 from kpi_excel.addin.install import apply_plan, conf_format, plan_install, read_conf
 from kpi_excel.addin.xlam import build_xlam
 
+from .unsynced import ADDRESSES, PERSONAL, SITES, TEAMS, clean_xlwings  # noqa: F401 - clean_xlwings is a fixture
+
 ROOT = Path(__file__).resolve().parents[2]
 
-SITES = "https://council.sharepoint.com/sites/Performance/Shared Documents/KPI report.xlsx"
-TEAMS = "https://council.sharepoint.com/teams/Performance/Shared Documents/KPI report.xlsx"
-PERSONAL = "https://council-my.sharepoint.com/personal/zoe_bronte_council_gov_uk/Documents/KPI report.xlsx"
 WIN_ADDIN = r"C:\Users\zoe\AppData\Roaming\Microsoft\Excel\XLSTART\kpi_excel.xlam"
 MAC_ADDIN = ("/Users/zoe/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/"
              "Excel/kpi_excel.xlam")
@@ -93,19 +91,6 @@ def installed_conf(tmp_path: Path, platform: str) -> dict[str, str]:
     return dict(read_conf(conf.read_text(encoding=conf_format(platform)[0])))
 
 
-@pytest.fixture()
-def clean_xlwings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """A PC that syncs nothing: no OneDrive variables, no ~/.xlwings config; sys.path put back after."""
-    for name in ("OneDrive", "OneDriveCommercial", "OneDriveConsumer"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(xlwings, "USER_CONFIG_FILE", str(tmp_path / "no-such" / "xlwings.conf"))
-    xlwings.utils.fullname_url_to_local_path.cache_clear()
-    before = list(sys.path)
-    yield before
-    sys.path[:] = before
-    xlwings.utils.fullname_url_to_local_path.cache_clear()
-
-
 @pytest.mark.parametrize(("url", "error", "message"), DEFAULT_FAILS, ids=["sites", "teams", "personal"])
 def test_with_xlwings_default_an_unsynced_workbook_fails_before_kpi_excel_starts(
         vba: str, clean_xlwings: list[str], url: str, error: type[Exception], message: str) -> None:
@@ -116,7 +101,7 @@ def test_with_xlwings_default_an_unsynced_workbook_fails_before_kpi_excel_starts
 
 
 @pytest.mark.parametrize("platform", ["windows", "macos"])
-@pytest.mark.parametrize("url", [SITES, TEAMS, PERSONAL], ids=["sites", "teams", "personal"])
+@ADDRESSES
 def test_with_the_installed_conf_every_unsynced_workbook_starts(
         vba: str, clean_xlwings: list[str], tmp_path: Path, url: str, platform: str) -> None:
     conf = installed_conf(tmp_path, platform)
