@@ -24,7 +24,9 @@
     a build on each PC would be unsigned. The script refuses unsigned add-ins unless -AllowUnsigned.
 
     What it writes per user is what `kpi-excel addin install` writes for one user;
-    tests/addin/test_install_script.py keeps the two in step.
+    tests/addin/test_install_script.py keeps the two in step. kpi_excel 0.2 named the file
+    .myaddin\myaddin.conf (xlwings' template name); the add-in no longer reads that file, and this
+    script leaves it where it is (other add-ins made from xlwings' template may read it).
 
 .PARAMETER Wheel
     The kpi-excel wheel (kpi_excel-<version>-py3-none-any.whl).
@@ -70,7 +72,7 @@ $ErrorActionPreference = 'Stop'
 
 # ---- What `kpi-excel addin install` writes for one user (kept in step by the tests) ------------
 $AddinNames = @('kpi_excel.xlam', 'kpi_excel_pack.xlam')
-$ConfRelative = '.myaddin\myaddin.conf'
+$ConfRelative = '.kpi_excel\kpi_excel.conf'
 $ConfSettings = [ordered]@{
     'INTERPRETER_WIN'            = $Python
     'ADD_WORKBOOK_TO_PYTHONPATH' = 'false'

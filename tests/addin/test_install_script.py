@@ -122,7 +122,7 @@ def test_each_copied_add_in_is_unblocked(script: str) -> None:
 
 
 def test_the_config_is_written_as_the_vba_reads_it(script: str) -> None:
-    """ANSI code page of the system (not UTF-8, not the user's culture), CR LF, no BOM (Encoding.GetEncoding has none)."""
+    """The system's ANSI code page (not UTF-8, not the user's culture), CR LF, no BOM (GetEncoding writes none)."""
     assert r"'HKLM:\SYSTEM\CurrentControlSet\Control\Nls\CodePage' -Name ACP" in script
     assert "$ansi = [Text.Encoding]::GetEncoding([int]$acp)" in script
     assert """[IO.File]::WriteAllText($Path, (($lines -join "`r`n") + "`r`n"), $ansi)""" in script
