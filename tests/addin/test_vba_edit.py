@@ -170,3 +170,49 @@ def test_the_edited_vba_reads_the_config_file_addin_install_writes(tmp_path: Pat
 def test_a_template_without_a_line_to_edit_is_refused() -> None:
     with pytest.raises(VbaEditError, match="has 0 of 'Public Const PROJECT_NAME"):
         edited_source(b'Public Const PROJECT_NAME As String = "other"\r\n')
+
+
+# ---- a third reader: LibreOffice imports the VBA into Basic ------------------------------------
+
+def as_workbook(xlam: Path, target: Path) -> Path:
+    """The add-in as a macro workbook (LibreOffice does not open add-ins): only the content type differs."""
+    with zipfile.ZipFile(xlam) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"ms-excel.addin.macroEnabled.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
+            out.writestr(info, data)
+    return target
+
+
+def test_libreoffice_reads_the_edited_source(tmp_path: Path) -> None:
+    """LibreOffice's own compound-file and VBA readers find xlwings' modules with exactly our edits."""
+    import html
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("LibreOffice (soffice) must be installed in CI")
+        pytest.skip("LibreOffice is not installed")
+    ours = as_workbook(build_xlam(tmp_path / "built"), tmp_path / "ours.xlsm")
+    theirs = as_workbook(template_path(), tmp_path / "theirs.xlsm")
+    result = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
+                             "--convert-to", "ods", "--outdir", str(tmp_path / "out"), str(ours), str(theirs)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+
+    def basic(name: str) -> dict[str, str]:
+        with zipfile.ZipFile(tmp_path / "out" / f"{name}.ods") as ods:
+            return {n.rsplit("/", 1)[-1]: html.unescape(ods.read(n).decode("utf-8"))
+                    for n in ods.namelist() if n.startswith("Basic/MyAddin/") and not n.endswith("script-lb.xml")}
+
+    mine, xlwings = basic("ours"), basic("theirs")
+    assert sorted(mine) == ["Dictionary.xml", "RibbonMyAddin.xml", "Sheet2.xml", "ThisWorkbook.xml", "xlwings.xml"]
+    assert {k: v for k, v in mine.items() if k != "xlwings.xml"} == {
+        k: v for k, v in xlwings.items() if k != "xlwings.xml"}
+    edited = xlwings["xlwings.xml"]
+    for old, new, _ in EDITS:
+        edited = edited.replace(old, new)
+    assert mine["xlwings.xml"] == edited != xlwings["xlwings.xml"]
