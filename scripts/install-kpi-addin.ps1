@@ -171,7 +171,8 @@ Write-Host "Installing $Wheel into $Python"
 if ($LASTEXITCODE -ne 0) {
     throw "pip could not install $Wheel into $Python (exit code $LASTEXITCODE)."
 }
-& $Python -c 'import kpi_excel, kpi_excel_pack, xlwings; print("kpi_excel", kpi_excel.__version__, "with xlwings", xlwings.__version__)'
+# No double quotes in a native command's arguments: Windows PowerShell 5.1 passes them unescaped.
+& $Python -c 'import kpi_excel, kpi_excel_pack, xlwings; print(''kpi_excel'', kpi_excel.__version__, ''with xlwings'', xlwings.__version__)'
 if ($LASTEXITCODE -ne 0) {
     throw "kpi_excel does not import in ${Python}: see pip's output above."
 }

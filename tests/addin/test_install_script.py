@@ -140,3 +140,11 @@ def test_no_variable_is_read_as_a_drive_qualified_name(script: str) -> None:
     for line in script.splitlines():
         for string in re.findall(r'"([^"]*)"', line):
             assert not re.search(r"\$(?!env:)\w+:", string), line
+
+
+def test_no_argument_to_python_holds_a_double_quote(script: str) -> None:
+    """Windows PowerShell 5.1 hands a native program's arguments over without escaping their double quotes."""
+    calls = [line for line in script.splitlines() if line.lstrip().startswith("& $Python")]
+    assert len(calls) == 2
+    for line in calls:
+        assert '"' not in line, line
