@@ -90,8 +90,8 @@ def failure_message(error: BaseException, button: Button) -> str:
         return ("Excel was busy: a cell is being edited or a dialog box is open. Press Enter or Esc (or close "
                 f"the dialog box), then press {button.label} again.")
     if isinstance(error, xlwings.LicenseError):
-        return (f"xlwings refused to run without a licence key ({_detail(error)}). Ask your IT service desk "
-                "to set the key in the add-in's config file, then press the button again.")
+        return (f"xlwings refused to run without a licence key ({_detail(error)}). Send this message to your "
+                f"IT service desk; until it is fixed, use {button.label} in the KPI Report add-in in Excel on the web.")
     if isinstance(error, xlwings.NoSuchObjectError):
         return (f"Something the add-in looked for is not in this workbook: {_detail(error)}. Check the "
                 f"sheet and range names against the template, then {button.retry[0].lower()}{button.retry[1:]}.")
@@ -100,7 +100,7 @@ def failure_message(error: BaseException, button: Button) -> str:
                 "Use desktop Excel for Windows or Mac (Microsoft 365), or the KPI Report add-in in Excel on "
                 "the web.")
     if isinstance(error, xlwings.XlwingsError):
-        return f"xlwings could not talk to Excel: {_detail(error)}. {button.retry}."
+        return f"xlwings, which connects the add-in to Excel, stopped: {_detail(error)}. {button.retry}."
     return (f"{button.label} stopped: {type(error).__name__}: {_detail(error)}. {button.retry}; if it stops "
             "again, send this message to your IT service desk.")
 

@@ -157,9 +157,9 @@ def test_excel_busy_editing_a_cell_says_press_enter() -> None:
 
 def test_other_xlwings_errors_name_the_button_and_what_to_do() -> None:
     assert failure_message(xw.LicenseError("No valid license key"), PAPER).startswith(
-        "xlwings refused to run without a licence key (No valid license key). Ask your IT service desk")
+        "xlwings refused to run without a licence key (No valid license key). Send this message to your IT")
     assert failure_message(xw.XlwingsError("Excel did not answer"), PAPER) == (
-        "xlwings could not talk to Excel: Excel did not answer. Press Committee paper again.")
+        "xlwings, which connects the add-in to Excel, stopped: Excel did not answer. Press Committee paper again.")
     assert failure_message(xw.XlwingsError("Couldn't find your local OneDrive for Business file, see: x"),
                            PAPER) == UNSYNCED[0].upper() + UNSYNCED[1:] + "."
 
