@@ -185,6 +185,7 @@ def as_workbook(xlam: Path, target: Path) -> Path:
     return target
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_reads_the_edited_source(tmp_path: Path) -> None:
     """LibreOffice's own compound-file and VBA readers find xlwings' modules with exactly our edits."""
     import html
