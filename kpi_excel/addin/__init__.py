@@ -1,8 +1,9 @@
 """The ribbon doors: the desktop ``kpi_excel.xlam`` add-in and the web add-in's server.
 
-* :mod:`.xlam` builds the add-in from xlwings' ribbon template; :mod:`.install`
-  puts it where Excel loads it; :mod:`.desktop` holds ``main()``, which its
-  button runs.
+* :mod:`.xlam` builds the add-in from xlwings' ribbon template (:mod:`.vba_edit`
+  changes two constants of its VBA, through :mod:`.cfb` and :mod:`.ovba`);
+  :mod:`.install` puts it where Excel loads it; :mod:`.desktop` holds ``main()``,
+  which its button runs, and :mod:`.button_errors` turns a failure into one alert.
 * :mod:`.server` is the xlwings Server app for Excel on the web and SharePoint.
 * :mod:`.cli_commands` has the ``kpi-excel addin ...`` and ``kpi-excel serve`` commands.
 

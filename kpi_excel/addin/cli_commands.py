@@ -33,7 +33,7 @@ def build(directory: Path) -> None:
     tab; their VBA runs kpi_excel.main() and kpi_excel_pack.main() through
     RunPython, so kpi_excel must be installed in the Python that Excel runs.
     """
-    from kpi_excel.addin.xlam import PINNED_XLWINGS, AddinError, build_addins, inspect_xlam
+    from kpi_excel.addin.xlam import PINNED_XLWINGS, VBA_PROJECT_NAME, AddinError, build_addins, inspect_xlam
 
     try:
         paths = build_addins(directory)
@@ -44,7 +44,8 @@ def build(directory: Path) -> None:
         labels = ", ".join(b.get("label", "") for b in report.buttons)
         click.echo(f"Wrote {path}")
         tab = report.tab_labels[0] if report.tab_labels else "?"
-        vba = f"the VBA of xlwings {PINNED_XLWINGS}'s ribbon add-in" if report.vba_is_pinned else "VBA not verified"
+        vba = (f"the VBA of xlwings {PINNED_XLWINGS}'s ribbon add-in, config file {VBA_PROJECT_NAME}.conf"
+               if report.vba_is_pinned else "VBA not verified")
         click.echo(f'Ribbon tab "{tab}": {labels}; {vba}')
 
 
@@ -55,8 +56,9 @@ def build(directory: Path) -> None:
 def install(dry_run: bool, platform_name: str | None) -> None:
     """Install kpi_excel.xlam and kpi_excel_pack.xlam for this user and point them at this Python.
 
-    Windows: the XLSTART folder and %USERPROFILE%\\.myaddin\\myaddin.conf.
-    macOS: Excel's start-up folder, the sandboxed myaddin.conf and xlwings' AppleScript.
+    Windows: the XLSTART folder and %USERPROFILE%\\.kpi_excel\\kpi_excel.conf.
+    macOS: Excel's start-up folder, the sandboxed kpi_excel.conf and xlwings' AppleScript.
+    An older install's myaddin.conf is carried over (and removed if only kpi_excel wrote it).
     Elsewhere there is no desktop Excel: it says what it would do and writes nothing.
     """
     from kpi_excel.addin.install import apply_plan, plan_install
@@ -70,11 +72,14 @@ def install(dry_run: bool, platform_name: str | None) -> None:
             for line in plan.describe():
                 click.echo(line)
             return
-        written = apply_plan(plan)
+        log: list[str] = []
+        written = apply_plan(plan, log)
     except AddinError as error:
         raise click.ClickException(str(error)) from None
     for path in written:
         click.echo(f"Wrote {path}")
+    for line in log:
+        click.echo(line)
     for note in plan.notes:
         click.echo(note)
     click.echo('Start Excel: the "KPI Report" tab has the "Refresh KPIs" and "Committee paper" buttons.')

@@ -3,7 +3,8 @@
 ``kpi_excel.xlam``'s ribbon button runs ``import kpi_excel; kpi_excel.main()``
 through xlwings' ``RunPython`` (a fresh Python process on Windows, AppleScript
 on macOS). :func:`main` refreshes the workbook the officer is in and tells them
-what happened in a message box.
+what happened in a message box; whatever stops either button becomes one alert
+with what to do (:mod:`kpi_excel.addin.button_errors`).
 
 xlwings is imported inside :func:`main`, never at module level: the web server
 must import ``xlwings_server.config`` before xlwings (see
@@ -16,11 +17,10 @@ import getpass
 from pathlib import Path
 from typing import Any
 
-from kpi_excel.errors import KpiExcelError, PaperError
+from kpi_excel.addin.button_errors import PAPER, REFRESH, TITLE, UNSYNCED, is_unsynced_address, run_button
+from kpi_excel.errors import PaperError
 
-__all__ = ["main", "pack_main", "paper_path", "saved_workbook"]
-
-TITLE = "KPI Report"
+__all__ = ["main", "pack_main", "paper_path", "saved_workbook", "book_file"]
 
 
 def _user() -> str:
@@ -31,19 +31,18 @@ def _user() -> str:
 
 
 def main() -> None:
-    """Refresh the calling workbook (``xw.Book.caller()``) and show a summary."""
+    """Refresh the calling workbook (``xw.Book.caller()``) and show a summary (or one alert saying what to do)."""
     import xlwings as xw
 
     from kpi_excel.workbook.book_door import refresh_book
 
     book = xw.Book.caller()
-    try:
+
+    def refresh() -> tuple[str, str]:
         summary = refresh_book(book, door="desktop", user=_user())
-    except KpiExcelError as error:
-        # Something the officer can fix (no KPIs sheet, no header row): say it plainly.
-        book.app.alert(str(error), title=f"{TITLE}: nothing was changed", mode="critical")
-        return
-    book.app.alert("\n".join(summary.lines()), title=TITLE, mode="info")
+        return TITLE, "\n".join(summary.lines())
+
+    run_button(book, REFRESH, refresh)
 
 
 def paper_path(workbook: Path) -> Path:
@@ -54,14 +53,29 @@ def paper_path(workbook: Path) -> Path:
 def saved_workbook(fullname: str) -> Path:
     """The workbook's saved file, or a :class:`PaperError` saying why there is none to read."""
     if "://" in fullname:
-        raise PaperError("this workbook is on SharePoint or OneDrive, not in a folder on this computer: use the "
-                         "Committee paper button of the web add-in, or save a copy to a folder first")
+        raise PaperError(UNSYNCED)
     path = Path(fullname)
     if not path.is_absolute() or not path.is_file():
         raise PaperError("save the workbook to a folder first: the committee paper is made from the saved file")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise PaperError(f"the committee paper is made from an .xlsx or .xlsm workbook, not {path.suffix}")
     return path
+
+
+def book_file(book: Any) -> Path:
+    """The calling workbook's saved file.
+
+    ``book.fullname`` maps a SharePoint/OneDrive address to the synced folder;
+    for a workbook not synced here xlwings raises instead (an ``XlwingsError``,
+    or for /sites/ addresses an ``UnboundLocalError`` from inside xlwings).
+    """
+    try:
+        fullname = str(book.fullname)
+    except Exception as error:
+        if is_unsynced_address(error):
+            raise PaperError(UNSYNCED) from error
+        raise
+    return saved_workbook(fullname)
 
 
 def _unsaved(book: Any) -> bool:
@@ -79,15 +93,15 @@ def pack_main() -> None:
     from kpi_excel.pack import make_paper
 
     book = xw.Book.caller()
-    try:
-        source = saved_workbook(str(book.fullname))
+
+    def paper() -> tuple[str, str]:
+        source = book_file(book)
         result = make_paper(source, paper_path(source))
-    except KpiExcelError as error:
-        book.app.alert(str(error), title=f"{TITLE}: no paper written", mode="critical")
-        return
-    lines = [f"Wrote {result.path}", f"{result.indicators} indicators, {result.exceptions} exceptions, "
-                                     f"{result.charts} charts."]
-    if _unsaved(book):
-        lines.append("The workbook has unsaved changes: the paper is made from the saved file, so save and press "
-                     "the button again to include them.")
-    book.app.alert("\n".join(lines), title=f"{TITLE}: committee paper", mode="info")
+        lines = [f"Wrote {result.path}", f"{result.indicators} indicators, {result.exceptions} exceptions, "
+                                         f"{result.charts} charts."]
+        if _unsaved(book):
+            lines.append("The workbook has unsaved changes: the paper is made from the saved file, so save and "
+                         "press the button again to include them.")
+        return f"{TITLE}: committee paper", "\n".join(lines)
+
+    run_button(book, PAPER, paper)

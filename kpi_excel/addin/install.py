@@ -6,13 +6,16 @@ Where things go (from xlwings' own ``addin install`` and the add-in's VBA):
   (Excel opens every add-in there at start-up, and it is a trusted location, so
   no macro prompt). The VBA's ``GetConfigFilePath`` reads
   ``%USERPROFILE%\\.<PROJECT_NAME>\\<PROJECT_NAME>.conf``; in the ribbon template
-  ``PROJECT_NAME`` is ``myaddin``, so the interpreter goes into
-  ``%USERPROFILE%\\.myaddin\\myaddin.conf`` as ``"INTERPRETER_WIN","<python.exe>"``.
+  ``PROJECT_NAME`` is ``myaddin``, which the build changes to ``kpi_excel``
+  (:mod:`kpi_excel.addin.vba_edit`), so the interpreter goes into
+  ``%USERPROFILE%\\.kpi_excel\\kpi_excel.conf`` as ``"INTERPRETER_WIN","<python.exe>"``,
+  with ``"ADD_WORKBOOK_TO_PYTHONPATH","false"`` (see :data:`ADDIN_SETTINGS`). An older
+  install's ``.myaddin\\myaddin.conf`` is carried over and removed if only we wrote it.
   (``~/.xlwings/xlwings.conf`` is the *xlwings* add-in's file: this VBA never
   reads it, so we do not touch it.)
 * **macOS** (sandboxed Excel 2016 and later): the start-up folder
   ``~/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel``;
-  the config ``~/Library/Containers/com.microsoft.Excel/Data/myaddin.conf`` with
+  the config ``~/Library/Containers/com.microsoft.Excel/Data/kpi_excel.conf`` with
   ``INTERPRETER_MAC``; and, because RunPython goes through ``AppleScriptTask``,
   xlwings' ``xlwings-<version>.applescript`` in
   ``~/Library/Application Scripts/com.microsoft.Excel``.
@@ -44,9 +47,17 @@ from importlib import resources
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Mapping
 
-from kpi_excel.addin.xlam import ADDINS, PINNED_XLWINGS, VBA_PROJECT_NAME, AddinError, build_xlam
+from kpi_excel.addin.xlam import (
+    ADDINS,
+    PINNED_XLWINGS,
+    TEMPLATE_PROJECT_NAME,
+    VBA_PROJECT_NAME,
+    AddinError,
+    build_xlam,
+)
 
 __all__ = [
+    "ADDIN_SETTINGS",
     "Step",
     "InstallPlan",
     "current_platform",
@@ -63,16 +74,30 @@ MAC_STARTUP = ("Library", "Group Containers", MAC_OFFICE_GROUP, "User Content.lo
 MAC_SANDBOX_DATA = ("Library", "Containers", "com.microsoft.Excel", "Data")
 MAC_SCRIPTS = ("Library", "Application Scripts", "com.microsoft.Excel")
 
+# Settings the add-in needs on every machine, beside the interpreter. RunPython
+# puts the workbook's folder on sys.path unless ADD_WORKBOOK_TO_PYTHONPATH is
+# false; for a workbook whose FullName is a SharePoint/OneDrive address not
+# synced to the PC (and on Macs) xlwings cannot map it to a folder and fails
+# before kpi_excel starts. kpi_excel is imported from site-packages, so no
+# folder is needed - and none beside a workbook can shadow kpi_excel.
+ADDIN_SETTINGS = (("ADD_WORKBOOK_TO_PYTHONPATH", "false"),)
+
 
 @dataclass(frozen=True)
 class Step:
-    """One thing the install does. ``kind``: ``build`` | ``conf`` | ``copy``."""
+    """One thing the install does. ``kind``: ``build`` | ``conf`` | ``copy``.
+
+    ``legacy``: for ``conf``, the file an older kpi_excel wrote (xlwings'
+    template name, ``myaddin.conf``): its settings are carried over, and it is
+    removed when it holds nothing but ours.
+    """
 
     kind: str
     target: PurePath
     detail: str
     source: Path | None = None
     settings: tuple[tuple[str, str], ...] = ()
+    legacy: PurePath | None = None
 
 
 @dataclass(frozen=True)
@@ -104,12 +129,16 @@ def _windows_steps(env: Mapping[str, str], interpreter: str, project: str, path:
     if not appdata or not profile:
         raise AddinError("APPDATA and USERPROFILE must be set to install the add-in on Windows.")
     startup = path(appdata, "Microsoft", "Excel", "XLSTART")
-    conf = path(profile, f".{project}", f"{project}.conf")
+    conf, legacy = (path(profile, f".{name}", f"{name}.conf") for name in (project, TEMPLATE_PROJECT_NAME))
     return [
         *_build_steps(startup),
-        Step("conf", conf, f'set "INTERPRETER_WIN" to {interpreter} in {conf}',
-             settings=(("INTERPRETER_WIN", interpreter),)),
+        Step("conf", conf, f'set "INTERPRETER_WIN" to {interpreter} and {_settings_text()} in {conf}',
+             settings=(("INTERPRETER_WIN", interpreter), *ADDIN_SETTINGS), legacy=legacy),
     ]
+
+
+def _settings_text() -> str:
+    return ", ".join(f'"{key}" to {value}' for key, value in ADDIN_SETTINGS)
 
 
 def _build_steps(startup: PurePath) -> list[Step]:
@@ -123,14 +152,14 @@ def _macos_steps(env: Mapping[str, str], interpreter: str, project: str, path: t
     if not home:
         raise AddinError("HOME must be set to install the add-in on macOS.")
     startup = path(home, *MAC_STARTUP)
-    conf = path(home, *MAC_SANDBOX_DATA, f"{project}.conf")
+    conf, legacy = (path(home, *MAC_SANDBOX_DATA, f"{name}.conf") for name in (project, TEMPLATE_PROJECT_NAME))
     script_name = f"xlwings-{PINNED_XLWINGS}.applescript"
     script = Path(str(resources.files("xlwings") / script_name))
     scripts_dir = path(home, *MAC_SCRIPTS)
     return [
         *_build_steps(startup),
-        Step("conf", conf, f'set "INTERPRETER_MAC" to {interpreter} in {conf}',
-             settings=(("INTERPRETER_MAC", interpreter),)),
+        Step("conf", conf, f'set "INTERPRETER_MAC" to {interpreter} and {_settings_text()} in {conf}',
+             settings=(("INTERPRETER_MAC", interpreter), *ADDIN_SETTINGS), legacy=legacy),
         Step("copy", scripts_dir / script_name,
              f"copy xlwings' {script_name} to {scripts_dir} (RunPython on macOS calls it through AppleScriptTask)",
              source=script),
@@ -153,7 +182,7 @@ def plan_install(
     platform = platform or current_platform()
     env = os.environ if env is None else env
     interpreter = interpreter or sys.executable
-    project = VBA_PROJECT_NAME  # build_xlam checks the template's VBA is the one that says so
+    project = VBA_PROJECT_NAME  # the name build_xlam gives the VBA's PROJECT_NAME
     if platform == "windows":
         return InstallPlan(platform, tuple(_windows_steps(env, interpreter, project, path)),
                            ("Quit Excel first; it loads the add-in from the start-up folder when it starts.",))
@@ -222,13 +251,37 @@ def conf_bytes(pairs: list[tuple[str, str]], platform: str, path: PurePath | str
         ) from None
 
 
-def _merged_conf(path: Path, settings: tuple[tuple[str, str], ...], platform: str) -> bytes:
-    """Our keys set, every other line the user already has kept, as the bytes VBA reads."""
+def _merged_conf(path: Path, settings: tuple[tuple[str, str], ...], platform: str,
+                 legacy: Path | None = None) -> bytes:
+    """Our keys set, every other line the user already has kept (on a first install, from the old file),
+    as the bytes VBA reads."""
     encoding, _ = conf_format(platform)
-    existing = read_conf(path.read_text(encoding=encoding, errors="replace")) if path.exists() else []
+    source = path if path.exists() else legacy if legacy is not None and legacy.exists() else None
+    existing = read_conf(source.read_text(encoding=encoding, errors="replace")) if source else []
     ours = dict(settings)
     merged = [(k, v) for k, v in existing if k.upper() not in {o.upper() for o in ours}] + list(ours.items())
     return conf_bytes(merged, platform, path)
+
+
+# Every key an install of kpi_excel has written: an old file holding only these was ours alone.
+OUR_KEYS = frozenset({"INTERPRETER_WIN", "INTERPRETER_MAC", *(key for key, _ in ADDIN_SETTINGS)})
+
+
+def _retire_legacy(legacy: Path, platform: str) -> str | None:
+    """Remove the old ``myaddin.conf`` if only kpi_excel wrote it; say what was done."""
+    if not legacy.is_file():
+        return None
+    text = legacy.read_text(encoding=conf_format(platform)[0], errors="replace")
+    keys = {key.upper() for key, _ in read_conf(text)}
+    if not keys <= OUR_KEYS:
+        # Every add-in made from xlwings' template reads myaddin.conf: these may be another add-in's settings.
+        others = ", ".join(sorted(keys - OUR_KEYS))
+        return (f"Left {legacy} in place: it holds settings kpi_excel did not write ({others}), which may "
+                "belong to another add-in; kpi_excel's add-in no longer reads it.")
+    legacy.unlink()
+    if platform == "windows" and not any(legacy.parent.iterdir()):
+        legacy.parent.rmdir()
+    return f"Removed {legacy}: the add-in now reads its settings from the file above."
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -241,8 +294,10 @@ def _write(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def apply_plan(plan: InstallPlan) -> list[Path]:
+def apply_plan(plan: InstallPlan, log: list[str] | None = None) -> list[Path]:
     """Carry out the plan; returns the files written. Writes nothing off Windows/macOS.
+
+    ``log`` gets a line for each older config file removed or left in place.
 
     Everything that can be refused (another machine's paths, a path the config
     file's code page cannot hold) is refused before the first file is written.
@@ -252,7 +307,8 @@ def apply_plan(plan: InstallPlan) -> list[Path]:
     for step in plan.steps:
         if not isinstance(step.target, Path):
             raise AddinError(f"This plan was made for another machine's paths ({step.target}); nothing was written.")
-    confs = {step.target: _merged_conf(step.target, step.settings, plan.platform)
+    confs = {step.target: _merged_conf(step.target, step.settings, plan.platform,
+                                       Path(step.legacy) if step.legacy is not None else None)
              for step in plan.steps if step.kind == "conf" and isinstance(step.target, Path)}
     written: list[Path] = []
     for step in plan.steps:
@@ -264,6 +320,9 @@ def apply_plan(plan: InstallPlan) -> list[Path]:
             elif step.kind == "conf":
                 _write(target, confs[target])
                 written.append(target)
+                said = _retire_legacy(Path(step.legacy), plan.platform) if step.legacy is not None else None
+                if said and log is not None:
+                    log.append(said)
             elif step.kind == "copy":
                 assert step.source is not None
                 _write(target, step.source.read_bytes())

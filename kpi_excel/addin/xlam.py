@@ -5,24 +5,27 @@ the VBA macro ``RibbonMyAddin.RunMain``, which runs
 ``import <add-in name>; <add-in name>.main()`` through ``RunPython``. Saved as
 ``kpi_excel.xlam`` it therefore runs :func:`kpi_excel.main`.
 
-The build copies every part of that file byte for byte (the VBA project
-included, so its signature-free p-code and its pinned xlwings version stay as
-xlwings made them) and replaces only ``customUI/customUI.xml``: a "KPI Report"
-tab with a large "Refresh KPIs" button. A second add-in, ``kpi_excel_pack.xlam``,
-is the same file under another name with a "Committee paper" button; both
-ribbons name their tab and group with the same qualified ids (``idQ``), so
-Excel shows one "KPI Report" tab holding both buttons, and neither VBA project
-is touched.
+The build copies every part of that file byte for byte except two: it
+replaces ``customUI/customUI.xml`` (a "KPI Report" tab with a large "Refresh
+KPIs" button), and in the VBA project it changes two constants of the
+``xlwings`` module's source (:mod:`kpi_excel.addin.vba_edit`: the config file
+is ``kpi_excel.conf``, and RunPython no longer puts the workbook's folder on
+``sys.path``); every other stream of the VBA project stays as xlwings made it.
+A second add-in, ``kpi_excel_pack.xlam``, is the same file under another name
+with a "Committee paper" button; both ribbons name their tab and group with
+the same qualified ids (``idQ``), so Excel shows one "KPI Report" tab holding
+both buttons.
 
 Before writing anything it checks that the template's VBA project is, byte for
 byte, the one this module was verified against: xlwings is pinned to one
 version, so its ``xl/vbaProject.bin`` has one SHA-256 (the same in the
 Windows, macOS and Linux wheels). The tests read that VBA with oletools and
 check what the add-in relies on (``RunMain`` runs ``import <add-in name>;
-<add-in name>.main()``, ``PROJECT_NAME`` is ``myaddin``, ``XLWINGS_VERSION`` is
-the pinned one), so the hash stands for all of it and ``addin build`` needs no
-VBA parser at run time. If the template differs, the build stops and says so
-instead of shipping a button that calls nothing.
+<add-in name>.main()``, ``PROJECT_NAME`` is ``myaddin`` before our edit,
+``XLWINGS_VERSION`` is the pinned one), so the hash stands for all of it and
+``addin build`` needs no VBA parser at run time. If the template differs, the
+build stops and says so instead of shipping a button that calls nothing. The
+VBA project it writes has a pinned SHA-256 too (:data:`BUILT_VBA_SHA256`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
+from kpi_excel.addin.cfb import CfbError
+from kpi_excel.addin.ovba import OvbaError
+from kpi_excel.addin.vba_edit import TEMPLATE_PROJECT_NAME, VBA_PROJECT_NAME, VbaEditError, edited_vba_project
+
 __all__ = [
     "ADDIN_NAME",
     "PACK_ADDIN_NAME",
@@ -46,7 +53,9 @@ __all__ = [
     "PINNED_XLWINGS",
     "RIBBON",
     "PINNED_VBA_SHA256",
+    "BUILT_VBA_SHA256",
     "VBA_PROJECT_NAME",
+    "TEMPLATE_PROJECT_NAME",
     "AddinError",
     "XlamReport",
     "template_path",
@@ -66,8 +75,8 @@ PINNED_XLWINGS = "0.37.8"
 # tests/addin/test_xlam.py reads that VBA with oletools and checks every fact
 # this module relies on; change the two together when moving xlwings.
 PINNED_VBA_SHA256 = "9ded1310d3aae007bd3fdb483091626ae0550294a41188c15cb24ffe993117ac"
-# The VBA's PROJECT_NAME: it names the config file the add-in reads (myaddin.conf).
-VBA_PROJECT_NAME = "myaddin"
+# SHA-256 of the xl/vbaProject.bin build_xlam writes: the pinned one with vba_edit's EDITS made.
+BUILT_VBA_SHA256 = "13b116590b994f5a8a4c93b64bd170fb4d0935d3187570332069731833993ce0"
 VBA_PART = "xl/vbaProject.bin"
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
@@ -174,8 +183,8 @@ class XlamReport:
 
     @property
     def vba_is_pinned(self) -> bool:
-        """True when the VBA project is exactly the verified one of the pinned xlwings."""
-        return self.vba_sha256 == PINNED_VBA_SHA256
+        """True when the VBA project is exactly the one ``build_xlam`` writes (pinned xlwings' VBA, our edits)."""
+        return self.vba_sha256 == BUILT_VBA_SHA256
 
 
 def template_path() -> Path:
@@ -281,13 +290,18 @@ def build_xlam(directory: Path | str, *, ribbon: Ribbon = RIBBON, name: str = AD
         part = _customui_part(template)
         if part is None or part not in template.namelist():
             raise AddinError("The template add-in has no ribbon (customUI) part linked from _rels/.rels.")
+        try:
+            vba = edited_vba_project(template.read(VBA_PART))
+        except (CfbError, OvbaError, VbaEditError) as error:  # cannot happen with the pinned template
+            raise AddinError(f"Could not make kpi_excel's changes to xlwings' VBA: {error}") from None
+        replaced = {part: customui_xml(ribbon), VBA_PART: vba}
         # Excel opens every file in its start-up folder: the temporary name must not
         # survive a failure there (Excel holding the old add-in open on Windows, a full disk).
         tmp = target.with_name(f".{name}.kpi-excel.tmp")
         try:
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
                 for info in template.infolist():
-                    data = customui_xml(ribbon) if info.filename == part else template.read(info)
+                    data = replaced[info.filename] if info.filename in replaced else template.read(info)
                     copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                     copy.compress_type = zipfile.ZIP_DEFLATED
                     copy.external_attr = info.external_attr

@@ -28,16 +28,16 @@ def test_windows_installs_into_xlstart_and_writes_the_conf_the_vba_reads(tmp_pat
     assert code == 0, output
     addin_path = tmp_path / "AppData/Roaming/Microsoft/Excel/XLSTART" / ADDIN_NAME
     assert inspect_xlam(addin_path).tab_labels == ["KPI Report"]
-    conf = tmp_path / ".myaddin" / "myaddin.conf"
+    conf = tmp_path / ".kpi_excel" / "kpi_excel.conf"
     raw = conf.read_bytes()
     assert raw.endswith(b"\r\n") and raw.startswith(b'"INTERPRETER_WIN","')
-    assert files(tmp_path) == [".myaddin/myaddin.conf", "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel.xlam",
+    assert files(tmp_path) == [".kpi_excel/kpi_excel.conf", "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel.xlam",
                                "AppData/Roaming/Microsoft/Excel/XLSTART/kpi_excel_pack.xlam"]
     assert inspect_xlam(addin_path.with_name("kpi_excel_pack.xlam")).tab_labels == ["KPI Report"]
 
 
 def test_conf_keeps_the_users_other_settings(tmp_path: Path) -> None:
-    conf = tmp_path / ".myaddin" / "myaddin.conf"
+    conf = tmp_path / ".kpi_excel" / "kpi_excel.conf"
     conf.parent.mkdir()
     conf.write_bytes(b'"SHOW CONSOLE","True"\r\n"INTERPRETER_WIN","C:\\old\\python.exe"\r\n')
     env = {"APPDATA": str(tmp_path / "AppData"), "USERPROFILE": str(tmp_path)}
@@ -46,17 +46,44 @@ def test_conf_keeps_the_users_other_settings(tmp_path: Path) -> None:
     assert pairs["SHOW CONSOLE"] == "True" and pairs["INTERPRETER_WIN"] != r"C:\old\python.exe"
 
 
+def test_an_older_installs_myaddin_conf_is_carried_over_and_removed(tmp_path: Path) -> None:
+    """kpi_excel 0.2 wrote xlwings' template name; the add-in now reads .kpi_excel\\kpi_excel.conf."""
+    old = tmp_path / ".myaddin" / "myaddin.conf"
+    old.parent.mkdir()
+    old.write_bytes(b'"INTERPRETER_WIN","C:\\old\\python.exe"\r\n')
+    env = {"APPDATA": str(tmp_path / "AppData"), "USERPROFILE": str(tmp_path)}
+    code, output = run(["--platform", "windows"], env)
+    assert code == 0, output
+    assert not old.parent.exists() and f"Removed {old}" in output
+    pairs = dict(read_conf((tmp_path / ".kpi_excel" / "kpi_excel.conf").read_text(encoding="cp1252")))
+    assert set(pairs) == {"INTERPRETER_WIN", "ADD_WORKBOOK_TO_PYTHONPATH"}
+    assert pairs["INTERPRETER_WIN"] != r"C:\old\python.exe"
+
+
+def test_an_old_conf_with_other_settings_is_carried_over_and_left(tmp_path: Path) -> None:
+    """Every add-in made from xlwings' template reads myaddin.conf: settings we did not write may be another's."""
+    old = tmp_path / "Library/Containers/com.microsoft.Excel/Data/myaddin.conf"
+    old.parent.mkdir(parents=True)
+    old.write_text('"INTERPRETER_MAC","/old/python3"\n"SHOW CONSOLE","True"\n', encoding="utf-8")
+    code, output = run(["--platform", "macos"], {"HOME": str(tmp_path)})
+    assert code == 0, output
+    assert old.read_text(encoding="utf-8") == '"INTERPRETER_MAC","/old/python3"\n"SHOW CONSOLE","True"\n'
+    assert f"Left {old} in place: it holds settings kpi_excel did not write (SHOW CONSOLE)" in output
+    pairs = dict(read_conf((old.parent / "kpi_excel.conf").read_text(encoding="utf-8")))
+    assert pairs["SHOW CONSOLE"] == "True" and pairs["ADD_WORKBOOK_TO_PYTHONPATH"] == "false"
+
+
 def test_macos_installs_startup_conf_and_applescript(tmp_path: Path) -> None:
     code, output = run(["--platform", "macos"], {"HOME": str(tmp_path)})
     assert code == 0, output
     assert files(tmp_path) == [
         "Library/Application Scripts/com.microsoft.Excel/xlwings-0.37.8.applescript",
-        "Library/Containers/com.microsoft.Excel/Data/myaddin.conf",
+        "Library/Containers/com.microsoft.Excel/Data/kpi_excel.conf",
         "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/kpi_excel.xlam",
         "Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/"
         "kpi_excel_pack.xlam",
     ]
-    conf = (tmp_path / "Library/Containers/com.microsoft.Excel/Data/myaddin.conf").read_text()
+    conf = (tmp_path / "Library/Containers/com.microsoft.Excel/Data/kpi_excel.conf").read_text()
     assert conf.startswith('"INTERPRETER_MAC","') and conf.endswith('"\n')
 
 
@@ -81,8 +108,8 @@ def test_linux_says_what_it_would_do_and_writes_nothing(tmp_path: Path) -> None:
 def test_plan_reads_the_project_name_from_the_vba() -> None:
     plan = plan_install(platform="windows", env={"APPDATA": "A", "USERPROFILE": "U"}, interpreter="py.exe")
     assert [Path(step.target).name for step in plan.steps[:2]] == ["kpi_excel.xlam", "kpi_excel_pack.xlam"]
-    assert str(plan.steps[2].target).endswith("myaddin.conf")
-    assert plan.steps[2].settings == (("INTERPRETER_WIN", "py.exe"),)
+    assert Path(plan.steps[2].target).parts[-2:] == (".kpi_excel", "kpi_excel.conf")
+    assert plan.steps[2].settings == (("INTERPRETER_WIN", "py.exe"), ("ADD_WORKBOOK_TO_PYTHONPATH", "false"))
 
 
 # ---- Windows and macOS as they really are, with their own path types --------------------------
@@ -97,8 +124,8 @@ def test_windows_plan_uses_windows_paths() -> None:
     build, build_pack, conf = plan.steps
     assert str(build.target) == WIN_PROFILE + r"\AppData\Roaming\Microsoft\Excel\XLSTART\kpi_excel.xlam"
     assert str(build_pack.target) == WIN_PROFILE + r"\AppData\Roaming\Microsoft\Excel\XLSTART\kpi_excel_pack.xlam"
-    assert str(conf.target) == WIN_PROFILE + r"\.myaddin\myaddin.conf"
-    assert conf.settings == (("INTERPRETER_WIN", WIN_PYTHON),)
+    assert str(conf.target) == WIN_PROFILE + r"\.kpi_excel\kpi_excel.conf"
+    assert conf.settings == (("INTERPRETER_WIN", WIN_PYTHON), ("ADD_WORKBOOK_TO_PYTHONPATH", "false"))
 
 
 def test_windows_roaming_profile_on_a_file_share() -> None:
@@ -106,7 +133,7 @@ def test_windows_roaming_profile_on_a_file_share() -> None:
     env = {"APPDATA": r"\\fs01\profiles$\zbronte\AppData\Roaming", "USERPROFILE": r"C:\Users\zbronte"}
     build, _, conf = plan_install(platform="windows", env=env, interpreter="py.exe", path=PureWindowsPath).steps
     assert str(build.target) == r"\\fs01\profiles$\zbronte\AppData\Roaming\Microsoft\Excel\XLSTART\kpi_excel.xlam"
-    assert str(conf.target) == r"C:\Users\zbronte\.myaddin\myaddin.conf"
+    assert str(conf.target) == r"C:\Users\zbronte\.kpi_excel\kpi_excel.conf"
 
 
 def test_macos_plan_uses_the_sandbox_folders() -> None:
@@ -117,7 +144,7 @@ def test_macos_plan_uses_the_sandbox_folders() -> None:
         "kpi_excel.xlam",
         "/Users/zoë/Library/Group Containers/UBF8T346G9.Office/User Content.localized/Startup.localized/Excel/"
         "kpi_excel_pack.xlam",
-        "/Users/zoë/Library/Containers/com.microsoft.Excel/Data/myaddin.conf",
+        "/Users/zoë/Library/Containers/com.microsoft.Excel/Data/kpi_excel.conf",
         "/Users/zoë/Library/Application Scripts/com.microsoft.Excel/xlwings-0.37.8.applescript",
     ]
 

@@ -24,10 +24,11 @@ from kpi_excel.addin.desktop import main
 from kpi_excel.addin.xlam import (
     ADDIN_NAME,
     PACK_ADDIN_NAME,
+    BUILT_VBA_SHA256,
     PINNED_VBA_SHA256,
     PINNED_XLWINGS,
     RIBBON_NAMESPACE,
-    VBA_PROJECT_NAME,
+    TEMPLATE_PROJECT_NAME,
     AddinError,
     build_addins,
     build_xlam,
@@ -96,7 +97,7 @@ def test_the_pinned_hash_stands_for_the_vba_we_rely_on() -> None:
     with zipfile.ZipFile(template_path()) as template:
         assert hashlib.sha256(template.read("xl/vbaProject.bin")).hexdigest() == PINNED_VBA_SHA256
     modules = vba_modules(template_path())
-    assert f'PROJECT_NAME As String = "{VBA_PROJECT_NAME}"' in modules["xlwings.bas"]
+    assert f'PROJECT_NAME As String = "{TEMPLATE_PROJECT_NAME}"' in modules["xlwings.bas"]  # vba_edit changes it
     assert f'XLWINGS_VERSION As String = "{PINNED_XLWINGS}"' in modules["xlwings.bas"]
     assert runs_module_main(modules["RibbonMyAddin.bas"])
     # The config file install.py writes is the one this VBA reads.
@@ -156,11 +157,13 @@ def test_build_needs_only_the_runtime_dependencies(tmp_path: Path) -> None:
     assert inspect_xlam(tmp_path / ADDIN_NAME).tab_labels == ["KPI Report"]
 
 
-def test_everything_but_the_ribbon_is_byte_identical(built: Path) -> None:
+def test_everything_but_the_ribbon_and_the_vba_is_byte_identical(built: Path) -> None:
+    """The VBA project's own changes are checked stream by stream in test_vba_edit.py."""
     with zipfile.ZipFile(template_path()) as template, zipfile.ZipFile(built) as ours:
         assert template.namelist() == ours.namelist()
         changed = [n for n in template.namelist() if template.read(n) != ours.read(n)]
-    assert changed == ["customUI/customUI.xml"]
+    assert sorted(changed) == ["customUI/customUI.xml", "xl/vbaProject.bin"]
+    assert inspect_xlam(built).vba_sha256 == BUILT_VBA_SHA256
 
 
 def test_refuses_a_different_xlwings(tmp_path: Path) -> None:
@@ -204,14 +207,13 @@ def test_the_pack_addin_runs_a_module_of_its_own_name(both: list[Path]) -> None:
     assert button["label"] == "Committee paper" and button["onAction"] == "RibbonMyAddin.RunMain"
 
 
-def test_both_addins_keep_the_vba_byte_for_byte_and_share_one_tab(both: list[Path]) -> None:
+def test_both_addins_carry_the_same_vba_and_share_one_tab(both: list[Path]) -> None:
     with zipfile.ZipFile(template_path()) as template:
-        vba = template.read("xl/vbaProject.bin")
         for path in both:
             with zipfile.ZipFile(path) as ours:
-                assert ours.read("xl/vbaProject.bin") == vba
+                assert hashlib.sha256(ours.read("xl/vbaProject.bin")).hexdigest() == BUILT_VBA_SHA256
                 changed = [n for n in template.namelist() if template.read(n) != ours.read(n)]
-                assert changed == ["customUI/customUI.xml"]
+                assert sorted(changed) == ["customUI/customUI.xml", "xl/vbaProject.bin"]
     reports = [inspect_xlam(path) for path in both]
     # Qualified ids in one namespace: Excel merges the two ribbons into one tab and group.
     assert [r.tab_ids for r in reports] == [["kpi:kpiExcelTab"], ["kpi:kpiExcelTab"]]
