@@ -21,7 +21,7 @@ from xlwings.pro import _xlremote
 import kpi_excel_pack
 from kpi_excel.addin import desktop
 from kpi_excel.addin.button_errors import PAPER, REFRESH, UNSYNCED, failure_message
-from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload
+from tests.addin.payload import REFRESH_SHEETS, book_payload
 from kpi_excel.errors import KpiExcelError
 
 from .conftest import write_example_workbook
