@@ -1070,6 +1070,26 @@ class Range extends ClientObject {
       return { sheet, box: box(b.r, b.c, b.rows + deltaRows, b.cols + deltaColumns) };
     })._queueResolve();
   }
+  getSurroundingRegion() {
+    // The current region (Ctrl+*): grow the range while a row or column just outside it has a
+    // value next to it. xlwings' client calls it on an "xlwings.conf" sheet's A1.
+    return new Range(this._ctx, () => {
+      const { sheet, box: b0 } = this._target();
+      let b = { ...b0 };
+      const filled = (r, c) => r >= 0 && c >= 0 && readValue(sheet, r, c) !== "";
+      for (let grown = true; grown;) {
+        grown = false;
+        const sides = [
+          [() => { for (let c = b.c - 1; c <= b.c + b.cols; c++) if (filled(b.r - 1, c)) return true; return false; }, () => { b.r--; b.rows++; }],
+          [() => { for (let c = b.c - 1; c <= b.c + b.cols; c++) if (filled(b.r + b.rows, c)) return true; return false; }, () => { b.rows++; }],
+          [() => { for (let r = b.r - 1; r <= b.r + b.rows; r++) if (filled(r, b.c - 1)) return true; return false; }, () => { b.c--; b.cols++; }],
+          [() => { for (let r = b.r - 1; r <= b.r + b.rows; r++) if (filled(r, b.c + b.cols)) return true; return false; }, () => { b.cols++; }],
+        ];
+        for (const [has, grow] of sides) if (has()) { grow(); grown = true; }
+      }
+      return { sheet, box: b };
+    })._queueResolve();
+  }
   getTables(fullyContained = false) {
     return new TableCollection(this._ctx, () => {
       const { sheet, box: b } = this._target();

@@ -239,4 +239,12 @@ await check("application, selection, unknown setters", async ({ book }) => {
   void book;
 });
 
+await check("getSurroundingRegion is the current region", async () => {
+  await Excel.run(async (context) => {
+    const region = context.workbook.worksheets.getItem("KPIs").getRange("A1").getSurroundingRegion().load("address");
+    await context.sync();
+    expect(region.address === "KPIs!A1:C3", region.address);
+  });
+});
+
 console.log(JSON.stringify(results));

@@ -245,8 +245,10 @@ class XMLHttpRequest {
         this.ontimeout?.();
       });
     }
-    req.on("error", () => {
-      entry.error = "network";
+    req.on("error", (error) => {
+      // A browser reports a connection the server dropped (e.g. while refusing an oversized
+      // body) as a network error too: xhr.onerror, no response.
+      entry.error = `network: ${error.code || error.message}`;
       this.onerror?.();
     });
     if (data) req.write(data);

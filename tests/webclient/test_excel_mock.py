@@ -38,6 +38,7 @@ CHECKS = [
     "used range, indexes, formats, conditional formats",
     "tables and charts",
     "application, selection, unknown setters",
+    "getSurroundingRegion is the current region",
 ]
 
 

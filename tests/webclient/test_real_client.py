@@ -134,6 +134,38 @@ def test_the_round_trips_are_counted(refreshed: Any) -> None:
           f"largest call {refreshed.largest_call_bytes} bytes, {refreshed.seconds_at(100):.1f} s at 100 ms a sync")
 
 
+MACRO_ADDIN = """
+async function harnessMacro(context, sheetName, value) {
+  const sheet = context.workbook.worksheets.getItem(sheetName);
+  sheet.getRange("B1").values = [[value]];
+  await context.sync();
+}
+xlwings.registerCallback(harnessMacro);
+Office.actions.associate("macro", async (event) => {
+  const at = { sheet_position: 0, start_row: 0, start_column: 0, row_count: 1, column_count: 1, values: [[]] };
+  try {
+    await xlwings.runActions({ actions: [
+      { ...at, func: "runMacro", args: ["harnessMacro", "KPIs", "from a macro"] },
+      { ...at, func: "alert", args: ["Done", "KPI Report", "ok", "info", ""] },
+    ] });
+  } finally {
+    event.completed();
+  }
+});
+"""
+
+
+def test_run_macro_and_alert_through_the_clients_own_dispatch(example_report: Path, server: RunningServer,
+                                                              tmp_path: Path) -> None:
+    """A client-side function registered with xlwings.registerCallback runs from a runMacro action."""
+    addin = tmp_path / "macro.js"
+    addin.write_text(MACRO_ADDIN, encoding="utf-8")
+    run = click(model_from_xlsx(example_report), server.url, "macro", addin_js=addin)
+    assert run.errors == [], run.errors
+    assert sheet(run.model, "KPIs")["cells"]["B1"]["v"] == "from a macro"
+    assert [(a["prompt"], a["title"], a["mode"]) for a in run.alerts] == [("Done", "KPI Report", "info")]
+
+
 # --------------------------------------------------------------------------- payload.py vs the real client
 
 def differences(ours: Any, real: Any, where: str = "", limit: int = 40) -> list[str]:
@@ -203,7 +235,7 @@ def test_log_keeps_its_rows_across_three_refreshes(server: RunningServer, tmp_pa
     log = load_workbook(xlsx_from_model(model, tmp_path / "after.xlsx"))["Log"]
     rows = [r for r in log.iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)]
     assert len(rows) == 1 + 3, rows
-    assert rows[0][0] == "2026-11-01 09:00"  # the row that was there before
+    assert rows[0][1] == "someone"  # the row that was there before
 
 
 def test_an_officers_own_benchmark_sheet_survives(example_report: Path, server: RunningServer, tmp_path: Path) -> None:
@@ -242,3 +274,24 @@ def test_kpis_changed_between_read_and_write_gives_one_alert_and_no_writes(
 def test_the_example_refreshes_in_at_most_60_syncs(refreshed: Any) -> None:
     assert refreshed.errors == []
     assert refreshed.sync_calls <= 60, f"{refreshed.sync_calls} context.sync() calls"
+
+
+@pytest.mark.xfail(strict=False, reason=REWRITE)
+def test_200_indicators_refresh_in_at_most_100_syncs(server: RunningServer, tmp_path: Path) -> None:
+    from bench.bench_server import make_workbook
+
+    run = click(model_from_xlsx(make_workbook(tmp_path / "200.xlsx", indicators=200, periods=8)), server.url,
+                "refresh-kpis")
+    assert run.errors == [] and run.alerts[-1]["mode"] == "info", run.alerts
+    assert run.sync_calls <= 100, f"{run.sync_calls} context.sync() calls"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=False, reason=REWRITE)
+def test_100k_data_rows_refresh_with_no_call_over_5_mb(example_report: Path, server: RunningServer) -> None:
+    from bench.bench_webclient import padded
+
+    run = click(padded(model_from_xlsx(example_report), 100_000), server.url, "refresh-kpis",
+                enforce_payload_limit=True)
+    assert run.largest_call_bytes <= LIMIT_BYTES, f"largest Office.js call {run.largest_call_bytes} bytes"
+    assert run.errors == [] and run.alerts[-1]["mode"] == "info", run.alerts
