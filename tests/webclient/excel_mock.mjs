@@ -840,6 +840,10 @@ class Worksheet extends ClientObject {
   get pivotTables() {
     return nav(this, "pivotTables", () => new EmptyCollection(this._ctx, () => this._target(), "pivotTables"));
   }
+  get notes() {
+    // ExcelApi 1.18 (only asked for when the job reports 1.18): the mock's sheets carry no notes.
+    return nav(this, "notes", () => new EmptyCollection(this._ctx, () => this._target(), "notes"));
+  }
   get pageLayout() {
     return nav(this, "pageLayout", () => new PageLayout(this._ctx, () => this._target()));
   }
