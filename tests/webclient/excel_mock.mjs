@@ -445,7 +445,7 @@ class ClientObject {
       const found = this._resolveFn();
       this._entity = found ?? null;
     }
-    if (this._entity && this._entity.deleted) {
+    if (this._entity && (this._entity.deleted || (this._entity.sheet && this._entity.sheet.deleted))) {
       fail("InvalidReference", `This ${this._what} has been deleted.`);
     }
     if (this._entity === null && !this._orNull && !(this._parent && this._parent._isNull())) {
@@ -1067,6 +1067,27 @@ class Range extends ClientObject {
       const { sheet, box: b } = this._target();
       return { sheet, box: box(b.r + rowOffset, b.c + columnOffset, b.rows, b.cols) };
     })._queueResolve();
+  }
+  _sub(f) {
+    return new Range(this._ctx, () => {
+      const { sheet, box: b } = this._target();
+      return { sheet, box: f(b) };
+    })._queueResolve();
+  }
+  getRow(row) {
+    return this._sub((b) => box(b.r + row, b.c, 1, b.cols));
+  }
+  getColumn(column) {
+    return this._sub((b) => box(b.r, b.c + column, b.rows, 1));
+  }
+  getEntireRow() {
+    return this._sub((b) => box(b.r, 0, b.rows, MAX_COLS));
+  }
+  getEntireColumn() {
+    return this._sub((b) => box(0, b.c, MAX_ROWS, b.cols));
+  }
+  getLastRow() {
+    return this._sub((b) => box(b.r + b.rows - 1, b.c, 1, b.cols));
   }
   getResizedRange(deltaRows, deltaColumns) {
     return new Range(this._ctx, () => {

@@ -39,6 +39,7 @@ CHECKS = [
     "tables and charts",
     "application, selection, unknown setters",
     "getSurroundingRegion is the current region",
+    "a range on a deleted sheet is an invalid reference",
 ]
 
 
