@@ -268,12 +268,15 @@ class ClientRun:
 
 def click(model: dict[str, Any], server_url: str, button: str, *, mutate: list[dict[str, Any]] | dict[str, Any] | None = None,
           latency_ms: int = 0, enforce_payload_limit: bool = False, addin_js: Path = RIBBON_JS,
-          timeout_s: int = 600) -> ClientRun:
+          excel_api: str = "1.17", timeout_s: int = 600) -> ClientRun:
     """Click a ribbon button (its Office.actions id: "refresh-kpis", "check-inputs") on ``model``.
 
     ``mutate``: co-author edits applied when the server's answer has arrived and before the
     client applies its actions, e.g. ``{"swap_rows": ["KPIs", 5, 6]}``, ``{"insert_row": ["KPIs", 5]}``,
     ``{"delete_row": ["KPIs", 5]}``, ``{"set": ["KPIs", "D5", "XYZ"]}``.
+    ``latency_ms``: slept per round trip (``ClientRun.seconds_at`` computes it without sleeping).
+    ``enforce_payload_limit``: fail a sync over 5 MB as Excel on the web does (else only measured).
+    ``excel_api``: the highest ExcelApi requirement set the host reports ("1.18" adds notes).
     """
     node = node_path()
     if node is None:
@@ -286,6 +289,7 @@ def click(model: dict[str, Any], server_url: str, button: str, *, mutate: list[d
             "model": model, "server_url": server_url.rstrip("/"), "button": button,
             "xlwings_static": str(xlwings_static_dir()), "addin_js": str(addin_js),
             "mutate": mutate or [], "latency_ms": latency_ms, "enforce_payload_limit": enforce_payload_limit,
+            "excel_api": excel_api,
             "timeout_s": timeout_s, "output": str(out_path),
         }), encoding="utf-8")
         proc = subprocess.run([node, str(RUN_CLIENT), str(job_path)], capture_output=True, text=True,

@@ -445,7 +445,7 @@ class ClientObject {
       const found = this._resolveFn();
       this._entity = found ?? null;
     }
-    if (this._entity && this._entity.deleted) {
+    if (this._entity && (this._entity.deleted || (this._entity.sheet && this._entity.sheet.deleted))) {
       fail("InvalidReference", `This ${this._what} has been deleted.`);
     }
     if (this._entity === null && !this._orNull && !(this._parent && this._parent._isNull())) {
@@ -840,6 +840,10 @@ class Worksheet extends ClientObject {
   get pivotTables() {
     return nav(this, "pivotTables", () => new EmptyCollection(this._ctx, () => this._target(), "pivotTables"));
   }
+  get notes() {
+    // ExcelApi 1.18 (only asked for when the job reports 1.18): the mock's sheets carry no notes.
+    return nav(this, "notes", () => new EmptyCollection(this._ctx, () => this._target(), "notes"));
+  }
   get pageLayout() {
     return nav(this, "pageLayout", () => new PageLayout(this._ctx, () => this._target()));
   }
@@ -1064,10 +1068,51 @@ class Range extends ClientObject {
       return { sheet, box: box(b.r + rowOffset, b.c + columnOffset, b.rows, b.cols) };
     })._queueResolve();
   }
+  _sub(f) {
+    return new Range(this._ctx, () => {
+      const { sheet, box: b } = this._target();
+      return { sheet, box: f(b) };
+    })._queueResolve();
+  }
+  getRow(row) {
+    return this._sub((b) => box(b.r + row, b.c, 1, b.cols));
+  }
+  getColumn(column) {
+    return this._sub((b) => box(b.r, b.c + column, b.rows, 1));
+  }
+  getEntireRow() {
+    return this._sub((b) => box(b.r, 0, b.rows, MAX_COLS));
+  }
+  getEntireColumn() {
+    return this._sub((b) => box(0, b.c, MAX_ROWS, b.cols));
+  }
+  getLastRow() {
+    return this._sub((b) => box(b.r + b.rows - 1, b.c, 1, b.cols));
+  }
   getResizedRange(deltaRows, deltaColumns) {
     return new Range(this._ctx, () => {
       const { sheet, box: b } = this._target();
       return { sheet, box: box(b.r, b.c, b.rows + deltaRows, b.cols + deltaColumns) };
+    })._queueResolve();
+  }
+  getSurroundingRegion() {
+    // The current region (Ctrl+*): grow the range while a row or column just outside it has a
+    // value next to it. xlwings' client calls it on an "xlwings.conf" sheet's A1.
+    return new Range(this._ctx, () => {
+      const { sheet, box: b0 } = this._target();
+      let b = { ...b0 };
+      const filled = (r, c) => r >= 0 && c >= 0 && readValue(sheet, r, c) !== "";
+      for (let grown = true; grown;) {
+        grown = false;
+        const sides = [
+          [() => { for (let c = b.c - 1; c <= b.c + b.cols; c++) if (filled(b.r - 1, c)) return true; return false; }, () => { b.r--; b.rows++; }],
+          [() => { for (let c = b.c - 1; c <= b.c + b.cols; c++) if (filled(b.r + b.rows, c)) return true; return false; }, () => { b.rows++; }],
+          [() => { for (let r = b.r - 1; r <= b.r + b.rows; r++) if (filled(r, b.c - 1)) return true; return false; }, () => { b.c--; b.cols++; }],
+          [() => { for (let r = b.r - 1; r <= b.r + b.rows; r++) if (filled(r, b.c + b.cols)) return true; return false; }, () => { b.cols++; }],
+        ];
+        for (const [has, grow] of sides) if (has()) { grow(); grown = true; }
+      }
+      return { sheet, box: b };
     })._queueResolve();
   }
   getTables(fullyContained = false) {

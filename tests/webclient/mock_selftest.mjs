@@ -239,4 +239,24 @@ await check("application, selection, unknown setters", async ({ book }) => {
   void book;
 });
 
+await check("getSurroundingRegion is the current region", async () => {
+  await Excel.run(async (context) => {
+    const region = context.workbook.worksheets.getItem("KPIs").getRange("A1").getSurroundingRegion().load("address");
+    await context.sync();
+    expect(region.address === "KPIs!A1:C3", region.address);
+  });
+});
+
+await check("a range on a deleted sheet is an invalid reference", async () => {
+  await Excel.run(async (context) => {
+    const sheet = context.workbook.worksheets.getItem("RAG key");
+    const range = sheet.getRange("A1:B2").getRow(1).load("address");
+    await context.sync();
+    expect(range.address === "'RAG key'!A2:B2", range.address);
+    sheet.delete();
+    range.values = [["x", "y"]];
+    await rejects(context.sync(), "InvalidReference");
+  });
+});
+
 console.log(JSON.stringify(results));

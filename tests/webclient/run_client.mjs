@@ -72,9 +72,10 @@ function versionAtMost(version, max) {
   return a < x || (a === x && b <= y);
 }
 
-// Excel on the web's requirement sets, as the brief fixes them: ExcelApi up to 1.17 (so 1.18,
-// notes, is unsupported and the client skips them), no desktop-only sets.
-const SUPPORTED = { excelapi: "1.17", dialogapi: "1.2", sharedruntime: "1.1", ribbonapi: "1.1", identityapi: "1.3" };
+// The host's requirement sets: ExcelApi up to 1.17 unless the job says otherwise (1.18 only adds
+// notes to what the client reads; the mock's sheets have none), no desktop-only sets.
+const SUPPORTED = { excelapi: job.excel_api || "1.17", dialogapi: "1.2", sharedruntime: "1.1", ribbonapi: "1.1",
+  identityapi: "1.3" };
 
 let openDialog = null;
 const associated = {};
@@ -245,8 +246,10 @@ class XMLHttpRequest {
         this.ontimeout?.();
       });
     }
-    req.on("error", () => {
-      entry.error = "network";
+    req.on("error", (error) => {
+      // A browser reports a connection the server dropped (e.g. while refusing an oversized
+      // body) as a network error too: xhr.onerror, no response.
+      entry.error = `network: ${error.code || error.message}`;
       this.onerror?.();
     });
     if (data) req.write(data);

@@ -38,6 +38,8 @@ CHECKS = [
     "used range, indexes, formats, conditional formats",
     "tables and charts",
     "application, selection, unknown setters",
+    "getSurroundingRegion is the current region",
+    "a range on a deleted sheet is an invalid reference",
 ]
 
 
