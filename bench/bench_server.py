@@ -87,13 +87,20 @@ def server_side(body: bytes) -> tuple[float, int]:
     """What one click costs the server: parse, book, refresh, serialise. Returns (seconds, actions)."""
     import xlwings as xw
 
+    from kpi_excel.addin.server.sheet_data import data_block
     from kpi_excel.sources.policy import SourcePolicy
-    from kpi_excel.workbook.book_door import refresh_book
+    from kpi_excel.workbook.book_door import plan_book
+    from kpi_excel.workbook.web_batch import APPLY_FUNCTION, web_batch
 
     started = time.perf_counter()
-    book = xw.Book(json=json.loads(body))
-    summary = refresh_book(book, door="web", policy=SourcePolicy.offered_only({}))  # as the server runs it
-    book.app.alert("\n".join(summary.lines()), title="KPI Report")
+    request = json.loads(body)
+    data = request.pop("args")[0]
+    book = xw.Book(json=request)
+    # as the server's refresh_kpis runs it: plan, then one batch for the client to apply
+    sheets, plan = plan_book(book, door="web", user="", policy=SourcePolicy.offered_only({}), data=data_block(data))
+    batch = web_batch(book, plan, sheets.kpis, message={"text": "\n".join(plan.summary.lines()),
+                                                        "title": "KPI Report", "mode": "info"})
+    book.app.macro(APPLY_FUNCTION)(batch)
     answer = json.dumps(book.json())
     book.close()
     return time.perf_counter() - started, answer.count('"func"')
@@ -204,11 +211,11 @@ def main() -> int:
                         help="also time the server's guards against xlwings Server's bare app (in process)")
     args = parser.parse_args()
 
-    from tests.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+    from tests.addin.payload import payload_bytes, web_request
 
     with tempfile.TemporaryDirectory() as folder:
         path = make_workbook(Path(folder) / "report.xlsx", args.indicators, max(2, min(args.periods, 24)))
-        body = payload_bytes(book_payload(path, include=REFRESH_SHEETS))
+        body = payload_bytes(web_request(path))  # what ribbon.js posts: KPIs, Settings, Log, Data beside
     server_side(body)  # warm-up: imports, caches
     runs = [server_side(body) for _ in range(args.repeat)]
     times = sorted(seconds * 1000 for seconds, _ in runs)
