@@ -130,8 +130,8 @@ def test_polarity_from_what_the_table_says_never_from_the_published_rag(runner, 
     assert "guessed" not in claims["problems"]  # the table said it: the trend, not the words "days to"
     bins = rows["Missed bin collections per 100000"]
     assert bins["rag"] == "Green"
-    assert "Measure: polarity guessed from the words 'missed' (Low = Good); add a Polarity column to confirm" \
-        in bins["problems"]
+    assert "Measure: polarity guessed from the words 'missed'; add a Polarity column to confirm " \
+        "(rated as Low = Good)" in bins["problems"]
     waste = rows["Household waste reused recycled or composted (aim to maximise)"]
     assert waste["rag"] == "Red" and waste["direction"] == "Improving"
     library = rows["Library visits"]

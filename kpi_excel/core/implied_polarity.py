@@ -100,8 +100,8 @@ def implied_polarities(size: int, polarity: Sequence[object] | None, indicator: 
         quoted = "', '".join(words)
         if guessed is not None:
             cells[row] = guessed.value
-            found.problems[row] = (f"polarity guessed from the words '{quoted}' ({guessed.value}); "
-                                   "add a Polarity column to confirm")
+            found.problems[row] = (f"polarity guessed from the words '{quoted}'; add a Polarity column to confirm "
+                                   f"(rated as {guessed.value})")
         elif words:
             found.problems[row] = (f"polarity not known: the words '{quoted}' point both ways; "
                                    "add a Polarity column")
