@@ -152,12 +152,16 @@ def test_a_polarity_column_is_never_overridden_by_the_words(runner, tmp_path) ->
 
 
 def test_words_that_point_both_ways_are_not_guessed(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    table = "Indicator,Previous,Latest Value,Target\nComplaints responded to within 10 days,80%,85%,90%\n"
+    table = ("Indicator,Previous,Latest Value,Target\n"
+             "Complaints responded to within 10 days,80%,85%,90%\n"
+             "Complaints responded to within 10 days,80%,85%,at least 90%\n"
+             "Roads falling below standard,12%,9%,below 10%\n")
     frame, _ = rated(runner, tmp_path, table, "--rule", "target")
-    row = frame.iloc[0]
-    assert row["rag"] == "N/A"
+    assert list(frame["rag"]) == ["N/A", "Red", "Green"]
     assert "polarity not known: the words 'complaints', 'within' point both ways; add a Polarity column" \
-        in row["problems"]
+        in frame["problems"].iloc[0]
+    assert frame["problems"].iloc[1:].tolist() == ["", ""]  # the target's words say it: nothing guessed
+    assert frame["direction"].iloc[1:].tolist() == ["Improving", "Improving"]
 
 
 def test_estimated_out_turn_is_the_latest_value(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -193,6 +197,13 @@ def test_status_inside_the_value_cell_is_the_published_status(runner, tmp_path) 
     assert frame["problems"].iloc[:2].tolist() == ["", ""]
     assert "2023/24: published RAG Green differs from the calculated Red" in frame["problems"].iloc[2]
     assert frame["2023/24"].iloc[0] == "95.4% Red"  # the cell comes back as printed
+
+
+def test_a_colour_after_the_value_is_not_its_unit_beside_a_status_column(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    table = "Indicator,Polarity,Target,Value,RAG\nWaste recycled,High = Good,97%,95.4% Red,Red\n"
+    frame, _ = rated(runner, tmp_path, table, "--rule", "target")
+    assert frame["rag_reason"].iloc[0] == "Red: 95.4% is 1.6 points short of the 97% target"
+    assert frame["problems"].iloc[0] == ""
 
 
 def test_a_performance_column_of_colours_before_the_value_is_not_the_value() -> None:

@@ -153,14 +153,17 @@ def _problem_texts(columns: ColumnMap, ratings: Ratings, cell_problems: dict[int
 
 
 def _status_from_value_cells(columns: ColumnMap, cells: dict[str, object]) -> bool:
-    """A table with no status column whose value cells end in one ("95.4% Red"):
-    the value without it, and the colour as the published status."""
-    if "published_rag" in columns or "latest_value" not in columns:
+    """Value cells that end in a status ("95.4% Red"): the value without it (the
+    value reader would take "Red" for a unit), and, when the table has no status
+    column, the colour as the published status. True when that was done."""
+    if "latest_value" not in columns:
         return False
     split = split_status_from_values(list(cells["latest_value"]))  # type: ignore[call-overload]
     if split is None:
         return False
     cells["latest_value"] = np.array(split[0], dtype=object)
+    if "published_rag" in columns:
+        return False
     cells["published_rag"] = np.array(split[1], dtype=object)
     return True
 
