@@ -320,7 +320,7 @@ def _repeated_codes(frame: pd.DataFrame, columns: ColumnMap, ratings: Ratings) -
 
 
 def _clean(value: object) -> object:
-    if value is None:
+    if value is None or value is pd.NA:  # pd.NA: a missing cell of a pandas text column
         return None
     if isinstance(value, float) and value != value:  # NaN from pandas means empty
         return None
