@@ -233,3 +233,16 @@ def test_readers_of_the_words() -> None:
     assert split_status_from_values(["95.4% Red", "12 (Green)", "Red", None]) == (
         ["95.4%", "12", "Red", None], ["Red", "Green", None, None])
     assert split_status_from_values(["95.4%", "3 days"]) is None
+
+
+def test_a_text_frame_with_missing_cells_is_read_for_polarity() -> None:
+    """A caller's frame of pandas text dtype holds pd.NA for a missing cell: read as empty."""
+    from kpi_excel.core.rate_table import rate_table
+
+    frame = pd.DataFrame({"Indicator": ["Missed bins", "Calls"], "Previous": ["60", pd.NA],
+                          "Latest Value": ["45", "80%"], "Target": ["50", pd.NA],
+                          "Direction of Travel": ["Green", pd.NA]}, dtype="string")
+    out = rate_table(frame).frame
+    assert out["rag"].tolist() == ["Green", "N/A"]
+    assert out["rag_reason"].iloc[0].endswith("polarity Low = Good from the Direction of Travel 'Green' on a fall "
+                                              "(60 → 45)")
