@@ -18,7 +18,7 @@ The published RAG is never used: it is what the rating is checked against.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from kpi_excel.core.polarity import Polarity, polarity_in_name, polarity_suggested_by_words
 from kpi_excel.core.targets import TargetError, parse_target
@@ -63,16 +63,16 @@ def _number(cell: object) -> tuple[float, bool] | None:
     return (value.number, value.percent) if value.ok and value.bound is None else None  # type: ignore[return-value]
 
 
-def _from_trend(trend: object, latest: object, previous: object) -> tuple[Polarity, str] | None:
-    """A judging trend word against the move: (polarity, "a rise" or "a fall")."""
-    reading = read_published_trend(None if _blank(trend) else trend)
-    new, old = _number(latest), _number(previous)
-    if reading is None or reading[0] != "direction" or new is None or old is None or new[1] != old[1]:
-        return None
-    if new[0] == old[0]:
-        return None
-    rose = new[0] > old[0]
-    return (Polarity.HIGH if rose == (reading[1] == IMPROVING) else Polarity.LOW), ("a rise" if rose else "a fall")
+def _memo(function: Callable[[object], object]) -> Callable[[object], object]:
+    """``function`` once per distinct cell of this table (tables repeat targets and trend words)."""
+    answers: dict[object, object] = {}
+
+    def once(cell: object) -> object:
+        key = (cell.__class__, cell)
+        if key not in answers:
+            answers[key] = function(cell)
+        return answers[key]
+    return once
 
 
 def implied_polarities(size: int, polarity: Sequence[object] | None, indicator: Sequence[object] | None,
@@ -83,19 +83,25 @@ def implied_polarities(size: int, polarity: Sequence[object] | None, indicator: 
     def at(column: Sequence[object] | None, row: int) -> object:
         return None if column is None else column[row]
 
+    one_sided, number = _memo(_one_sided), _memo(_number)
+    judging = _memo(lambda cell: read_published_trend(None if _blank(cell) else cell))
     cells = [at(polarity, row) for row in range(size)]
     found = ImpliedPolarity(cells)
     for row in range(size):
         name = at(indicator, row)
-        if not _blank(cells[row]) or polarity_in_name(name) is not None or _one_sided(at(target, row)):
+        if not _blank(cells[row]) or polarity_in_name(name) is not None or one_sided(at(target, row)):
             continue  # written, stated in the name, or stated by the target: the engine reads those
-        judged = _from_trend(at(trend, row), at(latest, row), at(previous, row))
-        if judged is not None:
-            pole, move = judged
-            cells[row] = pole.value
-            found.reasons[row] = (f"polarity {pole.value} from the {trend_header} '{str(at(trend, row)).strip()}' "
-                                  f"on {move} ({str(at(previous, row)).strip()} → {str(at(latest, row)).strip()})")
-            continue
+        reading = judging(at(trend, row))
+        if reading is not None and reading[0] == "direction":  # type: ignore[index]
+            new, old = number(at(latest, row)), number(at(previous, row))
+            if new is not None and old is not None and new[1] == old[1] and new[0] != old[0]:  # type: ignore[index]
+                rose = new[0] > old[0]  # type: ignore[index]
+                pole = Polarity.HIGH if rose == (reading[1] == IMPROVING) else Polarity.LOW  # type: ignore[index]
+                cells[row] = pole.value
+                found.reasons[row] = (f"polarity {pole.value} from the {trend_header} '{str(at(trend, row)).strip()}'"
+                                      f" on {'a rise' if rose else 'a fall'} ({str(at(previous, row)).strip()} → "
+                                      f"{str(at(latest, row)).strip()})")
+                continue
         guessed, words = polarity_suggested_by_words(None if _blank(name) else name)
         quoted = "', '".join(words)
         if guessed is not None:
