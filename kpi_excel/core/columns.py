@@ -10,7 +10,13 @@ column holds that period's value, as in the published table.
 Headers that are themselves periods (``Q4 2013/14``, ``2024/25 Q2 actual``,
 ``2023``) are value columns: the latest period is the latest value and its
 comparable previous period (or the latest before it) the previous value, and
-the periods come from the headers (:attr:`ColumnMap.header_periods`). Where a
+the periods come from the headers (:attr:`ColumnMap.header_periods`). An
+estimated, forecast or provisional out-turn (``03/04 est out-turn``) is a value
+of its period, and targets headed by years give the one for the latest value's
+period. A value header with a current word (current, latest, this period, to
+date, actual, out-turn) beats one that is only a year: "Current Performance" is
+the latest value, "2023/24 Performance" the previous (a guess, said in
+:attr:`ColumnMap.unclear`). Where a
 table's cells contradict a header (a "Last period" column holding ``3%``) or an
 Indicator column holds codes beside a Description, :func:`settle_by_content`
 moves the column to what its cells say. Two columns with the same header are
@@ -33,6 +39,7 @@ __all__ = [
     "ColumnMap",
     "normalise_header",
     "match_columns",
+    "field_of_header",
     "settle_by_content",
     "column_letter",
 ]
@@ -110,6 +117,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "previous actual", "prior", "baseline", "comparison value", "previous year", "last quarter",
         "previous quarter", "previous month", "last month", "last year actual", "prior year",
         "prev value", "prev", "prev actual", "previous outturn value", "last reported", "last reported value",
+        "previous out turn",
     ),
     "latest_period": (
         "latest period", "period", "current period", "latest update", "reporting period", "latest date",
@@ -119,7 +127,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "latest value", "latest", "current value", "current figure", "actual", "value", "outturn",
         "result", "performance", "current", "latest data", "latest figure", "latest result",
         "current performance", "latest actual", "ytd actual", "actual to date", "data", "figure",
-        "latest outturn", "current result", "this period", "this quarter",
+        "latest outturn", "current result", "this period", "this quarter", "out turn", "latest out turn",
+        # An estimated, forecast or provisional out-turn is the value rated ("03/04 est out-turn").
+        "est outturn", "est out turn", "estimated outturn", "estimated out turn", "forecast outturn",
+        "forecast out turn", "projected outturn", "projected out turn", "provisional outturn",
+        "provisional out turn", "outturn estimate", "out turn estimate", "estimated actual", "provisional actual",
     ),
     "target": (
         "target", "targets", "annual target", "target value", "goal", "threshold", "target for period",
@@ -208,7 +220,8 @@ class ColumnMap:
     ``header_periods`` gives the period a value column's header names
     (``{"latest_value": "Q4 2013/14"}``); ``repeated`` lists headers written
     more than once, with their positions; ``notes`` says what was moved by
-    content.
+    content; ``unclear`` says which column was used where the headers leave
+    it open (said on every row's problems).
     """
 
     by_name: dict[str, int] = field(default_factory=dict)
@@ -217,6 +230,11 @@ class ColumnMap:
     header_periods: dict[str, str] = field(default_factory=dict)
     repeated: list[tuple[str, list[int]]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unclear: list[str] = field(default_factory=list)
+
+    def is_estimate(self, name: str) -> bool:
+        """The column's header says its values are estimated, forecast or provisional."""
+        return name in self.by_name and bool(_ESTIMATE_WORDS.search(self.headers[self.by_name[name]]))
 
     def __contains__(self, name: str) -> bool:
         return name in self.by_name
@@ -226,6 +244,9 @@ class ColumnMap:
         index = self.by_name.get(name)
         if index is None:
             return name
+        return self.header_at(index)
+
+    def header_at(self, index: int) -> str:
         return self.headers[index] or f"column {index + 1}"
 
 
@@ -253,6 +274,11 @@ def _match_one(header: str) -> str | None:
     without_periods = re.sub(r"\b(q[1-4]|h[12]|ytd|qtr [1-4]|quarter [1-4]|jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|"
                              r"nov|dec)\b", "", without_years)
     return _LOOKUP.get(re.sub(r"\s+", " ", without_periods).strip())
+
+
+def field_of_header(header: object) -> str | None:
+    """The canonical field a header alone names ("Current Performance": latest_value), or None."""
+    return _match_one("" if header is None else str(header))
 
 
 def _split_value_columns(result: ColumnMap) -> None:
@@ -291,12 +317,19 @@ def _by_period(headers: list[str], positions: list[int]):  # type: ignore[no-unt
 
 
 _VALUE_WORDS = re.compile(r"\b(actual|actuals|value|values|outturn|result|performance|figure|latest|current|data|"
-                          r"position|ytd actual|out-turn)\b", re.I)
+                          r"position|ytd actual|out-turn|out turn)\b", re.I)
+# An out-turn that is not final yet is still the value of its period ("03/04 est out-turn").
+_ESTIMATE_WORDS = re.compile(r"\b(est|estimated?|forecast|projected|projection|provisional)\b\.?", re.I)
+# Words that make a value column the current one: they beat a header that is only a year
+# ("Current Performance" is the latest value, "2023/24 Performance" last year's).
+_CURRENT_WORDS = re.compile(r"\b(current|latest|this (period|quarter|month|year)|to date|ytd|actual|"
+                            r"out-?turn|out turn)\b", re.I)
 
 
 def _header_period(header: str) -> tuple[Period, str] | None:
-    """The period a header names ("Q4 2013/14", "2024/25 Q2 actual"), with its label."""
-    label = re.sub(r"\s+", " ", _VALUE_WORDS.sub(" ", header)).strip(" -:()")
+    """The period a header names ("Q4 2013/14", "2024/25 Q2 actual", "03/04 est out-turn"), with its label."""
+    words = _ESTIMATE_WORDS.sub(" ", _VALUE_WORDS.sub(" ", header))
+    label = re.sub(r"\s+", " ", words).strip(" -:()")
     if not label or not re.search(r"\d", label):
         return None
     try:
@@ -339,6 +372,57 @@ def _periods_in_headers(result: ColumnMap) -> None:
     result.duplicates = [(n, h) for n, h in result.duplicates if n not in ("latest_value", "previous_value")]
 
 
+def _current_beats_bare_year(result: ColumnMap) -> None:
+    """A value column headed by a current word ("Current Performance") is the
+    latest value over one headed only by a year ("2023/24 Performance"), which
+    becomes the previous value when no column is headed as one. That pairing is
+    a guess (last year's out-turn against this year's figure), so it is said in
+    :attr:`ColumnMap.unclear`."""
+    candidates = [i for i, h in enumerate(result.headers) if _match_one(h) == "latest_value"]
+    current = [i for i in candidates
+               if _CURRENT_WORDS.search(result.headers[i]) and not _header_period(result.headers[i])]
+    years = [(i, reading) for i in candidates if not _CURRENT_WORDS.search(result.headers[i])
+             for reading in [_header_period(result.headers[i])] if reading is not None]
+    if not current or not years:
+        return
+    chosen = current[0]
+    result.by_name["latest_value"] = chosen
+    result.header_periods.pop("latest_value", None)
+    year_headers = ", ".join(f"'{result.headers[i]}'" for i, _ in years)
+    result.notes.append(f"column '{result.headers[chosen]}' is read as the latest value: its header says current, "
+                        f"{year_headers} only a year")
+    if len(current) > 1:
+        others = ", ".join(f"'{result.headers[i]}'" for i in current[1:])
+        result.unclear.append(f"latest value read from '{result.headers[chosen]}' ({others} also looks current)")
+    if "previous_value" not in result.by_name:
+        previous, (period, label) = max(years, key=lambda y: (y[1][0], y[0]))
+        result.by_name["previous_value"] = previous
+        result.header_periods["previous_value"] = label
+        result.unclear.append(f"previous value read from '{result.headers[previous]}' ({label}); check it "
+                              f"compares with '{result.headers[chosen]}', or add a Previous Value column")
+    used = {result.by_name["latest_value"], result.by_name.get("previous_value")}
+    result.duplicates = [(n, h) for n, h in result.duplicates if n != "latest_value"] + \
+        [("latest_value", result.headers[i]) for i in candidates if i not in used]
+
+
+def _target_of_latest_period(result: ColumnMap) -> None:
+    """Targets headed by their years ("03/04 target", "04/05 target"): the one for
+    the latest value's period is the target."""
+    label = result.header_periods.get("latest_value")
+    if not label or not any(name == "target" for name, _ in result.duplicates):
+        return
+    for index, header in enumerate(result.headers):
+        if _match_one(header) != "target" or index == result.by_name.get("target"):
+            continue
+        named = _header_period(re.sub(r"\btargets?\b", " ", header, flags=re.I))
+        if named is not None and named[1] == label:
+            first = result.headers[result.by_name["target"]]
+            result.duplicates = [(n, h) for n, h in result.duplicates if (n, h) != ("target", header)]
+            result.duplicates.append(("target", first))
+            result.by_name["target"] = index
+            return
+
+
 def match_columns(headers: Sequence[object]) -> ColumnMap:
     """Map canonical names to column positions; the first match of a name wins."""
     texts = ["" if h is None else str(h) for h in headers]
@@ -358,8 +442,10 @@ def match_columns(headers: Sequence[object]) -> ColumnMap:
             continue
         result.by_name[name] = index
     result.repeated = [(texts[positions[0]], positions) for positions in seen.values() if len(positions) > 1]
+    _current_beats_bare_year(result)
     _periods_in_headers(result)
     _split_value_columns(result)
+    _target_of_latest_period(result)
     # A header-less column right after a period column is that period's value.
     for period, value in (("previous_period", "previous_value"), ("latest_period", "latest_value")):
         index = result.by_name.get(period)

@@ -17,7 +17,8 @@ from functools import lru_cache
 
 from kpi_excel.errors import CellError
 
-__all__ = ["Polarity", "PolarityError", "parse_polarity", "information_only", "polarity_in_name"]
+__all__ = ["Polarity", "PolarityError", "parse_polarity", "information_only", "polarity_in_name",
+           "polarity_suggested_by_words"]
 
 
 class PolarityError(CellError):
@@ -114,3 +115,27 @@ def polarity_in_name(name: object) -> Polarity | None:
     if match is None:
         return None
     return _lookup(re.sub(r"\s+", " ", match.group(1).strip().lower()))
+
+
+# Words in an indicator's name that suggest a good direction without stating it: only a
+# guess ("complaints responded to within 10 days" holds both kinds, and is left unguessed).
+_LOW_WORDS = re.compile(r"\b(missed|complaints?|days to|falling below|waiting|delay(?:s|ed)?|overdue|backlog|"
+                        r"sickness|days lost|re-?referrals?)\b", re.I)
+_HIGH_WORDS = re.compile(r"\b(within|on time|satisf(?:ied|action)|answered|achiev(?:ed|ing))\b", re.I)
+
+
+@lru_cache(maxsize=4096)
+def polarity_suggested_by_words(name: object) -> tuple[Polarity | None, tuple[str, ...]]:
+    """The polarity an indicator's wording suggests ("missed", "complaints", "days to"
+    suggest Low = Good; "within", "satisfied" High = Good) and the words found; the
+    polarity is None when no word or words of both kinds are found."""
+    text = str(name or "")
+    low = list(dict.fromkeys(m.group(1).lower() for m in _LOW_WORDS.finditer(text)))
+    high = list(dict.fromkeys(m.group(1).lower() for m in _HIGH_WORDS.finditer(text)))
+    if low and high:
+        return None, tuple(low + high)
+    if low:
+        return Polarity.LOW, tuple(low)
+    if high:
+        return Polarity.HIGH, tuple(high)
+    return None, ()

@@ -15,7 +15,13 @@ Similar / Worse, when the table has an England column).
 A table as published is read as it is: value columns headed by their period
 (``Q4 2013/14``) give the periods, a footnote row under the table is not an
 indicator, and two rows with one code are named (both would be rated from the
-same data).
+same data). Its published status is found by what the cells hold (a "Performance"
+column of colours, a value cell ``95.4% Red``; not a "Status" of "Up to date"),
+see :mod:`kpi_excel.core.published_status`. With no Polarity column, a row's
+polarity is taken where the table implies it, and a guess from the indicator's
+words is said in ``problems`` (:mod:`kpi_excel.core.implied_polarity`). Which
+column was used where the headers leave it open, and an estimated value, are
+said on each row.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from kpi_excel.core.a1 import column_letter
 from kpi_excel.core.columns import SYNONYMS, ColumnMap, match_columns, normalise_header, settle_by_content
 from kpi_excel.core.engine import Assessment, RateOptions, Ratings, duplicate_codes, rate_rows
 from kpi_excel.core.engine.cells import RowCells
+from kpi_excel.core.implied_polarity import ImpliedPolarity, implied_polarities
+from kpi_excel.core.published_status import settle_published_status, split_status_from_values
 from kpi_excel.core.values import looks_like_formula
 from kpi_excel.errors import MissingColumnError
 
@@ -85,6 +93,7 @@ def rate_table(
     columns = match_columns(list(frame.columns))
     # What a column holds is plain from its first few hundred cells.
     settle_by_content(columns, lambda j: [_clean(v) for v in frame.iloc[:500, j].tolist()])
+    settle_published_status(columns, lambda j: [_clean(v) for v in frame.iloc[:500, j].tolist()])
     if "latest_value" not in columns:
         looked_for = ", ".join(f"'{w.title()}'" for w in SYNONYMS["latest_value"][:6])
         raise MissingColumnError(
@@ -96,10 +105,13 @@ def rate_table(
     for name, label in _periods_from_headers(columns).items():
         cells[name] = np.full(size, label, dtype=object)
     shown = {name: formats.iloc[:, j] for name, j in columns.by_name.items()} if formats is not None else None
+    status_in_values = _status_from_value_cells(columns, cells)
+    implied = _implied_polarity(columns, cells, size)
     notes = np.zeros(size, dtype=bool)
     notes[list(_footnote_rows(frame, columns))] = True  # a footnote under the table is not an indicator
     ratings = rate_rows(RowCells(size, cells, shown), options=options, skip=notes)
     repeated_codes = _repeated_codes(frame, columns, ratings)
+    row_notes = _row_notes(columns, ratings, implied)
 
     # Value cells already get a sharper message from the value reader.
     skip = {columns.by_name[n] for n in ("latest_value", "previous_value") if n in columns}
@@ -109,9 +121,10 @@ def rate_table(
     out.columns = _published_names(list(frame.columns), with_statistics)
     out["change"] = ratings.change
     # Our words stay Python text (object columns): no conversion now, and pandas writes them faster.
+    problems = _problem_texts(columns, ratings, cell_problems, repeated_codes, status_in_values,
+                              _row_problems(columns, ratings, implied))
     for name, words in (("trend", ratings.trend), ("direction", ratings.direction), ("rag", ratings.rag),
-                        ("rag_reason", ratings.rag_reason),
-                        ("problems", _problem_texts(columns, ratings, cell_problems, repeated_codes))):
+                        ("rag_reason", _with_notes(ratings.rag_reason, row_notes)), ("problems", problems)):
         out[name] = pd.Series(words, index=out.index, dtype=object)
     if with_statistics:
         _add_statistics(out, ratings, options.confidence)
@@ -119,16 +132,98 @@ def rate_table(
 
 
 def _problem_texts(columns: ColumnMap, ratings: Ratings, cell_problems: dict[int, list[str]],
-                   repeated_codes: dict[int, str]) -> list[str]:
+                   repeated_codes: dict[int, str], status_in_values: bool = False,
+                   row_problems: dict[int, list[str]] | None = None) -> list[str]:
     """Each row's problems as one text, each named by the column's own header."""
-    texts = ratings.problems.texts(lambda name: columns.header(name) if name in columns else name)
+    def header(name: str) -> str:
+        if name == "published_rag" and status_in_values:  # read from the end of the value cells
+            return columns.header("latest_value")
+        return columns.header(name) if name in columns else name
+
+    texts = ratings.problems.texts(header)
     code = columns.header("code") if "code" in columns else "code"
-    for i in set(cell_problems) | set(repeated_codes):
+    row_problems = row_problems or {}
+    for i in set(cell_problems) | set(repeated_codes) | set(row_problems):
         parts = ([texts[i]] if texts[i] else []) + cell_problems.get(i, [])
         if i in repeated_codes:
             parts.append(f"{code}: {repeated_codes[i]}")
+        parts.extend(row_problems.get(i, []))
         texts[i] = "; ".join(parts)
     return texts
+
+
+def _status_from_value_cells(columns: ColumnMap, cells: dict[str, object]) -> bool:
+    """Value cells that end in a status ("95.4% Red"): the value without it (the
+    value reader would take "Red" for a unit), and, when the table has no status
+    column, the colour as the published status. True when that was done."""
+    if "latest_value" not in columns:
+        return False
+    split = split_status_from_values(list(cells["latest_value"]))  # type: ignore[call-overload]
+    if split is None:
+        return False
+    cells["latest_value"] = np.array(split[0], dtype=object)
+    if "published_rag" in columns:
+        return False
+    cells["published_rag"] = np.array(split[1], dtype=object)
+    return True
+
+
+def _implied_polarity(columns: ColumnMap, cells: dict[str, object], size: int) -> ImpliedPolarity | None:
+    """A table with no Polarity column: the polarity of each row the table implies
+    one for (see :mod:`kpi_excel.core.implied_polarity`). A blank cell in a Polarity
+    column is the officer's to fill, and left as written."""
+    if "polarity" in columns:
+        return None
+    def column(name: str) -> list[object] | None:
+        found = cells.get(name)
+        return None if found is None else [_clean(v) for v in list(found)]  # type: ignore[call-overload]
+
+    implied = implied_polarities(size, None, column("indicator"), column("target"),
+                                 column("latest_value"), column("previous_value"), column("published_trend"),
+                                 columns.header("published_trend") if "published_trend" in columns else "")
+    if not implied.any_implied:
+        return None
+    cells["polarity"] = np.array(implied.cells, dtype=object)
+    return implied
+
+
+def _row_problems(columns: ColumnMap, ratings: Ratings, implied: ImpliedPolarity | None) -> dict[int, list[str]]:
+    """What the table's headers left open (said on every indicator row) and polarities guessed from words."""
+    found: dict[int, list[str]] = {}
+    rows = np.flatnonzero(~ratings.blank).tolist()
+    for text in columns.unclear:
+        for row in rows:
+            found.setdefault(row, []).append(text)
+    if implied is not None:
+        where = columns.header("indicator") if "indicator" in columns else "indicator"
+        for row, text in implied.problems.items():
+            if not ratings.blank[row]:
+                found.setdefault(row, []).append(f"{where}: {text}")
+    return found
+
+
+def _row_notes(columns: ColumnMap, ratings: Ratings, implied: ImpliedPolarity | None) -> dict[int, list[str]]:
+    """What a rated row's reason should add: where its polarity came from, and that its value is an estimate."""
+    found: dict[int, list[str]] = {}
+    rated = ~ratings.blank & (ratings.rag != "")
+    if implied is not None:
+        for row, text in implied.reasons.items():
+            if rated[row]:
+                found.setdefault(row, []).append(text)
+    if columns.is_estimate("latest_value"):
+        text = f"the value is estimated ('{columns.header('latest_value')}')"
+        for row in np.flatnonzero(rated).tolist():
+            found.setdefault(row, []).append(text)
+    return found
+
+
+def _with_notes(reasons: np.ndarray, notes: dict[int, list[str]]) -> np.ndarray:
+    if not notes:
+        return reasons
+    out = reasons.copy()
+    for row, texts in notes.items():
+        out[row] = "; ".join([out[row], *texts]) if out[row] else "; ".join(texts)
+    return out
 
 
 def _has_statistics(columns: ColumnMap, ratings: Ratings) -> bool:
@@ -225,7 +320,7 @@ def _repeated_codes(frame: pd.DataFrame, columns: ColumnMap, ratings: Ratings) -
 
 
 def _clean(value: object) -> object:
-    if value is None:
+    if value is None or value is pd.NA:  # pd.NA: a missing cell of a pandas text column
         return None
     if isinstance(value, float) and value != value:  # NaN from pandas means empty
         return None

@@ -12,7 +12,8 @@ settles it (2% → <0.1% is a decrease; 0.05% → <0.1% is not known), and the
 change is then not a number.
 
 This module holds the words, Excel's rounding and the reader of a published
-trend column; the rule itself runs on whole columns in
+trend column (words, arrows, and a direction of travel printed as Green or
+Red); the rule itself runs on whole columns in
 :mod:`kpi_excel.core.engine.trend_columns`.
 """
 
@@ -75,12 +76,20 @@ _PUBLISHED_WORDS = [
 ]
 
 
+# A direction of travel printed as a colour, alone or on an arrow ("Green", "↑ Red", "↓ (green)"):
+# the colour says better or worse, whichever way the arrow points.
+_COLOURED = re.compile(r"^[\W_]*(?P<colour>green|red)[\W_]*$")
+
+
 def read_published_trend(text: object) -> tuple[str, str] | None:
     """A published trend cell as ("word", Increase/Decrease/Same) or
     ("direction", Improving/Declining); None when blank or not recognised."""
     cleaned = re.sub(r"\s+", " ", str(text or "")).strip().lower().rstrip(".")
     if not cleaned:
         return None
+    coloured = _COLOURED.match(cleaned)
+    if coloured:
+        return "direction", IMPROVING if coloured.group("colour") == "green" else DECLINING
     for value, kind, pattern in _PUBLISHED_WORDS:
         if re.fullmatch(pattern, cleaned):
             return kind, value
