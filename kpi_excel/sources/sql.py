@@ -230,7 +230,7 @@ def _fetch(result, label: str, deadline: float) -> list:  # type: ignore[no-unty
             raise UnreadableFileError(f"more than {MAX_ROWS:,} rows; a source is read whole, so narrow the "
                                       "query (WHERE, or fewer periods)", source=label)
         if size > MAX_RESULT_BYTES:
-            raise UnreadableFileError(f"the result holds more than {MAX_RESULT_BYTES // 1_000_000:,} MB of text; "
+            raise UnreadableFileError(f"the result holds more than {MAX_RESULT_BYTES / 1_000_000:g} MB of text; "
                                       "a source holds codes, periods and values, so narrow the query", source=label)
         if time.monotonic() > deadline:
             raise UnreadableFileError(_too_slow(), source=label)
