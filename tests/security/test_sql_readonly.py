@@ -320,3 +320,15 @@ def test_sql_mysql_hash_comments_and_brackets_follow_their_dialects() -> None:
     assert check_query("SELECT [a;b] FROM kv", "mssql") == "SELECT [a;b] FROM kv"
     with pytest.raises(UnreadableFileError):
         check_query("SELECT [a;b] FROM kv", "postgresql")
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT code, lo_bound, dblink_count, 'dblink_exec(' AS x FROM kv",  # names, not calls
+    'SELECT "pg_notify", "set_config" FROM kv',
+    "SELECT code, period, sum(value) AS value, max(pg_sleep_note) FROM kv GROUP BY code, period",
+    "SELECT u&'\\0041' AS code, now() AS period, 1 AS value",
+])
+def test_sql_names_that_only_look_like_outside_functions_still_read(query) -> None:  # type: ignore[no-untyped-def]
+    from kpi_excel.sources.sql import check_query
+
+    assert check_query(query, "postgresql") == query
