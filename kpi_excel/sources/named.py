@@ -16,6 +16,9 @@ short name, on every door:
 
 * the web add-in's server reads ``KPI_EXCEL_SOURCES`` (:mod:`.policy`).
 
+A short name wins over a file of the same name beside the workbook, and
+``kpi-excel refresh --data warehouse`` names one too.
+
 Only these texts get a password from ``${NAME}`` or ``KPI_EXCEL_SQL_PASSWORD``;
 so a file other users can change is refused (on POSIX: owned by someone else
 or writable by group or others), as it could send the password anywhere.
