@@ -16,6 +16,7 @@ from typing import Iterator
 
 import pytest
 
+from kpi_excel.cli import main
 from tests.security.hostile import example_report, refused_in_one_line
 from tests.security.web_helpers import Trap
 
@@ -126,7 +127,7 @@ def test_dblink_exec_delete_is_refused_and_the_rows_stay(runner, report, db) -> 
 def test_a_login_that_may_run_dblink_is_refused_before_its_query_runs(runner, report, db) -> None:  # type: ignore[no-untyped-def]
     admin, reader = db
     harmless = _source(reader, "SELECT code, period, value FROM t.kv")
-    result = runner.invoke(__import__("kpi_excel.cli", fromlist=["main"]).main,
+    result = runner.invoke(main,
                            ["refresh", str(report), "-o", str(report.with_name("out.xlsx")), "--data", harmless])
     assert result.exit_code == 0, result.output  # revoked, as the admin guide says: it reads
     with psycopg.connect(_conninfo(admin), autocommit=True) as connection:

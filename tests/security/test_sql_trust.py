@@ -20,6 +20,7 @@ from typing import Iterator
 import pytest
 from openpyxl import load_workbook
 
+from kpi_excel.cli import main
 from kpi_excel.workbook.xlsx import XlsxPackage
 from tests.security.hostile import example_report, refused_in_one_line
 from tests.security.web_helpers import Trap
@@ -163,7 +164,7 @@ def test_a_configured_database_is_named_by_its_short_name(runner, tmp_path, ware
     _sources_file(tmp_path, f'[sources]\nWarehouse = "{warehouse}"\n', monkeypatch)
     monkeypatch.setenv("KPI_TEST_DB_PW", "pw")
     report = _with_setting(example_report(tmp_path / "report.xlsx"), "Extra sources", " warehouse ")
-    result = runner.invoke(__import__("kpi_excel.cli", fromlist=["main"]).main, ["refresh", str(report)])
+    result = runner.invoke(main, ["refresh", str(report)])
     assert result.exit_code == 0, result.output
     kpis = XlsxPackage.open(report).read_sheet("KPIs")
     texts = [str(v) for _, _, v, _ in kpis.cells()]
