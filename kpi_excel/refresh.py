@@ -75,7 +75,9 @@ def plan_workbook_refresh(
         raise InputError("the workbook has no KPIs sheet: add one with 'kpi-excel init', or name your "
                          "indicator sheet KPIs", sheet="KPIs")
     settings = settings_from(content.settings)
-    extra = [policy.source(spec, inputs.directory) for spec in [*settings.sources, *sources]]
+    # The workbook's own texts, then the ones the user gave (--data), which may name any database.
+    extra = [*(policy.source(spec, inputs.directory) for spec in settings.sources),
+             *(policy.given(spec, inputs.directory) for spec in sources)]
     benchmark_source = policy.benchmark(settings.benchmark_source, inputs.directory) \
         if settings.benchmark_source else None
     group_file = policy.comparator_group(settings.comparator, inputs.directory) \

@@ -1,7 +1,7 @@
 """Shared fixtures: the data in ``tests/fixtures`` (LAIT, the seeds, the
 real-Excel workbooks), a CLI runner, and a real PostgreSQL server
 (``KPI_EXCEL_TEST_PG_URL``, else a private cluster started here in a temporary
-folder on a loopback port)."""
+folder on a loopback port), and the same server as a login that can only read."""
 
 from __future__ import annotations
 
@@ -125,6 +125,30 @@ def pg_url():
         subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
                        capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
+
+
+READER = "kpi_reader"
+
+
+@pytest.fixture(scope="session")
+def pg_reader_url(pg_url: str) -> str:
+    """The same server as a login that can only read, as a source's login must be (see the admin
+    guide's Security model): ``pg_read_all_data``, no superuser. ``pg_url`` is the superuser
+    that builds the tests' tables."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    engine = sa.create_engine(pg_url)
+    try:
+        with engine.begin() as connection:
+            if not connection.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": READER}).first():
+                connection.execute(sa.text(f"CREATE ROLE {READER} LOGIN"))
+            connection.execute(sa.text(f"GRANT pg_read_all_data TO {READER}"))
+    except sa.exc.SQLAlchemyError as error:
+        _missing(f"cannot make the read-only login {READER} with {make_url(pg_url)!r}: {error}")
+    finally:
+        engine.dispose()
+    return make_url(pg_url).set(username=READER, password=None).render_as_string(hide_password=False)
 
 
 @pytest.fixture

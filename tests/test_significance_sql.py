@@ -31,12 +31,12 @@ def counts_table(pg_url: str) -> str:
     return "kpi_counts"
 
 
-def test_sql_counts_give_an_interval_and_a_significant_change(pg_url: str, counts_table: str,
+def test_sql_counts_give_an_interval_and_a_significant_change(pg_reader_url: str, counts_table: str,
                                                               tmp_path: Path) -> None:
     from kpi_excel.workbook.report_file import new_report, refresh_report
 
     path = new_report(tmp_path / "report.xlsx", example=True)
-    refresh_report(path, sources=[f"sql:{pg_url}#table={counts_table}&schema=stats12"],
+    refresh_report(path, sources=[f"sql:{pg_reader_url}#table={counts_table}&schema=stats12"],
                    now=dt.datetime(2026, 11, 23, 9, 30), user="officer")
     values = list(load_workbook(path)["KPIs"].iter_rows(values_only=True))
     rows = [dict(zip(values[0], r)) for r in values[1:]]

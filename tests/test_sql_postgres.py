@@ -1,4 +1,5 @@
-"""Observations from a real PostgreSQL server through SQLAlchemy (psycopg 3)."""
+"""Observations from a real PostgreSQL server through SQLAlchemy (psycopg 3), read by a login that can
+only read (``pg_reader_url``); the tables are made by the superuser (``pg_url``)."""
 
 from __future__ import annotations
 
@@ -35,11 +36,11 @@ def kpi_table(pg_url: str) -> str:
     return "kpi_values"
 
 
-def test_table_source(pg_url: str, kpi_table: str) -> None:
+def test_table_source(pg_reader_url: str, kpi_table: str) -> None:
     from kpi_excel.sources.lait_files import load_directory
     from kpi_excel.sources.spec import read_source
 
-    found = read_source(f"sql:{pg_url}#table={kpi_table}&schema=perf", directory=load_directory())
+    found = read_source(f"sql:{pg_reader_url}#table={kpi_table}&schema=perf", directory=load_directory())
     frame = found.frame.sort_values(["code", "area", "period"]).reset_index(drop=True)
     assert set(frame["source"]) == {"sql:kpi_values"}
     assert [str(p) for p in found.problems] == [
@@ -59,28 +60,28 @@ def test_table_source(pg_url: str, kpi_table: str) -> None:
     assert frame[frame["area"] == "Leicester"]["value"].tolist() == [70.25]
 
 
-def test_query_source_and_period_choice(pg_url: str, kpi_table: str) -> None:
+def test_query_source_and_period_choice(pg_reader_url: str, kpi_table: str) -> None:
     from kpi_excel.core.observations import choose_periods
     from kpi_excel.sources.spec import read_source
 
     query = ("SELECT indicator_code AS code, time_period AS period, value, last_updated AS updated "
              "FROM perf.kpi_values WHERE la_name = 'Leicestershire' AND indicator_code = 'EH1'")
-    found = read_source(f"sql:{pg_url}#query={query}")
+    found = read_source(f"sql:{pg_reader_url}#query={query}")
     assert not found.problems and set(found.frame["source"]) == {"sql:query"}
     chosen = choose_periods(found, {"EH1": "Quarterly"}).frame.loc["EH1"]
     assert chosen[["previous_period", "previous_value", "latest_period", "latest_value"]].tolist() == [
         "Q1 2022/23", 75.5, "Q2 2022/23", 77.6]
 
 
-def test_errors_name_the_place_and_hide_the_password(pg_url: str, kpi_table: str) -> None:
+def test_errors_name_the_place_and_hide_the_password(pg_reader_url: str, kpi_table: str) -> None:
     from kpi_excel.errors import InputError
     from kpi_excel.sources.spec import read_source
 
     with pytest.raises(InputError, match="no table 'nope'"):
-        read_source(f"sql:{pg_url}#table=nope")
+        read_source(f"sql:{pg_reader_url}#table=nope")
     with pytest.raises(InputError, match="no column for code, period, value"):
-        read_source(f"sql:{pg_url}#query=SELECT 1 AS x")
-    with_password = pg_url.replace("kpi@", "kpi:hunter2@")
+        read_source(f"sql:{pg_reader_url}#query=SELECT 1 AS x")
+    with_password = pg_reader_url.replace("kpi_reader@", "kpi_reader:hunter2@")
     with pytest.raises(InputError) as caught:
         read_source(f"sql:{with_password}#query=SELECT * FROM missing_table")
     assert "hunter2" not in str(caught.value) and "***" in str(caught.value)

@@ -70,8 +70,8 @@ SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
     ("Statistical neighbours", "neighbours", "2025 or 2021: which DfE neighbour list to average."),
     ("Extra sources", "sources",
      "More places to read values from, one per line or separated by semicolons "
-     "(path.csv, path.xlsx#Sheet, sql:URL#table=name; on the web, the short names your administrator "
-     "offers). The Data sheet is always read."),
+     "(path.csv, path.xlsx#Sheet, or a short name from your sources file, which is where databases go; on "
+     "the web, the short names your administrator offers). The Data sheet is always read."),
     ("As of period", "as_of", "Re-run a past period (e.g. Q2 2022/23): later data is ignored. Empty: latest."),
     ("Confidence level", "confidence",
      "95% or 99.8%: how sure a change or a difference from England must be before it is called "

@@ -4,9 +4,15 @@ A workbook's Settings sheet names sources ("Extra sources", "Benchmark data",
 "Comparator group"). Who may make kpi_excel open what depends on the door:
 
 * the command (``kpi-excel refresh``) and the desktop add-in act **as the
-  user** on their own machine: reading the user's files and databases is their
-  right, so any path, ``lait:`` file or ``sql:`` URL is opened as written
-  (:meth:`SourcePolicy.as_user`);
+  user** on their own machine: reading the user's files is their right, so a
+  path or ``lait:`` file is opened as written, and so are the short names of
+  the user's sources file (:mod:`.named`) (:meth:`SourcePolicy.as_user`). A
+  workbook never names a database itself: an ``sql:`` URL in its Settings is
+  refused on every door before any connection, because a shared workbook must
+  not choose where the officer's password goes (or which host learns who
+  opened it). Databases are configured outside the workbook, in the sources
+  file, and named by short name; ``kpi-excel refresh --data sql:...`` (typed
+  by the officer) still opens any URL (:meth:`SourcePolicy.given`);
 * the web add-in's server acts for many users: it opens only the sources its
   administrator **offers** (``KPI_EXCEL_SOURCES``, short name → path or URL),
   and a workbook may name those by their short name and nothing else
@@ -24,8 +30,10 @@ A workbook's Settings sheet names sources ("Extra sources", "Benchmark data",
      "neighbours": "/srv/kpi/groups/east_midlands.txt"}
 
 A name is letters, digits, spaces, ``-``, ``_`` and ``.`` (up to 60), matched
-ignoring case and surrounding spaces. ``example`` is the bundled example
-benchmark, offered by every door.
+ignoring case and surrounding spaces (:mod:`.named`). ``example`` is the bundled
+example benchmark, offered by every door. Only sources named outside the
+workbook (or given on the command line) get a password from ``${NAME}`` or
+``KPI_EXCEL_SQL_PASSWORD``.
 """
 
 from __future__ import annotations
@@ -34,13 +42,14 @@ import contextlib
 import json
 import logging
 import os
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator, Mapping
 
 from kpi_excel.core.observations import Observations
 from kpi_excel.errors import InputError, KpiExcelError
+from kpi_excel.sources.named import EXAMPLE_BENCHMARK, check_names, load_named, sources_file
+from kpi_excel.sources.named import key as _key, shown as _shown
 
 __all__ = [
     "SOURCES_ENV",
@@ -56,9 +65,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 SOURCES_ENV = "KPI_EXCEL_SOURCES"
-EXAMPLE_BENCHMARK = "example"
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,59}")
-_SHOWN = 80  # characters of an officer's own text repeated back in a refusal
 
 
 class SourceRefusedError(InputError):
@@ -76,15 +82,7 @@ class Source:
     spec: str  # a --data text: path[#sheet], lait:path, sql:URL#table=... (see kpi_excel.sources.spec)
     label: str  # what messages, the Source column and the Log show
     offered: bool = False  # an administrator's source: show only its label, never its spec
-
-
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-def _shown(text: str) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= _SHOWN else text[:_SHOWN - 1] + "…"
+    named: bool = False  # configured under a short name: rows and problems are labelled by it
 
 
 @dataclass(frozen=True)
@@ -92,13 +90,19 @@ class SourcePolicy:
     """What a refresh may open: the user's own files, or only the sources an administrator offers."""
 
     own_files: bool
-    offered: Mapping[str, str] = field(default_factory=dict)  # casefolded short name -> spec
+    # The short names this door knows (the server's offer, or the user's sources file): casefolded -> spec
+    offered: Mapping[str, str] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)  # casefolded short name -> name as configured
 
     @classmethod
-    def as_user(cls) -> "SourcePolicy":
-        """The command and the desktop add-in: they act as the user, so the user's files are theirs."""
-        return cls(own_files=True)
+    def as_user(cls, named: Mapping[str, str] | None = None) -> "SourcePolicy":
+        """The command and the desktop add-in: they act as the user, so the user's files are theirs.
+
+        ``named``: the user's short names (default: their sources file, :func:`.named.load_named`).
+        """
+        named = load_named() if named is None else named
+        return cls(own_files=True, offered={_key(k): v for k, v in named.items()},
+                   names={_key(k): k for k in named})
 
     @classmethod
     def offered_only(cls, offered: Mapping[str, str]) -> "SourcePolicy":
@@ -109,10 +113,18 @@ class SourcePolicy:
     # --- what a Settings text means -------------------------------------------------------
 
     def source(self, text: str, directory: Path | None, *, setting: str = "Extra sources") -> Source:
-        """The source an "Extra sources" (or a command-line ``--data``) entry names."""
+        """The source a workbook's "Extra sources" entry names."""
         if self.own_files:
-            return Source(_resolve(text, directory), _display(text))
+            return self._as_user(text, directory, setting)
         return self._offered(text, setting)
+
+    def given(self, text: str, directory: Path | None) -> Source:
+        """A source the user gave themselves (``--data``): a short name, or any path or URL as written."""
+        if not self.own_files:
+            return self._offered(text, "--data")
+        if _key(str(text)) in self.offered:
+            return self._named(text)
+        return Source(_resolve(text, directory), _display(text))
 
     def benchmark(self, text: str, directory: Path | None) -> Source:
         """The source "Benchmark data" names; ``example`` is the bundled extract for every door."""
@@ -122,18 +134,20 @@ class SourcePolicy:
             bundled = resources.files("kpi_excel").joinpath("data/benchmark/lait_extract.parquet")
             return Source(f"lait:{bundled}", text.strip(), offered=not self.own_files)
         if self.own_files:
-            return Source(_resolve(text, directory), _display(text))
+            return self._as_user(text, directory, "Benchmark data")
         return self._offered(text, "Benchmark data")
 
     def comparator_group(self, text: str, directory: Path | None) -> tuple[Source, Path]:
         """The group file "Comparator group" names (a list of names separated by ";" is not a file)."""
-        if self.own_files:
+        if self.own_files and _key(str(text)) not in self.offered:
+            _refuse_database(text, "Comparator group")
             path = Path(_resolve(text, directory))
             if not path.exists():
                 raise InputError(f"Comparator group: no such group file '{text}' (give 'All authorities', names "
                                  "separated by semicolons, or a file)", sheet="Settings")
             return Source(str(path), text), path
-        source = self._offered(text, "Comparator group", hint=" (or list authority names separated by semicolons)")
+        source = self._named(text) if self.own_files else \
+            self._offered(text, "Comparator group", hint=" (or list authority names separated by semicolons)")
         from kpi_excel.sources.spec import parse_spec
 
         with self.reading(source, "Comparator group"):
@@ -142,10 +156,21 @@ class SourcePolicy:
                 raise InputError("a comparator group must be a file of authority names", source=source.spec)
         return source, spec.path
 
+    def _as_user(self, text: str, directory: Path | None, setting: str) -> Source:
+        """A workbook's text on the user's own machine: a short name of theirs, else a path, never a database."""
+        if _key(str(text)) in self.offered:
+            return self._named(text)
+        _refuse_database(text, setting)
+        return Source(_resolve(text, directory), _display(text))
+
+    def _named(self, text: str) -> Source:
+        key = _key(str(text))
+        return Source(self.offered[key], self.names[key], named=True)
+
     def _offered(self, text: str, setting: str, hint: str = "") -> Source:
         key = _key(str(text))
         if key in self.offered:
-            return Source(self.offered[key], self.names[key], offered=True)
+            return Source(self.offered[key], self.names[key], offered=True, named=True)
         raise SourceRefusedError(f"{setting}: '{_shown(text)}' is not a source this server offers; "
                                  f"ask your administrator{hint}", sheet="Settings")
 
@@ -176,7 +201,7 @@ class SourcePolicy:
 
         with self.reading(source, setting):
             observations = read_source(source.spec, directory=directory)  # type: ignore[arg-type]
-        return _relabel(observations, source) if source.offered else observations
+        return _relabel(observations, source) if source.named else observations
 
 
 def parse_offered(text: str) -> dict[str, str]:
@@ -191,22 +216,7 @@ def parse_offered(text: str) -> dict[str, str]:
     if not isinstance(raw, dict):
         raise ValueError(f'{SOURCES_ENV} must be a JSON object of short name to source, such as '
                          '{"finance": "/srv/kpi/finance.csv"}')
-    offered: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    for name, spec in raw.items():
-        clean = " ".join(str(name).split())
-        if not _NAME.fullmatch(clean):
-            raise ValueError(f"{SOURCES_ENV}: '{_shown(name)}' is not a usable short name (letters, digits, "
-                             "spaces, '-', '_' and '.', up to 60 characters, starting with a letter or digit)")
-        if _key(clean) == EXAMPLE_BENCHMARK:
-            raise ValueError(f"{SOURCES_ENV}: 'example' is the bundled example benchmark; choose another name")
-        if _key(clean) in seen:
-            raise ValueError(f"{SOURCES_ENV}: '{clean}' and '{seen[_key(clean)]}' are the same name")
-        if not isinstance(spec, str) or not spec.strip():
-            raise ValueError(f"{SOURCES_ENV}: '{clean}' must name a path or URL as text")
-        seen[_key(clean)] = clean
-        offered[clean] = spec.strip()
-    return offered
+    return check_names(raw, SOURCES_ENV)
 
 
 def offered_from_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -215,6 +225,28 @@ def offered_from_env(environ: Mapping[str, str] | None = None) -> dict[str, str]
 
 
 # --- the user's own files: relative to the workbook, as they always were --------------------
+
+def _refuse_database(text: str, setting: str) -> None:
+    """A workbook's text naming a database: refused before anything is parsed, expanded or connected."""
+    if str(text).strip().lower().startswith("sql:"):
+        raise SourceRefusedError(
+            f"{setting}: a workbook cannot name a database itself ('{_shown(_database_shown(text))}'), as it "
+            f"could send your password anywhere; add it to your sources file ({sources_file()}) with a short "
+            "name and write that name", sheet="Settings")
+
+
+def _database_shown(text: str) -> str:
+    """Only the kind and host of a workbook's ``sql:`` text: never its user, password or query."""
+    from urllib.parse import urlsplit
+
+    url = str(text).strip()[4:]
+    try:
+        parts = urlsplit(url.partition("#")[0])
+        host = parts.hostname or ""
+    except ValueError:
+        return "sql:…"
+    return f"sql:{parts.scheme}://{host}/…" if parts.scheme else "sql:…"
+
 
 def _resolve(spec: str, directory: Path | None) -> str:
     """A relative file path in the Settings is relative to the workbook."""

@@ -20,6 +20,12 @@ lines: write ``${NAME}`` for an environment variable
 out and set ``KPI_EXCEL_SQL_PASSWORD``. Messages show the URL with the password
 masked. Several ``--data`` sources may be given; for the same indicator and
 period the newest observation wins (see :mod:`kpi_excel.core.observations`).
+
+The ``${NAME}`` and ``KPI_EXCEL_SQL_PASSWORD`` rules make these texts trusted:
+they come from the officer (``--data``) or from a sources file or
+``KPI_EXCEL_SOURCES`` an officer or administrator wrote. A workbook's own text
+never reaches :func:`parse_spec` as a database: :mod:`kpi_excel.sources.policy`
+refuses an ``sql:`` text in its Settings first.
 """
 
 from __future__ import annotations

@@ -8,14 +8,15 @@ result row: ``sql:kpi_values row 12``.
 
 A source only ever reads, whatever the query says:
 
-* **One SELECT.** The query must be a single ``SELECT`` (or ``WITH ...
-  SELECT``) statement, judged with comments, string literals and quoted names
-  taken out: a trailing ``;`` at most, and none of the words that write,
-  lock or run other code (``INSERT``, ``UPDATE``, ``DELETE``, ``MERGE``,
-  ``INTO``, ``CREATE``, ``DROP``, ``ALTER``, ``TRUNCATE``, ``GRANT``, ``COPY``,
-  ``CALL``, ``EXECUTE``, ``FOR SHARE``, ...). Quoting that databases read
-  differently (a backslash before a quote, a comment inside a comment, MySQL's
-  ``/*!`` comments) is refused rather than guessed at.
+* **One SELECT that calls nothing outside itself** (:mod:`.sql_query`): a
+  single ``SELECT`` (or ``WITH ... SELECT``), none of the words that write,
+  lock or run other code, and no call of a function that acts outside the
+  transaction (``dblink*``, ``pg_terminate_backend``, ``lo_*``,
+  ``pg_read_file``, ``pg_stat_reset*``, ``set_config``, ...), judged before
+  any connection is made.
+* **A login that can only read**: on PostgreSQL a superuser, a member of the
+  server-file or signal roles, or a login that may run ``dblink`` and the like
+  is refused before the query runs (:mod:`.sql_login`).
 * **A read-only transaction, always rolled back**, made read-only by the
   database itself where it can be: PostgreSQL ``SET TRANSACTION READ ONLY``
   (and the query runs as a sub-select, so the server's parser refuses a second
@@ -25,7 +26,17 @@ A source only ever reads, whatever the query says:
   TRANSACTION READ ONLY``. SQL Server has no read-only transaction: there the
   rollback and the one-SELECT rule stand, and the account should be one that
   can only read (``db_datareader``), as it should everywhere.
-* **Bounded**: at most :data:`MAX_ROWS` rows are fetched.
+* **Bounded in time and size, on every database**: at most :data:`MAX_ROWS`
+  rows and :data:`MAX_RESULT_BYTES` of text and bytes are kept, fetched
+  :data:`FETCH_ROWS` at a time, and fetching stops after
+  :data:`TIMEOUT_SECONDS`. The database itself stops what the client cannot:
+  PostgreSQL's ``statement_timeout``, and a row over :data:`MAX_ROW_BYTES`
+  (its text form) fails on the server before it is sent; SQLite stops a
+  query at the deadline (a progress handler, so a recursive query that never
+  returns a row ends too) and refuses a value over :data:`MAX_ROW_BYTES`
+  (``SQLITE_LIMIT_LENGTH``, so a ``zeroblob`` bomb is one line, not
+  ``MemoryError``). Other databases get the client's bounds only; give their
+  login a time limit of its own.
 
 Every refusal and database error is one line, and never shows a password:
 not in the URL (even one holding ``#``, ``@`` or ``?password=``), not from the
@@ -41,6 +52,7 @@ import datetime as dt
 import decimal
 import os
 import re
+import time
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -50,132 +62,22 @@ from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.observations import Observations, match_observation_columns, observations_from_records
 from kpi_excel.errors import MissingColumnError, UnreadableFileError
 from kpi_excel.extras import extra_for_module, require
+from kpi_excel.sources.sql_login import check_login
+from kpi_excel.sources.sql_query import check_query
 
-__all__ = ["read_sql", "safe_url", "check_query", "MAX_ROWS", "TIMEOUT_SECONDS", "PASSWORD_ENV"]
+__all__ = ["read_sql", "safe_url", "check_query", "MAX_ROWS", "MAX_ROW_BYTES", "MAX_RESULT_BYTES", "FETCH_ROWS",
+           "TIMEOUT_SECONDS", "PASSWORD_ENV"]
 
 PASSWORD_ENV = "KPI_EXCEL_SQL_PASSWORD"  # the password of a URL written without one
 
 MAX_ROWS = 500_000
-TIMEOUT_SECONDS = 300  # PostgreSQL's statement_timeout for a source's query
+TIMEOUT_SECONDS = 300  # a source's query, and its fetching, stop after this
+MAX_ROW_BYTES = 512_000  # a result row (PostgreSQL: as text) or value (SQLite): three full Excel cells
+MAX_RESULT_BYTES = 256_000_000  # the text and bytes of a whole result, as fetched
+FETCH_ROWS = 500  # rows in flight at once: at most FETCH_ROWS * MAX_ROW_BYTES from PostgreSQL
+_TOO_BIG = "kpi-excel: row over"  # the marker of the server-side row check's error
 
-# Words that write, lock, or run other code: none belongs in a query that reads.
-_FORBIDDEN = (
-    "INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "INTO", "CREATE", "DROP", "ALTER", "TRUNCATE", "RENAME",
-    "GRANT", "REVOKE", "COPY", "CALL", "EXEC", "EXECUTE", "PREPARE", "DEALLOCATE", "ATTACH", "DETACH", "PRAGMA",
-    "VACUUM", "REINDEX", "CLUSTER", "LOCK", "SHARE", "NOTIFY", "LISTEN", "LOAD", "HANDLER", "OUTFILE",
-    "DUMPFILE", "SHUTDOWN", "KILL",
-)
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
-_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
 _PASSWORD_PARAM = re.compile(r"(?i)([?&;](?:password|passwd|pwd|pass)=)[^&;#]*")
-
-
-# ---- judging a query ---------------------------------------------------------------------
-
-
-class _Refused(Exception):
-    """Why a query is not run (turned into one line by the caller)."""
-
-
-def _scan_quoted(query: str, start: int, close: str, backslash_check: bool = True) -> int:
-    """Index just past a quoted run opened at ``start``, the closing character doubled to escape."""
-    i, n = start + 1, len(query)
-    while i < n:
-        ch = query[i]
-        if ch == "\\" and backslash_check and i + 1 < n and query[i + 1] == close:
-            raise _Refused(f"a backslash before {close} inside a quoted text is read differently by different "
-                           f"databases; write the {close} twice instead")
-        if ch == close:
-            if i + 1 < n and query[i + 1] == close:
-                i += 2
-                continue
-            return i + 1
-        i += 1
-    raise _Refused("the query has an unterminated quoted text or name")
-
-
-def _code_only(query: str, dialect: str) -> str:
-    """The query with comments, literals and quoted names blanked out.
-
-    The result has the query's length, character for character (a blanked
-    run keeps its quotes and becomes spaces inside), so a position in it is a
-    position in the query.
-    """
-    pg = dialect == "postgresql"
-    mysql = dialect in ("mysql", "mariadb")
-    brackets = dialect in ("mssql", "sqlite", "sybase", "access")
-    backticks = mysql or dialect == "sqlite"
-    out: list[str] = []
-    i, n = 0, len(query)
-
-    def blank(start: int, end: int, keep_ends: bool) -> None:
-        if keep_ends and end - start >= 2:
-            out.append(query[start] + " " * (end - start - 2) + query[end - 1])
-        else:
-            out.append(" " * (end - start))
-
-    while i < n:
-        ch = query[i]
-        if ch == "-" and query.startswith("--", i) or (mysql and ch == "#"):
-            end = query.find("\n", i)
-            end = n if end < 0 else end
-            blank(i, end, False)
-            i = end
-        elif ch == "/" and query.startswith("/*", i):
-            if query.startswith("/*!", i):
-                raise _Refused("MySQL runs the text of /*! comments as SQL: remove them")
-            end = query.find("*/", i + 2)
-            if end < 0:
-                raise _Refused("the query has an unterminated /* comment")
-            if "/*" in query[i + 2:end]:
-                raise _Refused("a comment inside a comment is read differently by different databases: remove it")
-            blank(i, end + 2, False)
-            i = end + 2
-        elif ch in "'\"" or (ch == "`" and backticks) or (ch == "[" and brackets):
-            end = _scan_quoted(query, i, "]" if ch == "[" else ch, backslash_check=ch != "[")
-            blank(i, end, True)
-            i = end
-        elif ch == "$" and pg and (i == 0 or not (query[i - 1].isalnum() or query[i - 1] in "_$")) \
-                and (match := _DOLLAR.match(query, i)):
-            close = query.find(match.group(0), match.end())
-            if close < 0:
-                raise _Refused("the query has an unterminated $$ quoted text")
-            end = close + len(match.group(0))
-            blank(i, end, False)
-            i = end
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def check_query(query: str, dialect: str = "") -> str:
-    """The statement to run if ``query`` only reads; raises :class:`UnreadableFileError` saying why not.
-
-    One ``SELECT`` (or ``WITH ... SELECT``) statement, a trailing ``;`` at
-    most, none of the words that write (see the module's notes). Returns the
-    statement without its trailing ``;`` (and whatever follows it).
-    """
-    try:
-        code = _code_only(query, dialect)
-        end = len(code.rstrip())
-        if end and code[end - 1] == ";":
-            end -= 1
-        statement, code = query[:end].strip(), code[:end]
-        if ";" in code:
-            raise _Refused("the query must be one statement: a ';' may only end it")
-        words = [w.upper() for w in _WORD.findall(code)]
-        if not words or words[0] not in ("SELECT", "WITH"):
-            first = words[0] if words else "nothing"
-            raise _Refused(f"a source runs one SELECT (or WITH ... SELECT) statement; this query starts with {first}")
-        if "SELECT" not in words:
-            raise _Refused("a source runs one SELECT (or WITH ... SELECT) statement; this query has no SELECT")
-        forbidden = next((w for w in words if w in _FORBIDDEN), None)
-        if forbidden is not None:
-            raise _Refused(f"a source only reads: {forbidden} is not allowed in its query")
-    except _Refused as refusal:
-        raise UnreadableFileError(f"query refused: {refusal}", source="sql:query") from None
-    return statement
 
 
 # ---- URLs and secrets ------------------------------------------------------------------------
@@ -259,7 +161,19 @@ def _engine(url: str, label: str):  # type: ignore[no-untyped-def]
         parsed = _sqlite_read_only(parsed, label)
     elif backend == "postgresql":
         connect_args["connect_timeout"] = 15
-    return sa.create_engine(parsed, poolclass=NullPool, connect_args=connect_args), backend
+    engine = sa.create_engine(parsed, poolclass=NullPool, connect_args=connect_args)
+    if backend == "sqlite":
+        sa.event.listen(engine, "connect", _bound_sqlite)
+    return engine, backend
+
+
+def _bound_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """SQLite runs in our process: stop it at the deadline, and refuse values over MAX_ROW_BYTES."""
+    import sqlite3
+
+    dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_ROW_BYTES)
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    dbapi_connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
 
 
 def _sqlite_read_only(parsed, label: str):  # type: ignore[no-untyped-def]
@@ -276,25 +190,76 @@ def _sqlite_read_only(parsed, label: str):  # type: ignore[no-untyped-def]
     return parsed.set(database=f"file:{quote(str(path.resolve()))}", query={"mode": "ro", "uri": "true"})
 
 
-def _read_only(connection, backend: str) -> None:  # type: ignore[no-untyped-def]
-    """Make the transaction just begun read-only, as the database itself enforces it."""
+def _read_only(connection, backend: str, label: str = "sql:query") -> None:  # type: ignore[no-untyped-def]
+    """Make the transaction just begun read-only, as the database itself enforces it, and bound it."""
     if backend == "postgresql":
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {TIMEOUT_SECONDS * 1000}")
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(TIMEOUT_SECONDS * 1000)}")
+        check_login(connection, label)
     elif backend == "sqlite":
         connection.exec_driver_sql("PRAGMA query_only = ON")
     elif backend in ("mysql", "mariadb", "oracle"):
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
-def _fetch(result, label: str) -> list:  # type: ignore[no-untyped-def]
+def _statement(connection, backend: str, query: str | None, table: str | None, schema: str | None):  # type: ignore[no-untyped-def]
+    """What to run: the checked query, or every row of the table; on PostgreSQL bounded by the server."""
+    import sqlalchemy as sa
+
+    if table:
+        reflected = sa.Table(table, sa.MetaData(), schema=schema, autoload_with=connection)
+        if backend != "postgresql":
+            return sa.select(reflected)
+        query = f"SELECT * FROM {connection.dialect.identifier_preparer.format_table(reflected)}"
+    if backend != "postgresql":
+        return sa.text(query)
+    # As a sub-select the server's own parser refuses anything but one query; a row too big
+    # to send fails there (its length makes the cast's text, so it is never folded in planning).
+    size = "octet_length(kpi_excel_source::text)"
+    return sa.text(f"SELECT kpi_excel_source.* FROM (\n{query}\n) AS kpi_excel_source WHERE CASE WHEN "
+                   f"{size} > {MAX_ROW_BYTES} THEN ('{_TOO_BIG} ' || {size})::int = 0 ELSE true END")
+
+
+def _fetch(result, label: str, deadline: float) -> list:  # type: ignore[no-untyped-def]
     rows: list = []
-    while batch := result.fetchmany(10_000):
+    size = 0
+    while batch := result.fetchmany(FETCH_ROWS):
         rows.extend(batch)
+        size += sum(_size(row) for row in batch)
         if len(rows) > MAX_ROWS:
             raise UnreadableFileError(f"more than {MAX_ROWS:,} rows; a source is read whole, so narrow the "
                                       "query (WHERE, or fewer periods)", source=label)
+        if size > MAX_RESULT_BYTES:
+            raise UnreadableFileError(f"the result holds more than {MAX_RESULT_BYTES / 1_000_000:g} MB of text; "
+                                      "a source holds codes, periods and values, so narrow the query", source=label)
+        if time.monotonic() > deadline:
+            raise UnreadableFileError(_too_slow(), source=label)
     return rows
+
+
+def _size(row) -> int:  # type: ignore[no-untyped-def]
+    return sum(len(v) if isinstance(v, (str, bytes, bytearray, memoryview)) else 8 for v in row)
+
+
+def _too_slow() -> str:
+    return f"the query ran longer than {TIMEOUT_SECONDS:g} s and was stopped; narrow it (WHERE, or fewer periods)"
+
+
+def _bounded(cause: BaseException) -> str | None:
+    """The message of a database error that is one of our bounds at work, else None."""
+    text = str(cause)
+    if "statement timeout" in text or (isinstance(cause, _sqlite_error()) and text == "interrupted"):
+        return _too_slow()
+    if _TOO_BIG in text or "string or blob too big" in text:
+        return (f"a row of the result is over {MAX_ROW_BYTES:,} bytes; a source holds codes, periods and "
+                "values, not large texts or blobs")
+    return None
+
+
+def _sqlite_error() -> type:
+    import sqlite3
+
+    return sqlite3.OperationalError
 
 
 def _no_driver(module: str, url: str) -> str:
@@ -323,35 +288,27 @@ def read_sql(url: str, *, table: str | None = None, query: str | None = None, sc
     except Exception as error:  # noqa: BLE001 - SQLAlchemy and drivers raise many kinds for a bad URL
         raise UnreadableFileError(_scrub(f"cannot use database URL {where} ({type(error).__name__}: "
                                          f"{_first_line(error)})", secrets), source=label) from None
-    statement = None
-    if query is not None:
-        statement = check_query(query, backend)
-        if backend == "postgresql":
-            # As a sub-select the server's own parser refuses anything but one query.
-            statement = f"SELECT * FROM (\n{statement}\n) AS kpi_excel_source"
+    checked = check_query(query, backend) if query is not None else None  # before any connection
+    deadline = time.monotonic() + TIMEOUT_SECONDS
     try:
         with engine.connect() as connection:
             transaction = connection.begin()
             try:
-                _read_only(connection, backend)
-                streaming = connection.execution_options(stream_results=True)
-                if table:
-                    reflected = sa.Table(table, sa.MetaData(), schema=schema, autoload_with=connection)
-                    result = streaming.execute(sa.select(reflected))
-                else:
-                    result = streaming.execute(sa.text(statement))
+                _read_only(connection, backend, label)
+                streaming = connection.execution_options(stream_results=True, max_row_buffer=FETCH_ROWS)
+                result = streaming.execute(_statement(connection, backend, checked, table, schema))
                 if not result.returns_rows:
                     raise UnreadableFileError("the query returned no rows to read", source=label)
                 headers = list(result.keys())
-                rows = _fetch(result, label)
+                rows = _fetch(result, label, deadline)
             finally:
                 transaction.rollback()  # a source never changes the database
     except sa.exc.NoSuchTableError:
         raise UnreadableFileError(f"no table '{table}' in {where}", source=label) from None
     except sa.exc.SQLAlchemyError as error:
         cause = getattr(error, "orig", None) or error
-        raise UnreadableFileError(_scrub(f"database error at {where}: {_first_line(cause)}", secrets),
-                                  source=label) from None
+        raise UnreadableFileError(_bounded(cause) or _scrub(f"database error at {where}: {_first_line(cause)}",
+                                                            secrets), source=label) from None
     finally:
         engine.dispose()
     columns = match_observation_columns(headers)

@@ -66,8 +66,11 @@ def _refused(result, out: Path) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def pg(pg_url: str):  # type: ignore[no-untyped-def]
-    """A fresh schema 'hostile' with a table, a sequence and a function that deletes."""
+def pg(pg_url: str, pg_reader_url: str):  # type: ignore[no-untyped-def]
+    """A fresh schema 'hostile' with a table, a sequence and a function that deletes.
+
+    The reading login may write all of it, so what stops each write below is the
+    query check or the read-only transaction, not a missing privilege."""
     engine = sa.create_engine(pg_url)
     with engine.begin() as connection:
         connection.execute(sa.text("DROP SCHEMA IF EXISTS hostile CASCADE"))
@@ -79,6 +82,9 @@ def pg(pg_url: str):  # type: ignore[no-untyped-def]
         connection.execute(sa.text(
             "CREATE FUNCTION hostile.wipe() RETURNS text LANGUAGE plpgsql AS "
             "$f$ BEGIN DELETE FROM hostile.kv; RETURN 'EH1'; END $f$"))
+        connection.execute(sa.text("GRANT ALL ON SCHEMA hostile TO kpi_reader"))
+        connection.execute(sa.text("GRANT ALL ON ALL TABLES IN SCHEMA hostile TO kpi_reader"))
+        connection.execute(sa.text("GRANT ALL ON ALL SEQUENCES IN SCHEMA hostile TO kpi_reader"))
     yield engine
     engine.dispose()
 
@@ -103,9 +109,9 @@ pytestmark_pg = pytest.mark.postgres
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("query", HOSTILE)
-def test_sql_writing_queries_are_refused_and_postgres_is_unchanged(runner, workbook, pg, pg_url, query) -> None:  # type: ignore[no-untyped-def]
+def test_sql_writing_queries_are_refused_and_postgres_is_unchanged(runner, workbook, pg, pg_reader_url, query) -> None:  # type: ignore[no-untyped-def]
     before = _pg_state(pg)
-    result, out = _refresh(runner, workbook, _pg_source(pg_url, query))
+    result, out = _refresh(runner, workbook, _pg_source(pg_reader_url, query))
     line = _refused(result, out)
     assert "query refused" in line
     assert _pg_state(pg) == before
@@ -117,36 +123,36 @@ def test_sql_writing_queries_are_refused_and_postgres_is_unchanged(runner, workb
     ("SELECT nextval('hostile.counter') AS code, 'Q1 2022/23' AS period, 1 AS value",
      "cannot execute nextval() in a read-only"),
 ])
-def test_sql_the_database_itself_refuses_what_the_check_lets_through(runner, workbook, pg, pg_url, query, said) -> None:  # type: ignore[no-untyped-def]
+def test_sql_the_database_itself_refuses_what_the_check_lets_through(runner, workbook, pg, pg_reader_url, query, said) -> None:  # type: ignore[no-untyped-def]
     before = _pg_state(pg)
-    result, out = _refresh(runner, workbook, _pg_source(pg_url, query))
+    result, out = _refresh(runner, workbook, _pg_source(pg_reader_url, query))
     assert said in _refused(result, out)
     assert _pg_state(pg) == before
 
 
 @pytest.mark.postgres
-def test_sql_a_failing_query_is_one_line_not_an_internal_error(runner, workbook, pg, pg_url) -> None:  # type: ignore[no-untyped-def]
+def test_sql_a_failing_query_is_one_line_not_an_internal_error(runner, workbook, pg, pg_reader_url) -> None:  # type: ignore[no-untyped-def]
     before = _pg_state(pg)
-    result, out = _refresh(runner, workbook, _pg_source(pg_url, "SELECT * FROM no_such_table"))
+    result, out = _refresh(runner, workbook, _pg_source(pg_reader_url, "SELECT * FROM no_such_table"))
     assert 'relation "no_such_table" does not exist' in _refused(result, out)
     assert _pg_state(pg) == before
 
 
 @pytest.mark.postgres
-def test_sql_a_reading_query_still_reads(runner, workbook, pg, pg_url) -> None:  # type: ignore[no-untyped-def]
+def test_sql_a_reading_query_still_reads(runner, workbook, pg, pg_reader_url) -> None:  # type: ignore[no-untyped-def]
     before = _pg_state(pg)
     query = "WITH latest AS (SELECT code, period, value FROM kv) SELECT * FROM latest -- the Q2 figures;"
-    result, out = _refresh(runner, workbook, _pg_source(pg_url, query))
+    result, out = _refresh(runner, workbook, _pg_source(pg_reader_url, query))
     assert result.exit_code == 0, result.output
     assert "#query=" in XlsxPackage.open(out).read_sheet("Log").value(2, 4)
     assert _pg_state(pg) == before
 
 
 @pytest.mark.postgres
-def test_sql_rows_are_bounded(runner, workbook, pg, pg_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_sql_rows_are_bounded(runner, workbook, pg, pg_reader_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr("kpi_excel.sources.sql.MAX_ROWS", 1000)
     query = "SELECT 'EH1' AS code, 'Q1 2022/23' AS period, g AS value FROM generate_series(1, 5000) AS g"
-    result, out = _refresh(runner, workbook, _pg_source(pg_url, query))
+    result, out = _refresh(runner, workbook, _pg_source(pg_reader_url, query))
     assert "more than 1,000 rows" in _refused(result, out)
 
 
@@ -187,8 +193,8 @@ HOWS = ["encoded", "raw hash", "raw at", "query parameter", "environment", "KPI_
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("how", HOWS)
-def test_sql_passwords_never_reach_a_message(runner, workbook, pg, pg_url, how, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    url = _with_password(pg_url, how, monkeypatch)
+def test_sql_passwords_never_reach_a_message(runner, workbook, pg, pg_reader_url, how, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url = _with_password(pg_reader_url, how, monkeypatch)
     for query in ("SELECT * FROM no_such_table", "DELETE FROM kv"):
         sep = "&" if "?" in url else "?"
         result, out = _refresh(runner, workbook, f"sql:{url}{sep}options=-csearch_path%3Dhostile#query={query}")
@@ -200,8 +206,8 @@ def test_sql_passwords_never_reach_a_message(runner, workbook, pg, pg_url, how, 
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("how", ["encoded", "raw hash", "query parameter", "environment", "KPI_EXCEL_SQL_PASSWORD"])
-def test_sql_passwords_never_reach_the_log(runner, workbook, pg, pg_url, how, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    url = _with_password(pg_url, how, monkeypatch)
+def test_sql_passwords_never_reach_the_log(runner, workbook, pg, pg_reader_url, how, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    url = _with_password(pg_reader_url, how, monkeypatch)
     result, out = _refresh(runner, workbook, f"sql:{url}#table=kv&schema=hostile")
     assert result.exit_code == 0, result.output
     assert not _leaks(result.output)
@@ -314,3 +320,15 @@ def test_sql_mysql_hash_comments_and_brackets_follow_their_dialects() -> None:
     assert check_query("SELECT [a;b] FROM kv", "mssql") == "SELECT [a;b] FROM kv"
     with pytest.raises(UnreadableFileError):
         check_query("SELECT [a;b] FROM kv", "postgresql")
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT code, lo_bound, dblink_count, 'dblink_exec(' AS x FROM kv",  # names, not calls
+    'SELECT "pg_notify", "set_config" FROM kv',
+    "SELECT code, period, sum(value) AS value, max(pg_sleep_note) FROM kv GROUP BY code, period",
+    "SELECT u&'\\0041' AS code, now() AS period, 1 AS value",
+])
+def test_sql_names_that_only_look_like_outside_functions_still_read(query) -> None:  # type: ignore[no-untyped-def]
+    from kpi_excel.sources.sql import check_query
+
+    assert check_query(query, "postgresql") == query

@@ -133,7 +133,8 @@ def test_as_the_user_paths_resolve_beside_the_workbook(tmp_path: Path) -> None:
     assert mine.source("values.csv#Sheet1", tmp_path).spec == f"{tmp_path / 'values.csv'}#Sheet1"
     assert mine.source("lait:values.csv", tmp_path).spec == f"lait:{tmp_path / 'values.csv'}"
     assert mine.source("other.csv", tmp_path).spec == "other.csv"  # not beside it: as written
-    assert mine.source("sql:sqlite:///x.db#table=t", tmp_path).spec == "sql:sqlite:///x.db#table=t"
+    with pytest.raises(SourceRefusedError, match="a workbook cannot name a database itself"):
+        mine.source("sql:sqlite:///x.db#table=t", tmp_path)  # issue 17: a database only by a short name
     assert mine.source("/abs/values.csv", tmp_path).label == "/abs/values.csv"
     with pytest.raises(UnreadableFileError, match="no such file"):
         mine.read(mine.source(str(tmp_path / "gone.csv"), None))  # the user sees their own path
