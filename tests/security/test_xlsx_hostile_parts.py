@@ -75,7 +75,13 @@ def test_xlsx_character_references_through_the_xml_parser_name_the_sheet(runner,
     from kpi_excel.workbook.xlsx import XlsxPackage
 
     last_row = XlsxPackage.open(example).read_sheet("KPIs").used_range.max_row  # the last row before the bad one
-    assert "hostile.xlsx" in line and "sheet 'KPIs'" in line and f"after row {last_row}" in line
+    assert "hostile.xlsx" in line and "sheet 'KPIs'" in line and "not well-formed XML" in line
+    # How far lxml reads before it reports depends on libxml2's buffering (2.14 stops earlier than
+    # 2.12): what we promise is a row the sheet really has, at or before the last good one.
+    import re
+
+    after = re.search(r"after row ([\d,]+)", line)
+    assert after and 1 <= int(after.group(1).replace(",", "")) <= last_row, line
 
 
 def test_xlsx_a_billion_laughs_in_the_shared_strings_is_refused(runner, example, table, tmp_path) -> None:  # type: ignore[no-untyped-def]
