@@ -5,8 +5,8 @@ command, the desktop ribbon add-in and the Excel-on-the-web add-in served by
 xlwings Server.
 """
 
-# The package version: pyproject.toml reads it from here (tests/test_packaging.py checks).
-__version__ = "0.2.0"
+from kpi_excel.version import __version__
+
 __all__ = ["__version__", "main"]
 
 # The desktop ribbon button runs ``import kpi_excel; kpi_excel.main()``. That

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kpi_excel import __version__
+from kpi_excel.version import __version__
 from kpi_excel.core.assess import RateOptions
 from kpi_excel.core.rag import RuleSpec, parse_rule_spec
 from kpi_excel.core.targets import TargetError, Tolerance, parse_tolerance

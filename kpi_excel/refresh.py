@@ -26,7 +26,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from kpi_excel import __version__
+from kpi_excel.version import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
 from kpi_excel.core.history import History, indicator_histories
 from kpi_excel.core.observations import Observations, choose_periods_and_values, combine_observations, winning_values

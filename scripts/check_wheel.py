@@ -71,12 +71,12 @@ def package_files(root: Path = ROOT) -> list[str]:
 
 
 def source_version(root: Path = ROOT) -> str:
-    """``kpi_excel.__version__`` read from the source without importing it."""
-    tree = ast.parse((root / PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    """``kpi_excel.__version__`` read from the source (kpi_excel/version.py) without importing it."""
+    tree = ast.parse((root / PACKAGE / "version.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__version__" for t in node.targets):
             return str(ast.literal_eval(node.value))
-    raise SystemExit("kpi_excel/__init__.py has no __version__")
+    raise SystemExit("kpi_excel/version.py has no __version__")
 
 
 def _metadata_problems(metadata: str, entry_points: str, version: str) -> list[str]:

@@ -88,6 +88,16 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def _absolute(name: str, path: Path, node: ast.ImportFrom) -> str | None:
+    """The module a ``from ... import`` names, relative imports made absolute."""
+    if node.level == 0:
+        return node.module
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for _ in range(node.level - 1):
+        package = package.rpartition(".")[0]
+    return f"{package}.{node.module}" if node.module else package
+
+
 def _package_import_graph() -> dict[str, set[str]]:
     """Every kpi_excel module and the kpi_excel modules it imports, at any depth
     (an import inside a function still ties the two modules together)."""
@@ -98,13 +108,21 @@ def _package_import_graph() -> dict[str, set[str]]:
             targets = []
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                targets = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                module = _absolute(name, path, node)
+                if module:
+                    names = [f"{module}.{alias.name}" for alias in node.names]
+                    # ``from pkg import submodule`` needs the submodule; a name defined in
+                    # pkg/__init__ (a function, __version__) needs the __init__ itself.
+                    targets = names + ([module] if any(n not in modules for n in names) else [])
             for target in targets:
                 while target and target not in modules:
                     target = target.rpartition(".")[0]
-                # A package's __init__ is not a dependency of its own modules' imports of siblings.
-                if target and target != name and target.startswith("kpi_excel") and not name.startswith(target + "."):
+                # An import of a name from one's own parent package (``from kpi_excel import
+                # __version__``) runs that package's __init__ and counts: it is how a package
+                # __init__ that imports its modules closes a loop. Only the bare parent, reached
+                # by trimming ``kpi_excel.x.y`` to a module that does not exist, is not an edge.
+                if target and target != name and target.startswith("kpi_excel"):
                     graph[name].add(target)
     return graph
 

@@ -58,7 +58,7 @@ def _distribution(requirement: str) -> str:
 def test_the_version_is_written_once() -> None:
     project = PYPROJECT["project"]
     assert "version" not in project and "version" in project["dynamic"]
-    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "kpi_excel.__version__"}
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "kpi_excel.version.__version__"}
     assert re.fullmatch(r"\d+\.\d+\.\d+", kpi_excel.__version__)
 
 

@@ -29,7 +29,7 @@ from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.shared import Cm, Pt, RGBColor
 
-from kpi_excel import __version__
+from kpi_excel.version import __version__
 from kpi_excel.core.palette import HEADER, RAG_COLOURS
 from kpi_excel.pack.charts import CHART_WIDTH_CM
 from kpi_excel.pack.content import PAPER_COLUMNS, PaperContent, PaperIndicator

@@ -20,7 +20,7 @@ from typing import Any
 from lxml import etree
 
 from kpi_excel.errors import CorruptWorkbookError, InputError, SaveVerificationError, UnsafeFileError, WorkbookError
-from kpi_excel.workbook.xlsx import book
+import kpi_excel.workbook.xlsx.book as book
 from kpi_excel.workbook.atomic import FileIdentity, atomic_write, real_target
 from kpi_excel.workbook.xlsx.book import DefinedName, SheetInfo
 from kpi_excel.workbook.xlsx.cells import KEEP, WorksheetEditor, WriteReport
