@@ -1,0 +1,144 @@
+"""No request costs the server more than its size: sheet limits and header limits over real HTTP.
+
+A 19 MB body carrying a Data sheet of 1.6 million rows x 5 grew the server to
+23.7 GB; a 256 MB request header was accepted (+727 MB). The server here runs
+as ``kpi-excel serve`` under a 3 GB address-space cap (so the old behaviour
+fails the test with a MemoryError rather than taking the machine), and its
+peak resident memory (``VmHWM``) is read from ``/proc`` before and after each
+hostile request. Every refusal must be one line the add-in shows, and the
+server must still refresh an ordinary workbook afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import httpx
+import pytest
+
+from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
+from kpi_excel.addin.server.sheet_sizes import sheet_size_problem
+
+from tests.addin.conftest import RunningServer, start_server, stop_server, write_example_workbook
+
+from .web_helpers import JSON, SCRIPT, actions_of, alerts
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc for the server's memory")
+
+CAP = 3 << 30
+CAPPED = ("-c", "import resource, runpy; resource.setrlimit(resource.RLIMIT_AS, ({0}, {0})); "
+                "runpy.run_module('kpi_excel.addin.server', run_name='__main__')".format(CAP))
+
+
+def peak_rss_mb(server: RunningServer) -> float:
+    """The server process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{server.process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.fixture(scope="module")
+def ordinary(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    path = write_example_workbook(tmp_path_factory.mktemp("book") / "report.xlsx")
+    return payload_bytes(book_payload(path, include=REFRESH_SHEETS))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, ordinary: bytes) -> Iterator[RunningServer]:
+    """The server with its default 20 MB request limit, address space capped; warmed by one refresh."""
+    running = start_server(tmp_path_factory.mktemp("web-memory"), launcher=CAPPED)
+    assert alerts(actions_of(httpx.post(running.url + SCRIPT, content=ordinary, headers=JSON, timeout=60)))
+    yield running
+    stop_server(running)
+
+
+def with_sheet(ordinary: bytes, name: str, rows: bytes, address: str | None = None) -> bytes:
+    """The ordinary payload with sheet ``name``'s values replaced by the JSON array text ``rows``
+    (spliced as bytes: building 8 million Python cells here would cost the test what it guards)."""
+    payload = json.loads(ordinary)
+    sheet = next(s for s in payload["sheets"] if s["name"] == name)
+    sheet["values"] = "@@ROWS@@"
+    if address is not None:
+        sheet["used_range_address"] = address
+    head, _, tail = payload_bytes(payload).partition(b'"@@ROWS@@"')
+    return head + rows + tail
+
+
+def rows_of(row: bytes, count: int) -> bytes:
+    return b"[" + b",".join([row] * count) + b"]"
+
+
+def refused(server: RunningServer, body: bytes) -> str:
+    """POST the body as the add-in does: it must get one line (413) and the server must still refresh."""
+    response = httpx.post(server.url + SCRIPT, content=body, headers=JSON, timeout=120)
+    assert response.status_code == 413, response.text[:300]
+    detail = response.json()["detail"]
+    assert "\n" not in detail and detail.startswith("Nothing was changed: ")
+    return detail
+
+
+@pytest.mark.slow
+def test_a_19_mb_body_of_8_million_cells_is_refused_before_the_book_is_built(server: RunningServer,
+                                                                              ordinary: bytes) -> None:
+    body = with_sheet(ordinary, "Data", rows_of(b"[1,2,3,4,5]", 1_600_000))
+    assert 19_000_000 < len(body) < 20_000_000  # under the default request limit: the sheet limit must act
+    before = peak_rss_mb(server)
+    started = time.monotonic()
+    detail = refused(server, body)
+    seconds = time.monotonic() - started
+    grown = peak_rss_mb(server) - before
+    assert "sheet 'Data' has 8,000,000 cells, more than the 1,000,000" in detail
+    # json.loads of the body is all it costs (~230 MB for this shape); the book was 23.7 GB.
+    assert grown < 450, f"server peak grew {grown:.0f} MB"
+    assert seconds < 30
+    assert server.alive()
+
+
+@pytest.mark.parametrize("sheet, rows, says", [
+    ("Data", rows_of(b"[1,2,3,4,5]", 200_001), "sheet 'Data' has 1,000,005 cells, more than the 1,000,000"),
+    ("KPIs", rows_of(b"[1,2,3,4,5,6,7,8,9,10]", 52_000), "sheet 'KPIs' has 520,000 cells, more than the 500,000"),
+])
+def test_a_sheet_over_the_readme_limits_is_refused_in_one_line(server: RunningServer, ordinary: bytes, sheet: str,
+                                                               rows: bytes, says: str) -> None:
+    before = peak_rss_mb(server)
+    assert says in refused(server, with_sheet(ordinary, sheet, rows))
+    assert peak_rss_mb(server) - before < 150
+    assert alerts(actions_of(httpx.post(server.url + SCRIPT, content=ordinary, headers=JSON, timeout=60)))
+
+
+def test_a_used_range_claimed_to_the_last_cell_is_refused(server: RunningServer, ordinary: bytes) -> None:
+    """The remote engine pads a claimed used range with None: XFD1048576 would be 17 billion cells."""
+    body = with_sheet(ordinary, "Data", b'[["Code","Period","Value"]]', address="A1:XFD1048576")
+    before = peak_rss_mb(server)
+    detail = refused(server, body)
+    assert "sheet 'Data' spreads over 17,179,869,184 cells" in detail and "10,000,000 grid cells" in detail
+    assert peak_rss_mb(server) - before < 50
+    assert server.alive()
+
+
+def test_values_that_are_not_rows_are_not_a_workbook(server: RunningServer, ordinary: bytes) -> None:
+    response = httpx.post(server.url + SCRIPT, content=with_sheet(ordinary, "Data", b"[1,2,3]"), headers=JSON,
+                          timeout=60)
+    assert response.status_code == 400 and "not a workbook" in response.json()["detail"]
+
+
+def _sheet(name: str, values: list[Any], address: str | None = None) -> dict[str, Any]:
+    return {"name": name, "values": values, "used_range_address": address}
+
+
+def test_cells_present_are_counted_not_the_empty_slots_excel_sends() -> None:
+    """Excel on the web sends the block from A1, empty cells as "": the limit counts the cells present."""
+    full = [[1] * 4] * 250_000  # exactly 1,000,000 (one row object, counted 250,000 times)
+    assert sheet_size_problem([_sheet("Data", full)]) is None
+    assert "1,000,001 cells" in sheet_size_problem([_sheet("Data", full + [[1]])])  # type: ignore[operator]
+    sparse = [[1, "", "", None, "", ""]] * 900_000  # 5.4M slots, 900,000 cells
+    assert sheet_size_problem([_sheet("Data", sparse)]) is None
+    assert sheet_size_problem([_sheet(" kpis ", [[1] * 5] * 100_001)]) is not None  # found as the reader finds it
+    assert sheet_size_problem([_sheet("Data", [[1]], "'Data'!$A$1:$J$1000000")]) is None  # 10,000,000 slots
+    assert sheet_size_problem([_sheet("Data", [[1]], "A1:K1000000")]) is not None
