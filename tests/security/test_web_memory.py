@@ -12,6 +12,7 @@ server must still refresh an ordinary workbook afterwards.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sys
 import time
@@ -21,12 +22,13 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from kpi_excel.addin.payload import REFRESH_SHEETS, book_payload, payload_bytes
 from kpi_excel.addin.server.sheet_sizes import sheet_size_problem
 
+from tests.addin.batch_view import shown
 from tests.addin.conftest import RunningServer, start_server, stop_server, write_example_workbook
+from tests.addin.payload import payload_bytes, web_request
 
-from .web_helpers import JSON, SCRIPT, actions_of, alerts
+from .web_helpers import JSON, SCRIPT, actions_of
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc for the server's memory")
 
@@ -45,27 +47,35 @@ def peak_rss_mb(server: RunningServer) -> float:
 
 @pytest.fixture(scope="module")
 def ordinary(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    path = write_example_workbook(tmp_path_factory.mktemp("book") / "report.xlsx")
-    return payload_bytes(book_payload(path, include=REFRESH_SHEETS))
+    return payload_bytes(web_request(write_example_workbook(tmp_path_factory.mktemp("book") / "report.xlsx")))
+
+
+def refreshes(server: RunningServer, ordinary: bytes) -> bool:
+    response = httpx.post(server.url + SCRIPT, content=ordinary, headers=JSON, timeout=60)
+    return shown(actions_of(response))[-1].startswith("Rated")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, ordinary: bytes) -> Iterator[RunningServer]:
     """The server with its default 20 MB request limit, address space capped; warmed by one refresh."""
     running = start_server(tmp_path_factory.mktemp("web-memory"), launcher=CAPPED)
-    assert alerts(actions_of(httpx.post(running.url + SCRIPT, content=ordinary, headers=JSON, timeout=60)))
+    assert refreshes(running, ordinary)
     yield running
     stop_server(running)
 
 
 def with_sheet(ordinary: bytes, name: str, rows: bytes, address: str | None = None) -> bytes:
-    """The ordinary payload with sheet ``name``'s values replaced by the JSON array text ``rows``
-    (spliced as bytes: building 8 million Python cells here would cost the test what it guards)."""
+    """The ordinary request with sheet ``name``'s values replaced by the JSON array text ``rows``
+    (``name`` "Data": the Data sheet ribbon.js sends beside the workbook). Spliced as bytes:
+    building 8 million Python cells here would cost the test what it guards."""
     payload = json.loads(ordinary)
-    sheet = next(s for s in payload["sheets"] if s["name"] == name)
-    sheet["values"] = "@@ROWS@@"
-    if address is not None:
-        sheet["used_range_address"] = address
+    if name == "Data":
+        payload["args"][0]["rows"] = "@@ROWS@@"
+    else:
+        sheet = next(s for s in payload["sheets"] if s["name"] == name)
+        sheet["values"] = "@@ROWS@@"
+        if address is not None:
+            sheet["used_range_address"] = address
     head, _, tail = payload_bytes(payload).partition(b'"@@ROWS@@"')
     return head + rows + tail
 
@@ -102,6 +112,7 @@ def test_a_19_mb_body_of_8_million_cells_is_refused_before_the_book_is_built(ser
 
 @pytest.mark.parametrize("sheet, rows, says", [
     ("Data", rows_of(b"[1,2,3,4,5]", 200_001), "sheet 'Data' has 1,000,005 cells, more than the 1,000,000"),
+    ("Settings", rows_of(b"[1,2,3,4,5]", 200_001), "sheet 'Settings' has 1,000,005 cells, more than the 1,000,000"),
     ("KPIs", rows_of(b"[1,2,3,4,5,6,7,8,9,10]", 52_000), "sheet 'KPIs' has 520,000 cells, more than the 500,000"),
 ])
 def test_a_sheet_over_the_readme_limits_is_refused_in_one_line(server: RunningServer, ordinary: bytes, sheet: str,
@@ -109,36 +120,69 @@ def test_a_sheet_over_the_readme_limits_is_refused_in_one_line(server: RunningSe
     before = peak_rss_mb(server)
     assert says in refused(server, with_sheet(ordinary, sheet, rows))
     assert peak_rss_mb(server) - before < 150
-    assert alerts(actions_of(httpx.post(server.url + SCRIPT, content=ordinary, headers=JSON, timeout=60)))
+    assert refreshes(server, ordinary)
 
 
 def test_a_used_range_claimed_to_the_last_cell_is_refused(server: RunningServer, ordinary: bytes) -> None:
     """The remote engine pads a claimed used range with None: XFD1048576 would be 17 billion cells."""
-    body = with_sheet(ordinary, "Data", b'[["Code","Period","Value"]]', address="A1:XFD1048576")
+    body = with_sheet(ordinary, "Settings", b'[["Setting","Value"]]', address="A1:XFD1048576")
     before = peak_rss_mb(server)
     detail = refused(server, body)
-    assert "sheet 'Data' spreads over 17,179,869,184 cells" in detail and "10,000,000 grid cells" in detail
+    assert "sheet 'Settings' spreads over 17,179,869,184 cells" in detail and "10,000,000 grid cells" in detail
     assert peak_rss_mb(server) - before < 50
-    assert server.alive()
+    assert refreshes(server, ordinary)
 
 
 def test_values_that_are_not_rows_are_not_a_workbook(server: RunningServer, ordinary: bytes) -> None:
-    response = httpx.post(server.url + SCRIPT, content=with_sheet(ordinary, "Data", b"[1,2,3]"), headers=JSON,
+    response = httpx.post(server.url + SCRIPT, content=with_sheet(ordinary, "KPIs", b"[1,2,3]"), headers=JSON,
                           timeout=60)
     assert response.status_code == 400 and "not a workbook" in response.json()["detail"]
 
 
 def _sheet(name: str, values: list[Any], address: str | None = None) -> dict[str, Any]:
-    return {"name": name, "values": values, "used_range_address": address}
+    return {"sheets": [{"name": name, "values": values, "used_range_address": address}]}
 
 
 def test_cells_present_are_counted_not_the_empty_slots_excel_sends() -> None:
     """Excel on the web sends the block from A1, empty cells as "": the limit counts the cells present."""
     full = [[1] * 4] * 250_000  # exactly 1,000,000 (one row object, counted 250,000 times)
-    assert sheet_size_problem([_sheet("Data", full)]) is None
-    assert "1,000,001 cells" in sheet_size_problem([_sheet("Data", full + [[1]])])  # type: ignore[operator]
+    assert sheet_size_problem(_sheet("Data", full)) is None
+    assert "1,000,001 cells" in sheet_size_problem(_sheet("Data", full + [[1]]))  # type: ignore[operator]
     sparse = [[1, "", "", None, "", ""]] * 900_000  # 5.4M slots, 900,000 cells
-    assert sheet_size_problem([_sheet("Data", sparse)]) is None
-    assert sheet_size_problem([_sheet(" kpis ", [[1] * 5] * 100_001)]) is not None  # found as the reader finds it
-    assert sheet_size_problem([_sheet("Data", [[1]], "'Data'!$A$1:$J$1000000")]) is None  # 10,000,000 slots
-    assert sheet_size_problem([_sheet("Data", [[1]], "A1:K1000000")]) is not None
+    assert sheet_size_problem(_sheet("Data", sparse)) is None
+    assert sheet_size_problem(_sheet(" kpis ", [[1] * 5] * 100_001)) is not None  # found as the reader finds it
+    assert sheet_size_problem(_sheet("Data", [[1]], "'Data'!$A$1:$J$1000000")) is None  # 10,000,000 slots
+    assert sheet_size_problem(_sheet("Data", [[1]], "A1:K1000000")) is not None
+    beside = {"sheets": [], "args": [{"sheet": "Data", "rows": full + [[1]]}]}  # as ribbon.js sends Data
+    assert "sheet 'Data' has 1,000,001 cells" in sheet_size_problem(beside)  # type: ignore[operator]
+
+
+# --- the committee paper upload: the file door's part caps, answered as one line -------------------
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import datetime as dt
+
+    from kpi_excel.workbook.report_file import new_report, refresh_report
+
+    path = new_report(tmp_path_factory.mktemp("paper") / "report.xlsx", example=True)
+    refresh_report(path, now=dt.datetime(2026, 11, 23, 9, 30))
+    return path
+
+
+def test_the_paper_upload_refuses_a_part_that_inflates_to_150_mb(server: RunningServer, report: Path,
+                                                                 tmp_path: Path) -> None:
+    from tests.security.test_xlsx_part_caps import styles_of, with_part
+
+    paper = server.url + "/kpi/paper"
+    assert httpx.post(paper, content=report.read_bytes(), timeout=120).status_code == 200
+    before = peak_rss_mb(server)
+    hostile = with_part(report, tmp_path / "styles.xlsx", "xl/styles.xml", styles_of(150 << 20))
+    response = httpx.post(paper, content=hostile.read_bytes(), timeout=120)
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert "\n" not in detail and re.search(r"part 'xl/styles\.xml' is 1[45]\d MB uncompressed, more than the 32 MB",
+                                            detail)
+    assert peak_rss_mb(server) - before < 50  # 197 MB -> 5.1 GB before
+    assert httpx.post(paper, content=report.read_bytes(), timeout=120).status_code == 200

@@ -55,7 +55,7 @@ def _workbook(body: bytes) -> dict[str, Any]:
             and isinstance(data.get("version", ""), str) and isinstance(data.get("client", ""), str)):
         raise _bad(NOT_A_WORKBOOK)
     try:
-        too_big = sheet_size_problem(data["sheets"])
+        too_big = sheet_size_problem(data)
     except SheetShapeError as error:
         logger.info("Refused a script call: %s", error)
         raise _bad(NOT_A_WORKBOOK) from None

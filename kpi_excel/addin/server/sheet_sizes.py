@@ -10,8 +10,9 @@ to 23 GB. So each sheet is counted here, with C-speed ``len`` and ``count``
 calls, and refused in one line before ``xw.Book(json=...)`` is made.
 
 Excel on the web sends each sheet's block from A1 to the end of its used range,
-empty cells as ``""``: the grid is every slot sent (or claimed by
-``used_range_address``), the cells present are the slots that are not empty.
+empty cells as ``""`` (the Data sheet beside the workbook, as the script's
+argument): the grid is every slot sent (or claimed by ``used_range_address``),
+the cells present are the slots that are not empty.
 """
 
 from __future__ import annotations
@@ -49,12 +50,23 @@ def _claimed_grid(address: Any) -> int:
     return int(match.group(2)) * column_index(match.group(1).upper())
 
 
-def sheet_size_problem(sheets: list[dict[str, Any]]) -> str | None:
-    """The first sheet over the limits, as the one line the officer is shown; None when all fit.
+def _sent_sheets(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sheets in the payload, and the Data sheet ribbon.js sends beside it as the script's
+    argument (``{"sheet": "Data", "rows": [...]}``, :mod:`.sheet_data`) when it has that shape."""
+    sheets = list(request["sheets"])
+    args = request.get("args")
+    for arg in args if isinstance(args, list) else ():
+        if isinstance(arg, dict) and isinstance(arg.get("rows"), list):
+            sheets.append({"name": arg.get("sheet") or "Data", "values": arg["rows"]})
+    return sheets
+
+
+def sheet_size_problem(request: dict[str, Any]) -> str | None:
+    """The first sheet of the request over the limits, as the one line the officer is shown; None when all fit.
 
     Raises :class:`SheetShapeError` when a sheet's ``values`` is not a list of lists.
     """
-    for sheet in sheets:
+    for sheet in _sent_sheets(request):
         name, values = str(sheet.get("name"))[:31], sheet.get("values", [])  # Excel's names are <= 31
         if not isinstance(values, list) or not set(map(type, values)) <= {list}:  # C loops: no Python per row
             raise SheetShapeError(f"sheet {name!r}: values is not a list of rows")

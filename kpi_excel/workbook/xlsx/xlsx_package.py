@@ -64,7 +64,7 @@ from kpi_excel.workbook.xlsx.validation import (
     validation_signature,
 )
 from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, find_or_create, insert_in_order, main, parse_xml, qn
-from kpi_excel.workbook.xlsx.zipio import ZipLimits, inflate, read_zip
+from kpi_excel.workbook.xlsx.zipio import ZipLimits, check_entry, inflate, read_zip
 
 __all__ = ["XlsxPackage", "TableSpec", "ManagedChange", "verify_package"]
 
@@ -871,11 +871,12 @@ def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterabl
     entries = read_zip(data, limits=ZipLimits(), path=path)
     to_parse = set(xml_parts)
     names = []
-    for entry in entries:  # one part inflated at a time: a big sheet is not held twice
-        content = inflate(entry, path=path)
+    for entry in entries:  # one edited part inflated at a time; the rest checked a block at a time
         names.append(entry.name)
         if entry.name in to_parse:
-            parse_xml(content, entry.name)
+            parse_xml(inflate(entry, path=path), entry.name)
+        else:
+            check_entry(entry, path=path)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             listed = archive.namelist()
