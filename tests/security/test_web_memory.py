@@ -186,3 +186,48 @@ def test_the_paper_upload_refuses_a_part_that_inflates_to_150_mb(server: Running
                                             detail)
     assert peak_rss_mb(server) - before < 50  # 197 MB -> 5.1 GB before
     assert httpx.post(paper, content=report.read_bytes(), timeout=120).status_code == 200
+
+
+def test_a_garbage_or_misnumbered_upload_gets_one_line_without_server_paths(server: RunningServer, report: Path,
+                                                                             tmp_path: Path) -> None:
+    from tests.security.hostile import rewrite_parts
+
+    paper = server.url + "/kpi/paper"
+    garbage = httpx.post(paper, content=b"PK\x03\x04 not really a zip", timeout=60)
+    misnumbered = rewrite_parts(report, {"xl/workbook.xml": lambda data: data.replace(b'sheetId="1"',
+                                                                                      b'sheetId="one"', 1)},
+                                tmp_path / "misnumbered.xlsx")
+    named = httpx.post(paper, content=misnumbered.read_bytes(), timeout=60)
+    for response, says in ((garbage, "not a zip package"), (named, '<sheet sheetId="one"> is not a whole number')):
+        assert response.status_code == 422, response.text
+        detail = response.json()["detail"]
+        assert says in detail and "\n" not in detail
+        assert "/tmp" not in detail and "kpi-web-paper" not in detail and "workbook.xlsx" not in detail, detail
+    assert server.alive()
+
+
+def test_a_256_mb_request_header_is_answered_431_at_64_kb(server: RunningServer, ordinary: bytes) -> None:
+    """httptools keeps any header (256 MB cost +727 MB); the head is cut off at 64 KB with 431."""
+    before = peak_rss_mb(server)
+    sent = 0
+    answer = b""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ")
+        block = b"a" * (1 << 20)
+        try:
+            while sent < 256 << 20:
+                sock.sendall(block)
+                sent += len(block)
+        except OSError:  # the server answered and closed: the rest is not read
+            pass
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except OSError:
+            pass
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert sent < 64 << 20  # refused long before the 256 MB were sent
+    assert peak_rss_mb(server) - before < 20
+    ok = httpx.get(server.url + "/", headers={"X-Padding": "a" * 16_000}, timeout=10)  # a large sign-in token fits
+    assert ok.status_code == 200
+    assert refreshes(server, ordinary)

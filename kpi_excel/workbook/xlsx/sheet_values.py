@@ -482,9 +482,9 @@ def _text(raw: bytes | None) -> str:
 
 def _number(raw: bytes | str) -> int | float:
     raw = raw.strip()
-    if raw.isdigit():
+    if raw.isdigit() and raw.isascii():  # '²'.isdigit() too, but int('²') fails
         return int(raw)
-    if raw[:1] in (b"-", "-") and raw[1:].isdigit():
+    if raw[:1] in (b"-", "-") and raw[1:].isdigit() and raw.isascii():
         return int(raw)
     try:
         return float(raw)
@@ -703,7 +703,7 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
     try:
         for _, row in context:
             r = row.get("r")
-            row_num = int(r) if r and r.isdigit() else row_num + 1
+            row_num = int(r) if r and r.isdecimal() else row_num + 1
             if not 1 <= row_num <= MAX_ROW:
                 raise _BadCell(f"row {row_num:,} is outside Excel's 1..{MAX_ROW:,}")
             col = 0
@@ -723,7 +723,7 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
                     out.formulas[(row_num, col)] = unescape_xstring(f_el.text or "")
                 value = _element_value(c, sst, f_el)
                 style = c.get("s", "0") or "0"
-                if not style.isdigit():
+                if not style.isdecimal():
                     raise _BadCell(f"style {style!r} is not a number")
                 key = (row_num << _COL_BITS) | (col - 1)
                 if key <= last_key:
