@@ -108,8 +108,11 @@ def serve(host: str, port: int, workers: int) -> None:
     # Several workers need the app as an import string: each process builds it the same way.
     target = "kpi_excel.addin.server.app:app" if workers > 1 else app
     # server_header=False: no "Server: uvicorn" banner (the app cannot remove uvicorn's own header).
+    # http: a request head over 64 KB gets 431 (httptools alone keeps any header; see http_head).
+    from kpi_excel.addin.server.http_head import http_protocol
+
     uvicorn.run(target, host=host, port=port, workers=workers, proxy_headers=True, log_level="info",
-                server_header=False)
+                server_header=False, http=http_protocol())
 
 
 def _server_app() -> tuple[Any, Any]:

@@ -10,7 +10,9 @@ A full disk or a read-only folder is one clear error, never a traceback.
 We refuse to write while Excel or LibreOffice has the workbook open (their
 lock files ``~$<name>`` and ``.~lock.<name>#``) or when it is read-only. A
 symlinked workbook is written through its link: the file it points at is
-replaced and the link stays.
+replaced and the link stays. No other link is followed: an output (``-o``, a CSV,
+a paper) or the lock file planted as a link is refused, so a link in a shared
+folder cannot make a refresh create or overwrite the file it points at.
 
 A read-modify-write (a refresh) holds :func:`workbook_lock` from before it
 reads to after it replaces, so two refreshes of one workbook never both say
@@ -34,7 +36,7 @@ from pathlib import Path
 from kpi_excel.errors import KpiExcelError, SaveVerificationError, WorkbookError, WorkbookLockedError
 
 __all__ = ["lock_files", "check_writable", "atomic_write", "workbook_lock", "lock_file_of", "FileIdentity",
-           "real_target", "RefreshInProgressError", "WorkbookChangedError"]
+           "real_target", "refuse_link", "RefreshInProgressError", "WorkbookChangedError"]
 
 
 class RefreshInProgressError(WorkbookLockedError):
@@ -64,6 +66,13 @@ def real_target(target: Path) -> Path:
     target = Path(target)
     real = Path(os.path.realpath(target))
     return real if real != Path(os.path.abspath(target)) else target
+
+
+def refuse_link(target: Path) -> None:
+    """Refuse to write to (or beside) ``target`` through a symbolic link it is."""
+    if os.path.islink(target):
+        raise WorkbookError("is a symbolic link; kpi-excel writes through no link but the workbook it refreshes "
+                            "in place: remove the link or choose another name", path=target)
 
 
 def _noop(step: str) -> None:
@@ -134,14 +143,19 @@ def atomic_write(
     verify: Callable[[Path], None],
     *,
     expect: FileIdentity | None = None,
+    follow_link: bool = False,
 ) -> Path:
-    """Write a file atomically; returns the file written (a symlink's target).
+    """Write a file atomically; returns the file written (a symlink's target with ``follow_link``).
 
     ``write(fileobj)`` writes the content to an open binary file; ``verify(path)``
     re-reads the temp file and raises if it is not right. Only then is the temp
     file renamed onto ``target``, and, given ``expect``, only if the target is
     still the file that was read (else :class:`WorkbookChangedError`).
+    ``follow_link``: ``target`` is the workbook being saved in place, whose link
+    is followed; any other target that is a link is refused.
     """
+    if not follow_link:
+        refuse_link(Path(target))
     target = real_target(Path(target))
     check_writable(target)
     try:
@@ -242,8 +256,13 @@ def workbook_lock(target: Path, *, wait: float = 0.0) -> Iterator[Path]:
     deadline = time.monotonic() + wait
     while True:
         try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+            if os.path.islink(lock):  # Windows has no O_NOFOLLOW; elsewhere it closes the race too
+                raise OSError(errno.ELOOP, "a symbolic link")
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise WorkbookLockedError(f"the lock file {lock.name} is a symbolic link, which kpi-excel never "
+                                          "follows: remove it and try again", path=real) from None
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise WorkbookLockedError("cannot write in the workbook's folder (it is read-only)",
                                           path=real.parent) from None
@@ -254,7 +273,7 @@ def workbook_lock(target: Path, *, wait: float = 0.0) -> Iterator[Path]:
             # The holder before us may have removed the file after we opened it: a lock on a
             # removed file guards nothing, so make sure ours is the file at the path.
             try:
-                same = os.path.samestat(os.fstat(fd), os.stat(lock))
+                same = os.path.samestat(os.fstat(fd), os.lstat(lock))
             except FileNotFoundError:
                 same = False
             if same:

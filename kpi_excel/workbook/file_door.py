@@ -32,6 +32,7 @@ from kpi_excel.workbook.xlsx import (
     ChartSpec,
     ConditionalFormat,
     DxfStyle,
+    KPI_SHEET_LIMITS,
     IconSetRule,
     ListValidation,
     SheetLimits,
@@ -88,10 +89,6 @@ def _find(pkg: XlsxPackage, wanted: str) -> str | None:
     return matches[0] if matches else None
 
 
-# The KPIs sheet is also parsed whole to be edited (lxml keeps ~0.5 KB a cell), so
-# it has lower limits than sheets that are only read: 500,000 cells is 10,000
-# indicators of 50 columns, in well under 64 MB of XML.
-KPI_SHEET_LIMITS = SheetLimits(max_part_bytes=64 << 20, max_cells=500_000)
 
 
 def _cells(pkg: XlsxPackage, name: str, *, with_formats: bool = True,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -25,7 +26,7 @@ from kpi_excel.refresh import plan_workbook_refresh
 from kpi_excel.workbook.blank import BLANK_SHEET, blank_workbook
 from kpi_excel.workbook.file_door import WrittenReport, add_report_sheets, apply_plan, read_inputs
 from kpi_excel.workbook.xlsx import XlsxPackage
-from kpi_excel.workbook.atomic import workbook_lock
+from kpi_excel.workbook.atomic import refuse_link, workbook_lock
 
 __all__ = ["new_report", "init_report", "refresh_report", "user_name"]
 
@@ -87,6 +88,8 @@ def refresh_report(
     step = on_step or (lambda _: None)
     path = _workbook_path(path, must_exist=True)
     target = _workbook_path(output, must_exist=False) if output else path
+    if output and os.path.abspath(target) != os.path.abspath(path):
+        refuse_link(target)  # before its lock is made beside whatever it points at
     # From reading to replacing: one refresh of a workbook at a time; no full cycle-collector
     # passes over the millions of short-lived objects a refresh makes (see cycle_pause).
     with workbook_lock(target), cycle_collector_paused():

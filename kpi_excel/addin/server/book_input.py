@@ -6,7 +6,9 @@ workbook, raises deep inside and reaches its last-resort handler as **500**
 "An error occurred.". These two FastAPI dependencies replace xlwings Server's
 ``parse_book_input`` and ``get_book`` (through ``app.dependency_overrides``, see
 :func:`kpi_excel.addin.server.app.build_app`): the same work, with a **400** and a
-one-line reason for anything that is not a workbook sent by the add-in.
+one-line reason for anything that is not a workbook sent by the add-in, and a
+**413** for a sheet over the README's limits, counted before the remote-engine
+book is built (:mod:`.sheet_sizes`).
 (xlwings Server's form-data variant is for its htmx task pane, which
 kpi_excel does not enable.)
 """
@@ -18,6 +20,9 @@ import logging
 from typing import Any, AsyncIterator
 
 from fastapi import Depends, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from kpi_excel.addin.server.sheet_sizes import SheetShapeError, sheet_size_problem
 
 __all__ = ["parse_book_json", "get_book", "NOT_A_WORKBOOK"]
 
@@ -31,10 +36,16 @@ def _bad(detail: str) -> HTTPException:
 
 
 async def parse_book_json(request: Request) -> dict[str, Any]:
-    """The body as a workbook dictionary, or 400."""
+    """The body as a workbook dictionary, or 400 (413 for a sheet over the limits)."""
     body = await request.body()
     if not body.strip():
         raise _bad("No workbook was sent.")
+    # Parsing and counting a body near the size limit takes seconds: off the event loop,
+    # so health checks and other officers' requests are answered meanwhile.
+    return await run_in_threadpool(_workbook, body)
+
+
+def _workbook(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
     except (ValueError, RecursionError):  # JSONDecodeError and bad UTF-8 are ValueErrors
@@ -43,6 +54,15 @@ async def parse_book_json(request: Request) -> dict[str, Any]:
             and all(isinstance(sheet, dict) for sheet in data["sheets"])
             and isinstance(data.get("version", ""), str) and isinstance(data.get("client", ""), str)):
         raise _bad(NOT_A_WORKBOOK)
+    try:
+        too_big = sheet_size_problem(data)
+    except SheetShapeError as error:
+        logger.info("Refused a script call: %s", error)
+        raise _bad(NOT_A_WORKBOOK) from None
+    if too_big:
+        # 413 with one line: xlwings' runPython shows an error answer's detail as the alert.
+        logger.warning("Refused a script call: %s", too_big)
+        raise HTTPException(status_code=413, detail=f"Nothing was changed: {too_big}.")
     return data
 
 

@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kpi_excel.errors import InputError
+from kpi_excel.errors import InputError, KpiExcelError
 from kpi_excel.pack import PaperResult, paper_bytes
 
 __all__ = ["PaperStore", "StoredPaper", "paper_store", "make_web_paper", "safe_file_name", "LINK_SECONDS",
@@ -153,4 +153,14 @@ def make_web_paper(data: bytes, workbook_name: str) -> tuple[bytes, PaperResult]
     with tempfile.TemporaryDirectory(prefix="kpi-web-paper-") as folder:
         path = Path(folder) / "workbook.xlsx"
         path.write_bytes(data)
-        return paper_bytes(path)
+        try:
+            return paper_bytes(path)
+        except KpiExcelError as error:
+            # The officer sent a file, not a path: say what is wrong with it, never where the
+            # server keeps its copy (messages name their file for the command line's sake).
+            raise InputError(f"the workbook sent: {_without(str(error), folder)}") from None
+
+
+def _without(text: str, folder: str) -> str:
+    text = text.replace(f"{folder}/workbook.xlsx: ", "").replace(f"{folder}/workbook.xlsx", "the workbook")
+    return text.replace(folder, "the server's temporary folder")

@@ -36,7 +36,15 @@ from kpi_excel.workbook.xlsx.condformat import (
     IconSetRule,
 )
 from kpi_excel.workbook.xlsx.refs import CellRange, cell_ref, column_index, column_letter, parse_cell, parse_range
-from kpi_excel.workbook.xlsx.sheet_values import ErrorValue, Grid, SheetLimits, SheetValues, from_excel_serial
+from kpi_excel.workbook.xlsx.sheet_values import (
+    KPI_SHEET_LIMITS,
+    ErrorValue,
+    Grid,
+    SheetLimits,
+    SheetValues,
+    from_excel_serial,
+    too_many_cells,
+)
 from kpi_excel.workbook.xlsx.sheets import SheetSettings
 from kpi_excel.workbook.xlsx.sparklines import SparklineGroup
 from kpi_excel.workbook.xlsx.styles import DxfStyle, is_date_format, is_percent_format
@@ -53,6 +61,8 @@ __all__ = [
     "DefinedName",
     "SheetValues",
     "SheetLimits",
+    "KPI_SHEET_LIMITS",
+    "too_many_cells",
     "Grid",
     "from_excel_serial",
     "ErrorValue",

@@ -15,7 +15,7 @@ from lxml import etree
 
 from kpi_excel.errors import CorruptWorkbookError, InputError, UnsupportedWorkbookError
 from kpi_excel.workbook.xlsx.package import RT, OpcPackage
-from kpi_excel.workbook.xlsx.xmlutil import NS, WORKBOOK_ORDER, find_or_create, main, qn
+from kpi_excel.workbook.xlsx.xmlutil import NS, WORKBOOK_ORDER, find_or_create, int_attr, main, qn
 
 __all__ = [
     "SheetInfo",
@@ -100,7 +100,7 @@ def read_sheets(pkg: OpcPackage, wb: str) -> list[SheetInfo]:
             SheetInfo(
                 name=el.get("name", ""),
                 index=index,
-                sheet_id=int(el.get("sheetId", "0")),
+                sheet_id=int_attr(el, "sheetId"),
                 rel_id=rel_id,
                 part=(pkg.actual_name(part) or part) if part else None,
                 state=el.get("state", "visible"),
@@ -121,7 +121,7 @@ def read_defined_names(pkg: OpcPackage, wb: str) -> list[DefinedName]:
     for el in names_el.iterchildren(main("definedName")):
         local = el.get("localSheetId")
         local_sheet = None
-        if local is not None and local.isdigit() and int(local) < len(sheets):
+        if local is not None and local.isdecimal() and int(local) < len(sheets):
             local_sheet = sheets[int(local)].name
         out.append(
             DefinedName(
@@ -161,7 +161,7 @@ def _shift_positions(root: etree._Element, at: int, delta: int, removed: int | N
     if names_el is not None:
         for el in list(names_el):
             local = el.get("localSheetId")
-            if local is None or not local.isdigit():
+            if local is None or not local.isdecimal():
                 continue
             pos = int(local)
             if removed is not None and pos == removed:
@@ -175,7 +175,7 @@ def _shift_positions(root: etree._Element, at: int, delta: int, removed: int | N
         for view in views.iterchildren(main("workbookView")):
             for attr in ("activeTab", "firstSheet"):
                 value = view.get(attr)
-                if value is not None and value.isdigit() and int(value) >= at:
+                if value is not None and value.isdecimal() and int(value) >= at:
                     new = max(int(value) + delta, 0)
                     view.set(attr, str(new))
 
@@ -186,7 +186,7 @@ def add_sheet_entry(pkg: OpcPackage, wb: str, name: str, part: str, position: in
     sheets_el = root.find(main("sheets"))
     assert sheets_el is not None
     existing = list(sheets_el.iterchildren(main("sheet")))
-    sheet_id = max((int(el.get("sheetId", "0")) for el in existing), default=0) + 1
+    sheet_id = max((int_attr(el, "sheetId") for el in existing), default=0) + 1
     rel_id = pkg.add_relationship(wb, RT.WORKSHEET, part)
     el = etree.Element(main("sheet"))
     el.set("name", name)
@@ -219,7 +219,7 @@ def remove_sheet_entry(pkg: OpcPackage, wb: str, sheet: SheetInfo) -> None:
         for view in views.iterchildren(main("workbookView")):
             for attr in ("activeTab", "firstSheet"):
                 value = view.get(attr)
-                if value is not None and value.isdigit() and int(value) >= remaining:
+                if value is not None and value.isdecimal() and int(value) >= remaining:
                     view.set(attr, str(max(remaining - 1, 0)))
     pkg.mark_dirty(wb)
 
@@ -287,7 +287,7 @@ def update_app_sheet_titles(pkg: OpcPackage, old_titles: list[str], new_titles: 
     offset = 0
     for i in range(0, len(variants) - 1, 2):
         count_el = variants[i + 1].find(f"{{{vt}}}i4")
-        if count_el is None or not (count_el.text or "").strip().lstrip("-").isdigit():
+        if count_el is None or not (count_el.text or "").strip().lstrip("-").isdecimal():
             return False
         count = int(count_el.text)
         segment = lpstrs[offset : offset + count]

@@ -23,7 +23,7 @@ from lxml import etree
 from kpi_excel.errors import InputError
 from kpi_excel.workbook.xlsx.refs import CellRange, cell_ref, column_letter, parse_cell, parse_range
 from kpi_excel.workbook.xlsx.sheet_values import ErrorValue
-from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, escape_xstring, insert_in_order, main
+from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, escape_xstring, insert_in_order, int_attr, main
 
 __all__ = [
     "KEEP",
@@ -160,7 +160,7 @@ class WorksheetEditor:
                 if r is None:
                     r = str(last + 1)
                     row.set("r", r)  # make the implied number explicit before inserting around it
-                last = int(r)
+                last = int_attr(row, "r")
                 rows[last] = row
             self._rows = rows
             self._row_keys = sorted(rows)
@@ -229,14 +229,14 @@ class WorksheetEditor:
     def _default_style(self, row: etree._Element, col: int) -> int:
         """Style Excel gives a new cell: the row's if it has one, else the column's."""
         if row.get("customFormat") in ("1", "true") and row.get("s"):
-            return int(row.get("s", "0"))
+            return int_attr(row, "s")
         if self._col_styles is None:
             self._col_styles = []
             cols = self.root.find(main("cols"))
             if cols is not None:
                 for el in cols.iterchildren(main("col")):
                     if el.get("style"):
-                        self._col_styles.append((int(el.get("min", "0")), int(el.get("max", "0")), int(el.get("style", "0"))))
+                        self._col_styles.append((int_attr(el, "min"), int_attr(el, "max"), int_attr(el, "style")))
         for lo, hi, style in self._col_styles:
             if lo <= col <= hi:
                 return style
@@ -532,7 +532,7 @@ class WorksheetEditor:
     def _row_style(row: etree._Element | None) -> int | None:
         """The style a row gives its new cells (see :meth:`_default_style`); None: the column's."""
         if row is not None and row.get("customFormat") in ("1", "true") and row.get("s"):
-            return int(row.get("s", "0"))
+            return int_attr(row, "s")
         return None
 
     def _inherited_style(self, row: etree._Element | None, col: int) -> int:

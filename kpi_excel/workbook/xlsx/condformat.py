@@ -27,7 +27,7 @@ from lxml import etree
 from kpi_excel.errors import InputError
 from kpi_excel.workbook.xlsx.refs import parse_range
 from kpi_excel.workbook.xlsx.styles import DxfStyle, StyleBook, normalize_color
-from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, insert_in_order, local_name, main, qn
+from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, insert_in_order, int_attr, local_name, main, qn
 
 __all__ = [
     "CellIsRule",
@@ -279,7 +279,7 @@ def rule_signature(rule: etree._Element, styles: StyleBook) -> str:
     attrs = {k: v for k, v in rule.attrib.items() if k not in ("priority", "dxfId")}
     look = None
     if rule.get("dxfId") is not None and rule.get("dxfId", "").isdigit():
-        dxf = styles.dxf(int(rule.get("dxfId", "0")))
+        dxf = styles.dxf(int_attr(rule, "dxfId"))
         if dxf is not None:
             d = DxfStyle.from_xml(dxf)
             look = [d.fill, d.font_color, d.bold]

@@ -30,7 +30,7 @@ def new_drawing_root() -> etree._Element:
 
 def next_shape_id(root: etree._Element) -> int:
     """A ``cNvPr`` id not used in this drawing (ids must be unique per drawing)."""
-    used = [int(el.get("id", "0")) for el in root.iter(x("cNvPr")) if el.get("id", "").isdigit()]
+    used = [int(el.get("id", "0")) for el in root.iter(x("cNvPr")) if el.get("id", "").isdecimal()]
     return max(used, default=1) + 1
 
 

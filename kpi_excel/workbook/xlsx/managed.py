@@ -87,9 +87,9 @@ class ManagedRegistry:
                 continue
             self._part = pkg.actual_name(part)
             for el in root:
-                if el.tag == _tag("sheet") and el.get("id", "").isdigit():
+                if el.tag == _tag("sheet") and el.get("id", "").isdecimal():
                     self.owned_sheets.add(int(el.get("id", "0")))
-                elif el.tag in (_tag("cf"), _tag("dv"), _tag("sl")) and el.get("sheet", "").isdigit() and el.get("sig"):
+                elif el.tag in (_tag("cf"), _tag("dv"), _tag("sl")) and el.get("sheet", "").isdecimal() and el.get("sig"):
                     kind = el.tag.rsplit("}", 1)[1]
                     self.rules[(kind, int(el.get("sheet", "0")))].add((el.get("sig", ""), el.get("sqref", "")))
             break

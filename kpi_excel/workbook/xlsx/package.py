@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote
 from lxml import etree
 
 from kpi_excel.errors import CorruptWorkbookError, WorkbookError
+from kpi_excel.workbook.xlsx.part_limits import PartBudget, PartLimits
 from kpi_excel.workbook.xlsx.xmlutil import NS, parse_xml, qn, serialize_xml
 from kpi_excel.workbook.xlsx.zipio import ZipEntry, ZipLimits, deflate_entry, inflate, read_zip, write_zip
 
@@ -51,6 +52,7 @@ class CT:
 
     _SML = "application/vnd.openxmlformats-officedocument.spreadsheetml."
     WORKSHEET = _SML + "worksheet+xml"
+    SHARED_STRINGS = _SML + "sharedStrings+xml"
     STYLES = _SML + "styles+xml"
     TABLE = _SML + "table+xml"
     DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
@@ -102,8 +104,10 @@ def rels_name(part: str) -> str:
 class OpcPackage:
     """Parts of one Office Open XML package, edited in memory."""
 
-    def __init__(self, entries: list[ZipEntry], path: Path | None = None) -> None:
+    def __init__(self, entries: list[ZipEntry], path: Path | None = None,
+                 part_limits: PartLimits | None = None) -> None:
         self.path = path
+        self.budget = PartBudget(part_limits)  # what reading parts may cost (part_limits.py)
         self._entries: dict[str, ZipEntry] = {e.name: e for e in entries}
         self._order: list[str] = [e.name for e in entries]
         self._by_lower: dict[str, str] = {e.name.lower(): e.name for e in entries}
@@ -165,10 +169,22 @@ class OpcPackage:
         entry = self._entries.get(name)
         if entry is None or entry.raw is None:
             return None
+        try:
+            self.budget.inflate(name, entry.file_size, big=self._is_sheet_sized(name), keep=keep)
+        except WorkbookError as exc:
+            exc.path = self.path
+            raise
         content = inflate(entry, path=self.path)
         if keep:
             self._orig[name] = content
         return content
+
+    def _is_sheet_sized(self, name: str) -> bool:
+        """A worksheet or the shared strings: parts as large as a sheet read allows."""
+        return name != CONTENT_TYPES and self.content_type(name) in (CT.WORKSHEET, CT.SHARED_STRINGS)
+
+    def _is_worksheet(self, name: str) -> bool:
+        return name != CONTENT_TYPES and self.content_type(name) == CT.WORKSHEET
 
     def _require(self, name: str) -> str:
         actual = self.actual_name(name)
@@ -182,7 +198,10 @@ class OpcPackage:
         root = self._xml.get(actual)
         if root is None:
             try:
-                root = parse_xml(self.read(actual), actual)
+                data = self.read(actual)
+                if actual not in self._replaced and actual not in self._dirty:  # parts we wrote are ours
+                    self.budget.parse(actual, data, worksheet=self._is_worksheet(actual))
+                root = parse_xml(data, actual)
             except WorkbookError as exc:
                 if exc.path is None:
                     exc.path = self.path  # name the file, not only the part

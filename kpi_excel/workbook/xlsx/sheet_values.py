@@ -43,6 +43,8 @@ from kpi_excel.workbook.xlsx.xmlutil import check_no_dtd, main, unescape_xstring
 __all__ = [
     "ErrorValue",
     "SheetLimits",
+    "KPI_SHEET_LIMITS",
+    "too_many_cells",
     "SheetValues",
     "Grid",
     "UNCALCULATED",
@@ -97,6 +99,19 @@ class SheetLimits:
     max_part_bytes: int = 128 << 20
     max_cells: int = 1_000_000
     max_grid: int = 10_000_000
+
+
+# The KPIs sheet is also parsed whole to be edited (lxml keeps ~0.5 KB a cell), so
+# it has lower limits than sheets that are only read: 500,000 cells is 10,000
+# indicators of 50 columns, in well under 64 MB of XML. The web door counts the
+# same limits in the JSON Excel sends (kpi_excel.addin.server.sheet_sizes).
+KPI_SHEET_LIMITS = SheetLimits(max_part_bytes=64 << 20, max_cells=500_000)
+
+
+def too_many_cells(sheet: str, count: int, limit: int) -> UnsafeFileError:
+    """The one-line refusal of a sheet with more cells than kpi_excel reads (every door says it alike)."""
+    return UnsafeFileError(f"sheet '{sheet}' has {count:,} cells, more than the {limit:,} kpi_excel reads from "
+                           "one sheet")
 
 
 class ErrorValue(str):
@@ -467,9 +482,9 @@ def _text(raw: bytes | None) -> str:
 
 def _number(raw: bytes | str) -> int | float:
     raw = raw.strip()
-    if raw.isdigit():
+    if raw.isdigit() and raw.isascii():  # '²'.isdigit() too, but int('²') fails
         return int(raw)
-    if raw[:1] in (b"-", "-") and raw[1:].isdigit():
+    if raw[:1] in (b"-", "-") and raw[1:].isdigit() and raw.isascii():
         return int(raw)
     try:
         return float(raw)
@@ -542,8 +557,7 @@ class _Collector:
         self.in_order = bool(np.all(keys[1:] > keys[:-1]))
 
     def too_many(self, count: int) -> None:
-        raise UnsafeFileError(f"sheet '{self.sheet}' has {count:,} cells, more than the {self.max_cells:,} "
-                              "kpi_excel reads from one sheet")
+        raise too_many_cells(self.sheet, count, self.max_cells)
 
     def finish(self, number_formats: Mapping[int, str], dates: frozenset[int]) -> SheetValues:
         keys, values, styles = self.keys, self.values, self.styles
@@ -689,7 +703,7 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
     try:
         for _, row in context:
             r = row.get("r")
-            row_num = int(r) if r and r.isdigit() else row_num + 1
+            row_num = int(r) if r and r.isdecimal() else row_num + 1
             if not 1 <= row_num <= MAX_ROW:
                 raise _BadCell(f"row {row_num:,} is outside Excel's 1..{MAX_ROW:,}")
             col = 0
@@ -709,7 +723,7 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
                     out.formulas[(row_num, col)] = unescape_xstring(f_el.text or "")
                 value = _element_value(c, sst, f_el)
                 style = c.get("s", "0") or "0"
-                if not style.isdigit():
+                if not style.isdecimal():
                     raise _BadCell(f"style {style!r} is not a number")
                 key = (row_num << _COL_BITS) | (col - 1)
                 if key <= last_key:

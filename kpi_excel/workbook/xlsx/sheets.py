@@ -16,6 +16,7 @@ from kpi_excel.errors import InputError
 from kpi_excel.workbook.xlsx.refs import cell_ref
 from kpi_excel.workbook.xlsx.styles import normalize_color
 from kpi_excel.workbook.xlsx.xmlutil import (
+    int_attr,
     NS,
     SHEETPR_ORDER,
     WORKSHEET_ORDER,
@@ -124,7 +125,7 @@ def _set_widths(root: etree._Element, widths: dict[int, float], only_if_absent: 
     existing = list(cols.iterchildren(main("col")))
     changed = False
     for col, width in sorted(widths.items()):
-        covering = [el for el in existing if int(el.get("min", "0")) <= col <= int(el.get("max", "0"))]
+        covering = [el for el in existing if int_attr(el, "min") <= col <= int_attr(el, "max")]
         if covering:
             if only_if_absent:
                 continue
@@ -141,7 +142,7 @@ def _set_widths(root: etree._Element, widths: dict[int, float], only_if_absent: 
         el.set("width", f"{width:g}")
         el.set("customWidth", "1")
         # <col> entries must stay sorted and disjoint.
-        after = [e for e in existing if int(e.get("max", "0")) < col]
+        after = [e for e in existing if int_attr(e, "max") < col]
         if after:
             after[-1].addnext(el)
         else:
@@ -190,7 +191,7 @@ def _set_heights(root: etree._Element, heights: dict[int, float], only_if_absent
         return False
     changed = False
     for row in data.iterchildren(main("row")):
-        height = heights.get(int(row.get("r", "0")))
+        height = heights.get(int_attr(row, "r"))
         if height is None or (only_if_absent and row.get("ht")):
             continue
         row.set("ht", f"{height:g}")

@@ -15,7 +15,7 @@ from lxml import etree
 
 from kpi_excel.errors import InputError
 from kpi_excel.workbook.xlsx.package import CT, RT, OpcPackage
-from kpi_excel.workbook.xlsx.xmlutil import STYLESHEET_ORDER, find_or_create, insert_in_order, main
+from kpi_excel.workbook.xlsx.xmlutil import STYLESHEET_ORDER, find_or_create, insert_in_order, int_attr, main
 
 __all__ = [
     "BUILTIN_FORMATS",
@@ -187,7 +187,7 @@ class StyleBook:
         numfmts = root.find(main("numFmts"))
         if numfmts is not None:
             for el in numfmts.iterchildren(main("numFmt")):
-                formats[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
+                formats[int_attr(el, "numFmtId")] = el.get("formatCode", "")
         return formats
 
     def xf_number_formats(self) -> dict[int, str]:
@@ -199,7 +199,7 @@ class StyleBook:
             xfs = root.find(main("cellXfs")) if root is not None else None
             if xfs is not None:
                 for index, xf in enumerate(xfs.iterchildren(main("xf"))):
-                    fmt_id = int(xf.get("numFmtId", "0"))
+                    fmt_id = int_attr(xf, "numFmtId")
                     out[index] = custom.get(fmt_id, BUILTIN_FORMATS.get(fmt_id, "General"))
             self._format_cache = out
         return self._format_cache
@@ -217,7 +217,7 @@ class StyleBook:
             found = set()
             if xfs is not None:
                 for index, xf in enumerate(xfs.iterchildren(main("xf"))):
-                    if is_date_format(formats.get(index, "General"), int(xf.get("numFmtId", "0"))):
+                    if is_date_format(formats.get(index, "General"), int_attr(xf, "numFmtId")):
                         found.add(index)
             self._date_cache = frozenset(found)
         return self._date_cache
@@ -313,7 +313,7 @@ class StyleBook:
             xf.set("numFmtId", str(self._number_format_id(number_format)))
             xf.set("applyNumberFormat", "1")
         if font_color is not None or bold is not None:
-            xf.set("fontId", str(self._derive_font(int(xf.get("fontId", "0")), font_color, bold)))
+            xf.set("fontId", str(self._derive_font(int_attr(xf, "fontId"), font_color, bold)))
             xf.set("applyFont", "1")
         if fill is not None:
             xf.set("fillId", str(self._add_fill(fill)))

@@ -15,7 +15,7 @@ from lxml import etree
 from kpi_excel.errors import InputError
 from kpi_excel.workbook.xlsx.package import CT, RT, OpcPackage
 from kpi_excel.workbook.xlsx.refs import CellRange, parse_range
-from kpi_excel.workbook.xlsx.xmlutil import NS, escape_xstring, main, unescape_xstring
+from kpi_excel.workbook.xlsx.xmlutil import NS, escape_xstring, int_attr, main, unescape_xstring
 
 __all__ = [
     "TableInfo",
@@ -64,11 +64,11 @@ def read_table(pkg: OpcPackage, part: str, sheet: str) -> TableInfo:
     return TableInfo(
         name=root.get("name", root.get("displayName", "")),
         display_name=root.get("displayName", root.get("name", "")),
-        id=int(root.get("id", "0")),
+        id=int_attr(root, "id"),
         ref=parse_range(root.get("ref", "A1")),
         columns=names,
-        header_row_count=int(root.get("headerRowCount", "1")),
-        totals_row_count=int(root.get("totalsRowCount", "0")),
+        header_row_count=int_attr(root, "headerRowCount", 1),
+        totals_row_count=int_attr(root, "totalsRowCount"),
         part=part,
         sheet=sheet,
     )
@@ -92,7 +92,7 @@ def workbook_table_ids_and_names(pkg: OpcPackage) -> tuple[set[int], set[str]]:
         if pkg.content_type(part) == CT.TABLE:
             root = pkg.xml(part)
             if root.get("id", "").isdigit():
-                ids.add(int(root.get("id", "0")))
+                ids.add(int_attr(root, "id"))
             for attr in ("name", "displayName"):
                 if root.get(attr):
                     names.add(root.get(attr, "").lower())
@@ -139,7 +139,7 @@ def widen_table(pkg: OpcPackage, table: TableInfo, headers: list[str]) -> TableI
         auto.set("ref", CellRange(ref.min_row, ref.min_col, ref.max_row - table.totals_row_count, ref.max_col).ref)
     cols = root.find(main("tableColumns"))
     assert cols is not None
-    next_id = max((int(c.get("id", "0")) for c in cols.iterchildren(main("tableColumn"))), default=0) + 1
+    next_id = max((int_attr(c, "id") for c in cols.iterchildren(main("tableColumn"))), default=0) + 1
     for offset, name in enumerate(headers):
         col = etree.SubElement(cols, main("tableColumn"))
         col.set("id", str(next_id + offset))

@@ -63,8 +63,16 @@ from kpi_excel.workbook.xlsx.validation import (
     validated_ranges,
     validation_signature,
 )
-from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, find_or_create, insert_in_order, main, parse_xml, qn
-from kpi_excel.workbook.xlsx.zipio import ZipLimits, inflate, read_zip
+from kpi_excel.workbook.xlsx.xmlutil import (
+    WORKSHEET_ORDER,
+    find_or_create,
+    insert_in_order,
+    int_attr,
+    main,
+    parse_xml,
+    qn,
+)
+from kpi_excel.workbook.xlsx.zipio import ZipLimits, check_entry, inflate, read_zip
 
 __all__ = ["XlsxPackage", "TableSpec", "ManagedChange", "verify_package"]
 
@@ -817,7 +825,7 @@ class XlsxPackage:
             changed = False
             for el in list(root):
                 if el.get("i") is not None:
-                    current_sheet = int(el.get("i", "0"))
+                    current_sheet = int_attr(el, "i")
                 removed = self._removed_formulas.get(current_sheet or -1, set())
                 if el.get("r") in removed:
                     following = el.getnext()
@@ -849,7 +857,7 @@ class XlsxPackage:
         changed = [n for n in self._opc.changed_parts() if is_xml_content(n) and self._opc.has(n)]
         same_file = self.path is not None and real_target(target) == real_target(self.path)
         written = atomic_write(target, self._opc.write_to, lambda tmp: verify_package(tmp, expected, changed),
-                               expect=self._identity if same_file else None)
+                               expect=self._identity if same_file else None, follow_link=same_file)
         self._opc.path = target
         with contextlib.suppress(OSError):
             self._identity = FileIdentity.of(os.stat(written))
@@ -871,11 +879,12 @@ def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterabl
     entries = read_zip(data, limits=ZipLimits(), path=path)
     to_parse = set(xml_parts)
     names = []
-    for entry in entries:  # one part inflated at a time: a big sheet is not held twice
-        content = inflate(entry, path=path)
+    for entry in entries:  # one edited part inflated at a time; the rest checked a block at a time
         names.append(entry.name)
         if entry.name in to_parse:
-            parse_xml(content, entry.name)
+            parse_xml(inflate(entry, path=path), entry.name)
+        else:
+            check_entry(entry, path=path)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             listed = archive.namelist()

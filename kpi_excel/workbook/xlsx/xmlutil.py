@@ -19,6 +19,7 @@ from lxml import etree
 from kpi_excel.errors import CorruptWorkbookError, UnsafeFileError
 
 __all__ = [
+    "int_attr",
     "NS",
     "qn",
     "main",
@@ -64,6 +65,20 @@ def qn(prefix: str, local: str) -> str:
 def main(local: str) -> str:
     """Clark-notation name in the SpreadsheetML main namespace."""
     return f"{{{NS['main']}}}{local}"
+
+
+def int_attr(el: etree._Element, name: str, default: int = 0) -> int:
+    """The whole number in attribute ``name`` (``default`` when absent); anything else, such as
+    ``sheetId="one"``, is a corrupt file named by its part, not a crash."""
+    value = el.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:  # also more than 4,300 digits
+        part = el.getroottree().docinfo.URL or "an XML part"
+        tag = etree.QName(el).localname
+        raise CorruptWorkbookError(f"{part}: <{tag} {name}=\"{value[:40]}\"> is not a whole number") from None
 
 
 def _parser() -> etree.XMLParser:
@@ -126,7 +141,7 @@ def parse_xml(data: bytes, part: str = "") -> etree._Element:
     """
     check_no_dtd(data, part)
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, _parser(), base_url=part or None)  # int_attr names the part
     except etree.XMLSyntaxError as exc:
         raise CorruptWorkbookError(f"XML part {part!r} is not well-formed ({exc})") from None
     if root.getroottree().docinfo.doctype:
