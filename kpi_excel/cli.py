@@ -227,11 +227,15 @@ def benchmark(
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True,
               help="Fill it with the example: Leicestershire's published 2022/23 Q2 indicators and history.")
-def new(output: Path, example: bool) -> None:
-    """Write a new report workbook: KPIs, Data, Settings, RAG key and Log sheets."""
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists (its indicators, data and Log are lost).")
+def new(output: Path, example: bool, force: bool) -> None:
+    """Write a new report workbook: KPIs, Data, Settings, RAG key and Log sheets.
+
+    An existing OUTPUT is refused unless --force is given.
+    """
     from kpi_excel.workbook.report_file import new_report
 
-    path = new_report(output, example=example)
+    path = new_report(output, example=example, force=force)
     stderr.print(f"Wrote {path}" + (" (the example)" if example else ""), markup=False)
 
 
@@ -328,7 +332,7 @@ def demo(output: Path) -> None:
     """Make the example report, refresh it and write its committee paper (the same name, .docx)."""
     from kpi_excel.workbook.report_file import new_report
 
-    new_report(output, example=True)
+    new_report(output, example=True, force=True)  # the demo's own file: made afresh each time
     stderr.print(f"Made the example report {output} (Leicestershire, 2022/23 Q2, published figures)", markup=False)
     _refresh(output, None, (), None)
     from kpi_excel.pack import make_paper
