@@ -50,3 +50,15 @@ def test_new_refuses_an_existing_report_in_one_line_and_force_replaces_it(tmp_pa
     assert result.exit_code == 0
     assert kpi_rows(path) == {}  # the empty template: no indicators
     assert load_workbook(path)["Log"].max_row == 1  # and a Log with no refresh in it
+
+
+# --- 5. a suppressed latest value is named in Checks --------------------------------------------
+
+
+def test_a_suppressed_latest_value_is_named_in_checks_not_only_in_the_source(tmp_path: Path) -> None:
+    path = example(tmp_path, [["SC01", "Q3 2022/23", "c"]])
+    summary, _ = refresh_report(path, now=NOW)
+    sc01 = kpi_rows(path)["SC01"]
+    assert sc01["Latest Period"] == "Q2 2022/23"  # still rated on the latest period with a value
+    assert "Q3 2022/23 has no value (confidential (c)): the row reports Q2 2022/23" in sc01["Checks"]
+    assert any(p.startswith("row ") and "Q3 2022/23 has no value" in p for p in summary.problems)
