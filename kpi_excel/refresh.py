@@ -28,6 +28,7 @@ import pandas as pd
 
 from kpi_excel import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
+from kpi_excel.core.code_match import UnmatchedCode, unmatched_codes
 from kpi_excel.core.history import History, indicator_histories
 from kpi_excel.core.observations import Observations, choose_periods_and_values, combine_observations, winning_values
 from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
@@ -90,9 +91,11 @@ def plan_workbook_refresh(
     percent_codes = _percent_codes(table)
     found = []
     data_unusable = None
+    unmatched: list[UnmatchedCode] = []
     if inputs.data is not None:
         try:
             found.append(data_observations(inputs.data, areas, percent_codes))
+            unmatched = _unmatched(found[-1], indicators, inputs.data.name)
         except MissingColumnError as error:
             # An officer's own sheet called Data: say so, refresh from the rest.
             data_unusable = f"{inputs.data.name} sheet not read: {error.message}"
@@ -114,6 +117,11 @@ def plan_workbook_refresh(
             by_code.setdefault(problem.code, []).append(f"{problem.where}: {problem.message}")
         else:
             general.append(str(problem))
+    for code in unmatched:  # in the Checks of the indicator it probably meant; else with the sheet's problems
+        if code.nearest:
+            by_code.setdefault(code.nearest, []).append(code.for_nearest())
+        else:
+            general.append(code.message())
     selected = _selected(choice.frame)
     histories = indicator_histories(values, dict(zip(indicators["code"], indicators["frequency"])),
                                     settings.history_periods)
@@ -128,6 +136,7 @@ def plan_workbook_refresh(
         content, selected=selected, selection_problems=by_code, source_problems=general, benchmark=benchmark,
         settings=settings, sources=source_names, now=now, user=user, door=door, version=__version__,
         funnels=funnels, histories=histories, previous_refresh=inputs.previous_refresh,
+        not_used=tuple(code.message() for code in unmatched),
     )
 
 
@@ -178,6 +187,13 @@ def data_observations(cells: SheetCells, areas: AreaDirectory | None = None,
         cells.values, formats, source=f"{cells.name} sheet", first_row=cells.top, directory=areas,
         cell_ref=lambda row, column: f"{quoted}!{column_letter(column)}{row}",
     )
+
+
+def _unmatched(data: Observations, indicators: pd.DataFrame, sheet: str) -> list[UnmatchedCode]:
+    """The Data sheet's codes that no KPI row has (other sources hold many indicators a
+    report does not use: only the officer's own sheet is checked)."""
+    frame = data.frame
+    return unmatched_codes(frame["code"].tolist(), frame["row"].tolist(), indicators["code"], f"{sheet} sheet")
 
 
 def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]

@@ -62,3 +62,25 @@ def test_a_suppressed_latest_value_is_named_in_checks_not_only_in_the_source(tmp
     assert sc01["Latest Period"] == "Q2 2022/23"  # still rated on the latest period with a value
     assert "Q3 2022/23 has no value (confidential (c)): the row reports Q2 2022/23" in sc01["Checks"]
     assert any(p.startswith("row ") and "Q3 2022/23 has no value" in p for p in summary.problems)
+
+
+# --- 4. a Data code that matches no indicator ------------------------------------------------------
+
+
+def test_a_data_code_matching_no_indicator_is_named_with_the_nearest_code(tmp_path: Path) -> None:
+    path = example(tmp_path, [["SC1", "Q3 2022/23", "99%"], ["SC1", "Q4 2022/23", "98%"], ["ZZZZ9", "Q3 2022/23", 5]])
+    summary, _ = refresh_report(path, now=NOW)
+    book = load_workbook(path)
+    rows = kpi_rows(path)
+    assert rows["SC01"]["Latest Period"] == "Q2 2022/23"  # the mistyped rows are not used...
+    assert ("Data sheet rows 80, 81: code 'SC1' matches no indicator; if these are this indicator's values, "
+            "correct the code to SC01") in rows["SC01"]["Checks"]  # ...and the row it probably meant says so
+    assert "ZZZZ9" not in " ".join(str(r["Checks"]) for r in rows.values())  # nothing like it: no row blamed
+    summary_lines = [r[0] for r in book["Summary"].iter_rows(values_only=True) if r and r[0]]
+    assert "Not used: Data sheet rows 80, 81: code 'SC1' matches no indicator on the KPIs sheet; did you mean SC01?" \
+        in summary_lines
+    assert "Not used: Data sheet row 82: code 'ZZZZ9' matches no indicator on the KPIs sheet" in summary_lines
+    log = list(book["Log"].iter_rows(values_only=True))
+    sources = log[-1][log[0].index("Sources")]
+    assert "not used: Data sheet rows 80, 81: code 'SC1'" in sources and "'ZZZZ9'" in sources
+    assert "Data sheet row 82: code 'ZZZZ9' matches no indicator on the KPIs sheet" in summary.problems

@@ -249,6 +249,7 @@ def plan_refresh(
     funnels: Sequence[Funnel] = (),
     histories: Mapping[str, History] | None = None,
     previous_refresh: str | None = None,
+    not_used: Sequence[str] = (),
 ) -> Plan:
     """Work out every indicator's answers and the plan that writes them.
 
@@ -265,7 +266,9 @@ def plan_refresh(
     count_kind, count_multiplier``). ``funnels`` are drawn on the Benchmark sheet. ``histories`` (by indicator code) fill the History
     sheet and the KPIs sparklines; ``previous_refresh`` is when the Log says
     the previous refresh was ("" when it has one of unknown time, None when
-    none): the Summary sheet then says what changed since.
+    none): the Summary sheet then says what changed since. ``not_used`` names
+    data the sources hold that no indicator takes (a Data code that matches no
+    indicator): said on the Summary sheet and in the Log.
     """
     if content.kpis is None:
         raise InputError("the workbook has no KPIs sheet", sheet=KPI_SHEET)
@@ -305,7 +308,8 @@ def plan_refresh(
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
     rag_rules = tuple(FormatRule("RAG", "equals", w, c.fill, c.font, bold=True) for w, c in RAG_COLOURS.items())
-    sheets = [rag_key_sheet(settings), summary_sheet(narrative, name=SUMMARY_SHEET, when=when, rules=rag_rules)]
+    sheets = [rag_key_sheet(settings), summary_sheet(narrative, name=SUMMARY_SHEET, when=when, rules=rag_rules,
+                                                     not_used=not_used)]
     if benchmark is not None:
         sheets.append(_benchmark_sheet(rows, settings, table, funnels))
     sparklines = None
@@ -327,8 +331,11 @@ def plan_refresh(
         table=content.kpis.table,
         sparklines=sparklines,
     )
+    logged_sources = "; ".join(sources) or "Data sheet"
+    if not_used:
+        logged_sources += "; not used: " + "; ".join(not_used)
     log = LogEntry((
-        when, user, door, "; ".join(sources) or "Data sheet", len(rated),
+        when, user, door, logged_sources[:2000], len(rated),
         counts.get("Green", 0), counts.get("Amber", 0), counts.get("Red", 0), counts.get("N/A", 0),
         "; ".join(changes)[:2000] or None, len(summary.problems), version,
     ))

@@ -294,15 +294,21 @@ _EXCEPTION_COLUMNS = (
 )
 
 
-def summary_sheet(summary: ReportSummary, *, name: str, when: str, rules: Sequence[FormatRule] = ()) -> SheetSpec:
+def summary_sheet(summary: ReportSummary, *, name: str, when: str, rules: Sequence[FormatRule] = (),
+                  not_used: Sequence[str] = ()) -> SheetSpec:
     """The Summary sheet: the sentences above a table of the exceptions.
+
+    ``not_used`` names data the refresh read but no indicator takes (a Data code
+    matching no indicator), each on its own line after the counts.
 
     Its first cell always starts with :data:`SUMMARY_TITLE`, which is how a
     writer that cannot see the ownership registry (xlwings) knows the sheet is
     ours before replacing it.
     """
     title = [Cell(f"{SUMMARY_TITLE} ({when})" if when else SUMMARY_TITLE, style="title")]
-    title += [Cell(line, style="note") for line in [*summary.overall, *summary.changes, *summary.topics]]
+    title += [Cell(line, style="note") for line in summary.overall]
+    title += [Cell(f"Not used: {line}", style="bold") for line in not_used]
+    title += [Cell(line, style="note") for line in [*summary.changes, *summary.topics]]
     title += [Cell(summary.exceptions_sentence, style="bold")]
     columns = tuple(ColumnSpec(h, w, wrap=wrap) for h, w, wrap in _EXCEPTION_COLUMNS)
     rows = tuple(
