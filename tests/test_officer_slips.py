@@ -84,3 +84,63 @@ def test_a_data_code_matching_no_indicator_is_named_with_the_nearest_code(tmp_pa
     sources = log[-1][log[0].index("Sources")]
     assert "not used: Data sheet rows 80, 81: code 'SC1'" in sources and "'ZZZZ9'" in sources
     assert "Data sheet row 82: code 'ZZZZ9' matches no indicator on the KPIs sheet" in summary.problems
+
+
+# --- 2. an override holds for the period it was made for ------------------------------------------
+
+
+def set_kpi_cells(path: Path, code: str, values: dict[str, object]) -> None:
+    """Type into the KPIs sheet's cells of one indicator, by header."""
+    headers = list(load_workbook(path)["KPIs"].iter_rows(values_only=True, max_row=1))[0]
+    row = 1 + list(kpi_rows(path)).index(code) + 1
+    package = XlsxPackage.open(path)
+    for header, value in values.items():
+        package.write_rows("KPIs", (row, headers.index(header) + 1), [[value]])
+    package.save()
+
+
+def test_an_override_is_not_applied_once_the_latest_period_moves_on(tmp_path: Path) -> None:
+    path = example(tmp_path)
+    set_kpi_cells(path, "SC01", {"RAG Override": "Green", "Override Reason": "Q2 data incomplete"})
+    refresh_report(path, now=NOW)
+    sc01 = kpi_rows(path)["SC01"]
+    assert sc01["RAG"] == "Green" and sc01["Override Period"] == "Q2 2022/23"  # recorded when first applied
+    assert sc01["RAG Reason"] == "Green (officer override: Q2 data incomplete; calculated Red)"
+
+    add_data(path, [["SC01", "Q3 2022/23", "80%"]])
+    refresh_report(path, now=NOW)
+    sc01 = kpi_rows(path)["SC01"]
+    assert sc01["Latest Period"] == "Q3 2022/23" and sc01["RAG"] == "Red"
+    assert sc01["RAG Reason"] == "Red: 80% is 17.2 points short of the >97.2% target"
+    assert sc01["Checks"] == "RAG Override: override made for Q2 2022/23 not applied to Q3 2022/23: confirm or clear it"
+    assert sc01["Override Period"] == "Q2 2022/23"  # kept: the officer decides
+
+    set_kpi_cells(path, "SC01", {"Override Period": "2022-23 Q3"})  # confirmed for Q3 (any way of writing it)
+    refresh_report(path, now=NOW)
+    sc01 = kpi_rows(path)["SC01"]
+    assert sc01["RAG"] == "Green" and not sc01["Checks"]
+
+    set_kpi_cells(path, "SC01", {"RAG Override": None})  # cleared: its period goes with it
+    refresh_report(path, now=NOW)
+    sc01 = kpi_rows(path)["SC01"]
+    assert sc01["RAG"] == "Red" and sc01["Override Period"] is None
+
+
+def test_an_override_is_not_applied_to_an_earlier_period_under_as_of(tmp_path: Path) -> None:
+    path = example(tmp_path)
+    set_kpi_cells(path, "SC01", {"RAG Override": "Green", "Override Reason": "Q2 data incomplete"})
+    refresh_report(path, now=NOW)
+    refresh_report(path, now=NOW, as_of="Q1 2022/23")
+    sc01 = kpi_rows(path)["SC01"]
+    assert sc01["Latest Period"] == "Q1 2022/23" and sc01["RAG"] == "Red"
+    assert sc01["Checks"] == "RAG Override: override made for Q2 2022/23 not applied to Q1 2022/23: confirm or clear it"
+
+
+def test_an_override_period_that_is_not_a_period_is_named_and_the_override_not_applied(tmp_path: Path) -> None:
+    path = example(tmp_path)
+    set_kpi_cells(path, "SC01", {"RAG Override": "Green", "Override Period": "last time"})
+    refresh_report(path, now=NOW)
+    sc01 = kpi_rows(path)["SC01"]
+    assert sc01["RAG"] == "Red"
+    assert sc01["Checks"] == ("RAG Override: Override Period 'last time' is not a period, so the override is not "
+                              "applied to Q2 2022/23: type the period it was made for, or clear it")

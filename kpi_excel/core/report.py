@@ -45,6 +45,7 @@ from kpi_excel.core.plan import (
     fit_plan,
 )
 from kpi_excel.core.history import History, HistoryRow, describe_history, history_sheet
+from kpi_excel.core.override_period import check_override
 from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
 from kpi_excel.core.plan import FormatRule, Sparklines
 from kpi_excel.core.rag import Quartile, RagError, parse_quartile, parse_rag_word
@@ -146,7 +147,7 @@ _OUTPUT_SYNONYMS = {
 # Fields that are computed when a source has data, yet typed by officers in
 # older workbooks: read as inputs, written as outputs.
 _BOTH = ("previous_period", "previous_value", "latest_period", "latest_value", "quartile", "sn_average",
-         "england", *COUNT_FIELDS)
+         "england", "override_period", *COUNT_FIELDS)
 
 
 def _output_lookup() -> dict[str, str]:
@@ -231,6 +232,7 @@ class _Row:
     versus: str = ""  # vs England at the benchmark period, from the benchmark's counts
     counted: set[str] = field(default_factory=set)  # count fields a source gave (written back)
     history: History | None = None
+    override_period: Cell | None = None  # the Override Period to write (None: leave the cell alone)
 
 
 def plan_refresh(
@@ -285,6 +287,7 @@ def plan_refresh(
     for row in rows:
         _apply_selection(row, chosen, selection_problems or {})
         _apply_benchmark(row, benchmarks, settings)
+        _hold_override_to_its_period(row)
     _assess(rows, options)
     for row in rows:
         if row.assessment is not None:
@@ -638,6 +641,17 @@ def _apply_benchmark(row: _Row, benchmark: dict[str, dict[str, object]] | None, 
                                               f"({bench.get('derived_target')})"))
 
 
+def _hold_override_to_its_period(row: _Row) -> None:
+    """An override is applied only for the period it was made for (see override_period)."""
+    check = check_override(row.fields.get("rag_override"), row.fields.get("override_period"),
+                           row.fields.get("latest_period"))
+    if check.record is not None:
+        row.override_period = Cell(check.record or None)
+    if not check.apply and row.fields.get("rag_override") not in (None, ""):
+        row.fields["rag_override"] = None
+        row.problems.append(Problem("rag_override", check.problem))
+
+
 def _keep_typed_quartile(row: _Row, bench: dict[str, object]) -> None:
     """No benchmark value for the authority at the matching period: the Quartile
     already on the sheet (an officer's, or an earlier refresh's) stays, and the
@@ -759,6 +773,8 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
             out[name] = Cell(None) if _missing(number) else _bench_cell(float(number), percent, dps)
         out["derived_target"] = Cell(None if _missing(bench.get("derived_target")) else str(bench["derived_target"]))
         out["benchmark_period"] = Cell(None if _missing(bench.get("period")) else str(bench["period"]))
+    if row.override_period is not None:
+        out["override_period"] = row.override_period
     checks = row.checks
     out["checks"] = Cell(checks or None)
     if row.history is not None:
