@@ -30,7 +30,14 @@ from kpi_excel import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
 from kpi_excel.core.code_match import UnmatchedCode, unmatched_codes
 from kpi_excel.core.history import History, indicator_histories
-from kpi_excel.core.observations import Observations, choose_periods_and_values, combine_observations, winning_values
+from kpi_excel.core.observations import (
+    Observations,
+    SourceProblem,
+    choose_periods_and_values,
+    combine_observations,
+    winning_values,
+)
+from kpi_excel.core.percent_entry import read_percent_entries
 from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
 from kpi_excel.core.plan import Plan
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
@@ -101,7 +108,7 @@ def plan_workbook_refresh(
             data_unusable = f"{inputs.data.name} sheet not read: {error.message}"
     for source in extra:
         found.append(policy.read(source, areas))
-    observations = combine_observations(found)
+    observations = _percent_entries_read(combine_observations(found), table)
     cutoff = as_of or settings.as_of or None
     if cutoff:
         try:
@@ -154,7 +161,7 @@ def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str,
         areas = load_directory()
         authority = _authority(settings, areas) or ""
     try:
-        observations = data_observations(inputs.data, areas, _percent_codes(table))
+        observations = _percent_entries_read(data_observations(inputs.data, areas, _percent_codes(table)), table)
     except MissingColumnError:
         return {}
     values = winning_values(observations, area=authority, as_of=settings.as_of or None)
@@ -213,6 +220,44 @@ def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
         codes.append(str(code).strip() if not isinstance(code, float) or not code.is_integer() else str(int(code)))
         frequencies.append(frequency)
     return pd.DataFrame({"code": codes, "frequency": frequencies}).drop_duplicates("code")
+
+
+def _percent_entries_read(observations: Observations, table) -> Observations:  # type: ignore[no-untyped-def]
+    """Plain fractions typed for percentage indicators read as percentages where the indicator
+    makes that clear, and named where it does not (see kpi_excel.core.percent_entry)."""
+    read = read_percent_entries(observations.frame, _percent_targets(table))
+    if read.frame is observations.frame:
+        return observations
+    problems = [SourceProblem(where, message, code) for code, where, message in read.problems]
+    return Observations(read.frame, [*observations.problems, *problems])
+
+
+def _percent_targets(table) -> dict[str, float | None]:  # type: ignore[no-untyped-def]
+    """Each percentage indicator's code and its target's level in points (None: no numeric target)."""
+    from kpi_excel.core.targets import TargetError, parse_target
+    from kpi_excel.core.values import PERCENT_UNKNOWN_PRECISION
+
+    codes = _percent_codes(table)
+    out: dict[str, float | None] = {}
+    column = table.inputs.get("target")
+    for index in table.body:
+        code = str(table.cells.value(index, table.inputs["code"]) or "").strip()
+        if code not in codes or code in out:
+            continue
+        level = None
+        if column is not None:
+            raw = table.cells.value(index, column)
+            look = table.cells.number_format(index, column)
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool) and "%" not in str(look or ""):
+                look = PERCENT_UNKNOWN_PRECISION  # as the row is read: Unit % makes a plain target a fraction
+            try:
+                target = parse_target(raw, look)
+            except TargetError:
+                target = None
+            if target is not None and target.numeric:
+                level = target.value
+        out[code] = level
+    return out
 
 
 def _percent_codes(table) -> frozenset[str]:  # type: ignore[no-untyped-def]

@@ -144,3 +144,51 @@ def test_an_override_period_that_is_not_a_period_is_named_and_the_override_not_a
     assert sc01["RAG"] == "Red"
     assert sc01["Checks"] == ("RAG Override: Override Period 'last time' is not a period, so the override is not "
                               "applied to Q2 2022/23: type the period it was made for, or clear it")
+
+
+# --- 1. a fraction typed for a percentage --------------------------------------------------------------
+
+
+def test_a_fraction_typed_in_an_unformatted_cell_reads_as_the_percentage_its_history_shows(tmp_path: Path) -> None:
+    # SC03 (Unit %, target <18.7%) has 23.08% and 22.40% before; the officer types 0.198 in a General cell.
+    path = example(tmp_path, [["SC03", "Q3 2022/23", 0.198]])
+    refresh_report(path, now=NOW)
+    sc03 = kpi_rows(path)["SC03"]
+    assert sc03["Latest Value"] == 0.198  # stored as Excel stores 19.8%, shown with a % format
+    assert sc03["RAG Reason"] == "Amber: 19.8% is 1.1 points above the <18.7% target, within the 10% amber tolerance"
+    assert sc03["Checks"] is None
+    history = [r for r in load_workbook(path)["KPI history"].iter_rows(values_only=True) if "SC03" in r]
+    assert history and 0.198 in history[0] and 0.00198 not in history[0]  # the chart reads it the same way
+
+
+def test_a_fraction_with_no_history_is_read_from_the_target(tmp_path: Path) -> None:
+    # A new code for SC03's row (Unit %, target <18.7%) and every value typed as a plain fraction.
+    path = example(tmp_path, [["NEW03", "Q3 2022/23", 0.21], ["NEW03", "Q4 2022/23", 0.17]])
+    set_kpi_cells(path, "SC03", {"Code": "NEW03"})
+    refresh_report(path, now=NOW)
+    new = kpi_rows(path)["NEW03"]
+    assert new["Latest Value"] == 0.17 and new["Previous Value"] == 0.21
+    assert new["RAG Reason"] == "Green: 17% meets the <18.7% target" and new["Checks"] is None
+
+
+def test_an_ambiguous_fraction_is_named_in_checks(tmp_path: Path) -> None:
+    # SC05's history is around 1.5%: 0.15 could be 0.15% or 15% (each ten times from 1.5%), so it is named.
+    path = example(tmp_path, [["SC05", "Q3 2022/23", 0.15]])
+    refresh_report(path, now=NOW)
+    sc05 = kpi_rows(path)["SC05"]
+    assert sc05["Checks"] == (f"Source: Data sheet row 80: 0.15 typed for a percentage (its other values are "
+                              "around 1.5%) could be 0.15% or 15%; read as 0.15%: type it with its % sign (15%) "
+                              "if that is what it is")
+
+
+def test_a_count_typed_into_a_percent_formatted_cell_is_named(tmp_path: Path) -> None:
+    path = example(tmp_path)
+    package = XlsxPackage.open(path)
+    percent = package.add_cell_style(number_format="0.0%")
+    last = package.read_sheet("Data").used_range.max_row
+    package.write_rows("Data", (last + 1, 1), [["SC02", "Q3 2022/23", 478]], styles=[[None, None, percent]])
+    package.save()
+    refresh_report(path, now=NOW)
+    sc02 = kpi_rows(path)["SC02"]
+    assert sc02["Checks"].startswith(f"Source: Data sheet row {last + 1}: 47,800% is far from this indicator's usual "
+                                     "level (around 27.6%): a count typed into a percentage cell?")
