@@ -239,6 +239,8 @@ def _percent_targets(table) -> dict[str, float | None]:  # type: ignore[no-untyp
 
     codes = _percent_codes(table)
     out: dict[str, float | None] = {}
+    if not codes:
+        return out
     column = table.inputs.get("target")
     for index in table.body:
         code = str(table.cells.value(index, table.inputs["code"]) or "").strip()
