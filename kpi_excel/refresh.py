@@ -138,13 +138,26 @@ def plan_workbook_refresh(
     source_names = ["Data sheet"] if inputs.data is not None and not data_unusable else []
     source_names += [source.label for source in extra]
     if benchmark_source:
-        source_names.append(f"benchmark: {benchmark_source.label}")
+        source_names.append(f"benchmark: {_benchmark_named(benchmark_source.spec, benchmark_source.label)}")
     return plan_refresh(
         content, selected=selected, selection_problems=by_code, source_problems=general, benchmark=benchmark,
         settings=settings, sources=source_names, now=now, user=user, door=door, version=__version__,
         funnels=funnels, histories=histories, previous_refresh=inputs.previous_refresh,
         not_used=tuple(code.message() for code in unmatched),
     )
+
+
+# What the bundled benchmark data is (see kpi_excel/data/README.md), for the Log and the paper's Sources.
+EXAMPLE_BENCHMARK_NAME = "DfE LAIT extract bundled with kpi_excel (LAIT rebuild of 8 April 2026)"
+
+
+def _benchmark_named(spec: str, label: str) -> str:
+    """The benchmark data by what it is, not only by the Settings' word for it ("example")."""
+    if label.strip().lower() == EXAMPLE_BENCHMARK:
+        return EXAMPLE_BENCHMARK_NAME
+    if spec.startswith("lait:"):
+        return f"DfE LAIT data ({label})"
+    return label
 
 
 def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str, History]:
