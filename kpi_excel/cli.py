@@ -229,6 +229,37 @@ def benchmark(
     click.echo(run.summary(output), err=True)
 
 
+@main.command("benchmark-codes")
+@click.argument("source", default="example", metavar="[SOURCE]")
+@click.option("--search", metavar="WORDS", help="Only codes whose code or name holds every one of these words "
+              "(e.g. --search 'care leavers').")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the list here (.csv, .tsv or .xlsx) instead of printing it.")
+def benchmark_codes(source: str, search: str | None, output: Path | None) -> None:
+    """List the Benchmark Codes to type on the KPIs sheet: code, indicator, polarity.
+
+    SOURCE is the benchmark data: 'example' (the bundled LAIT extract, the
+    default), a report workbook (the data its Settings name), or LAIT's own
+    data (lait:path.parquet, with lait_data_dictionary.csv beside it).
+    """
+    from kpi_excel.benchmark_codes import benchmark_codes as listed
+
+    table = listed(source, search)
+    if output is not None:
+        from kpi_excel.tablefile import write_table
+
+        write_table(table, output)
+        stdout.print(f"Wrote {len(table)} benchmark code{'s' if len(table) != 1 else ''} to {output}", markup=False)
+        return
+    if table.empty:
+        stdout.print("No benchmark codes" + (f" match '{search}'" if search else ""), markup=False)
+        return
+    width = max(len("Code"), *(len(code) for code in table["Code"]))
+    stdout.print(f"{'Code':<{width}}  {'Polarity':<11}  Indicator", markup=False)
+    for code, name, polarity in zip(table["Code"], table["Indicator"], table["Polarity"]):
+        stdout.print(f"{code:<{width}}  {polarity:<11}  {name}", markup=False)
+
+
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True,
