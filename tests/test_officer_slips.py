@@ -192,3 +192,55 @@ def test_a_count_typed_into_a_percent_formatted_cell_is_named(tmp_path: Path) ->
     sc02 = kpi_rows(path)["SC02"]
     assert sc02["Checks"].startswith(f"Source: Data sheet row {last + 1}: 47,800% is far from this indicator's usual "
                                      "level (around 27.6%): a count typed into a percentage cell?")
+
+
+# --- 9. smaller slips ------------------------------------------------------------------------------------
+
+
+def test_a_target_written_in_words_reads_as_the_target_in_brackets(tmp_path: Path) -> None:
+    table = tmp_path / "kpis.csv"
+    table.write_text("Indicator,Polarity,Latest Value,Target\nRepeat plans,Low = Good,22%,below 20%\n"
+                     "Reviews,High = Good,99%,>97.2%\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["rate", str(table)])
+    assert result.exit_code == 0, result.stderr
+    assert "Red: 22% is 2 points above the target (below 20%)" in result.stdout
+    assert "Green: 99% meets the >97.2% target" in result.stdout  # a target written as a number reads as before
+
+
+def test_pack_refuses_a_workbook_that_was_never_refreshed_in_one_line(tmp_path: Path) -> None:
+    path = example(tmp_path)
+    paper = tmp_path / "paper.docx"
+    result = CliRunner().invoke(main, ["pack", str(path), "-o", str(paper)])
+    assert result.exit_code == 1 and not paper.exists()
+    assert result.stderr.count("\n") == 1 and "has not been refreshed" in result.stderr
+    assert "kpi-excel refresh" in result.stderr
+
+
+def test_success_messages_go_to_stdout_and_errors_to_stderr(tmp_path: Path) -> None:
+    path = tmp_path / "report.xlsx"
+    runner = CliRunner()
+    made = runner.invoke(main, ["new", str(path), "--example"])
+    assert made.exit_code == 0 and made.stdout.startswith("Wrote ") and made.stderr == ""
+    refreshed = runner.invoke(main, ["refresh", str(path)])
+    assert refreshed.exit_code == 0 and "Rated 30 indicators" in refreshed.stdout
+    assert refreshed.stdout.rstrip().endswith(f"Saved {path}") and refreshed.stderr == ""
+    packed = runner.invoke(main, ["pack", str(path), "-o", str(tmp_path / "paper.docx")])
+    assert packed.exit_code == 0 and packed.stdout.startswith("Wrote ") and packed.stderr == ""
+
+
+def test_benchmark_codes_lists_every_code_a_report_can_use(tmp_path: Path) -> None:
+    path = example(tmp_path)
+    used = {r["Benchmark Code"] for r in kpi_rows(path).values() if r["Benchmark Code"]}
+    result = CliRunner().invoke(main, ["benchmark-codes", str(path)])  # the data its Settings name
+    assert result.exit_code == 0 and result.stderr == ""
+    listed = {line.split()[0] for line in result.stdout.splitlines()[1:]}
+    assert used and used <= listed
+    found = CliRunner().invoke(main, ["benchmark-codes", "--search", "care leavers suitable"])
+    assert [line.split()[0] for line in found.stdout.splitlines()[1:]] == ["CareLeaverAcc"]
+
+
+def test_benchmark_codes_of_a_report_without_benchmark_data_is_one_line(tmp_path: Path) -> None:
+    path = new_report(tmp_path / "report.xlsx")
+    result = CliRunner().invoke(main, ["benchmark-codes", str(path)])
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "sheet 'Settings': Benchmark data is empty" in result.stderr
