@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -244,3 +245,38 @@ def test_benchmark_codes_of_a_report_without_benchmark_data_is_one_line(tmp_path
     result = CliRunner().invoke(main, ["benchmark-codes", str(path)])
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert "sheet 'Settings': Benchmark data is empty" in result.stderr
+
+
+# --- 6. a Maintain target is drawn at the level to maintain -----------------------------------------------
+
+
+def maintain_line(path: Path) -> list[float]:
+    """The cached values of the KPI history chart's "Target Maintain" series."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if re.fullmatch(r"xl/charts/chart\d+\.xml", name):
+                xml = archive.read(name).decode("utf-8")
+                at = xml.find("Target Maintain")
+                if at >= 0:
+                    start = xml.index("<c:val>", at)
+                    values = xml[start:xml.index("</c:val>", start)]
+                    return [float(v) for v in re.findall(r"<c:v>([^<]*)</c:v>", values)]
+    raise AssertionError("no Target Maintain series")
+
+
+def test_a_maintain_target_is_drawn_at_the_previous_value_not_at_zero(tmp_path: Path) -> None:
+    path = example(tmp_path)
+    set_kpi_cells(path, "SC01", {"Target": "Maintain"})  # 76.00% in Q1, 77.60% in Q2 2022/23
+    refresh_report(path, now=NOW)
+    line = maintain_line(path)
+    assert line and set(line) == {0.76}
+    from kpi_excel.pack import paper_bytes
+
+    _, result = paper_bytes(path)
+    sc01 = next(i for i in result.content.indicators if i.status.code == "SC01")
+    assert sc01.target_value == pytest.approx(76.0)  # the paper's chart, in the history's points
+    sc02 = next(i for i in result.content.indicators if i.status.code == "SC02")
+    assert sc02.target_value == pytest.approx(20.8)  # a numeric target as before

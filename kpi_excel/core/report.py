@@ -51,6 +51,7 @@ from kpi_excel.core.plan import FormatRule, Sparklines
 from kpi_excel.core.rag import Quartile, RagError, parse_quartile, parse_rag_word
 from kpi_excel.core.settings import ReportSettings, read_settings
 from kpi_excel.core.summary import IndicatorStatus, missed_targets, summarise, summary_sheet
+from kpi_excel.core.targets import MAINTAIN
 from kpi_excel.core.template import (
     BENCHMARK_SHEET,
     HISTORY_SHEET,
@@ -416,11 +417,16 @@ def _history_row(row: _Row, status: IndicatorStatus) -> HistoryRow:
     target = result.target
     target_text = target.display() if target is not None else ""
     line = None
-    if target is not None and target.op != "band":
+    if target is not None and target.op == MAINTAIN:
+        # The level to maintain is the comparable previous value: drawn there, or not at all.
+        level = result.previous
+        if level is not None and level.number is not None and not level.bound:
+            line = excel_cell(Value(level.number, percent=percent, decimals=level.decimals), percent)
+    elif target is not None and target.numeric and target.op != "band":
         places = target.decimals
         line = excel_cell(Value(target.value, percent=percent, decimals=places), percent)
-        if line is not None and line.value is None:
-            line = None
+    if line is not None and line.value is None:
+        line = None
     frequency = result.frequency.value if result.frequency else ""
     return HistoryRow(status.indicator, status.code, frequency, target_text, status.rag, status.previous_rag,
                       tuple(p.period for p in history.points), cells, line,
