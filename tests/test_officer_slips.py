@@ -280,3 +280,26 @@ def test_a_maintain_target_is_drawn_at_the_previous_value_not_at_zero(tmp_path: 
     assert sc01.target_value == pytest.approx(76.0)  # the paper's chart, in the history's points
     sc02 = next(i for i in result.content.indicators if i.status.code == "SC02")
     assert sc02.target_value == pytest.approx(20.8)  # a numeric target as before
+
+
+# --- 8. the Summary's moves are against the comparable previous period --------------------------------
+
+
+def summary_lines(path: Path) -> list[str]:
+    return [r[0] for r in load_workbook(path)["Summary"].iter_rows(values_only=True) if r and r[0]]
+
+
+def test_the_quarters_moves_survive_a_re_refresh_after_an_override(tmp_path: Path) -> None:
+    path = example(tmp_path)
+    refresh_report(path, now=NOW)
+    moves = [line for line in summary_lines(path) if "since the previous period" in line]
+    assert "1 moved from Red to Amber since the previous period: Children becoming subject to a CPP for second or " \
+           "subsequent time." in moves  # SC02: 27.61% in Q1 missed <20.8% by far, 22.60% in Q2 is within 10%
+    set_kpi_cells(path, "SC01", {"RAG Override": "Amber", "Override Reason": "audit under way"})
+    refresh_report(path, now=NOW)
+    lines = summary_lines(path)
+    # The quarter's moves are still there (SC01 now among them: Red in Q1, the officer's Amber in Q2)...
+    assert "2 moved from Red to Amber since the previous period: Child protection cases which were reviewed within " \
+           "timescales; Children becoming subject to a CPP for second or subsequent time." in lines
+    assert any(line.startswith("1 rating changed since the previous refresh") for line in lines)  # ...labelled apart
+    assert "1 moved from Red to Amber: Child protection cases which were reviewed within timescales." in lines

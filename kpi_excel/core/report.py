@@ -308,7 +308,8 @@ def plan_refresh(
     summary = Summary(rated=len(rated), counts=counts, changes=changes, problems=settings_problems + problems,
                       sources=tuple(sources), benchmarked=sum(1 for r in rows if r.bench is not None))
     below = _below_targets(rated)
-    statuses = [_status(table, row, missed) for row, missed in zip(rated, below)]
+    statuses = [replace(_status(table, row, missed), period_rag=before)
+                for row, missed, before in zip(rated, below, _previous_period_rags(rated, options))]
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
     rag_rules = tuple(FormatRule("RAG", "equals", w, c.fill, c.font, bold=True) for w, c in RAG_COLOURS.items())
@@ -478,7 +479,7 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
     _assess(rows, options)  # only to know whether each latest value misses its target
     rated = [row for row in rows if row.assessment is not None and not row.assessment.blank]
     out = []
-    for row, below_target in zip(rated, _below_targets(rated)):
+    for row, below_target, before in zip(rated, _below_targets(rated), _previous_period_rags(rated, options)):
         quartile = _quartile(output(row, "quartile"))
         code = _code(row)
         out.append(IndicatorStatus(
@@ -487,8 +488,34 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
             rag_reason=str(output(row, "rag_reason") or ""), quartile=quartile.number if quartile else None,
             rank=str(output(row, "rank") or ""), comment=str(row.fields.get("comment") or "").strip(),
             below_target=below_target,
-            previous_rag=(previous or {}).get(code, ""),
+            previous_rag=(previous or {}).get(code, ""), period_rag=before,
         ))
+    return out
+
+
+def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[str]:
+    """Each rated row's RAG at its comparable previous period, where the row alone says it: its
+    previous value rated against its target as if it were the latest. "" where it does not (rated
+    by quartile or trend, which need that period's benchmark or the period before; no previous
+    value). An override is the officer's word on the latest period only, so it is left out."""
+    shifted = []
+    for row in rows:
+        fields = dict(row.fields, rag_override=None, previous_value=None, previous_period=None,
+                      latest_value=row.fields.get("previous_value"), latest_period=row.fields.get("previous_period"),
+                      latest_numerator=row.fields.get("previous_numerator"),
+                      latest_denominator=row.fields.get("previous_denominator"),
+                      previous_numerator=None, previous_denominator=None)
+        formats = {k: v for k, v in row.formats.items() if not k.startswith(("latest_", "previous_"))}
+        for name in ("value", "numerator", "denominator"):
+            if f"previous_{name}" in row.formats:
+                formats[f"latest_{name}"] = row.formats[f"previous_{name}"]
+        shifted.append(_Row(row.index, fields, formats))
+    _assess(shifted, options)
+    out = []
+    for row, then in zip(rows, shifted):
+        rated = then.assessment is not None and not then.assessment.blank and then.assessment.rule == "target"
+        known = rated and row.assessment is not None and row.fields.get("previous_value") not in (None, "")
+        out.append(then.assessment.rag if known else "")  # type: ignore[union-attr]
     return out
 
 

@@ -59,6 +59,7 @@ class IndicatorStatus:
     comment: str = ""
     below_target: bool | None = None  # None: no target, or no value to compare
     previous_rag: str = ""  # the RAG the previous refresh gave ("" not known)
+    period_rag: str = ""  # the RAG at the comparable previous period ("" not known: see previous_period_rags)
 
     @property
     def rag_word(self) -> str:
@@ -169,8 +170,8 @@ def summarise(statuses: Sequence[IndicatorStatus], *, previous_refresh: str | No
     total = len(statuses)
     counts = {word: sum(1 for s in statuses if s.rag_word == word) for word in RAG_ORDER}
     directions = _directions(statuses)
-    overall = (_count_sentence(statuses, counts, total), _direction_sentence(directions, total)) if total else \
-        ("There are no indicators on the KPIs sheet.",)
+    overall = (_count_sentence(statuses, counts, total), _direction_sentence(directions, total),
+               *_period_move_sentences(statuses)) if total else ("There are no indicators on the KPIs sheet.",)
     moves = _moves(statuses) if previous_refresh is not None else ()
     changes = _change_sentences(moves, previous_refresh) if previous_refresh is not None else ()
     topics = _topic_sentences(statuses)
@@ -264,6 +265,26 @@ def _moves(statuses: Sequence[IndicatorStatus]) -> tuple[Move, ...]:
     moves = [Move(s.indicator, s.previous_rag if s.previous_rag in RAG_ORDER else "N/A", s.rag_word)
              for s in statuses if s.previous_rag and s.previous_rag != s.rag_word]
     return tuple(sorted(moves, key=lambda m: (_SEVERITY[m.after], _SEVERITY[m.before])))
+
+
+def _period_move_sentences(statuses: Sequence[IndicatorStatus]) -> tuple[str, ...]:
+    """RAG moves against the comparable previous period: the same however often the report is
+    refreshed (an override and a re-refresh do not wipe out the quarter's moves)."""
+    known = [s for s in statuses if s.period_rag in RAG_ORDER and s.rag_word != "N/A"]
+    if not known:
+        return ()
+    moves = sorted((Move(s.indicator, s.period_rag, s.rag_word) for s in known if s.period_rag != s.rag_word),
+                   key=lambda m: (_SEVERITY[m.after], _SEVERITY[m.before]))
+    compared = f"of {len(known)} indicator{_s(len(known))} whose target rates both periods"
+    if not moves:
+        return (f"Against the comparable previous period no rating changed ({compared}).",)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for move in moves:
+        groups.setdefault((move.before, move.after), []).append(move.indicator)
+    out = [f"Against the comparable previous period {len(moves)} rating{_s(len(moves))} changed ({compared})."]
+    for (before, after), names in groups.items():
+        out.append(f"{len(names)} moved from {before} to {after} since the previous period: " + "; ".join(names) + ".")
+    return tuple(out)
 
 
 def _change_sentences(moves: tuple[Move, ...], when: str | None) -> tuple[str, ...]:
