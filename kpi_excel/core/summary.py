@@ -270,7 +270,8 @@ def _moves(statuses: Sequence[IndicatorStatus]) -> tuple[Move, ...]:
 def _period_move_sentences(statuses: Sequence[IndicatorStatus]) -> tuple[str, ...]:
     """RAG moves against the comparable previous period: the same however often the report is
     refreshed (an override and a re-refresh do not wipe out the quarter's moves)."""
-    known = [s for s in statuses if s.period_rag in RAG_ORDER and s.rag_word != "N/A"]
+    rated = ("Green", "Amber", "Red")  # an N/A either side (no value then, no polarity) is no move
+    known = [s for s in statuses if s.period_rag in rated and s.rag_word in rated]
     if not known:
         return ()
     moves = sorted((Move(s.indicator, s.period_rag, s.rag_word) for s in known if s.period_rag != s.rag_word),
