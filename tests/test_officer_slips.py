@@ -303,3 +303,13 @@ def test_the_quarters_moves_survive_a_re_refresh_after_an_override(tmp_path: Pat
            "timescales; Children becoming subject to a CPP for second or subsequent time." in lines
     assert any(line.startswith("1 rating changed since the previous refresh") for line in lines)  # ...labelled apart
     assert "1 moved from Red to Amber: Child protection cases which were reviewed within timescales." in lines
+
+
+def test_many_unmatched_codes_take_ten_summary_lines_and_the_log_lists_them(tmp_path: Path) -> None:
+    path = example(tmp_path, [[f"OTHER{i:02d}", "Q2 2022/23", i] for i in range(12)])
+    refresh_report(path, now=NOW)
+    lines = [line for line in summary_lines(path) if line.startswith("Not used: ")]
+    assert len(lines) == 11 and lines[-1] == ("Not used: … and 2 more Data codes that match no indicator "
+                                              "(the Log lists them)")
+    log = list(load_workbook(path)["Log"].iter_rows(values_only=True))
+    assert all(f"'OTHER{i:02d}'" in log[-1][log[0].index("Sources")] for i in range(12))

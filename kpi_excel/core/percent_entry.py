@@ -134,9 +134,14 @@ def _decimals(text: str, less: int) -> int | None:
 
 
 def _rows(frame: pd.DataFrame, at: list[int]) -> str:
-    """Where the values are: "Data sheet row 80", "Data sheet rows 80, 84 and 3 more"."""
+    """Where the values are, source by source: "Data sheet rows 80, 84 and 3 more"."""
     sources = frame["source"].astype(str).to_numpy()
     rows = frame["row"].to_numpy()
-    source = sources[at[0]]
-    listed = ", ".join(str(int(rows[i])) for i in at[:5]) + (f" and {len(at) - 5} more" if len(at) > 5 else "")
-    return f"{source} row{'s' if len(at) != 1 else ''} {listed}"
+    by_source: dict[str, list[int]] = {}
+    for i in at:
+        by_source.setdefault(str(sources[i]), []).append(int(rows[i]))
+    parts = []
+    for source, numbers in by_source.items():
+        listed = ", ".join(map(str, numbers[:5])) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
+        parts.append(f"{source} row{'s' if len(numbers) != 1 else ''} {listed}")
+    return "; ".join(parts)

@@ -83,6 +83,8 @@ __all__ = [
 
 # Per-indicator charts on the Benchmark sheet; the table lists every indicator.
 CHART_LIMIT = 24
+# Lines the Summary sheet gives to Data codes that match no indicator.
+_NOT_USED_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -313,8 +315,12 @@ def plan_refresh(
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
     rag_rules = tuple(FormatRule("RAG", "equals", w, c.fill, c.font, bold=True) for w, c in RAG_COLOURS.items())
+    shown_not_used = list(not_used[:_NOT_USED_SHOWN])
+    if len(not_used) > _NOT_USED_SHOWN:  # a pasted extract of another report's codes: a line each would bury the rest
+        shown_not_used.append(f"… and {len(not_used) - _NOT_USED_SHOWN} more Data codes that match no indicator "
+                              "(the Log lists them)")
     sheets = [rag_key_sheet(settings), summary_sheet(narrative, name=SUMMARY_SHEET, when=when, rules=rag_rules,
-                                                     not_used=not_used)]
+                                                     not_used=shown_not_used)]
     if benchmark is not None:
         sheets.append(_benchmark_sheet(rows, settings, table, funnels))
     sparklines = None
