@@ -177,7 +177,7 @@ def test_an_ambiguous_fraction_is_named_in_checks(tmp_path: Path) -> None:
     path = example(tmp_path, [["SC05", "Q3 2022/23", 0.15]])
     refresh_report(path, now=NOW)
     sc05 = kpi_rows(path)["SC05"]
-    assert sc05["Checks"] == (f"Source: Data sheet row 80: 0.15 typed for a percentage (its other values are "
+    assert sc05["Checks"] == ("Source: Data sheet row 80: 0.15 typed for a percentage (its other values are "
                               "around 1.5%) could be 0.15% or 15%; read as 0.15%: type it with its % sign (15%) "
                               "if that is what it is")
 

@@ -45,7 +45,8 @@ class UnmatchedCode:
                 f"correct the code to {self.nearest}")
 
 
-def unmatched_codes(codes: Sequence[str], rows: Sequence[int], known: Iterable[str], source: str) -> list[UnmatchedCode]:
+def unmatched_codes(codes: Sequence[str], rows: Sequence[int], known: Iterable[str],
+                    source: str) -> list[UnmatchedCode]:
     """Each code of ``codes`` (one per source row, row numbers in ``rows``) that is not in ``known``,
     in the order first met, with its rows and the nearest known code. Of codes equally near, one
     that has no rows of its own is suggested first: the mistyped rows are most likely its values."""
