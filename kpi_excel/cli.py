@@ -24,17 +24,19 @@ EXIT_INPUT, EXIT_INTERNAL = 1, 3
 
 
 class _LazyConsole:
-    """rich's stderr console, made on first use: a command that prints nothing
-    rich never pays for importing it (``benchmark`` must start fast)."""
+    """A rich console (stderr or stdout), made on first use: a command that prints
+    nothing never pays for importing rich (``benchmark`` must start fast)."""
 
-    _console = None
+    def __init__(self, *, to_stderr: bool) -> None:
+        self._to_stderr = to_stderr
+        self._console = None
 
     @property
     def console(self):  # type: ignore[no-untyped-def]
         if self._console is None:
             from rich.console import Console
 
-            type(self)._console = Console(stderr=True, highlight=False, soft_wrap=True)
+            self._console = Console(stderr=self._to_stderr, highlight=False, soft_wrap=True)
         return self._console
 
     @property
@@ -45,7 +47,11 @@ class _LazyConsole:
         self.console.print(*args, **kwargs)
 
 
-stderr = _LazyConsole()
+# Errors, notes and progress go to stderr; what a command did (Wrote, Saved, Rated ...) to
+# stdout, so a script can tell a success's report from a failure's. ``rate`` and
+# ``benchmark`` may write their table to stdout: their summaries stay on stderr.
+stderr = _LazyConsole(to_stderr=True)
+stdout = _LazyConsole(to_stderr=False)
 
 
 class _Group(click.Group):
@@ -223,16 +229,51 @@ def benchmark(
     click.echo(run.summary(output), err=True)
 
 
+@main.command("benchmark-codes")
+@click.argument("source", default="example", metavar="[SOURCE]")
+@click.option("--search", metavar="WORDS", help="Only codes whose code or name holds every one of these words "
+              "(e.g. --search 'care leavers').")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the list here (.csv, .tsv or .xlsx) instead of printing it.")
+def benchmark_codes(source: str, search: str | None, output: Path | None) -> None:
+    """List the Benchmark Codes to type on the KPIs sheet: code, indicator, polarity.
+
+    SOURCE is the benchmark data: 'example' (the bundled LAIT extract, the
+    default), a report workbook (the data its Settings name), or LAIT's own
+    data (lait:path.parquet, with lait_data_dictionary.csv beside it).
+    """
+    from kpi_excel.benchmark_codes import benchmark_codes as listed
+
+    table = listed(source, search)
+    if output is not None:
+        from kpi_excel.tablefile import write_table
+
+        write_table(table, output)
+        stdout.print(f"Wrote {len(table)} benchmark code{'s' if len(table) != 1 else ''} to {output}", markup=False)
+        return
+    if table.empty:
+        stdout.print("No benchmark codes" + (f" match '{search}'" if search else ""), markup=False)
+        return
+    width = max(len("Code"), *(len(code) for code in table["Code"]))
+    stdout.print(f"{'Code':<{width}}  {'Polarity':<11}  Indicator", markup=False)
+    for code, name, polarity in zip(table["Code"], table["Indicator"], table["Polarity"]):
+        stdout.print(f"{code:<{width}}  {polarity:<11}  {name}", markup=False)
+
+
 @main.command()
 @click.argument("output", type=click.Path(path_type=Path))
 @click.option("--example", is_flag=True,
               help="Fill it with the example: Leicestershire's published 2022/23 Q2 indicators and history.")
-def new(output: Path, example: bool) -> None:
-    """Write a new report workbook: KPIs, Data, Settings, RAG key and Log sheets."""
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists (its indicators, data and Log are lost).")
+def new(output: Path, example: bool, force: bool) -> None:
+    """Write a new report workbook: KPIs, Data, Settings, RAG key and Log sheets.
+
+    An existing OUTPUT is refused unless --force is given.
+    """
     from kpi_excel.workbook.report_file import new_report
 
-    path = new_report(output, example=example)
-    stderr.print(f"Wrote {path}" + (" (the example)" if example else ""), markup=False)
+    path = new_report(output, example=example, force=force)
+    stdout.print(f"Wrote {path}" + (" (the example)" if example else ""), markup=False)
 
 
 @main.command()
@@ -250,9 +291,9 @@ def init(existing: Path, output: Path | None) -> None:
     added = init_report(existing, output)
     where = output or existing
     if added:
-        stderr.print(f"Added {', '.join(added)} to {where}", markup=False)
+        stdout.print(f"Added {', '.join(added)} to {where}", markup=False)
     else:
-        stderr.print(f"{where} already has every report sheet; nothing added", markup=False)
+        stdout.print(f"{where} already has every report sheet; nothing added", markup=False)
 
 
 @main.command()
@@ -286,12 +327,12 @@ def _refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_o
     else:
         summary, _ = refresh_report(workbook, output, sources=sources, as_of=as_of)
     for line in summary.lines():
-        stderr.print(line, markup=False)
+        stdout.print(line, markup=False)
     for problem in summary.problems[:8]:
-        stderr.print(f"  - {problem}", markup=False)
+        stdout.print(f"  - {problem}", markup=False)
     if len(summary.problems) > 8:
-        stderr.print(f"  … and {len(summary.problems) - 8} more in the Checks column", markup=False)
-    stderr.print(f"Saved {output or workbook}", markup=False)
+        stdout.print(f"  … and {len(summary.problems) - 8} more in the Checks column", markup=False)
+    stdout.print(f"Saved {output or workbook}", markup=False)
 
 
 @main.command()
@@ -316,7 +357,7 @@ def pack(report: Path, output: Path, topic: str | None, only: str | None, title:
     from kpi_excel.pack import PaperOptions, make_paper, parse_only
 
     result = make_paper(report, output, PaperOptions(topic=topic, only=parse_only(only), title=title))
-    stderr.print(f"Wrote {output}: {result.indicators} indicator{'s' if result.indicators != 1 else ''}, "
+    stdout.print(f"Wrote {output}: {result.indicators} indicator{'s' if result.indicators != 1 else ''}, "
                  f"{result.exceptions} exception{'s' if result.exceptions != 1 else ''}, {result.charts} chart"
                  f"{'s' if result.charts != 1 else ''}", markup=False)
 
@@ -328,13 +369,13 @@ def demo(output: Path) -> None:
     """Make the example report, refresh it and write its committee paper (the same name, .docx)."""
     from kpi_excel.workbook.report_file import new_report
 
-    new_report(output, example=True)
-    stderr.print(f"Made the example report {output} (Leicestershire, 2022/23 Q2, published figures)", markup=False)
+    new_report(output, example=True, force=True)  # the demo's own file: made afresh each time
+    stdout.print(f"Made the example report {output} (Leicestershire, 2022/23 Q2, published figures)", markup=False)
     _refresh(output, None, (), None)
     from kpi_excel.pack import make_paper
 
     paper = make_paper(output, output.with_suffix(".docx"))
-    stderr.print(f"Wrote the committee paper {paper.path} ({paper.indicators} indicators, {paper.exceptions} "
+    stdout.print(f"Wrote the committee paper {paper.path} ({paper.indicators} indicators, {paper.exceptions} "
                  f"exceptions, {paper.charts} charts)", markup=False)
 
 

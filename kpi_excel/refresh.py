@@ -28,8 +28,16 @@ import pandas as pd
 
 from kpi_excel.version import __version__
 from kpi_excel.core.areas import AreaDirectory, AreaError
+from kpi_excel.core.code_match import UnmatchedCode, unmatched_codes
 from kpi_excel.core.history import History, indicator_histories
-from kpi_excel.core.observations import Observations, choose_periods_and_values, combine_observations, winning_values
+from kpi_excel.core.observations import (
+    Observations,
+    SourceProblem,
+    choose_periods_and_values,
+    combine_observations,
+    winning_values,
+)
+from kpi_excel.core.percent_entry import read_percent_entries
 from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
 from kpi_excel.core.plan import Plan
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
@@ -92,15 +100,17 @@ def plan_workbook_refresh(
     percent_codes = _percent_codes(table)
     found = []
     data_unusable = None
+    unmatched: list[UnmatchedCode] = []
     if inputs.data is not None:
         try:
             found.append(data_observations(inputs.data, areas, percent_codes))
+            unmatched = _unmatched(found[-1], indicators, inputs.data.name)
         except MissingColumnError as error:
             # An officer's own sheet called Data: say so, refresh from the rest.
             data_unusable = f"{inputs.data.name} sheet not read: {error.message}"
     for source in extra:
         found.append(policy.read(source, areas))
-    observations = combine_observations(found)
+    observations = _percent_entries_read(combine_observations(found), table)
     cutoff = as_of or settings.as_of or None
     if cutoff:
         try:
@@ -116,6 +126,11 @@ def plan_workbook_refresh(
             by_code.setdefault(problem.code, []).append(f"{problem.where}: {problem.message}")
         else:
             general.append(str(problem))
+    for code in unmatched:  # in the Checks of the indicator it probably meant; else with the sheet's problems
+        if code.nearest:
+            by_code.setdefault(code.nearest, []).append(code.for_nearest())
+        else:
+            general.append(code.message())
     selected = _selected(choice.frame)
     histories = indicator_histories(values, dict(zip(indicators["code"], indicators["frequency"])),
                                     settings.history_periods)
@@ -125,12 +140,26 @@ def plan_workbook_refresh(
     source_names = ["Data sheet"] if inputs.data is not None and not data_unusable else []
     source_names += [source.label for source in extra]
     if benchmark_source:
-        source_names.append(f"benchmark: {benchmark_source.label}")
+        source_names.append(f"benchmark: {_benchmark_named(benchmark_source.spec, benchmark_source.label)}")
     return plan_refresh(
         content, selected=selected, selection_problems=by_code, source_problems=general, benchmark=benchmark,
         settings=settings, sources=source_names, now=now, user=user, door=door, version=__version__,
         funnels=funnels, histories=histories, previous_refresh=inputs.previous_refresh,
+        not_used=tuple(code.message() for code in unmatched),
     )
+
+
+# What the bundled benchmark data is (see kpi_excel/data/README.md), for the Log and the paper's Sources.
+EXAMPLE_BENCHMARK_NAME = "DfE LAIT extract bundled with kpi_excel (LAIT rebuild of 8 April 2026)"
+
+
+def _benchmark_named(spec: str, label: str) -> str:
+    """The benchmark data by what it is, not only by the Settings' word for it ("example")."""
+    if label.strip().lower() == EXAMPLE_BENCHMARK:
+        return EXAMPLE_BENCHMARK_NAME
+    if spec.startswith("lait:"):
+        return f"DfE LAIT data ({label})"
+    return label
 
 
 def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str, History]:
@@ -147,7 +176,7 @@ def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str,
         areas = load_directory()
         authority = _authority(settings, areas) or ""
     try:
-        observations = data_observations(inputs.data, areas, _percent_codes(table))
+        observations = _percent_entries_read(data_observations(inputs.data, areas, _percent_codes(table)), table)
     except MissingColumnError:
         return {}
     values = winning_values(observations, area=authority, as_of=settings.as_of or None)
@@ -182,6 +211,13 @@ def data_observations(cells: SheetCells, areas: AreaDirectory | None = None,
     )
 
 
+def _unmatched(data: Observations, indicators: pd.DataFrame, sheet: str) -> list[UnmatchedCode]:
+    """The Data sheet's codes that no KPI row has (other sources hold many indicators a
+    report does not use: only the officer's own sheet is checked)."""
+    frame = data.frame
+    return unmatched_codes(frame["code"].tolist(), frame["row"].tolist(), indicators["code"], f"{sheet} sheet")
+
+
 def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """Code and frequency of each KPI row; "year to date" in a name means YTD."""
     codes, frequencies = [], []
@@ -199,6 +235,46 @@ def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
         codes.append(str(code).strip() if not isinstance(code, float) or not code.is_integer() else str(int(code)))
         frequencies.append(frequency)
     return pd.DataFrame({"code": codes, "frequency": frequencies}).drop_duplicates("code")
+
+
+def _percent_entries_read(observations: Observations, table) -> Observations:  # type: ignore[no-untyped-def]
+    """Plain fractions typed for percentage indicators read as percentages where the indicator
+    makes that clear, and named where it does not (see kpi_excel.core.percent_entry)."""
+    read = read_percent_entries(observations.frame, _percent_targets(table))
+    if read.frame is observations.frame:
+        return observations
+    problems = [SourceProblem(where, message, code) for code, where, message in read.problems]
+    return Observations(read.frame, [*observations.problems, *problems])
+
+
+def _percent_targets(table) -> dict[str, float | None]:  # type: ignore[no-untyped-def]
+    """Each percentage indicator's code and its target's level in points (None: no numeric target)."""
+    from kpi_excel.core.targets import TargetError, parse_target
+    from kpi_excel.core.values import PERCENT_UNKNOWN_PRECISION
+
+    codes = _percent_codes(table)
+    out: dict[str, float | None] = {}
+    if not codes:
+        return out
+    column = table.inputs.get("target")
+    for index in table.body:
+        code = str(table.cells.value(index, table.inputs["code"]) or "").strip()
+        if code not in codes or code in out:
+            continue
+        level = None
+        if column is not None:
+            raw = table.cells.value(index, column)
+            look = table.cells.number_format(index, column)
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool) and "%" not in str(look or ""):
+                look = PERCENT_UNKNOWN_PRECISION  # as the row is read: Unit % makes a plain target a fraction
+            try:
+                target = parse_target(raw, look)
+            except TargetError:
+                target = None
+            if target is not None and target.numeric:
+                level = target.value
+        out[code] = level
+    return out
 
 
 def _percent_codes(table) -> frozenset[str]:  # type: ignore[no-untyped-def]

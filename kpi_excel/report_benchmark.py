@@ -56,7 +56,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         if settings.benchmark_source.strip().lower() == EXAMPLE_BENCHMARK:
             dictionary = Path(str(bundled.joinpath("lait_dictionary.csv")))
         else:
-            dictionary = _dictionary_beside(source.spec)
+            dictionary = dictionary_beside(source.spec)
         try:
             loaded = load_benchmark_data(source.spec, areas)
             indicators = read_dictionary(dictionary)
@@ -203,7 +203,7 @@ def _later(when: object, than: object) -> bool:
     return when is not None and (than is None or when > than)  # type: ignore[operator]
 
 
-def _dictionary_beside(data_spec: str) -> Path:
+def dictionary_beside(data_spec: str) -> Path:
     """LAIT's dictionary sits beside its data as lait_data_dictionary.csv."""
     path = Path(data_spec[5:] if data_spec.startswith("lait:") else data_spec.partition("#")[0])
     for name in ("lait_data_dictionary.csv", "lait_dictionary.csv"):

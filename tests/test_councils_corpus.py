@@ -122,5 +122,5 @@ def test_mid_and_east_antrim_standards_written_as_sentences(runner) -> None:  # 
     assert list(rated["rag"]) == ["Red", "Green", "Green", "Green", "Green"]
     assert list(rated["direction"]) == ["Declining"] * 5
     assert all("decrease in performance" in s.lower() for s in rated["Status and trend"])
-    assert rated["rag_reason"].iloc[0] == "Red: 67.4 weeks is 37.4 weeks above the Less than 30 weeks target"
-    assert "meets the A minimum of 50% target" in rated["rag_reason"].iloc[3]
+    assert rated["rag_reason"].iloc[0] == "Red: 67.4 weeks is 37.4 weeks above the target (Less than 30 weeks)"
+    assert "meets the target (A minimum of 50%)" in rated["rag_reason"].iloc[3]

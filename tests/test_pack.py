@@ -131,7 +131,9 @@ def test_every_picture_has_alt_text_saying_what_it_shows(report: Path, paper: Do
 
 def test_sources_and_dates(paper: Document) -> None:
     text = "\n".join(paragraphs(paper))
-    assert "Refreshed: 2026-11-23 09:30" in text and "Sources: Data sheet; benchmark: example" in text
+    assert "Refreshed: 2026-11-23 09:30" in text
+    # The benchmark named by what it is, not by the Settings' word for it ("example").
+    assert "Sources: Data sheet; benchmark: DfE LAIT extract bundled with kpi_excel (LAIT rebuild of 8 April 2026)" in text
     assert "Paper made: 23 November 2026 by kpi_excel" in text
 
 

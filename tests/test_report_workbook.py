@@ -263,7 +263,7 @@ def test_demo_through_the_command(runner, tmp_path: Path) -> None:  # type: igno
     out = tmp_path / "demo.xlsx"
     result = runner.invoke(main, ["demo", "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "Rated 30 indicators" in result.stderr
+    assert "Rated 30 indicators" in result.stdout  # what it did: stdout (issue 16)
     assert {r["Code"]: r for r in rows(out, "KPIs")}["SC01"]["RAG"] == "Red"
 
 
@@ -271,11 +271,11 @@ def test_new_init_refresh_commands(runner, tmp_path: Path) -> None:  # type: ign
     out = tmp_path / "new.xlsx"
     assert runner.invoke(main, ["new", str(out), "--example"]).exit_code == 0
     result = runner.invoke(main, ["refresh", str(out), "-o", str(tmp_path / "copy.xlsx")])
-    assert result.exit_code == 0 and "Saved" in result.stderr
+    assert result.exit_code == 0 and "Saved" in result.stdout
     plain = tmp_path / "plain.xlsx"
     Workbook().save(plain)
     result = runner.invoke(main, ["init", str(plain)])
-    assert result.exit_code == 0 and "Added KPIs" in result.stderr
+    assert result.exit_code == 0 and "Added KPIs" in result.stdout
     bad = runner.invoke(main, ["refresh", str(tmp_path / "missing.xlsx")])
     assert bad.exit_code == 1 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
 

@@ -397,7 +397,7 @@ def choose_periods_and_values(
             out.append((code, _freq_name(frequency), "", np.nan, "", "", np.nan, "",
                         f"no observations for {area or 'this area'}", "", "", *_NO_COUNTS))
             continue
-        out.append((code, *_choose_one(records, won, code, frequency, cutoff)))
+        out.append((code, *_choose_one(records, won, code, frequency, cutoff, problems)))
     result = pd.DataFrame.from_records(out, columns=["code", *CHOICE_COLUMNS]).set_index("code")
     for column in ("previous_value", "latest_value", *_COUNT_COLUMNS):
         result[column] = result[column].astype(np.float64)
@@ -537,7 +537,9 @@ def _winners(frame: pd.DataFrame, area: str, cutoff: Period | None) -> _Winners:
 
 
 def _choose_one(records: _Records, won: _Winners, code: str, frequency: Frequency | None,
-                cutoff: Period | None) -> tuple:
+                cutoff: Period | None, problems: list[SourceProblem]) -> tuple:
+    """One indicator's choice. A suppressed latest (or comparable previous) period is a
+    problem as well as a note: the row would otherwise quietly report an earlier period."""
     notes: list[str] = []
     later = won.later.get(code, 0)
     if later:
@@ -556,6 +558,9 @@ def _choose_one(records: _Records, won: _Winners, code: str, frequency: Frequenc
     for _, _, i in sorted((item for item in listed if rank[item[1]] > top), key=lambda item: rank[item[1]]):
         notes.append(f"{records.period[i]} has no value ({records.note[i] or 'no value'}); latest with a value is "
                      f"{records.period[latest_i]}")
+        problems.append(SourceProblem(_place(records, i), f"{records.period[i]} has no value "
+                                      f"({records.note[i] or 'no value'}): the row reports "
+                                      f"{records.period[latest_i]}, the latest period with a value", code))
     freq = frequency
     previous = comparable_previous(latest, freq, available=[item[0] for item in with_value]
                                    if _annual(freq, latest) else None)
@@ -573,6 +578,9 @@ def _choose_one(records: _Records, won: _Winners, code: str, frequency: Frequenc
                 *_counts(records, None, latest_i))
     if math.isnan(value[previous_i]):
         notes.append(f"{records.period[previous_i]} has no value ({records.note[previous_i] or 'no value'})")
+        problems.append(SourceProblem(_place(records, previous_i), f"{records.period[previous_i]}, the comparable "
+                                      f"previous period, has no value ({records.note[previous_i] or 'no value'}): "
+                                      "no change or trend", code))
     return (name, records.period[previous_i], value[previous_i], _place(records, previous_i),
             records.period[latest_i], value[latest_i], _place(records, latest_i), "; ".join(notes),
             records.shown[previous_i], records.shown[latest_i], *_counts(records, previous_i, latest_i))

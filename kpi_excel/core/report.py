@@ -45,11 +45,13 @@ from kpi_excel.core.plan import (
     fit_plan,
 )
 from kpi_excel.core.history import History, HistoryRow, describe_history, history_sheet
+from kpi_excel.core.override_period import check_override
 from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
 from kpi_excel.core.plan import FormatRule, Sparklines
 from kpi_excel.core.rag import Quartile, RagError, parse_quartile, parse_rag_word
 from kpi_excel.core.settings import ReportSettings, read_settings
 from kpi_excel.core.summary import IndicatorStatus, missed_targets, summarise, summary_sheet
+from kpi_excel.core.targets import MAINTAIN
 from kpi_excel.core.template import (
     BENCHMARK_SHEET,
     HISTORY_SHEET,
@@ -81,6 +83,8 @@ __all__ = [
 
 # Per-indicator charts on the Benchmark sheet; the table lists every indicator.
 CHART_LIMIT = 24
+# Lines the Summary sheet gives to Data codes that match no indicator.
+_NOT_USED_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,7 @@ _OUTPUT_SYNONYMS = {
 # Fields that are computed when a source has data, yet typed by officers in
 # older workbooks: read as inputs, written as outputs.
 _BOTH = ("previous_period", "previous_value", "latest_period", "latest_value", "quartile", "sn_average",
-         "england", *COUNT_FIELDS)
+         "england", "override_period", *COUNT_FIELDS)
 
 
 def _output_lookup() -> dict[str, str]:
@@ -231,6 +235,7 @@ class _Row:
     versus: str = ""  # vs England at the benchmark period, from the benchmark's counts
     counted: set[str] = field(default_factory=set)  # count fields a source gave (written back)
     history: History | None = None
+    override_period: Cell | None = None  # the Override Period to write (None: leave the cell alone)
 
 
 def plan_refresh(
@@ -249,6 +254,7 @@ def plan_refresh(
     funnels: Sequence[Funnel] = (),
     histories: Mapping[str, History] | None = None,
     previous_refresh: str | None = None,
+    not_used: Sequence[str] = (),
 ) -> Plan:
     """Work out every indicator's answers and the plan that writes them.
 
@@ -265,7 +271,9 @@ def plan_refresh(
     count_kind, count_multiplier``). ``funnels`` are drawn on the Benchmark sheet. ``histories`` (by indicator code) fill the History
     sheet and the KPIs sparklines; ``previous_refresh`` is when the Log says
     the previous refresh was ("" when it has one of unknown time, None when
-    none): the Summary sheet then says what changed since.
+    none): the Summary sheet then says what changed since. ``not_used`` names
+    data the sources hold that no indicator takes (a Data code that matches no
+    indicator): said on the Summary sheet and in the Log.
     """
     if content.kpis is None:
         raise InputError("the workbook has no KPIs sheet", sheet=KPI_SHEET)
@@ -282,6 +290,7 @@ def plan_refresh(
     for row in rows:
         _apply_selection(row, chosen, selection_problems or {})
         _apply_benchmark(row, benchmarks, settings)
+        _hold_override_to_its_period(row)
     _assess(rows, options)
     for row in rows:
         if row.assessment is not None:
@@ -301,11 +310,17 @@ def plan_refresh(
     summary = Summary(rated=len(rated), counts=counts, changes=changes, problems=settings_problems + problems,
                       sources=tuple(sources), benchmarked=sum(1 for r in rows if r.bench is not None))
     below = _below_targets(rated)
-    statuses = [_status(table, row, missed) for row, missed in zip(rated, below)]
+    statuses = [replace(_status(table, row, missed), period_rag=before)
+                for row, missed, before in zip(rated, below, _previous_period_rags(rated, options))]
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
     rag_rules = tuple(FormatRule("RAG", "equals", w, c.fill, c.font, bold=True) for w, c in RAG_COLOURS.items())
-    sheets = [rag_key_sheet(settings), summary_sheet(narrative, name=SUMMARY_SHEET, when=when, rules=rag_rules)]
+    shown_not_used = list(not_used[:_NOT_USED_SHOWN])
+    if len(not_used) > _NOT_USED_SHOWN:  # a pasted extract of another report's codes: a line each would bury the rest
+        shown_not_used.append(f"… and {len(not_used) - _NOT_USED_SHOWN} more Data codes that match no indicator "
+                              "(the Log lists them)")
+    sheets = [rag_key_sheet(settings), summary_sheet(narrative, name=SUMMARY_SHEET, when=when, rules=rag_rules,
+                                                     not_used=shown_not_used)]
     if benchmark is not None:
         sheets.append(_benchmark_sheet(rows, settings, table, funnels))
     sparklines = None
@@ -327,8 +342,11 @@ def plan_refresh(
         table=content.kpis.table,
         sparklines=sparklines,
     )
+    logged_sources = "; ".join(sources) or "Data sheet"
+    if not_used:
+        logged_sources += "; not used: " + "; ".join(not_used)
     log = LogEntry((
-        when, user, door, "; ".join(sources) or "Data sheet", len(rated),
+        when, user, door, logged_sources[:2000], len(rated),
         counts.get("Green", 0), counts.get("Amber", 0), counts.get("Red", 0), counts.get("N/A", 0),
         "; ".join(changes)[:2000] or None, len(summary.problems), version,
     ))
@@ -406,11 +424,16 @@ def _history_row(row: _Row, status: IndicatorStatus) -> HistoryRow:
     target = result.target
     target_text = target.display() if target is not None else ""
     line = None
-    if target is not None and target.op != "band":
+    if target is not None and target.op == MAINTAIN:
+        # The level to maintain is the comparable previous value: drawn there, or not at all.
+        level = result.previous
+        if level is not None and level.number is not None and not level.bound:
+            line = excel_cell(Value(level.number, percent=percent, decimals=level.decimals), percent)
+    elif target is not None and target.numeric and target.op != "band":
         places = target.decimals
         line = excel_cell(Value(target.value, percent=percent, decimals=places), percent)
-        if line is not None and line.value is None:
-            line = None
+    if line is not None and line.value is None:
+        line = None
     frequency = result.frequency.value if result.frequency else ""
     return HistoryRow(status.indicator, status.code, frequency, target_text, status.rag, status.previous_rag,
                       tuple(p.period for p in history.points), cells, line,
@@ -462,7 +485,7 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
     _assess(rows, options)  # only to know whether each latest value misses its target
     rated = [row for row in rows if row.assessment is not None and not row.assessment.blank]
     out = []
-    for row, below_target in zip(rated, _below_targets(rated)):
+    for row, below_target, before in zip(rated, _below_targets(rated), _previous_period_rags(rated, options)):
         quartile = _quartile(output(row, "quartile"))
         code = _code(row)
         out.append(IndicatorStatus(
@@ -471,8 +494,34 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
             rag_reason=str(output(row, "rag_reason") or ""), quartile=quartile.number if quartile else None,
             rank=str(output(row, "rank") or ""), comment=str(row.fields.get("comment") or "").strip(),
             below_target=below_target,
-            previous_rag=(previous or {}).get(code, ""),
+            previous_rag=(previous or {}).get(code, ""), period_rag=before,
         ))
+    return out
+
+
+def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[str]:
+    """Each rated row's RAG at its comparable previous period, where the row alone says it: its
+    previous value rated against its target as if it were the latest. "" where it does not (rated
+    by quartile or trend, which need that period's benchmark or the period before; no previous
+    value). An override is the officer's word on the latest period only, so it is left out."""
+    shifted = []
+    for row in rows:
+        fields = dict(row.fields, rag_override=None, previous_value=None, previous_period=None,
+                      latest_value=row.fields.get("previous_value"), latest_period=row.fields.get("previous_period"),
+                      latest_numerator=row.fields.get("previous_numerator"),
+                      latest_denominator=row.fields.get("previous_denominator"),
+                      previous_numerator=None, previous_denominator=None)
+        formats = {k: v for k, v in row.formats.items() if not k.startswith(("latest_", "previous_"))}
+        for name in ("value", "numerator", "denominator"):
+            if f"previous_{name}" in row.formats:
+                formats[f"latest_{name}"] = row.formats[f"previous_{name}"]
+        shifted.append(_Row(row.index, fields, formats))
+    _assess(shifted, options)
+    out = []
+    for row, then in zip(rows, shifted):
+        rated = then.assessment is not None and not then.assessment.blank and then.assessment.rule == "target"
+        known = rated and row.assessment is not None and row.fields.get("previous_value") not in (None, "")
+        out.append(then.assessment.rag if known else "")  # type: ignore[union-attr]
     return out
 
 
@@ -631,6 +680,17 @@ def _apply_benchmark(row: _Row, benchmark: dict[str, dict[str, object]] | None, 
                                               f"({bench.get('derived_target')})"))
 
 
+def _hold_override_to_its_period(row: _Row) -> None:
+    """An override is applied only for the period it was made for (see override_period)."""
+    check = check_override(row.fields.get("rag_override"), row.fields.get("override_period"),
+                           row.fields.get("latest_period"))
+    if check.record is not None:
+        row.override_period = Cell(check.record or None)
+    if not check.apply and row.fields.get("rag_override") not in (None, ""):
+        row.fields["rag_override"] = None
+        row.problems.append(Problem("rag_override", check.problem))
+
+
 def _keep_typed_quartile(row: _Row, bench: dict[str, object]) -> None:
     """No benchmark value for the authority at the matching period: the Quartile
     already on the sheet (an officer's, or an earlier refresh's) stays, and the
@@ -752,6 +812,8 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
             out[name] = Cell(None) if _missing(number) else _bench_cell(float(number), percent, dps)
         out["derived_target"] = Cell(None if _missing(bench.get("derived_target")) else str(bench["derived_target"]))
         out["benchmark_period"] = Cell(None if _missing(bench.get("period")) else str(bench["period"]))
+    if row.override_period is not None:
+        out["override_period"] = row.override_period
     checks = row.checks
     out["checks"] = Cell(checks or None)
     if row.history is not None:

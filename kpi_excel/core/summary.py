@@ -59,6 +59,7 @@ class IndicatorStatus:
     comment: str = ""
     below_target: bool | None = None  # None: no target, or no value to compare
     previous_rag: str = ""  # the RAG the previous refresh gave ("" not known)
+    period_rag: str = ""  # the RAG at the comparable previous period ("" not known: see previous_period_rags)
 
     @property
     def rag_word(self) -> str:
@@ -169,8 +170,8 @@ def summarise(statuses: Sequence[IndicatorStatus], *, previous_refresh: str | No
     total = len(statuses)
     counts = {word: sum(1 for s in statuses if s.rag_word == word) for word in RAG_ORDER}
     directions = _directions(statuses)
-    overall = (_count_sentence(statuses, counts, total), _direction_sentence(directions, total)) if total else \
-        ("There are no indicators on the KPIs sheet.",)
+    overall = (_count_sentence(statuses, counts, total), _direction_sentence(directions, total),
+               *_period_move_sentences(statuses)) if total else ("There are no indicators on the KPIs sheet.",)
     moves = _moves(statuses) if previous_refresh is not None else ()
     changes = _change_sentences(moves, previous_refresh) if previous_refresh is not None else ()
     topics = _topic_sentences(statuses)
@@ -266,6 +267,27 @@ def _moves(statuses: Sequence[IndicatorStatus]) -> tuple[Move, ...]:
     return tuple(sorted(moves, key=lambda m: (_SEVERITY[m.after], _SEVERITY[m.before])))
 
 
+def _period_move_sentences(statuses: Sequence[IndicatorStatus]) -> tuple[str, ...]:
+    """RAG moves against the comparable previous period: the same however often the report is
+    refreshed (an override and a re-refresh do not wipe out the quarter's moves)."""
+    rated = ("Green", "Amber", "Red")  # an N/A either side (no value then, no polarity) is no move
+    known = [s for s in statuses if s.period_rag in rated and s.rag_word in rated]
+    if not known:
+        return ()
+    moves = sorted((Move(s.indicator, s.period_rag, s.rag_word) for s in known if s.period_rag != s.rag_word),
+                   key=lambda m: (_SEVERITY[m.after], _SEVERITY[m.before]))
+    compared = f"of {len(known)} indicator{_s(len(known))} whose target rates both periods"
+    if not moves:
+        return (f"Against the comparable previous period no rating changed ({compared}).",)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for move in moves:
+        groups.setdefault((move.before, move.after), []).append(move.indicator)
+    out = [f"Against the comparable previous period {len(moves)} rating{_s(len(moves))} changed ({compared})."]
+    for (before, after), names in groups.items():
+        out.append(f"{len(names)} moved from {before} to {after} since the previous period: " + "; ".join(names) + ".")
+    return tuple(out)
+
+
 def _change_sentences(moves: tuple[Move, ...], when: str | None) -> tuple[str, ...]:
     since = f"since the previous refresh ({when})" if when else "since the previous refresh"
     if not moves:
@@ -294,15 +316,21 @@ _EXCEPTION_COLUMNS = (
 )
 
 
-def summary_sheet(summary: ReportSummary, *, name: str, when: str, rules: Sequence[FormatRule] = ()) -> SheetSpec:
+def summary_sheet(summary: ReportSummary, *, name: str, when: str, rules: Sequence[FormatRule] = (),
+                  not_used: Sequence[str] = ()) -> SheetSpec:
     """The Summary sheet: the sentences above a table of the exceptions.
+
+    ``not_used`` names data the refresh read but no indicator takes (a Data code
+    matching no indicator), each on its own line after the counts.
 
     Its first cell always starts with :data:`SUMMARY_TITLE`, which is how a
     writer that cannot see the ownership registry (xlwings) knows the sheet is
     ours before replacing it.
     """
     title = [Cell(f"{SUMMARY_TITLE} ({when})" if when else SUMMARY_TITLE, style="title")]
-    title += [Cell(line, style="note") for line in [*summary.overall, *summary.changes, *summary.topics]]
+    title += [Cell(line, style="note") for line in summary.overall]
+    title += [Cell(f"Not used: {line}", style="bold") for line in not_used]
+    title += [Cell(line, style="note") for line in [*summary.changes, *summary.topics]]
     title += [Cell(summary.exceptions_sentence, style="bold")]
     columns = tuple(ColumnSpec(h, w, wrap=wrap) for h, w, wrap in _EXCEPTION_COLUMNS)
     rows = tuple(

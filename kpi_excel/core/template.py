@@ -109,12 +109,17 @@ _OUTPUTS = (
                                             help="Better, similar or worse than England, allowing for chance.")),
     ("Source", "source", ColumnSpec("Source", 24, wrap=True, computed=True)),
     ("Checks", "checks", ColumnSpec("Checks", 40, wrap=True, computed=True)),
+    ("Override Period", "override_period",
+     ColumnSpec("Override Period", 13, computed=True,
+                help="The period the RAG Override was made for, filled by the refresh that first applies it. "
+                     "When a later period comes in the override is not applied until you confirm it (type the "
+                     "new period here) or clear it.")),
 )
 
 # The sheet's column order: the published table's order first, then the extras.
 _ORDER = ("Topic", "Theme", "Indicator", "Code", "Polarity", "Frequency", "Previous Period", "Previous Value",
           "Latest Period", "Latest Value", "Change", "Trend", "Direction", "History", "Target", "RAG", "RAG Reason",
-          "Quartile", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "RAG Rule", "Unit",
+          "Quartile", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "Override Period", "RAG Rule", "Unit",
           "Measure Type", "Benchmark Code", "England", "vs England", "Rank", "Quartile Position",
           "Top Quartile Target", "Benchmark Period", "95% CI", "Significance", "Previous Numerator",
           "Previous Denominator", "Latest Numerator", "Latest Denominator", "Source", "Checks")

@@ -48,6 +48,11 @@ def paper_bytes(workbook: Path, options: PaperOptions = PaperOptions(), *, pdf: 
     if not workbook.is_file():
         raise UnreadableFileError("no such file", source=str(workbook))
     content = read_paper(workbook, options, now=now)
+    if not content.refreshed:
+        # Its RAG, trend and benchmark columns are whatever the workbook holds (empty in a new
+        # report): a paper of them would put unrated figures in front of members.
+        raise PaperError(f"{workbook}: the workbook has not been refreshed (its Log has no refresh); "
+                         f"refresh it first: kpi-excel refresh \"{workbook}\"")
     drawer = ChartDrawer()
     data = write_document(content, drawer.draw)
     if pdf:

@@ -20,9 +20,9 @@ from kpi_excel.core.history import HISTORY_TITLE, History, HistoryPoint, describ
 from kpi_excel.core.periods import PeriodError, parse_frequency
 from kpi_excel.core.report import KpiTable, find_kpi_table, published_statuses, settings_from
 from kpi_excel.core.summary import IndicatorStatus, ReportSummary, exception_reason, summarise
-from kpi_excel.core.targets import TargetError, parse_target
+from kpi_excel.core.targets import MAINTAIN, TargetError, parse_target
 from kpi_excel.core.template import BENCHMARK_SHEET, HISTORY_SHEET, LOG_COLUMNS, LOG_SHEET
-from kpi_excel.core.values import format_number
+from kpi_excel.core.values import ValueReadError, format_number, parse_value
 from kpi_excel.errors import InputError
 from kpi_excel.workbook.file_door import last_refresh, read_inputs
 from kpi_excel.workbook.xlsx import SheetValues, XlsxPackage
@@ -203,6 +203,17 @@ def cell_text(value: object, number_format: str | None = None) -> str:
     return str(value).strip()
 
 
+def _level_to_maintain(table: KpiTable, row: int) -> float | None:
+    """A Maintain target's level: the comparable previous value, in the history's units
+    (a percentage in points); None when there is none to draw."""
+    raw, fmt = _field(table, row, "previous_value")
+    try:
+        value = parse_value(raw, fmt)
+    except ValueReadError:
+        return None
+    return None if value.number is None or value.bound else float(value.number)
+
+
 def _indicator(status: IndicatorStatus, cells: dict[str, str], table: KpiTable, row: int | None,
                history: History | None, benchmark: dict[str, dict[str, object]]) -> PaperIndicator:
     target_text = cells.get("target", "")
@@ -213,7 +224,9 @@ def _indicator(status: IndicatorStatus, cells: dict[str, str], table: KpiTable, 
             target = parse_target(raw, fmt)
         except TargetError:
             target = None
-        if target is not None and target.op != "band":
+        if target is not None and target.op == MAINTAIN:
+            target_value = _level_to_maintain(table, row)
+        elif target is not None and target.numeric and target.op != "band":
             target_value = target.value
             if history is not None and history.percent and not target.percent and abs(target.value) <= 1:
                 target_value = target.value * 100  # a target typed as a fraction

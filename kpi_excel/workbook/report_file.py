@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 
 from kpi_excel.core.plan import Summary
 from kpi_excel.cycle_pause import cycle_collector_paused
-from kpi_excel.errors import UnreadableFileError
+from kpi_excel.errors import InputError, UnreadableFileError
 from kpi_excel.example import example_sheets, template_sheets
 from kpi_excel.refresh import plan_workbook_refresh
 from kpi_excel.workbook.blank import BLANK_SHEET, blank_workbook
@@ -50,9 +50,16 @@ def _workbook_path(path: Path, *, must_exist: bool) -> Path:
     return path
 
 
-def new_report(output: Path, *, example: bool = False) -> Path:
-    """Write a new report workbook: the template, or (``example``) filled with the example."""
+def new_report(output: Path, *, example: bool = False, force: bool = False) -> Path:
+    """Write a new report workbook: the template, or (``example``) filled with the example.
+
+    An existing file is refused unless ``force``: it is most likely last quarter's
+    report, and a new one would replace its indicators, data and Log.
+    """
     output = _workbook_path(output, must_exist=False)
+    if output.exists() and not force:
+        raise InputError("already exists: a new report would replace it (its indicators, data and Log); "
+                         "choose another name, or give --force to replace it", source=str(output))
     package = XlsxPackage.open(blank_workbook())
     package.adopt_sheet(BLANK_SHEET)  # the blank's only sheet becomes the KPIs sheet
     add_report_sheets(package, example_sheets() if example else template_sheets(), replace=True)

@@ -71,9 +71,10 @@ def test_file_two_refreshes_at_once_one_is_refused_none_is_lost(big: Path, tmp_p
     while not lock.exists() and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     second = _cli(["refresh", workbook], tmp_path)
-    outcomes = sorted([(first.wait(120), first.stderr.read()), (second.wait(120), second.stderr.read())])
-    (ok, saved), (refused, said) = outcomes
-    assert ok == 0 and "Saved" in saved
+    outcomes = sorted([(first.wait(120), first.stdout.read(), first.stderr.read()),
+                       (second.wait(120), second.stdout.read(), second.stderr.read())])
+    (ok, saved, _), (refused, _, said) = outcomes
+    assert ok == 0 and "Saved" in saved  # what a command did: stdout; its refusal: stderr
     assert refused == 1 and said.strip().splitlines() == [
         "kpi-excel: report.xlsx is being refreshed by another process; try again"]
     assert _log_rows(workbook) == _log_rows(big) + 1  # exactly one refresh's Log row, and it was kept

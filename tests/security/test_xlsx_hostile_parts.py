@@ -213,7 +213,7 @@ def test_xlsx_a_formula_never_calculated_says_so(runner, example, tmp_path) -> N
     report.write_bytes(example.read_bytes())
     result = runner.invoke(main, ["refresh", str(report), "--data", str(data)])
     assert result.exit_code == 0, result.output
-    assert "Data!C2: formula not calculated: open and save the file in Excel first" in result.stderr
+    assert "Data!C2: formula not calculated: open and save the file in Excel first" in result.stdout  # the refresh's report
 
     kpis = add_cells(example, "KPIs", '<row r="30"><c r="C30" t="inlineStr"><is><t>A formula row</t></is></c>'
                                       '<c r="D30" t="inlineStr"><is><t>FX1</t></is></c>'

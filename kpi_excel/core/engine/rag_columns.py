@@ -15,6 +15,8 @@ target rule at the values its bound allows.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
@@ -66,6 +68,19 @@ from kpi_excel.core.values import Value, format_number
 __all__ = ["RagInputs", "RagColumns", "rag_columns", "rate_parsed", "RAG_CODE", "format_numbers"]
 
 RAG_CODE = {NA: R_NA, RED: R_RED, AMBER: R_AMBER, GREEN: R_GREEN}
+# A target written as words that compare ("below 20%", "Less than 30 weeks.", "A minimum of 50%")
+# cannot go between "the" and "target" ("above the below 20% target"): it follows in brackets.
+_WORDED = re.compile(r"^(?:below|above|under|over|less|more|fewer|greater|lower|higher|at least|at most|"
+                     r"an? (?:minimum|maximum)|minimum|maximum|no (?:more|less|fewer)|not (?:more|less|over|under)|"
+                     r"up to|within|between)\b", re.I)
+
+
+def the_target(text: object, what: str = "target") -> str:
+    """"the >97.2% target", but "the target (below 20%)" for a target written in words."""
+    text = str(text)
+    return f"the {what} ({text})" if _WORDED.match(text.strip()) else f"the {text} {what}"
+
+
 _OP_POINT = 100  # a bare number on a "close to target" indicator: best on the target itself
 
 
@@ -172,7 +187,7 @@ def _by_target(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
     _set(out, rows[~present], R_NA, "N/A: no target", "target")
     undirected = present & (inputs.polarity[rows] == P_NONE) & (op == OP_EQ)
     picked = rows[undirected]
-    _set(out, picked, R_NA, [f"N/A: the {w} target has no direction and the indicator has no polarity"
+    _set(out, picked, R_NA, [f"N/A: {the_target(w)} has no direction and the indicator has no polarity"
                              for w in target.shown[picked]], "target")
     left = present & ~undirected
     _top_quartile(inputs, rows[left & (op == OP_TOP_QUARTILE)], out)
@@ -189,11 +204,11 @@ def _top_quartile(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
         return
     quartile, wanted = inputs.quartile[rows], inputs.target.shown[rows]
     none, top, other = quartile == 0, quartile == 1, quartile > 1
-    _set(out, rows[none], R_NA, [f"N/A: the {w} target needs benchmark data (Settings: Benchmark data) or a Quartile"
+    _set(out, rows[none], R_NA, [f"N/A: {the_target(w)} needs benchmark data (Settings: Benchmark data) or a Quartile"
                                  for w in wanted[none]], "target")
-    _set(out, rows[top], R_GREEN, [f"Green: in the top quartile, meeting the {w} target" for w in wanted[top]],
+    _set(out, rows[top], R_GREEN, [f"Green: in the top quartile, meeting {the_target(w)}" for w in wanted[top]],
          "target")
-    _set(out, rows[other], R_RED, [f"Red: in quartile {q}, short of the {w} target"
+    _set(out, rows[other], R_RED, [f"Red: in quartile {q}, short of {the_target(w)}"
                                    for q, w in zip(quartile[other], wanted[other])], "target")
 
 
@@ -284,11 +299,13 @@ def _numeric(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
     shown, wanted = latest.shown[rows], target.shown[rows]
     branch = decision.branch
     reasons = np.empty(len(rows), dtype=object)
-    for code, template in ((_MEETS, "Green: {} meets the {} target"), (_BAND_IN, "Green: {} is within the {} target range"),
-                           (_ON, "Green: {} is on the {} target"),
-                           (_LEVEL, "{} is level with the {} target but does not beat it")):
+    for code, template, what in ((_MEETS, "Green: {} meets {}", "target"),
+                                 (_BAND_IN, "Green: {} is within {}", "target range"),
+                                 (_ON, "Green: {} is on {}", "target"),
+                                 (_LEVEL, "{} is level with {} but does not beat it", "target")):
         picked = np.flatnonzero(branch == code)
-        reasons[picked] = [template.format(a, b) for a, b in zip(shown[picked].tolist(), wanted[picked].tolist())]
+        reasons[picked] = [template.format(a, the_target(b, what))
+                           for a, b in zip(shown[picked].tolist(), wanted[picked].tolist())]
     measured = np.flatnonzero(~any_of(branch, (_MEETS, _BAND_IN, _ON, _LEVEL)))
     if len(measured):
         units = np.where(latest.unit[rows[measured]] == None, target.unit[rows[measured]],  # noqa: E711
@@ -300,7 +317,8 @@ def _numeric(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
         side = np.where(decision.gap[measured] < 0, " below the ", " above the ")
         middle = np.where(banded, side, middle)
         ending = np.where(banded, " target range", " target")
-        reasons[measured] = [f"{a} is {b}{c}{d}{e}" for a, b, c, d, e in zip(
+        reasons[measured] = [f"{a} is {b}{c[:-4]}{the_target(d, e[1:])}" if c.endswith("the ") else
+                             f"{a} is {b}{c}{d}{e}" for a, b, c, d, e in zip(
             shown[measured].tolist(), amounts, middle.tolist(), wanted[measured].tolist(), ending.tolist())]
     good = np.flatnonzero(branch == _BAND_GOOD)
     reasons[good] = [f"Green: {text}, on the good side ({POLARITIES[p].value})"
@@ -378,15 +396,15 @@ def _maintain(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
     polarity = inputs.polarity[rows]
     wanted = inputs.target.shown[rows]
     directed = any_of(polarity, (P_HIGH, P_LOW))
-    _set(out, rows[~directed], R_NA, [f"N/A: the {w} target needs a polarity to tell better from worse"
+    _set(out, rows[~directed], R_NA, [f"N/A: {the_target(w)} needs a polarity to tell better from worse"
                                       for w in wanted[~directed]], "target")
     no_previous = directed & ~previous.ok[rows]
-    _set(out, rows[no_previous], R_NA, [f"N/A: the {w} target needs the previous value ({why})"
+    _set(out, rows[no_previous], R_NA, [f"N/A: {the_target(w)} needs the previous value ({why})"
                                         for w, why in zip(wanted[no_previous], previous.missing(rows[no_previous]))],
          "target")
     with_bound = directed & ~no_previous & ((latest.bound[rows] != 0) | (previous.bound[rows] != 0))
     picked = rows[with_bound]
-    _set(out, picked, R_NA, [f"N/A: {p} → {l} includes a bound, so the {w} target cannot be judged"
+    _set(out, picked, R_NA, [f"N/A: {p} → {l} includes a bound, so {the_target(w)} cannot be judged"
                              for p, l, w in zip(previous.shown[picked], latest.shown[picked], wanted[with_bound])],
          "target")
     judged = directed & ~no_previous & ~with_bound
@@ -452,18 +470,18 @@ def _bounded(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
         if len(found) > 1:
             could = " or ".join(RAGS[code] for code in found)
             rags.append(R_NA)
-            reasons.append(f"N/A: {bound_text}: it could be {could} against the {wanted} target")
+            reasons.append(f"N/A: {bound_text}: it could be {could} against {the_target(wanted)}")
             continue
         code = found[0]
         if code == R_GREEN:
-            verdict = f"any such value meets the {wanted} target"
+            verdict = f"any such value meets {the_target(wanted)}"
         elif code == R_AMBER:
             tolerance = amber.tolerances[k]
             described = _describe(tolerance, bool(percent[k] or target.percent[row]), "amber") \
                 if tolerance is not None else "tolerance"
-            verdict = f"any such value misses the {wanted} target, within the {described}"
+            verdict = f"any such value misses {the_target(wanted)}, within the {described}"
         else:
-            verdict = f"any such value misses the {wanted} target"
+            verdict = f"any such value misses {the_target(wanted)}"
         rags.append(code)
         reasons.append(f"{RAGS[code]}: {bound_text}, and {verdict}")
     _set(out, rows, np.array(rags, dtype=np.int8), reasons, "target")
