@@ -791,7 +791,7 @@ def _benchmark_versus(row: _Row, level: float) -> str:
         measure: Measure | None = Measure(kind, float(bench.get("count_multiplier") or 1))  # type: ignore[arg-type]
     else:
         measure = result.statistics.measure if result.statistics is not None else None
-    if measure is None or not measure.has_interval:
+    if measure is None or not measure.compared_with_england:
         return ""
     numerator, denominator = _float(bench.get("numerator")), _float(bench.get("denominator"))
     if numerator is None:
