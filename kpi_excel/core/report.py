@@ -389,6 +389,7 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None) -> IndicatorS
         rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
         comment=str(row.fields.get("comment") or "").strip(),
         below_target=below_target, previous_rag=before,
+        significance=result.statistics.significance if result.statistics is not None else "",
     )
 
 
@@ -472,6 +473,7 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
             rank=str(output(row, "rank") or ""), comment=str(row.fields.get("comment") or "").strip(),
             below_target=below_target,
             previous_rag=(previous or {}).get(code, ""),
+            significance=str(output(row, "significance") or ""),
         ))
     return out
 
