@@ -294,3 +294,14 @@ def test_spiegelhalters_limits_can_be_drawn_instead(lait: pd.DataFrame) -> None:
         if 0 < low and high < 100 and 0 < wide_low and wide_high < 100:
             assert wide_high - average == pytest.approx((high - average) * np.sqrt(plain.phi), rel=1e-9)
     assert "The limits drawn are Spiegelhalter's" in overdispersion_note(adjusted)
+
+
+def test_the_rag_key_says_an_insignificant_move_does_not_move_the_quartile_key(refreshed: Path) -> None:
+    from kpi_excel.core.template import RAG_KEY_SHEET
+
+    rows = [r for r in load_workbook(refreshed)[RAG_KEY_SHEET].iter_rows(values_only=True) if r[0] == "By benchmark"]
+    meaning = {r[1]: r[2] for r in rows}
+    assert meaning["Green"].endswith("with improving trend (where the indicator has counts, a statistically "
+                                     "significant one).")
+    assert meaning["Red"].endswith("declining trend (where the indicator has counts, a statistically significant "
+                                   "one).")
