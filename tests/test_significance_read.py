@@ -120,3 +120,11 @@ def test_a_suppressed_numerator_is_never_worked_back_into_an_interval() -> None:
                                   "Previous Denominator": 600, "Latest Numerator": 153, "Latest Denominator": 612})
     assert round(previous["ci_low"], 1) == 21.7 and previous["significance"] in ("", None)
     assert "the previous period's numerator is suppressed; the change is not tested" in previous["problems"]
+
+
+def test_a_bracketed_count_that_disagrees_with_the_numerator_cell_is_named() -> None:
+    row = rated(Unit="%", **{"Latest Value": "25.0% (153)", "Latest Numerator": 160, "Latest Denominator": 640})
+    assert (round(row["ci_low"], 1), round(row["ci_high"], 1)) == (21.8, 28.5)  # 160 of 640, from the cells
+    assert "the count in 25.0% (153) is neither the Numerator (160) nor the Denominator" in row["problems"]
+    agreeing = rated(Unit="%", **{"Latest Value": "25.0% (153)", "Latest Numerator": 153, "Latest Denominator": 612})
+    assert agreeing["problems"] in ("", None)

@@ -69,6 +69,12 @@ def place_bracketed_counts(rows: np.ndarray, kinds: np.ndarray, multiplier: np.n
     """Numerators and denominators with the count written beside each value put
     where it fits; a count cell typed by the officer wins over the bracket."""
     bracket = column.count[rows]
+    # A Numerator cell wins; a bracketed count that is neither it nor the Denominator is named.
+    clash = ~np.isnan(bracket) & ~np.isnan(x) & (bracket != x) & (bracket != n)
+    log.add(rows[clash], f"{when}_value", [
+        f"the count in {column.values[row].display()} ({format_number(float(c), None)}) is neither the Numerator "
+        f"({format_number(float(a), None)}) nor the Denominator; the interval uses the count cells"
+        for row, c, a in zip(rows[clash], bracket[clash], x[clash])])
     x, n = x.copy(), n.copy()
     free = ~np.isnan(bracket) & np.isnan(x)
     proportion = free & (kinds == PROPORTION) & column.ok[rows]
