@@ -143,8 +143,16 @@ ROW = {"indicator": "Care leavers in suitable accommodation", "polarity": "High 
 def test_rag_reason_says_whether_the_change_is_real() -> None:
     result = assess_row(ROW)
     assert result.trend == "Increase" and result.direction == "Improving"
-    assert result.rag == "Green"  # high in Q2 and improving
+    # High in Q2 but the move is not significant: the quartile key reads it as no change (issue 16, item 14).
+    assert result.rag == "Amber"
     assert result.rag_reason.endswith("; Improving (not significant: 40% to 45% on 100 cases)")
+    trusting = assess_row(ROW, options=RateOptions(quartile_needs_significance=False))
+    assert trusting.rag == "Green"  # high in Q2 and improving, taken at face value
+    real = dict(ROW, previous_numerator=4000, previous_denominator=10_000, latest_numerator=4500,
+                latest_denominator=10_000)
+    assert assess_row(real).rag == "Green"  # a significant improvement still counts
+    without_counts = {k: v for k, v in ROW.items() if "numerator" not in k and "denominator" not in k}
+    assert assess_row(without_counts).rag == "Green"  # no counts: the move is all we know
 
 
 def test_trend_needs_significance_makes_noise_read_same_and_the_quartile_key_uses_it() -> None:

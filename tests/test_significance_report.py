@@ -16,7 +16,7 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
-from kpi_excel.core.funnel import counts_at, funnel_for
+from kpi_excel.core.funnel import counts_at, funnel_for, overdispersion_note
 from kpi_excel.core.settings import read_settings
 from kpi_excel.core.significance import NOT_SIGNIFICANT, SIGNIFICANT
 from kpi_excel.sources.lait_files import read_count_pairs
@@ -265,3 +265,43 @@ def test_the_rag_key_says_when_trends_need_significance() -> None:
     assert all(row[0] != "Trend" for row in rag_key_sheet(ReportSettings()).rows)
     strict = rag_key_sheet(ReportSettings(trend_needs_significance=True, confidence=0.998)).rows[-1]
     assert strict[0] == "Trend" and "significant (99.8% confidence)" in strict[2]
+
+
+def test_the_funnel_note_says_the_data_are_overdispersed_and_where_we_are_allowing_for_it(refreshed: Path) -> None:
+    values = list(load_workbook(refreshed)["Benchmark"].iter_rows(values_only=True))
+    title = next(i for i, r in enumerate(values) if isinstance(r[0], str) and r[0].startswith("Funnel plot data:"))
+    note = values[title + 1][0]
+    # Care leavers 2025: 13 authorities above and 13 below the 99.8% limits, where chance would put 0.3.
+    assert "26 of 149 authorities lie outside the 99.8% limits, where chance alone would put about 0.3: the " \
+           "data are overdispersed (phi = 3.82)" in note
+    assert "Leicestershire (350 of 373, 93.8%) is above the 99.8% limit" in note
+    assert note.endswith("Against Spiegelhalter's overdispersion-adjusted limits Leicestershire is within the "
+                         "adjusted 99.8% limits: not shown to differ from the average.")
+
+
+def test_spiegelhalters_limits_can_be_drawn_instead(lait: pd.DataFrame) -> None:
+    counts = counts_at(lait, read_count_pairs(PAIRS), {"CareLeaverAcc": "2025"})
+    authorities = set(lait.loc[lait["LA Number"] < 970, "area"])
+    plain, adjusted = (funnel_for(counts, indicator="CareLeaverAcc", name="Care leavers", period="2025",
+                                  ours="Leicestershire", kind="proportion", multiplier=100, group=authorities,
+                                  adjusted=chosen) for chosen in (False, True))
+    assert plain is not None and adjusted is not None
+    assert plain.outside() == (13, 13) and adjusted.outside() == (0, 4)
+    assert adjusted.phi == plain.phi == pytest.approx(3.8178, abs=1e-4)
+    # Each limit is the plain one's distance from the average times sqrt(phi).
+    for (low, high), (wide_low, wide_high) in zip(plain.limits998, adjusted.limits998):
+        average = plain.average * 100
+        if 0 < low and high < 100 and 0 < wide_low and wide_high < 100:
+            assert wide_high - average == pytest.approx((high - average) * np.sqrt(plain.phi), rel=1e-9)
+    assert "The limits drawn are Spiegelhalter's" in overdispersion_note(adjusted)
+
+
+def test_the_rag_key_says_an_insignificant_move_does_not_move_the_quartile_key(refreshed: Path) -> None:
+    from kpi_excel.core.template import RAG_KEY_SHEET
+
+    rows = [r for r in load_workbook(refreshed)[RAG_KEY_SHEET].iter_rows(values_only=True) if r[0] == "By benchmark"]
+    meaning = {r[1]: r[2] for r in rows}
+    assert meaning["Green"].endswith("with improving trend (where the indicator has counts, a statistically "
+                                     "significant one).")
+    assert meaning["Red"].endswith("declining trend (where the indicator has counts, a statistically significant "
+                                   "one).")

@@ -282,3 +282,30 @@ def test_funnel_limits_hold_the_average_and_stay_in_zero_to_one(n: float, averag
     low95, high95 = (float(v) for v in stats.funnel_limits(n, average))
     low998, high998 = (float(v) for v in stats.funnel_limits(n, average, stats.LEVEL_998))
     assert 0 <= low998 <= low95 <= average <= high95 <= high998 <= 1
+
+
+# --- overdispersion (Spiegelhalter 2005), worked by hand ------------------------------------
+
+
+def test_overdispersion_phi_from_winsorised_z_scores_by_hand() -> None:
+    from kpi_excel.core.stats import overdispersed, overdispersion
+
+    # Ten areas of 100: 10, 12, ..., 28 events; average 190 / 1,000 = 0.19, so each z-score is
+    # d / SE with d = ±0.01, ±0.03, ±0.05, ±0.07, ±0.09 and SE² = 0.19 × 0.81 / 100 = 0.001539.
+    # The 10th percentile (R's type 7) lies 0.9 of the way from the lowest z to the next:
+    # (-0.09 + 0.9 × 0.02) / SE = -0.072 / SE, and the 90th is +0.072 / SE; the two outer
+    # z-scores are pulled in to them. phi = mean of the squares
+    # = 2 × (0.072² + 0.07² + 0.05² + 0.03² + 0.01²) / (10 × 0.001539) = 0.027168 / 0.01539.
+    x = np.arange(10, 30, 2, dtype=float)
+    n = np.full(10, 100.0)
+    phi = overdispersion(x, n, 0.19)
+    assert phi == pytest.approx(0.027168 / 0.01539, abs=1e-12)
+    # 10 × 1.7653 = 17.65 is below chi-square's 95% point on 10 df (18.31): not overdispersed.
+    assert not overdispersed(phi, 10)
+    assert overdispersed(2.0, 10)  # 20 > 18.31
+    # Spiegelhalter's limits are the usual ones widened by sqrt(phi).
+    low, high = stats.funnel_limits(100, 0.19, stats.LEVEL_998, phi)
+    half = stats.z_for(stats.LEVEL_998) * np.sqrt(phi * 0.001539)
+    assert (float(low), float(high)) == (pytest.approx(0.19 - half, abs=1e-15), pytest.approx(0.19 + half, abs=1e-15))
+    # phi below 1 never narrows them.
+    assert stats.funnel_limits(100, 0.19, stats.LEVEL_998, 0.5) == stats.funnel_limits(100, 0.19, stats.LEVEL_998)

@@ -92,3 +92,33 @@ def test_exception_carries_its_benchmark_position_in_words() -> None:
     [item] = summarise([status("x", "Red", quartile=4, rank="129 of 150", comment="Audit under way")]).exceptions
     assert item.benchmark == "quartile 4 of 4 (1 = best), rank 129 of 150"
     assert item.status.comment == "Audit under way"
+
+
+def test_moves_say_how_many_were_significant_where_counts_could_tell() -> None:
+    rows = [status(f"s{i}", "Green", "Improving", significance="significant") for i in range(3)]
+    rows += [status(f"n{i}", "Amber", "Improving", significance="not significant") for i in range(4)]
+    rows += [status(f"u{i}", "Amber", "Improving") for i in range(3)]  # no counts: not tested
+    rows += [status("d", "Red", "Declining", significance="not significant"), status("e", "Red", "Declining")]
+    assert summarise(rows).overall[1] == (
+        "Since the comparable previous period: 10 improved (3 significantly, 3 without counts to test) and "
+        "2 declined (none significantly, 1 without counts to test).")
+    untested = summarise([status("a", "Green", "Improving"), status("b", "Red", "Declining")])
+    assert untested.overall[1] == "Since the comparable previous period: 1 improved and 1 declined."
+
+
+def test_the_refreshed_summary_and_paper_say_which_moves_were_significant(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from kpi_excel.pack.content import read_paper
+    from kpi_excel.workbook.report_file import new_report, refresh_report
+
+    path = new_report(tmp_path / "report.xlsx", example=True)
+    refresh_report(path, now=dt.datetime(2026, 11, 23, 9, 30), user="officer")
+    lines = [r[0] for r in load_workbook(path)["Summary"].iter_rows(max_row=4, values_only=True) if r[0]]
+    moves = next(line for line in lines if line.startswith("Since the comparable previous period"))
+    # The example's only tested moves (care leavers' 94.2% to 93.8%, repeat plans) are not significant.
+    assert "improved (none significantly, " in moves and "declined (none significantly, " in moves
+    paper = read_paper(path, now=dt.datetime(2026, 11, 23, 10))
+    assert paper.summary.overall[1] == moves  # the paper says the same

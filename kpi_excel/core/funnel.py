@@ -13,7 +13,11 @@ count and the rate.
 A funnel plot shows each authority's proportion against its denominator, with
 PHE's 95% and 99.8% control limits around the average of all of them (sum of
 numerators / sum of denominators): a point outside the limits is more different
-from the average than chance would make it.
+from the average than chance would make it; one inside is not shown to differ.
+When many more areas lie outside the limits than chance would put there, the
+data are overdispersed (the areas really differ, for reasons the limits do not
+allow for): the funnel says so, and Spiegelhalter's limits widened by
+``sqrt(phi)`` are there to draw instead (``adjusted=True``).
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ import numpy as np
 import pandas as pd
 
 from kpi_excel.core.measures import PROPORTION
-from kpi_excel.core.stats import LEVEL_95, LEVEL_998, funnel_band, funnel_grid, funnel_limits
+from kpi_excel.core.stats import LEVEL_95, LEVEL_998, funnel_band, funnel_grid, funnel_limits, overdispersed, \
+    overdispersion
 
-__all__ = ["CountPair", "counts_at", "Funnel", "funnel_for", "FUNNEL_MINIMUM_AREAS", "FUNNEL_POINTS"]
+__all__ = ["CountPair", "counts_at", "Funnel", "funnel_for", "overdispersion_note", "FUNNEL_MINIMUM_AREAS",
+           "FUNNEL_POINTS"]
 
 # Fewer authorities with counts than this and a funnel says little.
 FUNNEL_MINIMUM_AREAS = 5
@@ -127,6 +133,12 @@ class Funnel:
     grid: tuple[float, ...]
     limits95: tuple[tuple[float, float], ...]
     limits998: tuple[tuple[float, float], ...]
+    phi: float = 1.0  # Spiegelhalter's overdispersion factor (1: chance alone)
+    adjusted: bool = False  # the limits are widened by sqrt(phi)
+
+    @property
+    def overdispersed(self) -> bool:
+        return overdispersed(self.phi, len(self.areas))
 
     def value(self, i: int) -> float:
         return self.numerators[i] / self.denominators[i] * self.multiplier
@@ -137,7 +149,12 @@ class Funnel:
 
     def bands(self) -> np.ndarray:
         """-2 … +2 for each area (below 99.8%, below 95%, inside, above 95%, above 99.8%)."""
-        return funnel_band(np.array(self.numerators), np.array(self.denominators), self.average)
+        return funnel_band(np.array(self.numerators), np.array(self.denominators), self.average,
+                           self.phi if self.adjusted else 1.0)
+
+    def adjusted_bands(self) -> np.ndarray:
+        """:meth:`bands` against the limits widened for overdispersion."""
+        return funnel_band(np.array(self.numerators), np.array(self.denominators), self.average, self.phi)
 
     def outside(self) -> tuple[int, int]:
         """How many areas lie above and below the 99.8% limits."""
@@ -146,10 +163,11 @@ class Funnel:
 
 
 def funnel_for(counts: pd.DataFrame, *, indicator: str, name: str, period: str, ours: str, kind: str,
-               multiplier: float, group: Iterable[str] | None = None) -> Funnel | None:
+               multiplier: float, group: Iterable[str] | None = None, adjusted: bool = False) -> Funnel | None:
     """The funnel plot of a proportion for the areas in ``counts`` (one indicator's
     rows of :func:`counts_at`), or None when it is not a proportion or too few
-    areas have counts. ``group`` limits it to a comparator group."""
+    areas have counts. ``group`` limits it to a comparator group; ``adjusted``
+    draws Spiegelhalter's limits widened for overdispersion (when phi > 1)."""
     if kind != PROPORTION:
         return None  # PHE's proportion funnel; rates would need the Poisson funnel
     rows = counts[counts["indicator"] == indicator]
@@ -162,18 +180,41 @@ def funnel_for(counts: pd.DataFrame, *, indicator: str, name: str, period: str, 
     numerators = rows["numerator"].to_numpy(dtype=float)
     denominators = rows["denominator"].to_numpy(dtype=float)
     average = float(numerators.sum() / denominators.sum())
+    phi = overdispersion(numerators, denominators, average)
+    widen = phi if adjusted and phi == phi else 1.0
     smallest = float(denominators.min())
     grid = funnel_grid(smallest, float(denominators.max()), FUNNEL_POINTS)
     # PHE draws from a denominator of 1, where the limits are 0% and 100%; starting just
     # below the smallest authority keeps the chart's scale on the authorities.
     grid = grid[grid >= 0.8 * smallest]
-    low95, high95 = funnel_limits(grid, average, LEVEL_95)
-    low998, high998 = funnel_limits(grid, average, LEVEL_998)
+    low95, high95 = funnel_limits(grid, average, LEVEL_95, widen)
+    low998, high998 = funnel_limits(grid, average, LEVEL_998, widen)
     return Funnel(
         indicator=indicator, name=name, period=str(period), multiplier=multiplier, ours=ours, average=average,
         areas=tuple(rows["area"].astype(str)), numerators=tuple(numerators), denominators=tuple(denominators),
         grid=tuple(grid), limits95=tuple(zip(low95 * multiplier, high95 * multiplier)),
         limits998=tuple(zip(low998 * multiplier, high998 * multiplier)),
+        phi=phi if phi == phi else 1.0, adjusted=adjusted,
     )
 
 
+
+
+def overdispersion_note(funnel: Funnel) -> str:
+    """A sentence for the sheet when the areas differ by more than chance ("" when they do not)."""
+    if not funnel.overdispersed:
+        return ""
+    plain = funnel_band(np.array(funnel.numerators), np.array(funnel.denominators), funnel.average)
+    outside, areas = int(np.sum(np.abs(plain) == 2)), len(funnel.areas)
+    text = (f" {outside} of {areas} authorities lie outside the 99.8% limits, where chance alone would put about "
+            f"{(1 - LEVEL_998) * areas:.1f}: the data are overdispersed (phi = {funnel.phi:.2f}), so these limits "
+            "make more authorities look different than chance explains.")
+    index = funnel.our_index
+    if funnel.adjusted:
+        text += " The limits drawn are Spiegelhalter's, widened by the square root of phi."
+    if index is not None and plain[index] != 0:  # where we are outside the plain limits, say if that stands
+        band = int(funnel.adjusted_bands()[index])
+        where = {2: "above the adjusted 99.8% limit", -2: "below the adjusted 99.8% limit"}.get(
+            band, "within the adjusted 99.8% limits: not shown to differ from the average")
+        text += f" Against Spiegelhalter's overdispersion-adjusted limits {funnel.ours} is {where}."
+    return text

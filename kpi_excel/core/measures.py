@@ -8,6 +8,11 @@ The kind comes from the KPIs row: a ``Measure Type`` column when there is one
 (``Percentage``, ``Proportion``, ``Rate per 10,000``, ``Count``, ``Mean``,
 ``Score``), else the ``Unit`` (``%``, ``per 1,000``, ``number``). A unit that says
 nothing about the kind (``£``, ``days``, empty) gives no kind.
+
+A directly (age-) standardised rate (``DSR per 100,000``) is its own kind: its
+interval (Dobson's method, PHEindicatormethods' ``phe_dsr``) needs the counts and
+standard population of every age band, which a KPI row does not carry, so it
+gets no interval rather than a crude rate's.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ __all__ = [
     "RATE",
     "COUNT",
     "MEAN",
+    "STANDARDISED",
     "MEASURE_TYPE_CHOICES",
     "Measure",
     "MeasureError",
@@ -32,6 +38,7 @@ __all__ = [
 ]
 
 PROPORTION, RATE, COUNT, MEAN = "proportion", "rate", "count", "mean"
+STANDARDISED = "standardised rate"
 # Dropdown choices: Excel list validations cannot hold commas, so no thousands separators.
 MEASURE_TYPE_CHOICES = ("Percentage", "Proportion", "Rate per 1000", "Rate per 10000", "Rate per 100000",
                         "Count", "Mean", "Score")
@@ -55,6 +62,11 @@ class Measure:
         return self.kind in (PROPORTION, RATE, COUNT)
 
     @property
+    def compared_with_england(self) -> bool:
+        """A count is of our population, England's of England's: not comparable."""
+        return self.kind in (PROPORTION, RATE)
+
+    @property
     def percent(self) -> bool:
         return self.kind == PROPORTION and self.multiplier == 100
 
@@ -63,6 +75,8 @@ class Measure:
             return "percentage" if self.percent else "proportion"
         if self.kind == RATE:
             return f"rate per {self.multiplier:,.0f}"
+        if self.kind == STANDARDISED:
+            return "directly standardised rate"
         return self.kind
 
 
@@ -85,6 +99,18 @@ _WORDS = {
 
 def _clean(text: object) -> str:
     return re.sub(r"\s+", " ", str(text or "")).strip().lower().rstrip(".") or ""
+
+
+# "DSR", "directly standardised", "age-standardised" (not "indirectly standardised": a ratio, not a rate).
+_STANDARDISED_WORDS = re.compile(r"(?<!indirectly )\b(?:dsr|(?:directly\s+)?(?:age[\s-]*)?standardi[sz]ed)\b")
+
+
+def _standardised(cleaned: str) -> Measure | None:
+    if "indirectly" in cleaned or not _STANDARDISED_WORDS.search(cleaned):
+        return None
+    rest = _STANDARDISED_WORDS.sub(" ", cleaned).replace("rate", " ").strip()
+    base = _rate(rest) if rest else None
+    return Measure(STANDARDISED, base.multiplier if base is not None and base.kind == RATE else 1.0)
 
 
 def _rate(cleaned: str) -> Measure | None:
@@ -112,13 +138,16 @@ def _measure_type(text: str) -> Measure | None:
         return None
     if cleaned in _WORDS:
         return _WORDS[cleaned]
+    standardised = _standardised(cleaned)
+    if standardised is not None:
+        return standardised
     rate = _rate(cleaned)
     if rate is not None:
         return rate
     if cleaned in ("rate", "crude rate"):
         raise MeasureError(f"Measure Type '{text.strip()[:40]}' needs its base, e.g. 'Rate per 10,000'")
     raise MeasureError(f"unknown Measure Type '{text.strip()[:40]}' (expected Percentage, Proportion, "
-                       "Rate per N, Count, Mean or Score)")
+                       "Rate per N, DSR per N, Count, Mean or Score)")
 
 
 def measure_from_unit(unit: object) -> Measure | None:
@@ -133,4 +162,4 @@ def _unit(unit: str) -> Measure | None:
         return None
     if cleaned in _WORDS:
         return _WORDS[cleaned]
-    return _rate(cleaned)
+    return _standardised(cleaned) or _rate(cleaned)

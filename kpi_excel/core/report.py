@@ -22,7 +22,7 @@ import pandas as pd
 
 from kpi_excel.core.assess import Assessment, RateOptions, duplicate_codes
 from kpi_excel.core.engine import rate_rows
-from kpi_excel.core.funnel import Funnel
+from kpi_excel.core.funnel import Funnel, overdispersion_note
 from kpi_excel.core.measures import Measure
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.core.polarity import Polarity
@@ -407,6 +407,7 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None) -> IndicatorS
         rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
         comment=str(row.fields.get("comment") or "").strip(),
         below_target=below_target, previous_rag=before,
+        significance=result.statistics.significance if result.statistics is not None else "",
     )
 
 
@@ -495,6 +496,7 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
             rank=str(output(row, "rank") or ""), comment=str(row.fields.get("comment") or "").strip(),
             below_target=below_target,
             previous_rag=(previous or {}).get(code, ""), period_rag=before,
+            significance=str(output(row, "significance") or ""),
         ))
     return out
 
@@ -853,7 +855,7 @@ def _benchmark_versus(row: _Row, level: float) -> str:
         measure: Measure | None = Measure(kind, float(bench.get("count_multiplier") or 1))  # type: ignore[arg-type]
     else:
         measure = result.statistics.measure if result.statistics is not None else None
-    if measure is None or not measure.has_interval:
+    if measure is None or not measure.compared_with_england:
         return ""
     numerator, denominator = _float(bench.get("numerator")), _float(bench.get("denominator"))
     if numerator is None:
@@ -1049,7 +1051,7 @@ def _funnel_description(funnel: Funnel) -> str:
     index = funnel.our_index
     if index is not None:
         band = int(funnel.bands()[index])
-        where = {0: "is within the 95% limits: no different from the average beyond chance",
+        where = {0: "is within the 95% limits: not shown to differ from the average",
                  1: "is above the 95% limit (but within 99.8%)", 2: "is above the 99.8% limit",
                  -1: "is below the 95% limit (but within 99.8%)", -2: "is below the 99.8% limit"}[band]
         where = (f"{funnel.ours} ({format_number(funnel.numerators[index], 0)} of "
@@ -1058,7 +1060,8 @@ def _funnel_description(funnel: Funnel) -> str:
     return (f"Funnel plot of {funnel.name} ({funnel.period}): each of {len(funnel.areas)} authorities' value "
             f"against its denominator, with 95% and 99.8% control limits around the average of "
             f"{format_number(funnel.average * funnel.multiplier, places)}{unit}. {where}. "
-            f"{above} authorit{'y lies' if above == 1 else 'ies lie'} above and {below} below the 99.8% limits.")
+            f"{above} authorit{'y lies' if above == 1 else 'ies lie'} above and {below} below the 99.8% limits."
+            + overdispersion_note(funnel))
 
 
 def _funnel_chart(sheet_name: str, funnel: Funnel, block: Block, table_width: int) -> Chart:

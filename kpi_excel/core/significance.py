@@ -10,7 +10,8 @@ its counts), works out a count a source left out when the value gives it (``3%
   interval for the difference (Newcombe, for proportions) or for the ratio
   (exact Poisson, for rates and counts) leaves out "no change";
 * ``vs England``: Better / Similar / Worse by whether the interval holds
-  England's value, read through the polarity; Higher / Similar / Lower when the
+  England's value, read through the polarity (proportions and rates only: a
+  count is of our population and England's of England's); Higher / Similar / Lower when the
   indicator has no polarity (Fingertips' blue), as Fingertips shows it.
 
 :func:`judge` works on whole columns (numpy arrays); the rating engine calls it
@@ -166,7 +167,9 @@ def judge(
         significant[poisson] = np.where(np.isnan(low), np.nan, (low > 1) | (high < 1))
     out["change_low"], out["change_high"], out["significant"] = change_low, change_high, significant
     low, high = _interval(kinds, mult, x_latest, n_latest, level)
-    out["versus"] = compare_with(low, high, _column(comparator, size))
+    # England's count is of another population: a count is never compared with it.
+    comparable = (kinds == PROPORTION) | (kinds == RATE)
+    out["versus"] = np.where(comparable, compare_with(low, high, _column(comparator, size)), np.nan)
     return out
 
 
@@ -183,7 +186,9 @@ def _complete(kinds: np.ndarray, mult: np.ndarray, value: np.ndarray, x: np.ndar
         rate = kinds == RATE
         count = kinds == COUNT
         precise = ~(np.nan_to_num(rounding) > ROUNDING_LIMIT * np.abs(value))
-        need_x = proportion & np.isnan(x) & ~np.isnan(n) & ~np.isnan(value) & precise
+        # 0.0% of 612 is 0 of them: the rounding allows less than half a case.
+        pinned = (value == 0) & (np.nan_to_num(rounding) * n / mult < 0.5)
+        need_x = proportion & np.isnan(x) & ~np.isnan(n) & ~np.isnan(value) & (precise | pinned)
         x[need_x] = value[need_x] * n[need_x] / mult[need_x]
         need_n = (proportion | rate) & np.isnan(n) & ~np.isnan(x) & (value > 0) & precise
         n[need_n] = x[need_n] * mult[need_n] / value[need_n]

@@ -25,7 +25,9 @@ The methods, as OHID Fingertips and its R package PHEindicatormethods use them:
   proportion (PHEindicatormethods ``phe_funnels``). Its formula is the score
   test's acceptance region, ``average ± z·sqrt(average·(1-average)/n)``: the
   limits are where an observed proportion's Wilson interval just touches the
-  average.
+  average; where the areas differ by more than chance (overdispersion),
+  Spiegelhalter's (2005) limits widen them by the square root of phi, estimated
+  from winsorised z-scores.
 
 Levels are 0.95 and 0.998 as Fingertips shows them (95 and 99.8 are accepted
 too). The exact intervals invert the regularised incomplete gamma and beta
@@ -59,6 +61,9 @@ __all__ = [
     "funnel_limits",
     "funnel_grid",
     "funnel_band",
+    "overdispersion",
+    "overdispersed",
+    "WINSOR",
 ]
 
 LEVEL_95, LEVEL_998 = 0.95, 0.998
@@ -253,29 +258,61 @@ def compare_with(low: object, high: object, value: object) -> np.ndarray:
 # --- funnel plots -------------------------------------------------------------------------
 
 
-def funnel_limits(n: object, average: object, level: float = LEVEL_95) -> tuple[np.ndarray, np.ndarray]:
+def funnel_limits(n: object, average: object, level: float = LEVEL_95,
+                  phi: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Control limits for a proportion funnel plot at denominator ``n`` around the
     ``average`` proportion (sum of numerators / sum of denominators), clipped to
-    [0, 1]: PHE's limits, which equal ``average ± z·sqrt(average·(1-average)/n)``."""
+    [0, 1]: PHE's limits, which equal ``average ± z·sqrt(average·(1-average)/n)``.
+    ``phi`` > 1 widens them by ``sqrt(phi)`` (Spiegelhalter's overdispersed limits)."""
     n, average = _floats(n, average)
     z = z_for(level)
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = z * np.sqrt(average * (1 - average) / n)
+        half = z * np.sqrt(max(phi, 1.0) * average * (1 - average) / n)
     valid = (n > 0) & (average >= 0) & (average <= 1)
     low = np.clip(average - half, 0.0, 1.0)
     high = np.clip(average + half, 0.0, 1.0)
     return np.where(valid, low, np.nan), np.where(valid, high, np.nan)
 
 
-def funnel_band(x: object, n: object, average: float) -> np.ndarray:
+# Spiegelhalter winsorises the z-scores at these percentiles before estimating phi.
+WINSOR = 0.1
+
+
+def overdispersion(x: object, n: object, average: float) -> float:
+    """Spiegelhalter's overdispersion factor phi for proportions ``x/n`` around
+    ``average`` (Stat Med 2005;24:1185): the mean square of the z-scores
+    ``(x/n - average) / sqrt(average·(1-average)/n)`` after each below the 10th
+    percentile is raised to it and each above the 90th lowered to it (percentiles
+    by linear interpolation, R's default). 1 when the areas differ only by chance;
+    NaN with fewer than two areas."""
+    x, n = _floats(x, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (x / n - average) / np.sqrt(average * (1 - average) / n)
+    z = z[np.isfinite(z)]
+    if z.size < 2:
+        return math.nan
+    low, high = np.percentile(z, [100 * WINSOR, 100 * (1 - WINSOR)])
+    return float(np.mean(np.clip(z, low, high) ** 2))
+
+
+def overdispersed(phi: float, areas: int, level: float = LEVEL_95) -> bool:
+    """Whether ``areas``·phi is beyond the ``level`` quantile of chi-square on
+    ``areas`` degrees of freedom: more spread than chance would give."""
+    if not areas or phi != phi:
+        return False
+    quantile = 2 * float(_gamma_quantile(np.array([areas / 2]), np.array([confidence_level(level)]))[0])
+    return areas * phi > quantile
+
+
+def funnel_band(x: object, n: object, average: float, phi: float = 1.0) -> np.ndarray:
     """Where each ``x`` of ``n`` falls against the funnel around ``average``:
     -2 below the 99.8% limit, -1 below the 95% one, 0 inside, +1 above 95%, +2
     above 99.8% (PHEindicatormethods ``phe_funnel_significance``); NaN if missing."""
     x, n = _floats(x, n)
     with np.errstate(invalid="ignore", divide="ignore"):
         point = x / n
-    low95, high95 = funnel_limits(n, average, LEVEL_95)
-    low998, high998 = funnel_limits(n, average, LEVEL_998)
+    low95, high95 = funnel_limits(n, average, LEVEL_95, phi)
+    low998, high998 = funnel_limits(n, average, LEVEL_998, phi)
     band = np.where(point < low998, -2.0, np.where(point < low95, -1.0, np.where(
         point > high998, 2.0, np.where(point > high95, 1.0, 0.0))))
     return np.where(np.isnan(point) | np.isnan(low95), np.nan, band)

@@ -60,6 +60,7 @@ class IndicatorStatus:
     below_target: bool | None = None  # None: no target, or no value to compare
     previous_rag: str = ""  # the RAG the previous refresh gave ("" not known)
     period_rag: str = ""  # the RAG at the comparable previous period ("" not known: see previous_period_rags)
+    significance: str = ""  # "significant" / "not significant" / "" (no counts to test the move)
 
     @property
     def rag_word(self) -> str:
@@ -222,16 +223,35 @@ def _count_sentence(statuses: Sequence[IndicatorStatus], counts: dict[str, int],
 
 
 def _directions(statuses: Sequence[IndicatorStatus]) -> dict[str, int]:
+    """How many moved each way; ``improved tested``/``improved significant`` (and
+    for declined) count the moves with counts to test them, and the real ones."""
     out = {"improved": 0, "declined": 0, "did not change": 0, "cannot be compared": 0}
+    for moved in ("improved", "declined"):
+        out[f"{moved} tested"] = out[f"{moved} significant"] = 0
     for status in statuses:
         key = {IMPROVING: "improved", DECLINING: "declined", NO_CHANGE: "did not change"}.get(
             status.direction, "cannot be compared")
         out[key] += 1
+        if key in ("improved", "declined") and status.significance:
+            out[f"{key} tested"] += 1
+            out[f"{key} significant"] += status.significance == "significant"
     return out
 
 
+def _moved(directions: dict[str, int], key: str) -> str:
+    """``10 improved (3 significantly)``: how many of the moves were more than chance,
+    where counts could say; the moves without counts are said to be untested."""
+    text = f"{directions[key]} {key}"
+    tested = directions.get(f"{key} tested", 0)
+    if key not in ("improved", "declined") or not tested:
+        return text
+    untested = directions[key] - tested
+    text += f" ({directions[f'{key} significant'] or 'none'} significantly"
+    return text + (f", {untested} without counts to test)" if untested else ")")
+
+
 def _direction_sentence(directions: dict[str, int], total: int) -> str:
-    parts = [f"{directions[k]} {k}" for k in ("improved", "declined", "did not change") if directions[k]]
+    parts = [_moved(directions, k) for k in ("improved", "declined", "did not change") if directions[k]]
     unknown = directions["cannot be compared"]
     if unknown:
         parts.append(f"{unknown} cannot be compared (no comparable previous value, or no polarity)")
@@ -253,7 +273,7 @@ def _topic_sentences(statuses: Sequence[IndicatorStatus]) -> tuple[str, ...]:
         bits = [_rag_words(counts)] if _rag_words(counts) else []
         if counts["N/A"]:
             bits.append(f"{counts['N/A']} N/A")
-        moving = [f"{directions[k]} {k}" for k in ("improved", "declined", "did not change") if directions[k]]
+        moving = [_moved(directions, k) for k in ("improved", "declined", "did not change") if directions[k]]
         text = f"{topic or 'No topic'}: {len(rows)} indicator{_s(len(rows))}, {', '.join(bits)}"
         if moving:
             text += "; " + _join(moving)

@@ -193,9 +193,10 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
         ("By target", "Amber", target_amber),
         ("By target", "Red", "Target missed" + ("." if tolerance is None else " by more than the tolerance.")),
         ("By benchmark", "Green", "Top quartile of local authorities or high in second quartile with improving "
-                                  "trend."),
+                                  "trend" + _SIGNIFICANT_MOVE),
         ("By benchmark", "Amber", "Second or third quartile with room for improvement."),
-        ("By benchmark", "Red", "Fourth quartile or low in the third quartile with a declining trend."),
+        ("By benchmark", "Red", "Fourth quartile or low in the third quartile with a declining trend"
+                                + _SIGNIFICANT_MOVE),
         ("Any", "N/A", "No target and no benchmark, no polarity, or no data (suppressed values are not zeros)."),
         ("Any", "Override", "An officer's RAG Override wins; its reason is kept in the RAG Reason."),
     )
@@ -215,6 +216,10 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
     columns = (ColumnSpec("Rule", 16), ColumnSpec("RAG", 10), ColumnSpec("Meaning", 90, wrap=True))
     rules = tuple(FormatRule("RAG", "equals", w, s.fill, s.font, bold=True) for w, s in RAG_COLOURS.items())
     return SheetSpec(RAG_KEY_SHEET, columns, rows, title=notes, landscape=False, tab_colour="BF8F00", rules=rules)
+
+
+# Where counts can tell, a move that is not significant is no move to the quartile key.
+_SIGNIFICANT_MOVE = " (where the indicator has counts, a statistically significant one)."
 
 
 def _within(tolerance: Tolerance) -> str:

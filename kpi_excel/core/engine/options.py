@@ -25,6 +25,9 @@ class RateOptions:
     green_within: Tolerance | None = None
     confidence: float = 0.95  # level of intervals, change and "vs England" tests (0.95 or 0.998)
     trend_needs_significance: bool = False  # a change that is not significant reads Same
+    # Where counts show a move is not significant, the quartile key rates it as no change
+    # (the Trend column still says which way it moved).
+    quartile_needs_significance: bool = True
 
 
 @lru_cache(maxsize=64)

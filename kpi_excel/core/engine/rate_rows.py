@@ -37,6 +37,7 @@ from kpi_excel.core.engine.parsed import (
     DIRECTIONS,
     K_AUTO,
     K_TARGET,
+    K_TREND,
     OP_TOP_QUARTILE,
     POLARITIES,
     RAGS,
@@ -127,7 +128,8 @@ def rate_rows(
     rated = rag_columns(RagInputs(
         kind=rules.kind, green=rules.green, amber=rules.amber, latest=latest, previous=previous, target=target,
         polarity=pole, polarity_known=polarity.known, no_polarity_reason=polarity.no_polarity_reason,
-        direction=trend.direction, quartile=quartile.number, half=quartile.half, override=override,
+        direction=_rag_direction(trend.direction, statistics, rules.kind, options), quartile=quartile.number,
+        half=quartile.half, override=override,
     ))
     reasons = rated.reason
     _with_change(reasons, trend.word, trend.direction, statistics)
@@ -141,6 +143,17 @@ def rate_rows(
 
     return _ratings(blank, trend, rag, reasons, rated.rule, log, latest, previous, polarity, pole, target,
                     frequencies, latest_period, previous_period, quartile.quartiles, statistics)
+
+
+def _rag_direction(direction: np.ndarray, statistics: StatisticsColumns, kind: np.ndarray,
+                   options: RateOptions) -> np.ndarray:
+    """The direction the RAG key reads: a move the counts show is not significant
+    is no change to the quartile key (the trend rule keeps its own direction)."""
+    if not options.quartile_needs_significance:
+        return direction
+    noise = (statistics.significance == NOT_SIGNIFICANT) & (kind != K_TREND) & \
+        ((direction == D_IMPROVING) | (direction == D_DECLINING))
+    return np.where(noise, D_NO_CHANGE, direction).astype(direction.dtype)
 
 
 def _with_change(reasons: np.ndarray, word: np.ndarray, direction: np.ndarray, statistics: StatisticsColumns) -> None:

@@ -19,7 +19,9 @@ from kpi_excel.core.engine.cells import RowCells
 from kpi_excel.core.engine.parsed import any_of, P_HIGH, P_LOW, ValueColumn, objects
 from kpi_excel.core.engine.problems import ProblemLog
 from kpi_excel.core.engine.rounding import round_columns
-from kpi_excel.core.measures import COUNT, PERCENTAGE, PROPORTION, RATE, Measure, measure_from_unit, \
+from kpi_excel.core.engine.statistics_counts import place_bracketed_counts, read_count_cells
+from kpi_excel.core.engine.statistics_england import england_values
+from kpi_excel.core.measures import COUNT, PERCENTAGE, PROPORTION, RATE, STANDARDISED, Measure, measure_from_unit, \
     parse_measure_type
 from kpi_excel.core.significance import (
     BETTER,
@@ -35,12 +37,13 @@ from kpi_excel.core.significance import (
     RowStatistics,
     judge,
 )
-from kpi_excel.core.stats import LEVEL_95, LEVEL_998
-from kpi_excel.core.values import ValueReadError, format_number, parse_value
+from kpi_excel.core.stats import LEVEL_95, LEVEL_998, compare_with
+from kpi_excel.core.values import Value, format_number
 from kpi_excel.errors import CellError
 
 __all__ = ["StatisticsColumns", "statistics_columns"]
 
+_STANDARDISED = "no interval: a directly standardised rate needs its age-specific counts"
 _NO_KIND = ("counts are given but neither the Measure Type nor the Unit says whether this is a percentage, a rate "
             "or a count; no interval")
 
@@ -122,27 +125,23 @@ def _judge_rows(cells: RowCells, rows: np.ndarray, latest: ValueColumn, previous
     kind_problem = np.array([answers[s][1] is not None for s in slots], dtype=bool)
     log.add(rows[kind_problem], "measure_type", [answers[s][1] for s in slots[kind_problem]])
 
-    counts = {}
-    count_problem = np.zeros(len(rows), dtype=bool)
-    for name in COUNT_FIELDS:
-        field = cells.distinct(name)
-        read = field.apply(_count_of_key, blank=(np.nan, None))
-        field_slots = field.slots[rows]
-        counts[name] = np.array([read[s][0] for s in field_slots], dtype=np.float64)
-        problem = np.array([read[s][1] is not None for s in field_slots], dtype=bool)
-        log.add(rows[problem], name, [read[s][1] for s in field_slots[problem]])
-        count_problem |= problem
+    read = read_count_cells(cells, rows, log)
+    counts, count_problem = read.numbers, read.problem
     has_counts = ~np.isnan(latest.count[rows]) | np.any(
         [cells.distinct(name).present[rows] for name in COUNT_FIELDS], axis=0)
     percentage = (measure == None) & ~kind_problem & latest.percent[rows] & has_counts  # noqa: E711
     measure[percentage] = PERCENTAGE
-    for name, own in (("latest_numerator", latest.count), ("previous_numerator", previous.count)):
-        fill = np.isnan(counts[name]) & ~np.isnan(own[rows])
-        counts[name] = np.where(fill, own[rows], counts[name])
+    kind_of = np.array(["" if m is None else m.kind for m in measure], dtype=object)
+    multiplier = np.array([1.0 if m is None else m.multiplier for m in measure], dtype=np.float64)
+    for when, column in (("latest", latest), ("previous", previous)):
+        x, n = f"{when}_numerator", f"{when}_denominator"
+        counts[x], counts[n] = place_bracketed_counts(rows, kind_of, multiplier, column, counts[x], counts[n], when,
+                                                      log)
     given = np.any([~np.isnan(counts[name]) for name in COUNT_FIELDS], axis=0)
     out.measure[rows] = measure
 
-    kind_of = np.array(["" if m is None else m.kind for m in measure], dtype=object)
+    standardised = (kind_of == STANDARDISED) & given & latest.ok[rows]
+    log.same(rows[standardised], "measure_type", _STANDARDISED)
     testable = any_of(kind_of, (PROPORTION, RATE, COUNT))
     unknown = (measure == None) & given & ~kind_problem & ~count_problem  # noqa: E711
     log.same(rows[unknown], "unit", _NO_KIND)
@@ -150,8 +149,9 @@ def _judge_rows(cells: RowCells, rows: np.ndarray, latest: ValueColumn, previous
     if not judged.any():
         return
     picked = rows[judged]
+    suppressed = {when: read.suppressed_in(when)[judged] for when in ("latest", "previous")}
     _judge_picked(cells, picked, measure[judged], kind_of[judged], {n: c[judged] for n, c in counts.items()},
-                  latest, previous, polarity, level, log, out)
+                  suppressed, latest, previous, polarity, level, log, out)
 
 
 def _measure_of_key(key: object) -> tuple[Measure | None, str | None]:
@@ -165,21 +165,6 @@ def _measure_of_key(key: object) -> tuple[Measure | None, str | None]:
     return measure, None
 
 
-def _count_of_key(raw: object) -> tuple[float, str | None]:
-    """A count cell: its number (NaN if none) and the problem with it, if any."""
-    try:
-        value = parse_value(raw, None)  # a count is a count whatever its cell format says
-    except ValueReadError as error:
-        return np.nan, f"{error}; no interval"
-    if value.number is None:
-        return np.nan, None  # suppressed ("c", "x"): no count, no interval
-    if value.percent:
-        return np.nan, f"'{value.display()}' is a percentage, not a count; no interval"
-    if value.number < 0:
-        return np.nan, f"{value.display()} is a negative count; no interval"
-    return value.number, None
-
-
 def _rounding(column: ValueColumn, rows: np.ndarray) -> np.ndarray:
     """Half a unit of each value's last shown digit (0 where its precision is not known)."""
     decimals = column.decimals[rows]
@@ -190,14 +175,24 @@ def _rounding(column: ValueColumn, rows: np.ndarray) -> np.ndarray:
 
 
 def _judge_picked(cells: RowCells, rows: np.ndarray, measure: np.ndarray, kinds: np.ndarray,
-                  counts: dict[str, np.ndarray], latest: ValueColumn, previous: ValueColumn, polarity: np.ndarray,
-                  level: float, log: ProblemLog, out: StatisticsColumns) -> None:
-    england = _england(cells, rows, latest, log)
+                  counts: dict[str, np.ndarray], suppressed: dict[str, np.ndarray], latest: ValueColumn,
+                  previous: ValueColumn, polarity: np.ndarray, level: float, log: ProblemLog,
+                  out: StatisticsColumns) -> None:
     multiplier = np.array([m.multiplier for m in measure], dtype=np.float64)
     latest_rounding, previous_rounding = _rounding(latest, rows), _rounding(previous, rows)
-    result = judge(kinds, multiplier, latest.number[rows], counts["latest_numerator"], counts["latest_denominator"],
-                   previous.number[rows], counts["previous_numerator"], counts["previous_denominator"], england,
+    # A suppressed count is not worked back from the value: that period has no value to work from.
+    latest_number = np.where(suppressed["latest"], np.nan, latest.number[rows])
+    previous_number = np.where(suppressed["previous"], np.nan, previous.number[rows])
+    result = judge(kinds, multiplier, latest_number, counts["latest_numerator"], counts["latest_denominator"],
+                   previous_number, counts["previous_numerator"], counts["previous_denominator"], np.nan,
                    level, latest_rounding, previous_rounding)
+    # England is read in the interval's units, beside the value the counts give.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        own = np.where(kinds == COUNT, result["x_latest"], result["x_latest"] / result["n_latest"] * multiplier)
+    low, high = (result["low998"], result["high998"]) if abs(level - LEVEL_998) < 1e-9 else \
+        (result["low95"], result["high95"])
+    england = england_values(cells, rows, kinds, multiplier, own, latest.shown, ~np.isnan(low), log)
+    result["versus"] = compare_with(low, high, england)
     for when, column in (("latest", latest), ("previous", previous)):
         _check_counts(rows, measure, kinds, multiplier, column, counts[f"{when}_numerator"],
                       counts[f"{when}_denominator"], when, log)
@@ -205,23 +200,20 @@ def _judge_picked(cells: RowCells, rows: np.ndarray, measure: np.ndarray, kinds:
     out.low998[rows], out.high998[rows] = result["low998"], result["high998"]
     any_interval = ~np.isnan(result["low95"]) | ~np.isnan(result["low998"])
     lacking = np.flatnonzero(~any_interval & latest.ok[rows])
-    messages = []
-    for k in lacking:
-        value = latest.values[rows[k]]
-        if latest_rounding[k] > ROUNDING_LIMIT * abs(value.number):
-            missing = "denominator" if not np.isnan(counts["latest_numerator"][k]) else "numerator"
-            messages.append(f"{value.display()} is too rounded to work out the {missing} from it; give both counts "
-                            "for an interval")
-        else:
-            messages.append(f"no interval for this {measure[k].describe()}: " + _what_is_missing(measure[k]))
-    log.add(rows[lacking], "latest_value", messages)
+    log.add(rows[lacking], "latest_value", [
+        _why_no_interval(latest.values[rows[k]], measure[k], counts["latest_numerator"][k], latest_rounding[k],
+                         bool(suppressed["latest"][k])) for k in lacking])
     significant = result["significant"]
     significance = np.where(np.isnan(significant), "", np.where(significant == 1, SIGNIFICANT, NOT_SIGNIFICANT))
+    # "Too rounded" only where a count was left out and the value was too rounded to give it.
     previous_given = ~np.isnan(counts["previous_numerator"]) | ~np.isnan(counts["previous_denominator"])
-    too_rounded = (significance == "") & any_interval & previous.ok[rows] & previous_given & \
-        (previous_rounding > ROUNDING_LIMIT * np.abs(np.nan_to_num(previous.number[rows])))
-    log.add(rows[too_rounded], "previous_value", [f"{previous.shown[row]} is too rounded to work out its other count; "
-                                                  "give both counts to test the change" for row in rows[too_rounded]])
+    previous_short = (kinds != COUNT) & (np.isnan(result["x_previous"]) | np.isnan(result["n_previous"]))
+    too_rounded = (significance == "") & any_interval & previous.ok[rows] & previous_given & previous_short & \
+        ~suppressed["previous"] & (previous_rounding > ROUNDING_LIMIT * np.abs(np.nan_to_num(previous.number[rows])))
+    log.add(rows[too_rounded], "previous_value", [
+        _too_rounded_previous(previous.shown[row], float(previous.number[row])) for row in rows[too_rounded]])
+    hidden = (significance == "") & any_interval & suppressed["previous"]
+    log.same(rows[hidden], "previous_numerator", "the previous period's numerator is suppressed; the change is not tested")
     out.significance[rows] = significance.astype(object)
     tested = np.flatnonzero(significance != "")
     out.change_text[rows[tested]] = objects([
@@ -233,30 +225,22 @@ def _judge_picked(cells: RowCells, rows: np.ndarray, measure: np.ndarray, kinds:
                                         result["n_previous"]])
 
 
-def _england(cells: RowCells, rows: np.ndarray, latest: ValueColumn, log: ProblemLog) -> np.ndarray:
-    """England's value on each row (NaN if none), on the latest value's scale."""
-    field = cells.with_format("england")
-    read = field.apply(_england_of_key, blank=(np.nan, False, None))
-    slots = field.slots[rows]
-    number = np.array([read[s][0] for s in slots], dtype=np.float64)
-    percent = np.array([read[s][1] for s in slots], dtype=bool)
-    problem = np.array([read[s][2] is not None for s in slots], dtype=bool)
-    log.add(rows[problem], "england", [read[s][2] for s in slots[problem]])
-    own = latest.number[rows]
-    with np.errstate(invalid="ignore"):
-        scale = latest.ok[rows] & latest.percent[rows] & ~percent & (np.abs(number) <= 1) & (1 < np.abs(own))
-    return np.where(scale, number * 100, number)
+def _why_no_interval(value: Value, measure: Measure, numerator: float, rounding: float, suppressed: bool) -> str:
+    if suppressed:
+        return "the numerator is suppressed; it is not worked back from the value, so no interval"
+    if value.number == 0 and not np.isnan(numerator):
+        return f"no interval: the denominator cannot be worked out from {value.display()}; give it"
+    if rounding > ROUNDING_LIMIT * abs(value.number):
+        missing = "denominator" if not np.isnan(numerator) else "numerator"
+        return f"{value.display()} is too rounded to work out the {missing} from it; give both counts for an interval"
+    return f"no interval for this {measure.describe()}: " + _what_is_missing(measure)
 
 
-def _england_of_key(key: object) -> tuple[float, bool, str | None]:
-    raw, number_format = key  # type: ignore[misc]
-    try:
-        value = parse_value(raw, number_format)
-    except ValueReadError as error:
-        return np.nan, False, f"{error}; not compared with England"
-    if value.number is None:
-        return np.nan, False, None
-    return value.number, value.percent, None
+def _too_rounded_previous(shown: str, number: float) -> str:
+    if number == 0:
+        return (f"the previous period's other count cannot be worked out from {shown}; give both counts to test "
+                "the change")
+    return f"{shown} is too rounded to work out its other count; give both counts to test the change"
 
 
 def _check_counts(rows: np.ndarray, measure: np.ndarray, kinds: np.ndarray, multiplier: np.ndarray,
