@@ -135,3 +135,22 @@ def test_file_door_reads_a_cell_of_exactly_excels_limit(tmp_path) -> None:  # ty
     add_cells(report, "Data", f'<row r="9000"><c r="E9000" t="inlineStr"><is><t>{"x" * 32_767}</t></is></c></row>')
     assert XlsxPackage.open(report).read_sheet("Data").value(9000, 5) == "x" * 32_767
     assert file_door  # the door reads through the same reader
+
+
+@pytest.mark.parametrize("cells", [
+    b'<c r="A1">' * 100_000,  # no cell ever closed: the fast reader's ".*?</c>" scanned to the end for each
+    b'<c r="A1" t="inlineStr">' + b"<is><t>" * 50_000 + b"</c>",  # one cell of unclosed bodies
+    b'<c r="A1">' + b"<f>" * 100_000 + b"</c>",
+])
+def test_the_sheet_reader_is_linear_on_unclosed_cells(cells: bytes) -> None:
+    """20,000 unclosed cells (200 KB of XML) took the sheet reader 128 s."""
+    from kpi_excel.workbook.xlsx.sheet_values import read_sheet_values
+
+    data = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
+            + cells + b"</row></sheetData></worksheet>")
+    started = time.perf_counter()
+    try:
+        read_sheet_values(data, [], sheet="Data")
+    except Exception as error:  # noqa: BLE001 - refusing the sheet is fine; the time is the test
+        assert type(error).__module__.startswith("kpi_excel"), error
+    assert time.perf_counter() - started < BOUND
