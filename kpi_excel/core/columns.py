@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from kpi_excel.core.a1 import column_letter
+from kpi_excel.core.brackets import drop_between
 from kpi_excel.core.periods import Period, PeriodError, comparable_previous, parse_period
 from kpi_excel.core.values import ValueReadError, parse_value
 
@@ -263,7 +264,8 @@ def _match_one(header: str) -> str | None:
     if _BARE_PERIOD.fullmatch(key.replace("q1", "q 1").replace("q2", "q 2").replace("q3", "q 3").replace("q4", "q 4")):
         return "latest_value"
     # "Target*" and "Target 2022/23" are the target; "(quartile 1 = top)" is a note.
-    without_brackets = normalise_header(re.sub(r"\(.*?\)", " ", str(header).translate(_LOOKALIKES)))
+    without_brackets = normalise_header(drop_between(str(header).translate(_LOOKALIKES), "(", ")", " ",
+                                                     one_line=True))  # as re.sub(r"\(.*?\)"), in one pass
     if without_brackets in _LOOKUP:
         return _LOOKUP[without_brackets]
     # "Target 2023/24", "Target 07/08": the year is a label, not the column's meaning.

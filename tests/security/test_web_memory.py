@@ -231,3 +231,13 @@ def test_a_256_mb_request_header_is_answered_431_at_64_kb(server: RunningServer,
     ok = httpx.get(server.url + "/", headers={"X-Padding": "a" * 16_000}, timeout=10)  # a large sign-in token fits
     assert ok.status_code == 200
     assert refreshes(server, ordinary)
+
+
+def test_a_cell_longer_than_excel_allows_is_refused_naming_it(server: RunningServer, ordinary: bytes) -> None:
+    """No Excel sends a cell over 32,767 characters; one of 100,000 "(" once held the server 138 s."""
+    body = with_sheet(ordinary, "KPIs", b'[["Indicator","Quartile"],["x","' + b"(" * 100_000 + b'"]]')
+    started = time.monotonic()
+    detail = refused(server, body)
+    assert "sheet 'KPIs' cell B2 holds 100,000 characters, more than the 32,767 Excel allows" in detail
+    assert time.monotonic() - started < 10
+    assert refreshes(server, ordinary)

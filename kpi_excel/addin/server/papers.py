@@ -16,9 +16,10 @@ sign-in token: 32 random bytes, good for :data:`LINK_SECONDS`, usable once.
 Papers wait in a private folder (mode 0700, checked to be this user's own)
 rather than in one process's memory, so a link works whichever of the
 server's workers answers it; taking one is an atomic rename, so two requests
-for one link cannot both get it. At most :data:`MAX_PAPERS` wait; the oldest
-goes first. The workbook itself is written only to a private temporary folder
-while the paper is made, and deleted with it.
+for one link cannot both get it. At most :data:`PAPERS_PER_USER` wait for one
+officer (their own oldest goes first, so fifty officers at once evict nobody's
+link) and :data:`MAX_PAPERS` in all. The workbook itself is written only to a
+private temporary folder while the paper is made, and deleted with it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ __all__ = ["PaperStore", "StoredPaper", "paper_store", "make_web_paper", "safe_f
            "DOCX_TYPE"]
 
 LINK_SECONDS = 600
-MAX_PAPERS = 32
+MAX_PAPERS = 256  # waiting on disk at once (a paper is ~100 KB)
+PAPERS_PER_USER = 4  # one officer's newest; more clicks evict their own oldest, never a colleague's
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -70,15 +72,20 @@ def private_folder(base: Path | None = None) -> Path:
 class PaperStore:
     """One-time download links: ``put`` a paper, ``take`` it once before it expires."""
 
-    def __init__(self, folder: Path, seconds: float = LINK_SECONDS, limit: int = MAX_PAPERS) -> None:
-        self.folder, self.seconds, self.limit = folder, seconds, limit
+    def __init__(self, folder: Path, seconds: float = LINK_SECONDS, limit: int = MAX_PAPERS,
+                 per_user: int = PAPERS_PER_USER) -> None:
+        self.folder, self.seconds, self.limit, self.per_user = folder, seconds, limit, per_user
 
     def put(self, data: bytes, file_name: str, user: str, now: float | None = None) -> str:
         now = time.time() if now is None else now
         self._expire(now)
         waiting = sorted(self._waiting(), key=lambda item: item[1])
+        own = [path for path, _ in waiting if self._user_of(path) == user]
+        for path in own[: max(len(own) - self.per_user + 1, 0)]:
+            path.unlink(missing_ok=True)  # this officer's oldest go first
+        waiting = [(path, when) for path, when in waiting if path.exists()]
         for path, _ in waiting[: max(len(waiting) - self.limit + 1, 0)]:
-            path.unlink(missing_ok=True)  # the oldest go first
+            path.unlink(missing_ok=True)  # then, past the server's bound, anyone's oldest
         token = secrets.token_urlsafe(32)
         header = json.dumps({"file_name": file_name, "user": user, "expires": now + self.seconds}).encode()
         part = self.folder / f".{token}.part"
@@ -113,6 +120,14 @@ class PaperStore:
             except FileNotFoundError:
                 continue  # taken meanwhile
         return out
+
+    @staticmethod
+    def _user_of(path: Path) -> str | None:
+        try:
+            with open(path, "rb") as handle:
+                return str(json.loads(handle.readline())["user"])
+        except (OSError, ValueError, KeyError):
+            return None
 
     def _expire(self, now: float) -> None:
         for path in self.folder.glob("*.paper"):

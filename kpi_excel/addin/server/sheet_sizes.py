@@ -18,11 +18,12 @@ the cells present are the slots that are not empty.
 from __future__ import annotations
 
 import re
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
+from kpi_excel.core.plan import EXCEL_CELL_LIMIT
 from kpi_excel.core.template import KPI_SHEET
-from kpi_excel.workbook.xlsx.refs import column_index
+from kpi_excel.workbook.xlsx.refs import MAX_COL, cell_ref, column_index
 from kpi_excel.workbook.xlsx.sheet_values import KPI_SHEET_LIMITS, SheetLimits, too_many_cells
 
 __all__ = ["SheetShapeError", "sheet_size_problem"]
@@ -81,4 +82,19 @@ def sheet_size_problem(request: dict[str, Any]) -> str | None:
             present = grid - sum(map(list.count, values, repeat(""))) - sum(map(list.count, values, repeat(None)))
             if present > limits.max_cells:
                 return str(too_many_cells(name, present, limits.max_cells))
+        long_text = _long_text(name, values)
+        if long_text:
+            return long_text
+    return None
+
+
+def _long_text(name: str, values: list[list[Any]]) -> str | None:
+    """A text longer than Excel's cell limit (no Excel sends one), named by its cell from A1."""
+    if max(map(len, filter(str.__instancecheck__, chain.from_iterable(values))), default=0) <= EXCEL_CELL_LIMIT:
+        return None  # the usual answer, found in C
+    for i, row in enumerate(values):
+        for j, value in enumerate(row):
+            if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+                return (f"sheet '{name}' cell {cell_ref(i + 1, j + 1) if j < MAX_COL else f'in row {i + 1}'} holds "
+                        f"{len(value):,} characters, more than the {EXCEL_CELL_LIMIT:,} Excel allows in a cell")
     return None

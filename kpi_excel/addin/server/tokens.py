@@ -5,7 +5,8 @@ and (when present) ``exp``/``nbf``, and caches its answer for an hour by token
 text. That leaves two holes this module closes:
 
 * a token **without** ``exp`` is accepted (the claim is checked only if present);
-* a token that expires within the hour is still accepted from the cache.
+* a token that expires within the hour is still accepted from the cache;
+* with multitenant sign-in, the token's own issuer is not checked (:func:`check_issuer`).
 
 So, before anything else, a token must be ``Bearer <header>.<payload>.<signature>``
 whose header names RS256 and a key id and whose payload carries a numeric
@@ -28,7 +29,7 @@ from typing import Any
 
 from fastapi import HTTPException
 
-__all__ = ["validate_token", "check_token_shape", "CACHE_SECONDS", "clear_cache"]
+__all__ = ["validate_token", "check_token_shape", "check_issuer", "CACHE_SECONDS", "clear_cache"]
 
 CACHE_SECONDS = 300  # a signed-in user's roles are re-read at least this often
 MAX_TOKEN_CHARS = 16_384  # Entra ID access tokens are a few kB; anything far larger is not one
@@ -84,9 +85,32 @@ def check_token_shape(authorization: str, now: float | None = None) -> tuple[str
     return token, float(expires)
 
 
+# Who signs Entra ID tokens, by token version: the tenant's own id in the issuer. xlwings Server
+# 1.20 with multitenant sign-in matches its pattern against the issuer it expects, not the
+# token's own, so any issuer (or none) passed.
+_ISSUERS = {
+    "1.0": re.compile(r"https://sts\.windows\.net/([0-9a-fA-F-]{36})/"),
+    "2.0": re.compile(r"https://login\.microsoftonline\.com/([0-9a-fA-F-]{36})/v2\.0"),
+}
+
+
+def check_issuer(claims: dict[str, Any]) -> None:
+    """401 unless the token's ``iss`` is Entra ID's for its version, naming its own tenant (``tid``)."""
+    pattern = _ISSUERS.get(str(claims.get("ver")))
+    issuer = claims.get("iss")
+    match = pattern.fullmatch(issuer) if pattern is not None and isinstance(issuer, str) else None
+    tenant = claims.get("tid")
+    if match is None or (tenant is not None and str(tenant).lower() != match.group(1).lower()):
+        raise _refuse("the sign-in token was not issued by Microsoft Entra ID")
+
+
 async def validate_token(token_string: str) -> Any:
     """xlwings Server's Entra ID validation, behind the checks above and an expiry-bounded cache."""
     token, expires = check_token_shape(token_string)
+    from xlwings_server.config import settings
+
+    if settings.auth_entraid_multitenant:
+        check_issuer(_segment(token.split(".")[1]))
     key = hashlib.sha256(token.encode("ascii")).digest()
     now = time.time()
     hit = _cache.get(key)

@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 from lxml import etree
 
 from kpi_excel.core.values import Uncalculated
+from kpi_excel.core.plan import EXCEL_CELL_LIMIT
 from kpi_excel.errors import CorruptWorkbookError, UnsafeFileError
 from kpi_excel.workbook.xlsx.refs import MAX_COL, MAX_ROW, CellRange, cell_ref, column_index, column_letter
 from kpi_excel.workbook.xlsx.xmlutil import check_no_dtd, main, unescape_xstring
@@ -436,16 +437,20 @@ def parse_shared_strings(data: bytes, part: str = "xl/sharedStrings.xml") -> lis
 _CHUNK = 1 << 20
 _FAST_CELL = re.compile(
     rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?([^>]*?)'
-    rb"(?:/>|>(?:<v>([^<]*)</v>)?(.*?)</c>)",
+    # The rest of a cell never runs into the next cell's "<c": a cell without "</c>" fails where
+    # the next begins (".*?" scanned to the end for each, minutes on 20,000 unclosed cells).
+    rb"(?:/>|>(?:<v>([^<]*)</v>)?((?:[^<]|<(?!c[\s/>]))*?)</c>)",
     re.S,
 )
 _ODD_CELL = re.compile(rb"<c[\t\r\n]")
 _ATTR = re.compile(rb'([A-Za-z:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
-_F_TEXT = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
-_V_TEXT = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v>)", re.S)
-_IS_BODY = re.compile(rb"<is>(.*?)</is>", re.S)
-_RPH_BODY = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_T_TEXT = re.compile(rb"<t\b[^>]*?(?:/>|>(.*?)</t>)", re.S)
+# Inside one cell. A body never runs past the next opening of the same element, so an
+# unclosed one fails where the next begins instead of each scanning to the end (quadratic).
+_F_TEXT = re.compile(rb"<f\b[^>]*?(?:/>|>((?:[^<]|<(?!f\b))*?)</f>)")
+_V_TEXT = re.compile(rb"<v\b[^>]*?(?:/>|>((?:[^<]|<(?!v\b))*?)</v>)")
+_IS_BODY = re.compile(rb"<is>((?:[^<]|<(?!is>))*?)</is>")
+_RPH_BODY = re.compile(rb"<rPh\b(?:[^<]|<(?!rPh\b))*?</rPh>")
+_T_TEXT = re.compile(rb"<t\b[^>]*?(?:/>|>((?:[^<]|<(?!t\b))*?)</t>)")
 _ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
@@ -493,8 +498,22 @@ def _number(raw: bytes | str) -> int | float:
         raise _BadCell(f"'{shown[:30]}' is not a number") from None
 
 
+def _too_long(text: str) -> _BadCell:
+    return _BadCell(f"it holds {len(text):,} characters, more than the {EXCEL_CELL_LIMIT:,} Excel allows in a "
+                    "cell (a file Excel did not write)")
+
+
 def _typed(t: str | None, v: str | bytes | None, sst: Sequence[str], inline: str | None,
            formula: bool = False) -> Any:
+    """:func:`_typed_value`, refusing a text longer than Excel's cell limit (where it came from)."""
+    value = _typed_value(t, v, sst, inline, formula)
+    if value.__class__ is str and len(value) > EXCEL_CELL_LIMIT:
+        raise _too_long(value)
+    return value
+
+
+def _typed_value(t: str | None, v: str | bytes | None, sst: Sequence[str], inline: str | None,
+                 formula: bool = False) -> Any:
     """Python value of a cell from its type, raw ``<v>`` text and inline string.
 
     An absent or empty ``<v>`` is a blank (None) whatever the type, except a
@@ -602,6 +621,7 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
     keys_append, values_append, styles_append = out.keys.append, out.values.append, out.styles.append
     formulas = out.formulas
     n_sst = len(sst)
+    long_sst = n_sst > 0 and max(map(len, sst)) > EXCEL_CELL_LIMIT  # then each shared text is measured
     count = 0
     letters = row_b = b""
     findall = _FAST_CELL.findall
@@ -634,6 +654,8 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
                                            "is not a number")
                         index = int(v_b) if v_b else -1
                         value = sst[index] if 0 <= index < n_sst else None
+                        if long_sst and value is not None and len(value) > EXCEL_CELL_LIMIT:
+                            raise _too_long(value)
                     elif not t_b:
                         value = (int(v_b) if v_b.isdigit() else _number(v_b)) if v_b else None
                     else:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from kpi_excel.core.brackets import drop_between
 from kpi_excel.errors import InputError
 from kpi_excel.workbook.xlsx.package import CT, RT, OpcPackage
 from kpi_excel.workbook.xlsx.xmlutil import STYLESHEET_ORDER, find_or_create, insert_in_order, int_attr, main
@@ -39,7 +40,6 @@ BUILTIN_FORMATS: dict[int, str] = {
 _BUILTIN_DATE_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|_.|\*.')
-_BRACKETS = re.compile(r"\[[^\]]*\]")
 _ELAPSED = re.compile(r"\[(h+|m+|s+)\]", re.I)
 
 
@@ -56,13 +56,13 @@ def is_date_format(code: str, fmt_id: int | None = None) -> bool:
     bare = _strip_literals(code)
     if _ELAPSED.search(bare):
         return True
-    bare = _BRACKETS.sub("", bare)
+    bare = drop_between(bare, "[", "]")  # [Red], [$-409]: one pass (a regex is quadratic on "[[[[")
     return bool(re.search(r"[dmyhs]", bare, re.I)) and not re.fullmatch(r"[#0.,%E+\-;() ?/]*", bare)
 
 
 def is_percent_format(code: str) -> bool:
     """Whether a number format multiplies by 100 and shows '%' (0.776 shown as 77.6%)."""
-    return "%" in _BRACKETS.sub("", _strip_literals(code))
+    return "%" in drop_between(_strip_literals(code), "[", "]")
 
 
 def normalize_color(color: str) -> str:
