@@ -6,8 +6,9 @@ Settings ride in the workbook payload as usual, while ``ribbon.js`` reads the
 Data sheet a few thousand rows at a time and sends it as the script's one
 argument: ``{"sheet": "Data", "rows": [[...], ...]}`` with Office.js values
 (text, numbers, booleans, "" for empty) and date-formatted cells as ISO text,
-as xlwings Server's own client sends dates. Checked here before any cell is
-built, with the same cell limit the file door keeps.
+as xlwings Server's own client sends dates. Its size was checked with every
+other sheet's before anything was built (:mod:`.sheet_sizes`, the file door's
+limits); here each cell is checked to be a value.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from kpi_excel.core.report import SheetCells
 from kpi_excel.core.template import DATA_SHEET
 from kpi_excel.errors import InputError
 
-__all__ = ["data_block", "MAX_DATA_CELLS", "OUT_OF_DATE"]
-
-MAX_DATA_CELLS = 1_000_000  # as the file door's sheet limit (README: Limits)
+__all__ = ["data_block", "OUT_OF_DATE"]
 OUT_OF_DATE = ("This add-in page is out of date and did not send the Data sheet: close and reopen the "
                "workbook (or reload the add-in), then press the button again. Nothing was changed.")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z")
@@ -43,19 +42,13 @@ def _cell(value: Any, row: int, column: int) -> Any:
 def data_block(arg: Any) -> SheetCells | None:
     """The Data sheet sent beside the workbook, or None when the workbook has none.
 
-    Raises :class:`InputError` for anything that is not the add-in's shape, or
-    over :data:`MAX_DATA_CELLS` cells.
+    Raises :class:`InputError` for anything that is not the add-in's shape.
     """
     if arg is None:
         return None
     rows = arg.get("rows") if isinstance(arg, dict) else None
     if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
         raise InputError("the Data sheet sent by the add-in is not a table of rows", sheet=DATA_SHEET)
-    cells = sum(len(r) for r in rows)
-    if cells > MAX_DATA_CELLS:
-        raise InputError(f"the Data sheet has {cells:,} cells; the web add-in reads at most {MAX_DATA_CELLS:,}. "
-                         "Move older periods to another workbook, or refresh with the desktop add-in or "
-                         "kpi-excel refresh", sheet=DATA_SHEET)
     values = [[_cell(v, r, c) for c, v in enumerate(row, start=1)] for r, row in enumerate(rows, start=1)]
     name = arg.get("sheet") if isinstance(arg.get("sheet"), str) else DATA_SHEET
     return SheetCells(name, values, formats=None, top=1)
