@@ -133,7 +133,7 @@ def _convert(name: str, raw: object, text: str) -> object:
     if name == "confidence":
         return _confidence(raw, text)
     if name == "sources":
-        return tuple(s.strip() for s in re.split(r"[;\n]", text) if s.strip())
+        return _sources(text)
     if name == "neighbours":
         if text not in ("2021", "2025"):
             raise CellError(f"'{text[:20]}' is not 2021 or 2025")
@@ -149,6 +149,23 @@ def _convert(name: str, raw: object, text: str) -> object:
     if name == "comparator" and text.lower() in ("all", "all authorities", "all las", "england", "national"):
         return ALL_AUTHORITIES
     return text
+
+
+# A report reads a handful of sources; thousands would cost one open each (a slow
+# refresh holding the workbook's lock, or a worker on the server) for nothing.
+MAX_SOURCES = 20
+
+
+def _sources(text: str) -> tuple[str, ...]:
+    """The Extra sources named, each once (case and spacing aside), at most :data:`MAX_SOURCES`."""
+    named: dict[str, str] = {}
+    for entry in re.split(r"[;\n]", text):
+        entry = entry.strip()
+        if entry:
+            named.setdefault(" ".join(entry.lower().split()), entry)
+    if len(named) > MAX_SOURCES:
+        raise CellError(f"names {len(named)} sources; a report reads at most {MAX_SOURCES}")
+    return tuple(named.values())
 
 
 def _confidence(raw: object, text: str) -> float:
