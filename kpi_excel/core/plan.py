@@ -156,6 +156,9 @@ class SheetSpec:
     charts: tuple[Chart, ...] = ()
     print_through: str | None = None  # header of the last column a committee pack prints
     blocks: tuple[Block, ...] = ()  # chart data below the table (funnel plots)
+    paper: str = "A4"  # or "A3", for a table too wide to read on A4
+    print_last_row: int | None = None  # the last row printed (chart data below it stays on screen)
+    page_breaks: tuple[int, ...] = ()  # rows a printed page starts at, so no chart straddles two pages
 
     @property
     def header_row(self) -> int:
