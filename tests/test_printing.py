@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,27 @@ def _in_one_cell(sheet_pages: list[Page], first: str, last: str) -> bool:
         if any(0 <= e.y - s.y < 4 * s.height and abs(e.x - s.x) < 200 for s in starts for e in ends):
             return True
     return False
+
+
+def test_benchmark_sheet_prints_its_table_readably_and_every_chart_whole(rendered) -> None:
+    _, all_pages, factor = rendered
+    bench = _sheet_pages(all_pages, "Benchmark:", "History of each indicator")
+    assert all((round(p.width), round(p.height)) == tuple(map(round, A4_LANDSCAPE)) for p in bench)
+    table = bench[0]
+    assert _smallest_pt([table], factor) >= READABLE_PT
+    words = {w.text for p in bench for w in p.words}
+    assert {"Lower", "Upper", "quartile", "neighbours"} <= words and not words & {"quarti", "neighbou"}
+    # The funnel plots' data (a row per authority) stays on screen: not one printed page of it.
+    assert not words & {"lower", "Hartlepool", "Wolverhampton"} and "Funnel plot data" not in " ".join(p.text for p in bench)
+    # Each chart is whole on one page: its title (ending in its period) and its axis title below
+    # the bars are on the same page, and every chart is printed.
+    titles = [sum(bool(re.fullmatch(r"\(\d{4}(/\d{2})?\)", w.text)) for w in p.words) for p in bench]
+    bottoms = [sum(w.text in ("Value:", "Denominator") for w in p.words) for p in bench]
+    assert titles == bottoms
+    drawn = [x for x in _chart_xmls(rendered[0]) if "<a:t>Value: " in x or "<a:t>Denominator<" in x]
+    assert sum(titles) == len(drawn) > 0  # every indicator's and funnel's chart is printed
+
+
+def _chart_xmls(report: Path) -> list[str]:
+    with zipfile.ZipFile(report) as book:
+        return [book.read(n).decode() for n in sorted(book.namelist()) if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]

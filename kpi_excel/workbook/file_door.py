@@ -519,11 +519,14 @@ def _chart(chart: Chart) -> ChartSpec:
         values = _range_of(item.values_ref)[1] if item.values_ref else categories
         series.append(ChartSeries(item.name, categories, values, kind="line" if chart.kind == "line" else "bar",  # type: ignore[arg-type]
                                   color=item.colour or "2E75B6", marker=item.marker, sheet=sheet,
-                                  literal=None if item.values_ref else item.values))
+                                  literal=None if item.values_ref else item.values,
+                                  point_colors=item.point_colours))
     return ChartSpec(
         kind=chart.kind, title=chart.title, series=series, alt_text=chart.alt_text, alt_title=chart.title,
         anchor=chart.anchor, width_cols=chart.width, height_rows=chart.height,
         y_title=chart.value_axis_title or None, legend=None if len(series) == 1 else "b",
+        y_number_format=chart.value_format or None, x_title=chart.x_axis_title or None,
+        y_max=chart.value_axis_max,
     )
 
 
