@@ -314,7 +314,10 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
                              if cell.number_format else None)
         columns[col] = out
         cell_styles[col] = looks
-    for col in wrapped - columns.keys():  # an input column that wraps: the officer's text, kept, wraps
+    # On a KPIs sheet kpi_excel made (new, init), its input columns and headers wrap as the template's
+    # do; an officer's own sheet keeps its formats: only the columns we compute are ours to style.
+    ours = pkg.is_owned(sheet)
+    for col in (wrapped - columns.keys()) if ours else ():  # the officer's text, kept, wraps
         columns[col] = [KEEP] * (last - first + 1)
         cell_styles[col] = [styles.get(values.style(row, col), wrap=True) if row in position else None
                             for row in range(first, last + 1)]
@@ -322,9 +325,10 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
         pkg.write_columns(sheet, first, columns, styles=cell_styles)
     # Headers wrap in their cells rather than being cut ("Previous Valu").
     header_cols = sorted(set(headers.values()))
-    pkg.write_rows(sheet, (header_row, 1), [[KEEP] * header_cols[-1]],
-                   styles=[[styles.get(values.style(header_row, c), wrap=True) if c in header_cols else None
-                            for c in range(1, header_cols[-1] + 1)]])
+    if ours and header_cols:
+        pkg.write_rows(sheet, (header_row, 1), [[KEEP] * header_cols[-1]],
+                       styles=[[styles.get(values.style(header_row, c), wrap=True) if c in header_cols else None
+                                for c in range(1, header_cols[-1] + 1)]])
     last_rule_row = _rule_end(first, last)
     pkg.set_managed_conditional_formats(sheet, _rules(update.rules, headers, first, last_rule_row))
     dropdowns = []
