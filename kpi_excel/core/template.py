@@ -67,7 +67,7 @@ _INPUTS = (
                      "and a significance test.")),
     ("Target", "target", ColumnSpec("Target", 10, wrap=True, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
                                                        "10 days, Maintain, Top quartile or N/A")),
-    ("Comment", "comment", ColumnSpec("Comment", 28, wrap=True)),
+    ("Comment", "comment", ColumnSpec("Comment", 25, wrap=True)),
     ("RAG Override", "rag_override", ColumnSpec("RAG Override", 12, choices=RAG_CHOICES)),
     ("Override Reason", "rag_override_reason", ColumnSpec("Override Reason", 30, wrap=True)),
     ("RAG Rule", "rag_rule", ColumnSpec("RAG Rule", 14, choices=RULE_CHOICES, free_text=True,
