@@ -24,6 +24,7 @@ from typing import Mapping, Sequence
 
 from kpi_excel.core.a1 import column_letter
 from kpi_excel.core.plan import Cell, Chart, ColumnSpec, Series, SheetSpec
+from kpi_excel.core.print_layout import ChartGrid
 from kpi_excel.core.periods import Frequency, Period, comparable_previous, format_period, infer_frequency
 from kpi_excel.core.values import format_number
 
@@ -221,30 +222,37 @@ def history_sheet(rows: Sequence[HistoryRow], *, name: str, periods: int) -> tup
     charts = []
     sheet = "'" + name.replace("'", "''") + "'"
     first_period, first_value = len(_FIXED), len(_FIXED) + periods
-    top = spec.last_row + 3
+    # The charts below the table, in its width, whole on their pages (see print_layout).
+    grid = ChartGrid(tuple(c.width for c in columns), spec.last_row + 2, min(len(rows), HISTORY_CHART_LIMIT))
     for index, row in enumerate(rows):
         r = spec.first_body_row + index
 
-        def ref(first: int) -> str:
-            return f"{sheet}!${_letter(first)}${r}:${_letter(first + periods - 1)}${r}"
+        def ref(first: int, skip: int = 0) -> str:
+            return f"{sheet}!${_letter(first + skip)}${r}:${_letter(first + periods - 1)}${r}"
 
         refs[row.code] = ref(first_value)
         if index >= HISTORY_CHART_LIMIT:
             continue
         cells = body[index]
         numbers = tuple(_number(c) for c in cells[first_value:first_value + periods])
-        series = [Series(_short(row.indicator, 40), ref(first_value), numbers, colour="1F4E79")]
+        # The chart starts at the first period with a value: no empty periods before the line.
+        lead = next((i for i, n in enumerate(numbers) if n is not None), 0)
+        shown = periods - lead
+        series = [Series(_short(row.indicator, 40), ref(first_value, lead), numbers[lead:], colour="1F4E79")]
         if row.target_line is not None:
             # The target line is held in the chart: no cells to keep in step with the Target column.
-            series.append(Series(f"Target {row.target}", "", (_number(row.target_line),) * periods,
+            series.append(Series(f"Target {row.target}", "", (_number(row.target_line),) * shown,
                                  colour="C00000", marker=False))
+        slot = grid.slot(index)
+        value_format = next((c.number_format for c in row.values if isinstance(c, Cell) and c.number_format), "")
         charts.append(Chart(
-            kind="line", title=_short(row.indicator, 70), alt_text=row.alt_text, categories_ref=ref(first_period),
-            categories=tuple("" if c is None else str(c) for c in cells[first_period:first_period + periods]),
-            series=tuple(series), anchor=f"{_letter(first_period + (index % 2) * 9)}{top + (index // 2) * 17}",
-            width=8, height=15,
+            kind="line", title=_short(row.indicator, 70), alt_text=row.alt_text,
+            categories_ref=ref(first_period, lead),
+            categories=tuple("" if c is None else str(c) for c in cells[first_period + lead:first_period + periods]),
+            series=tuple(series), anchor=f"{_letter(slot.column)}{slot.row}", width=slot.width,
+            height=slot.height, value_format=value_format or "",
         ))
-    return replace(spec, charts=tuple(charts)), refs
+    return replace(spec, charts=tuple(charts), page_breaks=grid.page_breaks), refs
 
 
 def _letter(index: int) -> str:

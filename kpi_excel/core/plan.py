@@ -95,6 +95,7 @@ class Series:
     style: str = ""
     colour: str = ""  # RRGGBB; empty: the writer's default
     marker: bool = True  # markers on a line series
+    point_colours: tuple[tuple[int, str], ...] = ()  # (0-based point, RRGGBB): our authority's bar apart
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class Chart:
     value_axis_title: str = ""
     x_axis_title: str = ""
     value_axis_max: float | None = None  # e.g. 100 for a percentage
+    value_format: str = ""  # the values' number format, for the value axis too ("0.0%", not 0.2)
     source_ref: str = ""  # scatter: the whole block (x column first) a live-Excel writer builds it from
 
 
@@ -156,6 +158,9 @@ class SheetSpec:
     charts: tuple[Chart, ...] = ()
     print_through: str | None = None  # header of the last column a committee pack prints
     blocks: tuple[Block, ...] = ()  # chart data below the table (funnel plots)
+    paper: str = "A4"  # or "A3", for a table too wide to read on A4
+    print_last_row: int | None = None  # the last row printed (chart data below it stays on screen)
+    page_breaks: tuple[int, ...] = ()  # rows a printed page starts at, so no chart straddles two pages
 
     @property
     def header_row(self) -> int:

@@ -47,6 +47,7 @@ from kpi_excel.core.plan import (
 from kpi_excel.core.history import History, HistoryRow, describe_history, history_sheet
 from kpi_excel.core.override_period import check_override
 from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
+from kpi_excel.core.print_layout import ChartGrid, Slot
 from kpi_excel.core.plan import FormatRule, Sparklines
 from kpi_excel.core.rag import Quartile, RagError, parse_quartile, parse_rag_word
 from kpi_excel.core.settings import ReportSettings, read_settings
@@ -940,13 +941,15 @@ def _short(text: str, length: int = 60) -> str:
 
 # --- the Benchmark sheet -----------------------------------------------------------------
 
+# Widths that print the table at 8 pt or more on A4 landscape, fitted to the page's width;
+# headers wrap ("Lower quartile" on two lines) rather than being cut.
 _BENCH_COLUMNS = (
-    ColumnSpec("Indicator", 46, wrap=True), ColumnSpec("Code", 14), ColumnSpec("Period", 11),
-    ColumnSpec("Value", 10), ColumnSpec("Stat neighbours", 11), ColumnSpec("England", 10),
-    ColumnSpec("Lower quartile", 10), ColumnSpec("Median", 10), ColumnSpec("Upper quartile", 10),
-    ColumnSpec("Quartile", 9), ColumnSpec("Rank", 9), ColumnSpec("Of", 6),
-    ColumnSpec("Percentile (100 = best)", 12, "0"), ColumnSpec("Top quartile target", 12),
-    ColumnSpec("Polarity", 10), ColumnSpec("vs England", 10),
+    ColumnSpec("Indicator", 38, wrap=True), ColumnSpec("Code", 13), ColumnSpec("Period", 9),
+    ColumnSpec("Value", 9), ColumnSpec("Stat neighbours", 11), ColumnSpec("England", 9),
+    ColumnSpec("Lower quartile", 9), ColumnSpec("Median", 9), ColumnSpec("Upper quartile", 9),
+    ColumnSpec("Quartile", 9), ColumnSpec("Rank", 7), ColumnSpec("Of", 6),
+    ColumnSpec("Percentile (100 = best)", 11, "0"), ColumnSpec("Top quartile target", 11),
+    ColumnSpec("Polarity", 10), ColumnSpec("vs England", 9),
 )
 _VALUE_COLUMNS = ("Value", "Stat neighbours", "England", "Lower quartile", "Median", "Upper quartile")
 
@@ -964,6 +967,7 @@ def _benchmark_sheet(rows: list[_Row], settings: ReportSettings, table: KpiTable
     body: list[tuple[object, ...]] = []
     numbers: list[tuple[float | None, ...]] = []
     names: list[str] = []
+    looks: list[tuple[str, str, str]] = []  # each chart's period, number format and unit
     for row in rows:
         bench = row.bench
         if bench is None:
@@ -980,6 +984,7 @@ def _benchmark_sheet(rows: list[_Row], settings: ReportSettings, table: KpiTable
         name = str(row.fields.get("indicator") or bench.get("indicator_name") or "")
         names.append(name)
         numbers.append(values)
+        looks.append(("" if _missing(bench.get("period")) else str(bench["period"]), number_format, _unit_label(row)))
         body.append((
             name, str(row.fields.get("benchmark_code") or row.fields.get("code") or ""),
             None if _missing(bench.get("period")) else str(bench["period"]),
@@ -1002,16 +1007,35 @@ def _benchmark_sheet(rows: list[_Row], settings: ReportSettings, table: KpiTable
     rules = tuple(FormatRule("Quartile", "equals", str(q), s.fill, s.font) for q, s in QUARTILE_COLOURS.items())
     rules += tuple(FormatRule("vs England", "equals", word, s.fill, s.font) for word, s in COMPARISON_COLOURS.items())
     spec = SheetSpec(BENCHMARK_SHEET, _BENCH_COLUMNS, tuple(body), title=title, table="Benchmark",
-                     tab_colour="2E75B6", rules=rules)
-    charts = _benchmark_charts(spec, names, numbers, authority)
+                     tab_colour="2E75B6", rules=rules, print_through=_BENCH_COLUMNS[-1].header)
+    shown = min(len(body), 60)
+    funnels = funnels[:CHART_LIMIT]
+    grid = ChartGrid(tuple(c.width for c in _BENCH_COLUMNS), spec.last_row + 2,
+                     min(len(body), CHART_LIMIT) + len(funnels), wide=max(12, shown // 2 + 4) if body else 0)
+    charts = _benchmark_charts(spec, names, numbers, looks, authority, grid)
+    # The funnels' data (a row per authority) below the charts: on screen, outside the print area.
     blocks: list[Block] = []
-    top = spec.last_row + 3
-    for funnel in funnels[:CHART_LIMIT]:
+    top = grid.last_row + 3
+    for index, funnel in enumerate(funnels):
         block = _funnel_block(funnel, top)
         blocks.append(block)
-        charts += (_funnel_chart(spec.name, funnel, block, len(_BENCH_COLUMNS)),)
+        charts += (_funnel_chart(spec.name, funnel, block, grid.slot(min(len(body), CHART_LIMIT) + index)),)
         top = block.last_row + 3
-    return replace(spec, charts=charts, blocks=tuple(blocks))
+    return replace(spec, charts=charts, blocks=tuple(blocks), print_last_row=grid.last_row,
+                   page_breaks=grid.page_breaks)
+
+
+def _unit_label(row: _Row) -> str:
+    """The value axis' title: what the numbers are ("Per cent (%)", "Rate per 10,000", "Score")."""
+    if _unit_percent(row):
+        return "Per cent (%)"
+    measure = str(row.fields.get("measure_type") or "").strip()
+    per = measure[len("rate per"):].strip() if measure.lower().startswith("rate per") else ""
+    if per.isdigit():
+        return f"Rate per {int(per):,}"
+    unit = str(row.fields.get("unit") or "").strip()
+    label = measure or (f"Rate {unit}" if unit.lower().startswith("per ") else unit) or "Value"
+    return label[:1].upper() + label[1:]
 
 
 # --- funnel plots -----------------------------------------------------------------------------
@@ -1064,7 +1088,7 @@ def _funnel_description(funnel: Funnel) -> str:
             + overdispersion_note(funnel))
 
 
-def _funnel_chart(sheet_name: str, funnel: Funnel, block: Block, table_width: int) -> Chart:
+def _funnel_chart(sheet_name: str, funnel: Funnel, block: Block, slot: Slot) -> Chart:
     sheet = "'" + sheet_name.replace("'", "''") + "'"
     first, last = block.first_body_row, block.last_row
 
@@ -1084,9 +1108,9 @@ def _funnel_chart(sheet_name: str, funnel: Funnel, block: Block, table_width: in
     )
     unit = " (%)" if funnel.multiplier == 100 else ""
     return Chart(
-        kind="scatter", title=_short(f"{funnel.name}: funnel plot ({funnel.period})", 80),
+        kind="scatter", title=f"{_short(funnel.name, 60)}: funnel plot ({funnel.period})",
         alt_text=_funnel_description(funnel), categories_ref=ref(1), categories=(), series=series,
-        anchor=f"{_col(len(_FUNNEL_COLUMNS) + 1)}{block.header_row}", width=9, height=20,
+        anchor=f"{_col(slot.column)}{slot.row}", width=slot.width, height=slot.height,
         value_axis_title=f"Value{unit}", x_axis_title="Denominator",
         value_axis_max=100.0 if funnel.multiplier == 100 else None,
         source_ref=f"{sheet}!${_col(1)}${block.header_row}:${_col(6)}${last}",
@@ -1094,20 +1118,21 @@ def _funnel_chart(sheet_name: str, funnel: Funnel, block: Block, table_width: in
 
 
 def _benchmark_charts(spec: SheetSpec, names: list[str], numbers: list[tuple[float | None, ...]],
-                      authority: str) -> tuple[Chart, ...]:
-    if not spec.rows:
+                      looks: list[tuple[str, str, str]], authority: str, grid: ChartGrid) -> tuple[Chart, ...]:
+    """The percentile bars across the page, then a column chart per indicator, two to a row."""
+    if not spec.rows or grid.wide_slot is None:
         return ()
     headers = [c.header for c in spec.columns]
     sheet = "'" + spec.name.replace("'", "''") + "'"
     first_value = headers.index("Value")
     last_value = headers.index("Upper quartile")
     header_row = spec.header_row
-    chart_left = _col(len(headers) + 1)
     charts = []
     percentile_col = headers.index("Percentile (100 = best)")
     shown = min(len(spec.rows), 60)
     percentiles = tuple(r[percentile_col] if isinstance(r[percentile_col], (int, float)) else None
                         for r in spec.rows[:shown])
+    wide = grid.wide_slot
     charts.append(Chart(
         kind="bar",
         title=f"Where {authority} stands (percentile, 100 = best)",
@@ -1119,25 +1144,28 @@ def _benchmark_charts(spec: SheetSpec, names: list[str], numbers: list[tuple[flo
         series=(Series("Percentile (100 = best)",
                        f"{sheet}!${_col(percentile_col)}${spec.first_body_row}:${_col(percentile_col)}$"
                        f"{spec.first_body_row + shown - 1}", percentiles),),
-        anchor=f"{chart_left}{header_row}",
-        width=12, height=max(12, shown // 2 + 4), value_axis_title="Percentile (100 = best)",
+        anchor=f"{_col(wide.column)}{wide.row}", width=wide.width, height=wide.height,
+        value_axis_title="Percentile (100 = best)", value_axis_max=100.0,
     ))
     categories = tuple(headers[first_value:last_value + 1])
     categories_ref = f"{sheet}!${_col(first_value)}${header_row}:${_col(last_value)}${header_row}"
-    top = header_row + max(12, shown // 2 + 4) + 2
-    for index, (name, values) in enumerate(zip(names[:CHART_LIMIT], numbers[:CHART_LIMIT])):
+    for index, (name, values, (period, number_format, unit)) in enumerate(
+            zip(names[:CHART_LIMIT], numbers[:CHART_LIMIT], looks)):
         row = spec.first_body_row + index
         described = ", ".join(f"{c.lower()} {format_number(v, None) if v is not None else 'no data'}"
                               for c, v in zip(categories, values))
+        slot = grid.slot(index)
         charts.append(Chart(
             kind="column",
-            title=_short(name, 70),
-            alt_text=f"Column chart for {name}: {authority} {described}.",
+            title=_short(name, 70) + (f" ({period})" if period else ""),
+            alt_text=f"Column chart for {name}{f' ({period})' if period else ''}, {unit.lower()}: {authority} "
+                     f"{described}.",
             categories_ref=categories_ref,
             categories=categories,
+            # Our authority's bar (Value) in the colour it has on the funnel plots; the comparators' muted.
             series=(Series(_short(name, 40), f"{sheet}!${_col(first_value)}${row}:${_col(last_value)}${row}",
-                           values),),
-            anchor=f"{_col(len(headers) + 1 + (index % 2) * 9)}{top + (index // 2) * 16}",
-            width=8, height=15,
+                           values, colour=FUNNEL_COLOURS["others"], point_colours=((0, FUNNEL_COLOURS["ours"]),)),),
+            anchor=f"{_col(slot.column)}{slot.row}", width=slot.width, height=slot.height,
+            value_axis_title=unit, x_axis_title=f"Value: {authority}", value_format=number_format,
         ))
     return tuple(charts)

@@ -51,23 +51,23 @@ RULE_CHOICES = tuple(rule.value for rule in Rule)
 
 # (header, canonical field, spec). Inputs are the officer's; outputs are ours.
 _INPUTS = (
-    ("Topic", "topic", ColumnSpec("Topic", 26, wrap=True)),
-    ("Theme", "theme", ColumnSpec("Theme", 16)),
-    ("Indicator", "indicator", ColumnSpec("Indicator", 48, wrap=True)),
-    ("Code", "code", ColumnSpec("Code", 12, help="Your code for the indicator; the Data sheet uses it.")),
-    ("Polarity", "polarity", ColumnSpec("Polarity", 14, choices=POLARITY_CHOICES, free_text=True,
+    ("Topic", "topic", ColumnSpec("Topic", 20, wrap=True)),
+    ("Theme", "theme", ColumnSpec("Theme", 12, wrap=True)),
+    ("Indicator", "indicator", ColumnSpec("Indicator", 40, wrap=True)),
+    ("Code", "code", ColumnSpec("Code", 9, help="Your code for the indicator; the Data sheet uses it.")),
+    ("Polarity", "polarity", ColumnSpec("Polarity", 11, wrap=True, choices=POLARITY_CHOICES, free_text=True,
                                         help="High = Good, Low = Good, Close to target or N/A; also Aim to "
                                              "maximise, Smaller is better, Data only, Contextual ...")),
-    ("Frequency", "frequency", ColumnSpec("Frequency", 12, choices=FREQUENCY_CHOICES)),
+    ("Frequency", "frequency", ColumnSpec("Frequency", 10, choices=FREQUENCY_CHOICES)),
     ("Unit", "unit", ColumnSpec("Unit", 8, help="% for percentages; anything else is shown as it is.")),
     ("Measure Type", "measure_type",
      ColumnSpec("Measure Type", 14, choices=MEASURE_TYPE_CHOICES,
                 help="Percentage, Proportion, Rate per N, Count, Mean or Score. With counts (Numerator and "
                      "Denominator in the Data sheet), percentages, rates and counts get a confidence interval "
                      "and a significance test.")),
-    ("Target", "target", ColumnSpec("Target", 10, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
+    ("Target", "target", ColumnSpec("Target", 10, wrap=True, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
                                                        "10 days, Maintain, Top quartile or N/A")),
-    ("Comment", "comment", ColumnSpec("Comment", 40, wrap=True)),
+    ("Comment", "comment", ColumnSpec("Comment", 25, wrap=True)),
     ("RAG Override", "rag_override", ColumnSpec("RAG Override", 12, choices=RAG_CHOICES)),
     ("Override Reason", "rag_override_reason", ColumnSpec("Override Reason", 30, wrap=True)),
     ("RAG Rule", "rag_rule", ColumnSpec("RAG Rule", 14, choices=RULE_CHOICES, free_text=True,
@@ -77,19 +77,19 @@ _INPUTS = (
      ColumnSpec("Benchmark Code", 18, help="The indicator's code in the benchmark data (LAIT Short Desc).")),
 )
 _OUTPUTS = (
-    ("Previous Period", "previous_period", ColumnSpec("Previous Period", 13, computed=True)),
-    ("Previous Value", "previous_value", ColumnSpec("Previous Value", 11, computed=True)),
-    ("Latest Period", "latest_period", ColumnSpec("Latest Period", 13, computed=True)),
-    ("Latest Value", "latest_value", ColumnSpec("Latest Value", 11, computed=True)),
-    ("Change", "change", ColumnSpec("Change", 10, computed=True)),
-    ("Trend", "trend", ColumnSpec("Trend", 10, computed=True)),
-    ("Direction", "direction", ColumnSpec("Direction", 13, computed=True)),
-    ("History", "history", ColumnSpec("History", 14, computed=True,
+    ("Previous Period", "previous_period", ColumnSpec("Previous Period", 10, wrap=True, computed=True)),
+    ("Previous Value", "previous_value", ColumnSpec("Previous Value", 9, computed=True)),
+    ("Latest Period", "latest_period", ColumnSpec("Latest Period", 10, wrap=True, computed=True)),
+    ("Latest Value", "latest_value", ColumnSpec("Latest Value", 9, computed=True)),
+    ("Change", "change", ColumnSpec("Change", 8, computed=True)),
+    ("Trend", "trend", ColumnSpec("Trend", 9, computed=True)),
+    ("Direction", "direction", ColumnSpec("Direction", 10, computed=True)),
+    ("History", "history", ColumnSpec("History", 12, computed=True,
                                       help="A sparkline of the last periods (History sheet); latest point marked.")),
     ("RAG", "rag", ColumnSpec("RAG", 8, computed=True)),
-    ("RAG Reason", "rag_reason", ColumnSpec("RAG Reason", 50, wrap=True, computed=True)),
-    ("Quartile", "quartile", ColumnSpec("Quartile", 9, computed=True)),
-    ("Stat Neighbour Avg", "sn_average", ColumnSpec("Stat Neighbour Avg", 12, computed=True)),
+    ("RAG Reason", "rag_reason", ColumnSpec("RAG Reason", 40, wrap=True, computed=True)),
+    ("Quartile", "quartile", ColumnSpec("Quartile", 8, computed=True)),
+    ("Stat Neighbour Avg", "sn_average", ColumnSpec("Stat Neighbour Avg", 9, computed=True)),
     ("England", "england", ColumnSpec("England", 10, computed=True)),
     ("Rank", "rank", ColumnSpec("Rank", 9, computed=True)),
     ("Quartile Position", "quartile_position", ColumnSpec("Quartile Position", 11, computed=True)),
@@ -150,8 +150,10 @@ def kpi_rules() -> tuple[FormatRule, ...]:
 
 def kpi_sheet(rows: tuple[tuple[object, ...], ...] = ()) -> SheetSpec:
     """The KPIs sheet; ``rows`` hold values in KPI_COLUMNS order."""
+    # The committee prints the published table (Topic to Comment): on A3 landscape, one page wide, its
+    # widths keep the text at 8 pt or more; the working columns to the right stay on screen.
     return SheetSpec(KPI_SHEET, KPI_COLUMNS, rows, table="KPIs", tab_colour="1F4E79", rules=kpi_rules(),
-                     print_through="Comment")
+                     print_through="Comment", paper="A3")
 
 
 def data_sheet(rows: tuple[tuple[object, ...], ...] = ()) -> SheetSpec:

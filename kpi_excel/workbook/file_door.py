@@ -22,7 +22,8 @@ from typing import Sequence
 from kpi_excel.core.palette import HEADER
 from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table
-from kpi_excel.core.template import DATA_SHEET, KPI_SHEET, LOG_COLUMNS, LOG_SHEET, SETTINGS_SHEET
+from kpi_excel.core.template import (DATA_SHEET, KPI_COLUMNS, KPI_OUTPUT_SPECS, KPI_SHEET, LOG_COLUMNS, LOG_SHEET,
+                                     SETTINGS_SHEET)
 from kpi_excel.errors import InputError, WorkbookError
 from kpi_excel.refresh import RefreshInputs
 from kpi_excel.workbook.xlsx import (
@@ -286,6 +287,8 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
     position = {row: i for i, row in enumerate(update.body_rows)}
     columns: dict[int, list[object]] = {}
     cell_styles: dict[int, list[int | None]] = {}
+    # Every row's long texts wrap, rows an officer added since the sheet was made too, so none is cut.
+    wrapped = {headers[key] for key in WRAPPED_KPI_HEADERS if key in headers}
     for write in update.writes:
         col = headers.get(_header_key(write.header))
         if col is None:
@@ -300,12 +303,29 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
                 looks.append(None)
                 continue
             out.append(cell.value)
-            looks.append(styles.formatted(values.style(row, col), cell.number_format)
-                         if cell.number_format else None)
+            if col in wrapped:
+                looks.append(styles.get(values.style(row, col), wrap=True,
+                                        **({"number_format": cell.number_format} if cell.number_format else {})))
+            else:
+                looks.append(styles.formatted(values.style(row, col), cell.number_format)
+                             if cell.number_format else None)
         columns[col] = out
         cell_styles[col] = looks
+    # On a KPIs sheet kpi_excel made (new, init), its input columns and headers wrap as the template's
+    # do; an officer's own sheet keeps its formats: only the columns we compute are ours to style.
+    ours = pkg.is_owned(sheet)
+    for col in (wrapped - columns.keys()) if ours else ():  # the officer's text, kept, wraps
+        columns[col] = [KEEP] * (last - first + 1)
+        cell_styles[col] = [styles.get(values.style(row, col), wrap=True) if row in position else None
+                            for row in range(first, last + 1)]
     if columns:
         pkg.write_columns(sheet, first, columns, styles=cell_styles)
+    # Headers wrap in their cells rather than being cut ("Previous Valu").
+    header_cols = sorted(set(headers.values()))
+    if ours and header_cols:
+        pkg.write_rows(sheet, (header_row, 1), [[KEEP] * header_cols[-1]],
+                       styles=[[styles.get(values.style(header_row, c), wrap=True) if c in header_cols else None
+                                for c in range(1, header_cols[-1] + 1)]])
     last_rule_row = _rule_end(first, last)
     pkg.set_managed_conditional_formats(sheet, _rules(update.rules, headers, first, last_rule_row))
     dropdowns = []
@@ -340,6 +360,9 @@ def _sparkline_source(reference: str) -> str:
         sheet = name
     return f"{sheet}!{cells.replace('$', '')}"
 
+
+# The KPIs sheet's columns whose text wraps (Topic, Indicator, Target, RAG Reason, ...).
+WRAPPED_KPI_HEADERS = frozenset(_header_key(c.header) for c in (*KPI_COLUMNS, *KPI_OUTPUT_SPECS.values()) if c.wrap)
 
 # Rules and dropdowns reach this far below the first row, so rows an officer
 # adds before the next refresh are coloured and checked too.
@@ -381,7 +404,8 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
     if spec.title:
         rows.append([])
         looks.append([])
-    header_style = None if spec.table else styles.named("header")
+    # A table's style colours its header; the cells still wrap, so no header is cut.
+    header_style = styles.named("wrap") if spec.table else styles.named("header")
     rows.append([c.header for c in spec.columns])
     looks.append([header_style] * len(spec.columns))
     formats = [c.number_format for c in spec.columns]
@@ -404,7 +428,12 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
         tab_color=spec.tab_colour,
         landscape=spec.landscape,
         fit_to_width=True,
+        paper_size=PAPER_SIZES[spec.paper],
+        margins=NARROW_MARGINS,
+        row_breaks=spec.page_breaks,
         row_heights=_row_heights(spec, header_row),
+        # Rows an officer adds later wrap too: Excel gives a new cell its column's style.
+        column_styles={i + 1: styles.named("wrap") for i, c in enumerate(spec.columns) if c.wrap},
     )
     table = TableSpec(spec.table, style="TableStyleMedium2") if spec.table else None
     charts = [_chart(chart) for chart in spec.charts]
@@ -417,7 +446,8 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
         pkg.add_chart(spec.name, chart, cache=shared)
     if spec.print_through:
         through = next(i for i, c in enumerate(spec.columns) if c.header == spec.print_through) + 1
-        pkg.set_print_area(spec.name, f"A1:{column_letter(through)}{max(spec.last_row, header_row + RULE_ROWS)}")
+        last = spec.print_last_row or max(spec.last_row, header_row + RULE_ROWS)
+        pkg.set_print_area(spec.name, f"A1:{column_letter(through)}{last}")
     first = spec.first_body_row
     last = _rule_end(first, spec.last_row)
     headers = {_header_key(c.header): i + 1 for i, c in enumerate(spec.columns)}
@@ -430,6 +460,11 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
     if dropdowns:
         pkg.set_managed_validations(spec.name, dropdowns)
 
+
+# Excel's paperSize codes, and Excel's "Narrow" margins (inches: left, right, top, bottom),
+# which leave the most of the page for a sheet fitted to its width.
+PAPER_SIZES = {"A4": 9, "A3": 8}
+NARROW_MARGINS = (0.25, 0.25, 0.75, 0.75)
 
 # Points per line of 11-point text, and characters per unit of column width.
 LINE_HEIGHT, CHARS_PER_WIDTH = 15.0, 1.15
@@ -485,11 +520,14 @@ def _chart(chart: Chart) -> ChartSpec:
         values = _range_of(item.values_ref)[1] if item.values_ref else categories
         series.append(ChartSeries(item.name, categories, values, kind="line" if chart.kind == "line" else "bar",  # type: ignore[arg-type]
                                   color=item.colour or "2E75B6", marker=item.marker, sheet=sheet,
-                                  literal=None if item.values_ref else item.values))
+                                  literal=None if item.values_ref else item.values,
+                                  point_colors=item.point_colours))
     return ChartSpec(
         kind=chart.kind, title=chart.title, series=series, alt_text=chart.alt_text, alt_title=chart.title,
         anchor=chart.anchor, width_cols=chart.width, height_rows=chart.height,
         y_title=chart.value_axis_title or None, legend=None if len(series) == 1 else "b",
+        y_number_format=chart.value_format or None, x_title=chart.x_axis_title or None,
+        y_max=chart.value_axis_max,
     )
 
 

@@ -58,6 +58,7 @@ class ChartSeries:
     sheet: str | None = None
     marker_size: int = 6
     literal: Sequence[float | None] | None = None  # values held in the chart itself (``values`` unused)
+    point_colors: Sequence[tuple[int, str]] = ()  # (0-based point, RRGGBB): a bar coloured apart (ours)
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ def _series(
     sheet: str,
     lookup: Any,
     kind: str,
+    number_format: str = "General",
 ) -> None:
     ser = etree.SubElement(parent, c("ser"))
     _val(ser, "idx", str(index))
@@ -191,6 +193,12 @@ def _series(
             _val(marker, "size", "6")
     else:
         _val(ser, "invertIfNegative", "0")
+        for point, color in series.point_colors:
+            dpt = etree.SubElement(ser, c("dPt"))
+            _val(dpt, "idx", str(point))
+            _val(dpt, "invertIfNegative", "0")
+            _val(dpt, "bubble3D", "0")
+            _solid(dpt, color, line=False)
     categories = lookup(src_sheet, series.categories)
     cat = etree.SubElement(ser, c("cat"))
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in categories if v is not None) and any(
@@ -209,12 +217,16 @@ def _series(
     else:
         ref = etree.SubElement(val, c("numRef"))
         etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.values)
-        _num_cache(ref, lookup(src_sheet, series.values))
+        _num_cache(ref, lookup(src_sheet, series.values), number_format)
     if kind == "line":
         _val(ser, "smooth", "0")
 
 
-def _axes(plot: etree._Element, spec: ChartSpec, cat_id: str, val_id: str) -> None:
+def _axes(plot: etree._Element, spec: ChartSpec, cat_id: str, val_id: str,
+          bar_values: Sequence[float] = ()) -> None:
+    """Category and value axes. Where there are bars the value axis takes in 0, so a bar's
+    length is its value (an axis from 72 makes 80 look twice 76), and the category labels sit
+    at the low end, clear of bars below 0."""
     horizontal = spec.kind == "bar"
     cat = etree.SubElement(plot, c("catAx"))
     _val(cat, "axId", cat_id)
@@ -229,7 +241,7 @@ def _axes(plot: etree._Element, spec: ChartSpec, cat_id: str, val_id: str) -> No
     fmt.set("sourceLinked", "1")
     _val(cat, "majorTickMark", "out")
     _val(cat, "minorTickMark", "none")
-    _val(cat, "tickLblPos", "nextTo")
+    _val(cat, "tickLblPos", "low" if bar_values else "nextTo")
     _val(cat, "crossAx", val_id)
     _val(cat, "crosses", "autoZero")
     _val(cat, "auto", "1")
@@ -240,6 +252,12 @@ def _axes(plot: etree._Element, spec: ChartSpec, cat_id: str, val_id: str) -> No
     _val(val, "axId", val_id)
     scaling = etree.SubElement(val, c("scaling"))
     _val(scaling, "orientation", "minMax")
+    if spec.y_max is not None:
+        _val(scaling, "max", repr(float(spec.y_max)))
+    elif bar_values and max(bar_values) <= 0:
+        _val(scaling, "max", "0")
+    if bar_values and min(bar_values) >= 0:
+        _val(scaling, "min", "0")
     _val(val, "delete", "0")
     _val(val, "axPos", "b" if horizontal else "l")
     etree.SubElement(val, c("majorGridlines"))
@@ -366,7 +384,7 @@ def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
         _val(bar, "grouping", "clustered")
         _val(bar, "varyColors", "0")
         for series in bars:
-            _series(bar, index, series, sheet, lookup, "bar")
+            _series(bar, index, series, sheet, lookup, "bar", spec.y_number_format or "General")
             index += 1
         _val(bar, "gapWidth", "150")
         _val(bar, "axId", cat_id)
@@ -376,13 +394,22 @@ def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
         _val(line, "grouping", "standard")
         _val(line, "varyColors", "0")
         for series in lines:
-            _series(line, index, series, sheet, lookup, "line")
+            _series(line, index, series, sheet, lookup, "line", spec.y_number_format or "General")
             index += 1
         _val(line, "marker", "1")
         _val(line, "axId", cat_id)
         _val(line, "axId", val_id)
-    _axes(plot, spec, cat_id, val_id)
+    _axes(plot, spec, cat_id, val_id, _numbers(bars, sheet, lookup))
     return _finish(chart, spec, root)
+
+
+def _numbers(series: Sequence[ChartSeries], sheet: str, lookup: Any) -> list[float]:
+    """The numbers the bar series draw."""
+    out = []
+    for item in series:
+        values = item.literal if item.literal is not None else lookup(item.sheet or sheet, item.values)
+        out += [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return out
 
 
 def _finish(chart: etree._Element, spec: ChartSpec, root: etree._Element) -> etree._Element:

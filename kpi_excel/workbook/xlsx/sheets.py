@@ -39,6 +39,9 @@ class SheetSettings:
     ``landscape``/``fit_to_width`` set up printing on A4 (``paper_size`` 9);
     ``row_heights`` maps 1-based rows (that have cells) to heights in points,
     for wrapped text that neither Excel nor LibreOffice grows rows for on opening.
+    ``margins`` (left, right, top, bottom, in inches) replace the default ones;
+    ``row_breaks`` are rows a printed page starts at; ``column_styles`` give a
+    column's default cell style, which Excel gives a cell typed there later.
     """
 
     freeze: tuple[int, int] | None = None
@@ -48,6 +51,9 @@ class SheetSettings:
     fit_to_width: bool = False
     paper_size: int | None = 9
     row_heights: dict[int, float] = field(default_factory=dict)
+    margins: tuple[float, float, float, float] | None = None
+    row_breaks: tuple[int, ...] | None = None  # None: leave the sheet's own breaks alone
+    column_styles: dict[int, int] = field(default_factory=dict)
 
 
 def new_worksheet_root(code_name: str | None = None) -> etree._Element:
@@ -162,6 +168,9 @@ def _set_print(root: etree._Element, settings: SheetSettings, only_if_absent: bo
         changed = True
         if settings.paper_size is not None:
             setup.set("paperSize", str(settings.paper_size))
+    elif settings.paper_size is not None and not (only_if_absent and setup.get("paperSize")):
+        setup.set("paperSize", str(settings.paper_size))
+        changed = True
     if settings.landscape is not None and not (only_if_absent and setup.get("orientation")):
         setup.set("orientation", "landscape" if settings.landscape else "portrait")
         changed = True
@@ -182,6 +191,44 @@ def _set_print(root: etree._Element, settings: SheetSettings, only_if_absent: bo
             margins.set(key, value)
         insert_in_order(root, margins, WORKSHEET_ORDER)
         changed = True
+    if settings.margins is not None and not only_if_absent:
+        margins = root.find(main("pageMargins"))
+        for key, value in zip(("left", "right", "top", "bottom"), settings.margins):
+            margins.set(key, f"{value:g}")
+        changed = True
+    return changed
+
+
+def _set_row_breaks(root: etree._Element, rows: tuple[int, ...]) -> bool:
+    """Manual page breaks: a page starts at each of ``rows`` (Excel stores the row above)."""
+    old = root.find(main("rowBreaks"))
+    if old is not None:
+        root.remove(old)
+    if not rows:
+        return old is not None
+    breaks = etree.Element(main("rowBreaks"))
+    breaks.set("count", str(len(rows)))
+    breaks.set("manualBreakCount", str(len(rows)))
+    for row in sorted(set(rows)):
+        brk = etree.SubElement(breaks, main("brk"))
+        brk.set("id", str(row - 1))
+        brk.set("max", "16383")
+        brk.set("man", "1")
+    insert_in_order(root, breaks, WORKSHEET_ORDER)
+    return True
+
+
+def _set_column_styles(root: etree._Element, styles: dict[int, int]) -> bool:
+    """The default style of single-column ``<col>`` entries (widths set first)."""
+    cols = root.find(main("cols"))
+    if cols is None:
+        return False
+    changed = False
+    for el in cols.iterchildren(main("col")):
+        style = styles.get(int(el.get("min", "0")))
+        if style is not None and el.get("min") == el.get("max"):
+            el.set("style", str(style))
+            changed = True
     return changed
 
 
@@ -213,6 +260,10 @@ def apply_settings(root: etree._Element, settings: SheetSettings, *, only_if_abs
         applied.append("print")
     if settings.row_heights and _set_heights(root, settings.row_heights, only_if_absent):
         applied.append("row_heights")
+    if settings.row_breaks is not None and not only_if_absent and _set_row_breaks(root, settings.row_breaks):
+        applied.append("row_breaks")
+    if settings.column_styles and not only_if_absent and _set_column_styles(root, settings.column_styles):
+        applied.append("column_styles")
     pr = root.find(main("sheetPr"))
     if pr is not None and len(pr) == 0 and not pr.attrib:
         root.remove(pr)
