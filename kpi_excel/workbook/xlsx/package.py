@@ -235,6 +235,24 @@ class OpcPackage:
         if self.has(rels):
             self.delete(rels)
 
+    def settle(self, name: str) -> None:
+        """Serialise an edited part now and let its tree go: the bytes are those saving
+        would write, and a later read or edit parses them again. A refresh settles each
+        large sheet once written, so the trees of the KPIs and KPI history sheets (hundreds
+        of MB each) are not held together."""
+        actual = self._require(name)
+        if actual not in self._dirty:
+            return
+        self._bytes[actual] = serialize_xml(self._xml.pop(actual), self._original_bytes(actual, keep=False))
+        self._dirty.discard(actual)
+        self._replaced.add(actual)
+
+    def is_untouched(self, name: str) -> bool:
+        """Whether the part is as it was in the file: never parsed to a tree (which could be
+        edited in place), nor written."""
+        actual = self._require(name)
+        return actual not in self._xml and actual not in self._dirty and actual not in self._replaced
+
     def changed_parts(self) -> set[str]:
         """Parts that will not be written back byte-identical (edited or new)."""
         return set(self._dirty) | set(self._replaced)

@@ -63,7 +63,15 @@ from kpi_excel.workbook.xlsx.validation import (
     validated_ranges,
     validation_signature,
 )
-from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, find_or_create, insert_in_order, main, parse_xml, qn
+from kpi_excel.workbook.xlsx.xmlutil import (
+    WORKSHEET_ORDER,
+    child_attribute,
+    find_or_create,
+    insert_in_order,
+    main,
+    parse_xml,
+    qn,
+)
 from kpi_excel.workbook.xlsx.zipio import ZipLimits, inflate, read_zip
 
 __all__ = ["XlsxPackage", "TableSpec", "ManagedChange", "verify_package"]
@@ -106,6 +114,8 @@ class XlsxPackage:
         self._editors: dict[str, WorksheetEditor] = {}
         self._registry: ManagedRegistry | None = None
         self._removed_formulas: dict[int, set[str]] = {}
+        # Sheets read with keep=True, reused while their part is untouched (see read_sheet).
+        self._kept: dict[str, tuple[SheetLimits, SheetValues]] = {}
 
     # ---- opening -------------------------------------------------------------------
 
@@ -215,15 +225,23 @@ class XlsxPackage:
                         raise type(exc)(exc.message, path=self.path) from None
         return self._sst
 
-    def read_sheet(self, name: str, *, force_slow: bool = False, limits: SheetLimits | None = None) -> SheetValues:
+    def read_sheet(self, name: str, *, force_slow: bool = False, limits: SheetLimits | None = None,
+                   keep: bool = False) -> SheetValues:
         """The cells of a worksheet, with style ids and number formats (see :class:`SheetValues`).
 
         Refuses, in one line naming the file and sheet, a sheet beyond
         ``limits`` (default :class:`SheetLimits`) or one that cannot be read.
+        ``keep``: hold the result for the next read of the sheet (within limits
+        as wide or wider), until the sheet is edited (a refresh reads KPIs, then edits
+        them: one read of a large sheet instead of two).
         """
         info = self._worksheet(name)
         assert info.part is not None
         limits = limits or SheetLimits()
+        if self._kept and not force_slow:
+            kept = self._kept_read(info.part, limits)
+            if kept is not None:
+                return kept
         size = self._opc.size(info.part)
         if size > limits.max_part_bytes:
             raise UnsafeFileError(f"sheet '{info.name}' is {_mb(size)} of XML uncompressed, more than the "
@@ -234,7 +252,7 @@ class XlsxPackage:
         except WorkbookError as exc:  # a CRC or inflate failure: say which sheet
             raise type(exc)(f"sheet '{info.name}': {exc.message}", path=self.path) from None
         try:
-            return read_sheet_values(
+            values = read_sheet_values(
                 data, self._shared_strings(), sheet=info.name,
                 number_formats=styles.xf_number_formats(), date_styles=styles.date_styles(),
                 force_slow=force_slow, limits=limits, part=info.part,
@@ -243,6 +261,23 @@ class XlsxPackage:
             if exc.path is None:
                 raise type(exc)(exc.message, path=self.path) from None
             raise
+        if keep:
+            self._kept[info.part] = (limits, values)
+        return values
+
+    def _kept_read(self, part: str, limits: SheetLimits) -> SheetValues | None:
+        """A kept read of ``part`` if the part is untouched since and it was read within
+        ``limits`` (a sheet that passed tighter limits passes these)."""
+        kept = self._kept.get(part)
+        if kept is None:
+            return None
+        if not self._opc.is_untouched(part):
+            del self._kept[part]
+            return None
+        within, values = kept
+        fits = (within.max_part_bytes <= limits.max_part_bytes and within.max_cells <= limits.max_cells
+                and within.max_grid <= limits.max_grid)
+        return values if fits else None
 
     def used_range(self, name: str) -> CellRange | None:
         """Range spanned by the cells that exist in the sheet (None when empty)."""
@@ -270,8 +305,22 @@ class XlsxPackage:
 
     # ---- cell writing --------------------------------------------------------------
 
+    def settle_sheet(self, name: str) -> None:
+        """Done editing this sheet for now: serialise it and free its tree (see
+        :meth:`OpcPackage.settle`); a later edit parses it again."""
+        info = self._worksheet(name)
+        assert info.part is not None
+        self._editors.pop(info.part, None)
+        self._forget_kept(info.part)
+        self._opc.settle(info.part)
+
+    def _forget_kept(self, part: str) -> None:
+        """Drop kept reads of a sheet about to be edited: they would be stale, and they cost memory."""
+        self._kept.pop(part, None)
+
     def _editor(self, info: SheetInfo) -> WorksheetEditor:
         assert info.part is not None
+        self._forget_kept(info.part)
         editor = self._editors.get(info.part)
         if editor is None or editor.root is not self._opc.xml(info.part):
             editor = WorksheetEditor(self._opc.xml(info.part), sheet=info.name, date1904=self.date1904)
@@ -280,6 +329,7 @@ class XlsxPackage:
 
     def _sheet_root(self, info: SheetInfo) -> etree._Element:
         assert info.part is not None
+        self._forget_kept(info.part)
         return self._opc.xml(info.part)
 
     def set_cells(
@@ -553,8 +603,19 @@ class XlsxPackage:
             return True
         if info.part is None:
             return False
-        pr = self._opc.xml(info.part).find(main("sheetPr"))
-        return pr is not None and (pr.get("codeName") or "").startswith(OWNED_CODENAME_PREFIX)
+        return (self._code_name(info.part) or "").startswith(OWNED_CODENAME_PREFIX)
+
+    def _code_name(self, part: str) -> str | None:
+        """The sheet's ``sheetPr codeName``, from its tree if parsed, else without parsing it."""
+        if not self._opc.is_untouched(part):
+            pr = self._opc.xml(part).find(main("sheetPr"))
+            return None if pr is None else pr.get("codeName")
+        try:
+            return child_attribute(self._opc.read(part, keep=False), part, main("sheetPr"), "codeName")
+        except WorkbookError as exc:
+            if exc.path is None:
+                exc.path = self.path
+            raise
 
     def _has_vba(self) -> bool:
         return any(r.type.endswith("/vbaProject") for r in self._opc.relationships(self._wb))
@@ -649,10 +710,7 @@ class XlsxPackage:
                     sheet=info.name,
                 )
             assert info.part is not None
-            code_name = None
-            old_pr = self._opc.xml(info.part).find(main("sheetPr"))
-            if old_pr is not None:
-                code_name = old_pr.get("codeName")
+            code_name = self._code_name(info.part)  # the old content is not parsed: it is replaced
             self._delete_children(info.part)
             self._opc.write_xml(info.part, new_worksheet_root(code_name), CT.WORKSHEET)
             self._editors.pop(info.part, None)

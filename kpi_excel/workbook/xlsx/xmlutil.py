@@ -11,6 +11,7 @@ a part we touch differs from the original only where we changed it.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Sequence
 
@@ -23,6 +24,7 @@ __all__ = [
     "qn",
     "main",
     "parse_xml",
+    "child_attribute",
     "check_no_dtd",
     "serialize_xml",
     "insert_in_order",
@@ -132,6 +134,30 @@ def parse_xml(data: bytes, part: str = "") -> etree._Element:
     if root.getroottree().docinfo.doctype:
         raise UnsafeFileError(f"XML part {part!r} declares a DTD; refusing to parse it")
     return root
+
+
+def child_attribute(data: bytes, part: str, child: str, attribute: str) -> str | None:
+    """``attribute`` of the root's first ``child`` (Clark name), as ``parse_xml(data).find(child)``
+    would give it, without building the tree: reading a sheet's ``sheetPr`` must not cost a
+    parse of its million cells. Streams the part (as safely as :func:`parse_xml`) and stops at
+    the child; elements passed over are freed as they end."""
+    check_no_dtd(data, part)
+    depth = 0
+    events = etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False, no_network=True,
+                             huge_tree=False, load_dtd=False, remove_blank_text=False, collect_ids=False)
+    try:
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                if depth == 2 and element.tag == child:
+                    return element.get(attribute)
+            else:
+                depth -= 1
+                if depth >= 1:
+                    element.clear()  # a passed-over row and its cells: not kept
+    except etree.XMLSyntaxError as exc:
+        raise CorruptWorkbookError(f"XML part {part!r} is not well-formed ({exc})") from None
+    return None
 
 
 _PROLOG_END = re.compile(rb"<(?![?!])")
