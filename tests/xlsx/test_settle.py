@@ -18,7 +18,7 @@ BODY = ('<sheetPr codeName="kpiExcel1"/><dimension ref="A1:B2"/><sheetData>'
 
 
 def _edit(pkg: XlsxPackage) -> None:
-    pkg.set_cells("Sheet1", {(1, 2): 5.5, (3, 1): "new"})
+    pkg.set_cells("Sheet1", {(1, 2): 5.5, (3, 1): "new", (3, 2): "", (1, 1): ""})  # "" saves as <t></t>
 
 
 def test_a_settled_sheet_saves_the_same_bytes_and_can_be_edited_again() -> None:

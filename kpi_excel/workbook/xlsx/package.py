@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote
 from lxml import etree
 
 from kpi_excel.errors import CorruptWorkbookError, WorkbookError
-from kpi_excel.workbook.xlsx.xmlutil import NS, parse_xml, qn, serialize_xml
+from kpi_excel.workbook.xlsx.xmlutil import NS, parse_serialised, parse_xml, qn, serialize_xml
 from kpi_excel.workbook.xlsx.zipio import ZipEntry, ZipLimits, deflate_entry, inflate, read_zip, write_zip
 
 __all__ = ["OpcPackage", "Relationship", "RT", "CT"]
@@ -113,6 +113,10 @@ class OpcPackage:
         self._xml: dict[str, etree._Element] = {}
         self._dirty: set[str] = set()
         self._replaced: set[str] = set()
+        # Parts parsed as a frame with some of their text held apart: (marker, text) goes back
+        # in place of the marker's one occurrence in the frame's serialisation (see hold_apart).
+        self._apart: dict[str, tuple[bytes, Callable[[], bytes]]] = {}
+        self._settled: set[str] = set()  # parts whose bytes settle() serialised from their tree
         if CONTENT_TYPES not in self._entries:
             raise CorruptWorkbookError("package has no [Content_Types].xml", path=path)
 
@@ -143,7 +147,7 @@ class OpcPackage:
         """
         actual = self._require(name)
         if actual in self._dirty:
-            return serialize_xml(self._xml[actual], self._original_bytes(actual))
+            return self._serialised(actual)
         if actual in self._replaced:
             return self._bytes[actual]
         original = self._original_bytes(actual, keep=keep)
@@ -176,13 +180,49 @@ class OpcPackage:
             raise CorruptWorkbookError(f"package has no part {name!r}", path=self.path)
         return actual
 
+    def _serialised(self, name: str) -> bytes:
+        """An edited part's bytes: its tree serialised, with any text held apart put back."""
+        data = serialize_xml(self._xml[name], self._original_bytes(name))
+        apart = self._apart.get(name)
+        if apart is not None:
+            marker, text = apart
+            if data.count(marker) != 1:
+                raise CorruptWorkbookError(f"internal: part {name!r} lost the place of its rows", path=self.path)
+            data = data.replace(marker, text(), 1)
+        return data
+
+    def hold_apart(self, name: str, frame: etree._Element, marker: bytes, text: Callable[[], bytes]) -> None:
+        """Keep ``frame`` as the part's edited tree and ``text()`` apart from it, to go in place
+        of ``marker`` when the part is serialised (a sheet's rows, see :mod:`.sheet_rows`).
+        :meth:`xml` joins them into the whole tree if anyone asks for it; :meth:`frame` does not."""
+        actual = self._require(name)
+        self._xml[actual] = frame
+        self._apart[actual] = (marker, text)
+        self._dirty.add(actual)
+
+    def held_apart(self, name: str) -> bool:
+        """Whether the part's tree is a frame with text held apart."""
+        return self._require(name) in self._apart
+
+    def frame(self, name: str) -> etree._Element:
+        """The part's tree as it stands: the frame when text is held apart (for edits that do
+        not reach into that text), else :meth:`xml`."""
+        actual = self._require(name)
+        return self._xml[actual] if actual in self._apart else self.xml(actual)
+
     def xml(self, name: str) -> etree._Element:
         """Parsed root of an XML part, cached; call :meth:`mark_dirty` after editing it."""
         actual = self._require(name)
+        if actual in self._apart:  # someone needs the whole tree: join the frame and the text
+            data = self._serialised(actual)
+            del self._apart[actual]
+            self._xml[actual] = parse_serialised(data, actual)
         root = self._xml.get(actual)
         if root is None:
             try:
-                root = parse_xml(self.read(actual), actual)
+                data = self.read(actual)
+                # Bytes serialised in this session (a settled part) read back to the tree they came from.
+                root = parse_serialised(data, actual) if actual in self._settled else parse_xml(data, actual)
             except WorkbookError as exc:
                 if exc.path is None:
                     exc.path = self.path  # name the file, not only the part
@@ -206,6 +246,8 @@ class OpcPackage:
             self._by_lower[name.lower()] = name
         self._bytes[actual] = data
         self._xml.pop(actual, None)
+        self._apart.pop(actual, None)
+        self._settled.discard(actual)
         self._dirty.discard(actual)
         self._replaced.add(actual)
         if content_type is not None:
@@ -226,8 +268,9 @@ class OpcPackage:
             return
         self._order.remove(actual)
         del self._by_lower[actual.lower()]
-        for store in (self._bytes, self._orig, self._xml, self._entries):
+        for store in (self._bytes, self._orig, self._xml, self._entries, self._apart):
             store.pop(actual, None)
+        self._settled.discard(actual)
         self._dirty.discard(actual)
         self._replaced.discard(actual)
         self.remove_content_type(actual)
@@ -243,9 +286,16 @@ class OpcPackage:
         actual = self._require(name)
         if actual not in self._dirty:
             return
-        self._bytes[actual] = serialize_xml(self._xml.pop(actual), self._original_bytes(actual, keep=False))
+        self._bytes[actual] = self._serialised(actual)
+        self._settled.add(actual)
+        self._xml.pop(actual)
+        self._apart.pop(actual, None)
         self._dirty.discard(actual)
         self._replaced.add(actual)
+
+    def is_parsed(self, name: str) -> bool:
+        """Whether the part has a tree (whole, or a frame with text apart) that edits go to."""
+        return self._require(name) in self._xml
 
     def is_untouched(self, name: str) -> bool:
         """Whether the part is as it was in the file: never parsed to a tree (which could be
@@ -416,7 +466,7 @@ class OpcPackage:
         for name in self._order:
             original = self._entries.get(name)
             if name in self._dirty:
-                content = serialize_xml(self._xml[name], self._original_bytes(name))
+                content = self._serialised(name)
             elif name in self._replaced:
                 content = self._bytes[name]
             else:

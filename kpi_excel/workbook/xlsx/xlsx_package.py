@@ -42,6 +42,7 @@ from kpi_excel.workbook.xlsx.drawings import append_chart_anchor, new_drawing_ro
 from kpi_excel.workbook.xlsx.managed import OWNED_CODENAME_PREFIX, ManagedRegistry, sqrefs_overlap
 from kpi_excel.workbook.xlsx.package import CT, RT, OpcPackage, is_xml_content, rels_name
 from kpi_excel.workbook.xlsx.refs import CellRange, absolute_range, parse_range, quote_sheet
+from kpi_excel.workbook.xlsx.sheet_rows import EMPTY_ROWS, RowsApart, set_apart, write_apart
 from kpi_excel.workbook.xlsx.sheets import SheetSettings, apply_settings, new_worksheet_root
 from kpi_excel.workbook.xlsx.sparklines import SparklineGroup
 from kpi_excel.workbook.xlsx.sparklines import set_groups as set_sparkline_groups
@@ -75,6 +76,9 @@ from kpi_excel.workbook.xlsx.xmlutil import (
 from kpi_excel.workbook.xlsx.zipio import ZipLimits, inflate, read_zip
 
 __all__ = ["XlsxPackage", "TableSpec", "ManagedChange", "verify_package"]
+
+# Writes of this many cells to a sheet not parsed yet go to its rows held apart (see _rows_apart).
+ROWS_APART_FROM = 10_000
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,8 @@ class XlsxPackage:
         self._removed_formulas: dict[int, set[str]] = {}
         # Sheets read with keep=True, reused while their part is untouched (see read_sheet).
         self._kept: dict[str, tuple[SheetLimits, SheetValues]] = {}
+        # Sheets whose rows are held apart from their parsed frame (see _rows_apart).
+        self._apart_rows: dict[str, RowsApart] = {}
 
     # ---- opening -------------------------------------------------------------------
 
@@ -312,6 +318,7 @@ class XlsxPackage:
         assert info.part is not None
         self._editors.pop(info.part, None)
         self._forget_kept(info.part)
+        self._apart_rows.pop(info.part, None)
         self._opc.settle(info.part)
 
     def _forget_kept(self, part: str) -> None:
@@ -388,10 +395,15 @@ class XlsxPackage:
         assert info.part is not None
         tables = sheet_tables(self._opc, info.part, info.name)
         items, renames = self._table_headers(info, tables, items)  # validated before anything changes
-        editor = self._editor(info)
-        report = editor.write(items)
-        if report.cells_written or report.formulas_removed:
-            self._opc.mark_dirty(info.part)
+        rows = self._rows_apart(info, len(items))
+        if rows is not None:
+            report = write_apart(rows, self._opc.frame(info.part), items, sheet=info.name, date1904=self.date1904,
+                                 part=info.part)
+        else:
+            editor = self._editor(info)
+            report = editor.write(items)
+            if report.cells_written or report.formulas_removed:
+                self._opc.mark_dirty(info.part)
         if report.formulas_removed:
             self._removed_formulas.setdefault(info.sheet_id, set()).update(report.formulas_removed)
         for table, index, name in renames:
@@ -400,6 +412,33 @@ class XlsxPackage:
                 report.table_headers_renamed.append(table.name)
         self._grow_tables(tables, items, report)
         return report
+
+    def _rows_apart(self, info: SheetInfo, count: int) -> RowsApart | None:
+        """The sheet's rows held apart from its frame, for a large write to a sheet not parsed
+        yet (or already apart); None: write through the whole tree. A refresh's KPIs sheet
+        is then never a whole tree (see :mod:`.sheet_rows`)."""
+        assert info.part is not None
+        rows = self._apart_rows.get(info.part)
+        if rows is not None and self._opc.held_apart(info.part):
+            return rows
+        self._apart_rows.pop(info.part, None)
+        if count < ROWS_APART_FROM or self._opc.is_parsed(info.part):
+            return None
+        found = set_apart(self._opc.read(info.part, keep=False), info.part)
+        if found is None:
+            return None
+        frame, rows = found
+        self._forget_kept(info.part)
+        self._opc.hold_apart(info.part, frame, EMPTY_ROWS, rows.element)
+        self._apart_rows[info.part] = rows
+        return rows
+
+    def _sheet_frame(self, info: SheetInfo) -> etree._Element:
+        """The sheet's tree for edits that do not reach its cells (rules, dropdowns, sparklines):
+        its frame when the rows are held apart."""
+        assert info.part is not None
+        self._forget_kept(info.part)
+        return self._opc.frame(info.part)
 
     def _table_headers(
         self, info: SheetInfo, tables: list[TableInfo], items: list[tuple[int, int, Any, int | None]]
@@ -525,7 +564,7 @@ class XlsxPackage:
         Running it twice with the same formats leaves the sheet as after once.
         """
         info = self._worksheet(sheet)
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         registry = self._managed()
         old = registry.signatures("cf", info.sheet_id)
         removed = remove_rules_by_signature(root, self.styles, old) if old else 0
@@ -546,7 +585,7 @@ class XlsxPackage:
         cell, and the officer's wins; ours is then not added at all.
         """
         info = self._worksheet(sheet)
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         registry = self._managed()
         old = registry.signatures("dv", info.sheet_id)
         removed = remove_validations_by_signature(root, old) if old else 0
@@ -566,7 +605,7 @@ class XlsxPackage:
         The officer's own sparklines are never touched (see :mod:`.sparklines`).
         """
         info = self._worksheet(sheet)
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         registry = self._managed()
         removed, records = set_sparkline_groups(root, registry.signatures("sl", info.sheet_id), groups)
         registry.set_signatures("sl", info.sheet_id, records)
@@ -608,7 +647,7 @@ class XlsxPackage:
     def _code_name(self, part: str) -> str | None:
         """The sheet's ``sheetPr codeName``, from its tree if parsed, else without parsing it."""
         if not self._opc.is_untouched(part):
-            pr = self._opc.xml(part).find(main("sheetPr"))
+            pr = self._opc.frame(part).find(main("sheetPr"))
             return None if pr is None else pr.get("codeName")
         try:
             return child_attribute(self._opc.read(part, keep=False), part, main("sheetPr"), "codeName")

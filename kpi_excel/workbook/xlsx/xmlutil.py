@@ -24,6 +24,7 @@ __all__ = [
     "qn",
     "main",
     "parse_xml",
+    "parse_serialised",
     "child_attribute",
     "check_no_dtd",
     "serialize_xml",
@@ -133,6 +134,29 @@ def parse_xml(data: bytes, part: str = "") -> etree._Element:
         raise CorruptWorkbookError(f"XML part {part!r} is not well-formed ({exc})") from None
     if root.getroottree().docinfo.doctype:
         raise UnsafeFileError(f"XML part {part!r} declares a DTD; refusing to parse it")
+    return root
+
+
+_EMPTY_TEXT = re.compile(rb"<([A-Za-z_][\w.:-]*)((?:\s[^<>]*)?)></\1>")
+_EMPTY_MARK = "kpi-excel-empty-text"
+
+
+def parse_serialised(data: bytes, part: str = "") -> etree._Element:
+    """Parse bytes that :func:`serialize_xml` wrote in this session back to the same tree.
+
+    An element whose text was set to "" serialises as ``<t></t>`` and a parser reads
+    that as no text, which serialises as ``<t/>``: the round trip would change the
+    bytes a part saves with. Each such element gets its "" back. Only for bytes we
+    serialised (a settled part, rows held apart): a file's own ``<t></t>`` reads as
+    no text, as it always has."""
+    marked = _EMPTY_TEXT.sub(rb"<\1\2><?" + _EMPTY_MARK.encode() + rb"?></\1>", data)
+    root = parse_xml(marked, part)
+    if marked is not data and len(marked) != len(data):
+        for mark in root.iter(etree.ProcessingInstruction):
+            if mark.target == _EMPTY_MARK:
+                parent = mark.getparent()
+                parent.remove(mark)
+                parent.text = ""
     return root
 
 
