@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_refresh.py", "bench_benchmark.py", "bench_rate.py", "bench_server.py", "bench_xlsx_package.py",
-              "bench_sparse.py", "bench_pack.py", "bench_webclient.py"]
+BENCHMARKS = ["bench_startup.py", "bench_refresh.py", "bench_scale.py", "bench_benchmark.py", "bench_rate.py",
+              "bench_server.py", "bench_xlsx_package.py", "bench_sparse.py", "bench_pack.py", "bench_webclient.py"]
 
 
 def main() -> int:

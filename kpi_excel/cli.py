@@ -1,5 +1,8 @@
 """The ``kpi-excel`` command: thin; each command loads, calls the library, writes.
 
+Each command imports what it needs when it runs: ``--version``, ``--help`` and
+a desktop click must not pay for pandas and the rating engine (issue 20).
+
 Errors an officer can fix come out as one line on stderr with a non-zero exit
 status; no traceback reaches the user unless ``--debug`` is given.
 """
@@ -8,14 +11,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kpi_excel.version import __version__
-from kpi_excel.core.assess import RateOptions
-from kpi_excel.core.rag import RuleSpec, parse_rule_spec
-from kpi_excel.core.targets import TargetError, Tolerance, parse_tolerance
 from kpi_excel.errors import KpiExcelError
+
+if TYPE_CHECKING:
+    from kpi_excel.core.rag import RuleSpec
+    from kpi_excel.core.targets import Tolerance
 
 __all__ = ["main"]
 
@@ -89,6 +94,8 @@ def main(debug: bool) -> None:
 
 
 def _tolerance(ctx: click.Context, param: click.Parameter, value: str | None) -> Tolerance | None:
+    from kpi_excel.core.targets import TargetError, parse_tolerance
+
     try:
         return parse_tolerance(value)
     except TargetError as error:
@@ -96,6 +103,8 @@ def _tolerance(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 def _rule(ctx: click.Context, param: click.Parameter, value: str) -> RuleSpec:
+    from kpi_excel.core.rag import RuleSpec, parse_rule_spec
+
     try:
         return parse_rule_spec(value) or RuleSpec()
     except KpiExcelError as error:
@@ -147,6 +156,7 @@ def rate(
     ci_low, ci_high, significance and vs_england. Rows with problems still come
     back, each problem named.
     """
+    from kpi_excel.core.assess import RateOptions
     from kpi_excel.core.rate_table import rate_table
     from kpi_excel.tablefile import read_table, write_table
 

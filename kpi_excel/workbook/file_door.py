@@ -93,9 +93,10 @@ def _find(pkg: XlsxPackage, wanted: str) -> str | None:
 
 
 def _cells(pkg: XlsxPackage, name: str, *, with_formats: bool = True,
-           limits: SheetLimits | None = None) -> SheetCells:
+           limits: SheetLimits | None = None, keep: bool = False) -> SheetCells:
     try:
-        return sheet_cells(pkg.read_sheet(name, limits=limits), pkg.date1904, with_formats=with_formats)
+        values = pkg.read_sheet(name, limits=limits, keep=keep)
+        return sheet_cells(values, pkg.date1904, with_formats=with_formats)
     except WorkbookError as exc:
         if exc.path is None:
             exc.path = pkg.path
@@ -107,7 +108,7 @@ def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInput
     kpis_name = _find(pkg, KPI_SHEET)
     kpis = None
     if kpis_name is not None:
-        kpis = _cells(pkg, kpis_name, limits=KPI_SHEET_LIMITS)
+        kpis = _cells(pkg, kpis_name, limits=KPI_SHEET_LIMITS, keep=True)  # read again by _apply_kpis
     else:
         for info in pkg.sheets():
             if info.kind != "worksheet":
@@ -231,8 +232,11 @@ def apply_plan(pkg: XlsxPackage, plan: Plan) -> WrittenReport:
     report = WrittenReport()
     styles = _Styles(pkg)
     _apply_kpis(pkg, plan.kpis, styles, report)
+    # Each large sheet is serialised once written and its tree let go, so the trees of
+    # KPIs and KPI history are never held together (memory follows the largest sheet).
+    pkg.settle_sheet(plan.kpis.sheet)
     after = plan.kpis.sheet
-    for spec in plan.sheets:
+    for index, spec in enumerate(plan.sheets):
         name = _find(pkg, spec.name)
         if name is not None and not pkg.is_owned(name):
             report.skipped.append(f"{spec.name} sheet not written: a sheet of that name exists that kpi_excel did "
@@ -243,6 +247,8 @@ def apply_plan(pkg: XlsxPackage, plan: Plan) -> WrittenReport:
         if placed:
             after = _find(pkg, spec.name) or after  # the next one goes after this one, when first created
         report.sheets_written.append(spec.name)
+        if spec.name not in _charted(plan.sheets[index + 1:]):  # later charts read ours from its tree
+            pkg.settle_sheet(spec.name)
     if plan.log is not None and plan.log_sheet is not None:
         if not _append_log(pkg, plan, styles):
             report.skipped.append(f"{plan.log_sheet.name} sheet not written: a sheet of that name exists that is not "
@@ -250,9 +256,16 @@ def apply_plan(pkg: XlsxPackage, plan: Plan) -> WrittenReport:
     return report
 
 
+def _charted(specs: Sequence[SheetSpec]) -> set[str]:
+    """The sheets these sheets' charts draw from."""
+    refs = [ref for spec in specs for chart in spec.charts
+            for ref in (chart.categories_ref, *(r for s in chart.series for r in (s.values_ref, s.x_ref)))]
+    return {_range_of(ref)[0] for ref in refs if ref}
+
+
 def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: WrittenReport) -> None:
     sheet = update.sheet
-    values = pkg.read_sheet(sheet)
+    values = pkg.read_sheet(sheet)  # kept from read_inputs when unchanged
     header_row = update.header_row
     headers: dict[str, int] = {}
     last_col = 0

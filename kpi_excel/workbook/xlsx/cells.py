@@ -21,7 +21,7 @@ from typing import Any
 from lxml import etree
 
 from kpi_excel.errors import InputError
-from kpi_excel.workbook.xlsx.refs import CellRange, cell_ref, column_letter, parse_cell, parse_range
+from kpi_excel.workbook.xlsx.refs import CellRange, cell_ref, column_index, column_letter, parse_cell, parse_range
 from kpi_excel.workbook.xlsx.sheet_values import ErrorValue
 from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, escape_xstring, insert_in_order, int_attr, main
 
@@ -45,6 +45,10 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # Characters that make a text need escaping, keeping spaces or the slow path (see _content).
 _UNPLAIN = re.compile("[_&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+# Cells rewritten per parse (see WorksheetEditor._overwrite_cells).
+_SWAP_CHUNK = 4096
+# Attribute values written back as they are (no escaping needed): a cell's r, s, t, cm, vm, ph.
+_PLAIN_ATTR = re.compile(r"[A-Za-z0-9$:._-]*")
 
 
 def _xml_text(text: str) -> str:
@@ -195,13 +199,17 @@ class WorksheetEditor:
         if cells is None:
             cells = {}
             last = 0
+            digits = str(r)
+            cut = -len(digits)
             for c in row.iterchildren(_C):
                 ref = c.get("r")
                 if ref is None:
                     col = last + 1
                     c.set("r", cell_ref(r, col))
-                else:
-                    col = parse_cell(ref)[1]
+                else:  # "AB12" in row 12: its letters, without a regex per cell
+                    col = _COLUMNS[ref[:cut]] if ref.endswith(digits) else 0
+                    if not col:
+                        col = parse_cell(ref)[1]
                 cells[col] = c
                 last = col
             self._cells[r] = cells
@@ -382,7 +390,7 @@ class WorksheetEditor:
                 for attr in ("cm",):
                     owner.attrib.pop(attr, None)
         shared_masters: list[tuple[str, str, str]] = []
-        one_by_one = self._add_new_cells(batch, report)
+        one_by_one = self._overwrite_cells(self._add_new_cells(batch, report), report)
         for r, col, value, style in one_by_one:
             c = self.cell(r, col, create=True)
             assert c is not None
@@ -438,6 +446,109 @@ class WorksheetEditor:
         if new:
             later.extend(self._build_cells(batch, new, report))
         return [batch[k] for k in sorted(later)]
+
+    def _overwrite_cells(self, items: list[tuple[int, int, Any, int | None]],
+                         report: WriteReport) -> list[tuple[int, int, Any, int | None]]:
+        """Write every item whose cell exists, is written once and holds only a value: the
+        new cells are made from one parse of their XML and swapped in (a refresh rewrites
+        its computed columns in every row; editing them one element at a time costs ~10x).
+        Returns the other items, in order, for the one-at-a-time path.
+
+        Each new ``<c>`` is what :meth:`_put` would leave: the cell's attributes in their
+        order without ``t``/``cm``/``vm``, ``s`` set in place or added (or removed for 0),
+        ``t`` last, then the value.
+        """
+        seen: set[tuple[int, int]] = set()
+        repeated: set[tuple[int, int]] = set()
+        for r, col, _, _ in items:
+            key = (r, col)
+            if key in seen:
+                repeated.add(key)
+            seen.add(key)
+        left: list[tuple[int, int, Any, int | None]] = []
+        swaps: list[tuple[etree._Element, dict[int, etree._Element], int]] = []
+        empty_texts: list[int] = []  # positions of swaps whose text "" is written as <t></t>
+        parts = [f'<sheetData xmlns="{_MAIN_NS}">']
+        for item in items:
+            if len(swaps) == _SWAP_CHUNK:  # old and new cells are both alive until swapped: a few at a time
+                self._swap(parts, swaps, empty_texts)
+            r, col, value, style = item
+            cells = self._cells.get(r)
+            c = cells.get(col) if cells is not None and (r, col) not in repeated else None
+            if c is None:
+                left.append(item)
+                continue
+            assert cells is not None
+            if value is KEEP:
+                if style is not None:
+                    if style:
+                        c.set("s", str(style))
+                    else:
+                        c.attrib.pop("s", None)
+                continue
+            text = self._cell_xml(c, value, style)
+            if text is None:
+                left.append(item)
+                continue
+            if text.endswith("<t></t></is></c>") or text.endswith('<t xml:space="preserve"></t></is></c>'):
+                empty_texts.append(len(swaps))
+            parts.append(text)
+            swaps.append((c, cells, col))
+            report.cells_written += 1
+        self._swap(parts, swaps, empty_texts)
+        return left
+
+    @staticmethod
+    def _swap(parts: list[str], swaps: list[tuple[etree._Element, dict[int, etree._Element], int]],
+              empty_texts: list[int]) -> None:
+        """Parse the cells in ``parts`` and put each in the place of its old cell; empties the lists."""
+        if swaps:
+            parts.append("</sheetData>")
+            made = list(etree.fromstring("".join(parts)))
+            for i in empty_texts:
+                made[i][0][0].text = ""  # the parser reads <t></t> as no text; _put wrote ""
+            for (old, cells, col), new in zip(swaps, made):
+                new.tail = old.tail
+                old.getparent().replace(old, new)
+                cells[col] = new
+        del parts[1:], swaps[:], empty_texts[:]
+
+    def _cell_xml(self, c: etree._Element, value: Any, style: int | None) -> str | None:
+        """The XML of ``c`` with ``value`` written as :meth:`_put` writes it; None when the
+        cell holds more than a value (a formula, text between children, an extension) or
+        an attribute this text could not carry as it is."""
+        if c.text is not None:
+            return None
+        for child in c:
+            if (child.tag != _V and child.tag != _IS) or child.tail is not None:
+                return None
+        attrs = []
+        has_s = False
+        for name, old in c.attrib.items():
+            if name in ("t", "cm", "vm"):
+                continue
+            if name == "s" and style is not None:
+                has_s = True
+                if not style:
+                    continue
+                old = str(style)
+            if name[0] == "{" or not _PLAIN_ATTR.fullmatch(old):
+                return None
+            attrs.append(f' {name}="{old}"')
+        if style and not has_s:
+            attrs.append(f' s="{style}"')
+        if value is None:
+            return f"<c{''.join(attrs)}/>"
+        kind, child, text, preserve = self._content(value)
+        if _SURROGATE.search(text):
+            return None
+        if kind:
+            attrs.append(f' t="{kind}"')
+        body = _xml_text(text)
+        if child == "is":
+            space = ' xml:space="preserve"' if preserve else ""
+            return f"<c{''.join(attrs)}><is><t{space}>{body}</t></is></c>"
+        return f"<c{''.join(attrs)}><v>{body}</v></c>"
 
     def _build_cells(self, batch: list[tuple[int, int, Any, int | None]], new: dict[int, list[int]],
                      report: WriteReport) -> list[int]:
@@ -568,6 +679,21 @@ class WorksheetEditor:
                 if c.get("r") == "A1" and not rng.contains(1, 1) and len(c):
                     return False
         return True
+
+
+class _ColumnsByLetters(dict):
+    """'AB' -> 28 for the letters of a column Excel can have, made on first use; '' (or
+    anything else) -> 0, for the caller's fallback."""
+
+    def __missing__(self, letters: str) -> int:
+        if not (0 < len(letters) <= 3 and letters.isascii() and letters.isalpha() and letters.isupper()):
+            return 0
+        col = column_index(letters)
+        self[letters] = col
+        return col
+
+
+_COLUMNS = _ColumnsByLetters()
 
 
 def _is_missing(value: Any) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -21,7 +21,7 @@ from lxml import etree
 
 from kpi_excel.errors import CorruptWorkbookError, WorkbookError
 from kpi_excel.workbook.xlsx.part_limits import PartBudget, PartLimits
-from kpi_excel.workbook.xlsx.xmlutil import NS, parse_xml, qn, serialize_xml
+from kpi_excel.workbook.xlsx.xmlutil import NS, parse_serialised, parse_xml, qn, serialize_xml
 from kpi_excel.workbook.xlsx.zipio import ZipEntry, ZipLimits, deflate_entry, inflate, read_zip, write_zip
 
 __all__ = ["OpcPackage", "Relationship", "RT", "CT"]
@@ -117,6 +117,10 @@ class OpcPackage:
         self._xml: dict[str, etree._Element] = {}
         self._dirty: set[str] = set()
         self._replaced: set[str] = set()
+        # Parts parsed as a frame with some of their text held apart: (marker, text) goes back
+        # in place of the marker's one occurrence in the frame's serialisation (see hold_apart).
+        self._apart: dict[str, tuple[bytes, Callable[[], bytes]]] = {}
+        self._settled: set[str] = set()  # parts whose bytes settle() serialised from their tree
         if CONTENT_TYPES not in self._entries:
             raise CorruptWorkbookError("package has no [Content_Types].xml", path=path)
 
@@ -147,7 +151,7 @@ class OpcPackage:
         """
         actual = self._require(name)
         if actual in self._dirty:
-            return serialize_xml(self._xml[actual], self._original_bytes(actual))
+            return self._serialised(actual)
         if actual in self._replaced:
             return self._bytes[actual]
         original = self._original_bytes(actual, keep=keep)
@@ -192,16 +196,54 @@ class OpcPackage:
             raise CorruptWorkbookError(f"package has no part {name!r}", path=self.path)
         return actual
 
+    def _serialised(self, name: str) -> bytes:
+        """An edited part's bytes: its tree serialised, with any text held apart put back."""
+        data = serialize_xml(self._xml[name], self._original_bytes(name))
+        apart = self._apart.get(name)
+        if apart is not None:
+            marker, text = apart
+            if data.count(marker) != 1:
+                raise CorruptWorkbookError(f"internal: part {name!r} lost the place of its rows", path=self.path)
+            data = data.replace(marker, text(), 1)
+        return data
+
+    def hold_apart(self, name: str, frame: etree._Element, marker: bytes, text: Callable[[], bytes]) -> None:
+        """Keep ``frame`` as the part's edited tree and ``text()`` apart from it, to go in place
+        of ``marker`` when the part is serialised (a sheet's rows, see :mod:`.sheet_rows`).
+        :meth:`xml` joins them into the whole tree if anyone asks for it; :meth:`frame` does not."""
+        actual = self._require(name)
+        self._xml[actual] = frame
+        self._apart[actual] = (marker, text)
+        self._dirty.add(actual)
+
+    def held_apart(self, name: str) -> bool:
+        """Whether the part's tree is a frame with text held apart."""
+        return self._require(name) in self._apart
+
+    def frame(self, name: str) -> etree._Element:
+        """The part's tree as it stands: the frame when text is held apart (for edits that do
+        not reach into that text), else :meth:`xml`."""
+        actual = self._require(name)
+        return self._xml[actual] if actual in self._apart else self.xml(actual)
+
     def xml(self, name: str) -> etree._Element:
         """Parsed root of an XML part, cached; call :meth:`mark_dirty` after editing it."""
         actual = self._require(name)
+        if actual in self._apart:  # someone needs the whole tree: join the frame and the text
+            data = self._serialised(actual)
+            del self._apart[actual]
+            self._xml[actual] = parse_serialised(data, actual)
         root = self._xml.get(actual)
         if root is None:
             try:
                 data = self.read(actual)
-                if actual not in self._replaced and actual not in self._dirty:  # parts we wrote are ours
-                    self.budget.parse(actual, data, worksheet=self._is_worksheet(actual))
-                root = parse_xml(data, actual)
+                if actual in self._settled:
+                    # Bytes serialised in this session (a settled part) read back to the tree they came from.
+                    root = parse_serialised(data, actual)
+                else:
+                    if actual not in self._replaced and actual not in self._dirty:  # parts we wrote are ours
+                        self.budget.parse(actual, data, worksheet=self._is_worksheet(actual))
+                    root = parse_xml(data, actual)
             except WorkbookError as exc:
                 if exc.path is None:
                     exc.path = self.path  # name the file, not only the part
@@ -225,6 +267,8 @@ class OpcPackage:
             self._by_lower[name.lower()] = name
         self._bytes[actual] = data
         self._xml.pop(actual, None)
+        self._apart.pop(actual, None)
+        self._settled.discard(actual)
         self._dirty.discard(actual)
         self._replaced.add(actual)
         if content_type is not None:
@@ -245,14 +289,40 @@ class OpcPackage:
             return
         self._order.remove(actual)
         del self._by_lower[actual.lower()]
-        for store in (self._bytes, self._orig, self._xml, self._entries):
+        for store in (self._bytes, self._orig, self._xml, self._entries, self._apart):
             store.pop(actual, None)
+        self._settled.discard(actual)
         self._dirty.discard(actual)
         self._replaced.discard(actual)
         self.remove_content_type(actual)
         rels = rels_name(actual)
         if self.has(rels):
             self.delete(rels)
+
+    def settle(self, name: str) -> None:
+        """Serialise an edited part now and let its tree go: the bytes are those saving
+        would write, and a later read or edit parses them again. A refresh settles each
+        large sheet once written, so the trees of the KPIs and KPI history sheets (hundreds
+        of MB each) are not held together."""
+        actual = self._require(name)
+        if actual not in self._dirty:
+            return
+        self._bytes[actual] = self._serialised(actual)
+        self._settled.add(actual)
+        self._xml.pop(actual)
+        self._apart.pop(actual, None)
+        self._dirty.discard(actual)
+        self._replaced.add(actual)
+
+    def is_parsed(self, name: str) -> bool:
+        """Whether the part has a tree (whole, or a frame with text apart) that edits go to."""
+        return self._require(name) in self._xml
+
+    def is_untouched(self, name: str) -> bool:
+        """Whether the part is as it was in the file: never parsed to a tree (which could be
+        edited in place), nor written."""
+        actual = self._require(name)
+        return actual not in self._xml and actual not in self._dirty and actual not in self._replaced
 
     def changed_parts(self) -> set[str]:
         """Parts that will not be written back byte-identical (edited or new)."""
@@ -417,7 +487,7 @@ class OpcPackage:
         for name in self._order:
             original = self._entries.get(name)
             if name in self._dirty:
-                content = serialize_xml(self._xml[name], self._original_bytes(name))
+                content = self._serialised(name)
             elif name in self._replaced:
                 content = self._bytes[name]
             else:

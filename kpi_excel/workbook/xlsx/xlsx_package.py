@@ -42,6 +42,7 @@ from kpi_excel.workbook.xlsx.drawings import append_chart_anchor, new_drawing_ro
 from kpi_excel.workbook.xlsx.managed import OWNED_CODENAME_PREFIX, ManagedRegistry, sqrefs_overlap
 from kpi_excel.workbook.xlsx.package import CT, RT, OpcPackage, is_xml_content, rels_name
 from kpi_excel.workbook.xlsx.refs import CellRange, absolute_range, parse_range, quote_sheet
+from kpi_excel.workbook.xlsx.sheet_rows import EMPTY_ROWS, RowsApart, set_apart, write_apart
 from kpi_excel.workbook.xlsx.sheets import SheetSettings, apply_settings, new_worksheet_root
 from kpi_excel.workbook.xlsx.sparklines import SparklineGroup
 from kpi_excel.workbook.xlsx.sparklines import set_groups as set_sparkline_groups
@@ -65,6 +66,7 @@ from kpi_excel.workbook.xlsx.validation import (
 )
 from kpi_excel.workbook.xlsx.xmlutil import (
     WORKSHEET_ORDER,
+    child_attribute,
     find_or_create,
     insert_in_order,
     int_attr,
@@ -75,6 +77,9 @@ from kpi_excel.workbook.xlsx.xmlutil import (
 from kpi_excel.workbook.xlsx.zipio import ZipLimits, check_entry, inflate, read_zip
 
 __all__ = ["XlsxPackage", "TableSpec", "ManagedChange", "verify_package"]
+
+# Writes of this many cells to a sheet not parsed yet go to its rows held apart (see _rows_apart).
+ROWS_APART_FROM = 10_000
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,10 @@ class XlsxPackage:
         self._editors: dict[str, WorksheetEditor] = {}
         self._registry: ManagedRegistry | None = None
         self._removed_formulas: dict[int, set[str]] = {}
+        # Sheets read with keep=True, reused while their part is untouched (see read_sheet).
+        self._kept: dict[str, tuple[SheetLimits, SheetValues]] = {}
+        # Sheets whose rows are held apart from their parsed frame (see _rows_apart).
+        self._apart_rows: dict[str, RowsApart] = {}
 
     # ---- opening -------------------------------------------------------------------
 
@@ -223,15 +232,23 @@ class XlsxPackage:
                         raise type(exc)(exc.message, path=self.path) from None
         return self._sst
 
-    def read_sheet(self, name: str, *, force_slow: bool = False, limits: SheetLimits | None = None) -> SheetValues:
+    def read_sheet(self, name: str, *, force_slow: bool = False, limits: SheetLimits | None = None,
+                   keep: bool = False) -> SheetValues:
         """The cells of a worksheet, with style ids and number formats (see :class:`SheetValues`).
 
         Refuses, in one line naming the file and sheet, a sheet beyond
         ``limits`` (default :class:`SheetLimits`) or one that cannot be read.
+        ``keep``: hold the result for the next read of the sheet (within limits
+        as wide or wider), until the sheet is edited (a refresh reads KPIs, then edits
+        them: one read of a large sheet instead of two).
         """
         info = self._worksheet(name)
         assert info.part is not None
         limits = limits or SheetLimits()
+        if self._kept and not force_slow:
+            kept = self._kept_read(info.part, limits)
+            if kept is not None:
+                return kept
         size = self._opc.size(info.part)
         if size > limits.max_part_bytes:
             raise UnsafeFileError(f"sheet '{info.name}' is {_mb(size)} of XML uncompressed, more than the "
@@ -242,7 +259,7 @@ class XlsxPackage:
         except WorkbookError as exc:  # a CRC or inflate failure: say which sheet
             raise type(exc)(f"sheet '{info.name}': {exc.message}", path=self.path) from None
         try:
-            return read_sheet_values(
+            values = read_sheet_values(
                 data, self._shared_strings(), sheet=info.name,
                 number_formats=styles.xf_number_formats(), date_styles=styles.date_styles(),
                 force_slow=force_slow, limits=limits, part=info.part,
@@ -251,6 +268,23 @@ class XlsxPackage:
             if exc.path is None:
                 raise type(exc)(exc.message, path=self.path) from None
             raise
+        if keep:
+            self._kept[info.part] = (limits, values)
+        return values
+
+    def _kept_read(self, part: str, limits: SheetLimits) -> SheetValues | None:
+        """A kept read of ``part`` if the part is untouched since and it was read within
+        ``limits`` (a sheet that passed tighter limits passes these)."""
+        kept = self._kept.get(part)
+        if kept is None:
+            return None
+        if not self._opc.is_untouched(part):
+            del self._kept[part]
+            return None
+        within, values = kept
+        fits = (within.max_part_bytes <= limits.max_part_bytes and within.max_cells <= limits.max_cells
+                and within.max_grid <= limits.max_grid)
+        return values if fits else None
 
     def used_range(self, name: str) -> CellRange | None:
         """Range spanned by the cells that exist in the sheet (None when empty)."""
@@ -278,8 +312,23 @@ class XlsxPackage:
 
     # ---- cell writing --------------------------------------------------------------
 
+    def settle_sheet(self, name: str) -> None:
+        """Done editing this sheet for now: serialise it and free its tree (see
+        :meth:`OpcPackage.settle`); a later edit parses it again."""
+        info = self._worksheet(name)
+        assert info.part is not None
+        self._editors.pop(info.part, None)
+        self._forget_kept(info.part)
+        self._apart_rows.pop(info.part, None)
+        self._opc.settle(info.part)
+
+    def _forget_kept(self, part: str) -> None:
+        """Drop kept reads of a sheet about to be edited: they would be stale, and they cost memory."""
+        self._kept.pop(part, None)
+
     def _editor(self, info: SheetInfo) -> WorksheetEditor:
         assert info.part is not None
+        self._forget_kept(info.part)
         editor = self._editors.get(info.part)
         if editor is None or editor.root is not self._opc.xml(info.part):
             editor = WorksheetEditor(self._opc.xml(info.part), sheet=info.name, date1904=self.date1904)
@@ -288,6 +337,7 @@ class XlsxPackage:
 
     def _sheet_root(self, info: SheetInfo) -> etree._Element:
         assert info.part is not None
+        self._forget_kept(info.part)
         return self._opc.xml(info.part)
 
     def set_cells(
@@ -346,10 +396,15 @@ class XlsxPackage:
         assert info.part is not None
         tables = sheet_tables(self._opc, info.part, info.name)
         items, renames = self._table_headers(info, tables, items)  # validated before anything changes
-        editor = self._editor(info)
-        report = editor.write(items)
-        if report.cells_written or report.formulas_removed:
-            self._opc.mark_dirty(info.part)
+        rows = self._rows_apart(info, len(items))
+        if rows is not None:
+            report = write_apart(rows, self._opc.frame(info.part), items, sheet=info.name, date1904=self.date1904,
+                                 part=info.part)
+        else:
+            editor = self._editor(info)
+            report = editor.write(items)
+            if report.cells_written or report.formulas_removed:
+                self._opc.mark_dirty(info.part)
         if report.formulas_removed:
             self._removed_formulas.setdefault(info.sheet_id, set()).update(report.formulas_removed)
         for table, index, name in renames:
@@ -358,6 +413,33 @@ class XlsxPackage:
                 report.table_headers_renamed.append(table.name)
         self._grow_tables(tables, items, report)
         return report
+
+    def _rows_apart(self, info: SheetInfo, count: int) -> RowsApart | None:
+        """The sheet's rows held apart from its frame, for a large write to a sheet not parsed
+        yet (or already apart); None: write through the whole tree. A refresh's KPIs sheet
+        is then never a whole tree (see :mod:`.sheet_rows`)."""
+        assert info.part is not None
+        rows = self._apart_rows.get(info.part)
+        if rows is not None and self._opc.held_apart(info.part):
+            return rows
+        self._apart_rows.pop(info.part, None)
+        if count < ROWS_APART_FROM or self._opc.is_parsed(info.part):
+            return None
+        found = set_apart(self._opc.read(info.part, keep=False), info.part)
+        if found is None:
+            return None
+        frame, rows = found
+        self._forget_kept(info.part)
+        self._opc.hold_apart(info.part, frame, EMPTY_ROWS, rows.element)
+        self._apart_rows[info.part] = rows
+        return rows
+
+    def _sheet_frame(self, info: SheetInfo) -> etree._Element:
+        """The sheet's tree for edits that do not reach its cells (rules, dropdowns, sparklines):
+        its frame when the rows are held apart."""
+        assert info.part is not None
+        self._forget_kept(info.part)
+        return self._opc.frame(info.part)
 
     def _table_headers(
         self, info: SheetInfo, tables: list[TableInfo], items: list[tuple[int, int, Any, int | None]]
@@ -483,7 +565,7 @@ class XlsxPackage:
         Running it twice with the same formats leaves the sheet as after once.
         """
         info = self._worksheet(sheet)
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         registry = self._managed()
         old = registry.signatures("cf", info.sheet_id)
         removed = remove_rules_by_signature(root, self.styles, old) if old else 0
@@ -504,7 +586,7 @@ class XlsxPackage:
         cell, and the officer's wins; ours is then not added at all.
         """
         info = self._worksheet(sheet)
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         registry = self._managed()
         old = registry.signatures("dv", info.sheet_id)
         removed = remove_validations_by_signature(root, old) if old else 0
@@ -524,7 +606,7 @@ class XlsxPackage:
         The officer's own sparklines are never touched (see :mod:`.sparklines`).
         """
         info = self._worksheet(sheet)
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         registry = self._managed()
         removed, records = set_sparkline_groups(root, registry.signatures("sl", info.sheet_id), groups)
         registry.set_signatures("sl", info.sheet_id, records)
@@ -561,8 +643,19 @@ class XlsxPackage:
             return True
         if info.part is None:
             return False
-        pr = self._opc.xml(info.part).find(main("sheetPr"))
-        return pr is not None and (pr.get("codeName") or "").startswith(OWNED_CODENAME_PREFIX)
+        return (self._code_name(info.part) or "").startswith(OWNED_CODENAME_PREFIX)
+
+    def _code_name(self, part: str) -> str | None:
+        """The sheet's ``sheetPr codeName``, from its tree if parsed, else without parsing it."""
+        if not self._opc.is_untouched(part):
+            pr = self._opc.frame(part).find(main("sheetPr"))
+            return None if pr is None else pr.get("codeName")
+        try:
+            return child_attribute(self._opc.read(part, keep=False), part, main("sheetPr"), "codeName")
+        except WorkbookError as exc:
+            if exc.path is None:
+                exc.path = self.path
+            raise
 
     def _has_vba(self) -> bool:
         return any(r.type.endswith("/vbaProject") for r in self._opc.relationships(self._wb))
@@ -657,10 +750,7 @@ class XlsxPackage:
                     sheet=info.name,
                 )
             assert info.part is not None
-            code_name = None
-            old_pr = self._opc.xml(info.part).find(main("sheetPr"))
-            if old_pr is not None:
-                code_name = old_pr.get("codeName")
+            code_name = self._code_name(info.part)  # the old content is not parsed: it is replaced
             self._delete_children(info.part)
             self._opc.write_xml(info.part, new_worksheet_root(code_name), CT.WORKSHEET)
             self._editors.pop(info.part, None)

@@ -11,6 +11,7 @@ a part we touch differs from the original only where we changed it.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Sequence
 
@@ -24,6 +25,8 @@ __all__ = [
     "qn",
     "main",
     "parse_xml",
+    "parse_serialised",
+    "child_attribute",
     "check_no_dtd",
     "serialize_xml",
     "insert_in_order",
@@ -147,6 +150,53 @@ def parse_xml(data: bytes, part: str = "") -> etree._Element:
     if root.getroottree().docinfo.doctype:
         raise UnsafeFileError(f"XML part {part!r} declares a DTD; refusing to parse it")
     return root
+
+
+_EMPTY_TEXT = re.compile(rb"<([A-Za-z_][\w.:-]*)((?:\s[^<>]*)?)></\1>")
+_EMPTY_MARK = "kpi-excel-empty-text"
+
+
+def parse_serialised(data: bytes, part: str = "") -> etree._Element:
+    """Parse bytes that :func:`serialize_xml` wrote in this session back to the same tree.
+
+    An element whose text was set to "" serialises as ``<t></t>`` and a parser reads
+    that as no text, which serialises as ``<t/>``: the round trip would change the
+    bytes a part saves with. Each such element gets its "" back. Only for bytes we
+    serialised (a settled part, rows held apart): a file's own ``<t></t>`` reads as
+    no text, as it always has."""
+    marked = _EMPTY_TEXT.sub(rb"<\1\2><?" + _EMPTY_MARK.encode() + rb"?></\1>", data)
+    root = parse_xml(marked, part)
+    if marked is not data and len(marked) != len(data):
+        for mark in root.iter(etree.ProcessingInstruction):
+            if mark.target == _EMPTY_MARK:
+                parent = mark.getparent()
+                parent.remove(mark)
+                parent.text = ""
+    return root
+
+
+def child_attribute(data: bytes, part: str, child: str, attribute: str) -> str | None:
+    """``attribute`` of the root's first ``child`` (Clark name), as ``parse_xml(data).find(child)``
+    would give it, without building the tree: reading a sheet's ``sheetPr`` must not cost a
+    parse of its million cells. Streams the part (as safely as :func:`parse_xml`) and stops at
+    the child; elements passed over are freed as they end."""
+    check_no_dtd(data, part)
+    depth = 0
+    events = etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False, no_network=True,
+                             huge_tree=False, load_dtd=False, remove_blank_text=False, collect_ids=False)
+    try:
+        for event, element in events:
+            if event == "start":
+                depth += 1
+                if depth == 2 and element.tag == child:
+                    return element.get(attribute)
+            else:
+                depth -= 1
+                if depth >= 1:
+                    element.clear()  # a passed-over row and its cells: not kept
+    except etree.XMLSyntaxError as exc:
+        raise CorruptWorkbookError(f"XML part {part!r} is not well-formed ({exc})") from None
+    return None
 
 
 _PROLOG_END = re.compile(rb"<(?![?!])")

@@ -1,0 +1,92 @@
+"""A large write to a sheet not yet parsed goes to its rows held apart, a chunk at a time:
+the saved bytes must be those of the same write through the whole tree, and sheets this
+cannot edit exactly are refused (written through the whole tree instead)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from kpi_excel.workbook.xlsx import KEEP, XlsxPackage
+from kpi_excel.workbook.xlsx import sheet_rows, xlsx_package
+from kpi_excel.workbook.xlsx.sheet_rows import set_apart
+from tests.xlsx.helpers import minimal_xlsx, patch_part
+from tests.xlsx.test_cells_write_batch import STYLES, VALUES
+
+X14AC = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
+
+
+def _body(rows: int, *, extra: str = "", dimension: str = "A1:F40") -> str:
+    cells = []
+    for r in range(2, rows + 2, 2):  # every other row, so new rows land between chunks' rows
+        cells.append(f'<row r="{r}" spans="1:6" x14ac:dyDescent="0.25"><c r="A{r}" t="inlineStr"><is><t>K{r}</t>'
+                     f'</is></c><c r="C{r}" s="2"><v>{r / 7}</v></c><c r="D{r}" t=\'str\'><v>a &amp; b</v></c>'
+                     f'<c r="F{r}"><f>A{r}</f><v>0</v></c></row>\n')
+    return (f'<dimension ref="{dimension}"/><cols><col min="2" max="2" width="9" style="5" customWidth="1"/></cols>'
+            f'<sheetData>{"".join(cells)}{extra}</sheetData><pageMargins left="0.7" right="0.7" top="0.75" '
+            'bottom="0.75" header="0.3" footer="0.3"/>')
+
+
+def _package(body: str) -> XlsxPackage:
+    data = patch_part(minimal_xlsx(body), "xl/worksheets/sheet1.xml", b'<worksheet xmlns="',
+                      f'<worksheet xmlns:x14ac="{X14AC}" xmlns="'.encode())
+    return XlsxPackage.open(data)
+
+
+def _items(seed: int, rows: int) -> list[tuple[int, int, object, int | None]]:
+    rng = random.Random(seed)
+    items = []
+    for r in range(1, rows + 4):
+        for col in rng.sample(range(1, 8), 4):
+            items.append((r, col, rng.choice(VALUES), rng.choice(STYLES)))
+    items.append((rows + 40, 2, KEEP, None))
+    return items
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rows_apart_save_what_the_whole_tree_saves(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)  # many chunks, and rows new between them
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    body = _body(30)
+    apart, whole = _package(body), _package(body)
+    whole.opc.xml("xl/worksheets/sheet1.xml")  # parsed: the whole-tree path
+    items = _items(seed, 30)
+    got = apart._write("Sheet1", items)
+    want = whole._write("Sheet1", items)
+    assert apart.opc.held_apart("xl/worksheets/sheet1.xml")
+    assert (got.cells_written, sorted(got.formulas_removed), got.written_range) == \
+        (want.cells_written, sorted(want.formulas_removed), want.written_range)
+    apart.set_managed_sparklines("Sheet1", [])  # edits of the frame keep the rows apart
+    whole.set_managed_sparklines("Sheet1", [])
+    assert apart.opc.held_apart("xl/worksheets/sheet1.xml")
+    assert apart.to_bytes() == whole.to_bytes()
+    assert apart.read_sheet("Sheet1").value(31, 2) == whole.read_sheet("Sheet1").value(31, 2)
+    apart.set_cells("Sheet1", {(2, 1): "after"})  # a later write to rows apart
+    whole.set_cells("Sheet1", {(2, 1): "after"})
+    assert apart.to_bytes() == whole.to_bytes()
+    # Asking for the whole tree joins the frame and the rows: later edits go there.
+    apart.opc.xml("xl/worksheets/sheet1.xml")
+    assert not apart.opc.held_apart("xl/worksheets/sheet1.xml")
+    apart.set_cells("Sheet1", {(3, 1): "joined"})
+    whole.set_cells("Sheet1", {(3, 1): "joined"})
+    assert apart.to_bytes() == whole.to_bytes()
+
+
+@pytest.mark.parametrize("extra, dimension", [
+    ('<row r="2"><c r="A2"><v>1</v></c></row>', "A1:F40"),  # a row number again: out of order
+    ('<row><c r="A99"><v>1</v></c></row>', "A1:F40"),  # a row without its number
+    ('<row r="90"><c r="A90"><f t="shared" ref="A90:A91" si="0">B1</f></c></row>', "A1:F40"),
+    ('<row r="90"><c r="A90"><f t="array" ref="A90">B1</f></c></row>', "A1:F40"),
+    ('<!-- <row r="91"> -->', "A1:F40"),
+    ("", "A1"),  # an empty sheet's dimension: the whole tree decides how it grows
+])
+def test_sheets_it_cannot_edit_exactly_are_refused(extra: str, dimension: str) -> None:
+    pkg = _package(_body(6, extra=extra, dimension=dimension))
+    assert set_apart(pkg.opc.read("xl/worksheets/sheet1.xml"), "sheet1") is None
+
+
+def test_small_writes_and_parsed_sheets_use_the_whole_tree() -> None:
+    pkg = _package(_body(6))
+    pkg.set_cells("Sheet1", {(2, 2): 1.0})
+    assert not pkg.opc.held_apart("xl/worksheets/sheet1.xml")
