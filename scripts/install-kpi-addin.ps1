@@ -54,7 +54,7 @@
     otherwise Excel opens both and says a workbook of that name is already open.
 
 .EXAMPLE
-    .\install-kpi-addin.ps1 -Wheel \\fs01\deploy\kpi_excel-0.2.0-py3-none-any.whl -SignedAddins \\fs01\deploy\addin-signed
+    .\install-kpi-addin.ps1 -Wheel \\fs01\deploy\kpi_excel-0.3.0-py3-none-any.whl -SignedAddins \\fs01\deploy\addin-signed
 #>
 [CmdletBinding()]
 param(
