@@ -86,7 +86,7 @@ def test_county_table_rates_the_current_value_and_says_which_previous(runner, tm
     rows = by_name(frame)
     calls = rows["Calls answered within 20 seconds"]
     assert calls["rag"] == "Green"
-    assert calls["rag_reason"].startswith("Green: 92% meets the at least 90% target")
+    assert calls["rag_reason"].startswith("Green: 92% meets the target (at least 90%)")
     assert calls["change"] == "4.0"  # 88% (2023/24) → 92% (current)
     assert "previous value read from '2023/24 Performance' (2023/24)" in calls["problems"]
     assert "'Current Performance' is read as the latest value" in stderr
