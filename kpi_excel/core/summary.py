@@ -299,26 +299,24 @@ def _period_move_sentences(statuses: Sequence[IndicatorStatus]) -> tuple[str, ..
     compared = f"of {len(known)} indicator{_s(len(known))} whose target rates both periods"
     if not moves:
         return (f"Against the comparable previous period no rating changed ({compared}).",)
-    groups: dict[tuple[str, str], list[str]] = {}
-    for move in moves:
-        groups.setdefault((move.before, move.after), []).append(move.indicator)
-    out = [f"Against the comparable previous period {len(moves)} rating{_s(len(moves))} changed ({compared})."]
-    for (before, after), names in groups.items():
-        out.append(f"{len(names)} moved from {before} to {after} since the previous period: " + "; ".join(names) + ".")
-    return tuple(out)
+    return (f"Against the comparable previous period {len(moves)} rating{_s(len(moves))} changed ({compared}).",
+            *_move_groups(moves, " since the previous period"))
 
 
 def _change_sentences(moves: tuple[Move, ...], when: str | None) -> tuple[str, ...]:
     since = f"since the previous refresh ({when})" if when else "since the previous refresh"
     if not moves:
         return (f"No rating changed {since}.",)
+    return (f"{len(moves)} rating{_s(len(moves))} changed {since}.", *_move_groups(moves, ""))
+
+
+def _move_groups(moves: Sequence[Move], when: str) -> list[str]:
+    """One sentence per (before, after) pair, its indicators in the order given."""
     groups: dict[tuple[str, str], list[str]] = {}
     for move in moves:
         groups.setdefault((move.before, move.after), []).append(move.indicator)
-    out = [f"{len(moves)} rating{_s(len(moves))} changed {since}."]
-    for (before, after), names in groups.items():
-        out.append(f"{len(names)} moved from {before} to {after}: " + "; ".join(names) + ".")
-    return tuple(out)
+    return [f"{len(names)} moved from {before} to {after}{when}: " + "; ".join(names) + "."
+            for (before, after), names in groups.items()]
 
 
 def _join(parts: list[str]) -> str:

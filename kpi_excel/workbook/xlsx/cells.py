@@ -395,11 +395,7 @@ class WorksheetEditor:
             c = self.cell(r, col, create=True)
             assert c is not None
             if value is KEEP:
-                if style is not None:
-                    if style:
-                        c.set("s", str(style))
-                    else:
-                        c.attrib.pop("s", None)
+                _restyle(c, style)
                 continue
             removed = self._put(c, value, style)
             if removed is not None:
@@ -480,11 +476,7 @@ class WorksheetEditor:
                 continue
             assert cells is not None
             if value is KEEP:
-                if style is not None:
-                    if style:
-                        c.set("s", str(style))
-                    else:
-                        c.attrib.pop("s", None)
+                _restyle(c, style)
                 continue
             text = self._cell_xml(c, value, style)
             if text is None:
@@ -702,3 +694,12 @@ def _is_missing(value: Any) -> bool:
         return bool(value != value) or type(value).__name__ in ("NAType", "NaTType")
     except (TypeError, ValueError):
         return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _restyle(cell: etree._Element, style: Any) -> None:
+    """A KEEP write: the value stays; ``style`` None leaves the look, 0 drops it, else sets it."""
+    if style is not None:
+        if style:
+            cell.set("s", str(style))
+        else:
+            cell.attrib.pop("s", None)
