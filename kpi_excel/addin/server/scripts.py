@@ -62,12 +62,13 @@ def _who(user: CurrentUser | None) -> str:
     return user.email or user.name or ""
 
 
-def _alert(book: xw.Book, text: str, title: str, mode: str) -> None:
-    book.app.alert(public_message(text, server_secrets()), title=title, mode=mode)
-
-
 def _public(text: str) -> str:
+    """What an officer may be told: no server paths, URLs or secrets."""
     return public_message(text, server_secrets())
+
+
+def _alert(book: xw.Book, text: str, title: str, mode: str) -> None:
+    book.app.alert(_public(text), title=title, mode=mode)
 
 
 async def _run(book: xw.Book, work: Callable[[], T], title: str) -> T | None:
