@@ -41,11 +41,11 @@ RAG words and overrides. The rules run on whole columns in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from kpi_excel.core.brackets import bracketed_tail
+from kpi_excel.core.rule_registry import Rule, RuleKind, find_rule, rule_names
 from kpi_excel.core.targets import TargetError, Tolerance, parse_tolerance
 from kpi_excel.errors import CellError
 
@@ -77,24 +77,6 @@ class RagError(CellError):
     """A rule, quartile or override we cannot read."""
 
 
-class Rule(Enum):
-    AUTO = "auto"
-    TARGET = "target"
-    QUARTILE = "quartile"
-    TREND = "trend"
-    NONE = "none"
-
-
-_RULE_NAMES = {
-    "target": Rule.TARGET, "targets": Rule.TARGET, "by target": Rule.TARGET, "against target": Rule.TARGET,
-    "quartile": Rule.QUARTILE, "quartiles": Rule.QUARTILE, "benchmark": Rule.QUARTILE,
-    "by quartile": Rule.QUARTILE, "auto": Rule.AUTO, "automatic": Rule.AUTO, "default": Rule.AUTO,
-    "trend": Rule.TREND, "direction": Rule.TREND, "by trend": Rule.TREND, "direction of travel": Rule.TREND,
-    "dot": Rule.TREND,
-    "none": Rule.NONE, "n/a": Rule.NONE, "not rated": Rule.NONE, "no rag": Rule.NONE,
-}
-
-
 @dataclass(frozen=True)
 class RuleSpec:
     """A RAG rule as a council's key states it: the kind and its tolerances.
@@ -103,9 +85,15 @@ class RuleSpec:
     this near is Amber. None: not given here (a wider setting may give it).
     """
 
-    kind: Rule = Rule.AUTO
+    kind: RuleKind = Rule.AUTO
     green_within: Tolerance | None = None
     amber_within: Tolerance | None = None
+
+    def overridden_by(self, green_within: Tolerance | None, amber_within: Tolerance | None) -> "RuleSpec":
+        """This rule with tolerances given elsewhere (a run's options, the Settings
+        sheet's tolerance rows) winning over its own text's."""
+        return replace(self, green_within=self.green_within if green_within is None else green_within,
+                       amber_within=self.amber_within if amber_within is None else amber_within)
 
     def text(self) -> str:
         """As an officer would type it: ``target green 5% amber 10%``."""
@@ -138,7 +126,7 @@ def parse_rule_spec(text: object, default: RuleSpec | None = None) -> RuleSpec |
     """
     if isinstance(text, RuleSpec):
         return text
-    if isinstance(text, Rule):
+    if isinstance(text, RuleKind):
         return RuleSpec(text)
     cleaned = re.sub(r"\s+", " ", str(text or "").strip().lower())
     if cleaned == "":
@@ -146,12 +134,12 @@ def parse_rule_spec(text: object, default: RuleSpec | None = None) -> RuleSpec |
     # The longest rule is ~60 characters; the pattern's lazy start is quadratic on a long text.
     match = _SPEC.match(cleaned) if len(cleaned) <= _LONGEST_RULE else None
     kind_text = (match["kind"].strip() if match else cleaned) or ("auto" if match else "")
-    if match is None or kind_text not in _RULE_NAMES:
+    kind = find_rule(kind_text) if match is not None else None
+    if kind is None:
         raise RagError(
-            f"unknown RAG rule '{str(text).strip()[:60]}' (expected target, quartile, trend, auto or none, "
+            f"unknown RAG rule '{str(text).strip()[:60]}' (expected {rule_names(rating_first=True)}, "
             "optionally with tolerances: target 10pp, target green 5% amber 10%)"
         )
-    kind = _RULE_NAMES[kind_text]
     try:
         green = parse_tolerance(match["green"])
         amber = parse_tolerance(match["amber"] or match["bare"])
@@ -159,16 +147,16 @@ def parse_rule_spec(text: object, default: RuleSpec | None = None) -> RuleSpec |
         raise RagError(f"RAG rule '{str(text).strip()[:60]}': {error}") from None
     if match["bare"] and match["amber"]:
         raise RagError(f"RAG rule '{str(text).strip()[:60]}' gives the amber tolerance twice")
-    if (green or amber) and kind in (Rule.QUARTILE, Rule.TREND, Rule.NONE):
+    if (green or amber) and not kind.takes_tolerances:
         raise RagError(f"RAG rule '{str(text).strip()[:60]}': tolerances apply to targets, not to the "
                        f"{kind.value} rule")
     return RuleSpec(kind, green, amber)
 
 
-def parse_rule(text: object, default: Rule = Rule.AUTO) -> Rule:
+def parse_rule(text: object, default: RuleKind = Rule.AUTO) -> RuleKind:
     """Read a RAG rule's kind (tolerances, if written, are read by
     :func:`parse_rule_spec`); empty gives ``default``."""
-    if isinstance(text, Rule):
+    if isinstance(text, RuleKind):
         return text
     spec = parse_rule_spec(text)
     return default if spec is None else spec.kind

@@ -10,7 +10,7 @@ from __future__ import annotations
 from kpi_excel.core.measures import MEASURE_TYPE_CHOICES
 from kpi_excel.core.palette import COMPARISON_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
 from kpi_excel.core.plan import Cell, ColumnSpec, FormatRule, SheetSpec
-from kpi_excel.core.rag import Rule
+from kpi_excel.core.rule_registry import Rule, rule_names
 from kpi_excel.core.targets import Tolerance
 from kpi_excel.core.settings import ReportSettings, settings_table
 
@@ -71,7 +71,7 @@ _INPUTS = (
     ("RAG Override", "rag_override", ColumnSpec("RAG Override", 12, choices=RAG_CHOICES)),
     ("Override Reason", "rag_override_reason", ColumnSpec("Override Reason", 30, wrap=True)),
     ("RAG Rule", "rag_rule", ColumnSpec("RAG Rule", 14, choices=RULE_CHOICES, free_text=True,
-                                        help="auto, target, quartile, trend or none; tolerances may follow, "
+                                        help=f"{rule_names()}; tolerances may follow, "
                                              "e.g. target 10pp or target green 5% amber 10%")),
     ("Benchmark Code", "benchmark_code",
      ColumnSpec("Benchmark Code", 18, help="The indicator's code in the benchmark data (LAIT Short Desc).")),
@@ -180,8 +180,8 @@ def settings_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
 
 def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
     """The key in words, as the published dashboards print it, from the settings."""
-    green = settings.green_within if settings.green_within is not None else settings.rag_rule.green_within
-    tolerance = settings.amber_within if settings.amber_within is not None else settings.rag_rule.amber_within
+    settled = settings.rag_rule.overridden_by(settings.green_within, settings.amber_within)
+    green, tolerance = settled.green_within, settled.amber_within
     target_green = "Target met (>: strictly above; >=: at or above; a bare number: on the good side)"
     target_green += "." if green is None else f", or missed by no more than {_within(green)}."
     if tolerance is None:
@@ -208,11 +208,7 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
                                           "with counts; otherwise it reads Same."),)
     notes = (
         Cell("RAG rating key", style="title"),
-        Cell(f"Rule: {settings.rag_rule.text()} — "
-             + {"auto": "by target where the indicator has one, otherwise by benchmark quartile.",
-                "target": "by target only.", "quartile": "by benchmark quartile only.",
-                "trend": "by direction only: improving Green, no change Amber, declining Red.",
-                "none": "not rated."}[settings.rag_rule.kind.value]
+        Cell(f"Rule: {settings.rag_rule.text()} — {settings.rag_rule.kind.key}"
              + f" Quartiles are worked out among {comparator} (quartile 1 = top).", style="note"),
     )
     columns = (ColumnSpec("Rule", 16), ColumnSpec("RAG", 10), ColumnSpec("Meaning", 90, wrap=True))

@@ -52,7 +52,6 @@ from kpi_excel.core.engine.parsed import (
     R_NA,
     R_RED,
     RAGS,
-    RULE_CODE,
     TargetColumn,
     ToleranceColumn,
     ValueColumn,
@@ -61,11 +60,12 @@ from kpi_excel.core.engine.parsed import (
 )
 from kpi_excel.core.engine.rounding import max_decimals, round_columns
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.rag import AMBER, GREEN, NA, RED, Quartile, Rating, Rule, RuleSpec
+from kpi_excel.core.rag import AMBER, GREEN, NA, RED, Quartile, Rating, RuleSpec
+from kpi_excel.core.rule_registry import RuleKind, rule_of_code
 from kpi_excel.core.targets import Target, Tolerance
 from kpi_excel.core.values import Value, format_number
 
-__all__ = ["RagInputs", "RagColumns", "rag_columns", "rate_parsed", "RAG_CODE", "format_numbers"]
+__all__ = ["RagInputs", "RagColumns", "RuleRows", "rag_columns", "rate_parsed", "RAG_CODE", "format_numbers"]
 
 RAG_CODE = {NA: R_NA, RED: R_RED, AMBER: R_AMBER, GREEN: R_GREEN}
 # A target written as words that compare ("below 20%", "Less than 30 weeks.", "A minimum of 50%")
@@ -143,10 +143,41 @@ def _set(out: RagColumns, rows: np.ndarray, rag: object, reasons: object, rule: 
         out.rule[rows] = rule
 
 
+@dataclass(frozen=True)
+class RuleRows:
+    """What a registered rule's ``decide`` is given: its rows, parsed, one entry a
+    row (``direction`` as words: Improving, Declining, No change, Not applicable;
+    ``quartile`` 1-4 or 0). It returns a (RAG word, reason) per row."""
+
+    latest: list[Value]
+    previous: list[Value]
+    target: list[Target | None]
+    polarity: list[Polarity]
+    direction: list[str]
+    quartile: list[int]
+    green_within: list[Tolerance | None]
+    amber_within: list[Tolerance | None]
+
+
+def _registered(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
+    """Rows whose rule was registered beyond the built-ins: each rule's own ``decide``."""
+    kind = inputs.kind[rows]
+    for code in np.unique(kind[kind > K_NONE]).tolist():
+        picked = rows[kind == code]
+        rule = rule_of_code(code)
+        given = RuleRows(inputs.latest.values[picked].tolist(), inputs.previous.values[picked].tolist(),
+                         inputs.target.targets[picked].tolist(), [POLARITIES[p] for p in inputs.polarity[picked]],
+                         DIRECTIONS[inputs.direction[picked]].tolist(), inputs.quartile[picked].tolist(),
+                         inputs.green.tolerances[picked].tolist(), inputs.amber.tolerances[picked].tolist())
+        decided = list(rule.decide(given))  # type: ignore[misc]
+        _set(out, picked, [RAG_CODE[word] for word, _ in decided], [reason for _, reason in decided], rule.value)
+
+
 def _computed(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
     """The rating each rule gives (before an override)."""
     kind = inputs.kind[rows]
     _set(out, rows[kind == K_NONE], R_NA, "N/A: not rated (rule: none)", "none")
+    _registered(inputs, rows, out)
     by_trend = rows[kind == K_TREND]
     if len(by_trend):
         table = _trend_table()
@@ -554,7 +585,7 @@ def _trend_table() -> dict[int, tuple[int, str]]:
 
 
 def rate_parsed(
-    rules: Sequence[Rule | RuleSpec],
+    rules: Sequence[RuleKind | RuleSpec],
     latest: Sequence[Value | None],
     polarity: Sequence[Polarity],
     direction: Sequence[str],
@@ -570,13 +601,14 @@ def rate_parsed(
     are used where ``green_within`` / ``amber_within`` give none."""
     size = len(rules)
     nothing: list[None] = [None] * size
-    specs = [r if isinstance(r, RuleSpec) else RuleSpec(r) for r in rules]
-    greens = [g if g is not None else s.green_within for g, s in zip(green_within or nothing, specs)]
-    ambers = [a if a is not None else s.amber_within for a, s in zip(amber_within or nothing, specs)]
+    specs = [(r if isinstance(r, RuleSpec) else RuleSpec(r)).overridden_by(g, a)
+             for r, g, a in zip(rules, green_within or nothing, amber_within or nothing)]
+    greens = [s.green_within for s in specs]
+    ambers = [s.amber_within for s in specs]
     quartiles = list(quartile or nothing)
     no_value = Value(None, missing="no value")
     inputs = RagInputs(
-        kind=np.array([RULE_CODE[s.kind] for s in specs], dtype=np.int8),
+        kind=np.array([s.kind.code for s in specs], dtype=np.int8),
         green=ToleranceColumn.of(greens), amber=ToleranceColumn.of(ambers),
         latest=ValueColumn.of([v if v is not None else no_value for v in latest]),
         previous=ValueColumn.of([v if v is not None else no_value for v in (previous or nothing)]),

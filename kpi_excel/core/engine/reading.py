@@ -28,7 +28,6 @@ from kpi_excel.core.engine.parsed import (
     P_NONE,
     POLARITIES,
     POLARITY_CODE,
-    RULE_CODE,
     TargetColumn,
     ToleranceColumn,
     ValueColumn,
@@ -230,7 +229,7 @@ def read_rules(cells: RowCells, options: RateOptions, active: np.ndarray, log: P
         picked = [settled[s][1][position] for s in slots[rows]]  # type: ignore[index]
         log.add(rows, [p[0] for p in picked], [p[1] for p in picked])
     rules = [s[0] for s in settled]  # type: ignore[index]
-    kind = np.array([RULE_CODE[r.kind] for r in rules], dtype=np.int8)
+    kind = np.array([r.kind.code for r in rules], dtype=np.int8)
     return RuleColumns(kind[slots], ToleranceColumn.of([r.green_within for r in rules], slots),
                        ToleranceColumn.of([r.amber_within for r in rules], slots))
 
