@@ -109,7 +109,9 @@ class _RuleOption(click.Option):
         from kpi_excel.core.rule_registry import rule_phrases
 
         self.help = (f"RAG rule for rows without their own: {rule_phrases()}; tolerances may follow, as a "
-                     "council's key says: 'target green 5% amber 10%'.")
+                     "council's key says: 'target green 5% amber 10%', and its own statuses: 'yellow 5%', "
+                     "'blue at TTAF' (a second target's column), 'blue beyond 5%', 'amber if improved', "
+                     "'names Green=Green star, Red=Red triangle'.")
         return super().get_help_record(ctx)
 
 
@@ -180,9 +182,10 @@ def rate(
 
 
 def _print_rate_summary(rated, output: Path | None) -> None:  # type: ignore[no-untyped-def]
+    from kpi_excel.core.rag import counted_order
+
     counts = rated.counts()
-    order = ["Green", "Amber", "Red", "N/A"]
-    parts = [f"{counts.get(word, 0)} {word}" for word in order if counts.get(word)]
+    parts = [f"{counts.get(word, 0)} {word}" for word in counted_order(counts) if counts.get(word)]
     rows = sum(counts.values())
     where = f" → {output}" if output else ""
     stderr.print(f"Rated {rows} indicator{'s' if rows != 1 else ''}: {', '.join(parts) or 'none'}; "

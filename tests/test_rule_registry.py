@@ -108,7 +108,7 @@ def test_taking_a_rule_back_leaves_only_the_built_ins() -> None:
 
 def test_integer_codes_are_the_words_they_stand_for() -> None:
     """The engine's codes are IntEnums made from their words: they cannot drift apart."""
-    assert [RAGS[code] for code in RagCode] == ["N/A", "Red", "Amber", "Green"]
+    assert [RAGS[code] for code in RagCode] == ["N/A", "Red", "Amber", "Green", "Yellow", "Blue"]
     assert [POLARITIES[code] for code in PolarityCode] == [Polarity.NONE, Polarity.HIGH, Polarity.LOW,
                                                             Polarity.TARGET]
     assert [WORDS[code] for code in TrendWord] == list(WORDS)

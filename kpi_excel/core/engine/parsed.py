@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.rag import AMBER, GREEN, NA, RED
+from kpi_excel.core.rag import AMBER, BLUE, GREEN, NA, RED, YELLOW
 from kpi_excel.core.rule_registry import RuleCode
 from kpi_excel.core.targets import MAINTAIN, TOP_QUARTILE, Target, Tolerance
 from kpi_excel.core.trend import DECLINING, DECREASE, IMPROVING, INCREASE, NO_CHANGE, NOT_APPLICABLE, SAME
@@ -64,6 +64,8 @@ __all__ = [
     "R_RED",
     "R_AMBER",
     "R_GREEN",
+    "R_YELLOW",
+    "R_BLUE",
     "K_AUTO",
     "K_TARGET",
     "K_QUARTILE",
@@ -104,10 +106,10 @@ DIRECTIONS = np.array([NOT_APPLICABLE, IMPROVING, DECLINING, NO_CHANGE], dtype=o
 Direction = _codes("Direction", list(DIRECTIONS))
 D_NOT_APPLICABLE, D_IMPROVING, D_DECLINING, D_NO_CHANGE = Direction
 
-# RAG words.
-RAGS = np.array([NA, RED, AMBER, GREEN], dtype=object)
+# RAG words (Yellow and Blue only where a council's key has them).
+RAGS = np.array([NA, RED, AMBER, GREEN, YELLOW, BLUE], dtype=object)
 RagCode = _codes("RagCode", list(RAGS))
-R_NA, R_RED, R_AMBER, R_GREEN = RagCode
+R_NA, R_RED, R_AMBER, R_GREEN, R_YELLOW, R_BLUE = RagCode
 
 # Rule kinds: the registry's codes (kpi_excel.core.rule_registry); a registered rule has its own.
 K_AUTO, K_TARGET, K_QUARTILE, K_TREND, K_NONE = RuleCode
