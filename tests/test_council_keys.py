@@ -73,12 +73,14 @@ def test_swansea_cre4_breaks_its_own_key_and_rate_says_so(tmp_path: Path) -> Non
 # Quarter 4 2012/13; Amber = more than 10% off the Quarter 4 Target and where performance had improved
 # or been maintained compared to Quarter 4 2012/13; Green = on or within 10% of the Quarter 4 Target"
 HAVERING = "target green 10% amber if improved"
+# Its Direction of Travel: "green up arrow" better, "red down arrow" worse, "black/amber horizontal
+# arrow" the same. Quarter 4 is compared with Quarter 4 a year before: YTD is how rate says so.
 HAVERING_TABLE = (
-    "Indicator,Polarity,Q4 2012/13,Q4 2013/14,Q4 Target\n"
-    "Within 10%,High = Good,80,92,100\n"
-    "Off by more and worse,High = Good,80,70,100\n"
-    "Off by more but better,High = Good,60,70,100\n"
-    "Off by more and the same,High = Good,70,70,100\n"
+    "Indicator,Polarity,Frequency,Q4 2012/13,Q4 2013/14,Q4 Target,Direction of Travel\n"
+    "Within 10%,High = Good,YTD,80,92,100,Green up arrow\n"
+    "Off by more and worse,High = Good,YTD,80,70,100,Red down arrow\n"
+    "Off by more but better,High = Good,YTD,60,70,100,Green up arrow\n"
+    "Off by more and the same,High = Good,YTD,70,70,100,Black horizontal arrow\n"
 )
 
 
@@ -90,6 +92,7 @@ def test_havering_red_and_amber_split_by_trend(tmp_path: Path) -> None:
         "Amber: 70 is 30 short of the 100 target, but improved on the previous value (amber if improved)"
     assert rated.loc["Off by more and the same", "rag_reason"].endswith("but held the previous value "
                                                                         "(amber if improved)")
+    assert (rated["problems"] == "").all()  # its arrows agree with the data
 
 
 # Isle of Anglesey (Welsh county), Corporate Scorecard:
@@ -281,6 +284,13 @@ def test_refresh_writes_the_councils_statuses_with_their_fills(council_report: P
     assert by_code["SC06"][rag] == "Green"
     assert by_code["SC02"][rag] == "N/A"
     assert by_code["SC02"][headers.index("RAG Reason")].startswith("N/A: part of SC01, rated as its total (Yellow: ")
+    # The Log's four columns still add up to the rows rated: Blue counts as Green, Yellow as Amber.
+    log = [r for r in _cells(council_report, "Log") if r and r[0]]
+    entry = dict(zip(log[0], log[-1]))
+    statuses = [r[rag] for r in by_code.values()]
+    assert entry["Green"] == statuses.count("Green") + statuses.count("Blue")
+    assert entry["Amber"] == statuses.count("Amber") + statuses.count("Yellow")
+    assert entry["Green"] + entry["Amber"] + entry["Red"] + entry["N/A"] == entry["Rated"]
     # The RAG column's conditional formats fill Yellow and Blue as the palette does.
     from kpi_excel.workbook.xlsx import XlsxPackage
 
@@ -328,3 +338,29 @@ def test_the_paper_shows_the_councils_statuses_in_colour(council_report: Path) -
     assert shaded == {"Yellow": STATUS_COLOURS["Yellow"].fill, "Blue": STATUS_COLOURS["Blue"].fill}
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Yellow" in text and "Blue" in text  # the counts name them
+
+
+def test_a_councils_own_names_are_filled_by_the_colour_they_start_with() -> None:
+    """Harlow's words in the RAG column's conditional formats: a green star green, a blue circle blue."""
+    from kpi_excel.core.palette import STATUS_COLOURS
+    from kpi_excel.core.template import kpi_rules
+
+    fills = {r.text: r.fill for r in kpi_rules({"Green star": "Blue", "Blue circle": "Green",
+                                                "Red triangle": "Red", "Exceeded": None,
+                                                "Within target boundaries": "Green"})
+             if r.header == "RAG"}
+    assert fills["Green star"] == STATUS_COLOURS["Green"].fill
+    assert fills["Blue circle"] == STATUS_COLOURS["Blue"].fill
+    assert fills["Red triangle"] == STATUS_COLOURS["Red"].fill
+    assert fills["Within target boundaries"] == STATUS_COLOURS["Green"].fill  # no colour word: its status's
+    assert "Exceeded" not in fills  # no colour to take: the word is still written, unfilled
+
+
+@pytest.mark.parametrize(("published", "reading"), [
+    ("Green up arrow", ("direction", "Improving")), ("Red down arrow", ("direction", "Declining")),
+    ("Black horizontal arrow", ("word", "Same")), ("Amber horizontal arrow", ("word", "Same")),
+])
+def test_havering_direction_of_travel_words(published: str, reading: tuple[str, str]) -> None:
+    from kpi_excel.core.trend import read_published_trend
+
+    assert read_published_trend(published) == reading

@@ -106,6 +106,14 @@ def test_taking_a_rule_back_leaves_only_the_built_ins() -> None:
         register("new", ("dot",), key="x.")
 
 
+def test_a_rule_copied_or_pickled_is_the_registered_one() -> None:
+    import copy
+    import pickle
+
+    spec = parse_rule_spec("target green 5%")
+    assert pickle.loads(pickle.dumps(spec)) == spec and copy.deepcopy(spec).kind is Rule.TARGET
+
+
 def test_integer_codes_are_the_words_they_stand_for() -> None:
     """The engine's codes are IntEnums made from their words: they cannot drift apart."""
     assert [RAGS[code] for code in RagCode] == ["N/A", "Red", "Amber", "Green", "Yellow", "Blue"]

@@ -49,7 +49,8 @@ from kpi_excel.core.override_period import check_override
 from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
 from kpi_excel.core.print_layout import ChartGrid, Slot
 from kpi_excel.core.plan import FormatRule, Sparklines
-from kpi_excel.core.rag import Quartile, RagError, RuleSpec, parse_quartile, row_rule, status_of_word
+from kpi_excel.core.rag import (AMBER, BLUE, GREEN, NA, RED, YELLOW, Quartile, RagError, RuleSpec, parse_quartile,
+                                row_rule, status_of_word)
 from kpi_excel.core.settings import ReportSettings, read_settings
 from kpi_excel.core.summary import IndicatorStatus, missed_targets, summarise, summary_sheet
 from kpi_excel.core.targets import MAINTAIN
@@ -317,7 +318,9 @@ def plan_refresh(
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
     # The statuses a council's key adds (Blue, Yellow, its own names) get fills where they are used.
-    own = tuple(dict.fromkeys(r.assessment.rag for r in rated if r.assessment.rag not in RAG_COLOURS))  # type: ignore[union-attr]
+    own = {r.assessment.rag: status_of_word(r.assessment.rag, settings.rag_rule,  # type: ignore[union-attr]
+                                            row_rule(r.fields.get("rag_rule"), settings.rag_rule))
+           for r in rated if r.assessment.rag not in RAG_COLOURS}  # type: ignore[union-attr]
     rag_rules = tuple(status_rules("RAG", own))
     shown_not_used = list(not_used[:_NOT_USED_SHOWN])
     if len(not_used) > _NOT_USED_SHOWN:  # a pasted extract of another report's codes: a line each would bury the rest
@@ -351,7 +354,7 @@ def plan_refresh(
         logged_sources += "; not used: " + "; ".join(not_used)
     log = LogEntry((
         when, user, door, logged_sources[:2000], len(rated),
-        counts.get("Green", 0), counts.get("Amber", 0), counts.get("Red", 0), counts.get("N/A", 0),
+        *_log_counts(rated, settings.rag_rule),
         "; ".join(changes)[:2000] or None, len(summary.problems), version,
     ))
     placed = tuple(name for name in (SUMMARY_SHEET, BENCHMARK_SHEET, HISTORY_SHEET) if any(s.name == name for s in sheets))
@@ -389,6 +392,18 @@ def _below_targets(rows: Sequence[_Row]) -> list[bool | None]:
     """Whether each rated row's latest value misses its target, all rows at once."""
     return missed_targets([(r.assessment.latest, r.assessment.target, r.assessment.polarity,  # type: ignore[union-attr]
                             r.assessment.previous) for r in rows])  # type: ignore[union-attr]
+
+
+def _log_counts(rated: Sequence[_Row], rule: RuleSpec) -> tuple[int, int, int, int]:
+    """Green, Amber, Red and N/A for the Log, whose columns are those four: a key's Blue
+    counts as Green and its Yellow as Amber, a council's own name as its status."""
+    counts = {GREEN: 0, AMBER: 0, RED: 0, NA: 0}
+    family = {BLUE: GREEN, YELLOW: AMBER}
+    for row in rated:
+        status = status_of_word(row.assessment.rag, rule, row_rule(row.fields.get("rag_rule"), rule)) or NA  # type: ignore[union-attr]
+        status = family.get(status, status)
+        counts[status if status in counts else NA] += 1
+    return counts[GREEN], counts[AMBER], counts[RED], counts[NA]
 
 
 def _rule_of(options: RateOptions) -> RuleSpec:

@@ -48,6 +48,17 @@ class RuleKind:
     def __repr__(self) -> str:
         return f"Rule.{self.name}"
 
+    # One object per rule (compared by identity, like an Enum member): a copy or an
+    # unpickled rule is the registered one.
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return find_rule, (self.value,)
+
+    def __copy__(self) -> "RuleKind":
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> "RuleKind":
+        return self
+
 
 _KINDS: list[RuleKind] = []
 _NAMES: dict[str, RuleKind] = {}

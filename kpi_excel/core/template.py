@@ -7,6 +7,8 @@ columns untouched).
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from kpi_excel.core.measures import MEASURE_TYPE_CHOICES
 from kpi_excel.core.palette import COMPARISON_COLOURS, QUARTILE_COLOURS, RAG_COLOURS, status_swatch
 from kpi_excel.core.plan import Cell, ColumnSpec, FormatRule, SheetSpec
@@ -134,18 +136,20 @@ LOG_COLUMNS = ("When", "Who", "Door", "Sources", "Rated", "Green", "Amber", "Red
                "kpi_excel version")
 
 
-def status_rules(header: str, words: tuple[str, ...] = ()) -> list[FormatRule]:
+def status_rules(header: str, words: Mapping[str, str | None] | tuple[str, ...] = ()) -> list[FormatRule]:
     """Fills for the RAG words, then for ``words``: the statuses a council's key adds
-    (Blue, Yellow) and its own names for them (Harlow's "Green star")."""
+    (Blue, Yellow) and its own names for them (Harlow's "Green star"), each mapped to
+    the status it stands for where known (a name with no colour in it takes its status's)."""
     rules = [FormatRule(header, "equals", word, s.fill, s.font, bold=True) for word, s in RAG_COLOURS.items()]
-    for word in words:
-        swatch = status_swatch(word)
+    statuses = words if isinstance(words, Mapping) else dict.fromkeys(words)
+    for word, status in statuses.items():
+        swatch = status_swatch(word, status)
         if word not in RAG_COLOURS and swatch is not None:
             rules.append(FormatRule(header, "equals", word, swatch.fill, swatch.font, bold=True))
     return rules
 
 
-def kpi_rules(statuses: tuple[str, ...] = ()) -> tuple[FormatRule, ...]:
+def kpi_rules(statuses: Mapping[str, str | None] | tuple[str, ...] = ()) -> tuple[FormatRule, ...]:
     """RAG fills that follow the word (and the key's own ``statuses``), direction
     colours, change arrows, quartile shading."""
     rules = status_rules("RAG", statuses)
@@ -236,7 +240,7 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
              + f" Quartiles are worked out among {comparator} (quartile 1 = top).", style="note"),
     )
     columns = (ColumnSpec("Rule", 16), ColumnSpec("RAG", 10), ColumnSpec("Meaning", 90, wrap=True))
-    own = tuple(named(status) for status in settled.statuses() if named(status) not in RAG_COLOURS)
+    own = {named(status): status for status in settled.statuses() if named(status) not in RAG_COLOURS}
     rules = tuple(status_rules("RAG", own))
     return SheetSpec(RAG_KEY_SHEET, columns, rows, title=notes, landscape=False, tab_colour="BF8F00", rules=rules)
 
