@@ -58,6 +58,8 @@ CANONICAL = (
     "latest_period",
     "latest_value",
     "target",
+    "stretch_target",
+    "group",
     "quartile",
     "quartile_position",
     "sn_average",
@@ -137,6 +139,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "target": (
         "target", "targets", "annual target", "target value", "goal", "threshold", "target for period",
         "target 2022 23", "ambition target", "current target", "target ytd", "standard",
+        # Swansea's ALP; City of Lincoln's low target (beside a high one).
+        "alp", "acceptable level of performance", "low target", "lower target",
+    ),
+    # A second, aspirational target beyond the target (issue 19): Swansea's TTAF, City of
+    # Lincoln's high target. A rule with "blue at stretch target" rates meeting it Blue.
+    # Rows judged together (issue 19 item 7): each part names its total's Code.
+    "group": ("group", "part of", "group code", "parent code", "sub indicator of", "rated with total"),
+    "stretch_target": (
+        "stretch target", "ttaf", "target to aim for", "aspirational target", "high target", "higher target",
+        "upper target", "aspiration",
     ),
     "quartile": (
         "quartile", "national benchmark quartile 1 top", "national benchmark", "national quartile",

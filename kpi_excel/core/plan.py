@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from kpi_excel.core.rag import counted_order
+
 __all__ = [
     "EXCEL_CELL_LIMIT",
     "CUT_MARK",
@@ -233,8 +235,7 @@ class Summary:
     benchmarked: int = 0
 
     def lines(self) -> list[str]:
-        order = ["Green", "Amber", "Red", "N/A"]
-        words = ", ".join(f"{self.counts[w]} {w}" for w in order if self.counts.get(w))
+        words = ", ".join(f"{self.counts[w]} {w}" for w in counted_order(self.counts) if self.counts.get(w))
         out = [f"Rated {self.rated} indicator{'s' if self.rated != 1 else ''}: {words or 'none'}"]
         if self.benchmarked:
             out.append(f"Benchmarked {self.benchmarked} against other authorities")

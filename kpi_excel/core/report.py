@@ -49,7 +49,8 @@ from kpi_excel.core.override_period import check_override
 from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
 from kpi_excel.core.print_layout import ChartGrid, Slot
 from kpi_excel.core.plan import FormatRule, Sparklines
-from kpi_excel.core.rag import Quartile, RagError, parse_quartile, parse_rag_word
+from kpi_excel.core.rag import (AMBER, BLUE, GREEN, NA, RED, YELLOW, Quartile, RagError, RuleSpec, parse_quartile,
+                                row_rule, status_of_word)
 from kpi_excel.core.settings import ReportSettings, read_settings
 from kpi_excel.core.summary import IndicatorStatus, missed_targets, summarise, summary_sheet
 from kpi_excel.core.targets import MAINTAIN
@@ -62,6 +63,7 @@ from kpi_excel.core.template import (
     KPI_SHEET,
     SUMMARY_SHEET,
     kpi_rules,
+    status_rules,
     log_sheet,
     rag_key_sheet,
 )
@@ -311,11 +313,15 @@ def plan_refresh(
     summary = Summary(rated=len(rated), counts=counts, changes=changes, problems=settings_problems + problems,
                       sources=tuple(sources), benchmarked=sum(1 for r in rows if r.bench is not None))
     below = _below_targets(rated)
-    statuses = [replace(_status(table, row, missed), period_rag=before)
+    statuses = [replace(_status(table, row, missed, settings.rag_rule), period_rag=before)
                 for row, missed, before in zip(rated, below, _previous_period_rags(rated, options))]
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
-    rag_rules = tuple(FormatRule("RAG", "equals", w, c.fill, c.font, bold=True) for w, c in RAG_COLOURS.items())
+    # The statuses a council's key adds (Blue, Yellow, its own names) get fills where they are used.
+    own = {r.assessment.rag: status_of_word(r.assessment.rag, settings.rag_rule,  # type: ignore[union-attr]
+                                            row_rule(r.fields.get("rag_rule"), settings.rag_rule))
+           for r in rated if r.assessment.rag not in RAG_COLOURS}  # type: ignore[union-attr]
+    rag_rules = tuple(status_rules("RAG", own))
     shown_not_used = list(not_used[:_NOT_USED_SHOWN])
     if len(not_used) > _NOT_USED_SHOWN:  # a pasted extract of another report's codes: a line each would bury the rest
         shown_not_used.append(f"… and {len(not_used) - _NOT_USED_SHOWN} more Data codes that match no indicator "
@@ -338,7 +344,7 @@ def plan_refresh(
         body_rows=tuple(table.sheet_row(i) for i in table.body),
         add_columns=add_columns,
         writes=writes,
-        rules=kpi_rules(),
+        rules=kpi_rules(own),
         dropdowns=tuple(spec for spec in KPI_COLUMNS if spec.choices),
         table=content.kpis.table,
         sparklines=sparklines,
@@ -348,7 +354,7 @@ def plan_refresh(
         logged_sources += "; not used: " + "; ".join(not_used)
     log = LogEntry((
         when, user, door, logged_sources[:2000], len(rated),
-        counts.get("Green", 0), counts.get("Amber", 0), counts.get("Red", 0), counts.get("N/A", 0),
+        *_log_counts(rated, settings.rag_rule),
         "; ".join(changes)[:2000] or None, len(summary.problems), version,
     ))
     placed = tuple(name for name in (SUMMARY_SHEET, BENCHMARK_SHEET, HISTORY_SHEET) if any(s.name == name for s in sheets))
@@ -388,13 +394,30 @@ def _below_targets(rows: Sequence[_Row]) -> list[bool | None]:
                             r.assessment.previous) for r in rows])  # type: ignore[union-attr]
 
 
-def _status(table: KpiTable, row: _Row, below_target: bool | None) -> IndicatorStatus:
+def _log_counts(rated: Sequence[_Row], rule: RuleSpec) -> tuple[int, int, int, int]:
+    """Green, Amber, Red and N/A for the Log, whose columns are those four: a key's Blue
+    counts as Green and its Yellow as Amber, a council's own name as its status."""
+    counts = {GREEN: 0, AMBER: 0, RED: 0, NA: 0}
+    family = {BLUE: GREEN, YELLOW: AMBER}
+    for row in rated:
+        status = status_of_word(row.assessment.rag, rule, row_rule(row.fields.get("rag_rule"), rule)) or NA  # type: ignore[union-attr]
+        status = family.get(status, status)
+        counts[status if status in counts else NA] += 1
+    return counts[GREEN], counts[AMBER], counts[RED], counts[NA]
+
+
+def _rule_of(options: RateOptions) -> RuleSpec:
+    return options.rule if isinstance(options.rule, RuleSpec) else RuleSpec(options.rule)
+
+
+def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpec) -> IndicatorStatus:
     """A rated row as the summary reads it; the previous RAG is what the sheet held before."""
     result = row.assessment
     assert result is not None
     before = ""
     if "rag" in table.outputs:
-        before = parse_rag_word(table.cells.value(row.index, table.outputs["rag"])) or ""
+        before = status_of_word(table.cells.value(row.index, table.outputs["rag"]), rule,
+                                row_rule(row.fields.get("rag_rule"), rule)) or ""
     quartile = None
     if row.bench is not None and not _missing(row.bench.get("quartile")):
         quartile = int(row.bench["quartile"])  # type: ignore[call-overload]
@@ -405,7 +428,8 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None) -> IndicatorS
         rank = f"{int(row.bench['rank'])} of {int(row.bench['n_areas'])}"  # type: ignore[call-overload]
     return IndicatorStatus(
         indicator=_name(table, row), code=_code(row), topic=str(row.fields.get("topic") or "").strip(),
-        rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
+        rag=status_of_word(result.rag, rule, row_rule(row.fields.get("rag_rule"), rule)) or result.rag,
+        shown_rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
         comment=str(row.fields.get("comment") or "").strip(),
         below_target=below_target, previous_rag=before,
         significance=result.statistics.significance if result.statistics is not None else "",
@@ -492,7 +516,9 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
         code = _code(row)
         out.append(IndicatorStatus(
             indicator=_name(table, row), code=code, topic=str(row.fields.get("topic") or "").strip(),
-            rag=parse_rag_word(output(row, "rag")) or "", direction=str(output(row, "direction") or ""),
+            rag=status_of_word(output(row, "rag"), _rule_of(options), row_rule(row.fields.get("rag_rule"),
+                                                                                _rule_of(options))) or "",
+            shown_rag=str(output(row, "rag") or ""), direction=str(output(row, "direction") or ""),
             rag_reason=str(output(row, "rag_reason") or ""), quartile=quartile.number if quartile else None,
             rank=str(output(row, "rank") or ""), comment=str(row.fields.get("comment") or "").strip(),
             below_target=below_target,

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from kpi_excel.core.rag import Rule, RuleSpec, parse_rule_spec
+from kpi_excel.core.rag import RuleSpec, parse_rule_spec
+from kpi_excel.core.rule_registry import Rule, rule_phrases
 from kpi_excel.core.targets import Tolerance, parse_tolerance
 from kpi_excel.errors import CellError, Problem
 
@@ -51,9 +52,7 @@ SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
      "'All authorities', or a list of authority names separated by semicolons, or the name of a "
      "group file; quartiles and ranks are worked out within it."),
     ("RAG rule", "rag_rule",
-     "auto (target if the indicator has one, else quartile), target, quartile, trend (improving Green, "
-     "no change Amber, declining Red) or none; tolerances may follow: target green 5% amber 10%. "
-     "A row's own RAG Rule wins."),
+     f"{rule_phrases()}; tolerances may follow: target green 5% amber 10%. A row's own RAG Rule wins."),
     ("Green tolerance", "green_within",
      "How near a missed target is still Green: 5% (of the target), 2pp (points) or 10 auto (points for a "
      "percentage, % of the target otherwise). Empty: only a met target is Green."),

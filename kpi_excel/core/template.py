@@ -7,10 +7,12 @@ columns untouched).
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from kpi_excel.core.measures import MEASURE_TYPE_CHOICES
-from kpi_excel.core.palette import COMPARISON_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
+from kpi_excel.core.palette import COMPARISON_COLOURS, QUARTILE_COLOURS, RAG_COLOURS, status_swatch
 from kpi_excel.core.plan import Cell, ColumnSpec, FormatRule, SheetSpec
-from kpi_excel.core.rag import Rule
+from kpi_excel.core.rule_registry import Rule, rule_names
 from kpi_excel.core.targets import Tolerance
 from kpi_excel.core.settings import ReportSettings, settings_table
 
@@ -71,7 +73,7 @@ _INPUTS = (
     ("RAG Override", "rag_override", ColumnSpec("RAG Override", 12, choices=RAG_CHOICES)),
     ("Override Reason", "rag_override_reason", ColumnSpec("Override Reason", 30, wrap=True)),
     ("RAG Rule", "rag_rule", ColumnSpec("RAG Rule", 14, choices=RULE_CHOICES, free_text=True,
-                                        help="auto, target, quartile, trend or none; tolerances may follow, "
+                                        help=f"{rule_names()}; tolerances may follow, "
                                              "e.g. target 10pp or target green 5% amber 10%")),
     ("Benchmark Code", "benchmark_code",
      ColumnSpec("Benchmark Code", 18, help="The indicator's code in the benchmark data (LAIT Short Desc).")),
@@ -134,9 +136,23 @@ LOG_COLUMNS = ("When", "Who", "Door", "Sources", "Rated", "Green", "Amber", "Red
                "kpi_excel version")
 
 
-def kpi_rules() -> tuple[FormatRule, ...]:
-    """RAG fills that follow the word, direction colours, change arrows, quartile shading."""
-    rules = [FormatRule("RAG", "equals", word, s.fill, s.font, bold=True) for word, s in RAG_COLOURS.items()]
+def status_rules(header: str, words: Mapping[str, str | None] | tuple[str, ...] = ()) -> list[FormatRule]:
+    """Fills for the RAG words, then for ``words``: the statuses a council's key adds
+    (Blue, Yellow) and its own names for them (Harlow's "Green star"), each mapped to
+    the status it stands for where known (a name with no colour in it takes its status's)."""
+    rules = [FormatRule(header, "equals", word, s.fill, s.font, bold=True) for word, s in RAG_COLOURS.items()]
+    statuses = words if isinstance(words, Mapping) else dict.fromkeys(words)
+    for word, status in statuses.items():
+        swatch = status_swatch(word, status)
+        if word not in RAG_COLOURS and swatch is not None:
+            rules.append(FormatRule(header, "equals", word, swatch.fill, swatch.font, bold=True))
+    return rules
+
+
+def kpi_rules(statuses: Mapping[str, str | None] | tuple[str, ...] = ()) -> tuple[FormatRule, ...]:
+    """RAG fills that follow the word (and the key's own ``statuses``), direction
+    colours, change arrows, quartile shading."""
+    rules = status_rules("RAG", statuses)
     rules += [
         FormatRule("Direction", "equals", "Improving", "E2EFDA", "375623"),
         FormatRule("Direction", "equals", "Declining", "FCE4D6", "833C0B"),
@@ -180,8 +196,9 @@ def settings_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
 
 def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
     """The key in words, as the published dashboards print it, from the settings."""
-    green = settings.green_within if settings.green_within is not None else settings.rag_rule.green_within
-    tolerance = settings.amber_within if settings.amber_within is not None else settings.rag_rule.amber_within
+    settled = settings.rag_rule.overridden_by(settings.green_within, settings.amber_within)
+    green, tolerance = settled.green_within, settled.amber_within
+    named = settled.name_of
     target_green = "Target met (>: strictly above; >=: at or above; a bare number: on the good side)"
     target_green += "." if green is None else f", or missed by no more than {_within(green)}."
     if tolerance is None:
@@ -190,10 +207,21 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
         target_amber = f"Missed, but within {_within(tolerance)}."
     comparator = settings.comparator if not settings.comparator_members else \
         f"a group of {len(settings.comparator_members)} authorities"
+    target_red = "Target missed" + ("." if tolerance is None else " by more than the tolerance.")
+    if settled.amber_if_improved:  # Havering: a miss beyond the tolerance is Amber or Red by the trend
+        target_amber = (target_amber if tolerance is not None else "") + \
+            " Missed by more than the tolerance, but improved on or held the previous value."
+        target_red = target_red[:-1] + ", and worse than the previous value."
     rows = (
-        ("By target", "Green", target_green),
-        ("By target", "Amber", target_amber),
-        ("By target", "Red", "Target missed" + ("." if tolerance is None else " by more than the tolerance.")),
+        *(() if not isinstance(settled.blue, Tolerance) else
+          (("By target", named("Blue"), f"Target beaten by more than {_within(settled.blue)}."),)),
+        *(() if settled.blue != "stretch" else
+          (("By target", named("Blue"), "The stretch target (the target to aim for) met as well."),)),
+        ("By target", named("Green"), target_green),
+        *(() if settled.yellow_within is None else
+          (("By target", named("Yellow"), f"Missed, but within {_within(settled.yellow_within)}."),)),
+        ("By target", named("Amber"), target_amber.strip()),
+        ("By target", named("Red"), target_red),
         ("By benchmark", "Green", "Top quartile of local authorities or high in second quartile with improving "
                                   "trend" + _SIGNIFICANT_MOVE),
         ("By benchmark", "Amber", "Second or third quartile with room for improvement."),
@@ -208,15 +236,12 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
                                           "with counts; otherwise it reads Same."),)
     notes = (
         Cell("RAG rating key", style="title"),
-        Cell(f"Rule: {settings.rag_rule.text()} — "
-             + {"auto": "by target where the indicator has one, otherwise by benchmark quartile.",
-                "target": "by target only.", "quartile": "by benchmark quartile only.",
-                "trend": "by direction only: improving Green, no change Amber, declining Red.",
-                "none": "not rated."}[settings.rag_rule.kind.value]
+        Cell(f"Rule: {settings.rag_rule.text()} — {settings.rag_rule.kind.key}"
              + f" Quartiles are worked out among {comparator} (quartile 1 = top).", style="note"),
     )
     columns = (ColumnSpec("Rule", 16), ColumnSpec("RAG", 10), ColumnSpec("Meaning", 90, wrap=True))
-    rules = tuple(FormatRule("RAG", "equals", w, s.fill, s.font, bold=True) for w, s in RAG_COLOURS.items())
+    own = {named(status): status for status in settled.statuses() if named(status) not in RAG_COLOURS}
+    rules = tuple(status_rules("RAG", own))
     return SheetSpec(RAG_KEY_SHEET, columns, rows, title=notes, landscape=False, tab_colour="BF8F00", rules=rules)
 
 

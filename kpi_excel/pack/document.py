@@ -30,7 +30,7 @@ from docx.oxml.shape import CT_Inline
 from docx.shared import Cm, Pt, RGBColor
 
 from kpi_excel.version import __version__
-from kpi_excel.core.palette import HEADER, RAG_COLOURS
+from kpi_excel.core.palette import HEADER, RAG_COLOURS, status_swatch
 from kpi_excel.pack.charts import CHART_WIDTH_CM
 from kpi_excel.pack.content import PAPER_COLUMNS, PaperContent, PaperIndicator
 
@@ -170,9 +170,15 @@ def _header(table, headers: Sequence[str], style) -> None:  # type: ignore[no-un
         _shade(cell, HEADER.fill)
 
 
-def _coloured(cell, word: str, style) -> None:  # type: ignore[no-untyped-def]
+def _status_cell(cell, status, style) -> None:  # type: ignore[no-untyped-def]
+    """A row's status as the council words it (Blue, Yellow, "Green star"), in its colours."""
+    shown = status.shown_rag if status.shown_rag and status.rag_word != "N/A" else status.rag_word
+    _coloured(cell, shown, style, status.rag_word)
+
+
+def _coloured(cell, word: str, style, status: str | None = None) -> None:  # type: ignore[no-untyped-def]
     """A RAG or direction word in the workbook's colours: the word is always there."""
-    swatch = RAG_COLOURS.get(word)
+    swatch = RAG_COLOURS.get(word) or status_swatch(word, status)
     if swatch is not None:
         _write(cell, word, style, bold=True, colour=swatch.font)
         _shade(cell, swatch.fill)
@@ -197,7 +203,7 @@ def _exceptions(doc: Document, content: PaperContent) -> None:
         cells = table.add_row().cells
         status = item.status
         _write(cells[0], status.indicator, style)
-        _coloured(cells[1], status.rag_word, style)
+        _status_cell(cells[1], status, style)
         _coloured(cells[2], status.direction, style)
         _write(cells[3], item.why, style)
         _write(cells[4], status.rag_reason, style)
@@ -226,7 +232,7 @@ def _performance_table(doc: Document, content: PaperContent) -> None:
             for cell, name in zip(cells, fields):
                 text = indicator.cells.get(name, "")
                 if name == "rag":
-                    _coloured(cell, indicator.status.rag_word, style)
+                    _status_cell(cell, indicator.status, style)
                 elif name == "direction":
                     _coloured(cell, text, style)
                 else:
