@@ -58,13 +58,14 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         else:
             dictionary = dictionary_beside(source.spec)
         try:
-            loaded = load_benchmark_data(source.spec, areas)
-            indicators = read_dictionary(dictionary)
+            # Read once a process (the server benchmarks click after click), again when a file changes.
+            loaded = load_benchmark_data(source.spec, areas, reuse=True)
+            indicators = read_dictionary(dictionary, reuse=True)
         except KpiExcelError as error:
             raise InputError(f"Benchmark data: {error}", sheet="Settings") from None
     wanted = _wanted(table, selected)
     codes = {code for code, _, _ in wanted}
-    pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))))
+    pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))), reuse=True)
     count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
     with_counts = loaded.values[loaded.values["code"].astype(str).isin(count_codes)]
     values = with_counts[with_counts["code"].astype(str).isin(codes)]
@@ -76,7 +77,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         group_source, group_path = group_file
         with policy.reading(group_source, "Comparator group"):
             group = read_group(group_path, areas)
-    lists = [read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory)
+    lists = [read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory, reuse=True)
              for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx")]
     neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
     regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
