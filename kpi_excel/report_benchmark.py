@@ -27,7 +27,7 @@ import pandas as pd
 
 from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.benchmark import benchmark_label_period
-from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for
+from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for, rows_by_code
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.core.report import period_key
 from kpi_excel.core.settings import ReportSettings
@@ -175,6 +175,7 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
                                                              "count_kind")}
     funnels: dict[str, tuple[object, Funnel]] = {}  # code → (period, its funnel): one plot per indicator
     counts_by_period: dict[str, pd.DataFrame] = {}
+    by_code = rows_by_code(values)  # split once: a groupby a row cost most of this function
     for code, period in zip(frame.index.astype(str), frame["period"]):
         label = "" if not isinstance(period, str) and period != period else str(period)
         pair = pairs.get(code)
@@ -182,7 +183,7 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
         columns["count_multiplier"].append(pair.multiplier if pair is not None else np.nan)
         key = f"{code}\x00{label}"
         if key not in counts_by_period:
-            counts_by_period[key] = counts_at(values, pairs, {code: label})
+            counts_by_period[key] = counts_at(values, pairs, {code: label}, by_code=by_code)
         rows = counts_by_period[key]
         for area, prefix in ((authority, ""), ("England", "england_")):
             here = rows[rows["area"] == area]
