@@ -19,6 +19,7 @@ from kpi_excel.version import __version__
 from kpi_excel.errors import KpiExcelError
 
 if TYPE_CHECKING:
+    from kpi_excel.core.plan import Summary
     from kpi_excel.core.rag import RuleSpec
     from kpi_excel.core.targets import Tolerance
 
@@ -336,6 +337,22 @@ def refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_of
 
 
 def _refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_of: str | None) -> None:
+    from kpi_excel.cycle_pause import cycle_collector_paused
+
+    # The command's own process: no full cycle-collector passes over the millions of short-lived
+    # objects a refresh makes (see cycle_pause). Never in refresh_report itself: a server shares its process.
+    with cycle_collector_paused():
+        summary = _refreshed(workbook, output, sources, as_of)
+    for line in summary.lines():
+        stdout.print(line, markup=False)
+    for problem in summary.problems[:8]:
+        stdout.print(f"  - {problem}", markup=False)
+    if len(summary.problems) > 8:
+        stdout.print(f"  … and {len(summary.problems) - 8} more in the Checks column", markup=False)
+    stdout.print(f"Saved {output or workbook}", markup=False)
+
+
+def _refreshed(workbook: Path, output: Path | None, sources: tuple[str, ...], as_of: str | None) -> Summary:
     from kpi_excel.workbook.report_file import refresh_report
 
     if stderr.is_terminal:
@@ -348,13 +365,7 @@ def _refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_o
                                         on_step=lambda step: progress.update(task, description=step))
     else:
         summary, _ = refresh_report(workbook, output, sources=sources, as_of=as_of)
-    for line in summary.lines():
-        stdout.print(line, markup=False)
-    for problem in summary.problems[:8]:
-        stdout.print(f"  - {problem}", markup=False)
-    if len(summary.problems) > 8:
-        stdout.print(f"  … and {len(summary.problems) - 8} more in the Checks column", markup=False)
-    stdout.print(f"Saved {output or workbook}", markup=False)
+    return summary
 
 
 @main.command()

@@ -149,3 +149,36 @@ def test_periods_typed_as_dates_in_data_reach_the_server_as_dates(server: Runnin
     assert latest["v"] == 45717 and latest["nf"] == "yyyy-mm-dd"  # 1 March 2025, shown as the file door writes it
     trend = dict(zip(values_under(run.model, "KPIs", "Code"), values_under(run.model, "KPIs", "Trend")))
     assert trend["MON1"] == "Increase"
+
+
+def test_mixed_units_get_one_format_entry_a_column_block_and_each_cell_its_format(server: RunningServer,
+                                                                                   tmp_path: Path) -> None:
+    """Percent and count rows alternate (issue 20): one entry a block, formats cell by cell, applied by ribbon.js."""
+    import xlwings as xw
+
+    from kpi_excel.addin.server.sheet_data import data_block
+    from kpi_excel.sources.policy import SourcePolicy
+    from kpi_excel.workbook.book_door import plan_book
+    from kpi_excel.workbook.web_batch import web_batch
+    from tests.addin.payload import web_request
+
+    book = make_big_report(tmp_path / "mixed.xlsx", indicators=30, history_rows=240)  # rows 3, 6, ... are counts
+    request = web_request(book)
+    data = request.pop("args")[0]
+    remote = xw.Book(json=request)
+    sheets, plan = plan_book(remote, door="web", user="", policy=SourcePolicy.offered_only({}), data=data_block(data))
+    kpis = web_batch(remote, plan, sheets.kpis, message={"text": "", "title": "", "mode": "info"})["kpis"]
+    blocks = {block["address"] for block in kpis["blocks"]}
+    formats = [entry["address"] for entry in kpis["formats"]]
+    assert len(formats) == len(set(formats)) and set(formats) <= blocks  # at most one entry a block
+    mixed = [entry for entry in kpis["formats"] if "formats" in entry]
+    assert mixed and all(len(entry["formats"]) == entry["rows"] for entry in mixed)
+
+    run = click(model_from_xlsx(book), server.url, "refresh-kpis")
+    assert run.errors == [], run.errors
+    cells = sheet(run.model, "KPIs")["cells"]
+    header = {c["v"]: a[:-1] for a, c in cells.items() if re.fullmatch(r"[A-Z]+1", a) and "v" in c}
+    shown = [cells[f"{header['Latest Value']}{row}"].get("nf", "General") for row in range(2, 32)]
+    units = [cells.get(f"{header['Unit']}{row}", {}).get("v") for row in range(2, 32)]
+    assert all("%" in fmt for fmt, unit in zip(shown, units) if unit == "%"), shown
+    assert all("%" not in fmt for fmt, unit in zip(shown, units) if unit != "%"), shown
