@@ -91,9 +91,11 @@ def test_kpis_sheet_prints_the_published_columns_readably_on_a3(rendered) -> Non
     words = {w.text for p in kpis for w in p.words}
     # Headers whole, wrapped onto lines rather than cut at the column edge ("Previous Valu").
     for header in ("Previous Period", "Previous Value", "Latest Value", "Stat Neighbour Avg", "RAG Reason",
-                   "Comment"):
+                   "Comment", "Rank", "Benchmark Value", "Benchmark Period"):
         assert set(header.split()) <= words, header
-    assert not words & {"Valu", "Previou", "Neighbou", "Perio"}
+    assert not words & {"Valu", "Previou", "Neighbou", "Perio", "Benchmar"}
+    # The figure the quartile is of prints beside it, with its period (issue 16 item 7).
+    assert _in_one_cell(kpis, "58.0%", "58.0%") and "2022" in words
     # The officer's added row wraps: its Target prints whole within its cell, and so does its Indicator.
     assert _in_one_cell(kpis, "95%", "above")
     assert _in_one_cell(kpis, "Households", "weeks")

@@ -51,11 +51,11 @@ RULE_CHOICES = tuple(rule.value for rule in Rule)
 
 # (header, canonical field, spec). Inputs are the officer's; outputs are ours.
 _INPUTS = (
-    ("Topic", "topic", ColumnSpec("Topic", 20, wrap=True)),
-    ("Theme", "theme", ColumnSpec("Theme", 12, wrap=True)),
-    ("Indicator", "indicator", ColumnSpec("Indicator", 40, wrap=True)),
+    ("Topic", "topic", ColumnSpec("Topic", 17, wrap=True)),
+    ("Theme", "theme", ColumnSpec("Theme", 11, wrap=True)),
+    ("Indicator", "indicator", ColumnSpec("Indicator", 38, wrap=True)),
     ("Code", "code", ColumnSpec("Code", 9, help="Your code for the indicator; the Data sheet uses it.")),
-    ("Polarity", "polarity", ColumnSpec("Polarity", 11, wrap=True, choices=POLARITY_CHOICES, free_text=True,
+    ("Polarity", "polarity", ColumnSpec("Polarity", 10, wrap=True, choices=POLARITY_CHOICES, free_text=True,
                                         help="High = Good, Low = Good, Close to target or N/A; also Aim to "
                                              "maximise, Smaller is better, Data only, Contextual ...")),
     ("Frequency", "frequency", ColumnSpec("Frequency", 10, choices=FREQUENCY_CHOICES)),
@@ -65,9 +65,9 @@ _INPUTS = (
                 help="Percentage, Proportion, Rate per N, Count, Mean or Score. With counts (Numerator and "
                      "Denominator in the Data sheet), percentages, rates and counts get a confidence interval "
                      "and a significance test.")),
-    ("Target", "target", ColumnSpec("Target", 10, wrap=True, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
+    ("Target", "target", ColumnSpec("Target", 9, wrap=True, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
                                                        "10 days, Maintain, Top quartile or N/A")),
-    ("Comment", "comment", ColumnSpec("Comment", 25, wrap=True)),
+    ("Comment", "comment", ColumnSpec("Comment", 16, wrap=True)),
     ("RAG Override", "rag_override", ColumnSpec("RAG Override", 12, choices=RAG_CHOICES)),
     ("Override Reason", "rag_override_reason", ColumnSpec("Override Reason", 30, wrap=True)),
     ("RAG Rule", "rag_rule", ColumnSpec("RAG Rule", 14, choices=RULE_CHOICES, free_text=True,
@@ -84,17 +84,21 @@ _OUTPUTS = (
     ("Change", "change", ColumnSpec("Change", 8, computed=True)),
     ("Trend", "trend", ColumnSpec("Trend", 9, computed=True)),
     ("Direction", "direction", ColumnSpec("Direction", 10, computed=True)),
-    ("History", "history", ColumnSpec("History", 12, computed=True,
+    ("History", "history", ColumnSpec("History", 10, computed=True,
                                       help="A sparkline of the last periods (History sheet); latest point marked.")),
     ("RAG", "rag", ColumnSpec("RAG", 8, computed=True)),
-    ("RAG Reason", "rag_reason", ColumnSpec("RAG Reason", 40, wrap=True, computed=True)),
+    ("RAG Reason", "rag_reason", ColumnSpec("RAG Reason", 32, wrap=True, computed=True)),
     ("Quartile", "quartile", ColumnSpec("Quartile", 8, computed=True)),
     ("Stat Neighbour Avg", "sn_average", ColumnSpec("Stat Neighbour Avg", 9, computed=True)),
     ("England", "england", ColumnSpec("England", 10, computed=True)),
-    ("Rank", "rank", ColumnSpec("Rank", 9, computed=True)),
+    ("Rank", "rank", ColumnSpec("Rank", 9, wrap=True, computed=True)),
     ("Quartile Position", "quartile_position", ColumnSpec("Quartile Position", 11, computed=True)),
     ("Top Quartile Target", "derived_target", ColumnSpec("Top Quartile Target", 12, computed=True)),
-    ("Benchmark Period", "benchmark_period", ColumnSpec("Benchmark Period", 12, computed=True)),
+    ("Benchmark Value", "benchmark_value",
+     ColumnSpec("Benchmark Value", 10, computed=True,
+                help="The figure the Quartile and Rank were worked out from: the benchmark data's value for "
+                     "your authority in the Benchmark Period, which may differ from the Latest Value.")),
+    ("Benchmark Period", "benchmark_period", ColumnSpec("Benchmark Period", 10, wrap=True, computed=True)),
     ("Previous Numerator", "previous_numerator", ColumnSpec("Previous Numerator", 11, "#,##0", computed=True)),
     ("Previous Denominator", "previous_denominator", ColumnSpec("Previous Denominator", 12, "#,##0", computed=True)),
     ("Latest Numerator", "latest_numerator", ColumnSpec("Latest Numerator", 11, "#,##0", computed=True)),
@@ -119,9 +123,9 @@ _OUTPUTS = (
 # The sheet's column order: the published table's order first, then the extras.
 _ORDER = ("Topic", "Theme", "Indicator", "Code", "Polarity", "Frequency", "Previous Period", "Previous Value",
           "Latest Period", "Latest Value", "Change", "Trend", "Direction", "History", "Target", "RAG", "RAG Reason",
-          "Quartile", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "Override Period", "RAG Rule", "Unit",
-          "Measure Type", "Benchmark Code", "England", "vs England", "Rank", "Quartile Position",
-          "Top Quartile Target", "Benchmark Period", "95% CI", "Significance", "Previous Numerator",
+          "Quartile", "Rank", "Benchmark Value", "Benchmark Period", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "Override Period", "RAG Rule", "Unit",
+          "Measure Type", "Benchmark Code", "England", "vs England", "Quartile Position",
+          "Top Quartile Target", "95% CI", "Significance", "Previous Numerator",
           "Previous Denominator", "Latest Numerator", "Latest Denominator", "Source", "Checks")
 _SPECS = {header: spec for header, _, spec in _INPUTS + _OUTPUTS}
 KPI_COLUMNS: tuple[ColumnSpec, ...] = tuple(_SPECS[h] for h in _ORDER)
