@@ -62,7 +62,8 @@ _INPUTS = (
     ("Unit", "unit", ColumnSpec("Unit", 8, help="% for percentages; anything else is shown as it is.")),
     ("Measure Type", "measure_type",
      ColumnSpec("Measure Type", 14, choices=MEASURE_TYPE_CHOICES,
-                help="Percentage, Proportion, Rate per N, Count, Mean or Score. With counts (Numerator and "
+                help="Percentage, Proportion, Rate per N, DSR per N (directly standardised), Count, Mean or "
+                     "Score. With counts (Numerator and "
                      "Denominator in the Data sheet), percentages, rates and counts get a confidence interval "
                      "and a significance test.")),
     ("Target", "target", ColumnSpec("Target", 9, wrap=True, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
