@@ -1097,8 +1097,11 @@ def _funnel_block(funnel: Funnel, top: int) -> Block:
     upper) along the denominators PHE would draw them at."""
     percent = funnel.multiplier == 100
     value_format = "0.0" if percent else "0.000"
+    # Spiegelhalter's limits (Settings: Funnel limits for overdispersion) are named so in the key.
+    headers = [h + (" (overdispersion-adjusted)" if funnel.adjusted and "limits" in h else "")
+               for h in _FUNNEL_COLUMNS[2:]]
     columns = (ColumnSpec("Authority", 24), ColumnSpec("Denominator", 12, "#,##0"),
-               *(ColumnSpec(header or funnel.ours, 12, value_format) for header in _FUNNEL_COLUMNS[2:]))
+               *(ColumnSpec(header or funnel.ours, 12, value_format) for header in headers))
     rows: list[tuple[object, ...]] = []
     for i, area in enumerate(funnel.areas):
         value = round(funnel.value(i), 6)
