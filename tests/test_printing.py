@@ -137,3 +137,16 @@ def test_benchmark_sheet_prints_its_table_readably_and_every_chart_whole(rendere
 def _chart_xmls(report: Path) -> list[str]:
     with zipfile.ZipFile(report) as book:
         return [book.read(n).decode() for n in sorted(book.namelist()) if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+
+
+def test_kpi_history_prints_its_table_readably_on_a4(rendered) -> None:
+    """Issue 16 item 15: the history table (8 periods by default) at 8 pt or more on A4 landscape,
+    its period labels whole."""
+    _, all_pages, factor = rendered
+    history = _sheet_pages(all_pages, "History of each indicator", "Code Period Value")
+    assert history and all((round(p.width), round(p.height)) == tuple(map(round, A4_LANDSCAPE)) for p in history)
+    table = history[0]
+    assert _smallest_pt([table], factor) >= READABLE_PT
+    words = {w.text for w in table.words}
+    assert {"Q2", "2022/23", "Summer", "Indicator", "Frequency"} <= words
+    assert not words & {"2022/2", "Summe", "Indicato"}
