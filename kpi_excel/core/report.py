@@ -341,7 +341,7 @@ def plan_refresh(
         add_columns=add_columns,
         writes=writes,
         rules=kpi_rules(),
-        dropdowns=tuple(spec for spec in KPI_COLUMNS if spec.choices),
+        dropdowns=tuple(spec for spec in KPI_COLUMNS if spec.choices or spec.choices_from),
         table=content.kpis.table,
         sparklines=sparklines,
     )

@@ -38,11 +38,15 @@ __all__ = [
     "rag_key_sheet",
     "log_sheet",
     "LOG_COLUMNS",
+    "LISTS_SHEET",
+    "BENCHMARK_CODES_NAME",
+    "lists_sheet",
 ]
 
 KPI_SHEET, DATA_SHEET, SETTINGS_SHEET = "KPIs", "Data", "Settings"
 RAG_KEY_SHEET, LOG_SHEET, BENCHMARK_SHEET = "RAG key", "Log", "Benchmark"
 SUMMARY_SHEET, HISTORY_SHEET = "Summary", "KPI history"  # Excel reserves "History"
+LISTS_SHEET, BENCHMARK_CODES_NAME = "Lists", "BenchmarkCodes"
 
 POLARITY_CHOICES = ("High = Good", "Low = Good", "Close to target", "N/A")
 FREQUENCY_CHOICES = ("Monthly", "Quarterly", "Termly", "Half-yearly", "Annual", "YTD")
@@ -75,7 +79,9 @@ _INPUTS = (
                                         help="auto, target, quartile, trend or none; tolerances may follow, "
                                              "e.g. target 10pp or target green 5% amber 10%")),
     ("Benchmark Code", "benchmark_code",
-     ColumnSpec("Benchmark Code", 18, help="The indicator's code in the benchmark data (LAIT Short Desc).")),
+     ColumnSpec("Benchmark Code", 18, choices_from=BENCHMARK_CODES_NAME, free_text=True,
+                help="The indicator's code in the benchmark data (LAIT Short Desc): pick one, or see the Lists "
+                     "sheet (unhide it) or kpi-excel benchmark-codes for each code's indicator.")),
 )
 _OUTPUTS = (
     ("Previous Period", "previous_period", ColumnSpec("Previous Period", 10, wrap=True, computed=True)),
@@ -175,6 +181,14 @@ def data_sheet(rows: tuple[tuple[object, ...], ...] = ()) -> SheetSpec:
         ColumnSpec("Note", 40, wrap=True),
     )
     return SheetSpec(DATA_SHEET, columns, rows, table="Data", landscape=False, tab_colour="548235")
+
+
+def lists_sheet(codes: tuple[tuple[str, str, str], ...]) -> SheetSpec:
+    """The Benchmark Code dropdown's list (code, indicator, polarity), hidden and protected: 434
+    codes are far beyond the 255 characters an inline dropdown holds, so it reads this range."""
+    columns = (ColumnSpec("Benchmark Code", 28), ColumnSpec("Indicator", 80), ColumnSpec("Polarity", 12))
+    return SheetSpec(LISTS_SHEET, columns, codes, landscape=False, tab_colour="7F7F7F", hidden=True,
+                     names=((BENCHMARK_CODES_NAME, "Benchmark Code"),))
 
 
 def settings_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:

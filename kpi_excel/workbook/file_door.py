@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Sequence
 
 from kpi_excel.core.palette import HEADER
-from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, Plan, SheetSpec
+from kpi_excel.core.plan import Block, Cell, Chart, ColumnSpec, FormatRule, KpiUpdate, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table
 from kpi_excel.core.template import (DATA_SHEET, KPI_COLUMNS, KPI_OUTPUT_SPECS, KPI_SHEET, LOG_COLUMNS, LOG_SHEET,
                                      SETTINGS_SHEET)
@@ -343,14 +343,11 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
                                 for c in range(1, header_cols[-1] + 1)]])
     last_rule_row = _rule_end(first, last)
     pkg.set_managed_conditional_formats(sheet, _rules(update.rules, headers, first, last_rule_row))
-    dropdowns = []
-    for spec in update.dropdowns:
-        col = headers.get(_header_key(spec.header))
-        if col is not None and spec.choices:
-            letter = column_letter(col)
-            dropdowns.append(ListValidation(f"{letter}{first}:{letter}{last_rule_row}", list(spec.choices),
-                                            prompt_title=spec.header[:32], prompt=spec.help[:255] or None,
-                                            show_error=not spec.free_text))
+    named = _list_names(pkg)
+    dropdowns = [_dropdown(spec, f"{column_letter(col)}{first}:{column_letter(col)}{last_rule_row}")
+                 for spec in update.dropdowns
+                 if (col := headers.get(_header_key(spec.header))) is not None
+                 and (spec.choices or spec.choices_from.lower() in named)]  # a list range the workbook has
     pkg.set_managed_validations(sheet, dropdowns)
     _sparklines(pkg, update, headers, report)
 
@@ -468,12 +465,35 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
     headers = {_header_key(c.header): i + 1 for i, c in enumerate(spec.columns)}
     if spec.rules:
         pkg.set_managed_conditional_formats(spec.name, _rules(spec.rules, headers, first, last))
-    dropdowns = [ListValidation(f"{column_letter(headers[_header_key(c.header)])}{first}:"
-                                f"{column_letter(headers[_header_key(c.header)])}{last}",
-                                list(c.choices), prompt_title=c.header[:32], prompt=c.help[:255] or None)
-                 for c in spec.columns if c.choices]
+    dropdowns = [_dropdown(c, f"{column_letter(headers[_header_key(c.header)])}{first}:"
+                              f"{column_letter(headers[_header_key(c.header)])}{last}")
+                 for c in spec.columns if c.choices or c.choices_from]
     if dropdowns:
         pkg.set_managed_validations(spec.name, dropdowns)
+    for name, header in spec.names:  # a column's body as a workbook name (a dropdown's list)
+        letter = column_letter(headers[_header_key(header)])
+        pkg.set_workbook_name(name, spec.name, f"{letter}{first}:{letter}{max(spec.last_row, first)}")
+    if spec.hidden:
+        pkg.hide_and_protect(spec.name)
+
+
+def _list_names(pkg: XlsxPackage) -> set[str]:
+    """Workbook names (lower case) of ranges on sheets the workbook has: a dropdown's list that
+    is there to read (a name left behind by a deleted Lists sheet points nowhere)."""
+    sheets = {name.lower() for name in pkg.sheet_names()}
+    found = set()
+    for name in pkg.defined_names():
+        where, bang, _ = name.value.rpartition("!")
+        if name.local_sheet is None and bang and where.strip("'").replace("''", "'").lower() in sheets:
+            found.add(name.name.lower())
+    return found
+
+
+def _dropdown(spec: ColumnSpec, sqref: str) -> ListValidation:
+    """A column's dropdown: its choices inline, or the workbook name of the range holding them."""
+    return ListValidation(sqref, f"={spec.choices_from}" if spec.choices_from else list(spec.choices),
+                          prompt_title=spec.header[:32], prompt=spec.help[:255] or None,
+                          show_error=not spec.free_text)
 
 
 # Excel's paperSize codes, and Excel's "Narrow" margins (inches: left, right, top, bottom),
