@@ -91,7 +91,8 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     frame = _per_kpi_period(found, labels)
     frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
     frame["dps"] = indicators["dps"].reindex(frame.index).to_numpy() if "dps" in indicators.columns else None
-    funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities))
+    funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities),
+                           adjusted=settings.funnel_adjusted)
     return frame, funnels
 
 
@@ -167,9 +168,10 @@ def _per_kpi_period(found: pd.DataFrame, labels: dict[tuple[str, str], str]) -> 
 
 
 def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, CountPair], indicators: pd.DataFrame,
-                 authority: str, group: set[str]) -> tuple[Funnel, ...]:
+                 authority: str, group: set[str], *, adjusted: bool = False) -> tuple[Funnel, ...]:
     """Our and England's counts into ``frame`` (numerator, denominator, england_numerator,
-    england_denominator, count_kind, count_multiplier), row by row; the funnel plots."""
+    england_denominator, count_kind, count_multiplier), row by row; the funnel plots (with
+    Spiegelhalter's overdispersion-adjusted limits when ``adjusted``, the Settings' choice)."""
     columns: dict[str, list[object]] = {name: [] for name in ("numerator", "denominator", "england_numerator",
                                                              "england_denominator", "count_multiplier",
                                                              "count_kind")}
@@ -193,7 +195,7 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
         if pair is not None and (code not in funnels or _later(when, funnels[code][0])):
             name = str(indicators["name"].get(code, code)) if "name" in indicators.columns else code
             funnel = funnel_for(rows, indicator=code, name=name, period=label, ours=authority, kind=pair.kind,
-                                multiplier=pair.multiplier, group=group)
+                                multiplier=pair.multiplier, group=group, adjusted=adjusted)
             if funnel is not None:
                 funnels[code] = (when, funnel)  # the latest period's plot, when rows differ in period
     for name, column in columns.items():

@@ -61,6 +61,9 @@ class ColumnSpec:
     computed: bool = False
     help: str = ""
     free_text: bool = False  # the dropdown suggests; other text is allowed (a RAG Rule with tolerances)
+    # A dropdown whose list is too long to write inline (Excel's 255 characters): the workbook
+    # name of a range holding it (a column of the Lists sheet, see SheetSpec.names).
+    choices_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,8 @@ class SheetSpec:
     paper: str = "A4"  # or "A3", for a table too wide to read on A4
     print_last_row: int | None = None  # the last row printed (chart data below it stays on screen)
     page_breaks: tuple[int, ...] = ()  # rows a printed page starts at, so no chart straddles two pages
+    hidden: bool = False  # hidden and protected from edits (the Lists sheet dropdowns read)
+    names: tuple[tuple[str, str], ...] = ()  # (workbook name, header): a name for that column's body
 
     @property
     def header_row(self) -> int:

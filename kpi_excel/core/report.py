@@ -22,6 +22,7 @@ import pandas as pd
 
 from kpi_excel.core.assess import Assessment, RateOptions, duplicate_codes
 from kpi_excel.core.engine import rate_rows
+from kpi_excel.core.benchmark_figure import benchmarked_value, position_note
 from kpi_excel.core.funnel import Funnel, overdispersion_note
 from kpi_excel.core.measures import Measure
 from kpi_excel.core.periods import PeriodError, parse_period
@@ -298,6 +299,7 @@ def plan_refresh(
     for row in rows:
         if row.assessment is not None:
             row.versus = _benchmark_versus(row, settings.confidence)
+            _say_what_was_ranked(row)
             row.history = (histories or {}).get(_code(row))
         row.problems.extend(_cut_texts(row))
         row.checks = _checks_text(table, row)
@@ -345,7 +347,7 @@ def plan_refresh(
         add_columns=add_columns,
         writes=writes,
         rules=kpi_rules(own),
-        dropdowns=tuple(spec for spec in KPI_COLUMNS if spec.choices),
+        dropdowns=tuple(spec for spec in KPI_COLUMNS if spec.choices or spec.choices_from),
         table=content.kpis.table,
         sparklines=sparklines,
     )
@@ -426,6 +428,7 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpe
     rank = ""
     if row.bench is not None and not _missing(row.bench.get("rank")) and not _missing(row.bench.get("n_areas")):
         rank = f"{int(row.bench['rank'])} of {int(row.bench['n_areas'])}"  # type: ignore[call-overload]
+    ranked = benchmarked_value(row.bench, _bench_percent(row)) if row.bench is not None else None
     return IndicatorStatus(
         indicator=_name(table, row), code=_code(row), topic=str(row.fields.get("topic") or "").strip(),
         rag=status_of_word(result.rag, rule, row_rule(row.fields.get("rag_rule"), rule)) or result.rag,
@@ -433,6 +436,8 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpe
         comment=str(row.fields.get("comment") or "").strip(),
         below_target=below_target, previous_rag=before,
         significance=result.statistics.significance if result.statistics is not None else "",
+        benchmark_value=ranked.display() if ranked is not None else "",
+        benchmark_period="" if row.bench is None or _missing(row.bench.get("period")) else str(row.bench["period"]),
     )
 
 
@@ -524,8 +529,22 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
             below_target=below_target,
             previous_rag=(previous or {}).get(code, ""), period_rag=before,
             significance=str(output(row, "significance") or ""),
+            benchmark_value=_shown(table, row, "benchmark_value"),
+            benchmark_period=str(output(row, "benchmark_period") or ""),
         ))
     return out
+
+
+def _shown(table: KpiTable, row: _Row, name: str) -> str:
+    """An output cell's number as the sheet shows it (85.7% for 0.857 in a % format); "" when empty."""
+    column = table.outputs.get(name)
+    if column is None:
+        return ""
+    try:
+        value = parse_value(table.cells.value(row.index, column), table.cells.number_format(row.index, column))
+    except ValueReadError:
+        return str(table.cells.value(row.index, column)).strip()
+    return value.display() if value.number is not None else ""
 
 
 def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[str]:
@@ -720,6 +739,34 @@ def _hold_override_to_its_period(row: _Row) -> None:
         row.problems.append(Problem("rag_override", check.problem))
 
 
+def _bench_percent(row: _Row) -> bool:
+    """Whether the row's benchmark figures are percentages: its latest value is one, or its Unit says so."""
+    latest = row.assessment.latest if row.assessment is not None else None
+    return bool(latest is not None and latest.percent) or _unit_percent(row)
+
+
+def _say_what_was_ranked(row: _Row) -> None:
+    """Quartile and Rank are the benchmark value's: when that is not the Latest Value
+    shown (another period, or another figure), Checks says so, and a RAG rated by
+    quartile names the figure it was rated on."""
+    result, bench = row.assessment, row.bench
+    if bench is None or result is None or result.blank or _missing(bench.get("quartile")):
+        return
+    value = benchmarked_value(bench, _bench_percent(row))
+    if value is None:
+        return
+    period = "" if _missing(bench.get("period")) else str(bench["period"])
+    on = position_note(value, period, result.latest, row.fields.get("latest_period"))
+    if on is None:
+        return
+    rank, n_areas = bench.get("rank"), bench.get("n_areas")
+    ranked = "" if _missing(rank) or _missing(n_areas) else f" (rank {int(rank)} of {int(n_areas)})"  # type: ignore[call-overload]
+    row.problems.append(Problem("quartile", f"{int(bench['quartile'])}{ranked} {on}"))  # type: ignore[call-overload]
+    if result.rule == "quartile":
+        first, _, rest = result.rag_reason.partition("; ")
+        row.assessment = replace(result, rag_reason=f"{first}, {on}" + (f"; {rest}" if rest else ""))
+
+
 def _keep_typed_quartile(row: _Row, bench: dict[str, object]) -> None:
     """No benchmark value for the authority at the matching period: the Quartile
     already on the sheet (an officer's, or an earlier refresh's) stays, and the
@@ -841,6 +888,8 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
             out[name] = Cell(None) if _missing(number) else _bench_cell(float(number), percent, dps)
         out["derived_target"] = Cell(None if _missing(bench.get("derived_target")) else str(bench["derived_target"]))
         out["benchmark_period"] = Cell(None if _missing(bench.get("period")) else str(bench["period"]))
+        ranked = benchmarked_value(bench, _bench_percent(row))
+        out["benchmark_value"] = Cell(None) if ranked is None else excel_cell(ranked)
     if row.override_period is not None:
         out["override_period"] = row.override_period
     checks = row.checks
@@ -1074,8 +1123,11 @@ def _funnel_block(funnel: Funnel, top: int) -> Block:
     upper) along the denominators PHE would draw them at."""
     percent = funnel.multiplier == 100
     value_format = "0.0" if percent else "0.000"
+    # Spiegelhalter's limits (Settings: Funnel limits for overdispersion) are named so in the key.
+    headers = [h + (" (overdispersion-adjusted)" if funnel.adjusted and "limits" in h else "")
+               for h in _FUNNEL_COLUMNS[2:]]
     columns = (ColumnSpec("Authority", 24), ColumnSpec("Denominator", 12, "#,##0"),
-               *(ColumnSpec(header or funnel.ours, 12, value_format) for header in _FUNNEL_COLUMNS[2:]))
+               *(ColumnSpec(header or funnel.ours, 12, value_format) for header in headers))
     rows: list[tuple[object, ...]] = []
     for i, area in enumerate(funnel.areas):
         value = round(funnel.value(i), 6)

@@ -63,6 +63,8 @@ class IndicatorStatus:
     period_rag: str = ""  # the RAG at the comparable previous period ("" not known: see previous_period_rags)
     significance: str = ""  # "significant" / "not significant" / "" (no counts to test the move)
     shown_rag: str = ""  # the council's own word for the status, where its key names one ("Green star")
+    benchmark_value: str = ""  # the figure Quartile and Rank were worked out on, as shown ("85.7%")
+    benchmark_period: str = ""  # its period ("2022")
 
     @property
     def rag_word(self) -> str:
@@ -93,6 +95,9 @@ class ExceptionItem:
             parts.append(f"quartile {self.status.quartile} of 4 (1 = best)")
         if self.status.rank:
             parts.append(f"rank {self.status.rank}")
+        if parts and self.status.benchmark_value:
+            period = self.status.benchmark_period
+            parts.append(f"on the {period + ' ' if period else ''}value {self.status.benchmark_value}")
         return ", ".join(parts)
 
 

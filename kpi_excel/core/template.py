@@ -40,11 +40,15 @@ __all__ = [
     "rag_key_sheet",
     "log_sheet",
     "LOG_COLUMNS",
+    "LISTS_SHEET",
+    "BENCHMARK_CODES_NAME",
+    "lists_sheet",
 ]
 
 KPI_SHEET, DATA_SHEET, SETTINGS_SHEET = "KPIs", "Data", "Settings"
 RAG_KEY_SHEET, LOG_SHEET, BENCHMARK_SHEET = "RAG key", "Log", "Benchmark"
 SUMMARY_SHEET, HISTORY_SHEET = "Summary", "KPI history"  # Excel reserves "History"
+LISTS_SHEET, BENCHMARK_CODES_NAME = "Lists", "BenchmarkCodes"
 
 POLARITY_CHOICES = ("High = Good", "Low = Good", "Close to target", "N/A")
 FREQUENCY_CHOICES = ("Monthly", "Quarterly", "Termly", "Half-yearly", "Annual", "YTD")
@@ -53,30 +57,33 @@ RULE_CHOICES = tuple(rule.value for rule in Rule)
 
 # (header, canonical field, spec). Inputs are the officer's; outputs are ours.
 _INPUTS = (
-    ("Topic", "topic", ColumnSpec("Topic", 20, wrap=True)),
-    ("Theme", "theme", ColumnSpec("Theme", 12, wrap=True)),
-    ("Indicator", "indicator", ColumnSpec("Indicator", 40, wrap=True)),
+    ("Topic", "topic", ColumnSpec("Topic", 17, wrap=True)),
+    ("Theme", "theme", ColumnSpec("Theme", 11, wrap=True)),
+    ("Indicator", "indicator", ColumnSpec("Indicator", 38, wrap=True)),
     ("Code", "code", ColumnSpec("Code", 9, help="Your code for the indicator; the Data sheet uses it.")),
-    ("Polarity", "polarity", ColumnSpec("Polarity", 11, wrap=True, choices=POLARITY_CHOICES, free_text=True,
+    ("Polarity", "polarity", ColumnSpec("Polarity", 10, wrap=True, choices=POLARITY_CHOICES, free_text=True,
                                         help="High = Good, Low = Good, Close to target or N/A; also Aim to "
                                              "maximise, Smaller is better, Data only, Contextual ...")),
     ("Frequency", "frequency", ColumnSpec("Frequency", 10, choices=FREQUENCY_CHOICES)),
     ("Unit", "unit", ColumnSpec("Unit", 8, help="% for percentages; anything else is shown as it is.")),
     ("Measure Type", "measure_type",
      ColumnSpec("Measure Type", 14, choices=MEASURE_TYPE_CHOICES,
-                help="Percentage, Proportion, Rate per N, Count, Mean or Score. With counts (Numerator and "
+                help="Percentage, Proportion, Rate per N, DSR per N (directly standardised), Count, Mean or "
+                     "Score. With counts (Numerator and "
                      "Denominator in the Data sheet), percentages, rates and counts get a confidence interval "
                      "and a significance test.")),
-    ("Target", "target", ColumnSpec("Target", 10, wrap=True, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
+    ("Target", "target", ColumnSpec("Target", 9, wrap=True, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
                                                        "10 days, Maintain, Top quartile or N/A")),
-    ("Comment", "comment", ColumnSpec("Comment", 25, wrap=True)),
+    ("Comment", "comment", ColumnSpec("Comment", 16, wrap=True)),
     ("RAG Override", "rag_override", ColumnSpec("RAG Override", 12, choices=RAG_CHOICES)),
     ("Override Reason", "rag_override_reason", ColumnSpec("Override Reason", 30, wrap=True)),
     ("RAG Rule", "rag_rule", ColumnSpec("RAG Rule", 14, choices=RULE_CHOICES, free_text=True,
                                         help=f"{rule_names()}; tolerances may follow, "
                                              "e.g. target 10pp or target green 5% amber 10%")),
     ("Benchmark Code", "benchmark_code",
-     ColumnSpec("Benchmark Code", 18, help="The indicator's code in the benchmark data (LAIT Short Desc).")),
+     ColumnSpec("Benchmark Code", 18, choices_from=BENCHMARK_CODES_NAME, free_text=True,
+                help="The indicator's code in the benchmark data (LAIT Short Desc): pick one, or see the Lists "
+                     "sheet (unhide it) or kpi-excel benchmark-codes for each code's indicator.")),
 )
 _OUTPUTS = (
     ("Previous Period", "previous_period", ColumnSpec("Previous Period", 10, wrap=True, computed=True)),
@@ -86,17 +93,21 @@ _OUTPUTS = (
     ("Change", "change", ColumnSpec("Change", 8, computed=True)),
     ("Trend", "trend", ColumnSpec("Trend", 9, computed=True)),
     ("Direction", "direction", ColumnSpec("Direction", 10, computed=True)),
-    ("History", "history", ColumnSpec("History", 12, computed=True,
+    ("History", "history", ColumnSpec("History", 10, computed=True,
                                       help="A sparkline of the last periods (History sheet); latest point marked.")),
     ("RAG", "rag", ColumnSpec("RAG", 8, computed=True)),
-    ("RAG Reason", "rag_reason", ColumnSpec("RAG Reason", 40, wrap=True, computed=True)),
+    ("RAG Reason", "rag_reason", ColumnSpec("RAG Reason", 32, wrap=True, computed=True)),
     ("Quartile", "quartile", ColumnSpec("Quartile", 8, computed=True)),
     ("Stat Neighbour Avg", "sn_average", ColumnSpec("Stat Neighbour Avg", 9, computed=True)),
     ("England", "england", ColumnSpec("England", 10, computed=True)),
-    ("Rank", "rank", ColumnSpec("Rank", 9, computed=True)),
+    ("Rank", "rank", ColumnSpec("Rank", 9, wrap=True, computed=True)),
     ("Quartile Position", "quartile_position", ColumnSpec("Quartile Position", 11, computed=True)),
     ("Top Quartile Target", "derived_target", ColumnSpec("Top Quartile Target", 12, computed=True)),
-    ("Benchmark Period", "benchmark_period", ColumnSpec("Benchmark Period", 12, computed=True)),
+    ("Benchmark Value", "benchmark_value",
+     ColumnSpec("Benchmark Value", 10, computed=True,
+                help="The figure the Quartile and Rank were worked out from: the benchmark data's value for "
+                     "your authority in the Benchmark Period, which may differ from the Latest Value.")),
+    ("Benchmark Period", "benchmark_period", ColumnSpec("Benchmark Period", 10, wrap=True, computed=True)),
     ("Previous Numerator", "previous_numerator", ColumnSpec("Previous Numerator", 11, "#,##0", computed=True)),
     ("Previous Denominator", "previous_denominator", ColumnSpec("Previous Denominator", 12, "#,##0", computed=True)),
     ("Latest Numerator", "latest_numerator", ColumnSpec("Latest Numerator", 11, "#,##0", computed=True)),
@@ -121,9 +132,9 @@ _OUTPUTS = (
 # The sheet's column order: the published table's order first, then the extras.
 _ORDER = ("Topic", "Theme", "Indicator", "Code", "Polarity", "Frequency", "Previous Period", "Previous Value",
           "Latest Period", "Latest Value", "Change", "Trend", "Direction", "History", "Target", "RAG", "RAG Reason",
-          "Quartile", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "Override Period", "RAG Rule", "Unit",
-          "Measure Type", "Benchmark Code", "England", "vs England", "Rank", "Quartile Position",
-          "Top Quartile Target", "Benchmark Period", "95% CI", "Significance", "Previous Numerator",
+          "Quartile", "Rank", "Benchmark Value", "Benchmark Period", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "Override Period", "RAG Rule", "Unit",
+          "Measure Type", "Benchmark Code", "England", "vs England", "Quartile Position",
+          "Top Quartile Target", "95% CI", "Significance", "Previous Numerator",
           "Previous Denominator", "Latest Numerator", "Latest Denominator", "Source", "Checks")
 _SPECS = {header: spec for header, _, spec in _INPUTS + _OUTPUTS}
 KPI_COLUMNS: tuple[ColumnSpec, ...] = tuple(_SPECS[h] for h in _ORDER)
@@ -186,6 +197,14 @@ def data_sheet(rows: tuple[tuple[object, ...], ...] = ()) -> SheetSpec:
         ColumnSpec("Note", 40, wrap=True),
     )
     return SheetSpec(DATA_SHEET, columns, rows, table="Data", landscape=False, tab_colour="548235")
+
+
+def lists_sheet(codes: tuple[tuple[str, str, str], ...]) -> SheetSpec:
+    """The Benchmark Code dropdown's list (code, indicator, polarity), hidden and protected: 434
+    codes are far beyond the 255 characters an inline dropdown holds, so it reads this range."""
+    columns = (ColumnSpec("Benchmark Code", 28), ColumnSpec("Indicator", 80), ColumnSpec("Polarity", 12))
+    return SheetSpec(LISTS_SHEET, columns, codes, landscape=False, tab_colour="7F7F7F", hidden=True,
+                     names=((BENCHMARK_CODES_NAME, "Benchmark Code"),))
 
 
 def settings_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:

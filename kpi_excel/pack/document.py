@@ -39,8 +39,8 @@ __all__ = ["write_document", "DIRECTION_COLOURS", "TABLE_WIDTHS_CM"]
 # The KPIs sheet's Direction colours (core.template.kpi_rules): fill, font.
 DIRECTION_COLOURS = {"Improving": ("E2EFDA", "375623"), "Declining": ("FCE4D6", "833C0B")}
 TABLE_WIDTHS_CM = {
-    "indicator": 3.9, "polarity": 1.5, "previous": 1.9, "latest": 1.9, "change": 1.3, "trend": 1.6,
-    "direction": 1.9, "target": 1.5, "rag": 1.4, "rag_reason": 3.8, "quartile": 1.4, "sn_average": 1.5,
+    "indicator": 3.6, "polarity": 1.5, "previous": 1.9, "latest": 1.9, "change": 1.3, "trend": 1.6,
+    "direction": 1.9, "target": 1.5, "rag": 1.4, "rag_reason": 3.5, "quartile": 2.0, "sn_average": 1.5,
     "comment": 2.8,
 }  # 26.4 cm: the width of landscape A4 inside 1.5 cm margins
 _GROUP_FILL = "D9E1F2"
@@ -92,7 +92,9 @@ def write_document(content: PaperContent, draw: Callable[[PaperIndicator], bytes
                       "shows the last periods of the indicator's frequency (a gap is a period with no value) as a "
                       "blue line with the latest point in orange, the target as a dashed red line and, where the "
                       "indicator is benchmarked, England as a dotted grey line and the comparators' middle half "
-                      "(lower to upper quartile, in the benchmark's period) as a shaded band.")
+                      "(lower to upper quartile, in the benchmark's period) as a shaded band, with our own value in that "
+                      "period, the one the quartile and rank are of, as a grey diamond (at the right, labelled "
+                      "'ranked', when that period is not one the history shows).")
     ids = _ShapeIds(doc)
     for indicator in charted:
         _chart(doc, indicator, draw(indicator), ids)

@@ -20,6 +20,7 @@ from bench.big_report import make_big_report
 from tests.addin.conftest import RunningServer, start_server, stop_server, write_example_workbook
 from tests.webclient.client import LIMIT_BYTES, click, model_from_xlsx, node_path
 from kpi_excel.workbook.web_batch import marker_name
+from kpi_excel.workbook.report_file import new_report
 
 if node_path() is None:
     if os.environ.get("CI", "").lower() == "true":
@@ -182,3 +183,31 @@ def test_mixed_units_get_one_format_entry_a_column_block_and_each_cell_its_forma
     units = [cells.get(f"{header['Unit']}{row}", {}).get("v") for row in range(2, 32)]
     assert all("%" in fmt for fmt, unit in zip(shown, units) if unit == "%"), shown
     assert all("%" not in fmt for fmt, unit in zip(shown, units) if unit != "%"), shown
+
+
+def by_code(model: dict[str, Any], header: str) -> dict[str, Any]:
+    """The KPIs sheet's column under ``header``, by each row's Code."""
+    cells = sheet(model, "KPIs")["cells"]
+    column = {c.get("v"): re.sub(r"\d", "", a) for a, c in cells.items() if re.fullmatch(r"[A-Z]+1", a)}
+    rows = {int(a[len(column["Code"]):]) for a in cells if re.fullmatch(column["Code"] + r"\d+", a)} - {1}
+    return {cells[f"{column['Code']}{r}"]["v"]: cells.get(f"{column[header]}{r}", {}).get("v") for r in rows}
+
+
+def test_the_web_batch_writes_the_ranked_figure_and_adds_its_column_to_an_older_report(server: RunningServer,
+                                                                                        tmp_path: Path) -> None:
+    """Issue 16 item 7: Benchmark Value, the figure Quartile and Rank are of, reaches the sheet through
+    the web batch: in its template place, and added after the last column for a report made before it."""
+    model = model_from_xlsx(new_report(tmp_path / "report.xlsx", example=True))
+    run = click(model, server.url, "refresh-kpis")
+    assert run.errors == []
+    ranked = by_code(run.model, "Benchmark Value")
+    assert ranked["SC08"] == pytest.approx(0.58) and ranked["ED04"] == pytest.approx(-0.64)
+    # An older report: no Benchmark Value header (that column's cells are the officer's own, untouched).
+    older = model_from_xlsx(new_report(tmp_path / "older.xlsx", example=True))
+    cells = sheet(older, "KPIs")["cells"]
+    [address] = [a for a, c in cells.items() if re.fullmatch(r"[A-Z]+1", a) and c.get("v") == "Benchmark Value"]
+    cells[address]["v"] = "My notes"
+    run = click(older, server.url, "refresh-kpis")
+    assert run.errors == []
+    assert by_code(run.model, "Benchmark Value")["SC08"] == pytest.approx(0.58)
+    assert not [v for v in values_under(run.model, "KPIs", "My notes") if v not in (None, "")]
