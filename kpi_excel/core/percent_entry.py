@@ -21,6 +21,7 @@ looked at; problems are one per indicator and kind, naming the rows.
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -58,8 +59,9 @@ def read_percent_entries(frame: pd.DataFrame, targets: Mapping[str, float | None
     shown = frame["shown"].astype(object).to_numpy().copy()
     problems: list[tuple[str, str, str]] = []
     by_code: dict[str, list[int]] = {}
+    code_of = codes.to_numpy()  # one array, not a pandas look-up per row
     for i in at.tolist():
-        by_code.setdefault(codes.iat[i], []).append(i)
+        by_code.setdefault(code_of[i], []).append(i)
     for code, rows in by_code.items():
         plain = [i for i in rows if not math.isnan(values[i]) and not _says_percent(shown[i])]
         usual = _usual_level(values, shown, rows, targets.get(code))
@@ -109,7 +111,7 @@ def _usual_level(values: np.ndarray, shown: np.ndarray, rows: list[int], target:
     sure = [values[i] for i in rows if not math.isnan(values[i]) and 0 < values[i] <= 100
             and (_says_percent(shown[i]) or values[i] > 1)]
     if sure:
-        return float(np.median(sure))
+        return float(statistics.median(sure))  # numpy's median, without its cost on a few values
     return target if target is not None and target > 0 else None
 
 
