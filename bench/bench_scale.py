@@ -88,11 +88,20 @@ def _measure(indicators: int, rows: int, repeat: int, folder: Path, others: list
     sides = {"openpyxl": [], "refresh": []}  # type: dict[str, list[tuple[float, float]]]
     sides.update({f"refresh ({other})": [] for other in others})
     load_before = os.getloadavg()[0]
+    failed: dict[str, str] = {}  # another checkout that failed (changed under the bench?): left out
     for _ in range(repeat):
         sides["openpyxl"].append(run(OPENPYXL, str(refreshed), str(folder / "openpyxl.xlsx")))
         for name, checkout in [("refresh", ROOT), *((f"refresh ({o})", o) for o in others)]:
+            if name in failed:
+                continue
             shutil.copyfile(refreshed, work)
-            sides[name].append(run(REFRESH, str(work), checkout=checkout))
+            try:
+                sides[name].append(run(REFRESH, str(work), checkout=checkout))
+            except Failed as failure:
+                if name == "refresh":
+                    raise
+                failed[name] = str(failure)
+                del sides[name]
     load_after = os.getloadavg()[0]
     size = refreshed.stat().st_size / 1e6
     print(f"{indicators:,} indicators / {rows:,} Data rows ({size:.1f} MB), repeat refresh, "
@@ -111,6 +120,8 @@ def _measure(indicators: int, rows: int, repeat: int, folder: Path, others: list
                 line += f"  target <= {target}x" + (f", < {memory} MB" if memory else "")
                 ok = ok and ratio <= target and (memory is None or peak < memory)
         print(line)
+    for name, failure in failed.items():
+        print(f"  {name:<28} failed: {failure}")
     print(f"  load average: {load_before:.2f} before, {load_after:.2f} after ({os.cpu_count()} cores)")
     return ok
 
