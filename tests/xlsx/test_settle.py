@@ -58,6 +58,10 @@ def test_a_kept_read_is_not_reused_under_tighter_limits() -> None:
     (BODY, "kpiExcel1"),
     ('<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>', None),
     ('<dimension ref="A1"/><sheetData/><sheetPr codeName="late"/>', "late"),  # as find() would
+    # The rows are skipped unread; what comes after them is still seen.
+    ('<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData><sheetPr codeName="late"/>', "late"),
+    # Rows holding a comment are read through, so markup in it cannot mislead the cut.
+    ('<sheetData><row r="1"><!-- </sheetData><sheetPr codeName="fake"/> --></row></sheetData>', None),
 ])
 def test_code_name_is_read_as_find_would(body: str, expected: str | None) -> None:
     data = minimal_xlsx(body)

@@ -4,7 +4,9 @@ cannot edit exactly are refused (written through the whole tree instead)."""
 
 from __future__ import annotations
 
+import io
 import random
+import zipfile
 
 import pytest
 
@@ -90,3 +92,65 @@ def test_small_writes_and_parsed_sheets_use_the_whole_tree() -> None:
     pkg = _package(_body(6))
     pkg.set_cells("Sheet1", {(2, 2): 1.0})
     assert not pkg.opc.held_apart("xl/worksheets/sheet1.xml")
+
+
+def _parts(pkg: XlsxPackage) -> dict[str, bytes]:
+    """What the package saves, part by part (the zip's own times can differ by a second)."""
+    with zipfile.ZipFile(io.BytesIO(pkg.to_bytes())) as saved:
+        return {name: saved.read(name) for name in saved.namelist()}
+
+
+def _overwrites(seed: int, rows: int, cols: tuple[int, ...]) -> list[tuple[int, int, object, int | None]]:
+    """New values for cells that exist (the even rows' A, C, D; F holds a formula)."""
+    rng = random.Random(seed)
+    return [(r, col, rng.choice(VALUES), rng.choice(STYLES)) for r in range(2, rows + 2, 2) for col in cols]
+
+
+@pytest.mark.parametrize("seed, cols", [(1, (1, 3, 4)), (2, (1, 3, 4)), (3, (4, 1)), (4, (1, 3, 6)), (5, (3,))])
+def test_values_written_as_text_save_what_the_whole_tree_saves(monkeypatch: pytest.MonkeyPatch, seed: int,
+                                                                cols: tuple[int, ...]) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    body = _body(30, dimension="A1:C2")  # the written range grows the dimension
+    apart, whole = _package(body), _package(body)
+    whole.opc.xml("xl/worksheets/sheet1.xml")
+    for round_ in range(2):  # a repeat write goes to text the first one wrote
+        items = _overwrites(seed + 10 * round_, 30, cols)
+        got = apart._write("Sheet1", items)
+        want = whole._write("Sheet1", items)
+        assert (got.cells_written, sorted(got.formulas_removed), got.written_range) == \
+            (want.cells_written, sorted(want.formulas_removed), want.written_range)
+        assert _parts(apart) == _parts(whole)
+
+
+def test_values_for_plain_cells_are_written_without_parsing_the_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    pkg = _package(_body(30))
+    pkg._write("Sheet1", [(2, 1, "first", None)])  # sets the rows apart (parsing each chunk once)
+    parsed: list[bytes] = []
+    real = sheet_rows._parse_chunk
+    monkeypatch.setattr(sheet_rows, "_parse_chunk", lambda head, chunk, part: parsed.append(chunk) or
+                        real(head, chunk, part))
+    items = [(r, col, value, 3) for r in range(2, 32, 2) for col, value in ((1, f"K{r} & co"), (3, r * 1.5))]
+    assert pkg._write("Sheet1", items).cells_written == len(items)
+    assert parsed == []
+    pkg._write("Sheet1", [(2, 6, 1.0, None)])  # a formula cell: its chunk goes through the tree
+    assert len(parsed) == 1
+    values = pkg.read_sheet("Sheet1")
+    assert (values.value(30, 1), values.value(30, 3), values.style(30, 3)) == ("K30 & co", 45.0, 3)
+
+
+@pytest.mark.parametrize("item", [(35, 2, 7.0, None), (35, 2, KEEP, None), (33, 2, 7.0, None)])
+def test_a_cell_whose_reference_names_another_row_is_written_as_the_whole_tree_writes_it(
+        monkeypatch: pytest.MonkeyPatch, item: tuple[int, int, object, int | None]) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    body = _body(30, extra='<row r="33"><c r="B35"><v>1</v></c></row>')  # B35 stands in row 33
+    apart, whole = _package(body), _package(body)
+    whole.opc.xml("xl/worksheets/sheet1.xml")
+    for pkg in (apart, whole):
+        pkg._write("Sheet1", [(2, 1, "first", None)])
+        pkg._write("Sheet1", [item])
+    assert apart.opc.held_apart("xl/worksheets/sheet1.xml")
+    assert _parts(apart) == _parts(whole)

@@ -368,16 +368,7 @@ class WorksheetEditor:
         the value but still applies a given style.
         """
         report = WriteReport()
-        batch = []
-        for r, col, value, style in items:
-            if not (1 <= r <= 1_048_576 and 1 <= col <= 16_384):
-                raise InputError(f"cell ({r}, {col}) is outside the sheet", sheet=self.sheet, row=r, column=col)
-            if type(value) is float:
-                if value != value:
-                    value = None  # NaN: a blank, not an error
-            elif value is not None and value is not KEEP and not isinstance(value, (str, bool)) and _is_missing(value):
-                value = None  # NaN, pandas.NA, NaT: a blank, not an error
-            batch.append((r, col, value, style))
+        batch = self.prepare(items)
         if not batch:
             return report
         written = {(r, col) for r, col, _, _ in batch}
@@ -410,6 +401,20 @@ class WorksheetEditor:
         report.written_range = CellRange(min(rows), min(cols), max(rows), max(cols))
         self._extend_dimension(report.written_range)
         return report
+
+    def prepare(self, items: Iterable[tuple[int, int, Any, int | None]]) -> list[tuple[int, int, Any, int | None]]:
+        """The items as :meth:`write` takes them: each inside the sheet, a missing value as None."""
+        batch = []
+        for r, col, value, style in items:
+            if not (1 <= r <= 1_048_576 and 1 <= col <= 16_384):
+                raise InputError(f"cell ({r}, {col}) is outside the sheet", sheet=self.sheet, row=r, column=col)
+            if type(value) is float:
+                if value != value:
+                    value = None  # NaN: a blank, not an error
+            elif value is not None and value is not KEEP and not isinstance(value, (str, bool)) and _is_missing(value):
+                value = None  # NaN, pandas.NA, NaT: a blank, not an error
+            batch.append((r, col, value, style))
+        return batch
 
     # ---- many new cells at once -----------------------------------------------
 
@@ -514,9 +519,16 @@ class WorksheetEditor:
         for child in c:
             if (child.tag != _V and child.tag != _IS) or child.tail is not None:
                 return None
+        return self.cell_text(c.attrib.items(), value, style)
+
+    def cell_text(self, attributes: Iterable[tuple[str, str]], value: Any, style: int | None) -> str | None:
+        """The XML of a cell that holds only a value, whose attributes are ``attributes`` (in
+        order), once :meth:`_put` has written ``value`` into it; None when an attribute or the
+        text could not be carried as it is. With plain attributes it is also the text lxml
+        serialises for that cell (rows held apart are edited as text: :mod:`.sheet_rows`)."""
         attrs = []
         has_s = False
-        for name, old in c.attrib.items():
+        for name, old in attributes:
             if name in ("t", "cm", "vm"):
                 continue
             if name == "s" and style is not None:

@@ -11,6 +11,12 @@ once when the rows are set apart, so the text is exactly what serialising the
 whole tree would give, and a part with its rows apart saves byte-identical to
 one edited whole.
 
+A write that only gives existing cells new values (a repeat refresh's computed
+columns) is made in the text itself, a chunk at a time, when every cell it
+touches is plain (numbered, plain attributes, only a value inside): each cell's
+new text is the one the tree path would serialise (:meth:`WorksheetEditor.cell_text`).
+Any other chunk goes through the tree.
+
 :func:`set_apart` refuses (None) anything this cannot do exactly: a sheet whose
 rows are not numbered in order, which holds array, data-table or shared
 formulas (they reach across rows), comments, processing instructions or CDATA
@@ -19,6 +25,7 @@ among its rows, or whose ``sheetData`` or ``dimension`` is unusual.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import re
 from collections.abc import Sequence
@@ -27,7 +34,8 @@ from typing import Any
 
 from lxml import etree
 
-from kpi_excel.workbook.xlsx.cells import WorksheetEditor, WriteReport
+from kpi_excel.workbook.xlsx.cells import KEEP, WorksheetEditor, WriteReport
+from kpi_excel.workbook.xlsx.refs import CellRange, column_letter
 from kpi_excel.workbook.xlsx.xmlutil import main, parse_serialised, parse_xml
 
 __all__ = ["RowsApart", "set_apart", "write_apart", "EMPTY_ROWS"]
@@ -38,6 +46,12 @@ _SHEET_DATA = re.compile(rb"<sheetData>(.*)</sheetData>", re.S)
 _ROW_START = re.compile(rb"<row[\s/>]")
 _ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,7})"')
 _ROOT_TAG = re.compile(rb"<([^\s>/]+)")
+# A cell as lxml serialises it: its number first, attributes plain; what a value-only cell holds.
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
+_CELL_START = re.compile(rb'<c((?: [A-Za-z]+="[A-Za-z0-9$:._-]*")*)(/?)>')
+_ATTRIBUTE = re.compile(rb' ([A-Za-z]+)="([^"]*)"')
+_VALUE_ONLY = re.compile(rb'(?:<v>[^<]*</v>|<v/>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>'
+                         rb'|<is><t(?: xml:space="preserve")?/></is>)*')
 # Formulas that reach across rows, and markup a split at "<row" could cut through.
 _ACROSS_ROWS = (b'"shared"', b'"array"', b'"dataTable"', b"<!--", b"<?", b"<![CDATA[", b"'shared'",
                 b"'array'", b"'dataTable'")
@@ -104,7 +118,13 @@ def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[in
         chunk = _chunk_of(starts, item[0])
         by_chunk.setdefault(chunk, []).append(item)
     report = WriteReport()
+    values = WorksheetEditor(frame, sheet=sheet, date1904=date1904)  # how a value is written (no cells)
     for chunk, chunk_items in sorted(by_chunk.items()):
+        edited = _write_text(rows.text[chunk], values.prepare(chunk_items), values)
+        if edited is not None:
+            rows.text[chunk], done = edited
+            report.merge(done)
+            continue
         root = _parse_chunk(rows.head, rows.text[chunk], part)
         editor = WorksheetEditor(root, sheet=sheet, date1904=date1904)
         done = editor.write(chunk_items)
@@ -113,6 +133,58 @@ def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[in
     if report.written_range is not None:
         WorksheetEditor(frame, sheet=sheet, date1904=date1904)._extend_dimension(report.written_range)
     return report
+
+
+def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
+                editor: WorksheetEditor) -> tuple[bytes, WriteReport] | None:
+    """``text`` (a chunk of rows) with ``items`` written into its existing cells, and the report
+    the tree path gives; None when an item is not a value for a plain cell that exists once."""
+    found = {m.group(1): m.start() for m in _CELL_REF.finditer(text)}
+    if len(found) != text.count(b"<c"):
+        return None  # a cell without its number first, a number twice, or other markup named c...
+    row_numbers = [(m.start(), int(m.group(1))) for m in _ROW_NUMBER.finditer(text)]
+    row_starts = [start for start, _ in row_numbers]
+    edits: list[tuple[int, int, bytes]] = []
+    letters: dict[int, str] = {}
+    written = 0
+    for r, col, value, style in items:
+        letter = letters.get(col)
+        if letter is None:
+            letter = letters[col] = column_letter(col)
+        start = found.pop(f"{letter}{r}".encode(), None)  # popped: a cell written twice goes to the tree
+        if start is None or row_numbers[bisect.bisect(row_starts, start) - 1][1] != r:
+            return None  # a new cell, or one whose reference names another row than its own
+        if value is KEEP:
+            if style is not None:
+                return None
+            continue
+        tag = _CELL_START.match(text, start)
+        if tag is None:
+            return None
+        end = tag.end()
+        if not tag.group(2):
+            close = text.find(b"</c>", end)
+            if close < 0 or not _VALUE_ONLY.fullmatch(text, end, close):
+                return None
+            end = close + 4
+        cell = editor.cell_text([(n.decode(), v.decode()) for n, v in _ATTRIBUTE.findall(tag.group(1))],
+                                value, style)
+        if cell is None:
+            return None
+        edits.append((start, end, cell.encode()))
+        written += 1
+    edits.sort()
+    pieces, last = [], 0
+    for start, end, cell in edits:
+        pieces += (text[last:start], cell)
+        last = end
+    pieces.append(text[last:])
+    rows_written = [r for r, _, _, _ in items]
+    cols = [c for _, c, _, _ in items]
+    report = WriteReport(cells_written=written)
+    if items:
+        report.written_range = CellRange(min(rows_written), min(cols), max(rows_written), max(cols))
+    return b"".join(pieces), report
 
 
 def _chunk_of(starts: list[int], row: int) -> int:

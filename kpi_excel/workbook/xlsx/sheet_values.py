@@ -640,7 +640,16 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
                     col = cols[letters] = column_index(letters.decode())
                     if col > MAX_COL:
                         raise _BadCell("the column is beyond XFD, Excel's last")
-                if extra or rest:
+                if t_b == b"inlineStr" and not extra and not v_b and rest.startswith(b"<is><t>") \
+                        and rest.endswith(b"</t></is>") and rest.count(b"<") == 4:
+                    # Plain inline text (as kpi_excel writes its columns): what _fast_complex reads, sooner.
+                    style = styles_of.get(s_b)
+                    if style is None:
+                        style = styles_of[s_b] = int(s_b)
+                    value = _text(rest[7:-9])
+                    if len(value) > EXCEL_CELL_LIMIT:
+                        raise _too_long(value)
+                elif extra or rest:
                     style, value, formula = _fast_complex(s_b, t_b, extra, v_b, rest, sst)
                     if formula is not None:
                         formulas[(int(row_b), col)] = formula

@@ -668,7 +668,8 @@ class XlsxPackage:
             pr = self._opc.frame(part).find(main("sheetPr"))
             return None if pr is None else pr.get("codeName")
         try:
-            return child_attribute(self._opc.read(part, keep=False), part, main("sheetPr"), "codeName")
+            return child_attribute(self._opc.read(part, keep=False), part, main("sheetPr"), "codeName",
+                                   skip=b"sheetData")
         except WorkbookError as exc:
             if exc.path is None:
                 exc.path = self.path

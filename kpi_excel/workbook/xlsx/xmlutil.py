@@ -175,12 +175,18 @@ def parse_serialised(data: bytes, part: str = "") -> etree._Element:
     return root
 
 
-def child_attribute(data: bytes, part: str, child: str, attribute: str) -> str | None:
+def child_attribute(data: bytes, part: str, child: str, attribute: str, *, skip: bytes = b"") -> str | None:
     """``attribute`` of the root's first ``child`` (Clark name), as ``parse_xml(data).find(child)``
     would give it, without building the tree: reading a sheet's ``sheetPr`` must not cost a
     parse of its million cells. Streams the part (as safely as :func:`parse_xml`) and stops at
-    the child; elements passed over are freed as they end."""
+    the child; elements passed over are freed as they end.
+
+    ``skip`` (e.g. ``b"sheetData"``): an element whose content is left unread when the part
+    holds it once, unprefixed, with only elements and text inside: a sheet without ``sheetPr``
+    is then not streamed cell by cell (the child cannot be inside it: it is the root's). A fault
+    in what is skipped is found where that content is read."""
     check_no_dtd(data, part)
+    data = _without_content(data, skip) if skip else data
     depth = 0
     events = etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False, no_network=True,
                              huge_tree=False, load_dtd=False, remove_blank_text=False, collect_ids=False)
@@ -197,6 +203,17 @@ def child_attribute(data: bytes, part: str, child: str, attribute: str) -> str |
     except etree.XMLSyntaxError as exc:
         raise CorruptWorkbookError(f"XML part {part!r} is not well-formed ({exc})") from None
     return None
+
+
+def _without_content(data: bytes, tag: bytes) -> bytes:
+    """``data`` with the content of its one ``<tag>`` cut out, or as it is when that is not plain."""
+    start, end = data.find(b"<" + tag + b">"), data.rfind(b"</" + tag + b">")
+    if start < 0 or end < start or data.count(b"<" + tag) != 1 or data.count(b"</" + tag) != 1:
+        return data
+    inner = start + len(tag) + 2
+    if data.find(b"<!", inner, end) >= 0 or data.find(b"<?", inner, end) >= 0:
+        return data  # a comment, CDATA or instruction could hide markup: read it all
+    return data[:inner] + data[end:]
 
 
 _PROLOG_END = re.compile(rb"<(?![?!])")
