@@ -89,7 +89,7 @@ def server_side(body: bytes) -> tuple[float, int]:
 
     from kpi_excel.addin.server.sheet_data import data_block
     from kpi_excel.sources.policy import SourcePolicy
-    from kpi_excel.workbook.book_door import plan_book
+    from kpi_excel.addin.book_door import plan_book
     from kpi_excel.workbook.web_batch import APPLY_FUNCTION, web_batch
 
     started = time.perf_counter()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpi_excel import tablefile
+from kpi_excel.sources import tablefile
 
 _PIECES = ["# note\n", "\n", "\r\n", "  \n", "#,Code,Value\n", "Code,Value\n", "Code;Value\r", "\x1c", "\u2028",
            "# s\x0b", "Code\tValue\n", "\x85", "#\t\n", " # x\n", "K1,5%\n"]

@@ -34,7 +34,7 @@ def main() -> None:
     """Refresh the calling workbook (``xw.Book.caller()``) and show a summary (or one alert saying what to do)."""
     import xlwings as xw
 
-    from kpi_excel.workbook.book_door import refresh_book
+    from kpi_excel.addin.book_door import refresh_book
 
     book = xw.Book.caller()
 
@@ -90,7 +90,7 @@ def pack_main() -> None:
     """Write the committee paper of the calling workbook beside it (``kpi_excel_pack.xlam``)."""
     import xlwings as xw
 
-    from kpi_excel.pack import make_paper
+    from kpi_excel.app.pack import make_paper
 
     book = xw.Book.caller()
 

@@ -90,7 +90,7 @@ def test_refresh_of_an_unsynced_workbook_runs_to_the_end(
 
 def refresh_failing_with(monkeypatch: pytest.MonkeyPatch, xlwings_call: Callable[[xw.Book], object]) -> None:
     """The refresh makes one xlwings call the engine refuses, before writing anything."""
-    import kpi_excel.workbook.book_door as book_door
+    import kpi_excel.addin.book_door as book_door
 
     def refresh_book(book: xw.Book, **_: object) -> None:
         xlwings_call(book)
