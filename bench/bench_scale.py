@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 from big_report import make_big_report  # noqa: E402
 
 TARGETS = {(100, 10_000): (0.8, None), (10_000, 100_000): (0.3, 500)}
-REFRESH = "import sys; from pathlib import Path; from kpi_excel.app.report_file import refresh_report; " \
+REFRESH = "import sys; from pathlib import Path; from kpi_excel.app.report_files import refresh_report; " \
           "refresh_report(Path(sys.argv[1]))"
 OPENPYXL = "import sys, warnings; warnings.simplefilter(\"ignore\"); from openpyxl import load_workbook; load_workbook(sys.argv[1]).save(sys.argv[2])"
 

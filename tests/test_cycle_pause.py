@@ -49,7 +49,7 @@ def test_young_cycles_are_still_freed() -> None:
 
 
 def test_a_refresh_leaves_the_thresholds_as_they_were(tmp_path) -> None:
-    from kpi_excel.app.report_file import new_report, refresh_report
+    from kpi_excel.app.report_files import new_report, refresh_report
 
     before = gc.get_threshold()
     path = new_report(tmp_path / "report.xlsx", example=True)

@@ -23,8 +23,8 @@ from openpyxl import load_workbook
 
 from kpi_excel.cli import main
 from kpi_excel.core.palette import RAG_COLOURS
-from kpi_excel.app.pack import PaperOptions, make_paper
-from kpi_excel.app.report_file import new_report, refresh_report
+from kpi_excel.app.paper import PaperOptions, make_paper
+from kpi_excel.app.report_files import new_report, refresh_report
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 

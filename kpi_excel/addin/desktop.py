@@ -90,7 +90,7 @@ def pack_main() -> None:
     """Write the committee paper of the calling workbook beside it (``kpi_excel_pack.xlam``)."""
     import xlwings as xw
 
-    from kpi_excel.app.pack import make_paper
+    from kpi_excel.app.paper import make_paper
 
     book = xw.Book.caller()
 

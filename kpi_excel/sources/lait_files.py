@@ -215,7 +215,7 @@ def lait_observations(data: LaitData) -> Observations:
 def read_dictionary(path: Path) -> pd.DataFrame:
     """An indicator table indexed by code (``name, polarity, no_quartile, dps``)
     from LAIT's data dictionary CSV or any table with code and polarity columns."""
-    from kpi_excel.sources.tablefile import read_table
+    from kpi_excel.sources.table_files import read_table
 
     path = Path(path)
     if path.suffix.lower() == ".csv":

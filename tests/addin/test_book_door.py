@@ -181,7 +181,7 @@ def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
 def test_after_a_web_refresh_only_computed_cells_differ(tmp_path: Path) -> None:
     """Replay the actions onto the file: every officer cell is as it was, every computed one is the plan's."""
     from kpi_excel.core.template import KPI_OUTPUTS
-    from kpi_excel.app.refresh import RefreshInputs, plan_workbook_refresh
+    from kpi_excel.app.refresh_plan import RefreshInputs, plan_workbook_refresh
 
     from .replay import replay
 
@@ -345,7 +345,7 @@ def test_tall_used_ranges_are_read_in_blocks_and_stop_at_empty_ones(tmp_path: Pa
 
 
 def test_an_officers_own_summary_sheet_is_never_replaced(tmp_path: Path) -> None:
-    from kpi_excel.app.refresh import RefreshInputs, plan_workbook_refresh
+    from kpi_excel.app.refresh_plan import RefreshInputs, plan_workbook_refresh
 
     from .replay import replay
 

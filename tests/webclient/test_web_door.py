@@ -108,7 +108,7 @@ def test_an_officers_own_log_and_rag_key_are_left_alone(server: RunningServer, t
 
 
 def test_a_marker_left_by_a_deleted_sheet_is_replaced(server: RunningServer, tmp_path: Path) -> None:
-    from kpi_excel.app.report_file import new_report
+    from kpi_excel.app.report_files import new_report
 
     model = model_from_xlsx(new_report(tmp_path / "report.xlsx", example=True))  # benchmarked: has a Benchmark
     first = click(model, server.url, "refresh-kpis").model

@@ -22,7 +22,7 @@ from kpi_excel.core.plan import Summary
 from kpi_excel.cycle_pause import cycle_collector_paused
 from kpi_excel.errors import InputError, UnreadableFileError
 from kpi_excel.example import example_sheets, template_sheets
-from kpi_excel.app.refresh import plan_workbook_refresh
+from kpi_excel.app.refresh_plan import plan_workbook_refresh
 from kpi_excel.workbook.blank import BLANK_SHEET, blank_workbook
 from kpi_excel.workbook.file_door import WrittenReport, add_report_sheets, apply_plan, read_inputs
 from kpi_excel.workbook.xlsx import XlsxPackage

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpi_excel.errors import PaperError, SaveVerificationError, UnreadableFileError
-from kpi_excel.app.pack.content import PaperContent, PaperOptions, parse_only, read_paper
+from kpi_excel.app.paper.content import PaperContent, PaperOptions, parse_only, read_paper
 
 __all__ = ["make_paper", "paper_bytes", "PaperOptions", "PaperResult", "parse_only", "PAPER_SUFFIXES"]
 
@@ -39,8 +39,8 @@ class PaperResult:
 def paper_bytes(workbook: Path, options: PaperOptions = PaperOptions(), *, pdf: bool = False,
                 now: dt.datetime | None = None) -> tuple[bytes, PaperResult]:
     """The paper for ``workbook`` as bytes (.docx, or PDF when ``pdf``)."""
-    from kpi_excel.app.pack.charts import ChartDrawer
-    from kpi_excel.app.pack.document import write_document
+    from kpi_excel.app.paper.charts import ChartDrawer
+    from kpi_excel.app.paper.document import write_document
 
     workbook = Path(workbook)
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -56,7 +56,7 @@ def paper_bytes(workbook: Path, options: PaperOptions = PaperOptions(), *, pdf: 
     drawer = ChartDrawer()
     data = write_document(content, drawer.draw)
     if pdf:
-        from kpi_excel.app.pack.pdf import docx_to_pdf
+        from kpi_excel.app.paper.pdf import docx_to_pdf
 
         data = docx_to_pdf(data, name=Path(workbook).stem or "paper")
     result = PaperResult(None, len(content.indicators), len(content.summary.exceptions), drawer.drawn, content)

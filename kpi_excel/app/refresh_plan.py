@@ -43,7 +43,7 @@ from kpi_excel.core.plan import Plan
 from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
 from kpi_excel.core.settings import ALL_AUTHORITIES, ReportSettings
 from kpi_excel.errors import InputError, MissingColumnError
-from kpi_excel.app.report_benchmark import authority_benchmark
+from kpi_excel.app.authority_benchmark import authority_benchmark
 from kpi_excel.sources.policy import EXAMPLE_BENCHMARK, SourcePolicy
 
 __all__ = ["plan_workbook_refresh", "RefreshInputs", "EXAMPLE_BENCHMARK", "data_observations", "data_histories"]

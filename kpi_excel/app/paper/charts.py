@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import math
 
-from kpi_excel.app.pack.content import PaperIndicator
+from kpi_excel.app.paper.content import PaperIndicator
 
 __all__ = ["ChartDrawer", "CHART_WIDTH_CM", "CHART_HEIGHT_CM"]
 
