@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpi_excel.core.plan import Plan, Summary
-from kpi_excel.core.report import SheetCells
+from kpi_excel.core.report import RefreshInputs, SheetCells
 from kpi_excel.core.template import KPI_SHEET, LOG_SHEET
 from kpi_excel.errors import InputError
-from kpi_excel.app.refresh_plan import RefreshInputs, plan_workbook_refresh
+from kpi_excel.app.refresh_plan import plan_workbook_refresh
 from kpi_excel.sources.policy import SourcePolicy
 from kpi_excel.workbook.book_reader import BookSheets, find_sheet, read_book
 from kpi_excel.workbook.book_writer import apply_plan
