@@ -64,7 +64,6 @@ class PaperIndicator:
     target_value: float | None = None  # in the history's units (77.6 for 77.6%)
     england: float | None = None
     band: tuple[float, float] | None = None  # the comparators' lower and upper quartile
-    benchmark_period: str = ""
     alt_text: str = ""
 
 
@@ -250,7 +249,7 @@ def _indicator(status: IndicatorStatus, cells: dict[str, str], table: KpiTable, 
                 parts.append(f"the comparators' middle half {format_number(band[0], None)}{unit} to "
                              f"{format_number(band[1], None)}{unit}")
             alt += f"; {' and '.join(parts)}" + (f" in {period}" if period else "")
-    return PaperIndicator(status, cells, history, target_text, target_value, england, band, period, alt)
+    return PaperIndicator(status, cells, history, target_text, target_value, england, band, alt_text=alt)
 
 
 def _number(value: object) -> float | None:
