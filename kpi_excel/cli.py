@@ -156,15 +156,12 @@ def rate(
     ci_low, ci_high, significance and vs_england. Rows with problems still come
     back, each problem named.
     """
+    from kpi_excel.app.rate_files import rate_file
     from kpi_excel.core.assess import RateOptions
-    from kpi_excel.core.rate_table import rate_table
-    from kpi_excel.sources.table_files import read_table, write_table
 
-    frame, formats = read_table(input_path, sheet)
     options = RateOptions(rule, amber_within, same_within, green_within=green_within,
                           confidence=float(confidence) / 100, trend_needs_significance=trend_needs_significance)
-    rated = rate_table(frame, formats, options, source=str(input_path))
-    write_table(rated.frame, output, formats=formats)
+    rated = rate_file(input_path, output, options, sheet=sheet, to_stdout=True)
     for warning in rated.warnings:
         stderr.print(f"note: {warning}", markup=False)
     _print_rate_summary(rated, output)

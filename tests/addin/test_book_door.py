@@ -164,7 +164,7 @@ def test_text_that_looks_like_a_formula_stays_text(example_xlsx: Path) -> None:
 
 def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
     """``kpi_excel.main()`` as RunPython calls it, with the caller mocked by a remote-engine book."""
-    from kpi_excel.addin.desktop import main
+    from kpi_excel.addin.desktop import refresh_button as main
 
     book = remote_book(example_xlsx)
     book.set_mock_caller()
