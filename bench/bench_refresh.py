@@ -44,6 +44,7 @@ def main() -> int:
 
     from openpyxl import load_workbook
 
+    from kpi_excel.cycle_pause import cycle_collector_paused
     from kpi_excel.app.report_files import refresh_report
 
     with tempfile.TemporaryDirectory() as folder:
@@ -55,7 +56,8 @@ def main() -> int:
 
         def refresh() -> None:
             shutil.copyfile(master, work)
-            refresh_report(work)
+            with cycle_collector_paused():  # as the refresh command runs it
+                refresh_report(work)
 
         copy_only = min(timed(lambda: shutil.copyfile(master, work)) for _ in range(3))
         load_before = os.getloadavg()[0]

@@ -19,6 +19,7 @@ from kpi_excel.version import __version__
 from kpi_excel.errors import KpiExcelError
 
 if TYPE_CHECKING:
+    from kpi_excel.core.plan import Summary
     from kpi_excel.core.rag import RuleSpec
     from kpi_excel.core.targets import Tolerance
 
@@ -102,6 +103,19 @@ def _tolerance(ctx: click.Context, param: click.Parameter, value: str | None) ->
         raise click.BadParameter(str(error)) from None
 
 
+class _RuleOption(click.Option):
+    """``--rule``: its help names every registered RAG rule when it is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from kpi_excel.core.rule_registry import rule_phrases
+
+        self.help = (f"RAG rule for rows without their own: {rule_phrases()}; tolerances may follow, as a "
+                     "council's key says: 'target green 5% amber 10%', and its own statuses: 'yellow 5%', "
+                     "'blue at TTAF' (a second target's column), 'blue beyond 5%', 'amber if improved', "
+                     "'names Green=Green star, Red=Red triangle'.")
+        return super().get_help_record(ctx)
+
+
 def _rule(ctx: click.Context, param: click.Parameter, value: str) -> RuleSpec:
     from kpi_excel.core.rag import RuleSpec, parse_rule_spec
 
@@ -115,10 +129,8 @@ def _rule(ctx: click.Context, param: click.Parameter, value: str) -> RuleSpec:
 @click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write here (.csv, .tsv or .xlsx); "
               "stdout (CSV) when left out.")
-@click.option("--rule", default="auto", callback=_rule, show_default=True, metavar="RULE",
-              help="RAG rule for rows without their own: target, quartile, trend (improving Green, same "
-                   "Amber, declining Red), none, or auto (target if the row has one, else quartile); "
-                   "tolerances may follow, as a council's key says: 'target green 5% amber 10%'.")
+@click.option("--rule", cls=_RuleOption, default="auto", callback=_rule, show_default=True, metavar="RULE",
+              help="RAG rule for rows without their own (every registered rule is named when help is shown).")
 @click.option("--green-within", callback=_tolerance, metavar="TOLERANCE",
               help="A near miss is still Green: 5% (of the target), 2pp (points), or 10auto (points for a "
                    "percentage, % otherwise). Default: only a met target is Green.")
@@ -168,9 +180,10 @@ def rate(
 
 
 def _print_rate_summary(rated, output: Path | None) -> None:  # type: ignore[no-untyped-def]
+    from kpi_excel.core.rag import counted_order
+
     counts = rated.counts()
-    order = ["Green", "Amber", "Red", "N/A"]
-    parts = [f"{counts.get(word, 0)} {word}" for word in order if counts.get(word)]
+    parts = [f"{counts.get(word, 0)} {word}" for word in counted_order(counts) if counts.get(word)]
     rows = sum(counts.values())
     where = f" → {output}" if output else ""
     stderr.print(f"Rated {rows} indicator{'s' if rows != 1 else ''}: {', '.join(parts) or 'none'}; "
@@ -321,6 +334,22 @@ def refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_of
 
 
 def _refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_of: str | None) -> None:
+    from kpi_excel.cycle_pause import cycle_collector_paused
+
+    # The command's own process: no full cycle-collector passes over the millions of short-lived
+    # objects a refresh makes (see cycle_pause). Never in refresh_report itself: a server shares its process.
+    with cycle_collector_paused():
+        summary = _refreshed(workbook, output, sources, as_of)
+    for line in summary.lines():
+        stdout.print(line, markup=False)
+    for problem in summary.problems[:8]:
+        stdout.print(f"  - {problem}", markup=False)
+    if len(summary.problems) > 8:
+        stdout.print(f"  … and {len(summary.problems) - 8} more in the Checks column", markup=False)
+    stdout.print(f"Saved {output or workbook}", markup=False)
+
+
+def _refreshed(workbook: Path, output: Path | None, sources: tuple[str, ...], as_of: str | None) -> Summary:
     from kpi_excel.app.report_files import refresh_report
 
     if stderr.is_terminal:
@@ -333,13 +362,7 @@ def _refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_o
                                         on_step=lambda step: progress.update(task, description=step))
     else:
         summary, _ = refresh_report(workbook, output, sources=sources, as_of=as_of)
-    for line in summary.lines():
-        stdout.print(line, markup=False)
-    for problem in summary.problems[:8]:
-        stdout.print(f"  - {problem}", markup=False)
-    if len(summary.problems) > 8:
-        stdout.print(f"  … and {len(summary.problems) - 8} more in the Checks column", markup=False)
-    stdout.print(f"Saved {output or workbook}", markup=False)
+    return summary
 
 
 @main.command()

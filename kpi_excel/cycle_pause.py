@@ -9,6 +9,10 @@ hold what was made since the last pass), so short-lived cycles - pandas makes
 some - are still freed and peak memory stays as it was (switching the collector
 off altogether kept 17-40 MB more in bench_sparse's stray-cell cases). The
 thresholds are put back afterwards, whatever happens.
+
+The thresholds belong to the whole process, so only the ``refresh`` command
+pauses (its process is its own); never ``refresh_report`` or anything a
+server's request runs, where other threads share the collector.
 """
 
 from __future__ import annotations

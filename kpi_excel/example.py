@@ -15,7 +15,8 @@ from kpi_excel.core.plan import SheetSpec
 from kpi_excel.core.report import excel_cell
 from kpi_excel.core.settings import ReportSettings
 from kpi_excel.core.targets import Tolerance
-from kpi_excel.core.template import KPI_COLUMNS, data_sheet, kpi_sheet, log_sheet, rag_key_sheet, settings_sheet
+from kpi_excel.core.template import (KPI_COLUMNS, data_sheet, kpi_sheet, lists_sheet, log_sheet, rag_key_sheet,
+                                     settings_sheet)
 from kpi_excel.core.values import ValueReadError, parse_value
 
 __all__ = ["EXAMPLE_SETTINGS", "example_sheets", "template_sheets"]
@@ -66,10 +67,20 @@ def example_sheets() -> list[SheetSpec]:
         settings_sheet(EXAMPLE_SETTINGS),
         rag_key_sheet(EXAMPLE_SETTINGS),
         log_sheet(),
+        codes_sheet(),
     ]
 
 
 def template_sheets() -> list[SheetSpec]:
     """The empty report: the same sheets with default settings and no rows."""
-    return [kpi_sheet(), data_sheet(), settings_sheet(), rag_key_sheet(), log_sheet()]
+    return [kpi_sheet(), data_sheet(), settings_sheet(), rag_key_sheet(), log_sheet(), codes_sheet()]
+
+
+def codes_sheet() -> SheetSpec:
+    """The Lists sheet the Benchmark Code dropdown reads: the bundled benchmark data's codes, from
+    the same place ``kpi-excel benchmark-codes`` lists them."""
+    from kpi_excel.app.benchmark_codes import benchmark_codes
+
+    table = benchmark_codes()
+    return lists_sheet(tuple(zip(table["Code"], table["Indicator"], table["Polarity"])))
 

@@ -113,13 +113,16 @@ def test_an_override_is_not_applied_once_the_latest_period_moves_on(tmp_path: Pa
     sc01 = kpi_rows(path)["SC01"]
     assert sc01["Latest Period"] == "Q3 2022/23" and sc01["RAG"] == "Red"
     assert sc01["RAG Reason"] == "Red: 80% is 17.2 points short of the >97.2% target"
-    assert sc01["Checks"] == "RAG Override: override made for Q2 2022/23 not applied to Q3 2022/23: confirm or clear it"
+    checks = sc01["Checks"].split("; ")
+    assert checks[0] == "RAG Override: override made for Q2 2022/23 not applied to Q3 2022/23: confirm or clear it"
+    assert checks[1:] == ["Quartile: 3 (rank 109 of 150) on the benchmark's 2022 value 85.7% (latest value "
+                          "Q3 2022/23: 80%)"]  # the quartile is the annual figure's (issue 16 item 7)
     assert sc01["Override Period"] == "Q2 2022/23"  # kept: the officer decides
 
     set_kpi_cells(path, "SC01", {"Override Period": "2022-23 Q3"})  # confirmed for Q3 (any way of writing it)
     refresh_report(path, now=NOW)
     sc01 = kpi_rows(path)["SC01"]
-    assert sc01["RAG"] == "Green" and not sc01["Checks"]
+    assert sc01["RAG"] == "Green" and not sc01["Checks"].startswith("RAG Override")
 
     set_kpi_cells(path, "SC01", {"RAG Override": None})  # cleared: its period goes with it
     refresh_report(path, now=NOW)
@@ -134,7 +137,8 @@ def test_an_override_is_not_applied_to_an_earlier_period_under_as_of(tmp_path: P
     refresh_report(path, now=NOW, as_of="Q1 2022/23")
     sc01 = kpi_rows(path)["SC01"]
     assert sc01["Latest Period"] == "Q1 2022/23" and sc01["RAG"] == "Red"
-    assert sc01["Checks"] == "RAG Override: override made for Q2 2022/23 not applied to Q1 2022/23: confirm or clear it"
+    assert sc01["Checks"].split("; ")[0] == \
+        "RAG Override: override made for Q2 2022/23 not applied to Q1 2022/23: confirm or clear it"
 
 
 def test_an_override_period_that_is_not_a_period_is_named_and_the_override_not_applied(tmp_path: Path) -> None:
@@ -143,8 +147,9 @@ def test_an_override_period_that_is_not_a_period_is_named_and_the_override_not_a
     refresh_report(path, now=NOW)
     sc01 = kpi_rows(path)["SC01"]
     assert sc01["RAG"] == "Red"
-    assert sc01["Checks"] == ("RAG Override: Override Period 'last time' is not a period, so the override is not "
-                              "applied to Q2 2022/23: type the period it was made for, or clear it")
+    assert sc01["Checks"].split("; ")[0] == (
+        "RAG Override: Override Period 'last time' is not a period, so the override is not "
+        "applied to Q2 2022/23: type the period it was made for, or clear it")
 
 
 # --- 1. a fraction typed for a percentage --------------------------------------------------------------
@@ -157,7 +162,9 @@ def test_a_fraction_typed_in_an_unformatted_cell_reads_as_the_percentage_its_his
     sc03 = kpi_rows(path)["SC03"]
     assert sc03["Latest Value"] == 0.198  # stored as Excel stores 19.8%, shown with a % format
     assert sc03["RAG Reason"] == "Amber: 19.8% is 1.1 points above the <18.7% target, within the 10% amber tolerance"
-    assert sc03["Checks"] is None
+    # Nothing to check but that the quartile is the annual figure's; it shows the value read as 19.8%.
+    assert sc03["Checks"] == ("Quartile: 2 (rank 75 of 150) on the benchmark's 2022 value 19.6% (latest value "
+                              "Q3 2022/23: 19.8%)")
     history = [r for r in load_workbook(path)["KPI history"].iter_rows(values_only=True) if "SC03" in r]
     assert history and 0.198 in history[0] and 0.00198 not in history[0]  # the chart reads it the same way
 
@@ -169,7 +176,9 @@ def test_a_fraction_with_no_history_is_read_from_the_target(tmp_path: Path) -> N
     refresh_report(path, now=NOW)
     new = kpi_rows(path)["NEW03"]
     assert new["Latest Value"] == 0.17 and new["Previous Value"] == 0.21
-    assert new["RAG Reason"] == "Green: 17% meets the <18.7% target" and new["Checks"] is None
+    assert new["RAG Reason"] == "Green: 17% meets the <18.7% target"
+    assert new["Checks"] == ("Quartile: 3 (rank 108 of 149) on the benchmark's 2023 value 23.0% (latest value "
+                             "Q4 2022/23: 17%)")  # read as 17%, not 0.17%
 
 
 def test_an_ambiguous_fraction_is_named_in_checks(tmp_path: Path) -> None:
@@ -177,7 +186,7 @@ def test_an_ambiguous_fraction_is_named_in_checks(tmp_path: Path) -> None:
     path = example(tmp_path, [["SC05", "Q3 2022/23", 0.15]])
     refresh_report(path, now=NOW)
     sc05 = kpi_rows(path)["SC05"]
-    assert sc05["Checks"] == ("Source: Data sheet row 80: 0.15 typed for a percentage (its other values are "
+    assert sc05["Checks"].startswith("Source: Data sheet row 80: 0.15 typed for a percentage (its other values are "
                               "around 1.5%) could be 0.15% or 15%; read as 0.15%: type it with its % sign (15%) "
                               "if that is what it is")
 

@@ -91,9 +91,11 @@ def test_kpis_sheet_prints_the_published_columns_readably_on_a3(rendered) -> Non
     words = {w.text for p in kpis for w in p.words}
     # Headers whole, wrapped onto lines rather than cut at the column edge ("Previous Valu").
     for header in ("Previous Period", "Previous Value", "Latest Value", "Stat Neighbour Avg", "RAG Reason",
-                   "Comment"):
+                   "Comment", "Rank", "Benchmark Value", "Benchmark Period"):
         assert set(header.split()) <= words, header
-    assert not words & {"Valu", "Previou", "Neighbou", "Perio"}
+    assert not words & {"Valu", "Previou", "Neighbou", "Perio", "Benchmar"}
+    # The figure the quartile is of prints beside it, with its period (issue 16 item 7).
+    assert _in_one_cell(kpis, "58.0%", "58.0%") and "2022" in words
     # The officer's added row wraps: its Target prints whole within its cell, and so does its Indicator.
     assert _in_one_cell(kpis, "95%", "above")
     assert _in_one_cell(kpis, "Households", "weeks")
@@ -135,3 +137,16 @@ def test_benchmark_sheet_prints_its_table_readably_and_every_chart_whole(rendere
 def _chart_xmls(report: Path) -> list[str]:
     with zipfile.ZipFile(report) as book:
         return [book.read(n).decode() for n in sorted(book.namelist()) if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+
+
+def test_kpi_history_prints_its_table_readably_on_a4(rendered) -> None:
+    """Issue 16 item 15: the history table (8 periods by default) at 8 pt or more on A4 landscape,
+    its period labels whole."""
+    _, all_pages, factor = rendered
+    history = _sheet_pages(all_pages, "History of each indicator", "Code Period Value")
+    assert history and all((round(p.width), round(p.height)) == tuple(map(round, A4_LANDSCAPE)) for p in history)
+    table = history[0]
+    assert _smallest_pt([table], factor) >= READABLE_PT
+    words = {w.text for w in table.words}
+    assert {"Q2", "2022/23", "Summer", "Indicator", "Frequency"} <= words
+    assert not words & {"2022/2", "Summe", "Indicato"}

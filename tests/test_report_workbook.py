@@ -228,7 +228,7 @@ def test_init_adds_only_missing_sheets(tmp_path: Path) -> None:
     path = tmp_path / "mine.xlsx"
     book.save(path)
     added = init_report(path)
-    assert added == ["KPIs", "Settings", "RAG key", "Log"]
+    assert added == ["KPIs", "Settings", "RAG key", "Log", "Lists"]  # Lists: the Benchmark Code dropdown's list
     assert init_report(path) == []
 
 

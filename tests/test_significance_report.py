@@ -305,3 +305,35 @@ def test_the_rag_key_says_an_insignificant_move_does_not_move_the_quartile_key(r
                                      "significant one).")
     assert meaning["Red"].endswith("declining trend (where the indicator has counts, a statistically significant "
                                    "one).")
+
+
+def test_settings_choose_spiegelhalters_funnel_limits_and_the_default_keeps_phes(refreshed: Path,
+                                                                                  tmp_path: Path) -> None:
+    """Issue 16 item 14: the overdispersion-adjusted limits are the officer's choice (Settings), off by default."""
+    assert read_settings([]).funnel_adjusted is False
+    assert read_settings([("Funnel limits for overdispersion", "Yes")]).funnel_adjusted is True
+    unreadable = read_settings([("Funnel limits for overdispersion", "wider please")])
+    assert unreadable.funnel_adjusted is False and "not Yes or No" in str(unreadable.problems[0])
+    path = new_report(tmp_path / "adjusted.xlsx", example=True)
+    package = XlsxPackage.open(path)
+    settings = {r[0]: r[1] for r in load_workbook(path)["Settings"].iter_rows(values_only=True)}
+    assert settings["Funnel limits for overdispersion"] == "No"  # the template offers it, switched off
+    last = package.read_sheet("Settings").used_range.max_row
+    package.write_rows("Settings", (last + 1, 1), [["Funnel limits for overdispersion", "Yes"]])
+    package.save()
+    refresh_report(path, now=NOW, user="officer")
+
+    def funnel(book: Path) -> tuple[str, list[str], list[tuple[object, ...]]]:
+        values = list(load_workbook(book)["Benchmark"].iter_rows(values_only=True))
+        title = next(i for i, r in enumerate(values) if isinstance(r[0], str) and r[0].startswith("Funnel plot data:"))
+        rows = [r for r in values[title + 3:] if r[0] == "upper limits"]
+        return values[title + 1][0], [str(h) for h in values[title + 2] if h], rows
+
+    plain_note, plain_headers, plain_upper = funnel(refreshed)
+    note, headers, upper = funnel(path)
+    assert "Spiegelhalter's, widened" not in plain_note and "99.8% limits" in plain_headers
+    assert "The limits drawn are Spiegelhalter's, widened by the square root of phi." in note
+    assert "99.8% limits (overdispersion-adjusted)" in headers
+    # Care leavers 2025 (phi 3.82): every upper 99.8% limit short of 100% is higher, the funnel wider.
+    widened = [(a[6], b[6]) for a, b in zip(plain_upper, upper) if b[6] is not None and b[6] < 100]
+    assert len(widened) > 10 and all(b > a for a, b in widened)

@@ -27,7 +27,7 @@ import pandas as pd
 
 from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.benchmark import benchmark_label_period
-from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for
+from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for, rows_by_code
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.core.report import period_key
 from kpi_excel.core.settings import ReportSettings
@@ -58,13 +58,14 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         else:
             dictionary = dictionary_beside(source.spec)
         try:
-            loaded = load_benchmark_data(source.spec, areas)
-            indicators = read_dictionary(dictionary)
+            # Read once a process (the server benchmarks click after click), again when a file changes.
+            loaded = load_benchmark_data(source.spec, areas, reuse=True)
+            indicators = read_dictionary(dictionary, reuse=True)
         except KpiExcelError as error:
             raise InputError(f"Benchmark data: {error}", sheet="Settings") from None
     wanted = _wanted(table, selected)
     codes = {code for code, _, _ in wanted}
-    pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))))
+    pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))), reuse=True)
     count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
     with_counts = loaded.values[loaded.values["code"].astype(str).isin(count_codes)]
     values = with_counts[with_counts["code"].astype(str).isin(codes)]
@@ -76,7 +77,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         group_source, group_path = group_file
         with policy.reading(group_source, "Comparator group"):
             group = read_group(group_path, areas)
-    lists = [read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory)
+    lists = [read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory, reuse=True)
              for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx")]
     neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
     regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
@@ -90,7 +91,8 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     frame = _per_kpi_period(found, labels)
     frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
     frame["dps"] = indicators["dps"].reindex(frame.index).to_numpy() if "dps" in indicators.columns else None
-    funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities))
+    funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities),
+                           adjusted=settings.funnel_adjusted)
     return frame, funnels
 
 
@@ -166,14 +168,16 @@ def _per_kpi_period(found: pd.DataFrame, labels: dict[tuple[str, str], str]) -> 
 
 
 def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, CountPair], indicators: pd.DataFrame,
-                 authority: str, group: set[str]) -> tuple[Funnel, ...]:
+                 authority: str, group: set[str], *, adjusted: bool = False) -> tuple[Funnel, ...]:
     """Our and England's counts into ``frame`` (numerator, denominator, england_numerator,
-    england_denominator, count_kind, count_multiplier), row by row; the funnel plots."""
+    england_denominator, count_kind, count_multiplier), row by row; the funnel plots (with
+    Spiegelhalter's overdispersion-adjusted limits when ``adjusted``, the Settings' choice)."""
     columns: dict[str, list[object]] = {name: [] for name in ("numerator", "denominator", "england_numerator",
                                                              "england_denominator", "count_multiplier",
                                                              "count_kind")}
     funnels: dict[str, tuple[object, Funnel]] = {}  # code → (period, its funnel): one plot per indicator
     counts_by_period: dict[str, pd.DataFrame] = {}
+    by_code = rows_by_code(values)  # split once: a groupby a row cost most of this function
     for code, period in zip(frame.index.astype(str), frame["period"]):
         label = "" if not isinstance(period, str) and period != period else str(period)
         pair = pairs.get(code)
@@ -181,7 +185,7 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
         columns["count_multiplier"].append(pair.multiplier if pair is not None else np.nan)
         key = f"{code}\x00{label}"
         if key not in counts_by_period:
-            counts_by_period[key] = counts_at(values, pairs, {code: label})
+            counts_by_period[key] = counts_at(values, pairs, {code: label}, by_code=by_code)
         rows = counts_by_period[key]
         for area, prefix in ((authority, ""), ("England", "england_")):
             here = rows[rows["area"] == area]
@@ -191,7 +195,7 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
         if pair is not None and (code not in funnels or _later(when, funnels[code][0])):
             name = str(indicators["name"].get(code, code)) if "name" in indicators.columns else code
             funnel = funnel_for(rows, indicator=code, name=name, period=label, ours=authority, kind=pair.kind,
-                                multiplier=pair.multiplier, group=group)
+                                multiplier=pair.multiplier, group=group, adjusted=adjusted)
             if funnel is not None:
                 funnels[code] = (when, funnel)  # the latest period's plot, when rows differ in period
     for name, column in columns.items():

@@ -63,16 +63,18 @@ class BenchmarkRun:
                 f"{lists}{problems}{where}")
 
 
-def load_benchmark_data(spec: str | Path, directory: AreaDirectory | None = None) -> BenchmarkData:
+def load_benchmark_data(spec: str | Path, directory: AreaDirectory | None = None, *,
+                        reuse: bool = False) -> BenchmarkData:
     """Read DATA: LAIT's long format (parquet or CSV, found by its headers) or
-    any source in the observations model (see :mod:`kpi_excel.sources.spec`)."""
+    any source in the observations model (see :mod:`kpi_excel.sources.spec`).
+    ``reuse``: a LAIT file is read once a process (see :func:`~kpi_excel.sources.lait_files.read_lait`)."""
     from kpi_excel.sources.lait_files import load_directory, read_lait
     from kpi_excel.sources.spec import is_lait_source, read_source
 
     base = directory or load_directory()
     if is_lait_source(spec):
         path = str(spec)
-        data = read_lait(Path(path[5:] if path.startswith("lait:") else path))
+        data = read_lait(Path(path[5:] if path.startswith("lait:") else path), reuse=reuse)
         return BenchmarkData(data.values[["code", "area", "period", "value"]], data.authorities,
                              data.directory(base), "label", None, data.source, data.problems)
     observations = read_source(spec, directory=base)

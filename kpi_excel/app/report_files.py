@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from kpi_excel.core.plan import Summary
-from kpi_excel.cycle_pause import cycle_collector_paused
 from kpi_excel.errors import InputError, UnreadableFileError
 from kpi_excel.example import example_sheets, template_sheets
 from kpi_excel.app.refresh_plan import plan_workbook_refresh
@@ -97,9 +96,8 @@ def refresh_report(
     target = _workbook_path(output, must_exist=False) if output else path
     if output and os.path.abspath(target) != os.path.abspath(path):
         refuse_link(target)  # before its lock is made beside whatever it points at
-    # From reading to replacing: one refresh of a workbook at a time; no full cycle-collector
-    # passes over the millions of short-lived objects a refresh makes (see cycle_pause).
-    with workbook_lock(target), cycle_collector_paused():
+    # From reading to replacing: one refresh of a workbook at a time.
+    with workbook_lock(target):
         step("Reading the workbook")
         package = XlsxPackage.open(path)
         inputs = read_inputs(package, path.parent)

@@ -59,6 +59,7 @@ __all__ = [
     "benchmark",
     "benchmark_label_period",
     "matching_period",
+    "same_benchmark_period",
 ]
 
 BENCHMARK_COLUMNS = (
@@ -471,9 +472,28 @@ def matching_period(latest: Period | None, labels: Sequence[str], as_of: Period 
 
     if latest is None:
         return latest_of(usable)
-    same = [(period, label) for period, label in usable if period == latest or
-            (period.start, period.months) == (latest.start, latest.months)]
+    same = [(period, label) for period, label in usable if _same_span(period, latest)]
     if same:
         return latest_of(same)
     earlier = [(period, label) for period, label in usable if period.end <= latest.end]
     return latest_of(earlier) if earlier else None
+
+
+def _same_span(period: Period, latest: Period) -> bool:
+    return period == latest or (period.start, period.months) == (latest.start, latest.months)
+
+
+def same_benchmark_period(label: object, latest: object) -> bool:
+    """Whether a benchmark period label and a KPI row's latest period name the same span
+    (``2022`` and ``2021/22``; ``2025`` and ``2025`` as the same text)."""
+    text, shown = str(label or "").strip(), str(latest or "").strip()
+    if not text or not shown:
+        return False
+    if text.lower() == shown.lower():
+        return True
+    period = benchmark_label_period(text)
+    try:
+        ours = parse_period(shown)
+    except PeriodError:
+        return False
+    return period is not None and _same_span(period, ours)

@@ -58,6 +58,8 @@ CANONICAL = (
     "latest_period",
     "latest_value",
     "target",
+    "stretch_target",
+    "group",
     "quartile",
     "quartile_position",
     "sn_average",
@@ -137,6 +139,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "target": (
         "target", "targets", "annual target", "target value", "goal", "threshold", "target for period",
         "target 2022 23", "ambition target", "current target", "target ytd", "standard",
+        # Swansea's ALP; City of Lincoln's low target (beside a high one).
+        "alp", "acceptable level of performance", "low target", "lower target",
+    ),
+    # A second, aspirational target beyond the target (issue 19): Swansea's TTAF, City of
+    # Lincoln's high target. A rule with "blue at stretch target" rates meeting it Blue.
+    # Rows judged together (issue 19 item 7): each part names its total's Code.
+    "group": ("group", "part of", "group code", "parent code", "sub indicator of", "rated with total"),
+    "stretch_target": (
+        "stretch target", "ttaf", "target to aim for", "aspirational target", "high target", "higher target",
+        "upper target", "aspiration",
     ),
     "quartile": (
         "quartile", "national benchmark quartile 1 top", "national benchmark", "national quartile",
@@ -425,6 +437,28 @@ def _target_of_latest_period(result: ColumnMap) -> None:
             return
 
 
+def _target_of_another_period(result: ColumnMap) -> None:
+    """A target headed by another year than the latest value ("2018/19 target"
+    beside "2017/18 value", as Wandsworth publishes next year's target beside
+    last year's value): the RAG would compare different years, so it is said
+    in :attr:`ColumnMap.unclear` on every row."""
+    label = result.header_periods.get("latest_value")
+    index = result.by_name.get("target")
+    if not label or index is None:
+        return
+    header = result.headers[index]
+    named = _header_period(_TARGET_WORD.sub(" ", header))
+    latest = _header_period(label)
+    if named is None or latest is None or named[0] == latest[0]:
+        return
+    result.unclear.append(f"target read from '{header}' is for {named[1]}, but the latest value "
+                          f"'{result.headers[result.by_name['latest_value']]}' is for {label}: the RAG compares "
+                          f"different periods; add the {label} target to rate it against its own year")
+
+
+_TARGET_WORD = re.compile(r"\btargets?\b", re.I)
+
+
 def match_columns(headers: Sequence[object]) -> ColumnMap:
     """Map canonical names to column positions; the first match of a name wins."""
     texts = ["" if h is None else str(h) for h in headers]
@@ -448,6 +482,7 @@ def match_columns(headers: Sequence[object]) -> ColumnMap:
     _periods_in_headers(result)
     _split_value_columns(result)
     _target_of_latest_period(result)
+    _target_of_another_period(result)
     # A header-less column right after a period column is that period's value.
     for period, value in (("previous_period", "previous_value"), ("latest_period", "latest_value")):
         index = result.by_name.get(period)

@@ -32,7 +32,7 @@ from kpi_excel.core.measures import PROPORTION
 from kpi_excel.core.stats import LEVEL_95, LEVEL_998, funnel_band, funnel_grid, funnel_limits, overdispersed, \
     overdispersion
 
-__all__ = ["CountPair", "counts_at", "Funnel", "funnel_for", "overdispersion_note", "FUNNEL_MINIMUM_AREAS",
+__all__ = ["CountPair", "counts_at", "rows_by_code", "Funnel", "funnel_for", "overdispersion_note", "FUNNEL_MINIMUM_AREAS",
            "FUNNEL_POINTS"]
 
 # Fewer authorities with counts than this and a funnel says little.
@@ -57,16 +57,24 @@ class CountPair:
         return tuple(c for c in (self.numerator, self.denominator) if c)
 
 
-def counts_at(values: pd.DataFrame, pairs: Mapping[str, CountPair], periods: Mapping[str, str]) -> pd.DataFrame:
+def rows_by_code(values: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """``values`` split by indicator code, once, for many :func:`counts_at` calls."""
+    return {code: group for code, group in values.groupby("code", sort=False, observed=True)}
+
+
+def counts_at(values: pd.DataFrame, pairs: Mapping[str, CountPair], periods: Mapping[str, str], *,
+              by_code: Mapping[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Each authority's numerator and denominator per indicator, at the period chosen for it.
 
     ``values`` has ``code, area, period, value`` and, when the source had them,
-    ``numerator, denominator``; ``periods`` maps indicator code → period label.
+    ``numerator, denominator``; ``periods`` maps indicator code → period label;
+    ``by_code``: ``values`` already split by :func:`rows_by_code`.
     Returns ``indicator, area, numerator, denominator`` (one row per area with
     counts; a rate's denominator worked out as numerator × multiplier / value).
     """
     frames = []
-    by_code = {code: group for code, group in values.groupby("code", sort=False, observed=True)}
+    if by_code is None:
+        by_code = rows_by_code(values)
     for indicator, period in periods.items():
         own = by_code.get(indicator)
         own_at = own[own["period"].astype(str) == str(period)] if own is not None else None

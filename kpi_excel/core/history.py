@@ -169,8 +169,11 @@ def _gap(value: object) -> bool:
 HISTORY_TITLE = "History of each indicator"
 # Native line charts on the History sheet; the table lists every indicator.
 HISTORY_CHART_LIMIT = 60
-_FIXED = (("Indicator", 46, True), ("Code", 12, False), ("Frequency", 11, False), ("Target", 10, False),
-          ("RAG", 8, False), ("RAG before this refresh", 12, False))
+# Widths that print the table (the default 8 periods) at 8 pt or more on A4 landscape, fitted to
+# the page's width: long texts and period labels wrap ("Q2" over "2022/23") rather than widen it.
+_FIXED = (("Indicator", 28, True), ("Code", 9, False), ("Frequency", 9, True), ("Target", 8, True),
+          ("RAG", 6, False), ("RAG before this refresh", 8, True))
+_PERIOD_WIDTH, _VALUE_WIDTH = 8, 7
 
 
 @dataclass(frozen=True)
@@ -200,8 +203,8 @@ def history_sheet(rows: Sequence[HistoryRow], *, name: str, periods: int) -> tup
     checks it before replacing the sheet.
     """
     columns = [ColumnSpec(h, w, wrap=wrap) for h, w, wrap in _FIXED]
-    columns += [ColumnSpec(f"Period {i}", 11) for i in range(1, periods + 1)]
-    columns += [ColumnSpec(f"Value {i}", 10) for i in range(1, periods + 1)]
+    columns += [ColumnSpec(f"Period {i}", _PERIOD_WIDTH, wrap=True) for i in range(1, periods + 1)]
+    columns += [ColumnSpec(f"Value {i}", _VALUE_WIDTH) for i in range(1, periods + 1)]
     body = []
     for row in rows:
         pad = periods - len(row.periods)
@@ -216,8 +219,9 @@ def history_sheet(rows: Sequence[HistoryRow], *, name: str, periods: int) -> tup
              "by kpi-excel refresh: the Excel add-ins cannot add sparklines); the charts below show the first "
              f"{min(HISTORY_CHART_LIMIT, len(rows))} of {len(rows)} indicators.", style="note"),
     )
+    # Printed through the last Value column: the note's long line must not widen the page (and shrink the text).
     spec = SheetSpec(name, tuple(columns), tuple(body), title=title, table="History" if body else None,
-                     tab_colour="548235")
+                     tab_colour="548235", print_through=columns[-1].header)
     refs: dict[str, str] = {}
     charts = []
     sheet = "'" + name.replace("'", "''") + "'"

@@ -30,6 +30,7 @@ __all__ = [
     "MEAN",
     "STANDARDISED",
     "MEASURE_TYPE_CHOICES",
+    "MEASURES_OFFERED",
     "Measure",
     "MeasureError",
     "parse_measure_type",
@@ -39,11 +40,6 @@ __all__ = [
 
 PROPORTION, RATE, COUNT, MEAN = "proportion", "rate", "count", "mean"
 STANDARDISED = "standardised rate"
-# Dropdown choices: Excel list validations cannot hold commas, so no thousands separators.
-MEASURE_TYPE_CHOICES = ("Percentage", "Proportion", "Rate per 1000", "Rate per 10000", "Rate per 100000",
-                        "Count", "Mean", "Score")
-
-
 class MeasureError(CellError):
     """A Measure Type we cannot read."""
 
@@ -83,16 +79,29 @@ class Measure:
 PERCENTAGE = Measure(PROPORTION, 100.0)
 _PROPORTION_OF_ONE = Measure(PROPORTION, 1.0)
 
+# The Measure Type dropdown's words, each the kind it is read as: one home for the choices and
+# for what they mean, so the dropdown offers every kind the engine rates (a test holds that each
+# reads back as its kind). Excel list validations cannot hold commas: no thousands separators.
+MEASURES_OFFERED = {
+    "Percentage": PERCENTAGE, "Proportion": _PROPORTION_OF_ONE,
+    "Rate per 1000": Measure(RATE, 1e3), "Rate per 10000": Measure(RATE, 1e4), "Rate per 100000": Measure(RATE, 1e5),
+    "DSR per 100000": Measure(STANDARDISED, 1e5),
+    "Count": Measure(COUNT), "Mean": Measure(MEAN), "Score": Measure(MEAN),
+}
+MEASURE_TYPE_CHOICES = tuple(MEASURES_OFFERED)
+
 _PER = re.compile(r"^(?:(?:crude|directly standardised|age standardised)\s+)?(?:rate\s*)?(?:per|/)\s*"
                   r"(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<scale>k|thousand|m|million)?\b")
 _SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}
+# Other words officers write for a kind (the offered ones are read too).
 _WORDS = {
-    "%": PERCENTAGE, "percent": PERCENTAGE, "percentage": PERCENTAGE, "per cent": PERCENTAGE, "pct": PERCENTAGE,
+    **{word.lower(): measure for word, measure in MEASURES_OFFERED.items()},
+    "%": PERCENTAGE, "percent": PERCENTAGE, "per cent": PERCENTAGE, "pct": PERCENTAGE,
     "percentage (%)": PERCENTAGE, "proportion (%)": PERCENTAGE, "% of cohort": PERCENTAGE,
-    "proportion": _PROPORTION_OF_ONE, "proportion of 1": _PROPORTION_OF_ONE, "fraction": _PROPORTION_OF_ONE,
-    "count": Measure(COUNT), "number": Measure(COUNT), "no.": Measure(COUNT), "no": Measure(COUNT),
+    "proportion of 1": _PROPORTION_OF_ONE, "fraction": _PROPORTION_OF_ONE,
+    "number": Measure(COUNT), "no.": Measure(COUNT), "no": Measure(COUNT),
     "n": Measure(COUNT), "total": Measure(COUNT), "number of": Measure(COUNT), "count of events": Measure(COUNT),
-    "mean": Measure(MEAN), "average": Measure(MEAN), "score": Measure(MEAN), "median": Measure(MEAN),
+    "average": Measure(MEAN), "median": Measure(MEAN),
     "average score": Measure(MEAN), "mean score": Measure(MEAN), "index": Measure(MEAN),
 }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Swatch", "RAG_COLOURS", "QUARTILE_COLOURS", "COMPARISON_COLOURS", "FUNNEL_COLOURS", "contrast_ratio",
+__all__ = ["Swatch", "RAG_COLOURS", "STATUS_COLOURS", "status_swatch", "QUARTILE_COLOURS", "COMPARISON_COLOURS", "FUNNEL_COLOURS", "contrast_ratio",
            "HEADER"]
 
 
@@ -25,6 +25,26 @@ RAG_COLOURS: dict[str, Swatch] = {
     "Green": Swatch("00703C", "FFFFFF"),
     "N/A": Swatch("E7E6E6", "000000"),
 }
+
+# The statuses some councils' keys add (issue 19), and every status's colours: Yellow
+# between Green and Amber (Isle of Anglesey), Blue beyond Green (Swansea's TTAF).
+STATUS_COLOURS: dict[str, Swatch] = {
+    **RAG_COLOURS,
+    "Yellow": Swatch("FFFF00", "000000"),
+    "Blue": Swatch("0070C0", "FFFFFF"),
+}
+
+
+def status_swatch(word: str, status: str | None = None) -> Swatch | None:
+    """The colours for a status as a council writes it: the status's own (Blue,
+    Yellow, ...), else the colour its name starts with (Harlow's "Green star",
+    "Blue circle"), else ``status``'s; None for a word that is none of these."""
+    found = STATUS_COLOURS.get(word)
+    if found is None:
+        first = word.strip().split(" ")[0].capitalize() if word.strip() else ""
+        found = STATUS_COLOURS.get(first) or (STATUS_COLOURS.get(status) if status else None)
+    return found
+
 
 # Quartile shading: light tints so the number stays the thing you read.
 QUARTILE_COLOURS: dict[int, Swatch] = {

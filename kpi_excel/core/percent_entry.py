@@ -58,8 +58,9 @@ def read_percent_entries(frame: pd.DataFrame, targets: Mapping[str, float | None
     shown = frame["shown"].astype(object).to_numpy().copy()
     problems: list[tuple[str, str, str]] = []
     by_code: dict[str, list[int]] = {}
+    code_of = codes.to_numpy(dtype=object)  # one array, not a pandas lookup a row
     for i in at.tolist():
-        by_code.setdefault(codes.iat[i], []).append(i)
+        by_code.setdefault(code_of[i], []).append(i)
     for code, rows in by_code.items():
         plain = [i for i in rows if not math.isnan(values[i]) and not _says_percent(shown[i])]
         usual = _usual_level(values, shown, rows, targets.get(code))

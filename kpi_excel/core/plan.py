@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from kpi_excel.core.rag import counted_order
+
 __all__ = [
     "EXCEL_CELL_LIMIT",
     "CUT_MARK",
@@ -59,6 +61,9 @@ class ColumnSpec:
     computed: bool = False
     help: str = ""
     free_text: bool = False  # the dropdown suggests; other text is allowed (a RAG Rule with tolerances)
+    # A dropdown whose list is too long to write inline (Excel's 255 characters): the workbook
+    # name of a range holding it (a column of the Lists sheet, see SheetSpec.names).
+    choices_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,8 @@ class SheetSpec:
     paper: str = "A4"  # or "A3", for a table too wide to read on A4
     print_last_row: int | None = None  # the last row printed (chart data below it stays on screen)
     page_breaks: tuple[int, ...] = ()  # rows a printed page starts at, so no chart straddles two pages
+    hidden: bool = False  # hidden and protected from edits (the Lists sheet dropdowns read)
+    names: tuple[tuple[str, str], ...] = ()  # (workbook name, header): a name for that column's body
 
     @property
     def header_row(self) -> int:
@@ -233,8 +240,7 @@ class Summary:
     benchmarked: int = 0
 
     def lines(self) -> list[str]:
-        order = ["Green", "Amber", "Red", "N/A"]
-        words = ", ".join(f"{self.counts[w]} {w}" for w in order if self.counts.get(w))
+        words = ", ".join(f"{self.counts[w]} {w}" for w in counted_order(self.counts) if self.counts.get(w))
         out = [f"Rated {self.rated} indicator{'s' if self.rated != 1 else ''}: {words or 'none'}"]
         if self.benchmarked:
             out.append(f"Benchmarked {self.benchmarked} against other authorities")

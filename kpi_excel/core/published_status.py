@@ -31,29 +31,41 @@ def _present(cells: Sequence[object]) -> list[object]:
     return [c for c in cells if c is not None and str(c).strip() != ""]
 
 
-def _holds_colours(cells: Sequence[object]) -> bool:
+def _status(cell: object, own: frozenset[str]) -> str | None:
+    """A cell's status: a RAG word, or one of a council key's own names (``own``, lower case)."""
+    word = parse_rag_word(cell)
+    if word is None and own and str(cell).strip().lower() in own:
+        return str(cell).strip()
+    return word
+
+
+def _holds_colours(cells: Sequence[object], own: frozenset[str] = frozenset()) -> bool:
     """Most cells are statuses, and at least one is Red, Amber or Green."""
     present = _present(cells)
-    words = [parse_rag_word(c) if isinstance(c, str) else None for c in present]
+    words = [_status(c, own) if isinstance(c, str) else None for c in present]
     read = [w for w in words if w is not None]
     return bool(present) and len(read) >= _STATUS_SHARE * len(present) and any(w != NA for w in read)
 
 
-def _holds_no_colour(cells: Sequence[object]) -> list[str] | None:
+def _holds_no_colour(cells: Sequence[object], own: frozenset[str] = frozenset()) -> list[str] | None:
     """The texts of a column none of whose cells is Red, Amber or Green (None when one is, or it is empty)."""
     present = _present(cells)
-    words = [parse_rag_word(c) for c in present]
+    words = [_status(c, own) for c in present]
     if not present or any(w not in (None, NA) for w in words) or all(w is not None for w in words):
         return None
     return list(dict.fromkeys(str(c).strip() for c, w in zip(present, words) if w is None))
 
 
-def settle_published_status(columns: ColumnMap, cells_of: Callable[[int], Sequence[object]]) -> None:
+def settle_published_status(columns: ColumnMap, cells_of: Callable[[int], Sequence[object]],
+                            own_names: Sequence[str] = ()) -> None:
     """Drop a status column that holds no RAG, and take a value-named column of
-    colours as the published status. Says what it did in ``columns.notes``."""
+    colours as the published status. ``own_names``: the council key's own words for
+    its statuses (Harlow's "Green star"), statuses too. Says what it did in
+    ``columns.notes``."""
+    own = frozenset(name.strip().lower() for name in own_names)
     index = columns.by_name.get("published_rag")
     if index is not None:
-        texts = _holds_no_colour(list(cells_of(index))[:200])
+        texts = _holds_no_colour(list(cells_of(index))[:200], own)
         if texts is not None:
             del columns.by_name["published_rag"]
             shown = ", ".join(f"'{t[:30]}'" for t in texts[:3])
@@ -89,7 +101,7 @@ def _latest_from_another(columns: ColumnMap, values: list[int], cells_of: Callab
 
 
 # "95.4% Red", "12 days (Green)": a value, then its colour.
-_VALUE_THEN_COLOUR = re.compile(r"^(?P<value>.*?\S)\s*[(\[]?\s*(?P<colour>red|amber|green)\s*[)\]]?\s*$", re.I)
+_VALUE_THEN_COLOUR = re.compile(r"^(?P<value>.*?\S)\s*[(\[]?\s*(?P<colour>red|amber|green|yellow|blue)\s*[)\]]?\s*$", re.I)
 
 
 def split_status_from_values(cells: Sequence[object]) -> tuple[list[object], list[object]] | None:

@@ -41,11 +41,11 @@ RAG words and overrides. The rules run on whole columns in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from kpi_excel.core.brackets import bracketed_tail
+from kpi_excel.core.rule_registry import Rule, RuleKind, find_rule, rule_names
 from kpi_excel.core.targets import TargetError, Tolerance, parse_tolerance
 from kpi_excel.errors import CellError
 
@@ -55,6 +55,10 @@ __all__ = [
     "GREEN",
     "NA",
     "RAG_RANK",
+    "YELLOW",
+    "BLUE",
+    "STATUS_ORDER",
+    "counted_order",
     "Rule",
     "RuleSpec",
     "parse_rule_spec",
@@ -66,33 +70,29 @@ __all__ = [
     "parse_position",
     "parse_rag_word",
     "parse_override",
+    "status_of_word",
+    "row_rule",
     "narrower_than",
 ]
 
 RED, AMBER, GREEN, NA = "Red", "Amber", "Green", "N/A"
+# Two statuses some councils' keys add (issue 19): Yellow between Green and Amber (Isle of
+# Anglesey's near miss), Blue beyond Green (Swansea's "Achieved TTAF", a second target).
+YELLOW, BLUE = "Yellow", "Blue"
 RAG_RANK = {RED: 0, AMBER: 1, GREEN: 2}
+# Every status, best first: how counts and keys list them.
+STATUS_ORDER = (BLUE, GREEN, YELLOW, AMBER, RED, NA)
 
 
 class RagError(CellError):
     """A rule, quartile or override we cannot read."""
 
 
-class Rule(Enum):
-    AUTO = "auto"
-    TARGET = "target"
-    QUARTILE = "quartile"
-    TREND = "trend"
-    NONE = "none"
-
-
-_RULE_NAMES = {
-    "target": Rule.TARGET, "targets": Rule.TARGET, "by target": Rule.TARGET, "against target": Rule.TARGET,
-    "quartile": Rule.QUARTILE, "quartiles": Rule.QUARTILE, "benchmark": Rule.QUARTILE,
-    "by quartile": Rule.QUARTILE, "auto": Rule.AUTO, "automatic": Rule.AUTO, "default": Rule.AUTO,
-    "trend": Rule.TREND, "direction": Rule.TREND, "by trend": Rule.TREND, "direction of travel": Rule.TREND,
-    "dot": Rule.TREND,
-    "none": Rule.NONE, "n/a": Rule.NONE, "not rated": Rule.NONE, "no rag": Rule.NONE,
-}
+def counted_order(counts: dict[str, int]) -> list[str]:
+    """The order to say counts of statuses in: Green, Amber, Red, N/A as ever, Blue
+    and Yellow in their places, a council's own words (Green star) after them."""
+    known = [w for w in STATUS_ORDER if w in counts or w in (GREEN, AMBER, RED, NA)]
+    return known[:-1] + [w for w in counts if w not in known] + [NA]
 
 
 @dataclass(frozen=True)
@@ -101,19 +101,59 @@ class RuleSpec:
 
     ``green_within``: a miss this near is still Green. ``amber_within``: a miss
     this near is Amber. None: not given here (a wider setting may give it).
+    A council's own statuses (issue 19): ``yellow_within``, a miss this near
+    (beyond the green tolerance) is Yellow; ``blue``, "stretch": meeting the
+    row's second, aspirational target is Blue, or a tolerance: beating the target
+    by more than it is Blue; ``amber_if_improved``, a miss beyond the tolerances
+    is Amber when the value improved on or held the previous one (Red when it
+    worsened); ``names``, the council's word for each status it uses
+    (("Green", "Green star"), ...).
     """
 
-    kind: Rule = Rule.AUTO
+    kind: RuleKind = Rule.AUTO
     green_within: Tolerance | None = None
     amber_within: Tolerance | None = None
+    yellow_within: Tolerance | None = None
+    blue: Tolerance | str | None = None
+    amber_if_improved: bool = False
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name_of(self, status: str) -> str:
+        """The council's word for a status (the status itself when it gave none)."""
+        return dict(self.names).get(status, status)
+
+    def statuses(self) -> tuple[str, ...]:
+        """The statuses this rule can give, best first."""
+        used = {GREEN, AMBER, RED, NA}
+        if self.yellow_within is not None:
+            used.add(YELLOW)
+        if self.blue is not None:
+            used.add(BLUE)
+        return tuple(s for s in STATUS_ORDER if s in used)
+
+    def overridden_by(self, green_within: Tolerance | None, amber_within: Tolerance | None) -> "RuleSpec":
+        """This rule with tolerances given elsewhere (a run's options, the Settings
+        sheet's tolerance rows) winning over its own text's."""
+        return replace(self, green_within=self.green_within if green_within is None else green_within,
+                       amber_within=self.amber_within if amber_within is None else amber_within)
 
     def text(self) -> str:
         """As an officer would type it: ``target green 5% amber 10%``."""
         parts = [self.kind.value]
         if self.green_within is not None:
             parts.append(f"green {self.green_within.text()}")
+        if self.yellow_within is not None:
+            parts.append(f"yellow {self.yellow_within.text()}")
         if self.amber_within is not None:
             parts.append(f"amber {self.amber_within.text()}")
+        if self.amber_if_improved:
+            parts.append("amber if improved")
+        if isinstance(self.blue, Tolerance):
+            parts.append(f"blue beyond {self.blue.text()}")
+        elif self.blue is not None:
+            parts.append("blue at stretch target")
+        if self.names:
+            parts.append("names " + ", ".join(f"{status}={name}" for status, name in self.names))
         return " ".join(parts)
 
 
@@ -127,6 +167,46 @@ _SPEC = re.compile(
 
 _LONGEST_RULE = 200
 
+# A council's own statuses, read off the rule text before its tolerances (issue 19).
+_YELLOW = re.compile(rf"(?:^|[ ,;])yellow(?:\s+within)?\s*[:=]?\s*(?P<tolerance>{_TOLERANCE_WORD})")
+_BLUE_STRETCH = re.compile(r"(?:^|[ ,;])blue\s+(?:(?:at|on|for|when|if)\s+)?(?:(?:meeting|achieving|met)\s+)?"
+                           r"(?:the\s+)?(?:stretch|aspirational|ttaf|high(?:er)?|upper|second)(?:\s+target)?")
+_BLUE_BEYOND = re.compile(rf"(?:^|[ ,;])blue\s+(?:beyond|above|over)\s+(?P<tolerance>{_TOLERANCE_WORD})")
+_AMBER_IF_IMPROVED = re.compile(r"(?:^|[ ,;])amber\s+(?:if|when)\s+(?:improved|improving|maintained|not\s+worse)"
+                                r"(?:\s+or\s+(?:maintained|held|improved))?")
+_NAMES = re.compile(r"(?:^|[ ,;])(?:names?|called)\s*:?\s*(?P<names>.+)$")
+_STATUS_WORDS = {"red": RED, "amber": AMBER, "yellow": YELLOW, "green": GREEN, "blue": BLUE}
+
+
+def _own_statuses(cleaned: str, written: str) -> tuple[str, dict[str, object]]:
+    """Take a key's own-status clauses out of a rule text: the rest, and what they say.
+    ``written`` is the text as typed (same length as ``cleaned``, case kept, for names)."""
+    found: dict[str, object] = {}
+    names = _NAMES.search(cleaned)
+    if names:
+        pairs = []
+        for part in re.split(r"\s*[,;]\s*", written[names.start("names"):].strip()):
+            status, _, name = part.partition("=")
+            key = _STATUS_WORDS.get(status.strip().lower())
+            if key is None or not name.strip():
+                raise RagError(f"RAG rule names '{part.strip()[:40]}': write a status and the council's word "
+                               "for it, e.g. Green=Green star")
+            pairs.append((key, name.strip()[:40]))
+        found["names"] = tuple(pairs)
+        cleaned, written = cleaned[:names.start()], written[:names.start()]
+    for key, pattern in (("yellow_within", _YELLOW), ("blue", _BLUE_BEYOND), ("blue", _BLUE_STRETCH),
+                         ("amber_if_improved", _AMBER_IF_IMPROVED)):
+        match = pattern.search(cleaned)
+        if match is None:
+            continue
+        if key in found:
+            raise RagError(f"RAG rule '{written.strip()[:60]}' gives Blue twice")
+        tolerance = match.groupdict().get("tolerance")
+        found[key] = True if key == "amber_if_improved" else (tolerance if tolerance is not None else "stretch")
+        cleaned = cleaned[:match.start()] + " " + cleaned[match.end():]
+        written = written[:match.start()] + " " + written[match.end():]
+    return re.sub(r"\s+", " ", cleaned).strip(" ,;"), found
+
 
 def parse_rule_spec(text: object, default: RuleSpec | None = None) -> RuleSpec | None:
     """Read a rule as written in a RAG Rule cell, a Settings row or ``--rule``.
@@ -138,20 +218,25 @@ def parse_rule_spec(text: object, default: RuleSpec | None = None) -> RuleSpec |
     """
     if isinstance(text, RuleSpec):
         return text
-    if isinstance(text, Rule):
+    if isinstance(text, RuleKind):
         return RuleSpec(text)
-    cleaned = re.sub(r"\s+", " ", str(text or "").strip().lower())
+    written = re.sub(r"\s+", " ", str(text or "").strip())
+    cleaned = written.lower()
     if cleaned == "":
         return default
+    own: dict[str, object] = {}
+    if len(cleaned) <= _LONGEST_RULE and any(w in cleaned for w in ("yellow", "blue", "amber if", "amber when",
+                                                                     "name", "called")):
+        cleaned, own = _own_statuses(cleaned, written)
     # The longest rule is ~60 characters; the pattern's lazy start is quadratic on a long text.
     match = _SPEC.match(cleaned) if len(cleaned) <= _LONGEST_RULE else None
     kind_text = (match["kind"].strip() if match else cleaned) or ("auto" if match else "")
-    if match is None or kind_text not in _RULE_NAMES:
+    kind = find_rule(kind_text) if match is not None else None
+    if kind is None:
         raise RagError(
-            f"unknown RAG rule '{str(text).strip()[:60]}' (expected target, quartile, trend, auto or none, "
+            f"unknown RAG rule '{str(text).strip()[:60]}' (expected {rule_names(rating_first=True)}, "
             "optionally with tolerances: target 10pp, target green 5% amber 10%)"
         )
-    kind = _RULE_NAMES[kind_text]
     try:
         green = parse_tolerance(match["green"])
         amber = parse_tolerance(match["amber"] or match["bare"])
@@ -159,16 +244,23 @@ def parse_rule_spec(text: object, default: RuleSpec | None = None) -> RuleSpec |
         raise RagError(f"RAG rule '{str(text).strip()[:60]}': {error}") from None
     if match["bare"] and match["amber"]:
         raise RagError(f"RAG rule '{str(text).strip()[:60]}' gives the amber tolerance twice")
-    if (green or amber) and kind in (Rule.QUARTILE, Rule.TREND, Rule.NONE):
+    if (green or amber or own) and not kind.takes_tolerances:
         raise RagError(f"RAG rule '{str(text).strip()[:60]}': tolerances apply to targets, not to the "
                        f"{kind.value} rule")
-    return RuleSpec(kind, green, amber)
+    try:
+        yellow = parse_tolerance(own.get("yellow_within"))
+        blue = own.get("blue")
+        blue = parse_tolerance(blue) if blue not in (None, "stretch") else blue
+    except TargetError as error:
+        raise RagError(f"RAG rule '{str(text).strip()[:60]}': {error}") from None
+    return RuleSpec(kind, green, amber, yellow, blue, bool(own.get("amber_if_improved")),  # type: ignore[arg-type]
+                    own.get("names", ()))  # type: ignore[arg-type]
 
 
-def parse_rule(text: object, default: Rule = Rule.AUTO) -> Rule:
+def parse_rule(text: object, default: RuleKind = Rule.AUTO) -> RuleKind:
     """Read a RAG rule's kind (tolerances, if written, are read by
     :func:`parse_rule_spec`); empty gives ``default``."""
-    if isinstance(text, Rule):
+    if isinstance(text, RuleKind):
         return text
     spec = parse_rule_spec(text)
     return default if spec is None else spec.kind
@@ -254,7 +346,7 @@ def _quartile(raw: object, position: object = None) -> Quartile | None:
 
 
 _RAG_WORDS = {
-    "r": RED, "red": RED, "a": AMBER, "amber": AMBER, "g": GREEN, "green": GREEN,
+    "r": RED, "red": RED, "a": AMBER, "amber": AMBER, "g": GREEN, "green": GREEN, "blue": BLUE, "b": BLUE,
     "n/a": NA, "na": NA, "not rated": NA, "none": NA, "-": NA,
 }
 # How published keys say it (Pentana's Alert/Warning/OK; "On target"; Belfast's yellow).
@@ -263,11 +355,13 @@ _PUBLISHED_RAG_WORDS = {
                           "above target", "exceeded", "exceeding target", "meeting target", "better than target",
                           "on or above target")},
     **{w: AMBER for w in ("close to target", "near target", "within tolerance", "slightly below target",
-                          "warning", "just short", "just short of target", "yellow", "slightly missed",
+                          "warning", "just short", "just short of target", "slightly missed",
                           "target slightly missed", "minor variance")},
     **{w: RED for w in ("off target", "off track", "not met", "target not met", "missed", "target missed",
                         "below target", "alert", "target not achieved", "not achieved",
                         "significantly below target")},
+    # A key without a Yellow reads it as Amber (Belfast); checks/rating compare it as Yellow where the key has one.
+    **{w: YELLOW for w in ("yellow", "amber-green", "amber/green", "amber green", "green-amber")},
     **{w: NA for w in ("data only", "info only", "information only", "for info only", "for information only",
                        "for information", "no target", "not applicable",
                        "unknown", "no data", "tbc", "grey", "gray", "contextual", "volumetric", "n/k")},
@@ -286,6 +380,26 @@ def parse_rag_word(raw: object) -> str | None:
         if first != cleaned:
             word = _RAG_WORDS.get(first) or _PUBLISHED_RAG_WORDS.get(first)
     return word
+
+
+def status_of_word(word: object, *rules: "RuleSpec | None") -> str | None:
+    """The status a RAG cell says: a RAG word, Blue or Yellow, or a council's own name
+    for one in ``rules``' names ("Green star" → Green); None if none of these."""
+    found = parse_rag_word(word)
+    if found is None:
+        text = str(word or "").strip().lower()
+        found = next((status for rule in rules if rule is not None for status, name in rule.names
+                      if name.lower() == text), None)
+    return found
+
+
+def row_rule(text: object, default: "RuleSpec") -> "RuleSpec":
+    """A row's RAG Rule cell as a rule (``default`` when empty or unreadable: the
+    rating run names an unreadable one)."""
+    try:
+        return parse_rule_spec(text, default) or default
+    except RagError:
+        return default
 
 
 def parse_override(raw: object, reason: object = None) -> tuple[str, str] | None:

@@ -93,7 +93,8 @@ def rate_table(
     columns = match_columns(list(frame.columns))
     # What a column holds is plain from its first few hundred cells.
     settle_by_content(columns, lambda j: [_clean(v) for v in frame.iloc[:500, j].tolist()])
-    settle_published_status(columns, lambda j: [_clean(v) for v in frame.iloc[:500, j].tolist()])
+    own_names = [name for _, name in getattr(options.rule, "names", ())]
+    settle_published_status(columns, lambda j: [_clean(v) for v in frame.iloc[:500, j].tolist()], own_names)
     if "latest_value" not in columns:
         looked_for = ", ".join(f"'{w.title()}'" for w in SYNONYMS["latest_value"][:6])
         raise MissingColumnError(

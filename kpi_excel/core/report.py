@@ -23,6 +23,7 @@ import pandas as pd
 
 from kpi_excel.core.assess import Assessment, RateOptions, duplicate_codes
 from kpi_excel.core.engine import rate_rows
+from kpi_excel.core.benchmark_figure import benchmarked_value, position_note
 from kpi_excel.core.funnel import Funnel, overdispersion_note
 from kpi_excel.core.measures import Measure
 from kpi_excel.core.periods import PeriodError, parse_period
@@ -50,7 +51,8 @@ from kpi_excel.core.override_period import check_override
 from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
 from kpi_excel.core.print_layout import ChartGrid, Slot
 from kpi_excel.core.plan import FormatRule, Sparklines
-from kpi_excel.core.rag import Quartile, RagError, parse_quartile, parse_rag_word
+from kpi_excel.core.rag import (AMBER, BLUE, GREEN, NA, RED, YELLOW, Quartile, RagError, RuleSpec, parse_quartile,
+                                row_rule, status_of_word)
 from kpi_excel.core.settings import ReportSettings, read_settings
 from kpi_excel.core.summary import IndicatorStatus, missed_targets, summarise, summary_sheet
 from kpi_excel.core.targets import MAINTAIN
@@ -63,6 +65,7 @@ from kpi_excel.core.template import (
     KPI_SHEET,
     SUMMARY_SHEET,
     kpi_rules,
+    status_rules,
     log_sheet,
     rag_key_sheet,
 )
@@ -310,6 +313,7 @@ def plan_refresh(
     for row in rows:
         if row.assessment is not None:
             row.versus = _benchmark_versus(row, settings.confidence)
+            _say_what_was_ranked(row)
             row.history = (histories or {}).get(_code(row))
         row.problems.extend(_cut_texts(row))
         row.checks = _checks_text(table, row)
@@ -325,11 +329,15 @@ def plan_refresh(
     summary = Summary(rated=len(rated), counts=counts, changes=changes, problems=settings_problems + problems,
                       sources=tuple(sources), benchmarked=sum(1 for r in rows if r.bench is not None))
     below = _below_targets(rated)
-    statuses = [replace(_status(table, row, missed), period_rag=before)
+    statuses = [replace(_status(table, row, missed, settings.rag_rule), period_rag=before)
                 for row, missed, before in zip(rated, below, _previous_period_rags(rated, options))]
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
-    rag_rules = tuple(FormatRule("RAG", "equals", w, c.fill, c.font, bold=True) for w, c in RAG_COLOURS.items())
+    # The statuses a council's key adds (Blue, Yellow, its own names) get fills where they are used.
+    own = {r.assessment.rag: status_of_word(r.assessment.rag, settings.rag_rule,  # type: ignore[union-attr]
+                                            row_rule(r.fields.get("rag_rule"), settings.rag_rule))
+           for r in rated if r.assessment.rag not in RAG_COLOURS}  # type: ignore[union-attr]
+    rag_rules = tuple(status_rules("RAG", own))
     shown_not_used = list(not_used[:_NOT_USED_SHOWN])
     if len(not_used) > _NOT_USED_SHOWN:  # a pasted extract of another report's codes: a line each would bury the rest
         shown_not_used.append(f"… and {len(not_used) - _NOT_USED_SHOWN} more Data codes that match no indicator "
@@ -352,8 +360,8 @@ def plan_refresh(
         body_rows=tuple(table.sheet_row(i) for i in table.body),
         add_columns=add_columns,
         writes=writes,
-        rules=kpi_rules(),
-        dropdowns=tuple(spec for spec in KPI_COLUMNS if spec.choices),
+        rules=kpi_rules(own),
+        dropdowns=tuple(spec for spec in KPI_COLUMNS if spec.choices or spec.choices_from),
         table=content.kpis.table,
         sparklines=sparklines,
     )
@@ -362,7 +370,7 @@ def plan_refresh(
         logged_sources += "; not used: " + "; ".join(not_used)
     log = LogEntry((
         when, user, door, logged_sources[:2000], len(rated),
-        counts.get("Green", 0), counts.get("Amber", 0), counts.get("Red", 0), counts.get("N/A", 0),
+        *_log_counts(rated, settings.rag_rule),
         "; ".join(changes)[:2000] or None, len(summary.problems), version,
     ))
     placed = tuple(name for name in (SUMMARY_SHEET, BENCHMARK_SHEET, HISTORY_SHEET) if any(s.name == name for s in sheets))
@@ -402,13 +410,30 @@ def _below_targets(rows: Sequence[_Row]) -> list[bool | None]:
                             r.assessment.previous) for r in rows])  # type: ignore[union-attr]
 
 
-def _status(table: KpiTable, row: _Row, below_target: bool | None) -> IndicatorStatus:
+def _log_counts(rated: Sequence[_Row], rule: RuleSpec) -> tuple[int, int, int, int]:
+    """Green, Amber, Red and N/A for the Log, whose columns are those four: a key's Blue
+    counts as Green and its Yellow as Amber, a council's own name as its status."""
+    counts = {GREEN: 0, AMBER: 0, RED: 0, NA: 0}
+    family = {BLUE: GREEN, YELLOW: AMBER}
+    for row in rated:
+        status = status_of_word(row.assessment.rag, rule, row_rule(row.fields.get("rag_rule"), rule)) or NA  # type: ignore[union-attr]
+        status = family.get(status, status)
+        counts[status if status in counts else NA] += 1
+    return counts[GREEN], counts[AMBER], counts[RED], counts[NA]
+
+
+def _rule_of(options: RateOptions) -> RuleSpec:
+    return options.rule if isinstance(options.rule, RuleSpec) else RuleSpec(options.rule)
+
+
+def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpec) -> IndicatorStatus:
     """A rated row as the summary reads it; the previous RAG is what the sheet held before."""
     result = row.assessment
     assert result is not None
     before = ""
     if "rag" in table.outputs:
-        before = parse_rag_word(table.cells.value(row.index, table.outputs["rag"])) or ""
+        before = status_of_word(table.cells.value(row.index, table.outputs["rag"]), rule,
+                                row_rule(row.fields.get("rag_rule"), rule)) or ""
     quartile = None
     if row.bench is not None and not _missing(row.bench.get("quartile")):
         quartile = int(row.bench["quartile"])  # type: ignore[call-overload]
@@ -417,12 +442,16 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None) -> IndicatorS
     rank = ""
     if row.bench is not None and not _missing(row.bench.get("rank")) and not _missing(row.bench.get("n_areas")):
         rank = f"{int(row.bench['rank'])} of {int(row.bench['n_areas'])}"  # type: ignore[call-overload]
+    ranked = benchmarked_value(row.bench, _bench_percent(row)) if row.bench is not None else None
     return IndicatorStatus(
         indicator=_name(table, row), code=_code(row), topic=str(row.fields.get("topic") or "").strip(),
-        rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
+        rag=status_of_word(result.rag, rule, row_rule(row.fields.get("rag_rule"), rule)) or result.rag,
+        shown_rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
         comment=str(row.fields.get("comment") or "").strip(),
         below_target=below_target, previous_rag=before,
         significance=result.statistics.significance if result.statistics is not None else "",
+        benchmark_value=ranked.display() if ranked is not None else "",
+        benchmark_period="" if row.bench is None or _missing(row.bench.get("period")) else str(row.bench["period"]),
     )
 
 
@@ -506,14 +535,30 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
         code = _code(row)
         out.append(IndicatorStatus(
             indicator=_name(table, row), code=code, topic=str(row.fields.get("topic") or "").strip(),
-            rag=parse_rag_word(output(row, "rag")) or "", direction=str(output(row, "direction") or ""),
+            rag=status_of_word(output(row, "rag"), _rule_of(options), row_rule(row.fields.get("rag_rule"),
+                                                                                _rule_of(options))) or "",
+            shown_rag=str(output(row, "rag") or ""), direction=str(output(row, "direction") or ""),
             rag_reason=str(output(row, "rag_reason") or ""), quartile=quartile.number if quartile else None,
             rank=str(output(row, "rank") or ""), comment=str(row.fields.get("comment") or "").strip(),
             below_target=below_target,
             previous_rag=(previous or {}).get(code, ""), period_rag=before,
             significance=str(output(row, "significance") or ""),
+            benchmark_value=_shown(table, row, "benchmark_value"),
+            benchmark_period=str(output(row, "benchmark_period") or ""),
         ))
     return out
+
+
+def _shown(table: KpiTable, row: _Row, name: str) -> str:
+    """An output cell's number as the sheet shows it (85.7% for 0.857 in a % format); "" when empty."""
+    column = table.outputs.get(name)
+    if column is None:
+        return ""
+    try:
+        value = parse_value(table.cells.value(row.index, column), table.cells.number_format(row.index, column))
+    except ValueReadError:
+        return str(table.cells.value(row.index, column)).strip()
+    return value.display() if value.number is not None else ""
 
 
 def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[str]:
@@ -708,6 +753,34 @@ def _hold_override_to_its_period(row: _Row) -> None:
         row.problems.append(Problem("rag_override", check.problem))
 
 
+def _bench_percent(row: _Row) -> bool:
+    """Whether the row's benchmark figures are percentages: its latest value is one, or its Unit says so."""
+    latest = row.assessment.latest if row.assessment is not None else None
+    return bool(latest is not None and latest.percent) or _unit_percent(row)
+
+
+def _say_what_was_ranked(row: _Row) -> None:
+    """Quartile and Rank are the benchmark value's: when that is not the Latest Value
+    shown (another period, or another figure), Checks says so, and a RAG rated by
+    quartile names the figure it was rated on."""
+    result, bench = row.assessment, row.bench
+    if bench is None or result is None or result.blank or _missing(bench.get("quartile")):
+        return
+    value = benchmarked_value(bench, _bench_percent(row))
+    if value is None:
+        return
+    period = "" if _missing(bench.get("period")) else str(bench["period"])
+    on = position_note(value, period, result.latest, row.fields.get("latest_period"))
+    if on is None:
+        return
+    rank, n_areas = bench.get("rank"), bench.get("n_areas")
+    ranked = "" if _missing(rank) or _missing(n_areas) else f" (rank {int(rank)} of {int(n_areas)})"  # type: ignore[call-overload]
+    row.problems.append(Problem("quartile", f"{int(bench['quartile'])}{ranked} {on}"))  # type: ignore[call-overload]
+    if result.rule == "quartile":
+        first, _, rest = result.rag_reason.partition("; ")
+        row.assessment = replace(result, rag_reason=f"{first}, {on}" + (f"; {rest}" if rest else ""))
+
+
 def _keep_typed_quartile(row: _Row, bench: dict[str, object]) -> None:
     """No benchmark value for the authority at the matching period: the Quartile
     already on the sheet (an officer's, or an earlier refresh's) stays, and the
@@ -829,6 +902,8 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
             out[name] = Cell(None) if _missing(number) else _bench_cell(float(number), percent, dps)
         out["derived_target"] = Cell(None if _missing(bench.get("derived_target")) else str(bench["derived_target"]))
         out["benchmark_period"] = Cell(None if _missing(bench.get("period")) else str(bench["period"]))
+        ranked = benchmarked_value(bench, _bench_percent(row))
+        out["benchmark_value"] = Cell(None) if ranked is None else excel_cell(ranked)
     if row.override_period is not None:
         out["override_period"] = row.override_period
     checks = row.checks
@@ -1062,8 +1137,11 @@ def _funnel_block(funnel: Funnel, top: int) -> Block:
     upper) along the denominators PHE would draw them at."""
     percent = funnel.multiplier == 100
     value_format = "0.0" if percent else "0.000"
+    # Spiegelhalter's limits (Settings: Funnel limits for overdispersion) are named so in the key.
+    headers = [h + (" (overdispersion-adjusted)" if funnel.adjusted and "limits" in h else "")
+               for h in _FUNNEL_COLUMNS[2:]]
     columns = (ColumnSpec("Authority", 24), ColumnSpec("Denominator", 12, "#,##0"),
-               *(ColumnSpec(header or funnel.ours, 12, value_format) for header in _FUNNEL_COLUMNS[2:]))
+               *(ColumnSpec(header or funnel.ours, 12, value_format) for header in headers))
     rows: list[tuple[object, ...]] = []
     for i, area in enumerate(funnel.areas):
         value = round(funnel.value(i), 6)

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from kpi_excel.core.rag import Rule, RuleSpec, parse_rule_spec
+from kpi_excel.core.rag import RuleSpec, parse_rule_spec
+from kpi_excel.core.rule_registry import Rule, rule_phrases
 from kpi_excel.core.targets import Tolerance, parse_tolerance
 from kpi_excel.errors import CellError, Problem
 
@@ -40,6 +41,7 @@ class ReportSettings:
     confidence: float = 0.95
     trend_needs_significance: bool = False
     history_periods: int = 8
+    funnel_adjusted: bool = False  # funnel limits widened for overdispersion (Spiegelhalter); default: PHE's plain limits
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
 
@@ -51,9 +53,7 @@ SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
      "'All authorities', or a list of authority names separated by semicolons, or the name of a "
      "group file; quartiles and ranks are worked out within it."),
     ("RAG rule", "rag_rule",
-     "auto (target if the indicator has one, else quartile), target, quartile, trend (improving Green, "
-     "no change Amber, declining Red) or none; tolerances may follow: target green 5% amber 10%. "
-     "A row's own RAG Rule wins."),
+     f"{rule_phrases()}; tolerances may follow: target green 5% amber 10%. A row's own RAG Rule wins."),
     ("Green tolerance", "green_within",
      "How near a missed target is still Green: 5% (of the target), 2pp (points) or 10 auto (points for a "
      "percentage, % of the target otherwise). Empty: only a met target is Green."),
@@ -81,6 +81,10 @@ SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
      "as no change. No: the trend follows the numbers as shown."),
     ("History periods", "history_periods",
      "How many periods of each indicator's frequency the History sheet, sparklines and charts show (2-40)."),
+    ("Funnel limits for overdispersion", "funnel_adjusted",
+     "No (the default): funnel plots draw PHE's 95% and 99.8% limits, from chance alone. Yes: where the "
+     "authorities differ by more than chance (overdispersed data), draw Spiegelhalter's limits, widened by the "
+     "square root of phi, so only authorities that differ beyond that spread stand out."),
 )
 
 _BY_KEY = {re.sub(r"[^a-z0-9]", "", label.lower()): name for label, name, _ in SETTING_ROWS}
@@ -91,7 +95,9 @@ _BY_KEY.update({"la": "authority", "localauthority": "authority", "council": "au
                 "greenwithin": "green_within", "amberwithin": "amber_within", "ragkey": "rag_rule",
                 "sn": "neighbours", "statneighbours": "neighbours", "confidence": "confidence",
                 "significancelevel": "confidence", "significance": "confidence",
-                "trendsignificance": "trend_needs_significance"})
+                "trendsignificance": "trend_needs_significance", "overdispersion": "funnel_adjusted",
+                "funnellimits": "funnel_adjusted", "spiegelhalter": "funnel_adjusted",
+                "adjustfunnels": "funnel_adjusted"})
 
 
 def read_settings(pairs: Iterable[tuple[object, object]], sheet: str = "Settings") -> ReportSettings:
@@ -123,7 +129,7 @@ def _convert(name: str, raw: object, text: str) -> object:
         return parse_rule_spec(text)
     if name in ("green_within", "amber_within", "same_within"):
         return parse_tolerance(raw)
-    if name in ("derive_targets", "trend_needs_significance"):
+    if name in ("derive_targets", "trend_needs_significance", "funnel_adjusted"):
         lowered = text.lower()
         if lowered in ("yes", "y", "true", "1", "on"):
             return True

@@ -21,7 +21,7 @@ from typing import Sequence
 
 from kpi_excel.core.plan import Cell, ColumnSpec, FormatRule, SheetSpec
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.rag import GREEN, NA, Rule
+from kpi_excel.core.rag import GREEN, NA, STATUS_ORDER, Rule
 from kpi_excel.core.targets import Target
 from kpi_excel.core.trend import DECLINING, IMPROVING, NO_CHANGE
 from kpi_excel.core.values import Value
@@ -40,8 +40,9 @@ __all__ = [
     "SUMMARY_TITLE",
 ]
 
-RAG_ORDER = ("Green", "Amber", "Red", "N/A")
-_SEVERITY = {"Red": 0, "Amber": 1, "Green": 2, "N/A": 3}
+# Blue and Yellow only where a council's key has them (issue 19); a zero count is never said.
+RAG_ORDER = STATUS_ORDER
+_SEVERITY = {"Red": 0, "Amber": 1, "Yellow": 1.5, "Green": 2, "Blue": 2.5, "N/A": 3}
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class IndicatorStatus:
     previous_rag: str = ""  # the RAG the previous refresh gave ("" not known)
     period_rag: str = ""  # the RAG at the comparable previous period ("" not known: see previous_period_rags)
     significance: str = ""  # "significant" / "not significant" / "" (no counts to test the move)
+    shown_rag: str = ""  # the council's own word for the status, where its key names one ("Green star")
+    benchmark_value: str = ""  # the figure Quartile and Rank were worked out on, as shown ("85.7%")
+    benchmark_period: str = ""  # its period ("2022")
 
     @property
     def rag_word(self) -> str:
@@ -91,6 +95,9 @@ class ExceptionItem:
             parts.append(f"quartile {self.status.quartile} of 4 (1 = best)")
         if self.status.rank:
             parts.append(f"rank {self.status.rank}")
+        if parts and self.status.benchmark_value:
+            period = self.status.benchmark_period
+            parts.append(f"on the {period + ' ' if period else ''}value {self.status.benchmark_value}")
         return ", ".join(parts)
 
 
@@ -169,7 +176,7 @@ def summarise(statuses: Sequence[IndicatorStatus], *, previous_refresh: str | No
     was none, and then no sentence compares with it.
     """
     total = len(statuses)
-    counts = {word: sum(1 for s in statuses if s.rag_word == word) for word in RAG_ORDER}
+    counts = _counts(statuses)
     directions = _directions(statuses)
     overall = (_count_sentence(statuses, counts, total), _direction_sentence(directions, total),
                *_period_move_sentences(statuses)) if total else ("There are no indicators on the KPIs sheet.",)
@@ -184,8 +191,14 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
+def _counts(statuses: Sequence[IndicatorStatus]) -> dict[str, int]:
+    """Indicators by status: Green, Amber, Red and N/A always, Blue and Yellow where a key gave them."""
+    counts = {word: sum(1 for s in statuses if s.rag_word == word) for word in RAG_ORDER}
+    return {word: n for word, n in counts.items() if n or word not in ("Blue", "Yellow")}
+
+
 def _rag_words(counts: dict[str, int]) -> str:
-    return ", ".join(f"{counts[w]} {w}" for w in ("Green", "Amber", "Red") if counts.get(w))
+    return ", ".join(f"{counts[w]} {w}" for w in RAG_ORDER[:-1] if counts.get(w))
 
 
 _NA_KINDS = (
@@ -268,7 +281,7 @@ def _topic_sentences(statuses: Sequence[IndicatorStatus]) -> tuple[str, ...]:
         return ()  # no topics written: the overall sentence says it all
     out = []
     for topic, rows in topics.items():
-        counts = {word: sum(1 for s in rows if s.rag_word == word) for word in RAG_ORDER}
+        counts = _counts(rows)
         directions = _directions(rows)
         bits = [_rag_words(counts)] if _rag_words(counts) else []
         if counts["N/A"]:
@@ -290,7 +303,7 @@ def _moves(statuses: Sequence[IndicatorStatus]) -> tuple[Move, ...]:
 def _period_move_sentences(statuses: Sequence[IndicatorStatus]) -> tuple[str, ...]:
     """RAG moves against the comparable previous period: the same however often the report is
     refreshed (an override and a re-refresh do not wipe out the quarter's moves)."""
-    rated = ("Green", "Amber", "Red")  # an N/A either side (no value then, no polarity) is no move
+    rated = RAG_ORDER[:-1]  # an N/A either side (no value then, no polarity) is no move
     known = [s for s in statuses if s.period_rag in rated and s.rag_word in rated]
     if not known:
         return ()

@@ -7,10 +7,12 @@ columns untouched).
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from kpi_excel.core.measures import MEASURE_TYPE_CHOICES
-from kpi_excel.core.palette import COMPARISON_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
+from kpi_excel.core.palette import COMPARISON_COLOURS, QUARTILE_COLOURS, RAG_COLOURS, status_swatch
 from kpi_excel.core.plan import Cell, ColumnSpec, FormatRule, SheetSpec
-from kpi_excel.core.rag import Rule
+from kpi_excel.core.rule_registry import Rule, rule_names
 from kpi_excel.core.targets import Tolerance
 from kpi_excel.core.settings import ReportSettings, settings_table
 
@@ -38,11 +40,15 @@ __all__ = [
     "rag_key_sheet",
     "log_sheet",
     "LOG_COLUMNS",
+    "LISTS_SHEET",
+    "BENCHMARK_CODES_NAME",
+    "lists_sheet",
 ]
 
 KPI_SHEET, DATA_SHEET, SETTINGS_SHEET = "KPIs", "Data", "Settings"
 RAG_KEY_SHEET, LOG_SHEET, BENCHMARK_SHEET = "RAG key", "Log", "Benchmark"
 SUMMARY_SHEET, HISTORY_SHEET = "Summary", "KPI history"  # Excel reserves "History"
+LISTS_SHEET, BENCHMARK_CODES_NAME = "Lists", "BenchmarkCodes"
 
 POLARITY_CHOICES = ("High = Good", "Low = Good", "Close to target", "N/A")
 FREQUENCY_CHOICES = ("Monthly", "Quarterly", "Termly", "Half-yearly", "Annual", "YTD")
@@ -51,30 +57,33 @@ RULE_CHOICES = tuple(rule.value for rule in Rule)
 
 # (header, canonical field, spec). Inputs are the officer's; outputs are ours.
 _INPUTS = (
-    ("Topic", "topic", ColumnSpec("Topic", 20, wrap=True)),
-    ("Theme", "theme", ColumnSpec("Theme", 12, wrap=True)),
-    ("Indicator", "indicator", ColumnSpec("Indicator", 40, wrap=True)),
+    ("Topic", "topic", ColumnSpec("Topic", 17, wrap=True)),
+    ("Theme", "theme", ColumnSpec("Theme", 11, wrap=True)),
+    ("Indicator", "indicator", ColumnSpec("Indicator", 38, wrap=True)),
     ("Code", "code", ColumnSpec("Code", 9, help="Your code for the indicator; the Data sheet uses it.")),
-    ("Polarity", "polarity", ColumnSpec("Polarity", 11, wrap=True, choices=POLARITY_CHOICES, free_text=True,
+    ("Polarity", "polarity", ColumnSpec("Polarity", 10, wrap=True, choices=POLARITY_CHOICES, free_text=True,
                                         help="High = Good, Low = Good, Close to target or N/A; also Aim to "
                                              "maximise, Smaller is better, Data only, Contextual ...")),
     ("Frequency", "frequency", ColumnSpec("Frequency", 10, choices=FREQUENCY_CHOICES)),
     ("Unit", "unit", ColumnSpec("Unit", 8, help="% for percentages; anything else is shown as it is.")),
     ("Measure Type", "measure_type",
      ColumnSpec("Measure Type", 14, choices=MEASURE_TYPE_CHOICES,
-                help="Percentage, Proportion, Rate per N, Count, Mean or Score. With counts (Numerator and "
+                help="Percentage, Proportion, Rate per N, DSR per N (directly standardised), Count, Mean or "
+                     "Score. With counts (Numerator and "
                      "Denominator in the Data sheet), percentages, rates and counts get a confidence interval "
                      "and a significance test.")),
-    ("Target", "target", ColumnSpec("Target", 10, wrap=True, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
+    ("Target", "target", ColumnSpec("Target", 9, wrap=True, help="e.g. >97.2%, <20.8%, 95% or above, 85%, 90%-95%, "
                                                        "10 days, Maintain, Top quartile or N/A")),
-    ("Comment", "comment", ColumnSpec("Comment", 25, wrap=True)),
+    ("Comment", "comment", ColumnSpec("Comment", 16, wrap=True)),
     ("RAG Override", "rag_override", ColumnSpec("RAG Override", 12, choices=RAG_CHOICES)),
     ("Override Reason", "rag_override_reason", ColumnSpec("Override Reason", 30, wrap=True)),
     ("RAG Rule", "rag_rule", ColumnSpec("RAG Rule", 14, choices=RULE_CHOICES, free_text=True,
-                                        help="auto, target, quartile, trend or none; tolerances may follow, "
+                                        help=f"{rule_names()}; tolerances may follow, "
                                              "e.g. target 10pp or target green 5% amber 10%")),
     ("Benchmark Code", "benchmark_code",
-     ColumnSpec("Benchmark Code", 18, help="The indicator's code in the benchmark data (LAIT Short Desc).")),
+     ColumnSpec("Benchmark Code", 18, choices_from=BENCHMARK_CODES_NAME, free_text=True,
+                help="The indicator's code in the benchmark data (LAIT Short Desc): pick one, or see the Lists "
+                     "sheet (unhide it) or kpi-excel benchmark-codes for each code's indicator.")),
 )
 _OUTPUTS = (
     ("Previous Period", "previous_period", ColumnSpec("Previous Period", 10, wrap=True, computed=True)),
@@ -84,17 +93,21 @@ _OUTPUTS = (
     ("Change", "change", ColumnSpec("Change", 8, computed=True)),
     ("Trend", "trend", ColumnSpec("Trend", 9, computed=True)),
     ("Direction", "direction", ColumnSpec("Direction", 10, computed=True)),
-    ("History", "history", ColumnSpec("History", 12, computed=True,
+    ("History", "history", ColumnSpec("History", 10, computed=True,
                                       help="A sparkline of the last periods (History sheet); latest point marked.")),
     ("RAG", "rag", ColumnSpec("RAG", 8, computed=True)),
-    ("RAG Reason", "rag_reason", ColumnSpec("RAG Reason", 40, wrap=True, computed=True)),
+    ("RAG Reason", "rag_reason", ColumnSpec("RAG Reason", 32, wrap=True, computed=True)),
     ("Quartile", "quartile", ColumnSpec("Quartile", 8, computed=True)),
     ("Stat Neighbour Avg", "sn_average", ColumnSpec("Stat Neighbour Avg", 9, computed=True)),
     ("England", "england", ColumnSpec("England", 10, computed=True)),
-    ("Rank", "rank", ColumnSpec("Rank", 9, computed=True)),
+    ("Rank", "rank", ColumnSpec("Rank", 9, wrap=True, computed=True)),
     ("Quartile Position", "quartile_position", ColumnSpec("Quartile Position", 11, computed=True)),
     ("Top Quartile Target", "derived_target", ColumnSpec("Top Quartile Target", 12, computed=True)),
-    ("Benchmark Period", "benchmark_period", ColumnSpec("Benchmark Period", 12, computed=True)),
+    ("Benchmark Value", "benchmark_value",
+     ColumnSpec("Benchmark Value", 10, computed=True,
+                help="The figure the Quartile and Rank were worked out from: the benchmark data's value for "
+                     "your authority in the Benchmark Period, which may differ from the Latest Value.")),
+    ("Benchmark Period", "benchmark_period", ColumnSpec("Benchmark Period", 10, wrap=True, computed=True)),
     ("Previous Numerator", "previous_numerator", ColumnSpec("Previous Numerator", 11, "#,##0", computed=True)),
     ("Previous Denominator", "previous_denominator", ColumnSpec("Previous Denominator", 12, "#,##0", computed=True)),
     ("Latest Numerator", "latest_numerator", ColumnSpec("Latest Numerator", 11, "#,##0", computed=True)),
@@ -119,9 +132,9 @@ _OUTPUTS = (
 # The sheet's column order: the published table's order first, then the extras.
 _ORDER = ("Topic", "Theme", "Indicator", "Code", "Polarity", "Frequency", "Previous Period", "Previous Value",
           "Latest Period", "Latest Value", "Change", "Trend", "Direction", "History", "Target", "RAG", "RAG Reason",
-          "Quartile", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "Override Period", "RAG Rule", "Unit",
-          "Measure Type", "Benchmark Code", "England", "vs England", "Rank", "Quartile Position",
-          "Top Quartile Target", "Benchmark Period", "95% CI", "Significance", "Previous Numerator",
+          "Quartile", "Rank", "Benchmark Value", "Benchmark Period", "Stat Neighbour Avg", "Comment", "RAG Override", "Override Reason", "Override Period", "RAG Rule", "Unit",
+          "Measure Type", "Benchmark Code", "England", "vs England", "Quartile Position",
+          "Top Quartile Target", "95% CI", "Significance", "Previous Numerator",
           "Previous Denominator", "Latest Numerator", "Latest Denominator", "Source", "Checks")
 _SPECS = {header: spec for header, _, spec in _INPUTS + _OUTPUTS}
 KPI_COLUMNS: tuple[ColumnSpec, ...] = tuple(_SPECS[h] for h in _ORDER)
@@ -134,9 +147,23 @@ LOG_COLUMNS = ("When", "Who", "Door", "Sources", "Rated", "Green", "Amber", "Red
                "kpi_excel version")
 
 
-def kpi_rules() -> tuple[FormatRule, ...]:
-    """RAG fills that follow the word, direction colours, change arrows, quartile shading."""
-    rules = [FormatRule("RAG", "equals", word, s.fill, s.font, bold=True) for word, s in RAG_COLOURS.items()]
+def status_rules(header: str, words: Mapping[str, str | None] | tuple[str, ...] = ()) -> list[FormatRule]:
+    """Fills for the RAG words, then for ``words``: the statuses a council's key adds
+    (Blue, Yellow) and its own names for them (Harlow's "Green star"), each mapped to
+    the status it stands for where known (a name with no colour in it takes its status's)."""
+    rules = [FormatRule(header, "equals", word, s.fill, s.font, bold=True) for word, s in RAG_COLOURS.items()]
+    statuses = words if isinstance(words, Mapping) else dict.fromkeys(words)
+    for word, status in statuses.items():
+        swatch = status_swatch(word, status)
+        if word not in RAG_COLOURS and swatch is not None:
+            rules.append(FormatRule(header, "equals", word, swatch.fill, swatch.font, bold=True))
+    return rules
+
+
+def kpi_rules(statuses: Mapping[str, str | None] | tuple[str, ...] = ()) -> tuple[FormatRule, ...]:
+    """RAG fills that follow the word (and the key's own ``statuses``), direction
+    colours, change arrows, quartile shading."""
+    rules = status_rules("RAG", statuses)
     rules += [
         FormatRule("Direction", "equals", "Improving", "E2EFDA", "375623"),
         FormatRule("Direction", "equals", "Declining", "FCE4D6", "833C0B"),
@@ -172,6 +199,14 @@ def data_sheet(rows: tuple[tuple[object, ...], ...] = ()) -> SheetSpec:
     return SheetSpec(DATA_SHEET, columns, rows, table="Data", landscape=False, tab_colour="548235")
 
 
+def lists_sheet(codes: tuple[tuple[str, str, str], ...]) -> SheetSpec:
+    """The Benchmark Code dropdown's list (code, indicator, polarity), hidden and protected: 434
+    codes are far beyond the 255 characters an inline dropdown holds, so it reads this range."""
+    columns = (ColumnSpec("Benchmark Code", 28), ColumnSpec("Indicator", 80), ColumnSpec("Polarity", 12))
+    return SheetSpec(LISTS_SHEET, columns, codes, landscape=False, tab_colour="7F7F7F", hidden=True,
+                     names=((BENCHMARK_CODES_NAME, "Benchmark Code"),))
+
+
 def settings_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
     columns = (ColumnSpec("Setting", 26), ColumnSpec("Value", 30), ColumnSpec("What it means", 90, wrap=True))
     return SheetSpec(SETTINGS_SHEET, columns, tuple(settings_table(settings)), table="Settings",
@@ -180,8 +215,9 @@ def settings_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
 
 def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
     """The key in words, as the published dashboards print it, from the settings."""
-    green = settings.green_within if settings.green_within is not None else settings.rag_rule.green_within
-    tolerance = settings.amber_within if settings.amber_within is not None else settings.rag_rule.amber_within
+    settled = settings.rag_rule.overridden_by(settings.green_within, settings.amber_within)
+    green, tolerance = settled.green_within, settled.amber_within
+    named = settled.name_of
     target_green = "Target met (>: strictly above; >=: at or above; a bare number: on the good side)"
     target_green += "." if green is None else f", or missed by no more than {_within(green)}."
     if tolerance is None:
@@ -190,10 +226,21 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
         target_amber = f"Missed, but within {_within(tolerance)}."
     comparator = settings.comparator if not settings.comparator_members else \
         f"a group of {len(settings.comparator_members)} authorities"
+    target_red = "Target missed" + ("." if tolerance is None else " by more than the tolerance.")
+    if settled.amber_if_improved:  # Havering: a miss beyond the tolerance is Amber or Red by the trend
+        target_amber = (target_amber if tolerance is not None else "") + \
+            " Missed by more than the tolerance, but improved on or held the previous value."
+        target_red = target_red[:-1] + ", and worse than the previous value."
     rows = (
-        ("By target", "Green", target_green),
-        ("By target", "Amber", target_amber),
-        ("By target", "Red", "Target missed" + ("." if tolerance is None else " by more than the tolerance.")),
+        *(() if not isinstance(settled.blue, Tolerance) else
+          (("By target", named("Blue"), f"Target beaten by more than {_within(settled.blue)}."),)),
+        *(() if settled.blue != "stretch" else
+          (("By target", named("Blue"), "The stretch target (the target to aim for) met as well."),)),
+        ("By target", named("Green"), target_green),
+        *(() if settled.yellow_within is None else
+          (("By target", named("Yellow"), f"Missed, but within {_within(settled.yellow_within)}."),)),
+        ("By target", named("Amber"), target_amber.strip()),
+        ("By target", named("Red"), target_red),
         ("By benchmark", "Green", "Top quartile of local authorities or high in second quartile with improving "
                                   "trend" + _SIGNIFICANT_MOVE),
         ("By benchmark", "Amber", "Second or third quartile with room for improvement."),
@@ -208,15 +255,12 @@ def rag_key_sheet(settings: ReportSettings = ReportSettings()) -> SheetSpec:
                                           "with counts; otherwise it reads Same."),)
     notes = (
         Cell("RAG rating key", style="title"),
-        Cell(f"Rule: {settings.rag_rule.text()} — "
-             + {"auto": "by target where the indicator has one, otherwise by benchmark quartile.",
-                "target": "by target only.", "quartile": "by benchmark quartile only.",
-                "trend": "by direction only: improving Green, no change Amber, declining Red.",
-                "none": "not rated."}[settings.rag_rule.kind.value]
+        Cell(f"Rule: {settings.rag_rule.text()} — {settings.rag_rule.kind.key}"
              + f" Quartiles are worked out among {comparator} (quartile 1 = top).", style="note"),
     )
     columns = (ColumnSpec("Rule", 16), ColumnSpec("RAG", 10), ColumnSpec("Meaning", 90, wrap=True))
-    rules = tuple(FormatRule("RAG", "equals", w, s.fill, s.font, bold=True) for w, s in RAG_COLOURS.items())
+    own = {named(status): status for status in settled.statuses() if named(status) not in RAG_COLOURS}
+    rules = tuple(status_rules("RAG", own))
     return SheetSpec(RAG_KEY_SHEET, columns, rows, title=notes, landscape=False, tab_colour="BF8F00", rules=rules)
 
 

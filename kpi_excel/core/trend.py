@@ -53,7 +53,9 @@ _PUBLISHED_WORDS = [
     (INCREASE, "word", r"inc(rease[ds]?)?|up|higher|rise|risen|rising|increasing|going up|↑|▲|⬆|↗|⇧"),
     (DECREASE, "word", r"dec(rease[ds]?)?|down|lower|fall|fallen|falling|decreasing|reduced|going down|↓|▼|⬇|↘|⇩"),
     (SAME, "word", r"same|unchanged|no change|stable|static|level|flat|no movement|maintained|"
-                   r"↔|►|=|⟷|→|⇒|➡|⇔|◄►|no significant change|è|ð"),
+                   r"↔|►|=|⟷|→|⇒|➡|⇔|◄►|no significant change|è|ð|"
+                   # Havering's key: "black/amber horizontal arrow" is the same.
+                   r"(?:(?:black|amber|grey|gray|yellow) )?(?:horizontal|sideways|level) arrow"),
     (IMPROVING, "direction", r"improv(ing|ed|ement)|better|getting better|positive|good|performance (has )?improved|"
                              r"é|ñ"),
     (DECLINING, "direction", r"declin(ing|ed|e)|worse|getting worse|worsen(ing|ed)|deteriorat(ing|ed|ion)|"
@@ -63,7 +65,9 @@ _PUBLISHED_WORDS = [
 
 # A direction of travel printed as a colour, alone or on an arrow ("Green", "↑ Red", "↓ (green)"):
 # the colour says better or worse, whichever way the arrow points.
-_COLOURED = re.compile(r"^[\W_]*(?P<colour>green|red)[\W_]*$")
+# Havering writes it out: "green up arrow" better, "red down arrow" worse.
+_COLOURED = re.compile(r"^[\W_]*(?P<colour>green|red)(?:[\W_]+(?:(?:up|down|upward|downward) )?arrow"
+                       r"(?: (?:up|down))?)?[\W_]*$")
 
 
 def read_published_trend(text: object) -> tuple[str, str] | None:

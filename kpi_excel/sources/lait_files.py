@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,6 +23,7 @@ from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.lait_rules import LAIT_MISSING, is_lait_frame, lait_dictionary, lait_numbers
 from kpi_excel.core.observations import Observations, SourceProblem, empty_observations
 from kpi_excel.errors import MissingColumnError, UnreadableFileError
+from kpi_excel.sources.file_cache import cached
 
 if TYPE_CHECKING:  # pyarrow is imported where it is used
     import pyarrow as pa
@@ -52,9 +53,12 @@ class LaitData:
     values: pd.DataFrame  # code, area, period, value (float; NaN missing), number, region
     source: str
     problems: list[SourceProblem] = field(default_factory=list)
+    area_table: pd.DataFrame | None = field(default=None, repr=False)  # _areas() worked out once, when reused
 
     def _areas(self) -> pd.DataFrame:
         """One row per area: its name, LA number and region."""
+        if self.area_table is not None:
+            return self.area_table.copy(deep=False)
         codes = self.values["area"].cat.codes.to_numpy() if isinstance(self.values["area"].dtype, pd.CategoricalDtype) \
             else pd.factorize(self.values["area"])[0]
         _, first = np.unique(codes, return_index=True)
@@ -113,13 +117,20 @@ def read_lait_table(path: Path, columns: list[str] | None = None) -> pa.Table:
     raise UnreadableFileError(f"cannot read '{suffix}' files as LAIT data (use .parquet or .csv)", source=str(path))
 
 
-def read_lait(path: Path) -> LaitData:
+def read_lait(path: Path, *, reuse: bool = False) -> LaitData:
     """Read and clean LAIT's long data. Text that is neither a number nor one of
     LAIT's missing codes is missing too (as in R), and reported by row.
 
     Text columns come back categorical (arrow's dictionary encoding): 641,070
     rows name only 434 indicators, 170 areas and 64 years.
+
+    ``reuse``: read the file once a process (again when it changes; see
+    :mod:`~kpi_excel.sources.file_cache`), for a server that benchmarks request
+    after request; each caller still gets a frame of its own.
     """
+    if reuse:
+        data = cached("lait", path, lambda: _with_area_table(read_lait(path)))
+        return LaitData(data.values.copy(deep=False), data.source, list(data.problems), data.area_table)
     path = Path(path)
     source = f"lait:{path.name}"
     table = read_lait_table(path, columns=_NEEDED + ["Region"])
@@ -148,6 +159,11 @@ def read_lait(path: Path) -> LaitData:
                      for i in np.flatnonzero(blank_period)]
         values = values[~blank_period].reset_index(drop=True)
     return LaitData(values, source, problems)
+
+
+def _with_area_table(data: LaitData) -> LaitData:
+    data.area_table = data._areas()
+    return data
 
 
 def _categorical(column) -> pd.Categorical:  # type: ignore[no-untyped-def]
@@ -212,9 +228,12 @@ def lait_observations(data: LaitData) -> Observations:
     return Observations(frame, list(data.problems))
 
 
-def read_dictionary(path: Path) -> pd.DataFrame:
+def read_dictionary(path: Path, *, reuse: bool = False) -> pd.DataFrame:
     """An indicator table indexed by code (``name, polarity, no_quartile, dps``)
-    from LAIT's data dictionary CSV or any table with code and polarity columns."""
+    from LAIT's data dictionary CSV or any table with code and polarity columns.
+    ``reuse``: once a process, as :func:`read_lait`."""
+    if reuse:
+        return cached("dictionary", path, lambda: read_dictionary(path)).copy(deep=False)
     from kpi_excel.sources.table_files import read_table
 
     path = Path(path)
@@ -253,12 +272,16 @@ def _label(path: Path) -> str:
     return path.stem
 
 
-def read_neighbours(path: Path, directory: AreaDirectory) -> NeighbourList:
+def read_neighbours(path: Path, directory: AreaDirectory, *, reuse: bool = False) -> NeighbourList:
     """A DfE statistical-neighbour workbook (``LA num, LA Name, ..., SN1, SNP,
     SN2, ...`` under a few title rows; neighbours by LA number) or a CSV with
-    the same headers. Neighbours are returned by canonical area name."""
+    the same headers. Neighbours are returned by canonical area name.
+
+    ``reuse``: the file's cells are read once a process, as :func:`read_lait`;
+    names are still looked up in ``directory`` each time (a few ms)."""
     path = Path(path)
-    rows = _neighbour_rows(path)
+    rows: Sequence[Sequence[object]] = cached("neighbour rows", path, lambda: tuple(
+        tuple(row) for row in _neighbour_rows(path))) if reuse else _neighbour_rows(path)
     header_at = next((i for i, row in enumerate(rows[:30])
                       if any(_norm(c) == "sn1" for c in row) and any(_norm(c) in ("la name", "la num") for c in row)),
                      None)
@@ -297,7 +320,7 @@ def _neighbour_rows(path: Path) -> list[list[object]]:
     return frame.to_numpy(object).tolist()
 
 
-def _area_of(row: list[object], num_at: int | None, name_at: int | None, directory: AreaDirectory) -> str | None:
+def _area_of(row: Sequence[object], num_at: int | None, name_at: int | None, directory: AreaDirectory) -> str | None:
     if num_at is not None and num_at < len(row) and _is_number(row[num_at]):
         found = directory.by_number(int(float(row[num_at])))  # type: ignore[arg-type]
         if found:
@@ -362,10 +385,13 @@ def _directory_from(frame: pd.DataFrame, path: Path | None) -> AreaDirectory:
     return directory
 
 
-def read_count_pairs(path: Path) -> dict[str, "CountPair"]:
+def read_count_pairs(path: Path, *, reuse: bool = False) -> dict[str, "CountPair"]:
     """Which LAIT indicators hold another's numerator and denominator
     (``indicator, numerator, denominator, kind, multiplier``; see
-    ``kpi_excel/data/benchmark/lait_counts.csv``), by indicator code."""
+    ``kpi_excel/data/benchmark/lait_counts.csv``), by indicator code.
+    ``reuse``: once a process, as :func:`read_lait` (the pairs are frozen; the dict is the caller's)."""
+    if reuse:
+        return dict(cached("count pairs", path, lambda: read_count_pairs(path)))
     from kpi_excel.core.funnel import CountPair
     from kpi_excel.core.measures import PROPORTION, RATE
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from kpi_excel.core.columns import match_columns
-from kpi_excel.core.palette import HEADER, RAG_COLOURS
+from kpi_excel.core.palette import HEADER, RAG_COLOURS, status_swatch
 from kpi_excel.core.plan import fit_text
 from kpi_excel.errors import UnreadableFileError
 
@@ -322,6 +322,11 @@ def _write_xlsx(frame: pd.DataFrame, path: Path | BinaryIO, formats: pd.DataFram
     header_fill = PatternFill("solid", fgColor=HEADER.fill)
     rag_styles = {word: (PatternFill("solid", fgColor=s.fill), Font(color=s.font, bold=True))
                   for word, s in RAG_COLOURS.items()}
+    if "rag" in frame.columns:  # a council's own statuses (Blue, Yellow, "Green star") in their colours
+        for word in frame["rag"].dropna().unique().tolist():
+            swatch = status_swatch(str(word)) if word not in rag_styles else None
+            if swatch is not None:
+                rag_styles[word] = (PatternFill("solid", fgColor=swatch.fill), Font(color=swatch.font, bold=True))
     headers = [str(c) for c in frame.columns]
     for position, header in enumerate(headers, start=1):
         width = 60 if header in ("rag_reason", "problems") else min(max(len(header) + 2, 10), 45)

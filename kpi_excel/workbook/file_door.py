@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Sequence
 
 from kpi_excel.core.palette import HEADER
-from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, Plan, SheetSpec
+from kpi_excel.core.plan import Block, Cell, Chart, ColumnSpec, FormatRule, KpiUpdate, Plan, SheetSpec
 from kpi_excel.core.report import RefreshInputs, SheetCells, WorkbookContent, find_kpi_table
 from kpi_excel.core.template import (DATA_SHEET, KPI_COLUMNS, KPI_OUTPUT_SPECS, KPI_SHEET, LOG_COLUMNS, LOG_SHEET,
                                      SETTINGS_SHEET)
@@ -332,6 +332,8 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
                             for row in range(first, last + 1)]
     if columns:
         pkg.write_columns(sheet, first, columns, styles=cell_styles)
+    if ours:  # an officer's own sheet keeps its rows as they are (heights too)
+        _fit_added_rows(pkg, sheet, values, headers, columns, first, last, position)
     # Headers wrap in their cells rather than being cut ("Previous Valu").
     header_cols = sorted(set(headers.values()))
     if ours and header_cols:
@@ -340,14 +342,11 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
                                 for c in range(1, header_cols[-1] + 1)]])
     last_rule_row = _rule_end(first, last)
     pkg.set_managed_conditional_formats(sheet, _rules(update.rules, headers, first, last_rule_row))
-    dropdowns = []
-    for spec in update.dropdowns:
-        col = headers.get(_header_key(spec.header))
-        if col is not None and spec.choices:
-            letter = column_letter(col)
-            dropdowns.append(ListValidation(f"{letter}{first}:{letter}{last_rule_row}", list(spec.choices),
-                                            prompt_title=spec.header[:32], prompt=spec.help[:255] or None,
-                                            show_error=not spec.free_text))
+    named = _list_names(pkg)
+    dropdowns = [_dropdown(spec, f"{column_letter(col)}{first}:{column_letter(col)}{last_rule_row}")
+                 for spec in update.dropdowns
+                 if (col := headers.get(_header_key(spec.header))) is not None
+                 and (spec.choices or spec.choices_from.lower() in named)]  # a list range the workbook has
     pkg.set_managed_validations(sheet, dropdowns)
     _sparklines(pkg, update, headers, report)
 
@@ -465,12 +464,35 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
     headers = {_header_key(c.header): i + 1 for i, c in enumerate(spec.columns)}
     if spec.rules:
         pkg.set_managed_conditional_formats(spec.name, _rules(spec.rules, headers, first, last))
-    dropdowns = [ListValidation(f"{column_letter(headers[_header_key(c.header)])}{first}:"
-                                f"{column_letter(headers[_header_key(c.header)])}{last}",
-                                list(c.choices), prompt_title=c.header[:32], prompt=c.help[:255] or None)
-                 for c in spec.columns if c.choices]
+    dropdowns = [_dropdown(c, f"{column_letter(headers[_header_key(c.header)])}{first}:"
+                              f"{column_letter(headers[_header_key(c.header)])}{last}")
+                 for c in spec.columns if c.choices or c.choices_from]
     if dropdowns:
         pkg.set_managed_validations(spec.name, dropdowns)
+    for name, header in spec.names:  # a column's body as a workbook name (a dropdown's list)
+        letter = column_letter(headers[_header_key(header)])
+        pkg.set_workbook_name(name, spec.name, f"{letter}{first}:{letter}{max(spec.last_row, first)}")
+    if spec.hidden:
+        pkg.hide_and_protect(spec.name)
+
+
+def _list_names(pkg: XlsxPackage) -> set[str]:
+    """Workbook names (lower case) of ranges on sheets the workbook has: a dropdown's list that
+    is there to read (a name left behind by a deleted Lists sheet points nowhere)."""
+    sheets = {name.lower() for name in pkg.sheet_names()}
+    found = set()
+    for name in pkg.defined_names():
+        where, bang, _ = name.value.rpartition("!")
+        if name.local_sheet is None and bang and where.strip("'").replace("''", "'").lower() in sheets:
+            found.add(name.name.lower())
+    return found
+
+
+def _dropdown(spec: ColumnSpec, sqref: str) -> ListValidation:
+    """A column's dropdown: its choices inline, or the workbook name of the range holding them."""
+    return ListValidation(sqref, f"={spec.choices_from}" if spec.choices_from else list(spec.choices),
+                          prompt_title=spec.header[:32], prompt=spec.help[:255] or None,
+                          show_error=not spec.free_text)
 
 
 # Excel's paperSize codes, and Excel's "Narrow" margins (inches: left, right, top, bottom),
@@ -482,11 +504,30 @@ NARROW_MARGINS = (0.25, 0.25, 0.75, 0.75)
 LINE_HEIGHT, CHARS_PER_WIDTH = 15.0, 1.15
 
 
+def wrapped_lines(text: object, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` wide, breaking between words as
+    Excel does (a word longer than the line runs on to the next)."""
+    per_line = max(int(width * CHARS_PER_WIDTH), 1)
+    lines, used = 1, 0
+    for paragraph_index, paragraph in enumerate(str(text or "").split("\n")):
+        if paragraph_index:
+            lines, used = lines + 1, 0
+        for word in paragraph.split():
+            need = len(word) + (1 if used else 0)
+            if used and used + need > per_line:
+                lines, used = lines + 1, 0
+                need = len(word)
+            while need > per_line:  # a long word fills whole lines
+                lines, need = lines + 1, need - per_line
+            used += need
+    return lines
+
+
 def _row_heights(spec: SheetSpec, header_row: int) -> dict[int, float]:
     """Heights for rows whose wrapped text needs more than one line."""
     heights = {}
     wrapped = [(i, c.width) for i, c in enumerate(spec.columns) if c.wrap]
-    header_lines = max((-(-len(c.header) // max(int(c.width * CHARS_PER_WIDTH), 1)) for c in spec.columns), default=1)
+    header_lines = max((wrapped_lines(c.header, c.width) for c in spec.columns), default=1)
     if header_lines > 1:
         heights[header_row] = LINE_HEIGHT * min(header_lines, 4)
     for offset, row in enumerate(spec.rows):
@@ -494,11 +535,32 @@ def _row_heights(spec: SheetSpec, header_row: int) -> dict[int, float]:
         for i, width in wrapped:
             if i < len(row):
                 item = row[i]
-                text = str(item.value if isinstance(item, Cell) else item or "")
-                lines = max(lines, -(-len(text) // max(int(width * CHARS_PER_WIDTH), 1)))
+                lines = max(lines, wrapped_lines(item.value if isinstance(item, Cell) else item, width))
         if lines > 1:
             heights[header_row + 1 + offset] = LINE_HEIGHT * min(lines, 8)
     return heights
+
+
+_KPI_WIDTHS = {_header_key(c.header): c.width for c in (*KPI_COLUMNS, *KPI_OUTPUT_SPECS.values())}
+
+
+def _fit_added_rows(pkg: XlsxPackage, sheet: str, values: SheetValues, headers: dict[str, int],
+                    columns: dict[int, list[object]], first: int, last: int, position: dict[int, int]) -> None:
+    """On a KPIs sheet kpi_excel made, a row with no height of its own (one an officer added) is made
+    tall enough for the text of the columns that wrap, so a long Indicator or RAG Reason prints
+    whole rather than its first lines being cut off; heights already set are left alone."""
+    wrapped = [(col, _KPI_WIDTHS[key]) for key, col in headers.items() if key in WRAPPED_KPI_HEADERS]
+    heights = {}
+    for row in position:
+        lines = 1
+        for col, width in wrapped:
+            written = columns.get(col, ())
+            text = written[row - first] if row - first < len(written) else KEEP
+            lines = max(lines, wrapped_lines(values.value(row, col) if text is KEEP else text, width))
+        if lines > 1:
+            heights[row] = LINE_HEIGHT * min(lines, 8)
+    if heights:
+        pkg.apply_sheet_settings(sheet, SheetSettings(row_heights=heights), only_if_absent=True)
 
 
 def _write_block(pkg: XlsxPackage, name: str, block: Block, styles: _Styles) -> None:

@@ -19,19 +19,19 @@ from kpi_excel.core.a1 import column_letter
 from kpi_excel.core.plan import Cell, FormatRule, KpiUpdate, SheetSpec
 from kpi_excel.core.report import SheetCells, find_kpi_table
 
-__all__ = ["excel_text", "plain", "runs", "format_runs", "header_positions", "column_of", "rule_formula",
+__all__ = ["FORMULA_STARTS", "excel_text", "plain", "runs", "format_runs", "header_positions", "column_of", "rule_formula",
            "title_prefix", "address", "kpis_guard", "guard_holds", "KPIS_CHANGED"]
 
 # The one line an officer reads when the KPIs rows moved under a refresh (both xlwings doors).
 KPIS_CHANGED = ("The KPIs sheet changed while the report was refreshing; press Refresh KPIs again. Nothing was "
                 "written (a row was added, moved or its code edited since you pressed it).")
 
-_FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_STARTS = ("=", "+", "-", "@")  # text starting so would run as a formula
 
 
 def excel_text(value: Any) -> Any:
     """A value safe to hand to Excel: text that would run as a formula gets Excel's text prefix."""
-    if isinstance(value, str) and len(value) > 1 and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_STARTS):
         return "'" + value
     if isinstance(value, float) and math.isnan(value):
         return None

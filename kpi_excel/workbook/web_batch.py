@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 from kpi_excel.core.a1 import column_letter
 from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells
-from kpi_excel.workbook.plan_layout import (KPIS_CHANGED, address, column_of, format_runs, header_positions, kpis_guard, plain,
-                                            rule_formula, runs, title_prefix)
+from kpi_excel.workbook.plan_layout import (FORMULA_STARTS, KPIS_CHANGED, address, column_of,
+                                            header_positions, kpis_guard, plain, rule_formula, runs, title_prefix)
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -70,6 +70,15 @@ def beside_name(sheet: str) -> str:
 
 def _json_value(value: Any) -> Any:
     """A cell value as JSON the client can set: no NaN, dates as serial numbers."""
+    if isinstance(value, Cell):
+        value = value.value
+    kind = type(value)  # text and plain numbers first: most of a batch's cells
+    if kind is str:
+        return "'" + value if len(value) > 1 and value.startswith(FORMULA_STARTS) else value
+    if kind is int:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else ("" if value != value else None)
     value = plain(value)
     if isinstance(value, dt.datetime):
         return (value - _EXCEL_EPOCH).total_seconds() / 86400
@@ -133,9 +142,7 @@ def _kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None) -> dict[
             cells = _with_date_formats(found)
             where = address(first_row, column, first_row + len(cells) - 1, column)
             part["blocks"].append({"address": where, "values": [[_json_value(c)] for c in cells]})
-            for fmt_row, count, fmt in format_runs(first_row, cells):
-                part["formats"].append({"address": address(fmt_row, column, fmt_row + count - 1, column),
-                                        "format": fmt, "rows": count, "columns": 1})
+            _add_format(part, where, [c.number_format for c in cells])
     if update.body_rows and update.rules:
         first, last = min(update.body_rows), max(update.body_rows)
         for header in dict.fromkeys(rule.header for rule in update.rules):
@@ -206,11 +213,23 @@ def _body(part: dict[str, Any], first: int, columns: Sequence[Any], rows: Sequen
                 part["formats"].append({"address": address(first, column, first + len(rows) - 1, column),
                                         "format": spec_col.number_format, "rows": len(rows), "columns": 1})
             continue
-        cells = [c if isinstance(c, Cell) and c.number_format else
-                 Cell(None, spec_col.number_format or _date_format(c)) for c in cells]
-        for fmt_row, count, fmt in format_runs(first, cells):
-            part["formats"].append({"address": address(fmt_row, column, fmt_row + count - 1, column),
-                                    "format": fmt, "rows": count, "columns": 1})
+        _add_format(part, address(first, column, first + len(rows) - 1, column),
+                    [c.number_format if isinstance(c, Cell) and c.number_format else
+                     spec_col.number_format or _date_format(c) for c in cells])
+
+
+def _add_format(part: dict[str, Any], where: str, formats: Sequence[str | None]) -> None:
+    """One number-format entry for a column block ``where``: ``format`` when every cell shares it,
+    else ``formats`` a cell (null leaves a cell's format as it is, as Office.js reads a 2-D array)."""
+    shared = set(formats)
+    if shared == {None}:
+        return
+    entry: dict[str, Any] = {"address": where, "rows": len(formats), "columns": 1}
+    if len(shared) == 1:
+        entry["format"] = formats[0]
+    else:
+        entry["formats"] = [[fmt] for fmt in formats]
+    part["formats"].append(entry)
 
 
 def _block(part: dict[str, Any], block: Block) -> None:

@@ -92,7 +92,7 @@ def test_only_computed_columns_are_written_in_blocks(example_xlsx: Path) -> None
     written = {headers[a["start_column"]] for a in writes if a["start_column"] < len(headers)}
     assert written <= {"Previous Period", "Previous Value", "Latest Period", "Latest Value", "Change", "Trend",
                        "Direction", "RAG", "RAG Reason", "Quartile", "Stat Neighbour Avg", "England", "Rank",
-                       "Quartile Position", "Top Quartile Target", "Benchmark Period", "Source", "Checks",
+                       "Quartile Position", "Top Quartile Target", "Benchmark Value", "Benchmark Period", "Source", "Checks",
                        "95% CI", "Significance", "vs England", "Previous Numerator", "Previous Denominator",
                        "Latest Numerator", "Latest Denominator", "History"}
     assert {"RAG", "Trend", "RAG Reason"} <= written

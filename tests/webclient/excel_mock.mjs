@@ -1526,6 +1526,35 @@ class TableColumnCollection extends Collection {
   _make(entity, resolve) {
     return new TableColumn(this._ctx, resolve || (() => entity));
   }
+  // Office.js TableColumnCollection.add(index, values, name): a column at ``index`` (null: after
+  // the last). Excel inserts cells for it across the table's rows (what was to the right of it
+  // moves right), so the new column is empty but for its header and the values given.
+  add(index = null, values = null, name = null) {
+    const proxy = new TableColumn(this._ctx, () => null);
+    this._run(32 + jsonBytes([values, name]), (t) => {
+      const at = index === null || index === undefined ? t.box.cols : index;
+      if (at < 0 || at > t.box.cols) fail("InvalidArgument", `The index ${index} is out of range.`);
+      const c = t.box.c + at;
+      const last = t.box.r + t.box.rows - 1;
+      const moved = [...t.sheet.cells.keys()].map((k) => k.split(",").map(Number))
+        .filter(([r, cc]) => r >= t.box.r && r <= last && cc >= c).sort((a, b) => b[1] - a[1]);
+      for (const [r, cc] of moved) {
+        t.sheet.cells.set(key(r, cc + 1), t.sheet.cells.get(key(r, cc)));
+        t.sheet.cells.delete(key(r, cc));
+      }
+      t.box = { ...t.box, cols: t.box.cols + 1 };
+      const headers = new Set(Array.from({ length: t.box.cols }, (_, i) => String(readValue(t.sheet, t.box.r, t.box.c + i)).toLowerCase()));
+      let header = name === null || name === undefined ? `Column${at + 1}` : String(name);
+      let unique = header, n = 2;
+      while (headers.has(unique.toLowerCase())) unique = `${header}${n++}`;
+      if (t.showHeaders) writeValue(t.sheet, t.box.r, c, `'${unique}`);
+      if (values) values.forEach((row, i) => writeValue(t.sheet, t.box.r + (t.showHeaders ? 1 : 0) + i, c, row[0]));
+      proxy._entity = { table: t, index: at };
+      proxy._synced = true;
+      return 8;
+    });
+    return proxy;
+  }
 }
 class TableColumn extends ClientObject {}
 define(TableColumn, {

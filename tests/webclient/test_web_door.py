@@ -20,6 +20,7 @@ from bench.big_report import make_big_report
 from tests.addin.conftest import RunningServer, start_server, stop_server, write_example_workbook
 from tests.webclient.client import LIMIT_BYTES, click, model_from_xlsx, node_path
 from kpi_excel.workbook.web_batch import marker_name
+from kpi_excel.app.report_files import new_report
 
 if node_path() is None:
     if os.environ.get("CI", "").lower() == "true":
@@ -149,3 +150,64 @@ def test_periods_typed_as_dates_in_data_reach_the_server_as_dates(server: Runnin
     assert latest["v"] == 45717 and latest["nf"] == "yyyy-mm-dd"  # 1 March 2025, shown as the file door writes it
     trend = dict(zip(values_under(run.model, "KPIs", "Code"), values_under(run.model, "KPIs", "Trend")))
     assert trend["MON1"] == "Increase"
+
+
+def test_mixed_units_get_one_format_entry_a_column_block_and_each_cell_its_format(server: RunningServer,
+                                                                                   tmp_path: Path) -> None:
+    """Percent and count rows alternate (issue 20): one entry a block, formats cell by cell, applied by ribbon.js."""
+    import xlwings as xw
+
+    from kpi_excel.addin.server.sheet_data import data_block
+    from kpi_excel.sources.policy import SourcePolicy
+    from kpi_excel.addin.book_door import plan_book
+    from kpi_excel.workbook.web_batch import web_batch
+    from tests.addin.payload import web_request
+
+    book = make_big_report(tmp_path / "mixed.xlsx", indicators=30, history_rows=240)  # rows 3, 6, ... are counts
+    request = web_request(book)
+    data = request.pop("args")[0]
+    remote = xw.Book(json=request)
+    sheets, plan = plan_book(remote, door="web", user="", policy=SourcePolicy.offered_only({}), data=data_block(data))
+    kpis = web_batch(remote, plan, sheets.kpis, message={"text": "", "title": "", "mode": "info"})["kpis"]
+    blocks = {block["address"] for block in kpis["blocks"]}
+    formats = [entry["address"] for entry in kpis["formats"]]
+    assert len(formats) == len(set(formats)) and set(formats) <= blocks  # at most one entry a block
+    mixed = [entry for entry in kpis["formats"] if "formats" in entry]
+    assert mixed and all(len(entry["formats"]) == entry["rows"] for entry in mixed)
+
+    run = click(model_from_xlsx(book), server.url, "refresh-kpis")
+    assert run.errors == [], run.errors
+    cells = sheet(run.model, "KPIs")["cells"]
+    header = {c["v"]: a[:-1] for a, c in cells.items() if re.fullmatch(r"[A-Z]+1", a) and "v" in c}
+    shown = [cells[f"{header['Latest Value']}{row}"].get("nf", "General") for row in range(2, 32)]
+    units = [cells.get(f"{header['Unit']}{row}", {}).get("v") for row in range(2, 32)]
+    assert all("%" in fmt for fmt, unit in zip(shown, units) if unit == "%"), shown
+    assert all("%" not in fmt for fmt, unit in zip(shown, units) if unit != "%"), shown
+
+
+def by_code(model: dict[str, Any], header: str) -> dict[str, Any]:
+    """The KPIs sheet's column under ``header``, by each row's Code."""
+    cells = sheet(model, "KPIs")["cells"]
+    column = {c.get("v"): re.sub(r"\d", "", a) for a, c in cells.items() if re.fullmatch(r"[A-Z]+1", a)}
+    rows = {int(a[len(column["Code"]):]) for a in cells if re.fullmatch(column["Code"] + r"\d+", a)} - {1}
+    return {cells[f"{column['Code']}{r}"]["v"]: cells.get(f"{column[header]}{r}", {}).get("v") for r in rows}
+
+
+def test_the_web_batch_writes_the_ranked_figure_and_adds_its_column_to_an_older_report(server: RunningServer,
+                                                                                        tmp_path: Path) -> None:
+    """Issue 16 item 7: Benchmark Value, the figure Quartile and Rank are of, reaches the sheet through
+    the web batch: in its template place, and added after the last column for a report made before it."""
+    model = model_from_xlsx(new_report(tmp_path / "report.xlsx", example=True))
+    run = click(model, server.url, "refresh-kpis")
+    assert run.errors == []
+    ranked = by_code(run.model, "Benchmark Value")
+    assert ranked["SC08"] == pytest.approx(0.58) and ranked["ED04"] == pytest.approx(-0.64)
+    # An older report: no Benchmark Value header (that column's cells are the officer's own, untouched).
+    older = model_from_xlsx(new_report(tmp_path / "older.xlsx", example=True))
+    cells = sheet(older, "KPIs")["cells"]
+    [address] = [a for a, c in cells.items() if re.fullmatch(r"[A-Z]+1", a) and c.get("v") == "Benchmark Value"]
+    cells[address]["v"] = "My notes"
+    run = click(older, server.url, "refresh-kpis")
+    assert run.errors == []
+    assert by_code(run.model, "Benchmark Value")["SC08"] == pytest.approx(0.58)
+    assert not [v for v in values_under(run.model, "KPIs", "My notes") if v not in (None, "")]

@@ -14,7 +14,11 @@ better aloud than text inside a picture).
 Each chart shows the indicator's history (gaps where a period has no value,
 the latest point marked), its target as a dashed line and, where it is
 benchmarked, England as a dotted line and the comparators' middle half
-(lower to upper quartile) as a band, both labelled with the benchmark period.
+(lower to upper quartile) as a band, both labelled with the benchmark period,
+and the authority's own value that was ranked (the KPIs sheet's Benchmark
+Value) as a diamond: at its period when the history has it, else in a slot of
+its own at the right labelled with the benchmark period, so the band and
+England are read against the figure the quartile is of.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import io
 import math
 
+from kpi_excel.core.benchmark import same_benchmark_period
 from kpi_excel.app.paper.content import PaperIndicator
 
 __all__ = ["ChartDrawer", "CHART_WIDTH_CM", "CHART_HEIGHT_CM"]
@@ -47,6 +52,7 @@ class ChartDrawer:
         self.target = ax.axhline(0, color=_RED, ls="--", lw=1.2)
         (self.line,) = ax.plot([], [], color=_BLUE, marker="o", ms=3.5, lw=1.6)
         (self.latest,) = ax.plot([], [], color=_ORANGE, marker="o", ms=6, ls="none")
+        (self.ranked,) = ax.plot([], [], color=_GREY, marker="D", ms=6, ls="none", mec="black", mew=0.6)
         ax.tick_params(axis="y", labelsize=7)
         ax.tick_params(axis="x", labelsize=6.5)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
@@ -64,12 +70,20 @@ class ChartDrawer:
         ax = self.axes
         points = history.points
         n = len(points)
-        if n != self._ticks:
-            ax.set_xticks(range(n))
-            ax.set_xlim(-0.5, n - 0.5)
-            self._ticks = n
         labels = [p.period for p in points]
-        slanted = max(map(len, labels), default=0) * n > 100  # slant only labels that would collide
+        ranked_at = None
+        if indicator.benchmark_value is not None:
+            ranked_at = next((i for i, label in enumerate(labels)
+                              if same_benchmark_period(indicator.benchmark_period, label)), None)
+            if ranked_at is None:  # a slot of its own, after the history
+                ranked_at = n
+                labels.append(f"{indicator.benchmark_period or 'benchmark'} ranked")
+        slots = len(labels)
+        if slots != self._ticks:
+            ax.set_xticks(range(slots))
+            ax.set_xlim(-0.5, slots - 0.5)
+            self._ticks = slots
+        slanted = max(map(len, labels), default=0) * slots > 100  # slant only labels that would collide
         ax.set_xticklabels(labels, rotation=30 if slanted else 0, ha="right" if slanted else "center")
         ys = [math.nan if p.value is None else p.value for p in points]
         self.line.set_data(range(n), ys)
@@ -77,6 +91,10 @@ class ChartDrawer:
         last = known[-1] if known else None
         self.latest.set_data([last] if last is not None else [], [ys[last]] if last is not None else [])
         shown = [y for y in ys if not math.isnan(y)]
+        self.ranked.set_data([ranked_at] if ranked_at is not None else [],
+                             [indicator.benchmark_value] if ranked_at is not None else [])
+        if indicator.benchmark_value is not None:
+            shown.append(indicator.benchmark_value)
         for artist, value in ((self.target, indicator.target_value), (self.england, indicator.england)):
             artist.set_visible(value is not None)
             if value is not None:

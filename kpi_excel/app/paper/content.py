@@ -64,7 +64,9 @@ class PaperIndicator:
     target_value: float | None = None  # in the history's units (77.6 for 77.6%)
     england: float | None = None
     band: tuple[float, float] | None = None  # the comparators' lower and upper quartile
+    benchmark_period: str = ""
     alt_text: str = ""
+    benchmark_value: float | None = None  # the figure Quartile and Rank were worked out on, in the history's units
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,11 @@ def _cells(table: KpiTable, index: int) -> dict[str, str]:
             out[name] = f"{value} ({period})" if period and value else value or period
         else:
             out[name] = cell_text(*_field(table, index, name))
+    ranked = cell_text(*_field(table, index, "benchmark_value"))
+    if out.get("quartile") and ranked:
+        # The figure the quartile is of, and its period: it may not be the Latest shown beside it.
+        period = cell_text(*_field(table, index, "benchmark_period"))
+        out["quartile"] += f" (on {ranked}{' in ' + period if period else ''})"
     return out
 
 
@@ -237,6 +244,9 @@ def _indicator(status: IndicatorStatus, cells: dict[str, str], table: KpiTable, 
     low, high = (_number(bench.get("Lower quartile")), _number(bench.get("Upper quartile"))) if bench else (None, None)
     band = (min(low, high), max(low, high)) if low is not None and high is not None else None
     period = str(bench.get("Period") or "") if bench else ""
+    ranked = _ranked_value(table, row) if row is not None else None
+    if ranked is not None:
+        period = cell_text(*_field(table, row, "benchmark_period")) or period  # type: ignore[arg-type]
     alt = ""
     if history is not None:
         alt = describe_history(status.indicator, history, target_text)
@@ -249,7 +259,20 @@ def _indicator(status: IndicatorStatus, cells: dict[str, str], table: KpiTable, 
                 parts.append(f"the comparators' middle half {format_number(band[0], None)}{unit} to "
                              f"{format_number(band[1], None)}{unit}")
             alt += f"; {' and '.join(parts)}" + (f" in {period}" if period else "")
-    return PaperIndicator(status, cells, history, target_text, target_value, england, band, alt_text=alt)
+        if ranked is not None:
+            alt += (f"; the value ranked in the benchmark{' (' + period + ')' if period else ''} "
+                    f"{format_number(ranked, None)}{'%' if history.percent else ''}, drawn as a diamond")
+    return PaperIndicator(status, cells, history, target_text, target_value, england, band, period, alt, ranked)
+
+
+def _ranked_value(table: KpiTable, row: int) -> float | None:
+    """The KPIs sheet's Benchmark Value in the history's units (85.7 for 85.7%)."""
+    raw, fmt = _field(table, row, "benchmark_value")
+    try:
+        value = parse_value(raw, fmt)
+    except ValueReadError:
+        return None
+    return None if value.number is None else float(value.number)
 
 
 def _number(value: object) -> float | None:

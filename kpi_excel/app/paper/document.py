@@ -30,7 +30,7 @@ from docx.oxml.shape import CT_Inline
 from docx.shared import Cm, Pt, RGBColor
 
 from kpi_excel.version import __version__
-from kpi_excel.core.palette import HEADER, RAG_COLOURS
+from kpi_excel.core.palette import HEADER, RAG_COLOURS, status_swatch
 from kpi_excel.app.paper.charts import CHART_WIDTH_CM
 from kpi_excel.app.paper.content import PAPER_COLUMNS, PaperContent, PaperIndicator
 
@@ -39,8 +39,8 @@ __all__ = ["write_document", "DIRECTION_COLOURS", "TABLE_WIDTHS_CM"]
 # The KPIs sheet's Direction colours (core.template.kpi_rules): fill, font.
 DIRECTION_COLOURS = {"Improving": ("E2EFDA", "375623"), "Declining": ("FCE4D6", "833C0B")}
 TABLE_WIDTHS_CM = {
-    "indicator": 3.9, "polarity": 1.5, "previous": 1.9, "latest": 1.9, "change": 1.3, "trend": 1.6,
-    "direction": 1.9, "target": 1.5, "rag": 1.4, "rag_reason": 3.8, "quartile": 1.4, "sn_average": 1.5,
+    "indicator": 3.6, "polarity": 1.5, "previous": 1.9, "latest": 1.9, "change": 1.3, "trend": 1.6,
+    "direction": 1.9, "target": 1.5, "rag": 1.4, "rag_reason": 3.5, "quartile": 2.0, "sn_average": 1.5,
     "comment": 2.8,
 }  # 26.4 cm: the width of landscape A4 inside 1.5 cm margins
 _GROUP_FILL = "D9E1F2"
@@ -92,7 +92,9 @@ def write_document(content: PaperContent, draw: Callable[[PaperIndicator], bytes
                       "shows the last periods of the indicator's frequency (a gap is a period with no value) as a "
                       "blue line with the latest point in orange, the target as a dashed red line and, where the "
                       "indicator is benchmarked, England as a dotted grey line and the comparators' middle half "
-                      "(lower to upper quartile, in the benchmark's period) as a shaded band.")
+                      "(lower to upper quartile, in the benchmark's period) as a shaded band, with our own value in that "
+                      "period, the one the quartile and rank are of, as a grey diamond (at the right, labelled "
+                      "'ranked', when that period is not one the history shows).")
     ids = _ShapeIds(doc)
     for indicator in charted:
         _chart(doc, indicator, draw(indicator), ids)
@@ -170,9 +172,15 @@ def _header(table, headers: Sequence[str], style) -> None:  # type: ignore[no-un
         _shade(cell, HEADER.fill)
 
 
-def _coloured(cell, word: str, style) -> None:  # type: ignore[no-untyped-def]
+def _status_cell(cell, status, style) -> None:  # type: ignore[no-untyped-def]
+    """A row's status as the council words it (Blue, Yellow, "Green star"), in its colours."""
+    shown = status.shown_rag if status.shown_rag and status.rag_word != "N/A" else status.rag_word
+    _coloured(cell, shown, style, status.rag_word)
+
+
+def _coloured(cell, word: str, style, status: str | None = None) -> None:  # type: ignore[no-untyped-def]
     """A RAG or direction word in the workbook's colours: the word is always there."""
-    swatch = RAG_COLOURS.get(word)
+    swatch = RAG_COLOURS.get(word) or status_swatch(word, status)
     if swatch is not None:
         _write(cell, word, style, bold=True, colour=swatch.font)
         _shade(cell, swatch.fill)
@@ -197,7 +205,7 @@ def _exceptions(doc: Document, content: PaperContent) -> None:
         cells = table.add_row().cells
         status = item.status
         _write(cells[0], status.indicator, style)
-        _coloured(cells[1], status.rag_word, style)
+        _status_cell(cells[1], status, style)
         _coloured(cells[2], status.direction, style)
         _write(cells[3], item.why, style)
         _write(cells[4], status.rag_reason, style)
@@ -226,7 +234,7 @@ def _performance_table(doc: Document, content: PaperContent) -> None:
             for cell, name in zip(cells, fields):
                 text = indicator.cells.get(name, "")
                 if name == "rag":
-                    _coloured(cell, indicator.status.rag_word, style)
+                    _status_cell(cell, indicator.status, style)
                 elif name == "direction":
                     _coloured(cell, text, style)
                 else:

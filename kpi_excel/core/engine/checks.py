@@ -22,7 +22,7 @@ from kpi_excel.core.engine.cells import RowCells, is_text as _is_text
 from kpi_excel.core.engine.parsed import any_of, D_NO_CHANGE, D_NOT_APPLICABLE, DIRECTIONS, W_NA, WORDS
 from kpi_excel.core.engine.problems import ProblemLog
 from kpi_excel.core.periods import Frequency, Period, comparable_previous
-from kpi_excel.core.rag import parse_rag_word
+from kpi_excel.core.rag import AMBER, BLUE, GREEN, YELLOW, RuleSpec, parse_rag_word
 from kpi_excel.core.trend import read_published_trend
 
 __all__ = ["effective_frequencies", "check_periods", "check_published", "duplicate_codes"]
@@ -117,8 +117,11 @@ def _period_problem(latest: Period, previous: Period, frequency: Frequency | Non
 
 def check_published(cells: RowCells, rows: np.ndarray, word: np.ndarray, direction: np.ndarray,
                     latest_shown: np.ndarray, previous_shown: np.ndarray, rag: np.ndarray, reason: np.ndarray,
-                    log: ProblemLog) -> None:
-    """A published trend or RAG that disagrees with the data, or is not a word we know."""
+                    log: ProblemLog, specs: np.ndarray | None = None) -> None:
+    """A published trend or RAG that disagrees with the data, or is not a word we know.
+    ``specs`` (each row's rule) say which statuses the council's key has: a published
+    Yellow under a key with none is its Amber, a Blue its Green; a status in the key's
+    own words ("Green star") is that status."""
     trend = cells.distinct("published_trend")
     readings = trend.apply(read_published_trend)
     said_trend = trend.present[rows] & (word[rows] != W_NA)
@@ -148,14 +151,34 @@ def check_published(cells: RowCells, rows: np.ndarray, word: np.ndarray, directi
     for row in rows[published.present[rows]]:
         said = published.keys[published.codes[row]]
         found = words[published.codes[row]]
+        label = found
+        if specs is not None:
+            found, label = _in_the_key(said, found, specs[row])
         if found is None:
             messages.append(f"published RAG '{str(said)[:40]}' is not Red, Amber, Green or N/A")
         elif found != rag[row]:
-            messages.append(f"published RAG {found} differs from the calculated {reason[row]}")
+            messages.append(f"published RAG {label} differs from the calculated {reason[row]}")
         else:
             continue
         picked.append(row)
     log.add(np.array(picked, dtype=np.intp), "published_rag", messages)
+
+
+def _in_the_key(said: object, found: str | None, spec: RuleSpec) -> tuple[str | None, str | None]:
+    """A published status as the row's key words it (see :func:`check_published`), and
+    how a disagreement names it."""
+    text = str(said).strip().lower()
+    for status, name in spec.names:
+        if text == name.lower():
+            return name, name
+    if found is None:
+        return None, None
+    statuses = spec.statuses()
+    if found == YELLOW and YELLOW not in statuses:
+        return spec.name_of(AMBER), AMBER  # Belfast's Yellow under a three-colour key
+    if found == BLUE and BLUE not in statuses:
+        return spec.name_of(GREEN), "Blue (read as Green: the key has no Blue)"
+    return spec.name_of(found), spec.name_of(found)
 
 
 def _a(word: str) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kpi_excel.core.rag import Rule, RuleSpec
+from kpi_excel.core.rag import RuleSpec
+from kpi_excel.core.rule_registry import Rule, RuleKind
 from kpi_excel.core.targets import Tolerance
 
 __all__ = ["RateOptions", "default_rule"]
@@ -19,7 +20,7 @@ class RateOptions:
     and ``amber_within`` given here win over those.
     """
 
-    rule: Rule | RuleSpec = Rule.AUTO
+    rule: RuleKind | RuleSpec = Rule.AUTO
     amber_within: Tolerance | None = None
     same_within: Tolerance | None = None
     green_within: Tolerance | None = None
@@ -34,6 +35,4 @@ class RateOptions:
 def default_rule(options: RateOptions) -> RuleSpec:
     """The options' rule with their tolerances settled (options first, then the rule text's)."""
     given = options.rule if isinstance(options.rule, RuleSpec) else RuleSpec(options.rule)
-    green = options.green_within if options.green_within is not None else given.green_within
-    amber = options.amber_within if options.amber_within is not None else given.amber_within
-    return RuleSpec(given.kind, green, amber)
+    return given.overridden_by(options.green_within, options.amber_within)

@@ -4,17 +4,21 @@ Each column keeps the parsed objects themselves (a :class:`Value` or
 :class:`Target` per row, shared between rows that wrote the same cell) beside
 the arrays the rules compute with. Small integer codes stand for words:
 polarity, target operator, bound side, trend word and direction, RAG and rule.
+Each set of codes is an IntEnum made from the words it stands for, so the two
+cannot drift apart (the short names, ``P_HIGH`` and the like, are its members).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Sequence
 
 import numpy as np
 
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.rag import AMBER, GREEN, NA, RED, Rule
+from kpi_excel.core.rag import AMBER, BLUE, GREEN, NA, RED, YELLOW
+from kpi_excel.core.rule_registry import RuleCode
 from kpi_excel.core.targets import MAINTAIN, TOP_QUARTILE, Target, Tolerance
 from kpi_excel.core.trend import DECLINING, DECREASE, IMPROVING, INCREASE, NO_CHANGE, NOT_APPLICABLE, SAME
 from kpi_excel.core.values import Value
@@ -49,13 +53,19 @@ __all__ = [
     "D_IMPROVING",
     "D_DECLINING",
     "D_NO_CHANGE",
+    "PolarityCode",
+    "Op",
+    "TrendWord",
+    "Direction",
+    "RagCode",
+    "RuleCode",
     "RAGS",
     "R_NA",
     "R_RED",
     "R_AMBER",
     "R_GREEN",
-    "RULES",
-    "RULE_CODE",
+    "R_YELLOW",
+    "R_BLUE",
     "K_AUTO",
     "K_TARGET",
     "K_QUARTILE",
@@ -66,30 +76,43 @@ __all__ = [
     "each",
 ]
 
-# Polarity codes.
-P_NONE, P_HIGH, P_LOW, P_TARGET = 0, 1, 2, 3
-POLARITIES = (Polarity.NONE, Polarity.HIGH, Polarity.LOW, Polarity.TARGET)
-POLARITY_CODE = {p: code for code, p in enumerate(POLARITIES)}
+def _codes(name: str, words: Sequence[str]) -> type[IntEnum]:
+    """An IntEnum whose members are ``words`` (as identifiers) numbered in order."""
+    return IntEnum(name, {_identifier(word): code for code, word in enumerate(words)})  # type: ignore[return-value]
 
-# Target operators (OP_NONE: no target).
-OP_NONE, OP_GT, OP_GE, OP_LT, OP_LE, OP_EQ, OP_BAND, OP_MAINTAIN, OP_TOP_QUARTILE = range(9)
-OPS = {">": OP_GT, ">=": OP_GE, "<": OP_LT, "<=": OP_LE, "=": OP_EQ, "band": OP_BAND, MAINTAIN: OP_MAINTAIN,
-       TOP_QUARTILE: OP_TOP_QUARTILE}
+
+def _identifier(word: str) -> str:
+    return {"N/A": "NA", ">": "GT", ">=": "GE", "<": "LT", "<=": "LE", "=": "EQ"}.get(word) or \
+        word.upper().replace(" ", "_")
+
+
+# Polarity codes: 0 is "not recognised / none".
+POLARITIES = (Polarity.NONE, Polarity.HIGH, Polarity.LOW, Polarity.TARGET)
+PolarityCode = _codes("PolarityCode", [p.name for p in POLARITIES])
+P_NONE, P_HIGH, P_LOW, P_TARGET = PolarityCode
+POLARITY_CODE = {p: PolarityCode(code) for code, p in enumerate(POLARITIES)}
+
+# Target operators (NONE: no target), by the operator as Target.op writes it.
+_OP_WORDS = ("none", ">", ">=", "<", "<=", "=", "band", MAINTAIN, TOP_QUARTILE)
+Op = _codes("Op", _OP_WORDS)
+OP_NONE, OP_GT, OP_GE, OP_LT, OP_LE, OP_EQ, OP_BAND, OP_MAINTAIN, OP_TOP_QUARTILE = Op
+OPS = {word: Op(code) for code, word in enumerate(_OP_WORDS) if word != "none"}
 
 # Trend words and directions.
-W_NA, W_INCREASE, W_DECREASE, W_SAME = 0, 1, 2, 3
 WORDS = np.array(["N/A", INCREASE, DECREASE, SAME], dtype=object)
-D_NOT_APPLICABLE, D_IMPROVING, D_DECLINING, D_NO_CHANGE = 0, 1, 2, 3
+TrendWord = _codes("TrendWord", list(WORDS))
+W_NA, W_INCREASE, W_DECREASE, W_SAME = TrendWord
 DIRECTIONS = np.array([NOT_APPLICABLE, IMPROVING, DECLINING, NO_CHANGE], dtype=object)
+Direction = _codes("Direction", list(DIRECTIONS))
+D_NOT_APPLICABLE, D_IMPROVING, D_DECLINING, D_NO_CHANGE = Direction
 
-# RAG words.
-R_NA, R_RED, R_AMBER, R_GREEN = 0, 1, 2, 3
-RAGS = np.array([NA, RED, AMBER, GREEN], dtype=object)
+# RAG words (Yellow and Blue only where a council's key has them).
+RAGS = np.array([NA, RED, AMBER, GREEN, YELLOW, BLUE], dtype=object)
+RagCode = _codes("RagCode", list(RAGS))
+R_NA, R_RED, R_AMBER, R_GREEN, R_YELLOW, R_BLUE = RagCode
 
-# Rule kinds.
-K_AUTO, K_TARGET, K_QUARTILE, K_TREND, K_NONE = 0, 1, 2, 3, 4
-RULES = (Rule.AUTO, Rule.TARGET, Rule.QUARTILE, Rule.TREND, Rule.NONE)
-RULE_CODE = {rule: code for code, rule in enumerate(RULES)}
+# Rule kinds: the registry's codes (kpi_excel.core.rule_registry); a registered rule has its own.
+K_AUTO, K_TARGET, K_QUARTILE, K_TREND, K_NONE = RuleCode
 
 
 def any_of(codes: np.ndarray, choices: Sequence[object]) -> np.ndarray:

@@ -51,8 +51,9 @@ from kpi_excel.core.engine.parsed import (
     R_GREEN,
     R_NA,
     R_RED,
+    R_YELLOW,
+    R_BLUE,
     RAGS,
-    RULE_CODE,
     TargetColumn,
     ToleranceColumn,
     ValueColumn,
@@ -61,13 +62,14 @@ from kpi_excel.core.engine.parsed import (
 )
 from kpi_excel.core.engine.rounding import max_decimals, round_columns
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.rag import AMBER, GREEN, NA, RED, Quartile, Rating, Rule, RuleSpec
+from kpi_excel.core.rag import AMBER, BLUE, GREEN, NA, RED, YELLOW, Quartile, Rating, RuleSpec
+from kpi_excel.core.rule_registry import RuleKind, rule_of_code
 from kpi_excel.core.targets import Target, Tolerance
 from kpi_excel.core.values import Value, format_number
 
-__all__ = ["RagInputs", "RagColumns", "rag_columns", "rate_parsed", "RAG_CODE", "format_numbers"]
+__all__ = ["RagInputs", "RagColumns", "RuleRows", "rag_columns", "rate_parsed", "RAG_CODE", "format_numbers"]
 
-RAG_CODE = {NA: R_NA, RED: R_RED, AMBER: R_AMBER, GREEN: R_GREEN}
+RAG_CODE = {NA: R_NA, RED: R_RED, AMBER: R_AMBER, GREEN: R_GREEN, YELLOW: R_YELLOW, BLUE: R_BLUE}
 # A target written as words that compare ("below 20%", "Less than 30 weeks.", "A minimum of 50%")
 # cannot go between "the" and "target" ("above the below 20% target"): it follows in brackets.
 _WORDED = re.compile(r"^(?:below|above|under|over|less|more|fewer|greater|lower|higher|at least|at most|"
@@ -101,6 +103,11 @@ class RagInputs:
     quartile: np.ndarray  # 1-4, 0 where none
     half: np.ndarray  # 1 better, 2 worse, 0 not known
     override: np.ndarray  # (RAG word, officer's reason) or None
+    # Each row's settled RuleSpec, where a council's key adds statuses (Yellow, Blue, Amber
+    # by trend), and the second, stretch target Blue is measured against.
+    rules: np.ndarray | None = None
+    own: np.ndarray | None = None  # rows whose rule adds statuses
+    stretch: TargetColumn | None = None
 
 
 @dataclass
@@ -143,10 +150,41 @@ def _set(out: RagColumns, rows: np.ndarray, rag: object, reasons: object, rule: 
         out.rule[rows] = rule
 
 
+@dataclass(frozen=True)
+class RuleRows:
+    """What a registered rule's ``decide`` is given: its rows, parsed, one entry a
+    row (``direction`` as words: Improving, Declining, No change, Not applicable;
+    ``quartile`` 1-4 or 0). It returns a (RAG word, reason) per row."""
+
+    latest: list[Value]
+    previous: list[Value]
+    target: list[Target | None]
+    polarity: list[Polarity]
+    direction: list[str]
+    quartile: list[int]
+    green_within: list[Tolerance | None]
+    amber_within: list[Tolerance | None]
+
+
+def _registered(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
+    """Rows whose rule was registered beyond the built-ins: each rule's own ``decide``."""
+    kind = inputs.kind[rows]
+    for code in np.unique(kind[kind > K_NONE]).tolist():
+        picked = rows[kind == code]
+        rule = rule_of_code(code)
+        given = RuleRows(inputs.latest.values[picked].tolist(), inputs.previous.values[picked].tolist(),
+                         inputs.target.targets[picked].tolist(), [POLARITIES[p] for p in inputs.polarity[picked]],
+                         DIRECTIONS[inputs.direction[picked]].tolist(), inputs.quartile[picked].tolist(),
+                         inputs.green.tolerances[picked].tolist(), inputs.amber.tolerances[picked].tolist())
+        decided = list(rule.decide(given))  # type: ignore[misc]
+        _set(out, picked, [RAG_CODE[word] for word, _ in decided], [reason for _, reason in decided], rule.value)
+
+
 def _computed(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
     """The rating each rule gives (before an override)."""
     kind = inputs.kind[rows]
     _set(out, rows[kind == K_NONE], R_NA, "N/A: not rated (rule: none)", "none")
+    _registered(inputs, rows, out)
     by_trend = rows[kind == K_TREND]
     if len(by_trend):
         table = _trend_table()
@@ -230,7 +268,8 @@ _BAND_IN, _BAND_GOOD, _BAND_OUT, _ON, _AWAY, _MEETS, _LEVEL, _SHORT, _ABOVE = ra
 
 
 def _decide(number: np.ndarray, decimals: np.ndarray, percent: np.ndarray, target: TargetColumn, rows: np.ndarray,
-            polarity: np.ndarray, green: ToleranceColumn, amber: ToleranceColumn) -> _Decision:
+            polarity: np.ndarray, green: ToleranceColumn, amber: ToleranceColumn,
+            yellow: ToleranceColumn | None = None) -> _Decision:
     """The target rule for numbers (not bounds, Maintain or Top quartile): met is
     Green, a miss is Green/Amber/Red by the tolerances; ``>`` strict, ``>=``
     inclusive, a bare number met on the good side of the polarity; a band is
@@ -281,9 +320,13 @@ def _decide(number: np.ndarray, decimals: np.ndarray, percent: np.ndarray, targe
     if near.any():
         distance = np.abs(gap)
         within_green = near & green.present & (distance <= green.width(reference, percent) + 1e-9)
-        within_amber = near & ~within_green & amber.present & (distance <= amber.width(reference, percent) + 1e-9)
+        within_yellow = np.zeros(size, dtype=bool) if yellow is None else \
+            near & ~within_green & yellow.present & (distance <= yellow.width(reference, percent) + 1e-9)
+        within_amber = near & ~within_green & ~within_yellow & amber.present & \
+            (distance <= amber.width(reference, percent) + 1e-9)
         rag[near] = R_RED
         rag[within_green] = R_GREEN
+        rag[within_yellow] = R_YELLOW
         rag[within_amber] = R_AMBER
     return _Decision(rag, branch, gap, places, percent)
 
@@ -294,8 +337,11 @@ def _numeric(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
     latest, target = inputs.latest, inputs.target
     polarity = inputs.polarity[rows]
     green, amber = inputs.green.take(rows), inputs.amber.take(rows)
+    own = inputs.rules is not None and inputs.own is not None and bool(inputs.own[rows].any())
+    specs = inputs.rules[rows] if own else None  # type: ignore[index]
+    yellow = ToleranceColumn.of([s.yellow_within for s in specs.tolist()]) if own else None  # type: ignore[union-attr]
     decision = _decide(latest.number[rows], latest.decimals[rows], latest.percent[rows], target, rows, polarity,
-                       green, amber)
+                       green, amber, yellow)
     shown, wanted = latest.shown[rows], target.shown[rows]
     branch = decision.branch
     reasons = np.empty(len(rows), dtype=object)
@@ -325,15 +371,63 @@ def _numeric(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
                      for text, p in zip(reasons[good].tolist(), polarity[good].tolist())]
     near = np.flatnonzero(any_of(branch, (_BAND_OUT, _AWAY, _LEVEL, _SHORT, _ABOVE)))
     reasons[near] = _near_reasons(decision.rag[near], reasons[near], green.tolerances[near], amber.tolerances[near],
-                                  decision.percent[near])
+                                  decision.percent[near], None if yellow is None else yellow.tolerances[near])
+    if own:
+        _own_statuses(inputs, rows, decision, reasons, specs)  # type: ignore[arg-type]
     _set(out, rows, decision.rag, reasons, "target")
 
 
+_MET = (_MEETS, _ON, _BAND_IN, _BAND_GOOD)
+
+
+def _own_statuses(inputs: RagInputs, rows: np.ndarray, decision: _Decision, reasons: np.ndarray,
+                  specs: np.ndarray) -> None:
+    """A council's statuses beyond Red/Amber/Green (issue 19): Blue for a met target
+    that also meets the stretch target (Swansea's "Achieved TTAF") or beats the target
+    by more than the blue tolerance (Harlow's star); Amber for a miss beyond the
+    tolerances that improved on or held the previous value (Havering)."""
+    latest, target = inputs.latest, inputs.target
+    met = np.flatnonzero((decision.rag == R_GREEN) & any_of(decision.branch, _MET))
+    stretch = [k for k in met.tolist() if specs[k].blue == "stretch" and inputs.stretch is not None
+               and inputs.stretch.present[rows[k]]]
+    if stretch:
+        picked = rows[stretch]
+        nothing = ToleranceColumn.of([None] * len(picked))
+        against = _decide(latest.number[picked], latest.decimals[picked], latest.percent[picked], inputs.stretch,
+                          picked, inputs.polarity[picked], nothing, nothing)
+        for k, row, rag in zip(stretch, picked.tolist(), against.rag.tolist()):
+            if rag == R_GREEN:
+                decision.rag[k] = R_BLUE
+                reasons[k] = (f"Blue: {latest.shown[row]} meets {the_target(inputs.stretch.shown[row], 'stretch target')}"
+                              f" (and {the_target(target.shown[row])})")
+    beyond = [k for k in met.tolist() if isinstance(specs[k].blue, Tolerance) and decision.branch[k] == _MEETS]
+    for k in beyond:
+        row = rows[k]
+        tolerance: Tolerance = specs[k].blue
+        margin = abs(float(latest.number[row]) - float(target.value[row]))
+        percent = bool(decision.percent[k])
+        if margin > tolerance.width(float(target.value[row]), percent) + 1e-9:
+            amount = _amounts(np.array([margin]), decision.decimals[k:k + 1], decision.percent[k:k + 1],
+                              latest.unit[row:row + 1])[0]
+            decision.rag[k] = R_BLUE
+            reasons[k] = (f"Blue: {latest.shown[row]} beats {the_target(target.shown[row])} by {amount}, beyond the "
+                          f"{_describe(tolerance, percent, 'blue')}")
+    split = [k for k in np.flatnonzero(decision.rag == R_RED).tolist() if specs[k].amber_if_improved
+             and inputs.direction[rows[k]] in (D_IMPROVING, D_NO_CHANGE)]
+    for k in split:
+        held = "held" if inputs.direction[rows[k]] == D_NO_CHANGE else "improved on"
+        decision.rag[k] = R_AMBER
+        reasons[k] = f"Amber: {reasons[k].removeprefix('Red: ')}, but {held} the previous value (amber if improved)"
+
+
 def _near_reasons(rag: np.ndarray, texts: np.ndarray, green: np.ndarray, amber: np.ndarray,
-                  percent: np.ndarray) -> list[str]:
-    """A near miss: Green or Amber within a tolerance (which the reason names), else Red."""
+                  percent: np.ndarray, yellow: np.ndarray | None = None) -> list[str]:
+    """A near miss: Green, Yellow or Amber within a tolerance (which the reason names), else Red."""
     out = [f"Red: {text}" for text in texts.tolist()]
     for k in np.flatnonzero(rag != R_RED):
+        if rag[k] == R_YELLOW:
+            out[k] = f"Yellow: {texts[k]}, within the {_describe(yellow[k], bool(percent[k]), 'yellow')}"  # type: ignore[index]
+            continue
         out[k] = _near_reason(int(rag[k]), texts[k], green[k], amber[k], bool(percent[k]))
     return out
 
@@ -455,7 +549,7 @@ def _bounded(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
                   (value, (low < value) & (value < high)), (upper, ~np.isnan(upper) & (low < upper) & (upper < high))]
     polarity = inputs.polarity[rows]
     green, amber = inputs.green.take(rows), inputs.amber.take(rows)
-    seen = np.zeros((len(rows), 4), dtype=bool)  # which RAG codes some allowed value gets
+    seen = np.zeros((len(rows), len(RAGS)), dtype=bool)  # which RAG codes some allowed value gets
     for points, allowed in candidates:
         decision = _decide(np.where(allowed, points, 0.0), np.full(len(rows), 9), percent, target, rows, polarity,
                            green, amber)
@@ -554,7 +648,7 @@ def _trend_table() -> dict[int, tuple[int, str]]:
 
 
 def rate_parsed(
-    rules: Sequence[Rule | RuleSpec],
+    rules: Sequence[RuleKind | RuleSpec],
     latest: Sequence[Value | None],
     polarity: Sequence[Polarity],
     direction: Sequence[str],
@@ -570,13 +664,14 @@ def rate_parsed(
     are used where ``green_within`` / ``amber_within`` give none."""
     size = len(rules)
     nothing: list[None] = [None] * size
-    specs = [r if isinstance(r, RuleSpec) else RuleSpec(r) for r in rules]
-    greens = [g if g is not None else s.green_within for g, s in zip(green_within or nothing, specs)]
-    ambers = [a if a is not None else s.amber_within for a, s in zip(amber_within or nothing, specs)]
+    specs = [(r if isinstance(r, RuleSpec) else RuleSpec(r)).overridden_by(g, a)
+             for r, g, a in zip(rules, green_within or nothing, amber_within or nothing)]
+    greens = [s.green_within for s in specs]
+    ambers = [s.amber_within for s in specs]
     quartiles = list(quartile or nothing)
     no_value = Value(None, missing="no value")
     inputs = RagInputs(
-        kind=np.array([RULE_CODE[s.kind] for s in specs], dtype=np.int8),
+        kind=np.array([s.kind.code for s in specs], dtype=np.int8),
         green=ToleranceColumn.of(greens), amber=ToleranceColumn.of(ambers),
         latest=ValueColumn.of([v if v is not None else no_value for v in latest]),
         previous=ValueColumn.of([v if v is not None else no_value for v in (previous or nothing)]),

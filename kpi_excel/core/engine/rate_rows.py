@@ -12,7 +12,9 @@ The steps, each over every row at once:
    with "trend needs significance", a change that is not significant reads Same;
 6. read quartile, rule and override; rate; add the move and its significance
    to the reason;
-7. check the periods and any published trend or RAG.
+7. check the periods and any published trend or RAG;
+8. rows marked as parts of a group (a Group column naming the total's Code) give
+   way to their total, the rated row.
 
 A row with no indicator, code, value or target is blank (a heading or an empty
 row): no answers and no problems. Problems come back per row in the order
@@ -47,6 +49,7 @@ from kpi_excel.core.engine.parsed import (
     ToleranceColumn,
     objects,
 )
+from kpi_excel.core.engine.groups import rate_as_groups
 from kpi_excel.core.engine.problems import ProblemLog
 from kpi_excel.core.engine.rag_columns import RagInputs, rag_columns
 from kpi_excel.core.engine.reading import (
@@ -125,24 +128,47 @@ def rate_rows(
     log.add(rows, "target", [f"'{target.shown[row]}' needs benchmark data (Settings: Benchmark data) or a Quartile "
                              "to say where the top quartile starts" for row in rows])
 
+    stretch = read_target(cells, active, log, "stretch_target") if cells.distinct("stretch_target").present.any() \
+        else None
     rated = rag_columns(RagInputs(
         kind=rules.kind, green=rules.green, amber=rules.amber, latest=latest, previous=previous, target=target,
         polarity=pole, polarity_known=polarity.known, no_polarity_reason=polarity.no_polarity_reason,
         direction=_rag_direction(trend.direction, statistics, rules.kind, options), quartile=quartile.number,
-        half=quartile.half, override=override,
+        half=quartile.half, override=override, rules=rules.specs, own=rules.own, stretch=stretch,
     ))
     reasons = rated.reason
     _with_change(reasons, trend.word, trend.direction, statistics)
     rag = RAGS[rated.rag]
+    rag = council_names(rag, reasons, rules.specs, rules.named)
 
     working = np.flatnonzero(active)
     frequencies = effective_frequencies(cells, frequency)
     check_periods(working, latest_period, cells.distinct("latest_period").slots, previous_period,
                   cells.distinct("previous_period").slots, frequencies, log)
-    check_published(cells, working, trend.word, trend.direction, latest.shown, previous.shown, rag, reasons, log)
+    check_published(cells, working, trend.word, trend.direction, latest.shown, previous.shown, rag, reasons, log,
+                    rules.specs)
+    rule = rated.rule
+    if cells.distinct("group").present.any():
+        rag, rule = rag.copy(), rule.copy()
+        rate_as_groups(cells, working, rag, reasons, rule, log)
 
-    return _ratings(blank, trend, rag, reasons, rated.rule, log, latest, previous, polarity, pole, target,
+    return _ratings(blank, trend, rag, reasons, rule, log, latest, previous, polarity, pole, target,
                     frequencies, latest_period, previous_period, quartile.quartiles, statistics)
+
+
+def council_names(rag: np.ndarray, reasons: np.ndarray, specs: np.ndarray, named: np.ndarray) -> np.ndarray:
+    """Each status in the council's own word where its key names it ("Green star"),
+    the reason starting with that word too."""
+    if not named.any():
+        return rag
+    rag = rag.copy()
+    for row in np.flatnonzero(named).tolist():
+        word = specs[row].name_of(rag[row])
+        if word != rag[row]:
+            if str(reasons[row]).startswith(f"{rag[row]}:"):
+                reasons[row] = f"{word}:{reasons[row][len(rag[row]) + 1:]}"
+            rag[row] = word
+    return rag
 
 
 def _rag_direction(direction: np.ndarray, statistics: StatisticsColumns, kind: np.ndarray,

@@ -10,7 +10,7 @@ no problems). Nothing here raises for a bad cell.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -28,7 +28,6 @@ from kpi_excel.core.engine.parsed import (
     P_NONE,
     POLARITIES,
     POLARITY_CODE,
-    RULE_CODE,
     TargetColumn,
     ToleranceColumn,
     ValueColumn,
@@ -174,18 +173,19 @@ def _no_number(value: Value, what: str, name: str) -> str | None:
     return None
 
 
-def read_target(cells: RowCells, active: np.ndarray, log: ProblemLog) -> TargetColumn:
-    if cells.has_formats("target"):
-        field = cells.with_format("target")
+def read_target(cells: RowCells, active: np.ndarray, log: ProblemLog, name: str = "target") -> TargetColumn:
+    """The Target column (or, by ``name``, the second, stretch target)."""
+    if cells.has_formats(name):
+        field = cells.with_format(name)
         answers, errors = _parse_each(field, lambda key: parse_target(*key), (None, None))  # type: ignore[misc]
     else:
-        field = cells.distinct("target")
+        field = cells.distinct(name)
         answers, errors = _parse_each(field, parse_target, None)
     answers = [None if a is _UNREADABLE else a for a in answers]
     slots = field.slots
     failed = np.array([e is not None for e in errors], dtype=bool)
     rows = np.flatnonzero(failed[slots] & active)
-    log.add(rows, "target", [errors[s] for s in slots[rows]])  # type: ignore[misc]
+    log.add(rows, name, [errors[s] for s in slots[rows]])  # type: ignore[misc]
     return TargetColumn.of(answers, slots)  # type: ignore[arg-type]
 
 
@@ -215,6 +215,9 @@ class RuleColumns:
     kind: np.ndarray  # K_* code
     green: ToleranceColumn
     amber: ToleranceColumn
+    specs: np.ndarray  # each row's settled RuleSpec (its own statuses: Yellow, Blue, names)
+    own: np.ndarray  # whether the row's rule adds statuses (Yellow, Blue, Amber by trend)
+    named: np.ndarray  # whether the row's rule names its statuses in the council's words
 
 
 def read_rules(cells: RowCells, options: RateOptions, active: np.ndarray, log: ProblemLog) -> RuleColumns:
@@ -230,9 +233,12 @@ def read_rules(cells: RowCells, options: RateOptions, active: np.ndarray, log: P
         picked = [settled[s][1][position] for s in slots[rows]]  # type: ignore[index]
         log.add(rows, [p[0] for p in picked], [p[1] for p in picked])
     rules = [s[0] for s in settled]  # type: ignore[index]
-    kind = np.array([RULE_CODE[r.kind] for r in rules], dtype=np.int8)
+    kind = np.array([r.kind.code for r in rules], dtype=np.int8)
     return RuleColumns(kind[slots], ToleranceColumn.of([r.green_within for r in rules], slots),
-                       ToleranceColumn.of([r.amber_within for r in rules], slots))
+                       ToleranceColumn.of([r.amber_within for r in rules], slots), objects(rules)[slots],
+                       np.array([r.yellow_within is not None or r.blue is not None or r.amber_if_improved
+                                 for r in rules], dtype=bool)[slots],
+                       np.array([bool(r.names) for r in rules], dtype=bool)[slots])
 
 
 def _settle(key: object, default: RuleSpec) -> tuple[RuleSpec, list[tuple[str, str]]]:
@@ -246,8 +252,8 @@ def _settle(key: object, default: RuleSpec) -> tuple[RuleSpec, list[tuple[str, s
         except CellError as error:
             problems.append(("rag_rule", str(error)))
             spec = None
-        if spec is None:
-            spec = RuleSpec(default.kind)
+        if spec is None:  # tolerance columns only: the default rule, its own statuses kept
+            spec = replace(default, green_within=None, amber_within=None)
         tolerances = []
         for name, cell, from_spec, from_default in (("green_within", green_cell, spec.green_within,
                                                      default.green_within),
@@ -259,7 +265,7 @@ def _settle(key: object, default: RuleSpec) -> tuple[RuleSpec, list[tuple[str, s
                 problems.append((name, str(error)))
                 column = None
             tolerances.append(next((t for t in (from_spec, column, from_default) if t is not None), None))
-        rule = RuleSpec(spec.kind, *tolerances)
+        rule = replace(spec, green_within=tolerances[0], amber_within=tolerances[1])
     if narrower_than(rule.amber_within, rule.green_within):
         problems.append(("amber_within", f"the amber tolerance {rule.amber_within.text()} is narrower than the "  # type: ignore[union-attr]
                                          f"green tolerance {rule.green_within.text()}: a miss within "  # type: ignore[union-attr]

@@ -309,3 +309,26 @@ def update_app_sheet_titles(pkg: OpcPackage, old_titles: list[str], new_titles: 
             return True
         offset += count
     return False
+
+
+def set_sheet_state(pkg: OpcPackage, wb: str, index: int, state: str) -> None:
+    """Set the ``index``-th sheet's state ('visible', 'hidden', 'veryHidden'); a hidden sheet is
+    never left the active or first shown tab."""
+    root = pkg.xml(wb)
+    sheets_el = root.find(main("sheets"))
+    if sheets_el is None:
+        return
+    el = list(sheets_el.iterchildren(main("sheet")))[index]
+    wanted = None if state == "visible" else state
+    if el.get("state") == wanted:
+        return
+    if wanted is None:
+        el.attrib.pop("state", None)
+    else:
+        el.set("state", wanted)
+        views = root.find(main("bookViews"))
+        for view in views.iterchildren(main("workbookView")) if views is not None else ():
+            for attr in ("activeTab", "firstSheet"):
+                if view.get(attr) == str(index):
+                    view.set(attr, "0" if index else "1")
+    pkg.mark_dirty(wb)

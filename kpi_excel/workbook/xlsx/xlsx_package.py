@@ -632,6 +632,23 @@ class XlsxPackage:
         book.set_defined_name(self._opc, self._wb, "_xlnm.Print_Area",
                               absolute_range(info.name, parse_range(ref)), local_sheet_index=info.index)
 
+    def set_workbook_name(self, name: str, sheet: str, ref: str) -> None:
+        """A workbook-scoped defined name for ``ref`` on ``sheet`` (e.g. a dropdown's list)."""
+        info = self._worksheet(sheet)
+        book.set_defined_name(self._opc, self._wb, name, absolute_range(info.name, parse_range(ref)))
+
+    def hide_and_protect(self, sheet: str) -> None:
+        """Hide a sheet we own and protect it from edits (no password: it guards against slips,
+        not people); Excel still reads its cells for formulas and dropdowns."""
+        info = self._worksheet(sheet)
+        book.set_sheet_state(self._opc, self._wb, info.index, "hidden")
+        root = self._sheet_root(info)
+        protection = find_or_create(root, "sheetProtection", WORKSHEET_ORDER)
+        for attr in ("sheet", "objects", "scenarios"):
+            protection.set(attr, "1")
+        assert info.part is not None
+        self._opc.mark_dirty(info.part)
+
     # ---- sheets we own -------------------------------------------------------------
 
     def is_owned(self, name: str) -> bool:

@@ -197,10 +197,11 @@ function kpiSetValues(sheet, blocks, queue) {
   }
 }
 
+// One entry a column block: `format` shared by every cell, or `formats` a cell (null: left as it is).
 function kpiSetFormats(sheet, formats, queue) {
   for (const item of formats) {
     const row = new Array(item.columns).fill(item.format);
-    sheet.getRange(item.address).numberFormat = new Array(item.rows).fill(row);
+    sheet.getRange(item.address).numberFormat = item.formats || new Array(item.rows).fill(row);
     queue.cells += item.rows * item.columns;
   }
 }

@@ -1,0 +1,159 @@
+"""LAIT and neighbour files read once a process, again when they change; what one caller does to its copy stays its own."""
+
+from __future__ import annotations
+
+import csv
+import os
+import threading
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kpi_excel.sources import lait_files
+from kpi_excel.sources.file_cache import MAX_ENTRIES, cached, clear_cache, file_key
+from kpi_excel.sources.lait_files import load_directory, read_dictionary, read_lait, read_neighbours
+
+HEADER = "Short Desc,Years,LA and Regions,Values,LA Number,Region\n"
+BUNDLED = Path(str(resources.files("kpi_excel").joinpath("data/benchmark")))
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    clear_cache()
+    yield
+    clear_cache()
+
+
+def _lait_csv(path: Path, value: str) -> Path:
+    path.write_text(HEADER + f"KS2,2024,Leicestershire,{value},855,East Midlands\n"
+                    "KS2,2024,Rutland,60,857,East Midlands\n", encoding="utf-8")
+    return path
+
+
+def _value(data: lait_files.LaitData, area: str = "Leicestershire") -> float:
+    frame = data.values
+    return float(frame.loc[frame["area"] == area, "value"].iloc[0])
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every time LAIT's table is really read from disk (the reader itself still runs)."""
+    seen: list[Path] = []
+    real = lait_files.read_lait_table
+
+    def counting(path: Path, columns: list[str] | None = None):  # type: ignore[no-untyped-def]
+        seen.append(Path(path))
+        return real(path, columns)
+
+    monkeypatch.setattr(lait_files, "read_lait_table", counting)
+    return seen
+
+
+def test_a_file_is_read_once_then_again_when_rewritten_or_replaced(tmp_path: Path, reads: list[Path]) -> None:
+    path = _lait_csv(tmp_path / "lait.csv", "71.5")
+    assert _value(read_lait(path, reuse=True)) == 71.5
+    assert _value(read_lait(path, reuse=True)) == 71.5
+    assert len(reads) == 1
+
+    _lait_csv(path, "80.25")  # rewritten in place: another size
+    assert _value(read_lait(path, reuse=True)) == 80.25
+    assert len(reads) == 2
+
+    fresh = _lait_csv(tmp_path / "download.csv", "64.0")  # an administrator's new download moved over it
+    os.replace(fresh, path)
+    assert _value(read_lait(path, reuse=True)) == 64.0
+    assert len(reads) == 3
+
+
+def test_same_size_rewrite_with_a_later_time_is_read_again(tmp_path: Path, reads: list[Path]) -> None:
+    path = _lait_csv(tmp_path / "lait.csv", "71.5")
+    assert _value(read_lait(path, reuse=True)) == 71.5
+    before = os.stat(path).st_mtime_ns
+    _lait_csv(path, "72.5")  # the same number of bytes
+    os.utime(path, ns=(before + 1_000_000, before + 1_000_000))  # a clock that moved on, however coarse
+    assert _value(read_lait(path, reuse=True)) == 72.5
+    assert len(reads) == 2
+
+
+def test_without_reuse_every_read_goes_to_disk(tmp_path: Path, reads: list[Path]) -> None:
+    path = _lait_csv(tmp_path / "lait.csv", "71.5")
+    read_lait(path)
+    read_lait(path)
+    assert len(reads) == 2
+
+
+def test_one_callers_changes_never_reach_another(tmp_path: Path) -> None:
+    path = _lait_csv(tmp_path / "lait.csv", "71.5")
+    first = read_lait(path, reuse=True)
+    first.values.loc[0, "value"] = -1.0  # in place, as a careless request might
+    first.values["area"] = "Nowhere"
+    first.problems.append(lait_files.SourceProblem("here", "made up"))
+    with pytest.raises(ValueError):
+        first.values["value"].to_numpy()[0] = -2.0  # arrays handed out are read-only
+    second = read_lait(path, reuse=True)
+    assert _value(second) == 71.5 and second.problems == []
+    assert sorted(second.authorities) == ["Leicestershire", "Rutland"]
+
+    dictionary = read_dictionary(BUNDLED / "lait_dictionary.csv", reuse=True)
+    dictionary.loc[dictionary.index[0], "polarity"] = "changed"
+    dictionary["name"] = None
+    again = read_dictionary(BUNDLED / "lait_dictionary.csv", reuse=True)
+    assert "changed" not in set(again["polarity"].astype(str)) and again["name"].notna().any()
+
+
+def test_neighbours_cached_as_cells_and_looked_up_per_call(tmp_path: Path) -> None:
+    directory = load_directory()
+    fresh = read_neighbours(BUNDLED / "sn_may_2025.xlsx", directory)
+    first = read_neighbours(BUNDLED / "sn_may_2025.xlsx", directory, reuse=True)
+    assert first == fresh and first.neighbours["Leicestershire"]
+    first.neighbours["Leicestershire"].clear()
+    assert read_neighbours(BUNDLED / "sn_may_2025.xlsx", directory, reuse=True) == fresh
+
+    copy = tmp_path / "sn_may_2025.csv"
+    rows = lait_files._neighbour_rows(BUNDLED / "sn_may_2025.xlsx")
+    _write_csv(copy, rows)
+    assert read_neighbours(copy, directory, reuse=True).neighbours == fresh.neighbours
+    leics = next(r for r in rows if "Leicestershire" in [str(c) for c in r])
+    at = [str(c) for c in leics].index("Leicestershire")
+    edited = [[("" if (r is leics and c > at + 1) else v) for c, v in enumerate(r)] for r in rows]
+    _write_csv(copy, edited)  # Leicestershire's neighbours removed
+    assert read_neighbours(copy, directory, reuse=True).neighbours["Leicestershire"] == []
+
+
+def _write_csv(path: Path, rows: list[list[object]]) -> None:
+    width = max(len(row) for row in rows)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["" if v is None else v for v in row] + [""] * (width - len(row))
+                                      for row in rows])
+
+
+def test_concurrent_requests_read_a_file_once(tmp_path: Path, reads: list[Path]) -> None:
+    path = _lait_csv(tmp_path / "lait.csv", "71.5")
+    start = threading.Barrier(8)
+    values: list[float] = []
+
+    def request() -> None:
+        start.wait()
+        values.append(_value(read_lait(path, reuse=True)))
+
+    threads = [threading.Thread(target=request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert values == [71.5] * 8 and len(reads) == 1
+
+
+def test_a_failed_read_is_not_cached_and_the_cache_stays_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_text("not,lait\n1,2\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(Exception):
+            read_lait(path, reuse=True)
+    made = [cached("test", _lait_csv(tmp_path / f"f{i}.csv", "1"), lambda i=i: np.array([i]))
+            for i in range(MAX_ENTRIES + 4)]
+    assert [int(m[0]) for m in made] == list(range(MAX_ENTRIES + 4))
+    assert int(cached("test", tmp_path / "f0.csv", lambda: np.array([-1]))[0]) == -1  # the oldest was dropped
+    assert file_key(path)[0] == os.path.abspath(path)
