@@ -11,6 +11,8 @@ only for what it runs.
     authority_benchmark.py   a report's own benchmark: its authority against every other
     benchmark_table.py       ``kpi-excel benchmark``: every authority's position, as a table
     benchmark_codes.py       the Benchmark Codes an officer can type
+    rate_files.py            ``kpi-excel rate``: read a table file, rate it, write it back
+    example.py               the example report's and the empty template's sheets
     paper/                   the committee paper: content read from a refreshed report,
                              written as Word (.docx) or PDF
 """
