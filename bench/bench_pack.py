@@ -41,7 +41,7 @@ def baseline_document(content, pictures: list[bytes]) -> bytes:  # type: ignore[
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm
 
-    from kpi_excel.pack.content import PAPER_COLUMNS
+    from kpi_excel.app.paper.content import PAPER_COLUMNS
 
     doc = Document()
     section = doc.sections[0]
@@ -82,10 +82,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
 
-    from kpi_excel.pack import paper_bytes
-    from kpi_excel.pack.charts import ChartDrawer
-    from kpi_excel.pack.content import read_paper
-    from kpi_excel.workbook.report_file import refresh_report
+    from kpi_excel.app.paper import paper_bytes
+    from kpi_excel.app.paper.charts import ChartDrawer
+    from kpi_excel.app.paper.content import read_paper
+    from kpi_excel.app.report_files import refresh_report
 
     with tempfile.TemporaryDirectory() as folder:
         report = make_big_report(Path(folder) / "report.xlsx", args.indicators, args.rows)

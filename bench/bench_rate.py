@@ -59,7 +59,7 @@ def main() -> int:
 
     from kpi_excel.core.assess import RateOptions
     from kpi_excel.core.rate_table import rate_table
-    from kpi_excel.tablefile import read_table, write_table
+    from kpi_excel.sources.table_files import read_table, write_table
 
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "kpis.csv"

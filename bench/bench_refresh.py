@@ -45,7 +45,7 @@ def main() -> int:
     from openpyxl import load_workbook
 
     from kpi_excel.cycle_pause import cycle_collector_paused
-    from kpi_excel.workbook.report_file import refresh_report
+    from kpi_excel.app.report_files import refresh_report
 
     with tempfile.TemporaryDirectory() as folder:
         master = make_big_report(Path(folder) / "master.xlsx", args.indicators, args.rows)

@@ -44,7 +44,9 @@ from big_report import make_big_report  # noqa: E402
 TARGETS = {(100, 10_000): (0.8, None), (10_000, 100_000): (0.3, 500), (1_000, 1_000_000): (0.15, 1500)}
 SIZES = "100x10000,1000x100000,10000x100000"
 BIG = "1000x1000000"
-REFRESH = "import sys; from pathlib import Path; from kpi_excel.workbook.report_file import refresh_report; " \
+# A compared checkout (--also) may predate the app layer (0.3.0 kept refresh_report in workbook/).
+REFRESH = "import sys; from pathlib import Path\ntry:\n    from kpi_excel.app.report_files import refresh_report\n" \
+          "except ImportError:\n    from kpi_excel.workbook.report_file import refresh_report\n" \
           "refresh_report(Path(sys.argv[1]))"
 OPENPYXL = "import sys, warnings; warnings.simplefilter(\"ignore\"); from openpyxl import load_workbook; load_workbook(sys.argv[1]).save(sys.argv[2])"
 

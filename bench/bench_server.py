@@ -117,7 +117,7 @@ def make_workbook(path: Path, indicators: int, periods: int, seed: int = 7, *, r
 
 def second_refresh_body(folder: Path, indicators: int, periods: int) -> bytes:
     """The body Refresh KPIs posts for a realistic report refreshed once already (by the file door)."""
-    from kpi_excel.workbook.report_file import refresh_report
+    from kpi_excel.app.report_files import refresh_report
     from tests.addin.payload import payload_bytes, web_request
 
     path = make_workbook(folder / f"report_{indicators}.xlsx", indicators, periods, realistic=True)
@@ -136,7 +136,7 @@ def server_side(body: bytes) -> tuple[float, float, dict[str, Any]]:
 
     from kpi_excel.addin.server.sheet_data import data_block
     from kpi_excel.sources.policy import SourcePolicy
-    from kpi_excel.workbook.book_door import plan_book
+    from kpi_excel.addin.book_door import plan_book
     from kpi_excel.workbook.web_batch import APPLY_FUNCTION, web_batch
 
     started, cpu = time.perf_counter(), time.thread_time()

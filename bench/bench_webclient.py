@@ -81,7 +81,7 @@ def main() -> int:
         print("node is not installed")
         return 1
     from bench.bench_server import make_workbook
-    from kpi_excel.workbook.report_file import new_report
+    from kpi_excel.app.report_files import new_report
 
     results = []
     with tempfile.TemporaryDirectory() as tmp_name:

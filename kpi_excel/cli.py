@@ -168,15 +168,12 @@ def rate(
     ci_low, ci_high, significance and vs_england. Rows with problems still come
     back, each problem named.
     """
+    from kpi_excel.app.rate_files import rate_file
     from kpi_excel.core.assess import RateOptions
-    from kpi_excel.core.rate_table import rate_table
-    from kpi_excel.tablefile import read_table, write_table
 
-    frame, formats = read_table(input_path, sheet)
     options = RateOptions(rule, amber_within, same_within, green_within=green_within,
                           confidence=float(confidence) / 100, trend_needs_significance=trend_needs_significance)
-    rated = rate_table(frame, formats, options, source=str(input_path))
-    write_table(rated.frame, output, formats=formats)
+    rated = rate_file(input_path, output, options, sheet=sheet, to_stdout=True)
     for warning in rated.warnings:
         stderr.print(f"note: {warning}", markup=False)
     _print_rate_summary(rated, output)
@@ -239,7 +236,7 @@ def benchmark(
         raise click.UsageError("give --area or --all-areas, not both")
     if latest and period:
         raise click.UsageError("give --latest or --period, not both")
-    from kpi_excel.benchmark_job import run_benchmark, write_benchmark
+    from kpi_excel.app.benchmark_table import run_benchmark, write_benchmark
 
     run = run_benchmark(data, dictionary, area=area, period=period, group=group, neighbours=neighbours,
                         neighbours_from=neighbours_from, codes=codes)
@@ -265,11 +262,11 @@ def benchmark_codes(source: str, search: str | None, output: Path | None) -> Non
     default), a report workbook (the data its Settings name), or LAIT's own
     data (lait:path.parquet, with lait_data_dictionary.csv beside it).
     """
-    from kpi_excel.benchmark_codes import benchmark_codes as listed
+    from kpi_excel.app.benchmark_codes import benchmark_codes as listed
 
     table = listed(source, search)
     if output is not None:
-        from kpi_excel.tablefile import write_table
+        from kpi_excel.sources.table_files import write_table
 
         write_table(table, output)
         stdout.print(f"Wrote {len(table)} benchmark code{'s' if len(table) != 1 else ''} to {output}", markup=False)
@@ -293,7 +290,7 @@ def new(output: Path, example: bool, force: bool) -> None:
 
     An existing OUTPUT is refused unless --force is given.
     """
-    from kpi_excel.workbook.report_file import new_report
+    from kpi_excel.app.report_files import new_report
 
     path = new_report(output, example=example, force=force)
     stdout.print(f"Wrote {path}" + (" (the example)" if example else ""), markup=False)
@@ -309,7 +306,7 @@ def init(existing: Path, output: Path | None) -> None:
     Only sheets it lacks are added (KPIs, Data, Settings, RAG key, Log); nothing
     already there is changed or lost: charts, macros, comments and all.
     """
-    from kpi_excel.workbook.report_file import init_report
+    from kpi_excel.app.report_files import init_report
 
     added = init_report(existing, output)
     where = output or existing
@@ -353,7 +350,7 @@ def _refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_o
 
 
 def _refreshed(workbook: Path, output: Path | None, sources: tuple[str, ...], as_of: str | None) -> Summary:
-    from kpi_excel.workbook.report_file import refresh_report
+    from kpi_excel.app.report_files import refresh_report
 
     if stderr.is_terminal:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -387,7 +384,7 @@ def pack(report: Path, output: Path, topic: str | None, only: str | None, title:
     quartile), prints the table as published, and draws one chart per
     indicator with alt text. Nothing in REPORT is changed.
     """
-    from kpi_excel.pack import PaperOptions, make_paper, parse_only
+    from kpi_excel.app.paper import PaperOptions, make_paper, parse_only
 
     result = make_paper(report, output, PaperOptions(topic=topic, only=parse_only(only), title=title))
     stdout.print(f"Wrote {output}: {result.indicators} indicator{'s' if result.indicators != 1 else ''}, "
@@ -400,12 +397,12 @@ def pack(report: Path, output: Path, topic: str | None, only: str | None, title:
               help="Where to write the example report.")
 def demo(output: Path) -> None:
     """Make the example report, refresh it and write its committee paper (the same name, .docx)."""
-    from kpi_excel.workbook.report_file import new_report
+    from kpi_excel.app.report_files import new_report
 
     new_report(output, example=True, force=True)  # the demo's own file: made afresh each time
     stdout.print(f"Made the example report {output} (Leicestershire, 2022/23 Q2, published figures)", markup=False)
     _refresh(output, None, (), None)
-    from kpi_excel.pack import make_paper
+    from kpi_excel.app.paper import make_paper
 
     paper = make_paper(output, output.with_suffix(".docx"))
     stdout.print(f"Wrote the committee paper {paper.path} ({paper.indicators} indicators, {paper.exceptions} "

@@ -13,6 +13,7 @@ row, a column, an indicator.
     ├── InputError                   bad input an officer can fix; knows its place:
     │   │                            source, sheet, row, column, indicator
     │   ├── UnreadableFileError      a file that cannot be read at all
+    │   │   └── NoSuchSheetError     the file has no sheet of the name asked for
     │   └── MissingColumnError       a required column is not there
     └── WorkbookError                a workbook we cannot safely read or write (path);
         │                            the original is always left as it was
@@ -42,6 +43,7 @@ __all__ = [
     "MissingExtraError",
     "InputError",
     "UnreadableFileError",
+    "NoSuchSheetError",
     "MissingColumnError",
     "WorkbookError",
     "WorkbookLockedError",
@@ -106,6 +108,10 @@ class InputError(KpiExcelError, ValueError):
 
 class UnreadableFileError(InputError):
     """A file that cannot be read at all (missing, wrong format, corrupt)."""
+
+
+class NoSuchSheetError(UnreadableFileError):
+    """A workbook has no sheet of the name asked for (a reader may then try another)."""
 
 
 class MissingColumnError(InputError):

@@ -7,6 +7,6 @@ a second button in ``kpi_excel.xlam``) keeps both add-ins' VBA exactly as
 xlwings ships it. See :mod:`kpi_excel.addin.xlam`.
 """
 
-from kpi_excel.addin.desktop import pack_main as main
+from kpi_excel.addin.desktop import paper_button as main
 
 __all__ = ["main"]

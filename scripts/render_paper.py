@@ -12,8 +12,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from kpi_excel.pack import make_paper
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.paper import make_paper
+from kpi_excel.app.report_files import new_report, refresh_report
 
 IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
 

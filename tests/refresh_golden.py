@@ -45,7 +45,7 @@ def make_input(name: str, folder: Path) -> Path:
     """The workbook to refresh, made afresh (the same bytes of content every time)."""
     path = folder / f"{name}.xlsx"
     if name == "example":
-        from kpi_excel.workbook.report_file import new_report
+        from kpi_excel.app.report_files import new_report
 
         return new_report(path, example=True)
     if name == "big":
@@ -211,7 +211,7 @@ def _plain(value: object) -> object:
 
 def observation_records(name: str, path: Path) -> dict[str, object]:
     """The messy Data sheet's observations and problems, read with and without number formats."""
-    from kpi_excel.refresh import data_observations, find_kpi_table, _percent_codes
+    from kpi_excel.app.refresh_plan import data_observations, find_kpi_table, _percent_codes
     from kpi_excel.sources.lait_files import load_directory
     from kpi_excel.sources.tables import read_table_source
     from kpi_excel.workbook.file_door import read_inputs
@@ -249,7 +249,7 @@ def observation_records(name: str, path: Path) -> dict[str, object]:
 
 def capture(name: str, folder: Path) -> dict[str, object]:
     """Refresh the named workbook in ``folder`` and describe everything it wrote."""
-    from kpi_excel.workbook.report_file import refresh_report
+    from kpi_excel.app.report_files import refresh_report
 
     path = make_input(name, folder)
     golden: dict[str, object] = {}

@@ -148,3 +148,24 @@ def test_no_import_cycles() -> None:
         if node not in state:
             visit(node)
     assert cycles == [], "\n".join(" -> ".join(c) for c in cycles)
+
+
+def _layer(module: str) -> int:
+    """Doors on top (the package's face, the command, the add-ins), the application
+    layer under them, and everything else (core, sources, workbook readers and
+    writers, errors) below."""
+    if module in ("kpi_excel", "kpi_excel.cli") or module.startswith("kpi_excel.addin"):
+        return 2
+    if module.startswith("kpi_excel.app"):
+        return 1
+    return 0
+
+
+def test_imports_point_down_from_doors_to_app_to_the_rest() -> None:
+    """The doors call the application layer; nothing below it calls up, counting
+    imports inside functions."""
+    graph = _package_import_graph()
+    assert "kpi_excel.app.report_files" in graph["kpi_excel.cli"]  # the graph sees imports inside functions
+    upward = sorted(f"{module} -> {target}" for module, targets in graph.items() for target in targets
+                    if _layer(target) > _layer(module))
+    assert upward == [], "\n".join(upward)

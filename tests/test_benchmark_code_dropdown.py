@@ -16,9 +16,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from kpi_excel.benchmark_codes import benchmark_codes
+from kpi_excel.app.benchmark_codes import benchmark_codes
 from kpi_excel.cli import main
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.report_files import new_report, refresh_report
 from kpi_excel.workbook.xlsx import XlsxPackage
 
 

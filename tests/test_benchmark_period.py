@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from kpi_excel.core.benchmark import benchmark_label_period, matching_period
 from kpi_excel.core.periods import parse_period
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.report_files import new_report, refresh_report
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 LAIT_YEARS = [str(y) for y in range(2016, 2026)]

@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 from kpi_excel.core.benchmark import same_benchmark_period
 from kpi_excel.core.benchmark_figure import benchmarked_value, position_note
 from kpi_excel.core.values import Value
-from kpi_excel.pack.charts import ChartDrawer
-from kpi_excel.pack.content import read_paper
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.paper.charts import ChartDrawer
+from kpi_excel.app.paper.content import read_paper
+from kpi_excel.app.report_files import new_report, refresh_report
 
 
 # --- the rule, on its own ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from kpi_excel.core.palette import FUNNEL_COLOURS
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.report_files import new_report, refresh_report
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"

@@ -24,5 +24,5 @@ def test_core_imports_no_door_library() -> None:
 
 
 def test_benchmark_command_leaves_openpyxl_and_rich_alone() -> None:
-    loaded = _imported_after("import kpi_excel.cli, kpi_excel.benchmark_job, kpi_excel.sources.lait_files")
+    loaded = _imported_after("import kpi_excel.cli, kpi_excel.app.benchmark_table, kpi_excel.sources.lait_files")
     assert "openpyxl" not in loaded and "rich" not in loaded and "xlwings" not in loaded

@@ -241,7 +241,7 @@ def council_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Settings rule for every row, and two rows' own RAG Rule wide enough to give Yellow and Blue."""
     import datetime as dt
 
-    from kpi_excel.workbook.report_file import new_report, refresh_report
+    from kpi_excel.app.report_files import new_report, refresh_report
     from kpi_excel.workbook.xlsx import XlsxPackage
 
     path = new_report(tmp_path_factory.mktemp("keys") / "report.xlsx", example=True)
@@ -324,7 +324,7 @@ def test_the_paper_shows_the_councils_statuses_in_colour(council_report: Path) -
     from docx.oxml.ns import qn
 
     from kpi_excel.core.palette import STATUS_COLOURS
-    from kpi_excel.pack import make_paper
+    from kpi_excel.app.paper import make_paper
 
     result = make_paper(council_report, council_report.with_name("paper.docx"), now=dt.datetime(2026, 11, 23))
     doc = Document(str(result.path))

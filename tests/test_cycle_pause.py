@@ -63,7 +63,7 @@ def _threshold_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, ...]]:
 
 def test_the_refresh_command_pauses_and_restores(tmp_path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
     from kpi_excel.cli import main
-    from kpi_excel.workbook.report_file import new_report
+    from kpi_excel.app.report_files import new_report
 
     path = new_report(tmp_path / "report.xlsx", example=True)
     before = gc.get_threshold()
@@ -75,7 +75,7 @@ def test_the_refresh_command_pauses_and_restores(tmp_path, runner, monkeypatch: 
 
 
 def test_refresh_report_as_a_library_call_leaves_the_collector_alone(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kpi_excel.workbook.report_file import new_report, refresh_report
+    from kpi_excel.app.report_files import new_report, refresh_report
 
     path = new_report(tmp_path / "report.xlsx", example=True)
     calls = _threshold_calls(monkeypatch)

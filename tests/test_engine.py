@@ -23,7 +23,7 @@ from kpi_excel.core.engine.rag_columns import format_numbers
 from kpi_excel.core.engine.rounding import round_columns
 from kpi_excel.core.rag import Rule, RuleSpec
 from kpi_excel.core.targets import Tolerance
-from kpi_excel.core.trend import round_to
+from kpi_excel.core.engine.rounding import round_to
 from kpi_excel.core.values import format_number
 
 GOLDEN_INPUTS = Path(__file__).parent / "golden" / "inputs"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.report_files import new_report, refresh_report
 
 SOFFICE = shutil.which("soffice")
 

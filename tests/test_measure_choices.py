@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from kpi_excel.core import measures
 from kpi_excel.core.measures import MEASURE_TYPE_CHOICES, MEASURES_OFFERED, parse_measure_type
-from kpi_excel.workbook.report_file import new_report
+from kpi_excel.app.report_files import new_report
 
 
 def test_each_choice_reads_back_as_its_kind() -> None:

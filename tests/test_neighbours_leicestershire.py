@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from kpi_excel.benchmark_job import pick_neighbours
+from kpi_excel.app.benchmark_table import pick_neighbours
 from kpi_excel.core.benchmark import benchmark
 from kpi_excel.sources.lait_files import read_neighbours
 

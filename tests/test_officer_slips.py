@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from kpi_excel.cli import main
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.report_files import new_report, refresh_report
 from kpi_excel.workbook.xlsx import XlsxPackage
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
@@ -282,7 +282,7 @@ def test_a_maintain_target_is_drawn_at_the_previous_value_not_at_zero(tmp_path: 
     refresh_report(path, now=NOW)
     line = maintain_line(path)
     assert line and set(line) == {0.76}
-    from kpi_excel.pack import paper_bytes
+    from kpi_excel.app.paper import paper_bytes
 
     _, result = paper_bytes(path)
     sc01 = next(i for i in result.content.indicators if i.status.code == "SC01")

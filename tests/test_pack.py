@@ -23,8 +23,8 @@ from openpyxl import load_workbook
 
 from kpi_excel.cli import main
 from kpi_excel.core.palette import RAG_COLOURS
-from kpi_excel.pack import PaperOptions, make_paper
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.paper import PaperOptions, make_paper
+from kpi_excel.app.report_files import new_report, refresh_report
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 
@@ -186,6 +186,21 @@ def test_the_command_writes_a_docx_and_refuses_what_it_cannot_write(report: Path
     assert topic.exit_code == 1 and "no topic 'Nowhere'" in topic.output
     missing = runner.invoke(main, ["pack", str(tmp_path / "none.xlsx"), "-o", str(out)])
     assert missing.exit_code == 1 and "no such file" in missing.output
+
+
+def test_a_new_paper_format_is_one_entry_in_the_registry(report: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpi_excel.app import paper
+
+    def verify(path: Path) -> None:
+        assert path.read_bytes().startswith(b"PK")
+
+    monkeypatch.setitem(paper.FORMATS, ".odt", paper.PaperFormat(".odt", lambda docx, name: docx, verify))
+    result = make_paper(report, tmp_path / "paper.odt", now=NOW)
+    assert result.path == tmp_path / "paper.odt" and result.indicators > 0
+    assert Document(str(result.path)).paragraphs  # the .docx bytes, as this format's render gave them
+    bad = CliRunner().invoke(main, ["pack", str(report), "-o", str(tmp_path / "paper.txt")])
+    assert "written as .docx or .pdf or .odt" in bad.output
 
 
 def test_pdf_without_libreoffice_is_one_line_and_nothing_written(report: Path, tmp_path: Path,

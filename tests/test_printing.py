@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.report_files import new_report, refresh_report
 from tests.pdf_words import Page, font_factor, pages
 
 pytestmark = pytest.mark.libreoffice

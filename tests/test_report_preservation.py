@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi_excel.example import example_sheets
-from kpi_excel.workbook.report_file import init_report, refresh_report
+from kpi_excel.app.example import example_sheets
+from kpi_excel.app.report_files import init_report, refresh_report
 from kpi_excel.workbook.xlsx import XlsxPackage
 from tests.xlsx.helpers import excel_made_files, missing_signatures, writable_copy, zip_parts
 

@@ -15,7 +15,7 @@ from kpi_excel.cli import main
 from kpi_excel.core.palette import QUARTILE_COLOURS, RAG_COLOURS, contrast_ratio
 from kpi_excel.core.template import KPI_COLUMNS
 from kpi_excel.errors import WorkbookLockedError
-from kpi_excel.workbook.report_file import init_report, new_report, refresh_report
+from kpi_excel.app.report_files import init_report, new_report, refresh_report
 from kpi_excel.workbook.xlsx import XlsxPackage
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)

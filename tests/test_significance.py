@@ -204,7 +204,7 @@ def test_rate_command_fills_the_new_columns(tmp_path, suffix: str) -> None:  # t
     from click.testing import CliRunner
 
     from kpi_excel.cli import main
-    from kpi_excel.tablefile import read_table
+    from kpi_excel.sources.table_files import read_table
 
     source = tmp_path / "counts.csv"
     source.write_text(COUNTS_CSV, encoding="utf-8")

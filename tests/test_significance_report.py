@@ -20,7 +20,7 @@ from kpi_excel.core.funnel import counts_at, funnel_for, overdispersion_note
 from kpi_excel.core.settings import read_settings
 from kpi_excel.core.significance import NOT_SIGNIFICANT, SIGNIFICANT
 from kpi_excel.sources.lait_files import read_count_pairs
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.report_files import new_report, refresh_report
 from kpi_excel.workbook.xlsx import XlsxPackage
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
@@ -122,7 +122,7 @@ def test_writers_agree_on_the_funnel_data(tmp_path: Path) -> None:
     import xlwings as xw
 
     from tests.addin.payload import REFRESH_SHEETS, book_payload
-    from kpi_excel.workbook.book_door import refresh_book
+    from kpi_excel.addin.book_door import refresh_book
 
     from .addin.replay import replay
 

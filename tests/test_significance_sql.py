@@ -33,7 +33,7 @@ def counts_table(pg_url: str) -> str:
 
 def test_sql_counts_give_an_interval_and_a_significant_change(pg_reader_url: str, counts_table: str,
                                                               tmp_path: Path) -> None:
-    from kpi_excel.workbook.report_file import new_report, refresh_report
+    from kpi_excel.app.report_files import new_report, refresh_report
 
     path = new_report(tmp_path / "report.xlsx", example=True)
     refresh_report(path, sources=[f"sql:{pg_reader_url}#table={counts_table}&schema=stats12"],

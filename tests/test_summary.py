@@ -111,8 +111,8 @@ def test_the_refreshed_summary_and_paper_say_which_moves_were_significant(tmp_pa
 
     from openpyxl import load_workbook
 
-    from kpi_excel.pack.content import read_paper
-    from kpi_excel.workbook.report_file import new_report, refresh_report
+    from kpi_excel.app.paper.content import read_paper
+    from kpi_excel.app.report_files import new_report, refresh_report
 
     path = new_report(tmp_path / "report.xlsx", example=True)
     refresh_report(path, now=dt.datetime(2026, 11, 23, 9, 30), user="officer")

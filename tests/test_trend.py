@@ -7,7 +7,8 @@ import pytest
 from kpi_excel.core.engine.trend_columns import assess_trends
 from kpi_excel.core.polarity import Polarity
 from kpi_excel.core.targets import Target, Tolerance, parse_target
-from kpi_excel.core.trend import Trend, round_to
+from kpi_excel.core.engine.rounding import round_to
+from kpi_excel.core.trend import Trend
 from kpi_excel.core.values import Value, parse_value
 
 

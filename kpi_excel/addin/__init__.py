@@ -7,7 +7,7 @@
 * :mod:`.server` is the xlwings Server app for Excel on the web and SharePoint.
 * :mod:`.cli_commands` has the ``kpi-excel addin ...`` and ``kpi-excel serve`` commands.
 
-Both doors plan through :mod:`kpi_excel.workbook.book_door`; the desktop writes with
+Both doors plan through :mod:`kpi_excel.addin.book_door`; the desktop writes with
 :mod:`~kpi_excel.workbook.book_writer`, the web answers with one batch (:mod:`~kpi_excel.workbook.web_batch`)
 that the add-in's own client code applies.
 """

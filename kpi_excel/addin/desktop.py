@@ -1,14 +1,17 @@
-"""The desktop add-in's entry point: ``kpi_excel.main()``.
+"""The desktop add-ins' buttons: :func:`refresh_button` and :func:`paper_button`.
 
 ``kpi_excel.xlam``'s ribbon button runs ``import kpi_excel; kpi_excel.main()``
 through xlwings' ``RunPython`` (a fresh Python process on Windows, AppleScript
-on macOS). :func:`main` refreshes the workbook the officer is in and tells them
+on macOS): that name is the add-in's file name, so it stays, and
+``kpi_excel.main`` is :func:`refresh_button` (``kpi_excel_pack.main`` is
+:func:`paper_button`). :func:`refresh_button` refreshes the workbook the officer is in and tells them
 what happened in a message box; whatever stops either button becomes one alert
 with what to do (:mod:`kpi_excel.addin.button_errors`).
 
-xlwings is imported inside :func:`main`, never at module level: the web server
+xlwings is imported inside the buttons, never at module level: the web server
 must import ``xlwings_server.config`` before xlwings (see
-``kpi_excel.addin.server.app``), and ``kpi_excel`` re-exports this function.
+``kpi_excel.addin.server.app``). ``import kpi_excel`` does not import this
+module; ``kpi_excel.main`` does, when the button asks for it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 from kpi_excel.addin.button_errors import PAPER, REFRESH, TITLE, UNSYNCED, is_unsynced_address, run_button
 from kpi_excel.errors import PaperError
 
-__all__ = ["main", "pack_main", "paper_path", "saved_workbook", "book_file"]
+__all__ = ["refresh_button", "paper_button", "paper_path", "saved_workbook", "book_file"]
 
 
 def _user() -> str:
@@ -30,11 +33,11 @@ def _user() -> str:
         return ""
 
 
-def main() -> None:
+def refresh_button() -> None:
     """Refresh the calling workbook (``xw.Book.caller()``) and show a summary (or one alert saying what to do)."""
     import xlwings as xw
 
-    from kpi_excel.workbook.book_door import refresh_book
+    from kpi_excel.addin.book_door import refresh_book
 
     book = xw.Book.caller()
 
@@ -86,11 +89,11 @@ def _unsaved(book: Any) -> bool:
         return False
 
 
-def pack_main() -> None:
+def paper_button() -> None:
     """Write the committee paper of the calling workbook beside it (``kpi_excel_pack.xlam``)."""
     import xlwings as xw
 
-    from kpi_excel.pack import make_paper
+    from kpi_excel.app.paper import make_paper
 
     book = xw.Book.caller()
 

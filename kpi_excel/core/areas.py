@@ -253,19 +253,6 @@ class AreaDirectory:
                 return {alias}
         return set()
 
-    def resolve_many(self, texts: Iterable[object]) -> dict[object, str | None]:
-        """Each distinct text mapped to its canonical name (None when unknown
-        or ambiguous): the fast path for whole columns."""
-        out: dict[object, str | None] = {}
-        for text in texts:
-            if text in out:
-                continue
-            try:
-                out[text] = self.find(text)
-            except AreaError:
-                out[text] = None
-        return out
-
 
 def _int_or_none(value: object) -> int | None:
     if value is None or isinstance(value, bool):

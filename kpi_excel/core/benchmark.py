@@ -192,9 +192,6 @@ def benchmark(
     def per_code(array: np.ndarray) -> np.ndarray:
         return np.repeat(array, n_out)
 
-    def per_area(array: np.ndarray) -> np.ndarray:
-        return np.tile(array, n_codes)
-
     flat = value.reshape(-1)
     columns: dict[str, object] = {
         "indicator": _categorical(np.repeat(np.arange(n_codes), n_out), code_names[codes]),

@@ -31,10 +31,6 @@ class Polarity(Enum):
     TARGET = "Close to target"
     NONE = "N/A"
 
-    @property
-    def has_direction(self) -> bool:
-        return self is not Polarity.NONE
-
 
 # Published for information: no good direction, and that is no problem.
 _INFORMATION = (r"context(ual)?(\s*(only|indicator|measure))?|information(al)?(\s*only)?|info(\s*only)?|"

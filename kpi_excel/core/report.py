@@ -16,6 +16,7 @@ import datetime as dt
 import math
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Mapping, Sequence
 
 import pandas as pd
@@ -74,6 +75,7 @@ from kpi_excel.errors import InputError, Problem
 __all__ = [
     "SheetCells",
     "WorkbookContent",
+    "RefreshInputs",
     "KpiTable",
     "find_kpi_table",
     "settings_from",
@@ -121,6 +123,18 @@ class WorkbookContent:
     sheet_names: tuple[str, ...]
     kpis: SheetCells | None
     settings: SheetCells | None = None
+
+
+@dataclass(frozen=True)
+class RefreshInputs:
+    """What a door read (the workbook's content and Data sheet), and where relative source paths are resolved from."""
+
+    content: WorkbookContent
+    data: SheetCells | None
+    directory: Path | None = None  # the workbook's folder, for relative paths in Settings
+    # When the Log's last entry says the previous refresh was; "" when there was one at an
+    # unknown time (the web does not send the Log's values), None when the Log has none.
+    previous_refresh: str | None = None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ __all__ = [
     "RowStatistics",
     "judge",
     "versus_word",
+    "versus_words",
     "versus_from_counts",
     "ROUNDING_LIMIT",
 ]
@@ -211,17 +212,21 @@ def _interval(kinds: np.ndarray, mult: np.ndarray, x: np.ndarray, n: np.ndarray,
     return low, high
 
 
+def versus_words(sign: np.ndarray, high: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """Fingertips' word for each interval above (+1), around (0) or below (-1) the comparator,
+    read through the polarity (``high``: high is good; ``low``: low is good; neither: Higher /
+    Lower); empty where ``sign`` is NaN (no comparison)."""
+    above = sign > 0
+    words = np.where(high, np.where(above, BETTER, WORSE),
+                     np.where(low, np.where(above, WORSE, BETTER), np.where(above, HIGHER, LOWER)))
+    words = np.where(sign == 0, SIMILAR, words)
+    return np.where(np.isnan(sign), "", words).astype(object)
+
+
 def versus_word(sign: float, polarity: Polarity) -> str:
-    """Fingertips' word for an interval above (+1), around (0) or below (-1) the comparator."""
-    if sign != sign:  # NaN: no comparison
-        return ""
-    if sign == 0:
-        return SIMILAR
-    if polarity is Polarity.HIGH:
-        return BETTER if sign > 0 else WORSE
-    if polarity is Polarity.LOW:
-        return WORSE if sign > 0 else BETTER
-    return HIGHER if sign > 0 else LOWER
+    """:func:`versus_words` for one comparison."""
+    return versus_words(np.array([float(sign)]), np.array([polarity is Polarity.HIGH]),
+                        np.array([polarity is Polarity.LOW]))[0]
 
 
 def versus_from_counts(measure: Measure, value: float, numerator: float, denominator: float, comparator: float,

@@ -11,10 +11,10 @@ A censored value (``<0.1%``) is a bound: the move is known only when the bound
 settles it (2% → <0.1% is a decrease; 0.05% → <0.1% is not known), and the
 change is then not a number.
 
-This module holds the words, Excel's rounding and the reader of a published
-trend column (words, arrows, and a direction of travel printed as Green or
-Red); the rule itself runs on whole columns in
-:mod:`kpi_excel.core.engine.trend_columns`.
+This module holds the words and the reader of a published trend column (words,
+arrows, and a direction of travel printed as Green or Red); the rule itself runs
+on whole columns in :mod:`kpi_excel.core.engine.trend_columns`, and Excel's
+rounding (one number or a column) is :mod:`kpi_excel.core.engine.rounding`.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ __all__ = [
     "DECLINING",
     "NO_CHANGE",
     "NOT_APPLICABLE",
-    "round_to",
-    "same_at_precision",
     "read_published_trend",
 ]
 
@@ -47,19 +45,6 @@ class Trend:
     change: float | None
     word: str  # Increase | Decrease | Same | N/A
     direction: str  # Improving | Declining | No change | Not applicable
-
-
-def round_to(number: float, decimals: int | None) -> float:
-    """Round half away from zero at ``decimals`` places, as Excel displays it."""
-    if decimals is None:
-        return float(f"{number:.10g}")
-    shown = f"{abs(number) + 1e-12 * max(abs(number), 1):.{decimals}f}"
-    return -float(shown) if number < 0 else float(shown)
-
-
-def same_at_precision(a: float, b: float, decimals: int | None) -> bool:
-    """Equal as displayed at ``decimals`` places (or to 10 significant digits)."""
-    return round_to(a, decimals) == round_to(b, decimals)
 
 
 # Arrows drawn in the Wingdings font come out of a PDF or Word document as Latin

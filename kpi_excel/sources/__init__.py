@@ -4,6 +4,7 @@
     spec.py       the ``--data`` text: report.xlsx[#Sheet], values.csv, lait:..., sql:URL#table=|query=
     datasheet.py  the report workbook's own Data sheet
     tables.py     CSV/TSV/worksheets/parquet in long or wide layout
+    table_files.py  read and write indicator tables (CSV, TSV, XLSX) as officers keep them
     lait_files.py DfE LAIT files: long data, data dictionary, neighbour lists, LA code list
     sql.py        a table or query through SQLAlchemy, read-only and bounded
     sql_query.py  whether a query only reads (one SELECT, no function that acts outside it)

@@ -234,7 +234,7 @@ def read_dictionary(path: Path, *, reuse: bool = False) -> pd.DataFrame:
     ``reuse``: once a process, as :func:`read_lait`."""
     if reuse:
         return cached("dictionary", path, lambda: read_dictionary(path)).copy(deep=False)
-    from kpi_excel.tablefile import read_table
+    from kpi_excel.sources.table_files import read_table
 
     path = Path(path)
     if path.suffix.lower() == ".csv":

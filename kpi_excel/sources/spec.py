@@ -34,15 +34,17 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
 from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.observations import Observations, combine_observations
-from kpi_excel.errors import InputError
+from kpi_excel.errors import InputError, NoSuchSheetError
 from kpi_excel.extras import require
 from kpi_excel.sources.sql import PASSWORD_ENV
 
-__all__ = ["SourceSpec", "parse_spec", "read_source", "read_sources", "is_lait_source", "PASSWORD_ENV"]
+__all__ = ["SourceSpec", "SourceReader", "READERS", "parse_spec", "read_source", "read_sources", "is_lait_source",
+           "PASSWORD_ENV"]
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -159,29 +161,68 @@ def is_lait_source(text: str | Path) -> bool:
     return False
 
 
-def read_source(text: str | Path | SourceSpec, directory: AreaDirectory | None = None) -> Observations:
-    """Observations from one source."""
-    spec = text if isinstance(text, SourceSpec) else parse_spec(text)
-    if spec.kind == "sql":
-        from kpi_excel.sources.sql import read_sql
+@dataclass(frozen=True)
+class SourceReader:
+    """One kind of source: whether it reads a parsed ``--data`` text, and how.
 
-        return read_sql(spec.url or "", table=spec.table, query=spec.query, schema=spec.schema, directory=directory)
-    assert spec.path is not None
-    if spec.kind == "lait" or (spec.sheet is None and is_lait_source(spec.path)):
-        from kpi_excel.sources.lait_files import lait_observations, read_lait
+    :data:`READERS` is asked in order and the first that claims a text reads it
+    (pandas' ``io/excel`` engines have the same shape). A new kind of source is
+    one reader here, placed before the ones it must win over.
+    """
 
-        return lait_observations(read_lait(spec.path))
-    if spec.path.suffix.lower() in (".xlsx", ".xlsm") and spec.sheet is None:
-        from kpi_excel.sources.datasheet import read_data_sheet
+    name: str
+    claims: Callable[[SourceSpec], bool]
+    read: Callable[[SourceSpec, AreaDirectory | None], Observations]
 
-        try:
-            return read_data_sheet(spec.path, directory=directory)
-        except InputError as error:
-            if "no sheet named" not in str(error):
-                raise
+
+def _read_sql(spec: SourceSpec, directory: AreaDirectory | None) -> Observations:
+    from kpi_excel.sources.sql import read_sql
+
+    return read_sql(spec.url or "", table=spec.table, query=spec.query, schema=spec.schema, directory=directory)
+
+
+def _read_lait(spec: SourceSpec, directory: AreaDirectory | None) -> Observations:
+    from kpi_excel.sources.lait_files import lait_observations, read_lait
+
+    return lait_observations(read_lait(_path(spec)))
+
+
+def _read_workbook(spec: SourceSpec, directory: AreaDirectory | None) -> Observations:
+    """A report workbook's Data sheet; a workbook without one is read as a table (its first sheet)."""
+    from kpi_excel.sources.datasheet import read_data_sheet
+
+    try:
+        return read_data_sheet(_path(spec), directory=directory)
+    except NoSuchSheetError:
+        return _read_table(spec, directory)
+
+
+def _read_table(spec: SourceSpec, directory: AreaDirectory | None) -> Observations:
     from kpi_excel.sources.tables import read_table_source
 
-    return read_table_source(spec.path, spec.sheet, directory=directory)
+    return read_table_source(_path(spec), spec.sheet, directory=directory)
+
+
+def _path(spec: SourceSpec) -> Path:
+    assert spec.path is not None  # every kind but sql: names a file
+    return spec.path
+
+
+READERS: tuple[SourceReader, ...] = (
+    SourceReader("sql", lambda spec: spec.kind == "sql", _read_sql),
+    SourceReader("lait", lambda spec: spec.kind == "lait" or (spec.sheet is None and is_lait_source(_path(spec))),
+                 _read_lait),
+    SourceReader("workbook", lambda spec: _path(spec).suffix.lower() in (".xlsx", ".xlsm") and spec.sheet is None,
+                 _read_workbook),
+    SourceReader("table", lambda spec: True, _read_table),  # CSV, TSV, parquet, a named worksheet
+)
+
+
+def read_source(text: str | Path | SourceSpec, directory: AreaDirectory | None = None) -> Observations:
+    """Observations from one source, read by the first of :data:`READERS` that claims it."""
+    spec = text if isinstance(text, SourceSpec) else parse_spec(text)
+    reader = next(reader for reader in READERS if reader.claims(spec))
+    return reader.read(spec, directory)
 
 
 def read_sources(texts: list[str | Path], directory: AreaDirectory | None = None) -> Observations:

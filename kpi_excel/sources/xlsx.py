@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     import pandas as pd
 
-from kpi_excel.errors import UnreadableFileError, WorkbookError
+from kpi_excel.errors import NoSuchSheetError, UnreadableFileError, WorkbookError
 
 __all__ = ["Cell", "SheetRows", "read_sheet", "read_sheets", "read_sheet_values", "sheet_table"]
 
@@ -105,7 +105,7 @@ def _pick(names: list[str], sheet: str | None, prefer: tuple[str, ...], path: Pa
         for name in names:
             if name.strip().lower() == sheet.strip().lower():
                 return name
-        raise UnreadableFileError(f"no sheet named '{sheet}' (sheets: {', '.join(names)})", source=str(path))
+        raise NoSuchSheetError(f"no sheet named '{sheet}' (sheets: {', '.join(names)})", source=str(path))
     for wanted in prefer:
         for name in names:
             if name.strip().lower() == wanted.lower():

@@ -21,11 +21,10 @@ from typing import Sequence
 
 from kpi_excel.core.palette import HEADER
 from kpi_excel.core.plan import Block, Cell, Chart, ColumnSpec, FormatRule, KpiUpdate, Plan, SheetSpec
-from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table
+from kpi_excel.core.report import RefreshInputs, SheetCells, WorkbookContent, find_kpi_table
 from kpi_excel.core.template import (DATA_SHEET, KPI_COLUMNS, KPI_OUTPUT_SPECS, KPI_SHEET, LOG_COLUMNS, LOG_SHEET,
                                      SETTINGS_SHEET)
 from kpi_excel.errors import InputError, WorkbookError
-from kpi_excel.refresh import RefreshInputs
 from kpi_excel.workbook.xlsx import (
     KEEP,
     CellIsRule,

@@ -19,7 +19,7 @@ from tests.addin.payload import book_payload
 from kpi_excel.core.a1 import column_letter
 from kpi_excel.core.plan import Cell, ColumnWrite, KpiUpdate, LogEntry, Plan
 from kpi_excel.errors import InputError
-from kpi_excel.workbook.book_door import check_book, refresh_book
+from kpi_excel.addin.book_door import check_book, refresh_book
 from kpi_excel.workbook.book_reader import data_frame, read_book, settings_pairs
 from kpi_excel.workbook.book_writer import apply_plan, excel_text
 
@@ -164,7 +164,7 @@ def test_text_that_looks_like_a_formula_stays_text(example_xlsx: Path) -> None:
 
 def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
     """``kpi_excel.main()`` as RunPython calls it, with the caller mocked by a remote-engine book."""
-    from kpi_excel.addin.desktop import main
+    from kpi_excel.addin.desktop import refresh_button as main
 
     book = remote_book(example_xlsx)
     book.set_mock_caller()
@@ -181,7 +181,7 @@ def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
 def test_after_a_web_refresh_only_computed_cells_differ(tmp_path: Path) -> None:
     """Replay the actions onto the file: every officer cell is as it was, every computed one is the plan's."""
     from kpi_excel.core.template import KPI_OUTPUTS
-    from kpi_excel.refresh import RefreshInputs, plan_workbook_refresh
+    from kpi_excel.app.refresh_plan import RefreshInputs, plan_workbook_refresh
 
     from .replay import replay
 
@@ -345,7 +345,7 @@ def test_tall_used_ranges_are_read_in_blocks_and_stop_at_empty_ones(tmp_path: Pa
 
 
 def test_an_officers_own_summary_sheet_is_never_replaced(tmp_path: Path) -> None:
-    from kpi_excel.refresh import RefreshInputs, plan_workbook_refresh
+    from kpi_excel.app.refresh_plan import RefreshInputs, plan_workbook_refresh
 
     from .replay import replay
 
@@ -366,7 +366,7 @@ def test_an_officers_own_summary_sheet_is_never_replaced(tmp_path: Path) -> None
 
 def test_the_desktop_door_stands_down_when_the_kpis_rows_moved_before_writing(example_xlsx: Path) -> None:
     """A co-author's sort arriving (AutoSave) between the read and the write: nothing is written."""
-    from kpi_excel.workbook.book_door import _check_unchanged, plan_book
+    from kpi_excel.addin.book_door import _check_unchanged, plan_book
     from kpi_excel.workbook.plan_layout import KPIS_CHANGED, kpis_guard
 
     read = remote_book(example_xlsx)

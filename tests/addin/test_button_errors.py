@@ -83,14 +83,14 @@ def test_refresh_of_an_unsynced_workbook_runs_to_the_end(
         book: xw.Book, monkeypatch: pytest.MonkeyPatch, clean_xlwings: list[str], url: str) -> None:
     """The refresh does not need the workbook's folder: the address xlwings cannot map does not stop it."""
     fullname_as_desktop_engines(monkeypatch, url)
-    desktop.main()
+    desktop.refresh_button()
     [alert] = alerts(book)
     assert alert["args"][1] == "KPI Report" and alert["args"][0].startswith("Rated 30 indicators")
 
 
 def refresh_failing_with(monkeypatch: pytest.MonkeyPatch, xlwings_call: Callable[[xw.Book], object]) -> None:
     """The refresh makes one xlwings call the engine refuses, before writing anything."""
-    import kpi_excel.workbook.book_door as book_door
+    import kpi_excel.addin.book_door as book_door
 
     def refresh_book(book: xw.Book, **_: object) -> None:
         xlwings_call(book)
@@ -109,7 +109,7 @@ def refresh_failing_with(monkeypatch: pytest.MonkeyPatch, xlwings_call: Callable
 def test_an_xlwings_error_in_a_refresh_is_one_alert_with_what_to_do(
         book: xw.Book, monkeypatch: pytest.MonkeyPatch, call: Callable[[xw.Book], object], expected: str) -> None:
     refresh_failing_with(monkeypatch, call)
-    desktop.main()
+    desktop.refresh_button()
     text, title, mode = only_alert(book)
     assert text.startswith(expected), text
     assert title == "KPI Report: the refresh did not finish" and mode == "critical"
@@ -124,7 +124,7 @@ def test_our_own_error_still_says_nothing_was_changed(tmp_path: Path) -> None:
     caller = xw.Book(json=book_payload(tmp_path / "x.xlsx"))
     caller.set_mock_caller()
     try:
-        desktop.main()
+        desktop.refresh_button()
     finally:
         del xw.Book._mock_caller  # type: ignore[attr-defined]
     text, title, _ = only_alert(caller)
@@ -135,7 +135,7 @@ def test_a_refresh_that_works_is_one_summary(tmp_path: Path) -> None:
     caller = xw.Book(json=book_payload(write_example_workbook(tmp_path / "r.xlsx"), include=REFRESH_SHEETS))
     caller.set_mock_caller()
     try:
-        desktop.main()
+        desktop.refresh_button()
     finally:
         del xw.Book._mock_caller  # type: ignore[attr-defined]
     [alert] = alerts(caller)

@@ -17,7 +17,7 @@ from docx import Document
 from lxml import etree
 
 from kpi_excel.addin.server.papers import PaperStore, private_folder, safe_file_name
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.report_files import new_report, refresh_report
 from tests.example_facts import EXAMPLE_INDICATORS
 
 from .conftest import RunningServer, start_server, stop_server

@@ -24,8 +24,8 @@ from openpyxl import load_workbook
 
 from tests.addin.payload import REFRESH_SHEETS, book_payload
 from kpi_excel.core.template import KPI_OUTPUTS
-from kpi_excel.workbook.book_door import refresh_book
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.addin.book_door import refresh_book
+from kpi_excel.app.report_files import new_report, refresh_report
 
 from .replay import replay
 

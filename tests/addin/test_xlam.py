@@ -20,7 +20,7 @@ from oletools.olevba import VBA_Parser
 import kpi_excel
 import kpi_excel.addin.xlam as xlam
 from kpi_excel.addin.cli_commands import addin
-from kpi_excel.addin.desktop import main
+from kpi_excel.addin.desktop import refresh_button as main
 from kpi_excel.addin.xlam import (
     ADDIN_NAME,
     PACK_ADDIN_NAME,
@@ -199,7 +199,7 @@ def test_the_pack_addin_runs_a_module_of_its_own_name(both: list[Path]) -> None:
     pack = both[1]
     assert pack.name == PACK_ADDIN_NAME
     module = importlib.import_module(pack.stem)  # what RunMain imports: the file's name without .xlam
-    assert callable(module.main) and module.main.__name__ == "pack_main"
+    assert callable(module.main) and module.main.__name__ == "paper_button"
     report = inspect_xlam(pack)
     assert report.vba_is_pinned  # the very VBA whose RunMain imports the file's own name
     assert runs_module_main(vba_modules(pack)["RibbonMyAddin.bas"])

@@ -480,7 +480,7 @@ def _bench_rows() -> None:
 
 
 def _workbooks() -> None:
-    from kpi_excel.workbook.report_file import new_report
+    from kpi_excel.app.report_files import new_report
 
     sys.path.insert(0, str(ROOT / "bench"))
     from big_report import make_big_report
@@ -494,7 +494,7 @@ def _fuzz_report() -> None:
     """A report workbook whose KPIs rows are the fuzz mix, typed as officers type them."""
     from openpyxl import load_workbook
 
-    from kpi_excel.workbook.report_file import new_report
+    from kpi_excel.app.report_files import new_report
 
     path = new_report(INPUTS / "fuzz_report.xlsx")
     book = load_workbook(path)
@@ -659,7 +659,7 @@ def digest(text: str) -> str:
 def run_refresh(case: RefreshCase) -> str:
     """What the refresh plans to write, as CSV text (KPIs writes, Benchmark rows, summary)."""
     from kpi_excel.core.report import SheetCells
-    from kpi_excel.refresh import plan_workbook_refresh
+    from kpi_excel.app.refresh_plan import plan_workbook_refresh
     from kpi_excel.workbook.file_door import read_inputs
     from kpi_excel.workbook.xlsx import XlsxPackage
 

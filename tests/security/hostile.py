@@ -12,7 +12,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from kpi_excel.workbook.report_file import new_report
+from kpi_excel.app.report_files import new_report
 
 
 def refused_in_one_line(runner, args: list[object], *protected: Path) -> str:  # type: ignore[no-untyped-def]

@@ -159,7 +159,7 @@ def test_file_the_web_door_sends_no_cell_longer_than_excel_takes(tmp_path: Path)
 
     from tests.addin.payload import web_request
     from kpi_excel.addin.server.sheet_data import data_block
-    from kpi_excel.workbook.book_door import plan_book
+    from kpi_excel.addin.book_door import plan_book
     from kpi_excel.workbook.web_batch import web_batch
 
     workbook = _long_report(tmp_path / "report.xlsx")
@@ -231,7 +231,7 @@ def test_file_the_xlwings_writer_never_touches_dropdowns(tmp_path: Path) -> None
     import xlwings as xw
 
     from tests.addin.payload import REFRESH_SHEETS, book_payload
-    from kpi_excel.workbook.book_door import refresh_book
+    from kpi_excel.addin.book_door import refresh_book
 
     workbook = _with_own_polarity_dropdown(tmp_path / "report.xlsx")
     book = xw.Book(json=book_payload(workbook, include=REFRESH_SHEETS))

@@ -83,7 +83,7 @@ def test_file_two_refreshes_at_once_one_is_refused_none_is_lost(big: Path, tmp_p
 
 @posix_only
 def test_file_a_waiting_refresh_runs_after_the_first_and_keeps_both_log_rows(big: Path, tmp_path: Path) -> None:
-    from kpi_excel.workbook.report_file import refresh_report
+    from kpi_excel.app.report_files import refresh_report
 
     workbook = tmp_path / "report.xlsx"
     shutil.copyfile(big, workbook)
@@ -101,7 +101,7 @@ def test_file_a_waiting_refresh_runs_after_the_first_and_keeps_both_log_rows(big
 def test_file_a_workbook_saved_by_someone_else_meanwhile_is_not_overwritten(example: Path, tmp_path: Path,
                                                                             monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from kpi_excel.errors import WorkbookError
-    from kpi_excel.workbook.report_file import refresh_report
+    from kpi_excel.app.report_files import refresh_report
 
     workbook = tmp_path / "report.xlsx"
     shutil.copyfile(example, workbook)

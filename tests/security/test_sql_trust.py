@@ -117,7 +117,7 @@ def test_the_command_never_sends_a_password_where_a_workbook_says(runner, tmp_pa
 def test_the_desktop_add_in_refuses_the_same_way(tmp_path, trap, watched) -> None:  # type: ignore[no-untyped-def]
     xw = pytest.importorskip("xlwings")
     from kpi_excel.sources.policy import SourceRefusedError
-    from kpi_excel.workbook.book_door import refresh_book
+    from kpi_excel.addin.book_door import refresh_book
     from tests.addin.payload import book_payload
 
     report = example_report(tmp_path / "report.xlsx")

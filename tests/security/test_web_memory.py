@@ -164,7 +164,7 @@ def test_cells_present_are_counted_not_the_empty_slots_excel_sends() -> None:
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import datetime as dt
 
-    from kpi_excel.workbook.report_file import new_report, refresh_report
+    from kpi_excel.app.report_files import new_report, refresh_report
 
     path = new_report(tmp_path_factory.mktemp("paper") / "report.xlsx", example=True)
     refresh_report(path, now=dt.datetime(2026, 11, 23, 9, 30))

@@ -22,7 +22,7 @@ from typing import Callable, Iterator
 import pytest
 from click.testing import CliRunner
 
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.report_files import new_report, refresh_report
 from kpi_excel.workbook.xlsx import XlsxPackage
 from kpi_excel.workbook.xlsx.part_limits import PartLimits
 from tests.security.hostile import refused_in_one_line

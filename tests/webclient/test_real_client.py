@@ -41,7 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 @pytest.fixture(scope="module")
 def example_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example report as `kpi-excel demo` makes it, before its first refresh."""
-    from kpi_excel.workbook.report_file import new_report
+    from kpi_excel.app.report_files import new_report
 
     return new_report(tmp_path_factory.mktemp("example") / "Performance report.xlsx", example=True)
 

@@ -20,7 +20,7 @@ from bench.big_report import make_big_report
 from tests.addin.conftest import RunningServer, start_server, stop_server, write_example_workbook
 from tests.webclient.client import LIMIT_BYTES, click, model_from_xlsx, node_path
 from kpi_excel.workbook.web_batch import marker_name
-from kpi_excel.workbook.report_file import new_report
+from kpi_excel.app.report_files import new_report
 
 if node_path() is None:
     if os.environ.get("CI", "").lower() == "true":
@@ -109,7 +109,7 @@ def test_an_officers_own_log_and_rag_key_are_left_alone(server: RunningServer, t
 
 
 def test_a_marker_left_by_a_deleted_sheet_is_replaced(server: RunningServer, tmp_path: Path) -> None:
-    from kpi_excel.workbook.report_file import new_report
+    from kpi_excel.app.report_files import new_report
 
     model = model_from_xlsx(new_report(tmp_path / "report.xlsx", example=True))  # benchmarked: has a Benchmark
     first = click(model, server.url, "refresh-kpis").model
@@ -159,7 +159,7 @@ def test_mixed_units_get_one_format_entry_a_column_block_and_each_cell_its_forma
 
     from kpi_excel.addin.server.sheet_data import data_block
     from kpi_excel.sources.policy import SourcePolicy
-    from kpi_excel.workbook.book_door import plan_book
+    from kpi_excel.addin.book_door import plan_book
     from kpi_excel.workbook.web_batch import web_batch
     from tests.addin.payload import web_request
 

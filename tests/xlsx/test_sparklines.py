@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from kpi_excel.workbook.report_file import new_report, refresh_report
+from kpi_excel.app.report_files import new_report, refresh_report
 from kpi_excel.workbook.xlsx import SparklineGroup, XlsxPackage, column_letter
 from kpi_excel.workbook.xlsx.sparklines import group_signature, sparkline_groups
 from kpi_excel.workbook.xlsx.xmlutil import NS

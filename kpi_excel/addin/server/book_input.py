@@ -7,7 +7,7 @@ workbook, raises deep inside and reaches its last-resort handler as **500**
 ``parse_book_input`` and ``get_book`` (through ``app.dependency_overrides``, see
 :func:`kpi_excel.addin.server.app.build_app`): the same work, with a **400** and a
 one-line reason for anything that is not a workbook sent by the add-in, and a
-**413** for a sheet over the README's limits, counted before the remote-engine
+**413** for a sheet over the limits in docs/security.md, counted before the remote-engine
 book is built (:mod:`.sheet_sizes`).
 (xlwings Server's form-data variant is for its htmx task pane, which
 kpi_excel does not enable.)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kpi_excel.errors import InputError, KpiExcelError
-from kpi_excel.pack import PaperResult, paper_bytes
+from kpi_excel.app.paper import PaperResult, paper_bytes
 
 __all__ = ["PaperStore", "StoredPaper", "paper_store", "make_web_paper", "safe_file_name", "LINK_SECONDS",
            "DOCX_TYPE"]

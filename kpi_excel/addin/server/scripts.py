@@ -39,7 +39,7 @@ from kpi_excel.addin.server.sheet_data import OUT_OF_DATE, data_block
 from kpi_excel.core.template import DATA_SHEET, KPI_SHEET, LOG_SHEET, SETTINGS_SHEET
 from kpi_excel.errors import KpiExcelError
 from kpi_excel.sources.policy import SourceRefusedError
-from kpi_excel.workbook.book_door import plan_book
+from kpi_excel.addin.book_door import plan_book
 from kpi_excel.workbook.book_reader import find_sheet
 from kpi_excel.workbook.web_batch import APPLY_FUNCTION, web_batch
 

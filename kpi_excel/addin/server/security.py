@@ -143,10 +143,6 @@ class PathGuard:
         await self.app(scope, receive, send)
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodySizeLimit:
     """Refuse request bodies over ``limit`` bytes with 413, without reading them whole."""
 

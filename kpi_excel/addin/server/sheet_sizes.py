@@ -1,6 +1,6 @@
 """The sheets of a web request, counted before xlwings builds its book from them.
 
-The README's limits on a sheet read (1,000,000 cells present, a grid of
+The limits on a sheet read in docs/security.md (1,000,000 cells present, a grid of
 10,000,000; 500,000 cells on the KPIs sheet) hold on the web door too. The file
 door counts ``<c>`` elements before parsing a sheet; here the cells are already
 Python lists (``json.loads``, bounded by the request size limit), but the

@@ -1,4 +1,4 @@
-"""Excel's rounding for whole columns, exactly as :func:`kpi_excel.core.trend.round_to` does it.
+"""Excel's rounding, for one number (:func:`round_to`) and for whole columns (:func:`round_columns`).
 
 ``round_to`` rounds half away from zero at the shown number of decimals by
 formatting the number as text (so 2.675 shown to 2 places is 2.68, as Excel
@@ -7,19 +7,26 @@ formatting is exact but slow a number at a time; here numpy does the same
 arithmetic for a whole column, and the rare number whose scaled value sits
 within a few units in the last place of a rounding boundary (where numpy's
 multiplication could fall on the other side) goes through ``round_to`` itself.
-The answers are the same floats, bit for bit (tests/test_engine_rounding.py).
+The answers are the same floats, bit for bit (tests/test_engine.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from kpi_excel.core.trend import round_to
-
-__all__ = ["round_columns", "UNKNOWN", "max_decimals"]
+__all__ = ["round_to", "round_columns", "UNKNOWN", "max_decimals"]
 
 UNKNOWN = -1  # decimals not known: compare to 10 significant digits
 _EXACT = 2.0 ** 52  # beyond this a float has no fractional part to round
+
+
+def round_to(number: float, decimals: int | None) -> float:
+    """Round half away from zero at ``decimals`` places, as Excel displays it (10
+    significant digits when ``decimals`` is None); :func:`round_columns` matches it bit for bit."""
+    if decimals is None:
+        return float(f"{number:.10g}")
+    shown = f"{abs(number) + 1e-12 * max(abs(number), 1):.{decimals}f}"
+    return -float(shown) if number < 0 else float(shown)
 
 
 def max_decimals(*decimals: np.ndarray) -> np.ndarray:

@@ -24,18 +24,14 @@ from kpi_excel.core.engine.statistics_england import england_values
 from kpi_excel.core.measures import COUNT, PERCENTAGE, PROPORTION, RATE, STANDARDISED, Measure, measure_from_unit, \
     parse_measure_type
 from kpi_excel.core.significance import (
-    BETTER,
     COUNT_FIELDS,
-    HIGHER,
-    LOWER,
     NOT_SIGNIFICANT,
     ROUNDING_LIMIT,
     SIGNIFICANT,
-    SIMILAR,
-    WORSE,
     Interval,
     RowStatistics,
     judge,
+    versus_words,
 )
 from kpi_excel.core.stats import LEVEL_95, LEVEL_998, compare_with
 from kpi_excel.core.values import Value, format_number
@@ -218,7 +214,7 @@ def _judge_picked(cells: RowCells, rows: np.ndarray, measure: np.ndarray, kinds:
     tested = np.flatnonzero(significance != "")
     out.change_text[rows[tested]] = objects([
         _change_text(measure[k], latest.shown[rows[k]], previous.shown[rows[k]], result, k) for k in tested])
-    out.vs_england[rows] = _versus_words(result["versus"], polarity[rows])
+    out.vs_england[rows] = versus_words(result["versus"], polarity[rows] == P_HIGH, polarity[rows] == P_LOW)
     out.percent[rows] = np.array([m.percent for m in measure], dtype=bool) | latest.percent[rows]
     out.decimals[rows] = np.where(latest.decimals[rows] >= 0, latest.decimals[rows], previous.decimals[rows])
     out.counts[rows] = np.column_stack([result["x_latest"], result["n_latest"], result["x_previous"],
@@ -297,12 +293,3 @@ def _change_text(measure: Measure, latest: str, previous: str, result: dict[str,
 def _whole(number: float) -> str:
     text = f"{number:,.0f}"
     return text if abs(number - round(number)) < 1e-9 else f"about {text}"
-
-
-def _versus_words(sign: np.ndarray, polarity: np.ndarray) -> np.ndarray:
-    """Fingertips' word for an interval above (+1), around (0) or below (-1) England."""
-    above = sign > 0
-    words = np.where(polarity == P_HIGH, np.where(above, BETTER, WORSE),
-                     np.where(polarity == P_LOW, np.where(above, WORSE, BETTER), np.where(above, HIGHER, LOWER)))
-    words = np.where(sign == 0, SIMILAR, words)
-    return np.where(np.isnan(sign), "", words).astype(object)

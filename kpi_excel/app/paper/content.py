@@ -420,6 +420,6 @@ def _log(package: XlsxPackage) -> dict[str, str]:
 
 def _data_histories(inputs, settings) -> dict[str, History]:  # type: ignore[no-untyped-def]
     """Histories from the Data sheet, chosen the refresh's way (for workbooks without a KPI history sheet)."""
-    from kpi_excel.refresh import data_histories
+    from kpi_excel.app.refresh_plan import data_histories
 
     return data_histories(inputs, settings)

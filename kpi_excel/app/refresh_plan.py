@@ -20,8 +20,6 @@ fixed everywhere:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
@@ -40,25 +38,13 @@ from kpi_excel.core.observations import (
 from kpi_excel.core.percent_entry import read_percent_entries
 from kpi_excel.core.periods import PeriodError, effective_frequency, parse_frequency, parse_period
 from kpi_excel.core.plan import Plan
-from kpi_excel.core.report import SheetCells, WorkbookContent, find_kpi_table, plan_refresh, settings_from
+from kpi_excel.core.report import RefreshInputs, SheetCells, find_kpi_table, plan_refresh, settings_from
 from kpi_excel.core.settings import ALL_AUTHORITIES, ReportSettings
 from kpi_excel.errors import InputError, MissingColumnError
-from kpi_excel.report_benchmark import authority_benchmark
+from kpi_excel.app.authority_benchmark import authority_benchmark
 from kpi_excel.sources.policy import EXAMPLE_BENCHMARK, SourcePolicy
 
 __all__ = ["plan_workbook_refresh", "RefreshInputs", "EXAMPLE_BENCHMARK", "data_observations", "data_histories"]
-
-
-@dataclass(frozen=True)
-class RefreshInputs:
-    """What a door read, and where relative source paths are resolved from."""
-
-    content: WorkbookContent
-    data: SheetCells | None
-    directory: Path | None = None  # the workbook's folder, for relative paths in Settings
-    # When the Log's last entry says the previous refresh was; "" when there was one at an
-    # unknown time (the web does not send the Log's values), None when the Log has none.
-    previous_refresh: str | None = None
 
 
 def plan_workbook_refresh(

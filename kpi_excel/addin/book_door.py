@@ -6,7 +6,7 @@ applies it (:mod:`~kpi_excel.workbook.book_writer`). The desktop add-in's
 ``main()`` and the web add-in's ``refresh_kpis`` script call nothing else, so the
 two doors cannot drift apart.
 
-Between reading and writing, the doors share :func:`kpi_excel.refresh.plan_workbook_refresh`
+Between reading and writing, the doors share :func:`kpi_excel.app.refresh_plan.plan_workbook_refresh`
 with the file door: settings, the Data sheet and other sources, period choice,
 benchmarking and the plan are worked out in one place for all three. The desktop
 add-in acts as the user (their own files); the web add-in passes the server's
@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kpi_excel.core.plan import Plan, Summary
-from kpi_excel.core.report import SheetCells
+from kpi_excel.core.report import RefreshInputs, SheetCells
 from kpi_excel.core.template import KPI_SHEET, LOG_SHEET
 from kpi_excel.errors import InputError
-from kpi_excel.refresh import RefreshInputs, plan_workbook_refresh
+from kpi_excel.app.refresh_plan import plan_workbook_refresh
 from kpi_excel.sources.policy import SourcePolicy
 from kpi_excel.workbook.book_reader import BookSheets, find_sheet, read_book
 from kpi_excel.workbook.book_writer import apply_plan

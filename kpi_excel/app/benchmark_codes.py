@@ -26,7 +26,7 @@ def benchmark_codes(source: str = EXAMPLE_BENCHMARK, search: str | None = None) 
     ``example`` (bundled), a report workbook (its Settings' Benchmark data), or LAIT's data
     (``lait:path.parquet``; its dictionary lies beside it). ``search`` keeps the rows whose code
     or name holds every word of it, ignoring case."""
-    from kpi_excel.report_benchmark import dictionary_beside
+    from kpi_excel.app.authority_benchmark import dictionary_beside
     from kpi_excel.sources.lait_files import read_dictionary
 
     spec = source.strip()

@@ -27,7 +27,7 @@ import io
 import math
 
 from kpi_excel.core.benchmark import same_benchmark_period
-from kpi_excel.pack.content import PaperIndicator
+from kpi_excel.app.paper.content import PaperIndicator
 
 __all__ = ["ChartDrawer", "CHART_WIDTH_CM", "CHART_HEIGHT_CM"]
 

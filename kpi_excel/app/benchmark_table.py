@@ -122,7 +122,7 @@ def read_group(path: Path, directory: AreaDirectory) -> set[str]:
 def _group_entries(path: Path) -> list[tuple[int, str]]:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".xlsx", ".xlsm"):
-        from kpi_excel.tablefile import read_table
+        from kpi_excel.sources.table_files import read_table
 
         if suffix in (".xlsx", ".xlsm"):
             from kpi_excel.sources.xlsx import sheet_table
@@ -205,10 +205,10 @@ def write_benchmark(frame: pd.DataFrame, output: Path | None) -> None:
     """Write the benchmark table: CSV through arrow's writer (68,572 rows in a
     few hundredths of a second, same text as pandas: numbers in shortest
     round-trip form, empty cells for missing), anything else through
-    :func:`kpi_excel.tablefile.write_table`. Text a spreadsheet would run as a
-    formula gets a leading ``'`` (:func:`kpi_excel.tablefile.defuse_formulas`);
+    :func:`kpi_excel.sources.table_files.write_table`. Text a spreadsheet would run as a
+    formula gets a leading ``'`` (:func:`kpi_excel.sources.table_files.defuse_formulas`);
     the file is written atomically, a full disk or read-only folder one line."""
-    from kpi_excel.tablefile import defuse_formulas, write_table
+    from kpi_excel.sources.table_files import defuse_formulas, write_table
 
     if output is None or Path(output).suffix.lower() != ".csv":
         out = for_writing(frame) if output is not None and Path(output).suffix.lower() == ".xlsx" else frame

@@ -16,13 +16,25 @@ import datetime as dt
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from kpi_excel.errors import PaperError, SaveVerificationError, UnreadableFileError
-from kpi_excel.pack.content import PaperContent, PaperOptions, parse_only, read_paper
+from kpi_excel.app.paper.content import PaperContent, PaperOptions, parse_only, read_paper
 
-__all__ = ["make_paper", "paper_bytes", "PaperOptions", "PaperResult", "parse_only", "PAPER_SUFFIXES"]
+__all__ = ["make_paper", "paper_bytes", "PaperOptions", "PaperResult", "parse_only", "PAPER_SUFFIXES", "PaperFormat",
+           "FORMATS"]
 
-PAPER_SUFFIXES = (".docx", ".pdf")
+
+@dataclass(frozen=True)
+class PaperFormat:
+    """One kind of paper file: how the Word document becomes it, and how a written one is checked.
+
+    :data:`FORMATS` is keyed by the output's suffix; a new format is one entry there.
+    """
+
+    suffix: str
+    render: Callable[[bytes, str], bytes]  # (the .docx, the workbook's name) -> this format's bytes
+    verify: Callable[[Path], None]  # raises SaveVerificationError when a written file is not one
 
 
 @dataclass(frozen=True)
@@ -39,8 +51,13 @@ class PaperResult:
 def paper_bytes(workbook: Path, options: PaperOptions = PaperOptions(), *, pdf: bool = False,
                 now: dt.datetime | None = None) -> tuple[bytes, PaperResult]:
     """The paper for ``workbook`` as bytes (.docx, or PDF when ``pdf``)."""
-    from kpi_excel.pack.charts import ChartDrawer
-    from kpi_excel.pack.document import write_document
+    return _paper(workbook, options, FORMATS[".pdf" if pdf else ".docx"], now)
+
+
+def _paper(workbook: Path, options: PaperOptions, paper_format: PaperFormat,
+           now: dt.datetime | None) -> tuple[bytes, PaperResult]:
+    from kpi_excel.app.paper.charts import ChartDrawer
+    from kpi_excel.app.paper.document import write_document
 
     workbook = Path(workbook)
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -54,11 +71,7 @@ def paper_bytes(workbook: Path, options: PaperOptions = PaperOptions(), *, pdf: 
         raise PaperError(f"{workbook}: the workbook has not been refreshed (its Log has no refresh); "
                          f"refresh it first: kpi-excel refresh \"{workbook}\"")
     drawer = ChartDrawer()
-    data = write_document(content, drawer.draw)
-    if pdf:
-        from kpi_excel.pack.pdf import docx_to_pdf
-
-        data = docx_to_pdf(data, name=Path(workbook).stem or "paper")
+    data = paper_format.render(write_document(content, drawer.draw), Path(workbook).stem or "paper")
     result = PaperResult(None, len(content.indicators), len(content.summary.exceptions), drawer.drawn, content)
     return data, result
 
@@ -66,15 +79,22 @@ def paper_bytes(workbook: Path, options: PaperOptions = PaperOptions(), *, pdf: 
 def make_paper(workbook: Path, output: Path, options: PaperOptions = PaperOptions(), *,
                now: dt.datetime | None = None) -> PaperResult:
     """Write the paper to ``output`` (.docx or .pdf), atomically: a failure leaves nothing behind."""
-    from kpi_excel.workbook.xlsx.atomic import atomic_write
+    from kpi_excel.workbook.atomic import atomic_write
 
     output = Path(output)
-    suffix = output.suffix.lower()
-    if suffix not in PAPER_SUFFIXES:
-        raise PaperError(f"{output}: the paper is written as .docx or .pdf, not '{output.suffix or 'no suffix'}'")
-    data, result = paper_bytes(workbook, options, pdf=suffix == ".pdf", now=now)
-    atomic_write(output, lambda handle: handle.write(data), _verify_docx if suffix == ".docx" else _verify_pdf)
+    paper_format = FORMATS.get(output.suffix.lower())
+    if paper_format is None:
+        raise PaperError(f"{output}: the paper is written as {' or '.join(FORMATS)}, "
+                         f"not '{output.suffix or 'no suffix'}'")
+    data, result = _paper(workbook, options, paper_format, now)
+    atomic_write(output, lambda handle: handle.write(data), paper_format.verify)
     return PaperResult(output, result.indicators, result.exceptions, result.charts, result.content)
+
+
+def _as_pdf(docx: bytes, name: str) -> bytes:
+    from kpi_excel.app.paper.pdf import docx_to_pdf
+
+    return docx_to_pdf(docx, name=name)
 
 
 def _verify_docx(path: Path) -> None:
@@ -90,3 +110,10 @@ def _verify_pdf(path: Path) -> None:
     with open(path, "rb") as handle:
         if handle.read(4) != b"%PDF":
             raise SaveVerificationError("the written PDF does not start as a PDF", path=path)
+
+
+FORMATS: dict[str, PaperFormat] = {
+    ".docx": PaperFormat(".docx", lambda docx, name: docx, _verify_docx),
+    ".pdf": PaperFormat(".pdf", _as_pdf, _verify_pdf),
+}
+PAPER_SUFFIXES = tuple(FORMATS)

@@ -31,8 +31,8 @@ from docx.shared import Cm, Pt, RGBColor
 
 from kpi_excel.version import __version__
 from kpi_excel.core.palette import HEADER, RAG_COLOURS, status_swatch
-from kpi_excel.pack.charts import CHART_WIDTH_CM
-from kpi_excel.pack.content import PAPER_COLUMNS, PaperContent, PaperIndicator
+from kpi_excel.app.paper.charts import CHART_WIDTH_CM
+from kpi_excel.app.paper.content import PAPER_COLUMNS, PaperContent, PaperIndicator
 
 __all__ = ["write_document", "DIRECTION_COLOURS", "TABLE_WIDTHS_CM"]
 

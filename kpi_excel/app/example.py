@@ -79,7 +79,7 @@ def template_sheets() -> list[SheetSpec]:
 def codes_sheet() -> SheetSpec:
     """The Lists sheet the Benchmark Code dropdown reads: the bundled benchmark data's codes, from
     the same place ``kpi-excel benchmark-codes`` lists them."""
-    from kpi_excel.benchmark_codes import benchmark_codes
+    from kpi_excel.app.benchmark_codes import benchmark_codes
 
     table = benchmark_codes()
     return lists_sheet(tuple(zip(table["Code"], table["Indicator"], table["Polarity"])))

@@ -47,7 +47,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     if authority is None:
         raise InputError("Benchmark data is set but Authority is empty: say which authority to benchmark",
                          sheet="Settings")
-    from kpi_excel.benchmark_job import load_benchmark_data, pick_neighbours, read_group
+    from kpi_excel.app.benchmark_table import load_benchmark_data, pick_neighbours, read_group
     from kpi_excel.core.benchmark import benchmark
     from kpi_excel.sources.lait_files import read_count_pairs, read_dictionary, read_neighbours
 

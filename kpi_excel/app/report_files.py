@@ -20,8 +20,8 @@ from typing import Callable, Sequence
 
 from kpi_excel.core.plan import Summary
 from kpi_excel.errors import InputError, UnreadableFileError
-from kpi_excel.example import example_sheets, template_sheets
-from kpi_excel.refresh import plan_workbook_refresh
+from kpi_excel.app.example import example_sheets, template_sheets
+from kpi_excel.app.refresh_plan import plan_workbook_refresh
 from kpi_excel.workbook.blank import BLANK_SHEET, blank_workbook
 from kpi_excel.workbook.file_door import WrittenReport, add_report_sheets, apply_plan, read_inputs
 from kpi_excel.workbook.xlsx import XlsxPackage
