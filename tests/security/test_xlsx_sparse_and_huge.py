@@ -65,7 +65,8 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("sheet", ["KPIs", "Data"])
 def test_xlsx_far_corner_is_refreshed_in_little_memory(example: Path, tmp_path: Path, sheet: str) -> None:
     workbook = far_corner(example, sheet, tmp_path / "report.xlsx")
-    assert workbook.stat().st_size < 25_000  # the ~22 KB example plus one far cell: tiny on disk
+    # The example plus one far cell: the file grows by a few bytes, not by the rectangle it spans.
+    assert workbook.stat().st_size < example.stat().st_size + 3_000
     result = _capped(["refresh", str(workbook)], tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"Rated {EXAMPLE_INDICATORS} indicators" in result.stdout
