@@ -10,12 +10,13 @@ import copy
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.addin.conftest import RunningServer, start_server, stop_server, write_example_workbook
+# ``server`` is tests/addin's fixture (5 MB body limit, sign-in off), used here as it is there.
+from tests.addin.conftest import RunningServer, server, write_example_workbook  # noqa: F401
 from tests.webclient.client import LIMIT_BYTES, click, model_from_xlsx, node_path, xlsx_from_model
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -28,14 +29,6 @@ if node_path() is None:
 RAGS = {"Green", "Amber", "Red", "N/A"}
 CHANGED = ("The KPIs sheet changed while the report was refreshing; press Refresh KPIs again. Nothing was "
            "written (a row was added, moved or its code edited since you pressed it).")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """Our web add-in's server, started as tests/addin starts it (5 MB body limit, sign-in off)."""
-    running = start_server(tmp_path_factory.mktemp("server"), {"KPI_EXCEL_MAX_REQUEST_MB": "5"})
-    yield running
-    stop_server(running)
 
 
 @pytest.fixture(scope="module")
