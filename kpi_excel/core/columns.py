@@ -419,6 +419,14 @@ def _current_beats_bare_year(result: ColumnMap) -> None:
         [("latest_value", result.headers[i]) for i in candidates if i not in used]
 
 
+_TARGET_WORD = re.compile(r"\btargets?\b", re.I)
+
+
+def _target_period(header: str) -> tuple[Period, str] | None:
+    """The period a target's header names ("04/05 target", "2018/19 target")."""
+    return _header_period(_TARGET_WORD.sub(" ", header))
+
+
 def _target_of_latest_period(result: ColumnMap) -> None:
     """Targets headed by their years ("03/04 target", "04/05 target"): the one for
     the latest value's period is the target."""
@@ -428,7 +436,7 @@ def _target_of_latest_period(result: ColumnMap) -> None:
     for index, header in enumerate(result.headers):
         if _match_one(header) != "target" or index == result.by_name.get("target"):
             continue
-        named = _header_period(re.sub(r"\btargets?\b", " ", header, flags=re.I))
+        named = _target_period(header)
         if named is not None and named[1] == label:
             first = result.headers[result.by_name["target"]]
             result.duplicates = [(n, h) for n, h in result.duplicates if (n, h) != ("target", header)]
@@ -447,16 +455,13 @@ def _target_of_another_period(result: ColumnMap) -> None:
     if not label or index is None:
         return
     header = result.headers[index]
-    named = _header_period(_TARGET_WORD.sub(" ", header))
+    named = _target_period(header)
     latest = _header_period(label)
     if named is None or latest is None or named[0] == latest[0]:
         return
     result.unclear.append(f"target read from '{header}' is for {named[1]}, but the latest value "
                           f"'{result.headers[result.by_name['latest_value']]}' is for {label}: the RAG compares "
                           f"different periods; add the {label} target to rate it against its own year")
-
-
-_TARGET_WORD = re.compile(r"\btargets?\b", re.I)
 
 
 def match_columns(headers: Sequence[object]) -> ColumnMap:
