@@ -41,6 +41,12 @@ def test_the_same_period_and_value_says_nothing_but_a_different_value_is_named()
         "on the benchmark's 2022 value 85.7% (no latest value for Q2 2022/23)"
 
 
+def test_same_value_means_the_same_as_excel_shows_it() -> None:
+    """58.05 at one place shows as 58.1 in Excel (half away from zero); Python's round gives 58.0."""
+    latest = Value(58.1, percent=True, decimals=1)
+    assert position_note(Value(58.05, percent=True, decimals=2), "2022", latest, "2021/22") is None
+
+
 def test_a_bare_benchmark_year_is_the_year_ending_then() -> None:
     assert same_benchmark_period("2022", "2021/22")
     assert same_benchmark_period("2025", "2025")

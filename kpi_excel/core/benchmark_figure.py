@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 from kpi_excel.core.benchmark import same_benchmark_period
+from kpi_excel.core.engine.rounding import round_to
 from kpi_excel.core.values import Value
 
 __all__ = ["benchmarked_value", "position_note"]
@@ -54,7 +55,8 @@ def position_note(value: Value, period: str, latest: Value | None, latest_period
 
 
 def _same_shown(a: Value, b: Value) -> bool:
-    """Equal at the coarser of the two precisions shown (85.7% and 85.70% are the same)."""
+    """Equal at the coarser of the two precisions shown (85.7% and 85.70% are the same), rounded
+    as Excel shows them (half away from zero), not by Python's round."""
     assert a.number is not None and b.number is not None
     places = min(p for p in (a.decimals, b.decimals, 4) if p is not None)
-    return round(a.number, places) == round(b.number, places)
+    return round_to(a.number, places) == round_to(b.number, places)
