@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import openpyxl  # noqa: E402
 import xlsxwriter  # noqa: E402
 
-from kpi_excel.workbook.xlsx import (  # noqa: E402
+from kpi_excel.ooxml import (  # noqa: E402
     CellRange,
     ChartSeries,
     ChartSpec,

@@ -215,7 +215,7 @@ def observation_records(name: str, path: Path) -> dict[str, object]:
     from kpi_excel.sources.lait_files import load_directory
     from kpi_excel.sources.tables import read_table_source
     from kpi_excel.workbook.file_door import read_inputs
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
     from kpi_excel.core.report import SheetCells
 
     inputs = read_inputs(XlsxPackage.open(path), path.parent)

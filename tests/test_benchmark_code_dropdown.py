@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from kpi_excel.app.benchmark_codes import benchmark_codes
 from kpi_excel.cli import main
 from kpi_excel.app.report_files import new_report, refresh_report
-from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.ooxml import XlsxPackage
 
 
 def _validation(path: Path, header: str) -> tuple[str, str, bool]:

@@ -242,7 +242,7 @@ def council_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import datetime as dt
 
     from kpi_excel.app.report_files import new_report, refresh_report
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     path = new_report(tmp_path_factory.mktemp("keys") / "report.xlsx", example=True)
     settings = _cells(path, "Settings")
@@ -292,7 +292,7 @@ def test_refresh_writes_the_councils_statuses_with_their_fills(council_report: P
     assert entry["Amber"] == statuses.count("Amber") + statuses.count("Yellow")
     assert entry["Green"] + entry["Amber"] + entry["Red"] + entry["N/A"] == entry["Rated"]
     # The RAG column's conditional formats fill Yellow and Blue as the palette does.
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     package = XlsxPackage.open(council_report)
     with zipfile.ZipFile(council_report) as archive:

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from kpi_excel.workbook.file_door import LINE_HEIGHT, wrapped_lines
 from kpi_excel.app.report_files import new_report, refresh_report
-from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.ooxml import XlsxPackage
 
 LONG = "Households in temporary accommodation for more than six weeks, of those placed by the council"
 

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from kpi_excel.cli import main
 from kpi_excel.app.report_files import new_report, refresh_report
-from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.ooxml import XlsxPackage
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 

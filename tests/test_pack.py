@@ -159,7 +159,7 @@ def test_a_change_since_the_previous_refresh_is_named(tmp_path: Path) -> None:
     name = sheet.cell(row, headers.index("Indicator") + 1).value
     book.close()
     # The officer overrides one Green to Red (through the lossless writer, as Excel would keep it).
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     package = XlsxPackage.open(path)
     package.set_cells("KPIs", {(row, headers.index("RAG Override") + 1): "Red",

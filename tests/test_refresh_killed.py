@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from kpi_excel.workbook.atomic import lock_file_of
-from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.ooxml import XlsxPackage
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))

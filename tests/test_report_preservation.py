@@ -1,7 +1,7 @@
 """init + refresh keep everything an officer made: every zip part and XML element.
 
 Each real-Excel workbook in tests/fixtures/excel-made (and the officer-style
-workbook of tests/xlsx/officer.py) gets the report's sheets with ``init``, is
+workbook of tests/ooxml/officer.py) gets the report's sheets with ``init``, is
 filled with the example's indicators and history, and is refreshed with
 benchmarking on (Benchmark sheet with charts, Log, RAG key). Then every part
 that was in the original must still be there; the officer's own sheets must be
@@ -19,8 +19,8 @@ import pytest
 
 from kpi_excel.app.example import example_sheets
 from kpi_excel.app.report_files import init_report, refresh_report
-from kpi_excel.workbook.xlsx import XlsxPackage
-from tests.xlsx.helpers import excel_made_files, missing_signatures, writable_copy, zip_parts
+from kpi_excel.ooxml import XlsxPackage
+from tests.ooxml.helpers import excel_made_files, missing_signatures, writable_copy, zip_parts
 
 VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
 SHARED_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml",
@@ -151,6 +151,6 @@ def test_the_check_catches_a_lost_element(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="session")
 def officer_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.xlsx.officer import build_officer_workbook
+    from tests.ooxml.officer import build_officer_workbook
 
     return build_officer_workbook(tmp_path_factory.mktemp("officer") / "officer.xlsx")

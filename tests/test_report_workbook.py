@@ -16,7 +16,7 @@ from kpi_excel.core.palette import QUARTILE_COLOURS, RAG_COLOURS, contrast_ratio
 from kpi_excel.core.template import KPI_COLUMNS
 from kpi_excel.errors import WorkbookLockedError
 from kpi_excel.app.report_files import init_report, new_report, refresh_report
-from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.ooxml import XlsxPackage
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

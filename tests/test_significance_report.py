@@ -21,7 +21,7 @@ from kpi_excel.core.settings import read_settings
 from kpi_excel.core.significance import NOT_SIGNIFICANT, SIGNIFICANT
 from kpi_excel.sources.lait_files import read_count_pairs
 from kpi_excel.app.report_files import new_report, refresh_report
-from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.ooxml import XlsxPackage
 
 NOW = dt.datetime(2026, 11, 23, 9, 30)
 ROOT = Path(__file__).resolve().parents[1]

@@ -54,7 +54,7 @@ def _workbook_benchmark(path: Path) -> str:
     from kpi_excel.core.report import settings_from
     from kpi_excel.sources.policy import SourcePolicy
     from kpi_excel.workbook.file_door import read_inputs
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     if not path.is_file():
         raise InputError("no such file", source=str(path))

@@ -1,7 +1,7 @@
 """Read a worksheet's cells (value and number format) from an .xlsx file.
 
 One reader for every door: the workbook package's own (see
-:mod:`kpi_excel.workbook.xlsx.sheet_values`), which keeps only the cells
+:mod:`kpi_excel.ooxml.sheet_values`), which keeps only the cells
 present, checks the zip (sizes, CRCs, bomb ratios) and the XML (no DTD, no
 character outside Unicode), and refuses a sheet beyond its limits in one line
 naming the file and sheet. openpyxl's read-only mode is not used: it pads
@@ -43,7 +43,7 @@ class SheetRows(NamedTuple):
 
 
 def _open(path: Path):  # type: ignore[no-untyped-def]
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     if not path.exists():
         raise UnreadableFileError("no such file", source=str(path))

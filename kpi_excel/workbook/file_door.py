@@ -1,6 +1,6 @@
 """The headless door: read a workbook file, apply a plan, save it losslessly.
 
-Reading and writing go through :class:`~kpi_excel.workbook.xlsx.XlsxPackage`,
+Reading and writing go through :class:`~kpi_excel.ooxml.XlsxPackage`,
 which rewrites only the zip parts and XML elements a change needs and saves
 atomically (temp file beside the target, re-opened to verify, then swapped
 in), so charts, text boxes, macros, comments and the rest of an officer's
@@ -25,7 +25,7 @@ from kpi_excel.core.report import RefreshInputs, SheetCells, WorkbookContent, fi
 from kpi_excel.core.template import (DATA_SHEET, KPI_COLUMNS, KPI_OUTPUT_SPECS, KPI_SHEET, LOG_COLUMNS, LOG_SHEET,
                                      SETTINGS_SHEET)
 from kpi_excel.errors import InputError, WorkbookError
-from kpi_excel.workbook.xlsx import (
+from kpi_excel.ooxml import (
     KEEP,
     CellIsRule,
     ChartSeries,

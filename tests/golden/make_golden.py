@@ -661,7 +661,7 @@ def run_refresh(case: RefreshCase) -> str:
     from kpi_excel.core.report import SheetCells
     from kpi_excel.app.refresh_plan import plan_workbook_refresh
     from kpi_excel.workbook.file_door import read_inputs
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "report.xlsx"

@@ -35,7 +35,7 @@ def example_report(path: Path) -> Path:
 
 
 def part_of_sheet(path: Path, sheet: str) -> str:
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     info = XlsxPackage.open(path).sheet(sheet)
     assert info.part is not None

@@ -14,7 +14,7 @@ import pytest
 
 from kpi_excel.cli import main
 from kpi_excel.core.plan import CUT_MARK, EXCEL_CELL_LIMIT
-from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.ooxml import XlsxPackage
 from tests.security.hostile import example_report
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
@@ -186,7 +186,7 @@ def _with_own_polarity_dropdown(path: Path) -> Path:
     assert values.value(1, 5) == "Polarity"
     from lxml import etree
 
-    from kpi_excel.workbook.xlsx.xmlutil import WORKSHEET_ORDER, find_or_create, main as ns
+    from kpi_excel.ooxml.xmlutil import WORKSHEET_ORDER, find_or_create, main as ns
 
     info = package.sheet("KPIs")
     root = package.opc.xml(info.part)
@@ -204,7 +204,7 @@ def _with_own_polarity_dropdown(path: Path) -> Path:
 
 
 def _validations(path: Path) -> list[tuple[str, str]]:
-    from kpi_excel.workbook.xlsx.xmlutil import main as ns
+    from kpi_excel.ooxml.xmlutil import main as ns
 
     package = XlsxPackage.open(path)
     root = package.opc.xml(package.sheet("KPIs").part)
@@ -212,7 +212,7 @@ def _validations(path: Path) -> list[tuple[str, str]]:
 
 
 def test_file_the_officers_own_dropdown_wins_over_ours(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from kpi_excel.workbook.xlsx.managed import sqrefs_overlap
+    from kpi_excel.ooxml.managed import sqrefs_overlap
 
     workbook = _with_own_polarity_dropdown(tmp_path / "report.xlsx")
     for _ in range(2):  # and again: a second refresh changes nothing about it

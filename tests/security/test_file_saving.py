@@ -21,7 +21,7 @@ import pytest
 
 from kpi_excel.cli import main
 from kpi_excel.workbook import atomic
-from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.ooxml import XlsxPackage
 from tests.security.hostile import example_report, refused_in_one_line
 
 ROOT = Path(__file__).resolve().parents[2]

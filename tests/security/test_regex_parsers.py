@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from kpi_excel.core import areas, columns, measures, periods, polarity, rag, settings, targets, trend, values
 from kpi_excel.workbook import file_door
-from kpi_excel.workbook.xlsx import refs, styles
+from kpi_excel.ooxml import refs, styles
 from tests.security.hostile import add_cells, example_report, refused_in_one_line
 
 N = 100_000
@@ -129,7 +129,7 @@ def test_a_cell_longer_than_excel_allows_is_refused_naming_sheet_and_cell(tmp_pa
 
 
 def test_file_door_reads_a_cell_of_exactly_excels_limit(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     report = example_report(tmp_path / "report.xlsx")
     add_cells(report, "Data", f'<row r="9000"><c r="E9000" t="inlineStr"><is><t>{"x" * 32_767}</t></is></c></row>')
@@ -144,7 +144,7 @@ def test_file_door_reads_a_cell_of_exactly_excels_limit(tmp_path) -> None:  # ty
 ])
 def test_the_sheet_reader_is_linear_on_unclosed_cells(cells: bytes) -> None:
     """20,000 unclosed cells (200 KB of XML) took the sheet reader 128 s."""
-    from kpi_excel.workbook.xlsx.sheet_values import read_sheet_values
+    from kpi_excel.ooxml.sheet_values import read_sheet_values
 
     data = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">'
             + cells + b"</row></sheetData></worksheet>")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from kpi_excel.cli import main
-from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.ooxml import XlsxPackage
 from tests.security.hostile import example_report
 
 sa = pytest.importorskip("sqlalchemy")

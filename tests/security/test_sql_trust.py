@@ -21,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from kpi_excel.cli import main
-from kpi_excel.workbook.xlsx import XlsxPackage
+from kpi_excel.ooxml import XlsxPackage
 from tests.security.hostile import example_report, refused_in_one_line
 from tests.security.web_helpers import Trap
 

@@ -72,7 +72,7 @@ def test_xlsx_character_references_through_the_xml_parser_name_the_sheet(runner,
     hostile = add_cells(example, "KPIs", '<!-- note --><row r="300"><c r="B300" t="inlineStr"><is><t>&#xD800;</t>'
                                          "</is></c></row>", tmp_path / "hostile.xlsx")
     line = refused_in_one_line(runner, ["refresh", hostile], hostile)
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     last_row = XlsxPackage.open(example).read_sheet("KPIs").used_range.max_row  # the last row before the bad one
     assert "hostile.xlsx" in line and "sheet 'KPIs'" in line and "not well-formed XML" in line
@@ -180,7 +180,7 @@ def test_xlsx_an_escaped_lone_surrogate_is_read_not_crashed_on(runner, example, 
                                           "</row>", tmp_path / "escaped.xlsx")
     result = runner.invoke(main, ["refresh", str(workbook)])
     assert result.exit_code == 0, result.output
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     assert XlsxPackage.open(workbook).read_sheet("KPIs").value(300, 19) == "a\ufffdb"
 
@@ -220,7 +220,7 @@ def test_xlsx_a_formula_never_calculated_says_so(runner, example, tmp_path) -> N
                                       '<c r="J30"><f>SUM(A1:A2)</f></c></row>', tmp_path / "kpis.xlsx")
     result = runner.invoke(main, ["refresh", str(kpis)])
     assert result.exit_code == 0, result.output
-    from kpi_excel.workbook.xlsx import XlsxPackage
+    from kpi_excel.ooxml import XlsxPackage
 
     values = XlsxPackage.open(kpis).read_sheet("KPIs")
     checks = next(c for c in range(1, values.last_col + 1) if values.value(1, c) == "Checks")

@@ -23,8 +23,8 @@ import pytest
 from click.testing import CliRunner
 
 from kpi_excel.app.report_files import new_report, refresh_report
-from kpi_excel.workbook.xlsx import XlsxPackage
-from kpi_excel.workbook.xlsx.part_limits import PartLimits
+from kpi_excel.ooxml import XlsxPackage
+from kpi_excel.ooxml.part_limits import PartLimits
 from tests.security.hostile import refused_in_one_line
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,8 +160,8 @@ def test_a_big_part_never_read_costs_nothing(report: Path, ordinary_peak: int, t
 def test_the_package_budget_adds_up_parts_each_under_their_limit(report: Path) -> None:
     """Many parts each under the limit cannot add up to more: the package has a budget too."""
     tight = PartLimits(package_nodes=5_000)
-    from kpi_excel.workbook.xlsx.package import OpcPackage
-    from kpi_excel.workbook.xlsx.zipio import ZipLimits, read_zip
+    from kpi_excel.ooxml.package import OpcPackage
+    from kpi_excel.ooxml.zipio import ZipLimits, read_zip
 
     opc = OpcPackage(read_zip(report.read_bytes(), limits=ZipLimits()), report, part_limits=tight)
     with pytest.raises(Exception, match="takes the XML kpi_excel reads past 5,000 elements and attributes"):

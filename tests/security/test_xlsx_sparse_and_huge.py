@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi_excel.workbook.xlsx import SheetLimits, XlsxPackage
+from kpi_excel.ooxml import SheetLimits, XlsxPackage
 from tests.example_facts import EXAMPLE_INDICATORS
 from tests.security.hostile import (
     add_cells,

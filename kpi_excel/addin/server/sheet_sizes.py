@@ -23,8 +23,8 @@ from typing import Any
 
 from kpi_excel.core.plan import EXCEL_CELL_LIMIT
 from kpi_excel.core.template import KPI_SHEET
-from kpi_excel.workbook.xlsx.refs import MAX_COL, cell_ref, column_index
-from kpi_excel.workbook.xlsx.sheet_values import KPI_SHEET_LIMITS, SheetLimits, too_many_cells
+from kpi_excel.ooxml.refs import MAX_COL, cell_ref, column_index
+from kpi_excel.ooxml.sheet_values import KPI_SHEET_LIMITS, SheetLimits, too_many_cells
 
 __all__ = ["SheetShapeError", "sheet_size_problem"]
 

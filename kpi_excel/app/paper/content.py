@@ -25,7 +25,7 @@ from kpi_excel.core.template import BENCHMARK_SHEET, HISTORY_SHEET, LOG_COLUMNS,
 from kpi_excel.core.values import ValueReadError, format_number, parse_value
 from kpi_excel.errors import InputError
 from kpi_excel.workbook.file_door import last_refresh, read_inputs
-from kpi_excel.workbook.xlsx import SheetValues, XlsxPackage
+from kpi_excel.ooxml import SheetValues, XlsxPackage
 
 __all__ = ["PaperOptions", "PaperIndicator", "PaperContent", "read_paper", "parse_only", "ONLY_WORDS", "cell_text",
            "PAPER_COLUMNS"]

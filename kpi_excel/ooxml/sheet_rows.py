@@ -1,0 +1,231 @@
+"""A worksheet's rows held as text beside a parsed frame of the rest of the sheet.
+
+A refresh rewrites a few columns in every row of the KPIs sheet and edits a
+handful of elements around its cells (rules, dropdowns, sparklines). Parsing
+the whole sheet to a tree costs ~20x its XML in memory (230 MB for 10,000
+indicators); here the sheet is parsed without its rows (the frame), and the
+rows are edited a chunk at a time: each chunk is parsed under the sheet's own
+root and namespace declarations, written by the same :class:`WorksheetEditor`
+as a whole tree would be, and serialised back. Every row passes through lxml
+once when the rows are set apart, so the text is exactly what serialising the
+whole tree would give, and a part with its rows apart saves byte-identical to
+one edited whole.
+
+A write that only gives existing cells new values (a repeat refresh's computed
+columns) is made in the text itself, a chunk at a time, when every cell it
+touches is plain (numbered, plain attributes, only a value inside): each cell's
+new text is the one the tree path would serialise (:meth:`WorksheetEditor.cell_text`).
+Any other chunk goes through the tree.
+
+:func:`set_apart` refuses (None) anything this cannot do exactly: a sheet whose
+rows are not numbered in order, which holds array, data-table or shared
+formulas (they reach across rows), comments, processing instructions or CDATA
+among its rows, or whose ``sheetData`` or ``dimension`` is unusual.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
+from kpi_excel.ooxml.refs import CellRange, column_letter
+from kpi_excel.ooxml.xmlutil import main, parse_serialised, parse_xml
+
+__all__ = ["RowsApart", "set_apart", "write_apart", "EMPTY_ROWS"]
+
+EMPTY_ROWS = b"<sheetData/>"  # what the frame's sheetData serialises as: the rows go back here
+CHUNK_ROWS = 2000
+_SHEET_DATA = re.compile(rb"<sheetData>(.*)</sheetData>", re.S)
+_ROW_START = re.compile(rb"<row[\s/>]")
+_ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,7})"')
+_ROOT_TAG = re.compile(rb"<([^\s>/]+)")
+# A cell as lxml serialises it: its number first, attributes plain; what a value-only cell holds.
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
+_CELL_START = re.compile(rb'<c((?: [A-Za-z]+="[A-Za-z0-9$:._-]*")*)(/?)>')
+_ATTRIBUTE = re.compile(rb' ([A-Za-z]+)="([^"]*)"')
+_VALUE_ONLY = re.compile(rb'(?:<v>[^<]*</v>|<v/>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>'
+                         rb'|<is><t(?: xml:space="preserve")?/></is>)*')
+# Formulas that reach across rows, and markup a split at "<row" could cut through.
+_ACROSS_ROWS = (b'"shared"', b'"array"', b'"dataTable"', b"<!--", b"<?", b"<![CDATA[", b"'shared'",
+                b"'array'", b"'dataTable'")
+
+
+@dataclass
+class RowsApart:
+    """A sheet's rows as text, split where chunks begin, with each chunk's first row."""
+
+    head: bytes  # the root's start tag and the sheet's <cols>, to parse a chunk under
+    text: list[bytes]  # chunks of whole rows, canonical (as lxml serialises them)
+    first_rows: list[int]  # the row number each chunk starts with
+
+    def element(self) -> bytes:
+        """The sheetData element with these rows, as serialising the whole tree writes it."""
+        rows = b"".join(self.text)
+        return b"<sheetData>" + rows + b"</sheetData>" if rows else EMPTY_ROWS
+
+
+def set_apart(data: bytes, part: str) -> tuple[etree._Element, RowsApart] | None:
+    """The sheet ``data`` as a frame (its ``sheetData`` empty) and its rows apart; None
+    when the sheet is not one this can edit exactly (see the module's docstring)."""
+    found = _SHEET_DATA.search(data)
+    if found is None or data.count(b"<sheetData") != 1 or any(m in found.group(1) for m in _ACROSS_ROWS):
+        return None
+    frame = parse_xml(data[:found.start()] + EMPTY_ROWS + data[found.end():], part)
+    sheet_data = frame.find(main("sheetData"))
+    dimension = frame.find(main("dimension"))
+    if sheet_data is None or sheet_data.attrib or sheet_data.nsmap != frame.nsmap or dimension is None \
+            or dimension.get("ref") in (None, "A1") or _utf8(frame).count(EMPTY_ROWS) != 1:
+        return None
+    head = _head(frame)
+    rows = found.group(1)
+    starts = [m.start() for m in _ROW_START.finditer(rows)]
+    if not starts:
+        return None
+    # Pass every row through lxml once (a file from Excel may quote or escape otherwise).
+    text: list[bytes] = []
+    first_rows: list[int] = []
+    last = 0
+    bounds = [0] + starts[CHUNK_ROWS::CHUNK_ROWS] + [len(rows)]
+    for lo, hi in zip(bounds, bounds[1:]):
+        chunk = _serialise(_parse_chunk(head, rows[lo:hi], part))
+        numbers = [int(m.group(1)) for m in _ROW_NUMBER.finditer(chunk)]
+        if len(numbers) != chunk.count(b"<row") or not numbers:
+            return None  # a row without its number first: the editor would number it by position
+        if any(b <= a for a, b in zip(numbers, numbers[1:])) or numbers[0] <= last:
+            return None  # rows out of order: where a new row goes depends on all of them
+        last = numbers[-1]
+        text.append(chunk)
+        first_rows.append(numbers[0])
+    return frame, RowsApart(head, text, first_rows)
+
+
+def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[int, int, Any, int | None]],
+                *, sheet: str, date1904: bool, part: str) -> WriteReport:
+    """Write (row, col, value, style) items into the rows apart, a chunk at a time, as
+    :meth:`WorksheetEditor.write` would into the whole tree; the frame's dimension grows
+    as the whole tree's would."""
+    # A chunk holds its rows and every new row before the next chunk's first.
+    by_chunk: dict[int, list[tuple[int, int, Any, int | None]]] = {}
+    starts = rows.first_rows
+    for item in items:
+        chunk = _chunk_of(starts, item[0])
+        by_chunk.setdefault(chunk, []).append(item)
+    report = WriteReport()
+    values = WorksheetEditor(frame, sheet=sheet, date1904=date1904)  # how a value is written (no cells)
+    for chunk, chunk_items in sorted(by_chunk.items()):
+        edited = _write_text(rows.text[chunk], values.prepare(chunk_items), values)
+        if edited is not None:
+            rows.text[chunk], done = edited
+            report.merge(done)
+            continue
+        root = _parse_chunk(rows.head, rows.text[chunk], part)
+        editor = WorksheetEditor(root, sheet=sheet, date1904=date1904)
+        done = editor.write(chunk_items)
+        report.merge(done)
+        rows.text[chunk] = _serialise(root)
+    if report.written_range is not None:
+        WorksheetEditor(frame, sheet=sheet, date1904=date1904)._extend_dimension(report.written_range)
+    return report
+
+
+def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
+                editor: WorksheetEditor) -> tuple[bytes, WriteReport] | None:
+    """``text`` (a chunk of rows) with ``items`` written into its existing cells, and the report
+    the tree path gives; None when an item is not a value for a plain cell that exists once."""
+    found = {m.group(1): m.start() for m in _CELL_REF.finditer(text)}
+    if len(found) != text.count(b"<c"):
+        return None  # a cell without its number first, a number twice, or other markup named c...
+    row_numbers = [(m.start(), int(m.group(1))) for m in _ROW_NUMBER.finditer(text)]
+    row_starts = [start for start, _ in row_numbers]
+    edits: list[tuple[int, int, bytes]] = []
+    letters: dict[int, str] = {}
+    written = 0
+    for r, col, value, style in items:
+        letter = letters.get(col)
+        if letter is None:
+            letter = letters[col] = column_letter(col)
+        start = found.pop(f"{letter}{r}".encode(), None)  # popped: a cell written twice goes to the tree
+        if start is None or row_numbers[bisect.bisect(row_starts, start) - 1][1] != r:
+            return None  # a new cell, or one whose reference names another row than its own
+        if value is KEEP:
+            if style is not None:
+                return None
+            continue
+        tag = _CELL_START.match(text, start)
+        if tag is None:
+            return None
+        end = tag.end()
+        if not tag.group(2):
+            close = text.find(b"</c>", end)
+            if close < 0 or not _VALUE_ONLY.fullmatch(text, end, close):
+                return None
+            end = close + 4
+        cell = editor.cell_text([(n.decode(), v.decode()) for n, v in _ATTRIBUTE.findall(tag.group(1))],
+                                value, style)
+        if cell is None:
+            return None
+        edits.append((start, end, cell.encode()))
+        written += 1
+    edits.sort()
+    pieces, last = [], 0
+    for start, end, cell in edits:
+        pieces += (text[last:start], cell)
+        last = end
+    pieces.append(text[last:])
+    rows_written = [r for r, _, _, _ in items]
+    cols = [c for _, c, _, _ in items]
+    report = WriteReport(cells_written=written)
+    if items:
+        report.written_range = CellRange(min(rows_written), min(cols), max(rows_written), max(cols))
+    return b"".join(pieces), report
+
+
+def _chunk_of(starts: list[int], row: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:  # the last chunk starting at or before the row (the first for rows above it)
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= row:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _head(frame: etree._Element) -> bytes:
+    """The root's start tag as lxml writes it, with the sheet's <cols> (new cells take their style)."""
+    bare = copy.copy(frame)
+    for child in list(bare):
+        bare.remove(child)
+    cols = frame.find(main("cols"))
+    if cols is not None:
+        bare.append(copy.deepcopy(cols))
+    whole = _utf8(bare)
+    end = whole.rfind(b"</")
+    return whole[:end] if end > 0 else whole[:-2] + b">"
+
+
+def _parse_chunk(head: bytes, chunk: bytes, part: str) -> etree._Element:
+    tag = _ROOT_TAG.match(head)
+    assert tag is not None
+    # Rows we wrote may hold text "" (<t></t>): read back as written, as the whole tree holds it.
+    return parse_serialised(head + b"<sheetData>" + chunk + b"</sheetData></" + tag.group(1) + b">", part)
+
+
+def _serialise(root: etree._Element) -> bytes:
+    whole = _utf8(root)
+    start = whole.index(b"<sheetData")
+    if whole.startswith(EMPTY_ROWS, start):
+        return b""
+    return whole[start + len(b"<sheetData>"):whole.rindex(b"</sheetData>")]
+
+
+def _utf8(root: etree._Element) -> bytes:
+    """As :func:`~.xmlutil.serialize_xml` writes a part's elements: UTF-8, characters as they are."""
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=False)

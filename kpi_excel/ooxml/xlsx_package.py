@@ -1,0 +1,1008 @@
+"""``XlsxPackage``: open an officer's workbook, read it fast, edit it losslessly, save it safely.
+
+Every edit goes through one of the modules of this package and changes only
+the parts and elements it must; every other part goes back into the file
+byte-identical. See the package docstring for the overall contract.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from kpi_excel.errors import CorruptWorkbookError, InputError, SaveVerificationError, UnsafeFileError, WorkbookError
+import kpi_excel.ooxml.book as book
+from kpi_excel.workbook.atomic import FileIdentity, atomic_write, real_target
+from kpi_excel.ooxml.book import DefinedName, SheetInfo
+from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
+from kpi_excel.ooxml.sheet_values import (
+    SheetLimits,
+    SheetValues,
+    element_value,
+    parse_shared_strings,
+    read_sheet_values,
+)
+from kpi_excel.ooxml.charts import ChartSpec, build_chart_xml
+from kpi_excel.ooxml.condformat import (
+    ConditionalFormat,
+    add_conditional_formats,
+    remove_rules_by_signature,
+    rule_signature,
+)
+from kpi_excel.ooxml.drawings import append_chart_anchor, new_drawing_root
+from kpi_excel.ooxml.managed import OWNED_CODENAME_PREFIX, ManagedRegistry, sqrefs_overlap
+from kpi_excel.ooxml.package import CT, RT, OpcPackage, is_xml_content, rels_name
+from kpi_excel.ooxml.refs import CellRange, absolute_range, parse_range, quote_sheet
+from kpi_excel.ooxml.sheet_rows import EMPTY_ROWS, RowsApart, set_apart, write_apart
+from kpi_excel.ooxml.sheets import SheetSettings, apply_settings, new_worksheet_root
+from kpi_excel.ooxml.sparklines import SparklineGroup
+from kpi_excel.ooxml.sparklines import set_groups as set_sparkline_groups
+from kpi_excel.ooxml.styles import DxfStyle, StyleBook
+from kpi_excel.ooxml.tables import (
+    TableInfo,
+    build_table_xml,
+    grow_table,
+    rename_table_column,
+    sheet_tables,
+    valid_table_name,
+    widen_table,
+    workbook_table_ids_and_names,
+)
+from kpi_excel.ooxml.validation import (
+    ListValidation,
+    add_validations,
+    remove_validations_by_signature,
+    validated_ranges,
+    validation_signature,
+)
+from kpi_excel.ooxml.xmlutil import (
+    WORKSHEET_ORDER,
+    child_attribute,
+    find_or_create,
+    insert_in_order,
+    int_attr,
+    main,
+    parse_xml,
+    qn,
+)
+from kpi_excel.ooxml.zipio import ZipLimits, check_entry, inflate, read_zip
+
+__all__ = ["XlsxPackage", "TableSpec", "ManagedChange", "verify_package"]
+
+# Writes of this many cells to a sheet not parsed yet go to its rows held apart (see _rows_apart).
+ROWS_APART_FROM = 10_000
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """An Excel table over a block we write: first row = headers."""
+
+    name: str
+    style: str = "TableStyleMedium2"
+    row_stripes: bool = True
+
+
+@dataclass(frozen=True)
+class ManagedChange:
+    """Result of re-applying managed rules: how many of ours were removed and added, and
+    the ranges of ours not added because the officer's own already cover those cells."""
+
+    removed: int
+    added: int
+    skipped: tuple[str, ...] = ()
+
+
+class XlsxPackage:
+    """An .xlsx/.xlsm/.xlam workbook held in memory and edited part by part.
+
+    Open with :meth:`open`, read with :meth:`read_sheet`, edit with the
+    ``set_*``/``write_*``/``add_*`` methods and write with :meth:`save`
+    (atomic, verified). Sheets are addressed by name; rows and columns are
+    1-based.
+    """
+
+    def __init__(self, opc: OpcPackage, identity: FileIdentity | None = None) -> None:
+        self._opc = opc
+        self._identity = identity  # the file read, to check it is still there when saving over it
+        self._wb = book.workbook_part(opc)
+        self._styles: StyleBook | None = None
+        self._sst: list[str] | None = None
+        self._editors: dict[str, WorksheetEditor] = {}
+        self._registry: ManagedRegistry | None = None
+        self._removed_formulas: dict[int, set[str]] = {}
+        # Sheets read with keep=True, reused while their part is untouched (see read_sheet).
+        self._kept: dict[str, tuple[SheetLimits, SheetValues]] = {}
+        # Sheets whose rows are held apart from their parsed frame (see _rows_apart).
+        self._apart_rows: dict[str, RowsApart] = {}
+
+    # ---- opening -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, source: str | os.PathLike[str] | bytes, *, limits: ZipLimits | None = None) -> XlsxPackage:
+        """Open a workbook from a path or from its bytes, after the zip-bomb checks."""
+        limits = limits or ZipLimits()
+        path: Path | None = None
+        identity = None
+        if isinstance(source, (bytes, bytearray)):
+            data = bytes(source)
+        else:
+            path = Path(source)
+            try:
+                with open(path, "rb") as handle:
+                    size = os.fstat(handle.fileno()).st_size
+                    if size > limits.max_total_size:
+                        raise WorkbookError("the file is larger than the size limit", path=path)
+                    data = handle.read()
+                    identity = FileIdentity.of(os.fstat(handle.fileno()))
+            except IsADirectoryError:
+                raise WorkbookError("is a folder, not a workbook", path=path) from None
+            except OSError as exc:
+                raise WorkbookError(f"cannot open the workbook ({exc.strerror or type(exc).__name__})",
+                                    path=path) from None
+        return cls(OpcPackage.from_bytes(data, limits=limits, path=path), identity)
+
+    @property
+    def path(self) -> Path | None:
+        """Where the workbook was opened from (or last saved to)."""
+        return self._opc.path
+
+    @property
+    def opc(self) -> OpcPackage:
+        """The underlying part store, for advanced use and tests."""
+        return self._opc
+
+    # ---- workbook ------------------------------------------------------------------
+
+    def sheets(self) -> list[SheetInfo]:
+        """All sheets in tab order, with state (visible/hidden/veryHidden) and kind."""
+        return book.read_sheets(self._opc, self._wb)
+
+    def sheet_names(self) -> list[str]:
+        """Sheet names in tab order."""
+        return [s.name for s in self.sheets()]
+
+    def sheet(self, name: str) -> SheetInfo:
+        """The sheet called ``name`` (Excel matches names case-insensitively)."""
+        found = self._find_sheet(name)
+        if found is None:
+            raise InputError(f"the workbook has no sheet named {name!r}", sheet=name)
+        return found
+
+    def _find_sheet(self, name: str) -> SheetInfo | None:
+        for info in self.sheets():
+            if info.name == name:
+                return info
+        lowered = name.lower()
+        for info in self.sheets():
+            if info.name.lower() == lowered:
+                return info
+        return None
+
+    def _worksheet(self, name: str) -> SheetInfo:
+        info = self.sheet(name)
+        if info.kind != "worksheet" or info.part is None:
+            raise InputError(f"{info.name!r} is a {info.kind}, not a worksheet", sheet=info.name)
+        return info
+
+    def defined_names(self) -> list[DefinedName]:
+        """Defined names (workbook- and sheet-scoped)."""
+        return book.read_defined_names(self._opc, self._wb)
+
+    @property
+    def date1904(self) -> bool:
+        """Whether dates count from 1904."""
+        return book.is_date1904(self._opc, self._wb)
+
+    @property
+    def styles(self) -> StyleBook:
+        """The workbook's styles (number formats, dxfs, cell formats)."""
+        if self._styles is None:
+            self._styles = StyleBook(self._opc, self._wb)
+        return self._styles
+
+    def _managed(self) -> ManagedRegistry:
+        if self._registry is None:
+            self._registry = ManagedRegistry(self._opc, self._wb)
+        return self._registry
+
+    # ---- reading -------------------------------------------------------------------
+
+    def _shared_strings(self) -> list[str]:
+        if self._sst is None:
+            self._sst = []
+            for rel in self._opc.related(self._wb, RT.SHARED_STRINGS):
+                if rel.part and self._opc.has(rel.part):
+                    limit = SheetLimits().max_part_bytes
+                    if self._opc.size(rel.part) > limit:
+                        raise UnsafeFileError(f"the shared strings are {_mb(self._opc.size(rel.part))} of XML "
+                                              f"uncompressed, more than the {_mb(limit)} kpi_excel reads",
+                                              path=self.path)
+                    try:
+                        self._sst = parse_shared_strings(self._opc.read(rel.part, keep=False), rel.part)
+                    except WorkbookError as exc:
+                        raise type(exc)(exc.message, path=self.path) from None
+        return self._sst
+
+    def read_sheet(self, name: str, *, force_slow: bool = False, limits: SheetLimits | None = None,
+                   keep: bool = False) -> SheetValues:
+        """The cells of a worksheet, with style ids and number formats (see :class:`SheetValues`).
+
+        Refuses, in one line naming the file and sheet, a sheet beyond
+        ``limits`` (default :class:`SheetLimits`) or one that cannot be read.
+        ``keep``: hold the result for the next read of the sheet (within limits
+        as wide or wider), until the sheet is edited (a refresh reads KPIs, then edits
+        them: one read of a large sheet instead of two).
+        """
+        info = self._worksheet(name)
+        assert info.part is not None
+        limits = limits or SheetLimits()
+        if self._kept and not force_slow:
+            kept = self._kept_read(info.part, limits)
+            if kept is not None:
+                return kept
+        size = self._opc.size(info.part)
+        if size > limits.max_part_bytes:
+            raise UnsafeFileError(f"sheet '{info.name}' is {_mb(size)} of XML uncompressed, more than the "
+                                  f"{_mb(limits.max_part_bytes)} kpi_excel reads from one sheet", path=self.path)
+        styles = self.styles
+        try:
+            data = self._opc.read(info.part, keep=False)
+        except WorkbookError as exc:  # a CRC or inflate failure: say which sheet
+            raise type(exc)(f"sheet '{info.name}': {exc.message}", path=self.path) from None
+        try:
+            values = read_sheet_values(
+                data, self._shared_strings(), sheet=info.name,
+                number_formats=styles.xf_number_formats(), date_styles=styles.date_styles(),
+                force_slow=force_slow, limits=limits, part=info.part,
+            )
+        except WorkbookError as exc:
+            if exc.path is None:
+                raise type(exc)(exc.message, path=self.path) from None
+            raise
+        if keep:
+            self._kept[info.part] = (limits, values)
+        return values
+
+    def _kept_read(self, part: str, limits: SheetLimits) -> SheetValues | None:
+        """A kept read of ``part`` if the part is untouched since and it was read within
+        ``limits`` (a sheet that passed tighter limits passes these)."""
+        kept = self._kept.get(part)
+        if kept is None:
+            return None
+        if not self._opc.is_untouched(part):
+            del self._kept[part]
+            return None
+        within, values = kept
+        fits = (within.max_part_bytes <= limits.max_part_bytes and within.max_cells <= limits.max_cells
+                and within.max_grid <= limits.max_grid)
+        return values if fits else None
+
+    def used_range(self, name: str) -> CellRange | None:
+        """Range spanned by the cells that exist in the sheet (None when empty)."""
+        return self.read_sheet(name).used_range
+
+    def dimension(self, name: str) -> str | None:
+        """The sheet's declared ``<dimension ref>`` (may be stale in files from other tools)."""
+        info = self._worksheet(name)
+        assert info.part is not None
+        match = re.search(rb'<dimension\s+ref="([^"]*)"', self._opc.read(info.part)[:8192])
+        return match.group(1).decode() if match else None
+
+    def tables(self, sheet: str | None = None) -> list[TableInfo]:
+        """Excel tables on one sheet, or on every worksheet."""
+        infos = [self._worksheet(sheet)] if sheet is not None else [s for s in self.sheets() if s.kind == "worksheet"]
+        out: list[TableInfo] = []
+        for info in infos:
+            if info.part:
+                out.extend(sheet_tables(self._opc, info.part, info.name))
+        return out
+
+    def number_format(self, style_id: int) -> str:
+        """Number format code of a cell style id."""
+        return self.styles.number_format(style_id)
+
+    # ---- cell writing --------------------------------------------------------------
+
+    def settle_sheet(self, name: str) -> None:
+        """Done editing this sheet for now: serialise it and free its tree (see
+        :meth:`OpcPackage.settle`); a later edit parses it again."""
+        info = self._worksheet(name)
+        assert info.part is not None
+        self._editors.pop(info.part, None)
+        self._forget_kept(info.part)
+        self._apart_rows.pop(info.part, None)
+        self._opc.settle(info.part)
+
+    def _forget_kept(self, part: str) -> None:
+        """Drop kept reads of a sheet about to be edited: they would be stale, and they cost memory."""
+        self._kept.pop(part, None)
+
+    def _editor(self, info: SheetInfo) -> WorksheetEditor:
+        assert info.part is not None
+        self._forget_kept(info.part)
+        editor = self._editors.get(info.part)
+        if editor is None or editor.root is not self._opc.xml(info.part):
+            editor = WorksheetEditor(self._opc.xml(info.part), sheet=info.name, date1904=self.date1904)
+            self._editors[info.part] = editor
+        return editor
+
+    def _sheet_root(self, info: SheetInfo) -> etree._Element:
+        assert info.part is not None
+        self._forget_kept(info.part)
+        return self._opc.xml(info.part)
+
+    def set_cells(
+        self, sheet: str, cells: Mapping[tuple[int, int], Any], *, style: int | None = None
+    ) -> WriteReport:
+        """Write values at (row, col) keys; ``style`` (a cellXfs index) applies to all, None keeps each cell's.
+
+        Text is always written as text. ``None`` clears a value but keeps the
+        cell and its style. Returns a :class:`WriteReport` (formulas removed,
+        tables grown).
+        """
+        return self._write(sheet, [(r, c, v, style) for (r, c), v in cells.items()])
+
+    def write_columns(
+        self,
+        sheet: str,
+        first_row: int,
+        columns: Mapping[int, Sequence[Any]],
+        *,
+        styles: Mapping[int, int | None | Sequence[int | None]] | None = None,
+    ) -> WriteReport:
+        """Write whole column blocks: ``columns[col]`` goes down from ``first_row``.
+
+        ``styles[col]`` is one style for the column or a sequence (one per value).
+        """
+        items = []
+        styles = styles or {}
+        for col, values in columns.items():
+            spec = styles.get(col)
+            if isinstance(spec, Sequence) and not isinstance(spec, str):  # asked once per column, not per cell
+                rows = range(first_row, first_row + len(values))
+                items.extend(zip(rows, [col] * len(values), values, [spec[i] for i in range(len(values))]))
+            else:
+                items.extend((first_row + i, col, value, spec) for i, value in enumerate(values))
+        return self._write(sheet, items)
+
+    def write_rows(
+        self,
+        sheet: str,
+        top_left: tuple[int, int],
+        rows: Sequence[Sequence[Any]],
+        *,
+        styles: Sequence[Sequence[int | None]] | None = None,
+    ) -> WriteReport:
+        """Write a row-major block with its top-left cell at ``top_left`` (row, col)."""
+        r0, c0 = top_left
+        items = []
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                style = styles[i][j] if styles is not None and i < len(styles) and j < len(styles[i]) else None
+                items.append((r0 + i, c0 + j, value, style))
+        return self._write(sheet, items)
+
+    def _write(self, sheet: str, items: list[tuple[int, int, Any, int | None]]) -> WriteReport:
+        info = self._worksheet(sheet)
+        assert info.part is not None
+        tables = sheet_tables(self._opc, info.part, info.name)
+        items, renames = self._table_headers(info, tables, items)  # validated before anything changes
+        rows = self._rows_apart(info, len(items))
+        if rows is not None:
+            report = write_apart(rows, self._opc.frame(info.part), items, sheet=info.name, date1904=self.date1904,
+                                 part=info.part)
+        else:
+            editor = self._editor(info)
+            report = editor.write(items)
+            if report.cells_written or report.formulas_removed:
+                self._opc.mark_dirty(info.part)
+        if report.formulas_removed:
+            self._removed_formulas.setdefault(info.sheet_id, set()).update(report.formulas_removed)
+        for table, index, name in renames:
+            rename_table_column(self._opc, table, index, name)
+            if table.name not in report.table_headers_renamed:
+                report.table_headers_renamed.append(table.name)
+        self._grow_tables(tables, items, report)
+        return report
+
+    def _rows_apart(self, info: SheetInfo, count: int) -> RowsApart | None:
+        """The sheet's rows held apart from its frame, for a large write to a sheet not parsed
+        yet (or already apart); None: write through the whole tree. A refresh's KPIs sheet
+        is then never a whole tree (see :mod:`.sheet_rows`)."""
+        assert info.part is not None
+        rows = self._apart_rows.get(info.part)
+        if rows is not None and self._opc.held_apart(info.part):
+            return rows
+        self._apart_rows.pop(info.part, None)
+        if count < ROWS_APART_FROM or self._opc.is_parsed(info.part):
+            return None
+        found = set_apart(self._opc.read(info.part, keep=False), info.part)
+        if found is None:
+            return None
+        frame, rows = found
+        self._forget_kept(info.part)
+        self._opc.hold_apart(info.part, frame, EMPTY_ROWS, rows.element)
+        self._apart_rows[info.part] = rows
+        return rows
+
+    def _sheet_frame(self, info: SheetInfo) -> etree._Element:
+        """The sheet's tree for edits that do not reach its cells (rules, dropdowns, sparklines):
+        its frame when the rows are held apart."""
+        assert info.part is not None
+        self._forget_kept(info.part)
+        return self._opc.frame(info.part)
+
+    def _table_headers(
+        self, info: SheetInfo, tables: list[TableInfo], items: list[tuple[int, int, Any, int | None]]
+    ) -> tuple[list[tuple[int, int, Any, int | None]], list[tuple[TableInfo, int, str]]]:
+        """Header cells of tables must hold text equal to the column names: coerce and check.
+
+        Returns the items (header values as text) and the column renames to make.
+        """
+        if not tables:
+            return items, []
+        headers: dict[tuple[int, int], tuple[TableInfo, int]] = {}
+        for table in tables:
+            if table.header_row_count:
+                for j in range(min(table.ref.cols, len(table.columns))):
+                    headers[(table.ref.min_row, table.ref.min_col + j)] = (table, j)
+        renames: dict[tuple[str, int], tuple[TableInfo, int, str]] = {}
+        out = list(items)
+        header_rows = {r for r, _ in headers}
+        for k in [k for k, item in enumerate(items) if item[0] in header_rows]:  # only header rows can hit
+            r, c, value, style = items[k]
+            hit = headers.get((r, c))
+            if hit is not None and value is not KEEP:
+                table, j = hit
+                name = "" if value is None else str(value)
+                if not name.strip():
+                    raise InputError(f"a header of table {table.name!r} cannot be blank", sheet=info.name,
+                                     row=r, column=c)
+                out[k] = (r, c, name, style)
+                if name != table.columns[j]:
+                    renames[(table.part, j)] = (table, j, name)
+        for table in tables:
+            names = [renames.get((table.part, j), (None, None, n))[2].lower() for j, n in enumerate(table.columns)]
+            if len(set(names)) != len(names):
+                raise InputError(f"the headers written would repeat a column name in table {table.name!r}",
+                                 sheet=info.name)
+        # Rename in one pass per table so intermediate states never hold a duplicate.
+        final = []
+        for table in tables:
+            columns = list(table.columns)
+            for (part, j), (_, _, name) in renames.items():
+                if part == table.part:
+                    columns[j] = name
+            for (part, j), (_, _, name) in renames.items():
+                if part == table.part:
+                    final.append((TableInfo(table.name, table.display_name, table.id, table.ref,
+                                            tuple(columns[:j]) + (table.columns[j],) + tuple(columns[j + 1:]),
+                                            table.header_row_count, table.totals_row_count, table.part,
+                                            table.sheet), j, name))
+        return out, final
+
+    def _grow_tables(
+        self, tables: list[TableInfo], items: list[tuple[int, int, Any, int | None]], report: WriteReport
+    ) -> None:
+        """Extend tables over rows appended right below them (not past a totals row or another table)."""
+        if not tables:
+            return
+        written = {(r, c) for r, c, v, _ in items if v is not KEEP}
+        rows_written = {r for r, _ in written}
+        for table in tables:
+            ref = table.ref
+            if table.totals_row_count:
+                continue  # appending under a totals row would need it moved: leave the table as is
+            new_max = ref.max_row
+            while new_max + 1 in rows_written and any(
+                (new_max + 1, col) in written for col in range(ref.min_col, ref.max_col + 1)
+            ):
+                new_max += 1
+            if new_max > ref.max_row:
+                grown = CellRange(ref.min_row, ref.min_col, new_max, ref.max_col)
+                if any(o.part != table.part and o.ref.intersects(grown) for o in tables):
+                    continue
+                grow_table(self._opc, table, new_max)
+                report.tables_resized.append(table.name)
+
+    def add_table_columns(self, sheet: str, table_name: str, headers: Sequence[str]) -> TableInfo:
+        """Add columns with these headers at the right edge of an existing table.
+
+        The header cells are written as text in the table's header row; the
+        cells below are left empty for the caller to fill. Refuses when the
+        columns to the right of the table hold anything (another table, the
+        officer's cells) so nothing is overwritten.
+        """
+        info = self._worksheet(sheet)
+        assert info.part is not None
+        tables = sheet_tables(self._opc, info.part, info.name)
+        table = next((t for t in tables if t.name.lower() == table_name.lower()), None)
+        if table is None:
+            raise InputError(f"no table named {table_name!r}", sheet=info.name)
+        if not headers:
+            return table
+        grown = CellRange(table.ref.min_row, table.ref.max_col + 1, table.ref.max_row,
+                          table.ref.max_col + len(headers))
+        values = self.read_sheet(info.name)
+        for row in range(grown.min_row, grown.max_row + 1):
+            for col in range(grown.min_col, grown.max_col + 1):
+                if values.value(row, col) not in (None, ""):
+                    raise InputError(f"cannot add columns to table {table.name!r}: the cells to its right are "
+                                     "in use", sheet=info.name, row=row, column=col)
+        if any(o.part != table.part and o.ref.intersects(grown) for o in tables):
+            raise InputError(f"cannot add columns to table {table.name!r}: another table is in the way",
+                             sheet=info.name)
+        self.write_rows(info.name, (table.ref.min_row, grown.min_col), [list(headers)])
+        widened = widen_table(self._opc, table, [str(h) for h in headers])
+        self._opc.mark_dirty(info.part)
+        return widened
+
+    # ---- styles --------------------------------------------------------------------
+
+    def add_dxf(self, style: DxfStyle) -> int:
+        """Id of a differential format (for conditional formats), reused if identical."""
+        return self.styles.add_dxf(style)
+
+    def add_cell_style(self, base: int = 0, **changes: Any) -> int:
+        """Cell format index derived from ``base`` (see :meth:`StyleBook.add_cell_style`)."""
+        return self.styles.add_cell_style(base, **changes)
+
+    # ---- conditional formats and validation -----------------------------------------
+
+    def set_managed_conditional_formats(self, sheet: str, formats: Sequence[ConditionalFormat]) -> ManagedChange:
+        """Replace the conditional formats kpi_excel wrote on ``sheet`` before with ``formats``.
+
+        The officer's own rules are never touched (see :mod:`.managed`).
+        Running it twice with the same formats leaves the sheet as after once.
+        """
+        info = self._worksheet(sheet)
+        root = self._sheet_frame(info)
+        registry = self._managed()
+        old = registry.signatures("cf", info.sheet_id)
+        removed = remove_rules_by_signature(root, self.styles, old) if old else 0
+        added = add_conditional_formats(root, self.styles, formats)
+        registry.set_signatures(
+            "cf", info.sheet_id, {(rule_signature(r, self.styles), r.getparent().get("sqref", "")) for r in added}
+        )
+        if removed or added:
+            assert info.part is not None
+            self._opc.mark_dirty(info.part)
+        return ManagedChange(removed, len(added))
+
+    def set_managed_validations(self, sheet: str, validations: Sequence[ListValidation]) -> ManagedChange:
+        """Replace the dropdowns kpi_excel wrote on ``sheet`` before with ``validations``.
+
+        Never over cells that already have a validation of the officer's (in
+        ``dataValidations`` or Excel 2010's ``extLst``): Excel keeps only one per
+        cell, and the officer's wins; ours is then not added at all.
+        """
+        info = self._worksheet(sheet)
+        root = self._sheet_frame(info)
+        registry = self._managed()
+        old = registry.signatures("dv", info.sheet_id)
+        removed = remove_validations_by_signature(root, old) if old else 0
+        theirs = validated_ranges(root)
+        wanted = [v for v in validations if not any(sqrefs_overlap(v.sqref, ref) for ref in theirs)]
+        skipped = tuple(v.sqref for v in validations if v not in wanted)
+        added = add_validations(root, wanted)
+        registry.set_signatures("dv", info.sheet_id, {(validation_signature(el), el.get("sqref", "")) for el in added})
+        if removed or added:
+            assert info.part is not None
+            self._opc.mark_dirty(info.part)
+        return ManagedChange(removed, len(added), skipped)
+
+    def set_managed_sparklines(self, sheet: str, groups: Sequence[SparklineGroup]) -> ManagedChange:
+        """Replace the sparkline groups kpi_excel wrote on ``sheet`` before with ``groups``.
+
+        The officer's own sparklines are never touched (see :mod:`.sparklines`).
+        """
+        info = self._worksheet(sheet)
+        root = self._sheet_frame(info)
+        registry = self._managed()
+        removed, records = set_sparkline_groups(root, registry.signatures("sl", info.sheet_id), groups)
+        registry.set_signatures("sl", info.sheet_id, records)
+        if removed or records:
+            assert info.part is not None
+            self._opc.mark_dirty(info.part)
+        return ManagedChange(removed, len(records))
+
+    # ---- sheet settings ------------------------------------------------------------
+
+    def apply_sheet_settings(self, sheet: str, settings: SheetSettings, *, only_if_absent: bool = True) -> list[str]:
+        """Freeze panes, widths, tab colour, print setup; by default only where the sheet has none."""
+        info = self._worksheet(sheet)
+        applied = apply_settings(self._sheet_root(info), settings, only_if_absent=only_if_absent)
+        if applied:
+            assert info.part is not None
+            self._opc.mark_dirty(info.part)
+        return applied
+
+    def set_print_area(self, sheet: str, ref: str) -> None:
+        """Print only ``ref`` (e.g. ``A1:S200``) of the sheet: the sheet's ``_xlnm.Print_Area``."""
+        info = self._worksheet(sheet)
+        book.set_defined_name(self._opc, self._wb, "_xlnm.Print_Area",
+                              absolute_range(info.name, parse_range(ref)), local_sheet_index=info.index)
+
+    def set_workbook_name(self, name: str, sheet: str, ref: str) -> None:
+        """A workbook-scoped defined name for ``ref`` on ``sheet`` (e.g. a dropdown's list)."""
+        info = self._worksheet(sheet)
+        book.set_defined_name(self._opc, self._wb, name, absolute_range(info.name, parse_range(ref)))
+
+    def hide_and_protect(self, sheet: str) -> None:
+        """Hide a sheet we own and protect it from edits (no password: it guards against slips,
+        not people); Excel still reads its cells for formulas and dropdowns."""
+        info = self._worksheet(sheet)
+        book.set_sheet_state(self._opc, self._wb, info.index, "hidden")
+        root = self._sheet_root(info)
+        protection = find_or_create(root, "sheetProtection", WORKSHEET_ORDER)
+        for attr in ("sheet", "objects", "scenarios"):
+            protection.set(attr, "1")
+        assert info.part is not None
+        self._opc.mark_dirty(info.part)
+
+    # ---- sheets we own -------------------------------------------------------------
+
+    def is_owned(self, name: str) -> bool:
+        """Whether kpi_excel created this sheet (registry, or our codeName if the registry was lost)."""
+        info = self._find_sheet(name)
+        if info is None:
+            return False
+        if info.sheet_id in self._managed().owned_sheets:
+            return True
+        if info.part is None:
+            return False
+        return (self._code_name(info.part) or "").startswith(OWNED_CODENAME_PREFIX)
+
+    def _code_name(self, part: str) -> str | None:
+        """The sheet's ``sheetPr codeName``, from its tree if parsed, else without parsing it."""
+        if not self._opc.is_untouched(part):
+            pr = self._opc.frame(part).find(main("sheetPr"))
+            return None if pr is None else pr.get("codeName")
+        try:
+            return child_attribute(self._opc.read(part, keep=False), part, main("sheetPr"), "codeName",
+                                   skip=b"sheetData")
+        except WorkbookError as exc:
+            if exc.path is None:
+                exc.path = self.path
+            raise
+
+    def _has_vba(self) -> bool:
+        return any(r.type.endswith("/vbaProject") for r in self._opc.relationships(self._wb))
+
+    def _worksheet_titles(self) -> list[str]:
+        return [s.name for s in self.sheets() if s.kind == "worksheet"]
+
+    def add_sheet(self, name: str, *, after: str | None = None, owned: bool = True) -> SheetInfo:
+        """Add an empty worksheet after ``after`` (default: last); recorded as ours if ``owned``."""
+        sheets = self.sheets()
+        book.validate_sheet_name(name, [s.name for s in sheets])
+        position = (self.sheet(after).index + 1) if after is not None else len(sheets)
+        old_titles = self._worksheet_titles()
+        part = self._opc.next_free("xl/worksheets/sheet{}.xml")
+        root = new_worksheet_root()
+        self._opc.write_xml(part, root, CT.WORKSHEET)
+        _, sheet_id = book.add_sheet_entry(self._opc, self._wb, name, part, position)
+        if owned:
+            self._managed().own_sheet(sheet_id)
+            if not self._has_vba():
+                # A second marker that survives tools which drop custom XML parts.
+                pr = find_or_create(root, "sheetPr", WORKSHEET_ORDER)
+                pr.set("codeName", f"{OWNED_CODENAME_PREFIX}{sheet_id}")
+        book.update_app_sheet_titles(self._opc, old_titles, self._worksheet_titles())
+        return self.sheet(name)
+
+    def adopt_sheet(self, name: str) -> None:
+        """Record an existing sheet as kpi_excel's: only for a workbook kpi_excel
+        itself just created (the first sheet of a new report)."""
+        info = self._worksheet(name)
+        self._managed().own_sheet(info.sheet_id)
+
+    def remove_owned_sheet(self, name: str) -> None:
+        """Delete a sheet kpi_excel created, with its drawings, charts and tables."""
+        info = self._worksheet(name)
+        if not self.is_owned(name):
+            raise InputError(f"sheet {info.name!r} was not created by kpi_excel; not removing it", sheet=info.name)
+        if len(self.sheets()) == 1:
+            raise InputError("cannot remove the only sheet of a workbook", sheet=info.name)
+        old_titles = self._worksheet_titles()
+        assert info.part is not None
+        self._delete_children(info.part)
+        self._opc.delete(info.part)
+        self._editors.pop(info.part, None)
+        book.remove_sheet_entry(self._opc, self._wb, info)
+        self._managed().forget_sheet(info.sheet_id)
+        book.update_app_sheet_titles(self._opc, old_titles, self._worksheet_titles())
+
+    def _delete_children(self, part: str) -> None:
+        """Delete the parts only ``part`` relates to (recursively), and its rels part."""
+        for rel in self._opc.relationships(part):
+            target = rel.part
+            if target is None or not self._opc.has(target):
+                continue
+            others = [r for r in self._opc.references_to(target) if r.source != part]
+            if others:
+                continue
+            self._delete_children(target)
+            self._opc.delete(target)
+        self._opc.delete(rels_name(part))
+
+    def write_owned_sheet(
+        self,
+        name: str,
+        rows: Sequence[Sequence[Any]],
+        *,
+        styles: Sequence[Sequence[int | None]] | None = None,
+        after: str | None = None,
+        settings: SheetSettings | None = None,
+        table: TableSpec | None = None,
+        autofilter: bool = False,
+        print_titles: bool = False,
+        charts: Sequence[ChartSpec] = (),
+        header_row: int = 1,
+    ) -> SheetInfo:
+        """Create, or replace the content of, a sheet kpi_excel owns.
+
+        ``rows`` is written from A1; row ``header_row`` holds the headers when
+        ``table``, ``autofilter`` or ``print_titles`` is given (rows above it
+        are titles and notes). On a later run the sheet keeps its place, name and id;
+        its old drawings, charts and tables are deleted with their parts,
+        relationships and content types before the new content is written.
+        Refuses to touch an existing sheet of that name that is not ours.
+        """
+        info = self._find_sheet(name)
+        if info is None:
+            info = self.add_sheet(name, after=after, owned=True)
+        else:
+            if not self.is_owned(info.name):
+                raise InputError(
+                    f"a sheet named {info.name!r} exists and was not created by kpi_excel; rename it or choose another name",
+                    sheet=info.name,
+                )
+            assert info.part is not None
+            code_name = self._code_name(info.part)  # the old content is not parsed: it is replaced
+            self._delete_children(info.part)
+            self._opc.write_xml(info.part, new_worksheet_root(code_name), CT.WORKSHEET)
+            self._editors.pop(info.part, None)
+            registry = self._managed()
+            registry.forget_sheet(info.sheet_id)  # its old rules went with the old content
+            registry.own_sheet(info.sheet_id)
+        assert info.part is not None
+        root = self._sheet_root(info)
+        top = header_row - 1  # 0-based index of the header in rows
+        if table is not None and len(rows) > top:
+            # Excel repairs a table whose header cell is not text: write headers as text.
+            rows = [*rows[:top], ["" if v is None else str(v) for v in rows[top]], *rows[top + 1:]]
+        if rows:
+            self.write_rows(info.name, (1, 1), rows, styles=styles)
+        n_rows = len(rows)
+        n_cols = max((len(r) for r in rows[top:top + 1]), default=0) if table is not None else \
+            max((len(r) for r in rows), default=0)
+        block = CellRange(header_row, 1, max(n_rows, header_row), max(n_cols, 1))
+        if settings is not None:
+            apply_settings(root, settings, only_if_absent=False)
+        book.remove_defined_names(self._opc, self._wb, "_xlnm._FilterDatabase", info.index)
+        if table is not None:
+            if n_rows < header_row or n_cols < 1:
+                raise InputError("a table needs a header row", sheet=info.name)
+            headers = [r for r in rows[top]] + [None] * (n_cols - len(rows[top]))
+            self._add_table(info, CellRange(header_row, 1, max(n_rows, header_row + 1), n_cols), headers, table)
+        elif autofilter and n_cols:
+            auto = etree.Element(main("autoFilter"))
+            auto.set("ref", block.ref)
+            insert_in_order(root, auto, WORKSHEET_ORDER)
+            book.set_defined_name(
+                self._opc, self._wb, "_xlnm._FilterDatabase", absolute_range(info.name, block),
+                local_sheet_index=info.index, hidden=True,
+            )
+        if print_titles:
+            book.set_defined_name(
+                self._opc, self._wb, "_xlnm.Print_Titles", f"{quote_sheet(info.name)}!${header_row}:${header_row}",
+                local_sheet_index=info.index,
+            )
+        else:
+            book.remove_defined_names(self._opc, self._wb, "_xlnm.Print_Titles", info.index)
+        shared: dict[str, SheetValues] = {}  # read each sheet once for all the charts' caches
+        for spec in charts:
+            self.add_chart(info.name, spec, cache=shared)
+        self._opc.mark_dirty(info.part)
+        return self.sheet(info.name)
+
+    def _add_table(self, info: SheetInfo, ref: CellRange, headers: list[Any], spec: TableSpec) -> str:
+        assert info.part is not None
+        names = []
+        for i, header in enumerate(headers):
+            text = "" if header is None else str(header)
+            if not text.strip():
+                raise InputError("every table header must be non-blank", sheet=info.name, row=1, column=i + 1)
+            if text.lower() in {n.lower() for n in names}:
+                raise InputError(f"table header {text!r} is repeated", sheet=info.name, row=1, column=i + 1)
+            names.append(text)
+        if not valid_table_name(spec.name):
+            raise InputError(f"{spec.name!r} is not a valid table name", sheet=info.name)
+        ids, taken = workbook_table_ids_and_names(self._opc)
+        taken |= {d.name.lower() for d in self.defined_names()}
+        name = spec.name
+        n = 2
+        while name.lower() in taken:
+            name = f"{spec.name}_{n}"
+            n += 1
+        part = self._opc.next_free("xl/tables/table{}.xml")
+        table_root = build_table_xml(max(ids, default=0) + 1, name, ref, names, style=spec.style,
+                                     row_stripes=spec.row_stripes)
+        self._opc.write_xml(part, table_root, CT.TABLE)
+        rel_id = self._opc.add_relationship(info.part, RT.TABLE, part)
+        root = self._sheet_root(info)
+        parts_el = find_or_create(root, "tableParts", WORKSHEET_ORDER)
+        tp = etree.SubElement(parts_el, main("tablePart"))
+        tp.set(qn("r", "id"), rel_id)
+        parts_el.set("count", str(len(parts_el)))
+        self._opc.mark_dirty(info.part)
+        return name
+
+    # ---- charts --------------------------------------------------------------------
+
+    def add_chart(self, sheet: str, spec: ChartSpec, *, cache: dict[str, SheetValues] | None = None) -> str:
+        """Add a native chart to a sheet; returns the new chart part's name.
+
+        The chart is anchored in the sheet's drawing (created if the sheet has
+        none, appended to otherwise) with ``spec.alt_text``/``alt_title`` as
+        its description and title for screen readers. ``cache`` (sheet name →
+        values) lets many charts over unchanged cells share one read of a sheet.
+        """
+        info = self._worksheet(sheet)
+        assert info.part is not None
+        root = self._sheet_root(info)
+        drawing_el = root.find(main("drawing"))
+        drawing_part = None
+        if drawing_el is not None:
+            rel = self._opc.relationship(info.part, drawing_el.get(qn("r", "id"), ""))
+            if rel is not None and rel.part and self._opc.has(rel.part):
+                drawing_part = self._opc.actual_name(rel.part)
+        if drawing_part is None:
+            drawing_part = self._opc.next_free("xl/drawings/drawing{}.xml")
+            self._opc.write_xml(drawing_part, new_drawing_root(), CT.DRAWING)
+            rel_id = self._opc.add_relationship(info.part, RT.DRAWING, drawing_part)
+            if drawing_el is None:
+                drawing_el = insert_in_order(root, etree.Element(main("drawing")), WORKSHEET_ORDER)
+            drawing_el.set(qn("r", "id"), rel_id)
+            self._opc.mark_dirty(info.part)
+        cache = {} if cache is None else cache
+
+        def lookup(sheet_name: str, rng: CellRange) -> list[Any]:
+            if sheet_name not in cache:
+                editor = self._live_editor(sheet_name)
+                if editor is not None:  # a sheet of ours just written: its few cells from the tree
+                    sst = self._shared_strings()
+                    return [element_value(editor.cell(r, c, create=False), sst, sheet=sheet_name)
+                            for r in range(rng.min_row, rng.max_row + 1)
+                            for c in range(rng.min_col, rng.max_col + 1)]
+                cache[sheet_name] = self.read_sheet(sheet_name)
+            values = cache[sheet_name]
+            return [values.value(r, c) for r in range(rng.min_row, rng.max_row + 1)
+                    for c in range(rng.min_col, rng.max_col + 1)]
+
+        chart_part = self._opc.next_free("xl/charts/chart{}.xml")
+        self._opc.write_xml(chart_part, build_chart_xml(spec, info.name, lookup), CT.CHART)
+        chart_rel = self._opc.add_relationship(drawing_part, RT.CHART, chart_part)
+        drawing_root = self._opc.xml(drawing_part)
+        number = chart_part.rsplit("chart", 1)[1].split(".")[0]
+        append_chart_anchor(
+            drawing_root, chart_rel, anchor=spec.anchor, width_cols=spec.width_cols,
+            height_rows=spec.height_rows, name=f"Chart {number}", alt_text=spec.alt_text,
+            alt_title=spec.alt_title or spec.title,
+        )
+        self._opc.mark_dirty(drawing_part)
+        return chart_part
+
+    def _live_editor(self, name: str) -> WorksheetEditor | None:
+        """The editor of a sheet kpi_excel owns and has written in this session, if its tree is
+        current: reading its cells there saves serialising and re-reading the whole sheet."""
+        info = self._find_sheet(name)
+        if info is None or info.kind != "worksheet" or info.part is None:
+            return None
+        editor = self._editors.get(info.part)
+        if editor is None or editor.root is not self._opc.xml(info.part) or not self.is_owned(info.name):
+            return None
+        return editor
+
+    # ---- output --------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        if self._registry is not None:
+            self._registry.flush()
+        if self._removed_formulas:
+            self._clean_calc_chain()
+
+    def _clean_calc_chain(self) -> None:
+        """Drop calcChain entries of cells whose formula we replaced (Excel repairs files otherwise)."""
+        for rel in self._opc.related(self._wb, RT.CALC_CHAIN):
+            part = rel.part
+            if not part or not self._opc.has(part):
+                continue
+            root = self._opc.xml(part)
+            current_sheet = None
+            changed = False
+            for el in list(root):
+                if el.get("i") is not None:
+                    current_sheet = int_attr(el, "i")
+                removed = self._removed_formulas.get(current_sheet or -1, set())
+                if el.get("r") in removed:
+                    following = el.getnext()
+                    if el.get("i") is not None and following is not None and following.get("i") is None:
+                        following.set("i", el.get("i", ""))  # the next entry inherited our sheet id
+                    root.remove(el)
+                    changed = True
+            if changed:
+                self._opc.mark_dirty(part)
+        self._removed_formulas.clear()
+
+    def to_bytes(self) -> bytes:
+        """The edited workbook as bytes (no file written)."""
+        self._flush()
+        return self._opc.to_bytes()
+
+    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """Write atomically to ``path`` (default: where it was opened) and verify the result.
+
+        Raises :class:`WorkbookLockedError` when the target is open in Excel or
+        LibreOffice or is read-only, and :class:`SaveVerificationError` when
+        the new file fails its check; in both cases the target is unchanged.
+        """
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise InputError("no path to save to: the workbook was opened from bytes")
+        self._flush()
+        expected = self._opc.names()
+        changed = [n for n in self._opc.changed_parts() if is_xml_content(n) and self._opc.has(n)]
+        same_file = self.path is not None and real_target(target) == real_target(self.path)
+        written = atomic_write(target, self._opc.write_to, lambda tmp: verify_package(tmp, expected, changed),
+                               expect=self._identity if same_file else None, follow_link=same_file)
+        self._opc.path = target
+        with contextlib.suppress(OSError):
+            self._identity = FileIdentity.of(os.stat(written))
+        return target
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB"
+
+
+def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterable[str]) -> None:
+    """Re-read a written package: zip test, every expected part present, edited XML parses.
+
+    Every entry is inflated through the same guarded reader used on open
+    (sizes and CRCs checked), the central directory is also read by the
+    standard library's ``zipfile`` as an independent second reader.
+    """
+    data = path.read_bytes()
+    entries = read_zip(data, limits=ZipLimits(), path=path)
+    to_parse = set(xml_parts)
+    names = []
+    for entry in entries:  # one edited part inflated at a time; the rest checked a block at a time
+        names.append(entry.name)
+        if entry.name in to_parse:
+            parse_xml(inflate(entry, path=path), entry.name)
+        else:
+            check_entry(entry, path=path)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            listed = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CorruptWorkbookError(f"the standard zip reader rejects the file ({exc})", path=path) from None
+    if listed != names:
+        raise CorruptWorkbookError("the zip directory and the entries disagree", path=path)
+    missing = [n for n in expected_names if n not in set(names)]
+    if missing:
+        raise SaveVerificationError(f"parts missing from the written file: {missing}", path=path)
+    unparsed = to_parse - set(names)
+    if unparsed:
+        raise SaveVerificationError(f"parts missing from the written file: {sorted(unparsed)}", path=path)

@@ -1,0 +1,168 @@
+"""Safe save: refusals, failed verification, failed writes and a hard kill leave the original intact."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from kpi_excel.errors import KpiExcelError, SaveVerificationError, WorkbookError, WorkbookLockedError
+from kpi_excel.ooxml import XlsxPackage
+from kpi_excel.ooxml import xlsx_package
+from kpi_excel.ooxml.package import OpcPackage
+from tests.ooxml.helpers import REPO_ROOT, zip_parts
+
+
+def _edited(path: Path) -> XlsxPackage:
+    pkg = XlsxPackage.open(path)
+    pkg.set_cells("KPIs", {(2, 7): "Increase", (2, 8): "Red"})
+    return pkg
+
+
+def _siblings(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir() if p != path and p.is_file())
+
+
+@pytest.mark.parametrize("lock_name", ["~$officer.xlsx", ".~lock.officer.xlsx#"])
+def test_refuses_to_write_while_the_workbook_is_open(copy_of, officer_workbook: Path, lock_name: str) -> None:
+    target = copy_of(officer_workbook)
+    before = target.read_bytes()
+    lock = target.with_name(lock_name)
+    lock.write_bytes(b"owner")
+    with pytest.raises(WorkbookLockedError) as info:
+        _edited(target).save()
+    assert info.value.lock_path == lock and info.value.path == target
+    assert str(target) in str(info.value)
+    assert target.read_bytes() == before
+    assert _siblings(target) == [lock_name]
+
+
+def test_refuses_a_read_only_workbook(copy_of, officer_workbook: Path) -> None:
+    target = copy_of(officer_workbook)
+    before = target.read_bytes()
+    target.chmod(0o444)
+    with pytest.raises(WorkbookLockedError, match="read-only"):
+        _edited(target).save()
+    assert target.read_bytes() == before and _siblings(target) == []
+
+
+def test_a_failed_verification_leaves_the_original_and_no_temp_file(
+    copy_of, officer_workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = copy_of(officer_workbook)
+    before = target.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise WorkbookError("simulated: a part did not parse")
+
+    monkeypatch.setattr(xlsx_package, "verify_package", broken)
+    with pytest.raises(SaveVerificationError) as info:
+        _edited(target).save()
+    assert "original is unchanged" in str(info.value)
+    assert isinstance(info.value, KpiExcelError)
+    assert target.read_bytes() == before and _siblings(target) == []
+
+
+def test_a_crash_while_writing_leaves_the_original(copy_of, officer_workbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = copy_of(officer_workbook)
+    before = target.read_bytes()
+
+    def disk_full(self, out):
+        out.write(b"PK\x03\x04 half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(OpcPackage, "write_to", disk_full)
+    with pytest.raises(WorkbookError, match="not enough disk space.*unchanged"):  # one line, not a traceback
+        _edited(target).save()
+    assert target.read_bytes() == before and _siblings(target) == []
+
+
+def test_the_real_verifier_catches_a_corrupt_file(tmp_path: Path, officer_workbook: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    data = bytearray(officer_workbook.read_bytes())
+    data[200:260] = b"\0" * 60  # damage the first entry's compressed stream
+    bad.write_bytes(bytes(data))
+    with pytest.raises(KpiExcelError):
+        xlsx_package.verify_package(bad, ["[Content_Types].xml"], [])
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(officer_workbook.read_bytes())
+    with pytest.raises(SaveVerificationError, match="missing"):
+        xlsx_package.verify_package(good, ["xl/worksheets/sheet99.xml"], [])
+
+
+def test_save_keeps_the_file_mode_and_can_save_elsewhere(copy_of, officer_workbook: Path, tmp_path: Path) -> None:
+    target = copy_of(officer_workbook)
+    target.chmod(0o640)
+    _edited(target).save()
+    assert (target.stat().st_mode & 0o777) == 0o640
+    other = tmp_path / "copy" / "report.xlsx"
+    other.parent.mkdir()
+    saved = _edited(target).save(other)
+    assert saved == other and zip_parts(other)
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, time
+    from kpi_excel.workbook import atomic
+    from kpi_excel.ooxml import XlsxPackage
+
+    target, pause_at = sys.argv[1], sys.argv[2]
+
+    def hook(step):
+        print(step, flush=True)
+        if step == pause_at:
+            time.sleep(60)
+
+    atomic._step_hook = hook
+    pkg = XlsxPackage.open(target)
+    pkg.set_cells("KPIs", {(2, 8): "Red"})
+    pkg.write_owned_sheet("Benchmark", [["a", "b"], [1, 2]])
+    pkg.save()
+    print("done", flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX-only")
+@pytest.mark.parametrize("step", ["temp-created", "written", "synced", "verified", "replaced"])
+def test_sigkill_at_any_step_never_damages_the_workbook(copy_of, officer_workbook: Path, tmp_path: Path, step: str) -> None:
+    target = copy_of(officer_workbook)
+    before = target.read_bytes()
+    script = tmp_path / "child" / "child.py"
+    script.parent.mkdir()
+    script.write_text(CHILD)
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    child = subprocess.Popen([sys.executable, str(script), str(target), step], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT, env=env)
+    seen = []
+    deadline = time.monotonic() + 60
+    assert child.stdout is not None
+    while time.monotonic() < deadline:
+        line = child.stdout.readline().strip()
+        if not line:
+            break
+        seen.append(line)
+        if line == step:
+            break
+    assert seen and seen[-1] == step, (seen, child.stderr.read() if child.stderr else "")
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+    if step == "replaced":
+        # The rename happened: the workbook is the new one, complete and readable.
+        pkg = XlsxPackage.open(target)
+        assert pkg.read_sheet("KPIs").value(2, 8) == "Red" and "Benchmark" in pkg.sheet_names()
+    else:
+        assert target.read_bytes() == before
+    # At most one hidden temp file can be left behind by a hard kill, never a damaged workbook.
+    leftovers = _siblings(target)
+    assert all(name.startswith(".~kpi-officer.xlsx.") and name.endswith(".tmp") for name in leftovers)
+    assert len(leftovers) <= 1

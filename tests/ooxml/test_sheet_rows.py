@@ -1,0 +1,156 @@
+"""A large write to a sheet not yet parsed goes to its rows held apart, a chunk at a time:
+the saved bytes must be those of the same write through the whole tree, and sheets this
+cannot edit exactly are refused (written through the whole tree instead)."""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+
+import pytest
+
+from kpi_excel.ooxml import KEEP, XlsxPackage
+from kpi_excel.ooxml import sheet_rows, xlsx_package
+from kpi_excel.ooxml.sheet_rows import set_apart
+from tests.ooxml.helpers import minimal_xlsx, patch_part
+from tests.ooxml.test_cells_write_batch import STYLES, VALUES
+
+X14AC = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
+
+
+def _body(rows: int, *, extra: str = "", dimension: str = "A1:F40") -> str:
+    cells = []
+    for r in range(2, rows + 2, 2):  # every other row, so new rows land between chunks' rows
+        cells.append(f'<row r="{r}" spans="1:6" x14ac:dyDescent="0.25"><c r="A{r}" t="inlineStr"><is><t>K{r}</t>'
+                     f'</is></c><c r="C{r}" s="2"><v>{r / 7}</v></c><c r="D{r}" t=\'str\'><v>a &amp; b</v></c>'
+                     f'<c r="F{r}"><f>A{r}</f><v>0</v></c></row>\n')
+    return (f'<dimension ref="{dimension}"/><cols><col min="2" max="2" width="9" style="5" customWidth="1"/></cols>'
+            f'<sheetData>{"".join(cells)}{extra}</sheetData><pageMargins left="0.7" right="0.7" top="0.75" '
+            'bottom="0.75" header="0.3" footer="0.3"/>')
+
+
+def _package(body: str) -> XlsxPackage:
+    data = patch_part(minimal_xlsx(body), "xl/worksheets/sheet1.xml", b'<worksheet xmlns="',
+                      f'<worksheet xmlns:x14ac="{X14AC}" xmlns="'.encode())
+    return XlsxPackage.open(data)
+
+
+def _items(seed: int, rows: int) -> list[tuple[int, int, object, int | None]]:
+    rng = random.Random(seed)
+    items = []
+    for r in range(1, rows + 4):
+        for col in rng.sample(range(1, 8), 4):
+            items.append((r, col, rng.choice(VALUES), rng.choice(STYLES)))
+    items.append((rows + 40, 2, KEEP, None))
+    return items
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rows_apart_save_what_the_whole_tree_saves(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)  # many chunks, and rows new between them
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    body = _body(30)
+    apart, whole = _package(body), _package(body)
+    whole.opc.xml("xl/worksheets/sheet1.xml")  # parsed: the whole-tree path
+    items = _items(seed, 30)
+    got = apart._write("Sheet1", items)
+    want = whole._write("Sheet1", items)
+    assert apart.opc.held_apart("xl/worksheets/sheet1.xml")
+    assert (got.cells_written, sorted(got.formulas_removed), got.written_range) == \
+        (want.cells_written, sorted(want.formulas_removed), want.written_range)
+    apart.set_managed_sparklines("Sheet1", [])  # edits of the frame keep the rows apart
+    whole.set_managed_sparklines("Sheet1", [])
+    assert apart.opc.held_apart("xl/worksheets/sheet1.xml")
+    assert apart.to_bytes() == whole.to_bytes()
+    assert apart.read_sheet("Sheet1").value(31, 2) == whole.read_sheet("Sheet1").value(31, 2)
+    apart.set_cells("Sheet1", {(2, 1): "after"})  # a later write to rows apart
+    whole.set_cells("Sheet1", {(2, 1): "after"})
+    assert apart.to_bytes() == whole.to_bytes()
+    # Asking for the whole tree joins the frame and the rows: later edits go there.
+    apart.opc.xml("xl/worksheets/sheet1.xml")
+    assert not apart.opc.held_apart("xl/worksheets/sheet1.xml")
+    apart.set_cells("Sheet1", {(3, 1): "joined"})
+    whole.set_cells("Sheet1", {(3, 1): "joined"})
+    assert apart.to_bytes() == whole.to_bytes()
+
+
+@pytest.mark.parametrize("extra, dimension", [
+    ('<row r="2"><c r="A2"><v>1</v></c></row>', "A1:F40"),  # a row number again: out of order
+    ('<row><c r="A99"><v>1</v></c></row>', "A1:F40"),  # a row without its number
+    ('<row r="90"><c r="A90"><f t="shared" ref="A90:A91" si="0">B1</f></c></row>', "A1:F40"),
+    ('<row r="90"><c r="A90"><f t="array" ref="A90">B1</f></c></row>', "A1:F40"),
+    ('<!-- <row r="91"> -->', "A1:F40"),
+    ("", "A1"),  # an empty sheet's dimension: the whole tree decides how it grows
+])
+def test_sheets_it_cannot_edit_exactly_are_refused(extra: str, dimension: str) -> None:
+    pkg = _package(_body(6, extra=extra, dimension=dimension))
+    assert set_apart(pkg.opc.read("xl/worksheets/sheet1.xml"), "sheet1") is None
+
+
+def test_small_writes_and_parsed_sheets_use_the_whole_tree() -> None:
+    pkg = _package(_body(6))
+    pkg.set_cells("Sheet1", {(2, 2): 1.0})
+    assert not pkg.opc.held_apart("xl/worksheets/sheet1.xml")
+
+
+def _parts(pkg: XlsxPackage) -> dict[str, bytes]:
+    """What the package saves, part by part (the zip's own times can differ by a second)."""
+    with zipfile.ZipFile(io.BytesIO(pkg.to_bytes())) as saved:
+        return {name: saved.read(name) for name in saved.namelist()}
+
+
+def _overwrites(seed: int, rows: int, cols: tuple[int, ...]) -> list[tuple[int, int, object, int | None]]:
+    """New values for cells that exist (the even rows' A, C, D; F holds a formula)."""
+    rng = random.Random(seed)
+    return [(r, col, rng.choice(VALUES), rng.choice(STYLES)) for r in range(2, rows + 2, 2) for col in cols]
+
+
+@pytest.mark.parametrize("seed, cols", [(1, (1, 3, 4)), (2, (1, 3, 4)), (3, (4, 1)), (4, (1, 3, 6)), (5, (3,))])
+def test_values_written_as_text_save_what_the_whole_tree_saves(monkeypatch: pytest.MonkeyPatch, seed: int,
+                                                                cols: tuple[int, ...]) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    body = _body(30, dimension="A1:C2")  # the written range grows the dimension
+    apart, whole = _package(body), _package(body)
+    whole.opc.xml("xl/worksheets/sheet1.xml")
+    for round_ in range(2):  # a repeat write goes to text the first one wrote
+        items = _overwrites(seed + 10 * round_, 30, cols)
+        got = apart._write("Sheet1", items)
+        want = whole._write("Sheet1", items)
+        assert (got.cells_written, sorted(got.formulas_removed), got.written_range) == \
+            (want.cells_written, sorted(want.formulas_removed), want.written_range)
+        assert _parts(apart) == _parts(whole)
+
+
+def test_values_for_plain_cells_are_written_without_parsing_the_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    pkg = _package(_body(30))
+    pkg._write("Sheet1", [(2, 1, "first", None)])  # sets the rows apart (parsing each chunk once)
+    parsed: list[bytes] = []
+    real = sheet_rows._parse_chunk
+    monkeypatch.setattr(sheet_rows, "_parse_chunk", lambda head, chunk, part: parsed.append(chunk) or
+                        real(head, chunk, part))
+    items = [(r, col, value, 3) for r in range(2, 32, 2) for col, value in ((1, f"K{r} & co"), (3, r * 1.5))]
+    assert pkg._write("Sheet1", items).cells_written == len(items)
+    assert parsed == []
+    pkg._write("Sheet1", [(2, 6, 1.0, None)])  # a formula cell: its chunk goes through the tree
+    assert len(parsed) == 1
+    values = pkg.read_sheet("Sheet1")
+    assert (values.value(30, 1), values.value(30, 3), values.style(30, 3)) == ("K30 & co", 45.0, 3)
+
+
+@pytest.mark.parametrize("item", [(35, 2, 7.0, None), (35, 2, KEEP, None), (33, 2, 7.0, None)])
+def test_a_cell_whose_reference_names_another_row_is_written_as_the_whole_tree_writes_it(
+        monkeypatch: pytest.MonkeyPatch, item: tuple[int, int, object, int | None]) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    body = _body(30, extra='<row r="33"><c r="B35"><v>1</v></c></row>')  # B35 stands in row 33
+    apart, whole = _package(body), _package(body)
+    whole.opc.xml("xl/worksheets/sheet1.xml")
+    for pkg in (apart, whole):
+        pkg._write("Sheet1", [(2, 1, "first", None)])
+        pkg._write("Sheet1", [item])
+    assert apart.opc.held_apart("xl/worksheets/sheet1.xml")
+    assert _parts(apart) == _parts(whole)
