@@ -220,7 +220,7 @@ def write_benchmark(frame: pd.DataFrame, output: Path | None) -> None:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    from kpi_excel.workbook.atomic import atomic_write
+    from kpi_excel.ooxml.atomic import atomic_write
 
     frame = defuse_formulas(frame)
     table = pa.Table.from_pandas(frame, preserve_index=False)

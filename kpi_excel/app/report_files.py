@@ -25,7 +25,7 @@ from kpi_excel.app.refresh_plan import plan_workbook_refresh
 from kpi_excel.workbook.blank import BLANK_SHEET, blank_workbook
 from kpi_excel.workbook.file_door import WrittenReport, add_report_sheets, apply_plan, read_inputs
 from kpi_excel.ooxml import XlsxPackage
-from kpi_excel.workbook.atomic import refuse_link, workbook_lock
+from kpi_excel.ooxml.atomic import refuse_link, workbook_lock
 
 __all__ = ["new_report", "init_report", "refresh_report", "user_name"]
 

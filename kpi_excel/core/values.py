@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kpi_excel.core.brackets import drop_between
+from kpi_excel.ooxml.brackets import drop_between
 from kpi_excel.errors import CellError
 
 __all__ = [

@@ -20,7 +20,7 @@ guard, raw copy), ``book`` (workbook.xml, app.xml), ``sheet_values`` (reading
 cells, sparse, with limits), ``cells`` (writing them), ``styles``,
 ``condformat``, ``validation``, ``managed`` (what we wrote, remembered),
 ``sheets``, ``tables``, ``charts``, ``drawings``; saving is
-:mod:`kpi_excel.workbook.atomic` (also used for CSV and other outputs).
+:mod:`kpi_excel.ooxml.atomic` (also used for CSV and other outputs).
 """
 
 # The package's names are looked up in _exports on first use, so importing a leaf of this

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kpi_excel.core.a1 import column_letter as letters_of
+from kpi_excel.ooxml.a1 import column_letter as letters_of
 from kpi_excel.errors import InputError
 
 __all__ = [

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from kpi_excel.core.brackets import drop_between
+from kpi_excel.ooxml.brackets import drop_between
 from kpi_excel.errors import InputError
 from kpi_excel.ooxml.package import CT, RT, OpcPackage
 from kpi_excel.ooxml.xmlutil import STYLESHEET_ORDER, find_or_create, insert_in_order, int_attr, main

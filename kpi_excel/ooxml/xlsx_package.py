@@ -21,7 +21,7 @@ from lxml import etree
 
 from kpi_excel.errors import CorruptWorkbookError, InputError, SaveVerificationError, UnsafeFileError, WorkbookError
 import kpi_excel.ooxml.book as book
-from kpi_excel.workbook.atomic import FileIdentity, atomic_write, real_target
+from kpi_excel.ooxml.atomic import FileIdentity, atomic_write, real_target
 from kpi_excel.ooxml.book import DefinedName, SheetInfo
 from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
 from kpi_excel.ooxml.sheet_values import (

@@ -245,7 +245,7 @@ def write_table(
         defuse_formulas(_as_shown(frame, formats)).to_csv(stream or sys.stdout, index=False, lineterminator="\n",
                                                           quoting=csv.QUOTE_NONNUMERIC)
         return
-    from kpi_excel.workbook.atomic import atomic_write
+    from kpi_excel.ooxml.atomic import atomic_write
 
     path = Path(path)
     suffix = path.suffix.lower()

@@ -110,7 +110,7 @@ def test_save_keeps_the_file_mode_and_can_save_elsewhere(copy_of, officer_workbo
 CHILD = textwrap.dedent(
     """
     import sys, time
-    from kpi_excel.workbook import atomic
+    from kpi_excel.ooxml import atomic
     from kpi_excel.ooxml import XlsxPackage
 
     target, pause_at = sys.argv[1], sys.argv[2]

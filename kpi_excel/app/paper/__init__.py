@@ -79,7 +79,7 @@ def _paper(workbook: Path, options: PaperOptions, paper_format: PaperFormat,
 def make_paper(workbook: Path, output: Path, options: PaperOptions = PaperOptions(), *,
                now: dt.datetime | None = None) -> PaperResult:
     """Write the paper to ``output`` (.docx or .pdf), atomically: a failure leaves nothing behind."""
-    from kpi_excel.workbook.atomic import atomic_write
+    from kpi_excel.ooxml.atomic import atomic_write
 
     output = Path(output)
     paper_format = FORMATS.get(output.suffix.lower())
