@@ -35,7 +35,7 @@ def test_core_imports_no_door_library() -> None:
 
 
 # The OOXML library's leaves the core may use: plain Python, no lxml, nothing that edits a package.
-OOXML_LEAVES = ("kpi_excel.ooxml.a1", "kpi_excel.ooxml.brackets")
+OOXML_LEAVES = ("kpi_excel.ooxml.a1", "kpi_excel.ooxml.brackets", "kpi_excel.ooxml.cell_content")
 
 
 def test_core_imports_only_core_errors_and_ooxml_leaves_from_the_package() -> None:

@@ -35,8 +35,7 @@ from typing import Any, NamedTuple
 
 from lxml import etree
 
-from kpi_excel.core.values import Uncalculated
-from kpi_excel.core.plan import EXCEL_CELL_LIMIT
+from kpi_excel.ooxml.cell_content import EXCEL_CELL_LIMIT, Uncalculated
 from kpi_excel.errors import CorruptWorkbookError, UnsafeFileError
 from kpi_excel.ooxml.refs import MAX_COL, MAX_ROW, CellRange, cell_ref, column_index, column_letter
 from kpi_excel.ooxml.xmlutil import check_no_dtd, main, unescape_xstring

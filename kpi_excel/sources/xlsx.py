@@ -9,7 +9,7 @@ every row to the sheet's widest and every gap from row 1, so one cell in
 XFD1048576 would cost 17 billion.
 
 A formula whose result was never saved reads as
-:class:`~kpi_excel.core.values.Uncalculated`: blank to everything but the
+:class:`~kpi_excel.ooxml.cell_content.Uncalculated`: blank to everything but the
 value reader, which says "formula not calculated".
 """
 
