@@ -21,6 +21,9 @@ cells, sparse, with limits), ``cells`` (writing them), ``styles``,
 ``condformat``, ``validation``, ``managed`` (what we wrote, remembered),
 ``sheets``, ``tables``, ``charts``, ``drawings``; saving is
 :mod:`kpi_excel.ooxml.atomic` (also used for CSV and other outputs).
+What it raises is its own (:mod:`kpi_excel.ooxml.errors`); its leaves
+``a1``, ``cell_content`` and ``brackets`` are plain Python. It imports nothing
+else of kpi_excel (tests/test_architecture.py).
 """
 
 # The package's names are looked up in _exports on first use, so importing a leaf of this
