@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi_excel.workbook.atomic import lock_file_of
+from kpi_excel.ooxml.atomic import lock_file_of
 from kpi_excel.ooxml import XlsxPackage
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ import pandas as pd
 from kpi_excel.core.areas import AreaDirectory, AreaError
 from kpi_excel.core.benchmark import benchmark
 from kpi_excel.core.observations import SourceProblem
-from kpi_excel.errors import InputError, UnreadableFileError
+from kpi_excel.errors import InputError, UnreadableFileError, officer_errors
 
 __all__ = [
     "BenchmarkRun",
@@ -220,7 +220,7 @@ def write_benchmark(frame: pd.DataFrame, output: Path | None) -> None:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    from kpi_excel.workbook.atomic import atomic_write
+    from kpi_excel.ooxml.atomic import atomic_write
 
     frame = defuse_formulas(frame)
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -231,7 +231,8 @@ def write_benchmark(frame: pd.DataFrame, output: Path | None) -> None:
         handle.write(header.getvalue().encode("utf-8-sig"))  # a BOM: Excel on Windows then reads UTF-8
         pcsv.write_csv(table, handle, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
 
-    atomic_write(Path(output), write, verify=lambda written: None)
+    with officer_errors():
+        atomic_write(Path(output), write, verify=lambda written: None)
 
 
 def for_writing(frame: pd.DataFrame) -> pd.DataFrame:

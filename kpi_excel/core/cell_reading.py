@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from kpi_excel.core.periods import PeriodError, format_period, parse_period
-from kpi_excel.core.values import Uncalculated, ValueReadError, parse_value
+from kpi_excel.core.values import ValueReadError, parse_value
+from kpi_excel.ooxml.cell_content import Uncalculated
 
 __all__ = ["BAD", "blank", "text", "period_label", "number", "number_and_count", "timestamp", "per_distinct",
            "Failed"]

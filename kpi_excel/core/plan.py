@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from kpi_excel.core.rag import counted_order
+from kpi_excel.ooxml.cell_content import EXCEL_CELL_LIMIT
 
 __all__ = [
-    "EXCEL_CELL_LIMIT",
     "CUT_MARK",
     "fit_text",
     "fit_plan",
@@ -267,7 +267,6 @@ class Plan:
 
 # ---- Excel's cell limit ------------------------------------------------------------------
 
-EXCEL_CELL_LIMIT = 32_767  # characters a cell holds; Excel refuses a longer text, and so does the web
 CUT_MARK = "… [cut to Excel's 32,767-character cell limit]"
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpi_excel.core.a1 import column_letter
+from kpi_excel.ooxml.a1 import column_letter
 from kpi_excel.core.columns import SYNONYMS, ColumnMap, match_columns, normalise_header, settle_by_content
 from kpi_excel.core.engine import Assessment, RateOptions, Ratings, duplicate_codes, rate_rows
 from kpi_excel.core.engine.cells import RowCells

@@ -28,7 +28,7 @@ import pandas as pd
 from kpi_excel.core.columns import match_columns
 from kpi_excel.core.palette import HEADER, RAG_COLOURS, status_swatch
 from kpi_excel.core.plan import fit_text
-from kpi_excel.errors import UnreadableFileError
+from kpi_excel.errors import UnreadableFileError, officer_errors
 
 __all__ = ["read_table", "write_table", "defuse_formulas", "TABLE_SUFFIXES"]
 
@@ -245,7 +245,7 @@ def write_table(
         defuse_formulas(_as_shown(frame, formats)).to_csv(stream or sys.stdout, index=False, lineterminator="\n",
                                                           quoting=csv.QUOTE_NONNUMERIC)
         return
-    from kpi_excel.workbook.atomic import atomic_write
+    from kpi_excel.ooxml.atomic import atomic_write
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -267,7 +267,8 @@ def write_table(
         text.flush()
         text.detach()
 
-    atomic_write(path, write, verify=lambda written: None)
+    with officer_errors():
+        atomic_write(path, write, verify=lambda written: None)
 
 
 def _as_shown(frame: pd.DataFrame, formats: pd.DataFrame | None) -> pd.DataFrame:

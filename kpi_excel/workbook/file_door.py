@@ -24,7 +24,8 @@ from kpi_excel.core.plan import Block, Cell, Chart, ColumnSpec, FormatRule, KpiU
 from kpi_excel.core.report import RefreshInputs, SheetCells, WorkbookContent, find_kpi_table
 from kpi_excel.core.template import (DATA_SHEET, KPI_COLUMNS, KPI_OUTPUT_SPECS, KPI_SHEET, LOG_COLUMNS, LOG_SHEET,
                                      SETTINGS_SHEET)
-from kpi_excel.errors import InputError, WorkbookError
+from kpi_excel.errors import InputError, WorkbookError, officer_errors
+from kpi_excel.ooxml.errors import OoxmlValueError, PackageError
 from kpi_excel.ooxml import (
     KEEP,
     CellIsRule,
@@ -61,6 +62,7 @@ class WrittenReport:
     skipped: list[str] = field(default_factory=list)
 
 
+@officer_errors()
 def sheet_cells(values: SheetValues, date1904: bool = False, with_formats: bool = True) -> SheetCells:
     """A sheet as the core reads it: rows from the first with a cell, columns from A.
 
@@ -96,12 +98,13 @@ def _cells(pkg: XlsxPackage, name: str, *, with_formats: bool = True,
     try:
         values = pkg.read_sheet(name, limits=limits, keep=keep)
         return sheet_cells(values, pkg.date1904, with_formats=with_formats)
-    except WorkbookError as exc:
+    except PackageError as exc:
         if exc.path is None:
             exc.path = pkg.path
         raise
 
 
+@officer_errors()
 def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInputs:
     """KPIs (by name, else the first sheet with an indicator header), Data and Settings."""
     kpis_name = _find(pkg, KPI_SHEET)
@@ -129,6 +132,7 @@ def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInput
     return RefreshInputs(content, data, directory, previous_refresh=last_refresh(pkg))
 
 
+@officer_errors()
 def last_refresh(pkg: XlsxPackage, back: int = 1) -> str | None:
     """The When of the Log's last entry (``back`` = 2: the one before it); None when there is none."""
     name = _find(pkg, LOG_SHEET)
@@ -225,6 +229,7 @@ def _check_can_add(pkg: XlsxPackage, names: Sequence[str]) -> None:
                             path=pkg.path)
 
 
+@officer_errors()
 def apply_plan(pkg: XlsxPackage, plan: Plan) -> WrittenReport:
     """Translate a plan into package edits (saving is the caller's)."""
     _check_can_add(pkg, [s.name for s in plan.sheets] + ([plan.log_sheet.name] if plan.log_sheet else []))
@@ -281,7 +286,7 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
                 table = pkg.add_table_columns(sheet, update.table, names)
                 first_new = table.ref.max_col - len(names) + 1
                 added = True
-            except InputError:
+            except OoxmlValueError:
                 added = False  # cells to the right are in use: add plain columns after the used range
         if not added:
             first_new = max(last_col, values.last_col) + 1
@@ -644,6 +649,7 @@ def _append_log(pkg: XlsxPackage, plan: Plan, styles: _Styles) -> bool:
     return True
 
 
+@officer_errors()
 def add_report_sheets(pkg: XlsxPackage, sheets: Sequence[SheetSpec], *, replace: bool = False) -> list[str]:
     """Add each sheet the workbook does not have yet (``replace``: also rewrite
     ones kpi_excel owns, for a brand-new report); returns the names written."""

@@ -32,7 +32,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any, Sequence
 
-from kpi_excel.core.a1 import column_letter
+from kpi_excel.ooxml.a1 import column_letter
 from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells
 from kpi_excel.workbook.plan_layout import (FORMULA_STARTS, KPIS_CHANGED, address, column_of,

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from kpi_excel.cli import main
-from kpi_excel.workbook import atomic
+from kpi_excel.ooxml import atomic
 from kpi_excel.ooxml import XlsxPackage
 from tests.security.hostile import example_report, refused_in_one_line
 
