@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from kpi_excel.core.engine.cells import Distinct, RowCells
+from kpi_excel.core.engine.cells import Distinct, Failed, RowCells, read_each
 from kpi_excel.core.engine.options import RateOptions, default_rule
 from kpi_excel.core.engine.parsed import (
     any_of,
@@ -62,16 +62,9 @@ _UNREADABLE = object()
 
 def _parse_each(field: Distinct, parse: Callable[[object], object], blank: object) -> tuple[list[object], list[str | None]]:
     """``parse`` of each distinct cell (and of a blank one, last): answers and error messages."""
-    answers: list[object] = []
-    errors: list[str | None] = []
-    for key in [*field.keys, blank]:
-        try:
-            answers.append(parse(key))
-            errors.append(None)
-        except CellError as error:
-            answers.append(_UNREADABLE)
-            errors.append(str(error))
-    return answers, errors
+    read = read_each(parse, [*field.keys, blank], CellError)
+    return [_UNREADABLE if isinstance(a, Failed) else a for a in read], \
+        [str(a.error) if isinstance(a, Failed) else None for a in read]
 
 
 def _spread(field: Distinct, parse: Callable[[object], object], blank: object, column: str, active: np.ndarray,
