@@ -19,6 +19,7 @@ from kpi_excel.core.engine.cells import Distinct, Failed, RowCells, read_each
 from kpi_excel.core.engine.options import RateOptions, default_rule
 from kpi_excel.core.engine.parsed import (
     any_of,
+    half_code,
     OP_GE,
     OP_GT,
     OP_LE,
@@ -186,7 +187,7 @@ def read_target(cells: RowCells, active: np.ndarray, log: ProblemLog, name: str 
 class QuartileColumns:
     quartiles: np.ndarray  # Quartile or None
     number: np.ndarray  # 1-4, 0 where none
-    half: np.ndarray  # 1 better, 2 worse, 0 not known
+    half: np.ndarray  # a QuartileHalf code
 
 
 def read_quartile(cells: RowCells, active: np.ndarray, log: ProblemLog) -> QuartileColumns:
@@ -198,8 +199,7 @@ def read_quartile(cells: RowCells, active: np.ndarray, log: ProblemLog) -> Quart
     rows = np.flatnonzero(failed[slots] & active)
     log.add(rows, "quartile", [errors[s] for s in slots[rows]])  # type: ignore[misc]
     number = np.array([0 if q is None else q.number for q in answers], dtype=np.int8)  # type: ignore[union-attr]
-    half = np.array([0 if q is None else {"better": 1, "worse": 2}.get(q.position or "", 0)  # type: ignore[union-attr]
-                     for q in answers], dtype=np.int8)
+    half = np.array([half_code(q) for q in answers], dtype=np.int8)  # type: ignore[arg-type]
     return QuartileColumns(objects(answers)[slots], number[slots], half[slots])
 
 
