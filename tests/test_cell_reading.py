@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -52,7 +53,7 @@ def test_per_distinct_reads_as_cell_by_cell() -> None:
 # Few cells, many of them equal across types (1, 1.0, True, np.int64(1)) or signs (0, 0.0, -0.0), so a
 # drawn column mixes them in every order.
 CELLS = st.sampled_from([None, True, False, 0, 1, 0.0, -0.0, 1.0, float("nan"), np.float64(-0.0), np.float64(0.0),
-                         np.int64(0), np.int64(1), " ", "", "1", "K1", "2023/24"])
+                         np.int64(0), np.int64(1), " ", "", "1", "K1", "2023/24", pd.NA, pd.NaT])
 
 
 @given(st.lists(CELLS, max_size=30), st.booleans(),

@@ -17,7 +17,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from kpi_excel.core.engine.cells import Failed, read_spread
+from kpi_excel.core.engine.cells import Failed, is_blank, read_spread
 from kpi_excel.core.periods import PeriodError, format_period, parse_period
 from kpi_excel.core.values import Uncalculated, ValueReadError, parse_value
 
@@ -38,15 +38,7 @@ def per_distinct(fn: Callable[..., Any], cells: Sequence[Any], formats: Sequence
     return read_spread(fn, cells, formats, catch)
 
 
-def blank(value: object) -> bool:
-    """No value: None, NaN, NaT, pandas' NA or text of spaces only."""
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    if value is pd.NaT or value is pd.NA:
-        return True
-    return isinstance(value, str) and not value.strip()
+blank = is_blank  # no value: None, NaN, NaT, pandas' NA or text of spaces only (the engine's blank)
 
 
 def text(value: object) -> str:

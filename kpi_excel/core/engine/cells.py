@@ -7,7 +7,8 @@ gave them) and hands out :class:`Distinct` views: each distinct cell once, and a
 code per row pointing at it. A parser then runs once per distinct cell, and the
 answer reaches every row by indexing.
 
-A cell is blank when it is None, NaN, or text that is empty or only spaces;
+A cell is blank (:func:`is_blank`) when it is None, NaN, NaT, pandas' NA, or text that is
+empty or only spaces;
 blank cells get code -1. Cells are told apart by type as well as value (``1``,
 ``1.0`` and ``True`` are three cells), since the readers treat them differently.
 
@@ -29,7 +30,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["RowCells", "Distinct", "BLANK", "Failed", "combine", "group_cells", "is_text", "read_each", "read_spread"]
+__all__ = ["RowCells", "Distinct", "BLANK", "Failed", "combine", "group_cells", "is_blank", "is_text", "read_each", "read_spread"]
 
 BLANK = -1
 
@@ -70,12 +71,18 @@ class Distinct:
         return self.map(lambda key: key)
 
 
-def _is_blank(value: object) -> bool:
+def is_blank(value: object) -> bool:
+    """No value: None, NaN, NaT, pandas' NA, or text that is empty or only spaces."""
     if value is None:
         return True
-    if value.__class__ is str:
-        return value == "" or value.isspace()  # type: ignore[attr-defined]
-    return isinstance(value, float) and value != value  # NaN: pandas' empty cell
+    if isinstance(value, str):
+        return value == "" or value.isspace()
+    if isinstance(value, float):
+        return value != value  # NaN: pandas' empty cell
+    return value is pd.NaT or value is pd.NA
+
+
+_is_blank = is_blank
 
 
 def is_text(column: object) -> bool:
@@ -131,9 +138,9 @@ def _keys(values: list[object], looks: Sequence[object] | None = None
     """
     kinds = set(map(type, values))
     tagged: list[int] = []
-    if any(issubclass(kind, float) for kind in kinds) and 0.0 in values:
+    if any(issubclass(kind, float) for kind in kinds) and _may_hold_zero(values):
         tagged = [row for row, value in enumerate(values)
-                  if value == 0.0 and isinstance(value, float) and math.copysign(1.0, value) < 0]
+                  if isinstance(value, float) and value == 0.0 and math.copysign(1.0, value) < 0]
     keyed = _tag(values, tagged, _NEGATIVE_ZERO)
     others = kinds - _TEXT_OR_NONE
     keys: list[object] | None = None
@@ -159,6 +166,13 @@ def _keys(values: list[object], looks: Sequence[object] | None = None
     if looks is None:
         return keyed, keys, list(map(_cell_of, keys))
     return keyed, keys, [(_cell_of(key), look) for key, look in keys]  # type: ignore[misc]
+
+
+def _may_hold_zero(values: list[object]) -> bool:
+    try:
+        return 0.0 in values
+    except TypeError:  # pandas' NA compares to nothing: look cell by cell
+        return True
 
 
 def _tag(keyed: list[object], rows: list[int], marker: object) -> list[object]:
@@ -196,7 +210,7 @@ def read_spread(read: Callable[..., object], cells: Sequence[object], looks: Seq
         keyed, keys, firsts = _keys(values, looks)
         answers = list(starmap(read, firsts)) if catch is None else \
             read_each(lambda pair: read(*pair), firsts, catch)  # type: ignore[misc]
-    elif values[0] is None and values.count(None) == len(values):  # a column the source lacks
+    elif not any(map(is_not, values, repeat(None))):  # a column the source lacks
         return read_each(read, [None], catch) * len(values)
     else:
         keyed, keys, firsts = _keys(values)
