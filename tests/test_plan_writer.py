@@ -52,7 +52,8 @@ class _Recorder:
 
 def test_the_walk_calls_only_the_operations_in_the_plans_order() -> None:
     column = (ColumnSpec("Code"),)
-    plan = Plan(kpis=KpiUpdate("KPIs", 1, (2, 3)), sheets=(SheetSpec("RAG key", column), SheetSpec("Benchmark", column)),
+    plan = Plan(kpis=KpiUpdate("KPIs", 1, (2, 3)),
+                sheets=(SheetSpec("RAG key", column), SheetSpec("Benchmark", column)),
                 log_sheet=SheetSpec("Log", column), log=LogEntry(("2026-12-07",)))
     recorder = _Recorder()
     assert isinstance(recorder, PlanWriter)

@@ -98,7 +98,8 @@ def test_a_registered_rule_is_keyed_and_helped(last_year, tmp_path: Path) -> Non
     assert "Red: 45% does not beat last year's 50%" in result.output
 
 
-def test_a_registered_rule_has_its_help_line_in_a_new_workbook(last_year, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_registered_rule_has_its_help_line_in_a_new_workbook(  # type: ignore[no-untyped-def]
+        last_year, tmp_path: Path) -> None:
     """`kpi-excel new` writes every rule's help line, a rule registered after import too."""
     path = tmp_path / "new.xlsx"
     result = CliRunner().invoke(main, ["new", str(path)])

@@ -53,7 +53,8 @@ SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
      "'All authorities', or a list of authority names separated by semicolons, or the name of a "
      "group file; quartiles and ranks are worked out within it."),
     ("RAG rule", "rag_rule",
-     "The rule for rows without their own RAG Rule (a row's own wins), one of:"),  # then a line a rule, from the registry (settings_table)
+     # then a line a rule, from the registry (settings_table)
+     "The rule for rows without their own RAG Rule (a row's own wins), one of:"),
     ("Green tolerance", "green_within",
      "How near a missed target is still Green: 5% (of the target), 2pp (points) or 10 auto (points for a "
      "percentage, % of the target otherwise). Empty: only a met target is Green."),

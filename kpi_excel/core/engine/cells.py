@@ -30,7 +30,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["RowCells", "Distinct", "BLANK", "Failed", "combine", "group_cells", "is_blank", "is_text", "read_each", "read_spread"]
+__all__ = ["RowCells", "Distinct", "BLANK", "Failed", "combine", "group_cells", "is_blank", "is_text", "read_each",
+           "read_spread"]
 
 BLANK = -1
 
