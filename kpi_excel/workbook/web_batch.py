@@ -37,6 +37,7 @@ from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, LogEn
 from kpi_excel.core.report import SheetCells
 from kpi_excel.workbook.plan_layout import (FORMULA_STARTS, KPIS_CHANGED, address, column_of,
                                             header_positions, kpis_guard, plain, rule_formula, runs, title_prefix)
+from kpi_excel.workbook.plan_writer import PlanWriter, write_plan
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -289,13 +290,34 @@ def _log(spec: SheetSpec | None, entry: LogEntry | None) -> dict[str, Any] | Non
 
 def web_batch(book: "xw.Book", plan: Plan, kpis: SheetCells | None, *, message: dict[str, str]) -> dict[str, Any]:
     """The batch ``kpiApplyRefresh`` applies for ``plan``; ``message`` is the alert shown once it is written."""
+    parts = write_plan(_BatchWriter(book, kpis), plan)
     return {
         "version": BATCH_VERSION,
         "guard": kpis_guard(plan.kpis, kpis),
-        "kpis": _kpis(book, plan.kpis, kpis),
-        "sheets": [_sheet(spec) for spec in plan.sheets],
+        "kpis": parts["kpis"],
+        "sheets": parts["sheets"],
         "after_kpis": list(plan.after_kpis),
-        "log": _log(plan.log_sheet, plan.log),
+        "log": parts["log"],
         "message": message,
         "changed": KPIS_CHANGED,  # the alert when the guard does not hold
     }
+
+
+class _BatchWriter(PlanWriter[dict[str, Any]]):
+    """The plan as the batch's parts (the client code writes them)."""
+
+    def __init__(self, book: "xw.Book", kpis: SheetCells | None) -> None:
+        self.book, self.kpis = book, kpis
+        self.parts: dict[str, Any] = {"sheets": []}
+
+    def write_kpis(self, update: KpiUpdate) -> None:
+        self.parts["kpis"] = _kpis(self.book, update, self.kpis)
+
+    def write_sheet(self, spec: SheetSpec, later: Sequence[SheetSpec]) -> None:
+        self.parts["sheets"].append(_sheet(spec))
+
+    def append_log(self, spec: SheetSpec | None, entry: LogEntry | None) -> None:
+        self.parts["log"] = _log(spec, entry)
+
+    def done(self) -> dict[str, Any]:
+        return self.parts
