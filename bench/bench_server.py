@@ -136,10 +136,12 @@ def server_side(body: bytes) -> tuple[float, float, dict[str, Any]]:
     """
     import xlwings as xw
 
+    from kpi_excel.addin.server.book_input import close_book
     from kpi_excel.addin.server.sheet_data import data_block
     from kpi_excel.sources.policy import SourcePolicy
     from kpi_excel.addin.book_door import plan_book
-    from kpi_excel.workbook.web_batch import APPLY_FUNCTION, web_batch
+    from kpi_excel.addin.server.scripts import send_batch
+    from kpi_excel.workbook.web_batch import web_batch
 
     started, cpu = time.perf_counter(), time.thread_time()
     request = json.loads(body)
@@ -149,9 +151,9 @@ def server_side(body: bytes) -> tuple[float, float, dict[str, Any]]:
     sheets, plan = plan_book(book, door="web", user="", policy=SourcePolicy.offered_only({}), data=data_block(data))
     batch = web_batch(book, plan, sheets.kpis, message={"text": "\n".join(plan.summary.lines()),
                                                         "title": "KPI Report", "mode": "info"})
-    book.app.macro(APPLY_FUNCTION)(batch)
+    send_batch(book, batch)
     answer = json.dumps(book.json())
-    book.close()
+    close_book(book)  # as the server's get_book does after the answer
     return time.perf_counter() - started, time.thread_time() - cpu, json.loads(answer)
 
 
