@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Hashable, Sequence
 
 import pandas as pd
 
@@ -41,6 +41,8 @@ class BenchmarkData:
     period_order: dict[str, tuple] | None
     source: str
     problems: list[SourceProblem] = field(default_factory=list)
+    # Kept with a LAIT file read once a process (LaitData.derived); None when read afresh.
+    derived: dict[Hashable, Any] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -76,7 +78,7 @@ def load_benchmark_data(spec: str | Path, directory: AreaDirectory | None = None
         path = str(spec)
         data = read_lait(Path(path[5:] if path.startswith("lait:") else path), reuse=reuse)
         return BenchmarkData(data.values[["code", "area", "period", "value"]], data.authorities,
-                             data.directory(base), "label", None, data.source, data.problems)
+                             data.directory(base), "label", None, data.source, data.problems, data.derived)
     observations = read_source(spec, directory=base)
     frame = observations.frame
     areas = set(frame["area"].unique())

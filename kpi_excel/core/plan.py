@@ -297,13 +297,14 @@ def fit_plan(plan: Plan) -> Plan:
     """The plan with every text it writes cut to fit a cell (once, here, so every writer
     - the file, desktop Excel, Excel on the web - only ever sends cells Excel accepts).
     The refresh says in the Checks column which rows' texts were cut."""
+    # map, not generator expressions: a refresh of 1,000 indicators passes ~60,000 cells through here.
     kpis = replace(plan.kpis, writes=tuple(
-        replace(w, cells=tuple(_fit(c) for c in w.cells)) for w in plan.kpis.writes))  # type: ignore[misc]
+        replace(w, cells=tuple(map(_fit, w.cells))) for w in plan.kpis.writes))  # type: ignore[misc]
     sheets = tuple(replace(
         sheet,
-        rows=tuple(tuple(_fit(v) for v in row) for row in sheet.rows),
-        title=tuple(_fit(c) for c in sheet.title),  # type: ignore[misc]
+        rows=tuple(tuple(map(_fit, row)) for row in sheet.rows),
+        title=tuple(map(_fit, sheet.title)),  # type: ignore[misc]
         charts=tuple(_fit_chart(c) for c in sheet.charts),
     ) for sheet in plan.sheets)
-    log = replace(plan.log, values=tuple(_fit(v) for v in plan.log.values)) if plan.log is not None else None
+    log = replace(plan.log, values=tuple(map(_fit, plan.log.values))) if plan.log is not None else None
     return replace(plan, kpis=kpis, sheets=sheets, log=log)

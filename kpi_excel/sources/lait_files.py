@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Hashable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,9 @@ class LaitData:
     source: str
     problems: list[SourceProblem] = field(default_factory=list)
     area_table: pd.DataFrame | None = field(default=None, repr=False)  # _areas() worked out once, when reused
+    # What requests work out from this data alone (a funnel's counts), kept with the read that
+    # made it: shared by every reuse of one read, dropped with it when the file changes.
+    derived: dict[Hashable, Any] | None = field(default=None, repr=False)
 
     def _areas(self) -> pd.DataFrame:
         """One row per area: its name, LA number and region."""
@@ -130,7 +133,8 @@ def read_lait(path: Path, *, reuse: bool = False) -> LaitData:
     """
     if reuse:
         data = cached("lait", path, lambda: _with_area_table(read_lait(path)))
-        return LaitData(data.values.copy(deep=False), data.source, list(data.problems), data.area_table)
+        return LaitData(data.values.copy(deep=False), data.source, list(data.problems), data.area_table,
+                        data.derived)
     path = Path(path)
     source = f"lait:{path.name}"
     table = read_lait_table(path, columns=_NEEDED + ["Region"])
@@ -163,6 +167,7 @@ def read_lait(path: Path, *, reuse: bool = False) -> LaitData:
 
 def _with_area_table(data: LaitData) -> LaitData:
     data.area_table = data._areas()
+    data.derived = {}
     return data
 
 

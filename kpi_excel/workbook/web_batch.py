@@ -90,17 +90,23 @@ def _json_value(value: Any) -> Any:
     return "" if value is None else value
 
 
+# Types that are never dates: most of a batch's cells, answered without the date checks.
+_NOT_DATES = frozenset({str, int, float, bool, type(None)})
+
+
 def _date_format(value: Any) -> str | None:
     """A date's format where the plan gives none: shown as the file door writes it (2025-03-01)."""
     raw = value.value if isinstance(value, Cell) else value
+    if raw.__class__ in _NOT_DATES:
+        return None
     if isinstance(raw, dt.datetime) and raw.time() != dt.time(0):
         return _DATE_FORMAT
     return "yyyy-mm-dd" if isinstance(raw, (dt.date, dt.datetime)) else None
 
 
 def _with_date_formats(cells: list[Cell]) -> list[Cell]:
-    return [c if c.number_format or _date_format(c) is None else Cell(c.value, _date_format(c), c.style)
-            for c in cells]
+    return [c if c.number_format or c.value.__class__ in _NOT_DATES or _date_format(c) is None
+            else Cell(c.value, _date_format(c), c.style) for c in cells]
 
 
 def _column_points(characters: float) -> float:
@@ -207,8 +213,7 @@ def _body(part: dict[str, Any], first: int, columns: Sequence[Any], rows: Sequen
     padded = [list(row) + [None] * (width - len(row)) for row in rows]
     part["blocks"].append({"address": address(first, 1, first + len(rows) - 1, width),
                            "values": [[_json_value(v) for v in row] for row in padded]})
-    for column, spec_col in enumerate(columns, start=1):
-        cells = [row[column - 1] for row in padded]
+    for column, (spec_col, cells) in enumerate(zip(columns, zip(*padded)), start=1):  # a column at a time
         if not per_cell_formats:
             if spec_col.number_format:
                 part["formats"].append({"address": address(first, column, first + len(rows) - 1, column),
