@@ -15,6 +15,7 @@ twice (the rater names it) instead of becoming ``Target.1``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -28,6 +29,7 @@ import pandas as pd
 from kpi_excel.core.columns import match_columns
 from kpi_excel.core.palette import HEADER, RAG_COLOURS, status_swatch
 from kpi_excel.core.plan import fit_text
+from kpi_excel.sources.csv_text import csv_pieces
 from kpi_excel.errors import UnreadableFileError
 
 __all__ = ["read_table", "write_table", "defuse_formulas", "TABLE_SUFFIXES"]
@@ -242,8 +244,9 @@ def write_table(
     input) keeps percentages looking like percentages in an XLSX output.
     """
     if path is None:
-        defuse_formulas(_as_shown(frame, formats)).to_csv(stream or sys.stdout, index=False, lineterminator="\n",
-                                                          quoting=csv.QUOTE_NONNUMERIC)
+        out = stream or sys.stdout
+        for piece in csv_pieces(defuse_formulas(_as_shown(frame, formats)), ","):
+            out.write(piece if isinstance(piece, str) else piece.decode("utf-8"))
         return
     from kpi_excel.workbook.atomic import atomic_write
 
@@ -261,11 +264,9 @@ def write_table(
             out.write(buffer.getbuffer())
             return
         # With a BOM, Excel on Windows opens the file as UTF-8 ("→", "£", "ë" intact), not its ANSI code page.
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-        defuse_formulas(_as_shown(frame, formats)).to_csv(text, index=False, sep="\t" if suffix == ".tsv" else ",",
-                                                          lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-        text.flush()
-        text.detach()
+        out.write(codecs.BOM_UTF8)
+        for piece in csv_pieces(defuse_formulas(_as_shown(frame, formats)), "\t" if suffix == ".tsv" else ","):
+            out.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
 
     atomic_write(path, write, verify=lambda written: None)
 
