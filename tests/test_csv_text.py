@@ -18,8 +18,9 @@ from kpi_excel.sources import csv_text
 from kpi_excel.sources.csv_text import csv_pieces
 from kpi_excel.sources.table_files import _as_shown, defuse_formulas, write_table
 
-AWKWARD = ['plain', 'a "quoted" word', 'comma, inside', 'two\nlines', 'carriage\rreturn', 'crlf\r\nend', 'tab\there',
-           '', ' ', '"', '""', '£5 → 7 ë', '🙂 emoji', '=SUM(A1:A2)', '+44 20', '-0.07', '@me', 'semi;colon', 'x\x00y']
+AWKWARD = ['plain', 'a "quoted" word', 'comma, inside', 'two\nlines', 'carriage\rreturn', 'crlf\r\nend',
+           'tab\there', '', ' ', '"', '""', '£5 → 7 ë', '🙂 emoji', '=SUM(A1:A2)', '+44 20', '-0.07', '@me',
+           'semi;colon', 'x\x00y']
 
 
 def pandas_bytes(frame: pd.DataFrame, sep: str = ",") -> bytes:
