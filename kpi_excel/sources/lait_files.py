@@ -53,12 +53,16 @@ class LaitData:
     values: pd.DataFrame  # code, area, period, value (float; NaN missing), number, region
     source: str
     problems: list[SourceProblem] = field(default_factory=list)
-    area_table: pd.DataFrame | None = field(default=None, repr=False)  # _areas() worked out once, when reused
+    area_table: pd.DataFrame | None = field(default=None, repr=False)  # _areas(), worked out once
 
     def _areas(self) -> pd.DataFrame:
-        """One row per area: its name, LA number and region."""
-        if self.area_table is not None:
-            return self.area_table.copy(deep=False)
+        """One row per area: its name, LA number and region. Worked out on first use and
+        kept (``authorities`` and ``directory`` both ask; the values are not changed after reading)."""
+        if self.area_table is None:
+            self.area_table = self._area_rows()
+        return self.area_table.copy(deep=False)
+
+    def _area_rows(self) -> pd.DataFrame:
         codes = self.values["area"].cat.codes.to_numpy() if isinstance(self.values["area"].dtype, pd.CategoricalDtype) \
             else pd.factorize(self.values["area"])[0]
         _, first = np.unique(codes, return_index=True)

@@ -26,11 +26,8 @@ from typing import BinaryIO, Sequence, TextIO
 import numpy as np
 import pandas as pd
 
-from kpi_excel.core.columns import match_columns
-from kpi_excel.core.palette import HEADER, RAG_COLOURS, status_swatch
-from kpi_excel.core.plan import fit_text
-from kpi_excel.sources.csv_text import csv_pieces
 from kpi_excel.errors import UnreadableFileError
+from kpi_excel.sources.csv_text import csv_pieces
 
 __all__ = ["read_table", "write_table", "defuse_formulas", "TABLE_SUFFIXES"]
 
@@ -152,6 +149,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFram
 
 def _header_row(rows: Sequence[Sequence[tuple[object, str | None]]]) -> int | None:
     """The first of the top 20 rows that names the latest value (titles may sit above)."""
+    from kpi_excel.core.columns import match_columns  # not at the top: reading a CSV (benchmark's dictionary) needs none
+
     for index, row in enumerate(rows[:20]):
         if "latest_value" in match_columns([value for value, _ in row]):
             return index
@@ -322,6 +321,9 @@ def _write_xlsx(frame: pd.DataFrame, path: Path | BinaryIO, formats: pd.DataFram
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
+
+    from kpi_excel.core.palette import HEADER, RAG_COLOURS, status_swatch
+    from kpi_excel.core.plan import fit_text
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Rated")
