@@ -126,3 +126,34 @@ def test_write_table_to_a_stream_writes_the_old_text() -> None:
     defuse_formulas(_as_shown(frame, None)).to_csv(old, index=False, lineterminator="\n",
                                                    quoting=csv.QUOTE_NONNUMERIC)
     assert ours.getvalue() == old.getvalue()
+
+
+def _reference_defused(frame: pd.DataFrame) -> list[list[object]]:
+    """defuse_formulas's rule cell by cell in Python: what the fast candidate search must not miss."""
+    import re
+
+    from kpi_excel.sources.table_files import _FORMULA_START, _PLAIN_NUMBER
+
+    def defused(value: object) -> object:
+        if isinstance(value, str) and re.match(_FORMULA_START, value) and not re.match(_PLAIN_NUMBER, value):
+            return "'" + value
+        return value
+    return [[defused(v) for v in frame.iloc[:, j].tolist()] for j in range(frame.shape[1])]
+
+
+def test_defusing_finds_every_formula_in_arrow_chunks_slices_and_objects() -> None:
+    import pyarrow as pa
+
+    texts = AWKWARD + ["\t=tab", "\r=cr", "=", "-", "-5%", "é=", "", "@"] + AWKWARD[::-1]
+    chunked = pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(texts[:20], pa.large_string()),
+                                                           pa.array(texts[20:] + [None], pa.large_string())]))
+    frame = pd.DataFrame({
+        "chunks": pd.Series(chunked).iloc[1:].reset_index(drop=True),  # an offset into the first chunk
+        "objects": pd.Series(texts[1:] + [math.nan], dtype=object),
+        "mixed": pd.Series([1, "=A1", None, 2.5, "+x", b"=bytes"] * 10, dtype=object).iloc[:len(texts)]
+        .reset_index(drop=True),
+    })
+    frame = frame.iloc[:len(texts)]
+    assert [defuse_formulas(frame).iloc[:, j].tolist() for j in range(3)] == _reference_defused(frame)
+    assert "'=SUM(A1:A2)" in defuse_formulas(frame)["chunks"].tolist()
+    assert "'\t=tab" in defuse_formulas(frame)["objects"].tolist()

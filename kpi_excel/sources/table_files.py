@@ -179,15 +179,48 @@ _PLAIN_NUMBER = r"^(?:[+-]?(?=\.?\d)(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE]
 
 
 def _formula_like(column: pd.Series) -> np.ndarray:
-    """Positions of the text cells that start with = + - @, a tab or a CR: by pyarrow's
-    own match for a string column, by each distinct value for an object column."""
+    """Positions of the cells that may start with = + - @, a tab or a CR (each is then
+    looked at closely): by the first byte of each Arrow string, or the first character
+    of each object (numpy's one-character text of it), with no Python per cell."""
     if isinstance(column.dtype, pd.StringDtype):
+        found = _arrow_starting_with(column, _RISKY_FIRST)
+        if found is not None:
+            return found
         return np.flatnonzero(column.str.match(_FORMULA_START).fillna(False).to_numpy(dtype=bool))
-    distinct = pd.unique(column.to_numpy(dtype=object))
-    starting = [v for v in distinct if isinstance(v, str) and v[:1] in _RISKY_FIRST]
-    if not starting:
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(column.isin(starting).to_numpy(dtype=bool))
+    try:
+        firsts = column.to_numpy(dtype=object).astype("U1")
+    except (TypeError, ValueError):  # an object numpy cannot show as text: each distinct value, by Python
+        distinct = pd.unique(column.to_numpy(dtype=object))
+        starting = [v for v in distinct if isinstance(v, str) and v[:1] in _RISKY_FIRST]
+        return np.flatnonzero(column.isin(starting).to_numpy(dtype=bool)) if starting else np.empty(0, np.int64)
+    return np.flatnonzero(np.isin(firsts, sorted(_RISKY_FIRST)))
+
+
+def _arrow_starting_with(column: pd.Series, firsts: frozenset[str]) -> np.ndarray | None:
+    """Positions of the Arrow strings whose first byte is one of ``firsts`` (ASCII, so
+    the first byte is the first character); None when the column is not held so."""
+    import pyarrow as pa
+
+    try:
+        cells = pa.array(column.array)
+    except (pa.ArrowException, TypeError):
+        return None
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in chunks):
+        return None
+    wanted = np.frombuffer("".join(sorted(firsts)).encode("ascii"), dtype=np.uint8)
+    found, base = [], 0
+    for chunk in chunks:
+        _, offsets, data = chunk.buffers()
+        if len(chunk) and data is not None:
+            width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            bounds = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+            starts = bounds[:-1]
+            filled = np.flatnonzero(bounds[1:] > starts)  # an empty (or missing) cell has no first byte
+            hits = np.isin(np.frombuffer(data, dtype=np.uint8)[starts[filled]], wanted)
+            found.append(filled[hits] + base)
+        base += len(chunk)
+    return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
 
 
 def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
