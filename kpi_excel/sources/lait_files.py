@@ -65,8 +65,8 @@ class LaitData:
     def _area_rows(self) -> pd.DataFrame:
         codes = self.values["area"].cat.codes.to_numpy() if isinstance(self.values["area"].dtype, pd.CategoricalDtype) \
             else pd.factorize(self.values["area"])[0]
-        _, first = np.unique(codes, return_index=True)
-        rows = self.values.iloc[np.sort(first)]
+        first = pd.Series(codes).drop_duplicates().index.to_numpy()  # each area's first row, in row order
+        rows = self.values.iloc[first]
         return pd.DataFrame({"area": rows["area"].astype(object).to_numpy(), "number": rows["number"].to_numpy(),
                              "region": rows["region"].astype(object).to_numpy()})
 
