@@ -7,6 +7,7 @@ import codecs
 import csv
 import io
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -84,12 +85,18 @@ def test_other_kinds_of_column_are_left_to_pandas(column: pd.Series) -> None:
     assert our_bytes(frame) == pandas_bytes(frame)
 
 
-def test_a_lone_surrogate_fails_as_it_did() -> None:
-    frame = pd.DataFrame({"text": pd.Series(["fine", "half \ud800 pair"], dtype=object)})
+def test_a_lone_surrogate_fails_as_it_did(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(csv_text, "ROWS_PER_PIECE", 2)
+    frame = pd.DataFrame({"text": pd.Series(["fine", "good", "half \ud800 pair", "more"], dtype=object)})
     with pytest.raises(UnicodeEncodeError):
         pandas_bytes(frame)
+    pieces = list(csv_pieces(frame, ","))
+    assert isinstance(pieces[1], bytes) and isinstance(pieces[2], str)  # only its piece goes to pandas
     with pytest.raises(UnicodeEncodeError):
         our_bytes(frame)
+    with pytest.raises(UnicodeEncodeError):
+        write_table(frame, tmp_path / "out.csv")
+    assert list(tmp_path.iterdir()) == []  # no half-written file
 
 
 @settings(max_examples=60, deadline=None)

@@ -149,7 +149,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFram
 
 def _header_row(rows: Sequence[Sequence[tuple[object, str | None]]]) -> int | None:
     """The first of the top 20 rows that names the latest value (titles may sit above)."""
-    from kpi_excel.core.columns import match_columns  # not at the top: reading a CSV (benchmark's dictionary) needs none
+    from kpi_excel.core.columns import match_columns  # here: reading a CSV needs none
 
     for index, row in enumerate(rows[:20]):
         if "latest_value" in match_columns([value for value, _ in row]):
