@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from kpi_excel.core.rag import counted_order
 from kpi_excel.ooxml.cell_content import EXCEL_CELL_LIMIT
 
 __all__ = [
@@ -240,6 +239,9 @@ class Summary:
     benchmarked: int = 0
 
     def lines(self) -> list[str]:
+        # Here, not at the top: reading a workbook's cells needs this module's limits, not the RAG rules.
+        from kpi_excel.core.rag import counted_order
+
         words = ", ".join(f"{self.counts[w]} {w}" for w in counted_order(self.counts) if self.counts.get(w))
         out = [f"Rated {self.rated} indicator{'s' if self.rated != 1 else ''}: {words or 'none'}"]
         if self.benchmarked:

@@ -59,13 +59,17 @@ class LaitData:
     derived: dict[Hashable, Any] | None = field(default=None, repr=False)
 
     def _areas(self) -> pd.DataFrame:
-        """One row per area: its name, LA number and region."""
-        if self.area_table is not None:
-            return self.area_table.copy(deep=False)
+        """One row per area: its name, LA number and region. Worked out on first use and
+        kept (``authorities`` and ``directory`` both ask; the values are not changed after reading)."""
+        if self.area_table is None:
+            self.area_table = self._area_rows()
+        return self.area_table.copy(deep=False)
+
+    def _area_rows(self) -> pd.DataFrame:
         codes = self.values["area"].cat.codes.to_numpy() if isinstance(self.values["area"].dtype, pd.CategoricalDtype) \
             else pd.factorize(self.values["area"])[0]
-        _, first = np.unique(codes, return_index=True)
-        rows = self.values.iloc[np.sort(first)]
+        first = pd.Series(codes).drop_duplicates().index.to_numpy()  # each area's first row, in row order
+        rows = self.values.iloc[first]
         return pd.DataFrame({"area": rows["area"].astype(object).to_numpy(), "number": rows["number"].to_numpy(),
                              "region": rows["region"].astype(object).to_numpy()})
 

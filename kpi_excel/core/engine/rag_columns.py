@@ -88,6 +88,10 @@ def the_target(text: object, what: str = "target") -> str:
     return f"the {what} ({text})" if _WORDED.match(text.strip()) else f"the {text} {what}"
 
 
+# the_target for a column's target texts (str): a million rows name a few thousand targets.
+_the_target_text = lru_cache(maxsize=4096)(the_target)
+
+
 class _TargetOp(IntEnum):
     """Operators the target rule adds to :data:`~kpi_excel.core.engine.parsed.Op`'s (numbered past them)."""
 
@@ -375,7 +379,7 @@ def _numeric(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
                                  (_ON, "Green: {} is on {}", "target"),
                                  (_LEVEL, "{} is level with {} but does not beat it", "target")):
         picked = np.flatnonzero(branch == code)
-        reasons[picked] = [template.format(a, the_target(b, what))
+        reasons[picked] = [template.format(a, _the_target_text(b, what))
                            for a, b in zip(shown[picked].tolist(), wanted[picked].tolist())]
     measured = np.flatnonzero(~any_of(branch, (_MEETS, _BAND_IN, _ON, _LEVEL)))
     if len(measured):
@@ -388,7 +392,7 @@ def _numeric(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
         side = np.where(decision.gap[measured] < 0, " below the ", " above the ")
         middle = np.where(banded, side, middle)
         ending = np.where(banded, " target range", " target")
-        reasons[measured] = [f"{a} is {b}{c[:-4]}{the_target(d, e[1:])}" if c.endswith("the ") else
+        reasons[measured] = [f"{a} is {b}{c[:-4]}{_the_target_text(d, e[1:])}" if c.endswith("the ") else
                              f"{a} is {b}{c}{d}{e}" for a, b, c, d, e in zip(
             shown[measured].tolist(), amounts, middle.tolist(), wanted[measured].tolist(), ending.tolist())]
     good = np.flatnonzero(branch == _BAND_GOOD)
@@ -484,6 +488,14 @@ _ONE = ("1", "1.0", "1.00")
 
 def format_numbers(numbers: np.ndarray, decimals: int) -> list[str]:
     """:func:`~kpi_excel.core.values.format_number` (no % sign) for many numbers at one precision."""
+    if len(numbers) > 256 and numbers.dtype == np.float64:  # a column's gaps repeat: each distinct one (by
+        distinct, inverse = np.unique(np.ascontiguousarray(numbers).view(np.int64), return_inverse=True)  # bits)
+        texts = _format_each(distinct.view(np.float64), decimals)  # formatted once
+        return [texts[k] for k in inverse.ravel().tolist()]
+    return _format_each(numbers, decimals)
+
+
+def _format_each(numbers: np.ndarray, decimals: int) -> list[str]:
     if decimals < 0:
         return [format_number(float(n), None, False) for n in numbers]
     pattern = f"{{:,.{decimals}f}}".format
