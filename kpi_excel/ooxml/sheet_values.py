@@ -45,6 +45,8 @@ __all__ = [
     "ErrorValue",
     "SheetLimits",
     "KPI_SHEET_LIMITS",
+    "WEB_SHEET_LIMITS",
+    "MAX_SHARED_STRINGS_BYTES",
     "too_many_cells",
     "SheetValues",
     "Grid",
@@ -77,36 +79,46 @@ UNCALCULATED = Uncalculated()
 class SheetLimits:
     """How much of one sheet kpi_excel reads before refusing it, in one line.
 
-    The defaults hold a council's report with room to spare (the refresh
-    benchmark's Data sheet of 80,000 rows x 4 columns is 320,000 cells) and
-    keep a hostile or broken file to seconds and a few hundred MB:
+    The defaults follow Excel's grid: a Data sheet may use every one of its
+    1,048,576 rows. What bounds the cost is what is really in the file, each
+    counted before the work it would cost is done:
 
-    * ``max_part_bytes`` (128 MB): the sheet's XML, uncompressed, checked
-      before it is inflated;
-    * ``max_cells`` (1 million): cells present (``<c>`` elements, blank
-      styled ones included), counted before any is read: 250,000 rows of
-      four columns, three times the refresh benchmark's history;
-    * ``max_grid`` (10 million): the row-major block handed to the report,
-      every row from the first to the last, each as wide as its last cell (a
-      stray value in XFD1048576 costs one row of 16,384; one in column XFD
-      of every row is refused).
+    * ``max_part_bytes`` (512 MB): the sheet's XML, uncompressed, checked from
+      the zip's directory before it is inflated (the zip guard also checks the
+      size and a 200:1 ratio while inflating). Every row of Excel's grid in the
+      eight columns a Data sheet can use is ~400 MB as Excel writes it;
+    * ``max_cells`` (8,388,608 = 1,048,576 rows x 8 columns): cells present
+      (``<c>`` elements, blank styled ones included), counted in the bytes
+      before any is read. A cell costs ~50 bytes held, so a sheet at the limit
+      is held in well under a gigabyte, and 512 MB of XML can never make more;
+    * ``max_grid`` (16,777,216 = 1,048,576 rows x 16 columns): the row-major
+      block handed to the report, every row from the first to the last, each as
+      wide as its last cell (a stray value in XFD1048576 costs one row of
+      16,384; one in column XFD of every row is refused).
 
     Rows and columns are bounded by Excel's own grid (1,048,576 x 16,384): a
     reference outside it is a corrupt file. The KPIs sheet, which is also
-    parsed whole to be edited, has lower limits
-    (:data:`kpi_excel.workbook.file_door.KPI_SHEET_LIMITS`).
+    parsed whole to be edited, has lower limits (:data:`KPI_SHEET_LIMITS`), and
+    so do the sheets the web add-in sends as JSON (:data:`WEB_SHEET_LIMITS`).
     """
 
-    max_part_bytes: int = 128 << 20
-    max_cells: int = 1_000_000
-    max_grid: int = 10_000_000
+    max_part_bytes: int = 512 << 20
+    max_cells: int = MAX_ROW * 8
+    max_grid: int = MAX_ROW * 16
 
 
 # The KPIs sheet is also parsed whole to be edited (lxml keeps ~0.5 KB a cell), so
 # it has lower limits than sheets that are only read: 500,000 cells is 10,000
 # indicators of 50 columns, in well under 64 MB of XML. The web door counts the
 # same limits in the JSON Excel sends (kpi_excel.addin.server.sheet_sizes).
-KPI_SHEET_LIMITS = SheetLimits(max_part_bytes=64 << 20, max_cells=500_000)
+KPI_SHEET_LIMITS = SheetLimits(max_part_bytes=64 << 20, max_cells=500_000, max_grid=10_000_000)
+
+# A sheet the web add-in sends arrives as JSON, already a Python object per cell (~100 bytes
+# each) inside a request the server caps at 20 MB by default: a million cells is its bound.
+WEB_SHEET_LIMITS = SheetLimits(max_part_bytes=128 << 20, max_cells=1_000_000, max_grid=10_000_000)
+
+# The shared strings are parsed into a list of texts (~3x their XML held): read up to this.
+MAX_SHARED_STRINGS_BYTES = 128 << 20
 
 
 def too_many_cells(sheet: str, count: int, limit: int) -> UnsafeFileError:
@@ -442,7 +454,9 @@ _FAST_CELL = re.compile(
     rb"(?:/>|>(?:<v>([^<]*)</v>)?((?:[^<]|<(?!c[\s/>]))*?)</c>)",
     re.S,
 )
-_ODD_CELL = re.compile(rb"<c[\t\r\n]")
+# What the pattern does not read (CDATA, comments, processing instructions, a cell without a
+# reference or with another space after its name): one pass finds any, and lxml reads the sheet.
+_NOT_FAST = re.compile(rb"<(?:!|\?|c[\t\r\n>/])")
 _ATTR = re.compile(rb'([A-Za-z:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 # Inside one cell. A body never runs past the next opening of the same element, so an
 # unclosed one fails where the next begins instead of each scanning to the end (quadratic).
@@ -609,13 +623,14 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
     if end < 0:
         return False
     lo = open_end + 1
-    if data.find(b"<![CDATA[", lo, end) >= 0 or data.find(b"<!--", lo, end) >= 0 or data.find(b"<?", lo, end) >= 0:
-        return False
-    if _ODD_CELL.search(data, lo, end):
-        return False
-    expected = data.count(b"<c ", lo, end) + data.count(b"<c>", lo, end) + data.count(b"<c/>", lo, end)
+    expected = data.count(b"<c ", lo, end)
+    odd = _NOT_FAST.search(data, lo, end)
+    if odd is not None:  # counted all the same: lxml reads no more cells than the limit allows
+        expected += data.count(b"<c>", lo, end) + data.count(b"<c/>", lo, end)
     if expected > out.max_cells:
         out.too_many(expected)
+    if odd is not None:
+        return False
     cols: dict[bytes, int] = {}
     styles_of: dict[bytes, int] = {b"": 0}
     keys_append, values_append, styles_append = out.keys.append, out.values.append, out.styles.append
