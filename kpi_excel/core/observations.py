@@ -297,17 +297,28 @@ class _RowProblems:
     def __init__(self, where: Where) -> None:
         self.where = where
         self.found: list[tuple[int, int, SourceProblem]] = []
+        self.last = (-1, -1)  # the (record, order) added last: while each comes after it, no sort is needed
+        self.ordered = True
 
     def add(self, i: int, order: int, field: str, message: str, code: str) -> None:
+        self._after((i, order), (i, order))
         self.found.append((i, order, SourceProblem(self.where(i, field), message, code)))
 
     def add_rows(self, rows: list[int], order: int, field: str, messages: list[str], codes: list[str]) -> None:
-        """:meth:`add` for many records at once (a column's problems)."""
+        """:meth:`add` for many records at once (a column's problems, ``rows`` ascending)."""
+        if not rows:
+            return
+        self._after((rows[0], order), (rows[-1], order))
         places = map(self.where, rows, repeat(field))
         self.found.extend(zip(rows, repeat(order), map(SourceProblem, places, messages, codes)))
 
+    def _after(self, first: tuple[int, int], last: tuple[int, int]) -> None:
+        self.ordered = self.ordered and first >= self.last
+        self.last = last
+
     def in_order(self) -> list[SourceProblem]:
-        return [problem for _, _, problem in sorted(self.found, key=itemgetter(0, 1))]
+        found = self.found if self.ordered else sorted(self.found, key=itemgetter(0, 1))
+        return [problem for _, _, problem in found]
 
 
 def _canonical_areas(areas: list[str], used: list[bool], directory: AreaDirectory, codes: list[str],

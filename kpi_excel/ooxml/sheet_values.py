@@ -681,7 +681,17 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
                         if long_sst and value is not None and len(value) > EXCEL_CELL_LIMIT:
                             raise _too_long(value)
                     elif not t_b:
-                        value = (int(v_b) if v_b.isdigit() else _number(v_b)) if v_b else None
+                        if not v_b:
+                            value = None
+                        elif v_b.isdigit():
+                            value = int(v_b)
+                        elif b"." in v_b:  # never an int for _number: float() reads it as _number would
+                            try:
+                                value = float(v_b)
+                            except ValueError:
+                                value = _number(v_b)  # says why, naming the cell
+                        else:
+                            value = _number(v_b)
                     else:
                         value = _typed(t_b.decode(), v_b, sst, None)
                 keys_append((int(row_b) << _COL_BITS) | (col - 1))
