@@ -105,7 +105,7 @@ def full_data(example: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.skipif(os.name != "posix", reason="RLIMIT_AS is POSIX-only")
 def test_xlsx_a_data_sheet_using_every_row_of_excels_grid_is_refreshed_in_bounded_memory(
-        full_data: Path, tmp_path: Path) -> None:
+        runner, full_data: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # 1,048,575 rows of Code, Period, Value (3,145,728 cells, ~100 MB of XML): refused up to 0.3.x by a
     # 1,000,000-cell cap. Now read like any Data sheet, within the address-space cap the far corner has.
     workbook = tmp_path / "report.xlsx"
@@ -115,6 +115,9 @@ def test_xlsx_a_data_sheet_using_every_row_of_excels_grid_is_refreshed_in_bounde
     assert f"Rated {EXAMPLE_INDICATORS} indicators" in result.stdout
     data = XlsxPackage.open(workbook).read_sheet("Data")
     assert data.cell_count == 3 * 1_048_576 and data.value(1_048_576, 1) == "K26214"  # kept, every row
+    # rate reads a table of indicators, rated row by row: the KPIs sheet's limits apply, not the grid's.
+    line = refused_in_one_line(runner, ["rate", str(full_data), "--sheet", "Data"], full_data)
+    assert "sheet 'Data'" in line and "more than the 64 MB" in line
 
 
 def test_xlsx_a_full_kpis_sheet_is_refused_by_its_own_limit(runner, example: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
