@@ -210,9 +210,13 @@ def observations_from_columns(
     codes, periods, values = column("code"), column("period"), column("value")
     found = _RowProblems(where)
     # Which rows are used, as boolean arrays: a column's flags in one pass each.
-    flags = np.ones(n, dtype=bool)
-    for cells in (codes, periods, values):  # an empty line is not data
-        flags &= np.fromiter(per_distinct(blank, cells), bool, n)
+    flags = np.fromiter(per_distinct(blank, codes), bool, n)
+    for cells in (periods, values):  # an empty line is not data: only rows blank so far are looked at
+        at = np.flatnonzero(flags).tolist()
+        if len(at) == n:
+            flags &= np.fromiter(per_distinct(blank, cells), bool, n)
+        elif at:
+            flags[at] = [blank(cells[i]) for i in at]
     in_use = ~flags
     code_text = per_distinct(_words, codes)
     no_code = np.fromiter(map(not_, code_text), bool, n)
@@ -249,6 +253,9 @@ def observations_from_columns(
         notes[k] = f"{notes[k]}; {why}" if notes[k] else why
     parts = []
     for order, name in enumerate(("numerator", "denominator"), start=2):  # a count is a count, whatever its format
+        if name not in columns:  # what _count_cell reads from a blank: no amount, nothing to say
+            parts.append([np.nan] * len(keep))
+            continue
         amounts, whys, _ = (kept(list(part)) for part in zip(*per_distinct(_count_cell, column(name)))) if n \
             else ([], [], [])
         for k in _filled(whys):
