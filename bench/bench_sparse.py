@@ -9,8 +9,9 @@ unmodified 19 KB example report.
     python bench/bench_sparse.py
 
 Targets: every sparse case under 200 MB peak and within 3x the baseline's
-time; a 1,048,576-row sheet refused in one line (exit 1) within 15 s and
-500 MB. Exit status 1 when a target is missed.
+time; a Data sheet of 1,048,576 rows refreshed (exit 0) under 1,500 MB (issue
+20: Excel's whole grid); a 1,048,576-row KPIs sheet or table to rate refused
+in one line (exit 1) within 15 s and 500 MB. Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from tests.security.hostile import example_report, far_corner, full_sheet  # noq
 SPARSE_PEAK_MB = 200
 SPARSE_TIME_RATIO = 3.0
 FULL_SECONDS, FULL_PEAK_MB = 15.0, 500
+GRID_PEAK_MB = 1500
 
 
 def run(args: list[str], cwd: Path) -> tuple[int, float, float, str]:
@@ -86,7 +88,7 @@ def main() -> int:
             ("refresh --data, source has XFD1048576",
              lambda: ["refresh", fresh("example"), "--data", str(files["sparse_data"])], "sparse"),
             ("rate, table has XFD1048576", lambda: ["rate", str(files["sparse_table"])], "sparse"),
-            ("refresh, Data sheet of 1,048,576 rows", lambda: ["refresh", fresh("full_data")], "full"),
+            ("refresh, Data sheet of 1,048,576 rows", lambda: ["refresh", fresh("full_data")], "grid"),
             ("refresh, KPIs sheet of 1,048,576 rows", lambda: ["refresh", fresh("full_kpis")], "full"),
             ("rate, table of 1,048,576 rows", lambda: ["rate", str(files["full_data"]), "--sheet", "Data"], "full"),
         ]
@@ -101,12 +103,15 @@ def main() -> int:
         print(f"{label:<40}{status:>5}{seconds:>9.2f}{seconds / base[3]:>8.2f}{peak:>9.0f}{peak / base[4]:>8.2f}")
         if kind == "sparse" and (status != 0 or peak > SPARSE_PEAK_MB or seconds > SPARSE_TIME_RATIO * base[3]):
             missed.append(f"{label}: exit {status}, {seconds:.1f} s, {peak:.0f} MB ({last})")
+        if kind == "grid" and (status != 0 or peak > GRID_PEAK_MB):
+            missed.append(f"{label}: exit {status}, {seconds:.1f} s, {peak:.0f} MB ({last})")
         if kind == "full":
             print(f"    {last}")
             if status != 1 or seconds > FULL_SECONDS or peak > FULL_PEAK_MB:
                 missed.append(f"{label}: exit {status}, {seconds:.1f} s, {peak:.0f} MB")
     print(f"\ntargets: sparse cases exit 0, < {SPARSE_PEAK_MB} MB and < {SPARSE_TIME_RATIO:g}x the baseline's time; "
-          f"1,048,576-row sheets refused (exit 1) in < {FULL_SECONDS:g} s and < {FULL_PEAK_MB} MB")
+          f"a 1,048,576-row Data sheet refreshed (exit 0) in < {GRID_PEAK_MB} MB; other 1,048,576-row sheets "
+          f"refused (exit 1) in < {FULL_SECONDS:g} s and < {FULL_PEAK_MB} MB")
     for line in missed:
         print(f"MISSED {line}")
     return 1 if missed else 0

@@ -26,8 +26,8 @@ with the later ``updated`` stamp, else the one from the source given later
 from __future__ import annotations
 
 import math
-from itertools import repeat
-from operator import not_
+from itertools import compress, repeat
+from operator import itemgetter, not_
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -210,29 +210,37 @@ def observations_from_columns(
     codes, periods, values = column("code"), column("period"), column("value")
     found = _RowProblems(where)
     # Which rows are used, as boolean arrays: a column's flags in one pass each.
-    flags = np.ones(n, dtype=bool)
-    for cells in (codes, periods, values):  # an empty line is not data
-        flags &= np.fromiter(per_distinct(blank, cells), bool, n)
+    flags = np.fromiter(per_distinct(blank, codes), bool, n)
+    for cells in (periods, values):  # an empty line is not data: only rows blank so far are looked at
+        at = np.flatnonzero(flags).tolist()
+        if len(at) == n:
+            flags &= np.fromiter(per_distinct(blank, cells), bool, n)
+        elif at:
+            flags[at] = [blank(cells[i]) for i in at]
     in_use = ~flags
     code_text = per_distinct(_words, codes)
     no_code = np.fromiter(map(not_, code_text), bool, n)
-    for i in np.flatnonzero(in_use & no_code).tolist():
-        found.add(i, 0, "code", "no indicator code; row not used", "")
+    at = np.flatnonzero(in_use & no_code).tolist()
+    found.add_rows(at, 0, "code", ["no indicator code; row not used"] * len(at), [""] * len(at))
     in_use &= ~no_code
     labels = per_distinct(period_label, periods, catch=PeriodError)
     failed = np.fromiter(map(isinstance, labels, repeat(Failed)), bool, n)
-    for i in np.flatnonzero(in_use & failed).tolist():
-        found.add(i, 0, "period", f"{labels[i].error}; row not used", code_text[i])
+    at = np.flatnonzero(in_use & failed).tolist()
+    said = {id(labels[i]): f"{labels[i].error}; row not used" for i in at}  # once per distinct period cell
+    found.add_rows(at, 0, "period", [said[id(labels[i])] for i in at], [code_text[i] for i in at])
     in_use &= ~failed
     used = in_use.tolist()
     areas = words("area")
     if directory is not None and any(areas):
         areas = _canonical_areas(areas, used, directory, code_text, found)
-    keep = [i for i, u in enumerate(used) if u]
+    keep = list(compress(range(n), used))
     whole = len(keep) == n
+    pick = itemgetter(*keep) if len(keep) > 1 else None  # one C-level gather per column
 
     def kept(items: list) -> list:  # type: ignore[type-arg]
-        return items if whole else [items[i] for i in keep]
+        if whole:
+            return items
+        return list(pick(items)) if pick is not None else [items[i] for i in keep]
 
     value, reason, shown, count = (kept(list(part)) for part in zip(*per_distinct(
         number_and_count, values, value_formats if value_formats is not None else none))) if n else ([], [], [], [])
@@ -245,6 +253,9 @@ def observations_from_columns(
         notes[k] = f"{notes[k]}; {why}" if notes[k] else why
     parts = []
     for order, name in enumerate(("numerator", "denominator"), start=2):  # a count is a count, whatever its format
+        if name not in columns:  # what _count_cell reads from a blank: no amount, nothing to say
+            parts.append([np.nan] * len(keep))
+            continue
         amounts, whys, _ = (kept(list(part)) for part in zip(*per_distinct(_count_cell, column(name)))) if n \
             else ([], [], [])
         for k in _filled(whys):
@@ -293,12 +304,28 @@ class _RowProblems:
     def __init__(self, where: Where) -> None:
         self.where = where
         self.found: list[tuple[int, int, SourceProblem]] = []
+        self.last = (-1, -1)  # the (record, order) added last: while each comes after it, no sort is needed
+        self.ordered = True
 
     def add(self, i: int, order: int, field: str, message: str, code: str) -> None:
+        self._after((i, order), (i, order))
         self.found.append((i, order, SourceProblem(self.where(i, field), message, code)))
 
+    def add_rows(self, rows: list[int], order: int, field: str, messages: list[str], codes: list[str]) -> None:
+        """:meth:`add` for many records at once (a column's problems, ``rows`` ascending)."""
+        if not rows:
+            return
+        self._after((rows[0], order), (rows[-1], order))
+        places = map(self.where, rows, repeat(field))
+        self.found.extend(zip(rows, repeat(order), map(SourceProblem, places, messages, codes)))
+
+    def _after(self, first: tuple[int, int], last: tuple[int, int]) -> None:
+        self.ordered = self.ordered and first >= self.last
+        self.last = last
+
     def in_order(self) -> list[SourceProblem]:
-        return [problem for _, _, problem in sorted(self.found, key=lambda item: item[:2])]
+        found = self.found if self.ordered else sorted(self.found, key=itemgetter(0, 1))
+        return [problem for _, _, problem in found]
 
 
 def _canonical_areas(areas: list[str], used: list[bool], directory: AreaDirectory, codes: list[str],

@@ -4,8 +4,9 @@ The zip guard (:mod:`.zipio`) stops bombs: 1 GiB a part at most, 200:1. That
 still let a 1 MB file's ``styles.xml`` inflate to 150 MB and become ~10 GB of
 lxml tree. So every part is capped where it is used, before the work is done:
 
-* inflating a part: 128 MB for a worksheet or the shared strings (a sheet
-  read's limit, :class:`~.sheet_values.SheetLimits`), 32 MB for any other part
+* inflating a part: 512 MB for a worksheet (a sheet read's limit,
+  :class:`~.sheet_values.SheetLimits`: every row of Excel's grid), 128 MB for
+  the shared strings (checked by their reader first), 32 MB for any other part
   (styles, drawings, charts, tables, relationships, custom XML...);
 * parsing a part into a tree (to edit it): 64 MB for a worksheet (the KPIs
   sheet's limit) and a count of its elements and attributes, made in the

@@ -9,11 +9,13 @@ the first one with a cell, each only as long as its last cell) and refuses a
 block that would be absurdly large.
 
 Reading streams: Excel's canonical cell form (``<c r="B2" s="1" t="s"><v>4</v></c>``)
-is matched by one compiled pattern straight from the part's bytes, about four
-times faster than any XML parser callable from Python. The fast path runs
-only when the sheet data has no CDATA, comments or prefixes and it accounts
-for *every* ``<c`` element; otherwise lxml's ``iterparse`` reads the sheet.
-Tests check both paths give equal results.
+is read straight from the part's bytes, a megabyte at a time: a chunk whose
+cells are all plain numbers or shared strings in numpy, with no Python per cell
+(a million-row Data sheet), any other chunk by one compiled pattern and a loop,
+about four times faster than any XML parser callable from Python. The fast
+path runs only when the sheet data has no CDATA, comments or prefixes and it
+accounts for *every* ``<c`` element; otherwise lxml's ``iterparse`` reads the
+sheet. Tests check the three give equal results.
 
 Limits (:class:`SheetLimits`) are checked as early as they can be: the part's
 size before it is inflated, the number of cells before they are read, the
@@ -44,6 +46,8 @@ __all__ = [
     "ErrorValue",
     "SheetLimits",
     "KPI_SHEET_LIMITS",
+    "WEB_SHEET_LIMITS",
+    "MAX_SHARED_STRINGS_BYTES",
     "too_many_cells",
     "SheetValues",
     "Grid",
@@ -76,36 +80,46 @@ UNCALCULATED = Uncalculated()
 class SheetLimits:
     """How much of one sheet kpi_excel reads before refusing it, in one line.
 
-    The defaults hold a council's report with room to spare (the refresh
-    benchmark's Data sheet of 80,000 rows x 4 columns is 320,000 cells) and
-    keep a hostile or broken file to seconds and a few hundred MB:
+    The defaults follow Excel's grid: a Data sheet may use every one of its
+    1,048,576 rows. What bounds the cost is what is really in the file, each
+    counted before the work it would cost is done:
 
-    * ``max_part_bytes`` (128 MB): the sheet's XML, uncompressed, checked
-      before it is inflated;
-    * ``max_cells`` (1 million): cells present (``<c>`` elements, blank
-      styled ones included), counted before any is read: 250,000 rows of
-      four columns, three times the refresh benchmark's history;
-    * ``max_grid`` (10 million): the row-major block handed to the report,
-      every row from the first to the last, each as wide as its last cell (a
-      stray value in XFD1048576 costs one row of 16,384; one in column XFD
-      of every row is refused).
+    * ``max_part_bytes`` (512 MB): the sheet's XML, uncompressed, checked from
+      the zip's directory before it is inflated (the zip guard also checks the
+      size and a 200:1 ratio while inflating). Every row of Excel's grid in the
+      eight columns a Data sheet can use is ~400 MB as Excel writes it;
+    * ``max_cells`` (8,388,608 = 1,048,576 rows x 8 columns): cells present
+      (``<c>`` elements, blank styled ones included), counted in the bytes
+      before any is read. A cell costs ~50 bytes held, so a sheet at the limit
+      is held in well under a gigabyte, and 512 MB of XML can never make more;
+    * ``max_grid`` (16,777,216 = 1,048,576 rows x 16 columns): the row-major
+      block handed to the report, every row from the first to the last, each as
+      wide as its last cell (a stray value in XFD1048576 costs one row of
+      16,384; one in column XFD of every row is refused).
 
     Rows and columns are bounded by Excel's own grid (1,048,576 x 16,384): a
     reference outside it is a corrupt file. The KPIs sheet, which is also
-    parsed whole to be edited, has lower limits
-    (:data:`kpi_excel.workbook.file_door.KPI_SHEET_LIMITS`).
+    parsed whole to be edited, has lower limits (:data:`KPI_SHEET_LIMITS`), and
+    so do the sheets the web add-in sends as JSON (:data:`WEB_SHEET_LIMITS`).
     """
 
-    max_part_bytes: int = 128 << 20
-    max_cells: int = 1_000_000
-    max_grid: int = 10_000_000
+    max_part_bytes: int = 512 << 20
+    max_cells: int = MAX_ROW * 8
+    max_grid: int = MAX_ROW * 16
 
 
 # The KPIs sheet is also parsed whole to be edited (lxml keeps ~0.5 KB a cell), so
 # it has lower limits than sheets that are only read: 500,000 cells is 10,000
 # indicators of 50 columns, in well under 64 MB of XML. The web door counts the
 # same limits in the JSON Excel sends (kpi_excel.addin.server.sheet_sizes).
-KPI_SHEET_LIMITS = SheetLimits(max_part_bytes=64 << 20, max_cells=500_000)
+KPI_SHEET_LIMITS = SheetLimits(max_part_bytes=64 << 20, max_cells=500_000, max_grid=10_000_000)
+
+# A sheet the web add-in sends arrives as JSON, already a Python object per cell (~100 bytes
+# each) inside a request the server caps at 20 MB by default: a million cells is its bound.
+WEB_SHEET_LIMITS = SheetLimits(max_part_bytes=128 << 20, max_cells=1_000_000, max_grid=10_000_000)
+
+# The shared strings are parsed into a list of texts (~3x their XML held): read up to this.
+MAX_SHARED_STRINGS_BYTES = 128 << 20
 
 
 def too_many_cells(sheet: str, count: int, limit: int) -> UnsafePackageError:
@@ -441,7 +455,9 @@ _FAST_CELL = re.compile(
     rb"(?:/>|>(?:<v>([^<]*)</v>)?((?:[^<]|<(?!c[\s/>]))*?)</c>)",
     re.S,
 )
-_ODD_CELL = re.compile(rb"<c[\t\r\n]")
+# What the pattern does not read (CDATA, comments, processing instructions, a cell without a
+# reference or with another space after its name): one pass finds any, and lxml reads the sheet.
+_NOT_FAST = re.compile(rb"<(?:!|\?|c[\t\r\n>/])")
 _ATTR = re.compile(rb'([A-Za-z:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 # Inside one cell. A body never runs past the next opening of the same element, so an
 # unclosed one fails where the next begins instead of each scanning to the end (quadratic).
@@ -608,13 +624,14 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
     if end < 0:
         return False
     lo = open_end + 1
-    if data.find(b"<![CDATA[", lo, end) >= 0 or data.find(b"<!--", lo, end) >= 0 or data.find(b"<?", lo, end) >= 0:
-        return False
-    if _ODD_CELL.search(data, lo, end):
-        return False
-    expected = data.count(b"<c ", lo, end) + data.count(b"<c>", lo, end) + data.count(b"<c/>", lo, end)
+    expected = data.count(b"<c ", lo, end)
+    odd = _NOT_FAST.search(data, lo, end)
+    if odd is not None:  # counted all the same: lxml reads no more cells than the limit allows
+        expected += data.count(b"<c>", lo, end) + data.count(b"<c/>", lo, end)
     if expected > out.max_cells:
         out.too_many(expected)
+    if odd is not None:
+        return False
     cols: dict[bytes, int] = {}
     styles_of: dict[bytes, int] = {b"": 0}
     keys_append, values_append, styles_append = out.keys.append, out.values.append, out.styles.append
@@ -630,6 +647,11 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
             # A megabyte of cells at a time, cut at a row's end: no list of every match at once.
             stop = data.find(b"</row>", min(pos + _CHUNK, end), end)
             stop = end if stop < 0 else stop + 6
+            plain = _plain_cells(data, pos, stop, sst, long_sst, out)
+            if plain is not None:  # every cell of the chunk in the plain form: read in numpy
+                count += plain
+                pos = stop
+                continue
             matches = findall(data, pos, stop)
             pos = stop
             count += len(matches)
@@ -665,7 +687,17 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
                         if long_sst and value is not None and len(value) > EXCEL_CELL_LIMIT:
                             raise _too_long(value)
                     elif not t_b:
-                        value = (int(v_b) if v_b.isdigit() else _number(v_b)) if v_b else None
+                        if not v_b:
+                            value = None
+                        elif v_b.isdigit():
+                            value = int(v_b)
+                        elif b"." in v_b:  # never an int for _number: float() reads it as _number would
+                            try:
+                                value = float(v_b)
+                            except ValueError:
+                                value = _number(v_b)  # says why, naming the cell
+                        else:
+                            value = _number(v_b)
                     else:
                         value = _typed(t_b.decode(), v_b, sst, None)
                 keys_append((int(row_b) << _COL_BITS) | (col - 1))
@@ -678,6 +710,156 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
         return False
     out.check_rows_and_order()
     return True
+
+
+# ---- plain cells, a chunk at a time in numpy -------------------------------------------------
+#
+# Nearly every cell Excel (or XlsxWriter, openpyxl) saves has one form: <c r="B2" s="1" t="s"><v>4</v></c>,
+# a number or a shared string. A chunk whose cells all have it is read with numpy: every field found
+# by position arithmetic over the bytes, numbers parsed in C, with no Python per cell. Any other form
+# in the chunk (a formula, an inline string, another type, an entity, a number numpy and Python might
+# read differently) leaves the chunk to the cell-by-cell loop, which reads it and names any error.
+
+_LT, _QUOTE = ord("<"), ord('"')
+_NUMBER_WIDTH = 40  # a longer number text is left to the loop
+
+
+def _bytes_at(a: Any, pos: Any, width: int) -> Any:
+    """``a[pos + k]`` for ``k < width`` as an (n, width) matrix (the chunk ends in padding)."""
+    import numpy as np
+
+    return a[np.minimum(pos[:, None] + np.arange(width), len(a) - 1)]
+
+
+def _is_at(a: Any, pos: Any, text: bytes) -> Any:
+    """Whether ``text`` starts at each position."""
+    import numpy as np
+
+    found = np.ones(len(pos), dtype=bool)
+    for k, char in enumerate(text):
+        found &= a[np.minimum(pos + k, len(a) - 1)] == char
+    return found
+
+
+def _digits_at(a: Any, pos: Any, most: int) -> tuple[Any, Any]:
+    """The number written by the ASCII digits at each position (at most ``most``) and how many there are."""
+    import numpy as np
+
+    chars = _bytes_at(a, pos, most + 1).astype(np.int64)
+    run = np.cumprod((chars >= 48) & (chars <= 57), axis=1).astype(bool)
+    value = np.zeros(len(pos), dtype=np.int64)
+    for k in range(most):
+        value = np.where(run[:, k], value * 10 + chars[:, k] - 48, value)
+    return value, run.sum(axis=1)
+
+
+def _plain_cells(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bool, out: _Collector) -> int | None:
+    """Read ``data[lo:hi]`` when every cell in it is plain (see above): how many cells were kept,
+    or None (nothing kept) for the loop to read the chunk."""
+    try:
+        return _read_plain(data, lo, hi, sst, long_sst, out)
+    except IndexError:  # a cell cut off at the end of the sheet data: the loop says what is wrong
+        return None
+
+
+def _read_plain(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bool, out: _Collector) -> int | None:
+    import numpy as np
+
+    a = np.frombuffer(data[lo:hi] + b"\0" * 16, dtype=np.uint8)
+    lt = np.flatnonzero(a == _LT)
+    if not len(lt):
+        return None
+    starts = lt[(a[lt + 1] == ord("c")) & (a[lt + 2] == ord(" "))]
+    n = len(starts)
+    if not n or not _is_at(a, starts + 3, b'r="').all():
+        return None
+    at = starts + 6
+    letters = _bytes_at(a, at, 3).astype(np.int64) - 64
+    upper = (letters >= 1) & (letters <= 26)
+    if not upper[:, 0].all():
+        return None
+    two, three = upper[:, 1], upper[:, 1] & upper[:, 2]
+    col = np.where(three, (letters[:, 0] * 26 + letters[:, 1]) * 26 + letters[:, 2],
+                   np.where(two, letters[:, 0] * 26 + letters[:, 1], letters[:, 0]))
+    at = at + 1 + two + three
+    row, digits = _digits_at(a, at, 7)
+    at = at + digits
+    if not ((digits >= 1) & (col <= MAX_COL) & (a[at] == _QUOTE)).all():
+        return None
+    at = at + 1
+    style = np.zeros(n, dtype=np.int64)
+    styled = _is_at(a, at, b' s="')
+    if styled.any():
+        number, digits = _digits_at(a, at + 4, 9)
+        if not ((digits >= 1) & (a[at + 4 + digits] == _QUOTE))[styled].all():
+            return None
+        style = np.where(styled, number, 0)
+        at = np.where(styled, at + 5 + digits, at)
+    typed = _is_at(a, at, b' t="')
+    shared = typed & _is_at(a, at + 4, b's"')
+    if (typed != shared).any():
+        return None  # another type (str, b, e, n, inlineStr...)
+    at = np.where(shared, at + 6, at)
+    body = _is_at(a, at, b"><v>")
+    if not (body | _is_at(a, at, b"/>") | _is_at(a, at, b"></c>")).all():
+        return None  # a formula, an inline string, another attribute...
+    text_at = at + 4
+    k = np.searchsorted(lt, text_at)
+    text_end = lt[np.minimum(k, len(lt) - 1)]
+    if not _is_at(a, text_end, b"</v></c>")[body].all():
+        return None
+    filled = body & (text_end > text_at)
+    values = np.empty(n, dtype=object)  # None: no <v>, or an empty one (as the loop reads them)
+    strings = filled & shared
+    if strings.any():
+        if long_sst:
+            return None
+        index, digits = _digits_at(a, text_at[strings], 9)
+        if not (digits == (text_end - text_at)[strings]).all() or (len(index) and int(index.max()) >= len(sst)):
+            return None  # not an index, or beyond the table (a blank there, with its checks)
+        values[strings] = list(map(sst.__getitem__, index.tolist()))
+    numbers = filled & ~shared
+    if numbers.any():
+        read = _plain_numbers(a, text_at[numbers], (text_end - text_at)[numbers])
+        if read is None:
+            return None
+        values[numbers] = read
+    out.keys.frombytes(((row << _COL_BITS) | (col - 1)).tobytes())
+    out.values.extend(values.tolist())
+    out.styles.extend(style.tolist())
+    return n
+
+
+def _plain_numbers(a: Any, at: Any, length: Any) -> Any:
+    """The values of number texts as the loop reads them (digits alone: an int; else a float), or None
+    when any is not a plain decimal (``-?digits.digits``): Python reads those, one at a time."""
+    import numpy as np
+
+    width = int(length.max())
+    if width > _NUMBER_WIDTH:
+        return None
+    chars = np.where(np.arange(width) < length[:, None], _bytes_at(a, at, width), 0).astype(np.uint8)
+    digit = (chars >= 48) & (chars <= 57)
+    minus = chars[:, 0] == ord("-")
+    point = chars == ord(".")
+    lead = (np.arange(width) == 0) & minus[:, None]
+    if not (digit | point | lead | (chars == 0)).all() or (point.sum(axis=1) > 1).any() \
+            or not (digit.sum(axis=1) >= 1).all():
+        return None
+    whole = ~point.any(axis=1)
+    if (digit.sum(axis=1)[whole] > 18).any():
+        return None  # beyond int64: the loop's int() reads it
+    out = np.empty(len(at), dtype=object)
+    if (~whole).any():
+        # A correctly rounded parse, as Python's float(): the same double for the same decimal text.
+        out[~whole] = chars[~whole].view(f"S{width}").ravel().astype(np.float64).tolist()
+    if whole.any():
+        value = np.zeros(int(whole.sum()), dtype=np.int64)
+        part, its_digits = chars[whole].astype(np.int64), digit[whole]
+        for k in range(width):
+            value = np.where(its_digits[:, k], value * 10 + part[:, k] - 48, value)
+        out[whole] = np.where(minus[whole], -value, value).tolist()
+    return out
 
 
 def _place(row: int, col: int) -> str:

@@ -26,6 +26,7 @@ from kpi_excel.ooxml.atomic import FileIdentity, atomic_write, real_target
 from kpi_excel.ooxml.book import DefinedName, SheetInfo
 from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
 from kpi_excel.ooxml.sheet_values import (
+    MAX_SHARED_STRINGS_BYTES,
     SheetLimits,
     SheetValues,
     element_value,
@@ -222,7 +223,7 @@ class XlsxPackage:
             self._sst = []
             for rel in self._opc.related(self._wb, RT.SHARED_STRINGS):
                 if rel.part and self._opc.has(rel.part):
-                    limit = SheetLimits().max_part_bytes
+                    limit = MAX_SHARED_STRINGS_BYTES
                     if self._opc.size(rel.part) > limit:
                         raise UnsafePackageError(f"the shared strings are {_mb(self._opc.size(rel.part))} of XML "
                                                  f"uncompressed, more than the {_mb(limit)} kpi_excel reads",

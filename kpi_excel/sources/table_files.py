@@ -138,9 +138,11 @@ def _sniff(text: str) -> str:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from kpi_excel.ooxml import KPI_SHEET_LIMITS
     from kpi_excel.sources.xlsx import read_sheets
 
-    for found in read_sheets(path, sheet):
+    # A table of indicators, rated row by row: the KPIs sheet's limits, not a Data sheet's whole grid.
+    for found in read_sheets(path, sheet, limits=KPI_SHEET_LIMITS):
         header_at = _header_row(found.rows)
         if header_at is not None:
             return _frames(found.rows, header_at)

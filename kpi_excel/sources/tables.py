@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import lru_cache
+from itertools import compress
 from operator import itemgetter
 from pathlib import Path
 from typing import Sequence
@@ -33,6 +35,7 @@ __all__ = ["read_table_source", "observations_from_cells", "observations_from_gr
 HEADER_SEARCH_ROWS = 20
 
 
+@lru_cache(maxsize=None)  # at most Excel's 16,384 columns; asked once per problem a sheet has
 def column_letter(index: int) -> str:
     """Letters of a 0-based column position, as readers count: 0 → A, 26 → AA."""
     return letters_of(index + 1)
@@ -156,18 +159,25 @@ def _label(value: object) -> str:
 
 def _column(rows: Sequence[Sequence[object]], i: int) -> list[object]:
     """Column ``i`` of the rows (None where a row is shorter)."""
-    if rows and min(map(len, rows)) > i:
+    if not rows:
+        return []
+    lengths = list(map(len, rows))
+    if min(lengths) > i:
         return list(map(itemgetter(i), rows))  # every row reaches it: no length check per row
-    return [row[i] if len(row) > i else None for row in rows]
+    if max(lengths) <= i:
+        return [None] * len(rows)  # no row reaches it (a column only the header row names)
+    return [row[i] if length > i else None for row, length in zip(rows, lengths)]
 
 
 def _long(body, looks, body_first, columns, source, cell_ref, directory) -> Observations:
     """One record per non-empty row, read a column at a time."""
-    present = [offset for offset, row in enumerate(body) if row]  # readers give sparse sheets' gaps as ``()``
+    present = list(compress(range(len(body)), body))  # readers give sparse sheets' gaps as ``()``
     if len(present) != len(body):
         body = [body[offset] for offset in present]
         looks = [looks[offset] for offset in present] if looks is not None else None
-    rows = [body_first + offset for offset in present]
+        rows = [body_first + offset for offset in present]
+    else:
+        rows = list(range(body_first, body_first + len(body)))
     cells = {name: _column(body, i) for name, i in columns.items()}
     value_formats = _column(looks, columns["value"]) if looks is not None else None
     return observations_from_columns(cells, rows, source=source, value_formats=value_formats, directory=directory,

@@ -60,9 +60,10 @@ def _worksheets(package) -> list[str]:  # type: ignore[no-untyped-def]
     return [info.name for info in package.sheets() if info.kind == "worksheet"]
 
 
-def _read(package, path: Path, name: str, *, formats: bool, dates: bool):  # type: ignore[no-untyped-def]
+def _read(package, path: Path, name: str, *, formats: bool, dates: bool, limits=None):  # type: ignore[no-untyped-def]
     try:
-        return package.read_sheet(name).grid(date1904=package.date1904, with_formats=formats, dates=dates)
+        return package.read_sheet(name, limits=limits).grid(date1904=package.date1904, with_formats=formats,
+                                                             dates=dates)
     except PackageError as error:
         raise UnreadableFileError(error.message, source=str(path)) from None
 
@@ -88,14 +89,15 @@ def read_sheet(path: Path, sheet: str | None = None, *, prefer: tuple[str, ...] 
     return _with_formats(name, grid)
 
 
-def read_sheets(path: Path, sheet: str | None = None) -> Iterator[SheetRows]:
+def read_sheets(path: Path, sheet: str | None = None, *, limits=None) -> Iterator[SheetRows]:  # type: ignore[no-untyped-def]
     """Like :func:`read_sheet` for ``sheet``, or for every worksheet in tab order
-    (read one at a time, from one opening of the file)."""
+    (read one at a time, from one opening of the file), each within ``limits``
+    (default: a sheet read's, :class:`kpi_excel.ooxml.SheetLimits`)."""
     path = Path(path)
     package = _open(path)
     names = _worksheets(package)
     for name in [_pick(names, sheet, (), path)] if sheet is not None else names:
-        yield _with_formats(name, _read(package, path, name, formats=True, dates=True))
+        yield _with_formats(name, _read(package, path, name, formats=True, dates=True, limits=limits))
 
 
 def _pick(names: list[str], sheet: str | None, prefer: tuple[str, ...], path: Path) -> str:

@@ -169,3 +169,46 @@ def test_the_package_budget_adds_up_parts_each_under_their_limit(report: Path) -
             if name.endswith((".xml", ".rels")):
                 opc.xml(name)
     assert XlsxPackage.open(report).sheet_names()  # the default budget reads it all
+
+
+def _data_part(report: Path) -> str:
+    from tests.security.hostile import part_of_sheet
+
+    return part_of_sheet(report, "Data")
+
+
+def test_a_data_sheet_padded_past_512_mb_is_refused_before_it_is_inflated(
+        report: Path, ordinary_peak: int, tmp_path: Path) -> None:
+    """A sheet may be as long as Excel's grid, but not larger than the grid's rows could be:
+    600 MB of XML (a 6 MB file, ~100:1) is refused from the zip's directory, never inflated."""
+    hostile = with_part(report, tmp_path / "padded.xlsx", _data_part(report), padded(600 << 20))
+    assert hostile.stat().st_size < 16 << 20
+    before = hostile.read_bytes()
+    done, peak = peak_of(["refresh", str(hostile)], tmp_path)
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.search(r"sheet 'Data' is 60\d MB of XML uncompressed, more than the 512 MB", lines[0])
+    assert hostile.read_bytes() == before
+    assert peak < ordinary_peak + 50, (peak, ordinary_peak)
+
+
+def test_more_cells_than_a_data_sheet_uses_are_counted_before_any_is_read(
+        report: Path, ordinary_peak: int, tmp_path: Path) -> None:
+    """Nine blank cells on every row of the grid (9,437,184 <c/> in 150 MB of XML, a 20 MB file): more
+    than the 8,388,608 cells (8 columns of every row) read from a sheet. Counted in the bytes
+    first: the refusal costs the XML held, not the ~500 MB its cells would take."""
+    def blocks(original: bytes) -> Iterator[bytes]:
+        head, mark, _ = original.partition(b"<sheetData>")
+        assert mark
+        yield head + mark
+        columns = "ABCDEFGHI"
+        for start in range(1, 1_048_577, 16_384):
+            yield "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"/>' for c in columns) + "</row>"
+                          for r in range(start, start + 16_384)).encode()
+        yield b"</sheetData></worksheet>"
+    hostile = with_part(report, tmp_path / "cells.xlsx", _data_part(report), blocks)
+    done, peak = peak_of(["refresh", str(hostile)], tmp_path)
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "sheet 'Data' has 9,437,184 cells, more than the 8,388,608" in lines[0]
+    assert peak < ordinary_peak + 400, (peak, ordinary_peak)

@@ -24,7 +24,7 @@ from typing import Any
 from kpi_excel.ooxml.cell_content import EXCEL_CELL_LIMIT
 from kpi_excel.core.template import KPI_SHEET
 from kpi_excel.ooxml.refs import MAX_COL, cell_ref, column_index
-from kpi_excel.ooxml.sheet_values import KPI_SHEET_LIMITS, SheetLimits, too_many_cells
+from kpi_excel.ooxml.sheet_values import KPI_SHEET_LIMITS, WEB_SHEET_LIMITS, SheetLimits, too_many_cells
 
 __all__ = ["SheetShapeError", "sheet_size_problem"]
 
@@ -38,7 +38,7 @@ class SheetShapeError(ValueError):
 
 def _limits(name: str) -> SheetLimits:
     # The web reader finds the KPIs sheet by name, ignoring case and spaces (book_reader.find_sheet).
-    return KPI_SHEET_LIMITS if name.strip().lower() == KPI_SHEET.lower() else SheetLimits()
+    return KPI_SHEET_LIMITS if name.strip().lower() == KPI_SHEET.lower() else WEB_SHEET_LIMITS
 
 
 def _claimed_grid(address: Any) -> int:

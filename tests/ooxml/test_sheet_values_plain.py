@@ -1,0 +1,95 @@
+"""The numpy reading of plain cells gives what the cell-by-cell loop gives, to the type.
+
+A Data sheet of a million rows is read a chunk at a time in numpy when every
+cell of the chunk has the plain form (a number or a shared string); anything
+else in a chunk leaves it to the loop. Both must agree on every value (an int
+stays an int, 1e3 a float), style and blank, and on the errors they name.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpi_excel.errors import CorruptWorkbookError
+from kpi_excel.ooxml import sheet_values
+from kpi_excel.ooxml.refs import cell_ref
+from kpi_excel.ooxml.sheet_values import read_sheet_values
+
+SST = ["Code", "Period", "Q1 2024/25", "a & <b>"]
+HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+
+number_texts = st.one_of(
+    st.integers(-10**20, 10**20).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.floats(-1e6, 1e6).map(lambda x: f"{x:.4f}"),
+    st.sampled_from(["0", "-0", "007", "0.5", ".5", "5.", "-.5", "1e3", "1E-2", "+5", " 5", "5 ", "1_0", "nan",
+                     "inf", "-", ".", "1.2.3", "abc", "&#49;", "", "12345678901234567890", "-9223372036854775809"]),
+)
+cells = st.one_of(
+    st.tuples(st.just("n"), number_texts),
+    st.tuples(st.just("s"), st.sampled_from(["0", "1", "2", "3", "4", "", "x", "007"])),
+    st.tuples(st.just("blank"), st.just("")),
+)
+
+
+def _cell(ref: str, kind: str, text: str, style: int) -> str:
+    s = f' s="{style}"' if style else ""
+    if kind == "blank":
+        return f'<c r="{ref}"{s}/>'
+    t = ' t="s"' if kind == "s" else ""
+    return f'<c r="{ref}"{s}{t}><v>{text}</v></c>'
+
+
+def _read(xml: bytes, numpy: bool):  # type: ignore[no-untyped-def]
+    with pytest.MonkeyPatch.context() as patch:
+        if not numpy:
+            patch.setattr(sheet_values, "_plain_cells", lambda *args: None)
+        try:
+            return read_sheet_values(xml, SST, sheet="Data")
+        except CorruptWorkbookError as error:
+            return str(error)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return type(a) is type(b) and a == b
+
+
+@settings(max_examples=200, deadline=None)
+@given(grid=st.lists(st.lists(st.tuples(cells, st.integers(0, 3)), min_size=1, max_size=5), min_size=1, max_size=8),
+       far=st.booleans())
+def test_numpy_reading_equals_the_loop(grid, far: bool) -> None:  # type: ignore[no-untyped-def]
+    rows = []
+    for i, row in enumerate(grid, start=1):
+        first = 16_380 if far else 1  # three-letter columns up to XFD
+        body = "".join(_cell(cell_ref(i, first + j), kind, text, style) for j, ((kind, text), style) in enumerate(row))
+        rows.append(f'<row r="{i}">{body}</row>')
+    xml = (HEAD + "".join(rows) + "</sheetData></worksheet>").encode()
+    fast, loop = _read(xml, True), _read(xml, False)
+    if isinstance(loop, str):
+        assert fast == loop  # the same one-line error, naming the same cell
+        return
+    assert list(fast._keys) == list(loop._keys) and list(fast._styles) == list(loop._styles)
+    assert all(_same(a, b) for a, b in zip(fast._values, loop._values, strict=True))
+
+
+def test_a_plain_sheet_is_read_by_numpy_and_a_formula_leaves_its_chunk_to_the_loop(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = (HEAD + '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="1"><v>0.125</v></c>'
+             '<c r="C1"><v>-12</v></c><c r="D1" s="2"/></row></sheetData></worksheet>').encode()
+    used = []
+    real = sheet_values._plain_cells
+    monkeypatch.setattr(sheet_values, "_plain_cells", lambda *args: used.append(real(*args)) or used[-1])
+    values = read_sheet_values(plain, SST)
+    assert used == [4] and values.rows() == [["Code", 0.125, -12, None]]
+    assert type(values.value(1, 3)) is int and values.style(1, 2) == 1
+    used.clear()
+    formula = plain.replace(b'<c r="C1"><v>-12</v></c>', b'<c r="C1"><f>1-13</f><v>-12</v></c>')
+    values = read_sheet_values(formula, SST)
+    assert used == [None] and values.rows() == [["Code", 0.125, -12, None]] and values.formulas == {(1, 3): "1-13"}
