@@ -4,7 +4,8 @@
 like an officer's after years of use: a KPIs table of the template's columns,
 a Data sheet of quarterly history (percentages as Excel stores them, with a %
 format), Settings naming the authority and the bundled benchmark. Built with
-XlsxWriter, so making it costs little.
+XlsxWriter, so making it costs little. A code keeps at most 100 quarters; Data rows
+beyond indicators x 100 hold codes the KPIs table does not list.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kpi_excel.core.template import KPI_COLUMNS
 BENCHMARK_CODES = ["RevCP", "PrevRegCPR", "ReReferral", "Continue_Assess_Comp", "CPPlans2yrsActive",
                    "CareLeaverAcc", "CareLeaverEET", "LACDental%", "LACHealth%", "KS2RWM_Expected_STD"]
 POLARITY = ["High = Good", "Low = Good", "N/A"]
+MAX_QUARTERS = 100
 
 
 def _quarters(count: int) -> list[str]:
@@ -38,7 +40,10 @@ def make_big_report(path: Path, indicators: int = 2000, history_rows: int = 8000
     percent = book.add_format({"num_format": "0.0%"})
     headers = [c.header for c in KPI_COLUMNS]
     kpis = book.add_worksheet("KPIs")
-    per = max(history_rows // indicators, 2)
+    # At most 100 quarters (25 years) a code, as no council keeps more: rows beyond that belong to
+    # codes the KPIs table does not list, as in a warehouse export pasted whole. (A million rows
+    # over 1,000 codes once meant 1,000 quarters each, back to 1777, which no period reader takes.)
+    per = min(max(history_rows // indicators, 2), MAX_QUARTERS)
     quarters = _quarters(per)
     rows, history = [], []
     for i in range(indicators):
@@ -56,6 +61,11 @@ def make_big_report(path: Path, indicators: int = 2000, history_rows: int = 8000
         for quarter in quarters:
             level *= rng.uniform(0.95, 1.05)
             history.append((code, quarter, round(level, 4 if is_percent else 0), is_percent))
+    for i in range(indicators, indicators + -(-max(history_rows - len(history), 0) // per)):
+        level, is_percent = rng.uniform(0.2, 0.9), i % 3 != 2
+        for quarter in quarters:
+            level *= rng.uniform(0.95, 1.05)
+            history.append((f"K{i:05d}", quarter, round(level, 4 if is_percent else 0), is_percent))
     kpis.add_table(0, 0, len(rows), len(headers) - 1,
                    {"name": "KPIs", "data": rows, "columns": [{"header": h} for h in headers]})
     data = book.add_worksheet("Data")

@@ -30,6 +30,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from kpi_excel.ooxml.cell_content import Uncalculated
+
 __all__ = ["RowCells", "Distinct", "BLANK", "Failed", "combine", "group_cells", "is_blank", "is_text", "read_each",
            "read_spread"]
 
@@ -83,7 +85,10 @@ def is_blank(value: object) -> bool:
     return value is pd.NaT or value is pd.NA
 
 
-_is_blank = is_blank
+def _is_blank(value: object) -> bool:
+    """Blank to the engine: as :func:`is_blank`, but a formula whose result was never saved
+    (:class:`Uncalculated`, empty text) reaches the readers, so the value reader can say so."""
+    return is_blank(value) and value.__class__ is not Uncalculated
 
 
 def is_text(column: object) -> bool:
