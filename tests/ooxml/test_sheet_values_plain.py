@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi_excel.errors import CorruptWorkbookError
+from kpi_excel.ooxml.errors import CorruptPackageError
 from kpi_excel.ooxml import sheet_values
 from kpi_excel.ooxml.refs import cell_ref
 from kpi_excel.ooxml.sheet_values import read_sheet_values
@@ -51,7 +51,7 @@ def _read(xml: bytes, numpy: bool):  # type: ignore[no-untyped-def]
             patch.setattr(sheet_values, "_plain_cells", lambda *args: None)
         try:
             return read_sheet_values(xml, SST, sheet="Data")
-        except CorruptWorkbookError as error:
+        except CorruptPackageError as error:
             return str(error)
 
 
