@@ -28,8 +28,8 @@ from __future__ import annotations
 import bisect
 import copy
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -38,7 +38,7 @@ from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
 from kpi_excel.ooxml.refs import CellRange, column_letter
 from kpi_excel.ooxml.xmlutil import main, parse_serialised, parse_xml
 
-__all__ = ["RowsApart", "set_apart", "write_apart", "EMPTY_ROWS"]
+__all__ = ["RowsApart", "set_apart", "write_apart", "new_rows", "rows_editor", "rows_head", "EMPTY_ROWS"]
 
 EMPTY_ROWS = b"<sheetData/>"  # what the frame's sheetData serialises as: the rows go back here
 CHUNK_ROWS = 2000
@@ -64,6 +64,28 @@ class RowsApart:
     head: bytes  # the root's start tag and the sheet's <cols>, to parse a chunk under
     text: list[bytes]  # chunks of whole rows, canonical (as lxml serialises them)
     first_rows: list[int]  # the row number each chunk starts with
+    # Each chunk's text when last indexed, and where its rows start (see span).
+    _offsets: dict[int, tuple[bytes, list[tuple[int, int]]]] = field(default_factory=dict, repr=False)
+    # Editors of spans of rows read since the rows were last written (see rows_editor).
+    reads: dict[tuple[int, int], WorksheetEditor] = field(default_factory=dict, repr=False)
+
+    def span(self, first: int, last: int) -> bytes:
+        """The text of the rows numbered ``first`` to ``last`` (those there are)."""
+        pieces = []
+        for index in range(_chunk_of(self.first_rows, first), len(self.text)):
+            if index and self.first_rows[index] > last:
+                break
+            text = self.text[index]
+            cached = self._offsets.get(index)
+            if cached is None or cached[0] is not text:  # each version of a chunk is indexed once
+                cached = self._offsets[index] = (text, [(int(m.group(1)), m.start())
+                                                        for m in _ROW_NUMBER.finditer(text)])
+            offsets = cached[1]
+            numbers = [n for n, _ in offsets]
+            lo, hi = bisect.bisect_left(numbers, first), bisect.bisect_right(numbers, last)
+            if lo < hi:
+                pieces.append(text[offsets[lo][1]:offsets[hi][1] if hi < len(offsets) else len(text)])
+        return b"".join(pieces)
 
     def element(self) -> bytes:
         """The sheetData element with these rows, as serialising the whole tree writes it."""
@@ -83,7 +105,7 @@ def set_apart(data: bytes, part: str) -> tuple[etree._Element, RowsApart] | None
     if sheet_data is None or sheet_data.attrib or sheet_data.nsmap != frame.nsmap or dimension is None \
             or dimension.get("ref") in (None, "A1") or _utf8(frame).count(EMPTY_ROWS) != 1:
         return None
-    head = _head(frame)
+    head = rows_head(frame)
     rows = found.group(1)
     starts = [m.start() for m in _ROW_START.finditer(rows)]
     if not starts:
@@ -106,6 +128,70 @@ def set_apart(data: bytes, part: str) -> tuple[etree._Element, RowsApart] | None
     return frame, RowsApart(head, text, first_rows)
 
 
+def new_rows(editor: WorksheetEditor, items: Iterable[tuple[int, int, Any, int | None]],
+             heights: Mapping[int, float]) -> tuple[list[bytes], list[int], CellRange] | None:
+    """The rows of a sheet that has none yet, as text in chunks (with each chunk's first row)
+    and the range written: what writing ``items`` into its tree with :meth:`WorksheetEditor.write`
+    and then giving rows ``heights`` (as :func:`~.sheets.apply_settings` does) serialises to,
+    without a tree (a sheet we own is written whole every refresh: the KPI history of 10,000
+    indicators is 11 MB of XML, ~200 MB as a tree). None when there is nothing to write, a
+    cell is written twice or a text cannot be carried as it is: write through the tree."""
+    by_row: dict[int, list[tuple[int, Any, int | None]]] = {}
+    for r, col, value, style in editor.prepare(items):
+        by_row.setdefault(r, []).append((col, value, style))
+    if not by_row:
+        return None
+    letters: dict[int, str] = {}
+    looks: dict[tuple[int, int | None], str] = {}  # (column, style) -> the cell's s attribute
+    chunks: list[bytes] = []
+    first_rows: list[int] = []
+    parts: list[str] = []
+    low_col, high_col = 16_384, 1
+    for count, r in enumerate(sorted(by_row)):
+        cells = by_row[r]
+        cells.sort(key=lambda cell: cell[0])  # stable: a cell written twice stays in order, and is refused
+        if count % CHUNK_ROWS == 0:
+            if parts:
+                chunks.append("".join(parts).encode())
+                parts = []
+            first_rows.append(r)
+        height = heights.get(r)
+        parts.append(f'<row r="{r}">' if height is None else f'<row r="{r}" ht="{height:g}" customHeight="1">')
+        previous = 0
+        for col, value, style in cells:
+            if col == previous:
+                return None
+            previous = col
+            letter = letters.get(col)
+            if letter is None:
+                letter = letters[col] = column_letter(col)
+            s_attr = looks.get((col, style))
+            if s_attr is None:  # a new row's cell without a style of its own takes its column's
+                look = style if style is not None else editor._inherited_style(None, col)
+                s_attr = looks[(col, style)] = f' s="{look}"' if look else ""
+            cell = editor.new_cell_text(f' r="{letter}{r}"{s_attr}', value)
+            if cell is None:
+                return None
+            parts.append(cell)
+        parts.append("</row>")
+        low_col, high_col = min(low_col, cells[0][0]), max(high_col, cells[-1][0])
+    chunks.append("".join(parts).encode())
+    rows = sorted(by_row)
+    return chunks, first_rows, CellRange(rows[0], low_col, rows[-1], high_col)
+
+
+def rows_editor(rows: RowsApart, first: int, last: int, *, sheet: str, date1904: bool,
+                part: str) -> WorksheetEditor:
+    """An editor of rows ``first`` to ``last`` alone, parsed from the rows apart (to read a few
+    cells, as a chart's cache does); kept until the rows are next written (many charts read
+    the same range)."""
+    editor = rows.reads.get((first, last))
+    if editor is None:
+        root = _parse_chunk(rows.head, rows.span(first, last), part)
+        editor = rows.reads[(first, last)] = WorksheetEditor(root, sheet=sheet, date1904=date1904)
+    return editor
+
+
 def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[int, int, Any, int | None]],
                 *, sheet: str, date1904: bool, part: str) -> WriteReport:
     """Write (row, col, value, style) items into the rows apart, a chunk at a time, as
@@ -118,6 +204,7 @@ def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[in
         chunk = _chunk_of(starts, item[0])
         by_chunk.setdefault(chunk, []).append(item)
     report = WriteReport()
+    rows.reads.clear()
     values = WorksheetEditor(frame, sheet=sheet, date1904=date1904)  # how a value is written (no cells)
     for chunk, chunk_items in sorted(by_chunk.items()):
         edited = _write_text(rows.text[chunk], values.prepare(chunk_items), values)
@@ -198,7 +285,7 @@ def _chunk_of(starts: list[int], row: int) -> int:
     return lo
 
 
-def _head(frame: etree._Element) -> bytes:
+def rows_head(frame: etree._Element) -> bytes:
     """The root's start tag as lxml writes it, with the sheet's <cols> (new cells take their style)."""
     bare = copy.copy(frame)
     for child in list(bare):

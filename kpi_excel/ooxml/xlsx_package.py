@@ -12,7 +12,7 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,7 @@ from kpi_excel.ooxml.drawings import append_chart_anchor, new_drawing_root
 from kpi_excel.ooxml.managed import OWNED_CODENAME_PREFIX, ManagedRegistry, sqrefs_overlap
 from kpi_excel.ooxml.package import CT, RT, OpcPackage, is_xml_content, rels_name
 from kpi_excel.ooxml.refs import CellRange, absolute_range, parse_range, quote_sheet
-from kpi_excel.ooxml.sheet_rows import EMPTY_ROWS, RowsApart, set_apart, write_apart
+from kpi_excel.ooxml.sheet_rows import EMPTY_ROWS, RowsApart, new_rows, rows_editor, rows_head, set_apart, write_apart
 from kpi_excel.ooxml.sheets import SheetSettings, apply_settings, new_worksheet_root
 from kpi_excel.ooxml.sparklines import SparklineGroup
 from kpi_excel.ooxml.sparklines import set_groups as set_sparkline_groups
@@ -383,13 +383,7 @@ class XlsxPackage:
         styles: Sequence[Sequence[int | None]] | None = None,
     ) -> WriteReport:
         """Write a row-major block with its top-left cell at ``top_left`` (row, col)."""
-        r0, c0 = top_left
-        items = []
-        for i, row in enumerate(rows):
-            for j, value in enumerate(row):
-                style = styles[i][j] if styles is not None and i < len(styles) and j < len(styles[i]) else None
-                items.append((r0 + i, c0 + j, value, style))
-        return self._write(sheet, items)
+        return self._write(sheet, _block_items(top_left, rows, styles))
 
     def _write(self, sheet: str, items: list[tuple[int, int, Any, int | None]]) -> WriteReport:
         info = self._worksheet(sheet)
@@ -642,7 +636,7 @@ class XlsxPackage:
         not people); Excel still reads its cells for formulas and dropdowns."""
         info = self._worksheet(sheet)
         book.set_sheet_state(self._opc, self._wb, info.index, "hidden")
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         protection = find_or_create(root, "sheetProtection", WORKSHEET_ORDER)
         for attr in ("sheet", "objects", "scenarios"):
             protection.set(attr, "1")
@@ -781,14 +775,28 @@ class XlsxPackage:
         if table is not None and len(rows) > top:
             # Excel repairs a table whose header cell is not text: write headers as text.
             rows = [*rows[:top], ["" if v is None else str(v) for v in rows[top]], *rows[top + 1:]]
-        if rows:
-            self.write_rows(info.name, (1, 1), rows, styles=styles)
+        # The rows go in as text beside the sheet's tree (a new sheet has no rows to keep in order).
+        items = _block_items((1, 1), rows, styles)
+        editor = WorksheetEditor(root, sheet=info.name, date1904=self.date1904)
+        built = new_rows(editor, items, settings.row_heights if settings is not None else {})
+        apart = None
+        if built is not None:
+            editor._extend_dimension(built[2])
+            # Parsed under the sheet's start as it is now, without the columns' styles the settings
+            # add: cells written later (a chart's data below) take none, as the whole tree's editor,
+            # which read them before the settings, gives them none.
+            apart = RowsApart(rows_head(root), built[0], built[1])
+        elif items:
+            self._write(info.name, items)
         n_rows = len(rows)
         n_cols = max((len(r) for r in rows[top:top + 1]), default=0) if table is not None else \
             max((len(r) for r in rows), default=0)
         block = CellRange(header_row, 1, max(n_rows, header_row), max(n_cols, 1))
         if settings is not None:
             apply_settings(root, settings, only_if_absent=False)
+        if apart is not None:
+            self._opc.hold_apart(info.part, root, EMPTY_ROWS, apart.element)
+            self._apart_rows[info.part] = apart
         book.remove_defined_names(self._opc, self._wb, "_xlnm._FilterDatabase", info.index)
         if table is not None:
             if n_rows < header_row or n_cols < 1:
@@ -840,7 +848,7 @@ class XlsxPackage:
                                      row_stripes=spec.row_stripes)
         self._opc.write_xml(part, table_root, CT.TABLE)
         rel_id = self._opc.add_relationship(info.part, RT.TABLE, part)
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         parts_el = find_or_create(root, "tableParts", WORKSHEET_ORDER)
         tp = etree.SubElement(parts_el, main("tablePart"))
         tp.set(qn("r", "id"), rel_id)
@@ -860,7 +868,7 @@ class XlsxPackage:
         """
         info = self._worksheet(sheet)
         assert info.part is not None
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         drawing_el = root.find(main("drawing"))
         drawing_part = None
         if drawing_el is not None:
@@ -879,9 +887,10 @@ class XlsxPackage:
 
         def lookup(sheet_name: str, rng: CellRange) -> list[Any]:
             if sheet_name not in cache:
-                editor = self._live_editor(sheet_name)
-                if editor is not None:  # a sheet of ours just written: its few cells from the tree
+                written = self._written_rows(sheet_name)
+                if written is not None:  # a sheet of ours just written: its few cells from its rows
                     sst = self._shared_strings()
+                    editor = written(rng.min_row, rng.max_row)
                     return [element_value(editor.cell(r, c, create=False), sst, sheet=sheet_name)
                             for r in range(rng.min_row, rng.max_row + 1)
                             for c in range(rng.min_col, rng.max_col + 1)]
@@ -903,16 +912,22 @@ class XlsxPackage:
         self._opc.mark_dirty(drawing_part)
         return chart_part
 
-    def _live_editor(self, name: str) -> WorksheetEditor | None:
-        """The editor of a sheet kpi_excel owns and has written in this session, if its tree is
-        current: reading its cells there saves serialising and re-reading the whole sheet."""
+    def _written_rows(self, name: str) -> Callable[[int, int], WorksheetEditor] | None:
+        """An editor of rows (first, last) of a sheet kpi_excel owns and has written in this
+        session, if its rows are held apart or its tree is current: reading its cells there saves
+        serialising and re-reading the whole sheet."""
         info = self._find_sheet(name)
-        if info is None or info.kind != "worksheet" or info.part is None:
+        if info is None or info.kind != "worksheet" or info.part is None or not self.is_owned(info.name):
             return None
-        editor = self._editors.get(info.part)
-        if editor is None or editor.root is not self._opc.xml(info.part) or not self.is_owned(info.name):
+        part = info.part
+        apart = self._apart_rows.get(part)
+        if apart is not None and self._opc.held_apart(part):
+            return lambda first, last: rows_editor(apart, first, last, sheet=info.name, date1904=self.date1904,
+                                                   part=part)
+        editor = self._editors.get(part)
+        if editor is None or self._opc.held_apart(part) or editor.root is not self._opc.xml(part):
             return None
-        return editor
+        return lambda first, last: editor
 
     # ---- output --------------------------------------------------------------------
 
@@ -970,6 +985,18 @@ class XlsxPackage:
         with contextlib.suppress(OSError):
             self._identity = FileIdentity.of(os.stat(written))
         return target
+
+
+def _block_items(top_left: tuple[int, int], rows: Sequence[Sequence[Any]],
+                 styles: Sequence[Sequence[int | None]] | None) -> list[tuple[int, int, Any, int | None]]:
+    """(row, col, value, style) items of a row-major block with its top-left cell at ``top_left``."""
+    r0, c0 = top_left
+    items = []
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            style = styles[i][j] if styles is not None and i < len(styles) and j < len(styles[i]) else None
+            items.append((r0 + i, c0 + j, value, style))
+    return items
 
 
 def _mb(size: int) -> str:
