@@ -66,12 +66,12 @@ from kpi_excel.ooxml.validation import (
 )
 from kpi_excel.ooxml.xmlutil import (
     WORKSHEET_ORDER,
+    check_xml,
     child_attribute,
     find_or_create,
     insert_in_order,
     int_attr,
     main,
-    parse_xml,
     qn,
 )
 from kpi_excel.ooxml.zipio import ZipLimits, check_entry, inflate, read_zip
@@ -1017,7 +1017,7 @@ def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterabl
     for entry in entries:  # one edited part inflated at a time; the rest checked a block at a time
         names.append(entry.name)
         if entry.name in to_parse:
-            parse_xml(inflate(entry, path=path), entry.name)
+            check_xml(inflate(entry, path=path), entry.name)
         else:
             check_entry(entry, path=path)
     try:
