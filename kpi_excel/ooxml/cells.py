@@ -407,15 +407,19 @@ class WorksheetEditor:
     def prepare(self, items: Iterable[tuple[int, int, Any, int | None]]) -> list[tuple[int, int, Any, int | None]]:
         """The items as :meth:`write` takes them: each inside the sheet, a missing value as None."""
         batch = []
-        for r, col, value, style in items:
+        for item in items:
+            r, col, value, style = item
             if not (1 <= r <= 1_048_576 and 1 <= col <= 16_384):
                 raise InputError(f"cell ({r}, {col}) is outside the sheet", sheet=self.sheet, row=r, column=col)
-            if type(value) is float:
+            kind = type(value)
+            if kind is str or value is None or kind is int or value is KEEP:  # the usual values: as they are
+                pass
+            elif kind is float:
                 if value != value:
-                    value = None  # NaN: a blank, not an error
-            elif value is not None and value is not KEEP and not isinstance(value, (str, bool)) and _is_missing(value):
-                value = None  # NaN, pandas.NA, NaT: a blank, not an error
-            batch.append((r, col, value, style))
+                    item = (r, col, None, style)  # NaN: a blank, not an error
+            elif not isinstance(value, (str, bool)) and _is_missing(value):
+                item = (r, col, None, style)  # NaN, pandas.NA, NaT: a blank, not an error
+            batch.append(item if type(item) is tuple else (r, col, value, style))
         return batch
 
     # ---- many new cells at once -----------------------------------------------

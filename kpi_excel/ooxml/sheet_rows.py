@@ -201,8 +201,8 @@ def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[in
     by_chunk: dict[int, list[tuple[int, int, Any, int | None]]] = {}
     starts = rows.first_rows
     for item in items:
-        chunk = _chunk_of(starts, item[0])
-        by_chunk.setdefault(chunk, []).append(item)
+        chunk = bisect.bisect_right(starts, item[0]) - 1  # as _chunk_of, inline: asked per cell
+        by_chunk.setdefault(chunk if chunk > 0 else 0, []).append(item)
     report = WriteReport()
     rows.reads.clear()
     values = WorksheetEditor(frame, sheet=sheet, date1904=date1904)  # how a value is written (no cells)
@@ -233,12 +233,16 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
     row_starts = [start for start, _ in row_numbers]
     edits: list[tuple[int, int, bytes]] = []
     letters: dict[int, str] = {}
+    # A cell's text after its reference depends only on its other attributes and the style
+    # written: worked out once per pair (a computed column's cells mostly share both).
+    looks: dict[tuple[bytes, int | None], bytes | None] = {}
     written = 0
     for r, col, value, style in items:
         letter = letters.get(col)
         if letter is None:
             letter = letters[col] = column_letter(col)
-        start = found.pop(f"{letter}{r}".encode(), None)  # popped: a cell written twice goes to the tree
+        ref = f"{letter}{r}".encode()
+        start = found.pop(ref, None)  # popped: a cell written twice goes to the tree
         if start is None or row_numbers[bisect.bisect(row_starts, start) - 1][1] != r:
             return None  # a new cell, or one whose reference names another row than its own
         if value is KEEP:
@@ -254,11 +258,16 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
             if close < 0 or not _VALUE_ONLY.fullmatch(text, end, close):
                 return None
             end = close + 4
-        cell = editor.cell_text([(n.decode(), v.decode()) for n, v in _ATTRIBUTE.findall(tag.group(1))],
-                                value, style)
-        if cell is None:
+        key = (tag.group(1)[len(ref) + 5:], style)  # the attributes after r="..."
+        look = looks.get(key, b"")
+        if look == b"":
+            look = looks[key] = _look(editor, key[0], style)
+        content = editor.new_cell_text("", value)
+        if look is None or content is None:
             return None
-        edits.append((start, end, cell.encode()))
+        cell = b'<c r="' + ref + b'"' + look + content[2:].encode()
+        if text[start:end] != cell:  # a value the refresh before wrote too stays as it is
+            edits.append((start, end, cell))
         written += 1
     edits.sort()
     pieces, last = [], 0
@@ -274,15 +283,16 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
     return b"".join(pieces), report
 
 
+def _look(editor: WorksheetEditor, attributes: bytes, style: int | None) -> bytes | None:
+    """The attributes a cell holding only a value has after its reference once written with
+    ``style`` (see :meth:`WorksheetEditor.cell_text`), or None when they cannot be carried."""
+    cell = editor.cell_text([(n.decode(), v.decode()) for n, v in _ATTRIBUTE.findall(attributes)], None, style)
+    return None if cell is None else cell[2:-2].encode()  # <c ... />
+
+
 def _chunk_of(starts: list[int], row: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:  # the last chunk starting at or before the row (the first for rows above it)
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= row:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    """The last chunk starting at or before the row (the first for rows above it)."""
+    return max(bisect.bisect_right(starts, row) - 1, 0)
 
 
 def rows_head(frame: etree._Element) -> bytes:

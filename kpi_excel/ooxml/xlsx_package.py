@@ -490,7 +490,8 @@ class XlsxPackage:
         """Extend tables over rows appended right below them (not past a totals row or another table)."""
         if not tables:
             return
-        written = {(r, c) for r, c, v, _ in items if v is not KEEP}
+        below = min(table.ref.max_row for table in tables)  # only cells below a table can grow it
+        written = {(r, c) for r, c, v, _ in items if r > below and v is not KEEP}
         rows_written = {r for r, _ in written}
         for table in tables:
             ref = table.ref
@@ -993,9 +994,11 @@ def _block_items(top_left: tuple[int, int], rows: Sequence[Sequence[Any]],
     r0, c0 = top_left
     items = []
     for i, row in enumerate(rows):
-        for j, value in enumerate(row):
-            style = styles[i][j] if styles is not None and i < len(styles) and j < len(styles[i]) else None
-            items.append((r0 + i, c0 + j, value, style))
+        looks = styles[i] if styles is not None and i < len(styles) else ()
+        if len(looks) < len(row):  # a value without a style keeps the cell's
+            looks = [*looks, *[None] * (len(row) - len(looks))]
+        r = r0 + i
+        items.extend(zip([r] * len(row), range(c0, c0 + len(row)), row, looks))
     return items
 
 

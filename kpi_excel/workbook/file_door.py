@@ -421,7 +421,13 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
     looks.append([header_style] * len(spec.columns))
     formats = [c.number_format for c in spec.columns]
     wraps = [c.wrap for c in spec.columns]
+    # A plain value's look is its column's: worked out once per column, not per cell.
+    plain = [styles.named("wrap" if wrap else None, number_format) for wrap, number_format in zip(wraps, formats)]
     for body in spec.rows:
+        if not any(isinstance(item, Cell) for item in body) and len(body) <= len(plain):
+            rows.append(list(body))
+            looks.append(plain[:len(body)])
+            continue
         row, look = [], []
         for i, item in enumerate(body):
             value, number_format, name = (item.value, item.number_format, item.style) if isinstance(item, Cell) \
@@ -508,8 +514,11 @@ def wrapped_lines(text: object, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` wide, breaking between words as
     Excel does (a word longer than the line runs on to the next)."""
     per_line = max(int(width * CHARS_PER_WIDTH), 1)
+    text = str(text or "")
+    if len(text) <= per_line and "\n" not in text:
+        return 1  # fits on one line however its words fall: most cells
     lines, used = 1, 0
-    for paragraph_index, paragraph in enumerate(str(text or "").split("\n")):
+    for paragraph_index, paragraph in enumerate(text.split("\n")):
         if paragraph_index:
             lines, used = lines + 1, 0
         for word in paragraph.split():
