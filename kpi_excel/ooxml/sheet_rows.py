@@ -226,11 +226,13 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
                 editor: WorksheetEditor) -> tuple[bytes, WriteReport] | None:
     """``text`` (a chunk of rows) with ``items`` written into its existing cells, and the report
     the tree path gives; None when an item is not a value for a plain cell that exists once."""
-    found = {m.group(1): m.start() for m in _CELL_REF.finditer(text)}
-    if len(found) != text.count(b"<c"):
+    refs = _CELL_REF.findall(text)
+    if len(refs) != text.count(b"<c") or len(set(refs)) != len(refs):
         return None  # a cell without its number first, a number twice, or other markup named c...
-    row_numbers = [(m.start(), int(m.group(1))) for m in _ROW_NUMBER.finditer(text)]
-    row_starts = [start for start, _ in row_numbers]
+    # Where each row starts and ends: a cell is looked for in its own row's text only.
+    starts = [(int(m.group(1)), m.start()) for m in _ROW_NUMBER.finditer(text)]
+    bounds = {r: (start, end) for (r, start), (_, end) in zip(starts, [*starts[1:], (0, len(text))])}
+    done: set[bytes] = set()
     edits: list[tuple[int, int, bytes]] = []
     letters: dict[int, str] = {}
     # A cell's text after its reference depends only on its other attributes and the style
@@ -242,9 +244,11 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
         if letter is None:
             letter = letters[col] = column_letter(col)
         ref = f"{letter}{r}".encode()
-        start = found.pop(ref, None)  # popped: a cell written twice goes to the tree
-        if start is None or row_numbers[bisect.bisect(row_starts, start) - 1][1] != r:
-            return None  # a new cell, or one whose reference names another row than its own
+        row = bounds.get(r)
+        start = text.find(b'<c r="' + ref + b'"', *row) if row is not None else -1
+        if start < 0 or ref in done:
+            return None  # a new cell, one whose reference names another row than its own, or one written twice
+        done.add(ref)
         if value is KEEP:
             if style is not None:
                 return None

@@ -649,8 +649,9 @@ class XlsxPackage:
     def is_owned(self, name: str) -> bool:
         """Whether kpi_excel created this sheet (registry, or our codeName if the registry was lost)."""
         info = self._find_sheet(name)
-        if info is None:
-            return False
+        return info is not None and self._owned(info)
+
+    def _owned(self, info: SheetInfo) -> bool:
         if info.sheet_id in self._managed().owned_sheets:
             return True
         if info.part is None:
@@ -717,16 +718,24 @@ class XlsxPackage:
         self._managed().forget_sheet(info.sheet_id)
         book.update_app_sheet_titles(self._opc, old_titles, self._worksheet_titles())
 
-    def _delete_children(self, part: str) -> None:
-        """Delete the parts only ``part`` relates to (recursively), and its rels part."""
+    def _delete_children(self, part: str, sources: dict[str, list[str]] | None = None) -> None:
+        """Delete the parts only ``part`` relates to (recursively), and its rels part.
+
+        ``sources``: every part's referrers (lower case), gathered once for the whole walk (a
+        sheet's drawing may hold a hundred charts); a referrer counts while its rels part is there."""
+        if sources is None:
+            sources = {}
+            for rel in self._opc.all_references():
+                target = rel.part
+                if target is not None:
+                    sources.setdefault(target.lower(), []).append(rel.source)
         for rel in self._opc.relationships(part):
             target = rel.part
             if target is None or not self._opc.has(target):
                 continue
-            others = [r for r in self._opc.references_to(target) if r.source != part]
-            if others:
+            if any(source != part and self._opc.has(rels_name(source)) for source in sources.get(target.lower(), ())):
                 continue
-            self._delete_children(target)
+            self._delete_children(target, sources)
             self._opc.delete(target)
         self._opc.delete(rels_name(part))
 
@@ -918,7 +927,7 @@ class XlsxPackage:
         session, if its rows are held apart or its tree is current: reading its cells there saves
         serialising and re-reading the whole sheet."""
         info = self._find_sheet(name)
-        if info is None or info.kind != "worksheet" or info.part is None or not self.is_owned(info.name):
+        if info is None or info.kind != "worksheet" or info.part is None or not self._owned(info):
             return None
         part = info.part
         apart = self._apart_rows.get(part)

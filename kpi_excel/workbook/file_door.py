@@ -424,12 +424,12 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
     # A plain value's look is its column's: worked out once per column, not per cell.
     plain = [styles.named("wrap" if wrap else None, number_format) for wrap, number_format in zip(wraps, formats)]
     for body in spec.rows:
-        if not any(isinstance(item, Cell) for item in body) and len(body) <= len(plain):
-            rows.append(list(body))
-            looks.append(plain[:len(body)])
-            continue
         row, look = [], []
         for i, item in enumerate(body):
+            if not isinstance(item, Cell) and i < len(plain):
+                row.append(item)
+                look.append(plain[i])
+                continue
             value, number_format, name = (item.value, item.number_format, item.style) if isinstance(item, Cell) \
                 else (item, None, None)
             number_format = number_format or (formats[i] if i < len(formats) else None)
@@ -544,7 +544,10 @@ def _row_heights(spec: SheetSpec, header_row: int) -> dict[int, float]:
         for i, width in wrapped:
             if i < len(row):
                 item = row[i]
-                lines = max(lines, wrapped_lines(item.value if isinstance(item, Cell) else item, width))
+                text = item.value if isinstance(item, Cell) else item
+                if type(text) is str and len(text) <= width and "\n" not in text:
+                    continue  # one line (a line holds more characters than the width): most cells
+                lines = max(lines, wrapped_lines(text, width))
         if lines > 1:
             heights[header_row + 1 + offset] = LINE_HEIGHT * min(lines, 8)
     return heights
