@@ -412,15 +412,20 @@ class WorksheetEditor:
             if not (1 <= r <= 1_048_576 and 1 <= col <= 16_384):
                 raise InputError(f"cell ({r}, {col}) is outside the sheet", sheet=self.sheet, row=r, column=col)
             kind = type(value)
-            if kind is str or value is None or kind is int or value is KEEP:  # the usual values: as they are
-                pass
-            elif kind is float:
-                if value != value:
-                    item = (r, col, None, style)  # NaN: a blank, not an error
-            elif not isinstance(value, (str, bool)) and _is_missing(value):
-                item = (r, col, None, style)  # NaN, pandas.NA, NaT: a blank, not an error
+            if not (kind is str or value is None or kind is int or value is KEEP):  # the usual values: as they are
+                value = self.plain_value(value)
+                item = (r, col, value, style)
             batch.append(item if type(item) is tuple else (r, col, value, style))
         return batch
+
+    @staticmethod
+    def plain_value(value: Any) -> Any:
+        """A value as it is written: a missing one (NaN, pandas.NA, NaT) as None, a blank."""
+        if type(value) is float:
+            return None if value != value else value
+        if value is not None and value is not KEEP and not isinstance(value, (str, bool)) and _is_missing(value):
+            return None
+        return value
 
     # ---- many new cells at once -----------------------------------------------
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import copy
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,56 +128,60 @@ def set_apart(data: bytes, part: str) -> tuple[etree._Element, RowsApart] | None
     return frame, RowsApart(head, text, first_rows)
 
 
-def new_rows(editor: WorksheetEditor, items: Iterable[tuple[int, int, Any, int | None]],
+def new_rows(editor: WorksheetEditor, top_left: tuple[int, int], rows: Sequence[Sequence[Any]],
+             styles: Sequence[Sequence[int | None]] | None,
              heights: Mapping[int, float]) -> tuple[list[bytes], list[int], CellRange] | None:
     """The rows of a sheet that has none yet, as text in chunks (with each chunk's first row)
-    and the range written: what writing ``items`` into its tree with :meth:`WorksheetEditor.write`
+    and the range written: what writing the row-major block ``rows`` (``styles`` per cell, as
+    :meth:`~.XlsxPackage.write_rows` takes them) into its tree with :meth:`WorksheetEditor.write`
     and then giving rows ``heights`` (as :func:`~.sheets.apply_settings` does) serialises to,
     without a tree (a sheet we own is written whole every refresh: the KPI history of 10,000
-    indicators is 11 MB of XML, ~200 MB as a tree). None when there is nothing to write, a
-    cell is written twice or a text cannot be carried as it is: write through the tree."""
-    by_row: dict[int, list[tuple[int, Any, int | None]]] = {}
-    for r, col, value, style in editor.prepare(items):
-        by_row.setdefault(r, []).append((col, value, style))
-    if not by_row:
-        return None
-    letters: dict[int, str] = {}
+    indicators is 11 MB of XML, ~200 MB as a tree). None when there is nothing to write or a
+    text cannot be carried as it is: write through the tree."""
+    r0, c0 = top_left
+    widest = max((len(row) for row in rows), default=0)
+    if not (1 <= r0 and r0 + len(rows) - 1 <= 1_048_576 and 1 <= c0 and c0 + widest - 1 <= 16_384):
+        return None  # the tree path says which cell is outside the sheet
+    letters = [column_letter(col) for col in range(c0, c0 + widest)]
     looks: dict[tuple[int, int | None], str] = {}  # (column, style) -> the cell's s attribute
     chunks: list[bytes] = []
     first_rows: list[int] = []
     parts: list[str] = []
-    low_col, high_col = 16_384, 1
-    for count, r in enumerate(sorted(by_row)):
-        cells = by_row[r]
-        cells.sort(key=lambda cell: cell[0])  # stable: a cell written twice stays in order, and is refused
-        if count % CHUNK_ROWS == 0:
+    written: list[int] = []
+    plain = editor.plain_value
+    for i, row in enumerate(rows):
+        if not row:
+            continue  # no cells, no row
+        r = r0 + i
+        if len(written) % CHUNK_ROWS == 0:
             if parts:
                 chunks.append("".join(parts).encode())
                 parts = []
             first_rows.append(r)
+        written.append(r)
         height = heights.get(r)
         parts.append(f'<row r="{r}">' if height is None else f'<row r="{r}" ht="{height:g}" customHeight="1">')
-        previous = 0
-        for col, value, style in cells:
-            if col == previous:
-                return None
-            previous = col
-            letter = letters.get(col)
-            if letter is None:
-                letter = letters[col] = column_letter(col)
-            s_attr = looks.get((col, style))
+        row_styles = styles[i] if styles is not None and i < len(styles) else ()
+        for j, value in enumerate(row):
+            style = row_styles[j] if j < len(row_styles) else None
+            s_attr = looks.get((j, style))
             if s_attr is None:  # a new row's cell without a style of its own takes its column's
-                look = style if style is not None else editor._inherited_style(None, col)
-                s_attr = looks[(col, style)] = f' s="{look}"' if look else ""
-            cell = editor.new_cell_text(f' r="{letter}{r}"{s_attr}', value)
+                look = style if style is not None else editor._inherited_style(None, c0 + j)
+                s_attr = looks[(j, style)] = f' s="{look}"' if look else ""
+            kind = type(value)
+            if not (kind is str or kind is float or value is None or kind is int):
+                value = plain(value)
+            elif kind is float and value != value:
+                value = None  # NaN: a blank, as prepare makes it
+            cell = editor.new_cell_text(f' r="{letters[j]}{r}"{s_attr}', value)
             if cell is None:
                 return None
             parts.append(cell)
         parts.append("</row>")
-        low_col, high_col = min(low_col, cells[0][0]), max(high_col, cells[-1][0])
+    if not written:
+        return None
     chunks.append("".join(parts).encode())
-    rows = sorted(by_row)
-    return chunks, first_rows, CellRange(rows[0], low_col, rows[-1], high_col)
+    return chunks, first_rows, CellRange(written[0], c0, written[-1], c0 + max(len(row) for row in rows) - 1)
 
 
 def rows_editor(rows: RowsApart, first: int, last: int, *, sheet: str, date1904: bool,

@@ -786,9 +786,8 @@ class XlsxPackage:
             # Excel repairs a table whose header cell is not text: write headers as text.
             rows = [*rows[:top], ["" if v is None else str(v) for v in rows[top]], *rows[top + 1:]]
         # The rows go in as text beside the sheet's tree (a new sheet has no rows to keep in order).
-        items = _block_items((1, 1), rows, styles)
         editor = WorksheetEditor(root, sheet=info.name, date1904=self.date1904)
-        built = new_rows(editor, items, settings.row_heights if settings is not None else {})
+        built = new_rows(editor, (1, 1), rows, styles, settings.row_heights if settings is not None else {})
         apart = None
         if built is not None:
             editor._extend_dimension(built[2])
@@ -796,8 +795,8 @@ class XlsxPackage:
             # add: cells written later (a chart's data below) take none, as the whole tree's editor,
             # which read them before the settings, gives them none.
             apart = RowsApart(rows_head(root), built[0], built[1])
-        elif items:
-            self._write(info.name, items)
+        elif rows:
+            self.write_rows(info.name, (1, 1), rows, styles=styles)
         n_rows = len(rows)
         n_cols = max((len(r) for r in rows[top:top + 1]), default=0) if table is not None else \
             max((len(r) for r in rows), default=0)

@@ -363,11 +363,15 @@ def _sparklines(pkg: XlsxPackage, update: KpiUpdate, headers: dict[str, int], re
     pkg.set_managed_sparklines(update.sheet, [SparklineGroup(cells, spec.colour, spec.last_colour)])
 
 
+# A sheet name Excel writes without quotes in a sparkline's range, unless it reads as a cell.
+_BARE_NAME, _CELL_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*"), re.compile(r"[A-Za-z]{1,3}\d+")
+
+
 def _sparkline_source(reference: str) -> str:
     """``'History'!$O$5:$V$5`` as Excel writes a sparkline's range: ``History!O5:V5``."""
     sheet, _, cells = reference.rpartition("!")
     name = sheet.strip("'").replace("''", "'")
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) and not re.fullmatch(r"[A-Za-z]{1,3}\d+", name):
+    if _BARE_NAME.fullmatch(name) and not _CELL_LIKE.fullmatch(name):
         sheet = name
     return f"{sheet}!{cells.replace('$', '')}"
 

@@ -207,10 +207,11 @@ def _ours(pkg: XlsxPackage) -> dict[str, bytes]:
     return {name: data for name, data in _parts(pkg).items() if not name.startswith("customXml/itemProps")}
 
 
-@pytest.mark.parametrize("items", [[(1, 1, "a", None), (1, 1, "b", None)], [(2, 1, "lone \ud800", None)], []])
-def test_rows_text_cannot_carry_go_through_the_whole_tree(items: list[tuple[int, int, object, int | None]]) -> None:
+@pytest.mark.parametrize("top_left, rows", [((1, 1), [["Code"], ["lone \ud800 surrogate"]]), ((1, 1), []),
+                                            ((1, 1), [[], []]), ((1, 16_384), [["A", "past the last column"]])])
+def test_rows_text_cannot_carry_go_through_the_whole_tree(top_left: tuple[int, int], rows: list[list[object]]) -> None:
     root = etree.fromstring(f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>')
-    assert sheet_rows.new_rows(WorksheetEditor(root, sheet="Ours"), items, {}) is None
+    assert sheet_rows.new_rows(WorksheetEditor(root, sheet="Ours"), top_left, rows, None, {}) is None
 
 
 def test_an_empty_sheet_of_ours_has_no_rows_apart() -> None:
