@@ -38,7 +38,7 @@ from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
 from kpi_excel.ooxml.refs import CellRange, column_letter
 from kpi_excel.ooxml.xmlutil import main, parse_serialised, parse_xml
 
-__all__ = ["RowsApart", "set_apart", "write_apart", "new_rows", "rows_editor", "rows_head", "EMPTY_ROWS"]
+__all__ = ["RowsApart", "set_apart", "write_apart", "new_rows", "rows_editor", "set_heights", "rows_head", "EMPTY_ROWS"]
 
 EMPTY_ROWS = b"<sheetData/>"  # what the frame's sheetData serialises as: the rows go back here
 CHUNK_ROWS = 2000
@@ -49,7 +49,9 @@ _ROOT_TAG = re.compile(rb"<([^\s>/]+)")
 # A cell as lxml serialises it: its number first, attributes plain; what a value-only cell holds.
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
 _CELL_START = re.compile(rb'<c((?: [A-Za-z]+="[A-Za-z0-9$:._-]*")*)(/?)>')
-_ATTRIBUTE = re.compile(rb' ([A-Za-z]+)="([^"]*)"')
+_ATTRIBUTE = re.compile(rb' ([A-Za-z0-9_:.-]+)="([^"]*)"')
+# A row's start as lxml serialises it, its attributes plain (no character to escape).
+_ROW_TAG = re.compile(rb'<row r="([0-9]{1,7})"((?: [A-Za-z0-9_:.-]+="[^"<>&]*")*)/?>')
 _VALUE_ONLY = re.compile(rb'(?:<v>[^<]*</v>|<v/>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>'
                          rb'|<is><t(?: xml:space="preserve")?/></is>)*')
 # Formulas that reach across rows, and markup a split at "<row" could cut through.
@@ -184,6 +186,36 @@ def new_rows(editor: WorksheetEditor, top_left: tuple[int, int], rows: Sequence[
     return chunks, first_rows, CellRange(written[0], c0, written[-1], c0 + max(len(row) for row in rows) - 1)
 
 
+def set_heights(rows: RowsApart, heights: Mapping[int, float], *, only_if_absent: bool) -> bool | None:
+    """Give the rows apart ``heights`` in their text, as :func:`~.sheets.apply_settings` gives a
+    tree's rows (``ht`` and ``customHeight`` set in place or added last); whether any changed.
+    None, with nothing changed, when a row's start is not plain: give them through the tree."""
+    edited: dict[int, bytes] = {}
+    for index, text in enumerate(rows.text):
+        tags = list(_ROW_TAG.finditer(text))
+        if len(tags) != text.count(b"<row"):
+            return None
+        pieces, last = [], 0
+        for tag in tags:
+            height = heights.get(int(tag.group(1)))
+            if height is None:
+                continue
+            attributes = _ATTRIBUTE.findall(tag.group(2))
+            if only_if_absent and dict(attributes).get(b"ht"):
+                continue
+            wanted = {b"ht": f"{height:g}".encode(), b"customHeight": b"1"}
+            attributes = [(name, wanted.pop(name, value)) for name, value in attributes] + list(wanted.items())
+            start = b"".join(b' %s="%s"' % pair for pair in attributes)
+            pieces += (text[last:tag.start(2)], start)
+            last = tag.end(2)
+        if pieces:
+            edited[index] = b"".join(pieces) + text[last:]
+    for index, text in edited.items():
+        rows.text[index] = text
+    rows.reads.clear()
+    return bool(edited)
+
+
 def rows_editor(rows: RowsApart, first: int, last: int, *, sheet: str, date1904: bool,
                 part: str) -> WorksheetEditor:
     """An editor of rows ``first`` to ``last`` alone, parsed from the rows apart (to read a few
@@ -242,6 +274,7 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
     # A cell's text after its reference depends only on its other attributes and the style
     # written: worked out once per pair (a computed column's cells mostly share both).
     looks: dict[tuple[bytes, int | None], bytes | None] = {}
+    restyled: dict[tuple[bytes, int | None], bytes] = {}  # the same for a cell whose value is kept
     written = 0
     for r, col, value, style in items:
         letter = letters.get(col)
@@ -253,13 +286,20 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
         if start < 0 or ref in done:
             return None  # a new cell, one whose reference names another row than its own, or one written twice
         done.add(ref)
-        if value is KEEP:
-            if style is not None:
-                return None
+        if value is KEEP and style is None:
             continue
         tag = _CELL_START.match(text, start)
         if tag is None:
             return None
+        if value is KEEP:  # the value stays, the style changes: only the cell's start tag
+            key = (tag.group(1)[len(ref) + 5:], style)
+            look = restyled.get(key)
+            if look is None:
+                look = restyled[key] = _restyled(key[0], style)
+            cell = b'<c r="' + ref + b'"' + look + tag.group(2) + b">"
+            if text[start:tag.end()] != cell:
+                edits.append((start, tag.end(), cell))
+            continue
         end = tag.end()
         if not tag.group(2):
             close = text.find(b"</c>", end)
@@ -296,6 +336,16 @@ def _look(editor: WorksheetEditor, attributes: bytes, style: int | None) -> byte
     ``style`` (see :meth:`WorksheetEditor.cell_text`), or None when they cannot be carried."""
     cell = editor.cell_text([(n.decode(), v.decode()) for n, v in _ATTRIBUTE.findall(attributes)], None, style)
     return None if cell is None else cell[2:-2].encode()  # <c ... />
+
+
+def _restyled(attributes: bytes, style: int) -> bytes:
+    """A cell's attributes after its reference once given ``style`` and its value kept, as the
+    tree's editor leaves them: ``s`` set in place or added last, or removed for style 0."""
+    pairs = _ATTRIBUTE.findall(attributes)
+    if style and not any(name == b"s" for name, _ in pairs):
+        pairs.append((b"s", b""))
+    return b"".join(b' %s="%s"' % (name, str(style).encode() if name == b"s" else value)
+                    for name, value in pairs if name != b"s" or style)
 
 
 def _chunk_of(starts: list[int], row: int) -> int:

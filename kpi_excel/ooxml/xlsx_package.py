@@ -13,7 +13,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,8 @@ from kpi_excel.ooxml.drawings import append_chart_anchor, new_drawing_root
 from kpi_excel.ooxml.managed import OWNED_CODENAME_PREFIX, ManagedRegistry, sqrefs_overlap
 from kpi_excel.ooxml.package import CT, RT, OpcPackage, is_xml_content, rels_name
 from kpi_excel.ooxml.refs import CellRange, absolute_range, parse_range, quote_sheet
-from kpi_excel.ooxml.sheet_rows import EMPTY_ROWS, RowsApart, new_rows, rows_editor, rows_head, set_apart, write_apart
+from kpi_excel.ooxml.sheet_rows import (EMPTY_ROWS, RowsApart, new_rows, rows_editor, rows_head, set_apart, set_heights,
+                                        write_apart)
 from kpi_excel.ooxml.sheets import SheetSettings, apply_settings, new_worksheet_root
 from kpi_excel.ooxml.sparklines import SparklineGroup
 from kpi_excel.ooxml.sparklines import set_groups as set_sparkline_groups
@@ -615,7 +616,18 @@ class XlsxPackage:
     def apply_sheet_settings(self, sheet: str, settings: SheetSettings, *, only_if_absent: bool = True) -> list[str]:
         """Freeze panes, widths, tab colour, print setup; by default only where the sheet has none."""
         info = self._worksheet(sheet)
-        applied = apply_settings(self._sheet_root(info), settings, only_if_absent=only_if_absent)
+        assert info.part is not None
+        rows = self._apart_rows.get(info.part) if self._opc.held_apart(info.part) else None
+        heights = set_heights(rows, settings.row_heights, only_if_absent=only_if_absent) \
+            if rows is not None and settings.row_heights else None
+        if heights is None:
+            applied = apply_settings(self._sheet_root(info), settings, only_if_absent=only_if_absent)
+        else:  # heights went into the rows apart (a KPIs sheet of ours is never a whole tree)
+            applied = apply_settings(self._sheet_frame(info), replace(settings, row_heights={}),
+                                     only_if_absent=only_if_absent)
+            if heights:
+                applied.insert(sum(a in ("tab_color", "freeze", "column_widths", "print") for a in applied),
+                               "row_heights")
         if applied:
             assert info.part is not None
             self._opc.mark_dirty(info.part)

@@ -218,3 +218,46 @@ def test_an_empty_sheet_of_ours_has_no_rows_apart() -> None:
     pkg = XlsxPackage.open(minimal_xlsx("<sheetData/>"))
     pkg.write_owned_sheet("Ours", [[]])
     assert not pkg.opc.held_apart(pkg.sheet("Ours").part)
+
+
+@pytest.mark.parametrize("only_if_absent", [True, False])
+def test_heights_go_into_rows_apart_as_the_whole_tree_takes_them(monkeypatch: pytest.MonkeyPatch,
+                                                                  only_if_absent: bool) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    extra = '<row r="40" ht="30" customHeight="1"><c r="A40"><v>1</v></c></row><row r="41" customHeight="0"/>' \
+            '<row r="42" ht=""><c r="A42"><v>2</v></c></row>'
+    body = _body(30, extra=extra)
+    apart, whole = _package(body), _package(body)
+    whole.opc.xml("xl/worksheets/sheet1.xml")
+    heights = {r: 15.0 + r for r in (2, 3, 4, 10, 40, 41, 42, 99)}  # rows 3 and 99 have no cells
+    settings = SheetSettings(row_heights=heights, column_widths={2: 11.5})
+    for pkg in (apart, whole):
+        pkg._write("Sheet1", [(2, 1, "first", None)])
+    assert apart.opc.held_apart("xl/worksheets/sheet1.xml")
+    got = apart.apply_sheet_settings("Sheet1", settings, only_if_absent=only_if_absent)
+    want = whole.apply_sheet_settings("Sheet1", settings, only_if_absent=only_if_absent)
+    assert got == want and "row_heights" in got
+    assert apart.opc.held_apart("xl/worksheets/sheet1.xml")  # the rows were never a whole tree
+    assert _parts(apart) == _parts(whole)
+    assert b'<row r="4" spans="1:6" x14ac:dyDescent="0.25" ht="19" customHeight="1">' in \
+        apart.opc.read("xl/worksheets/sheet1.xml")
+
+
+def test_a_kept_value_restyled_in_text_is_what_the_whole_tree_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    body = _body(30)  # C has s="2", A and D none, F a formula
+    apart, whole = _package(body), _package(body)
+    whole.opc.xml("xl/worksheets/sheet1.xml")
+    parsed: list[bytes] = []
+    real = sheet_rows._parse_chunk
+    items = [(r, col, KEEP, style) for r in range(2, 32, 2) for col, style in ((3, 0), (1, 5), (4, 0), (6, 7))]
+    for pkg in (apart, whole):
+        pkg._write("Sheet1", [(2, 1, "first", None)])
+        monkeypatch.setattr(sheet_rows, "_parse_chunk", lambda head, chunk, part: parsed.append(chunk) or
+                            real(head, chunk, part))
+        pkg._write("Sheet1", items)
+    assert parsed == []  # restyled in the text
+    assert _parts(apart) == _parts(whole)
+    assert b'<c r="C4"><v>' in apart.opc.read("xl/worksheets/sheet1.xml")  # style 0: no s
