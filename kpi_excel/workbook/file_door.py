@@ -425,12 +425,15 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
     looks.append([header_style] * len(spec.columns))
     formats = [c.number_format for c in spec.columns]
     wraps = [c.wrap for c in spec.columns]
-    # A plain value's look is its column's: worked out once per column, not per cell.
-    plain = [styles.named("wrap" if wrap else None, number_format) for wrap, number_format in zip(wraps, formats)]
+    # A plain value's look is its column's: worked out once per column, not per cell (when first
+    # asked for, so new styles are made in the order they always were).
+    plain: dict[int, int | None] = {}
     for body in spec.rows:
         row, look = [], []
         for i, item in enumerate(body):
-            if not isinstance(item, Cell) and i < len(plain):
+            if not isinstance(item, Cell) and i < len(formats):
+                if i not in plain:
+                    plain[i] = styles.named("wrap" if wraps[i] else None, formats[i])
                 row.append(item)
                 look.append(plain[i])
                 continue
