@@ -1,5 +1,5 @@
 """Time the all-authority benchmark as a whole process against a process that
-only loads LAIT's parquet with pandas, in the same run. Target: ratio <= 2.
+only loads LAIT's parquet with pandas, in the same run. Target: ratio <= 1.5 (issue 20).
 
     python bench/bench_benchmark.py [--data-dir DIR] [--repeat N]
 
@@ -34,12 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=default_data())
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--target", type=float, default=2.0)
+    parser.add_argument("--target", type=float, default=1.5)
     args = parser.parse_args(argv)
     data = args.data_dir
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    if env.pop("PYTHONDONTWRITEBYTECODE", None):  # an installed package has its .pyc files: let the warm-up
+        env["PYTHONPYCACHEPREFIX"] = str(out / "pycache")  # write them (both sides), outside the source tree
     benchmark = [
         sys.executable, "-m", "kpi_excel.cli", "benchmark", str(data / "bds_long_0.parquet"),
         "--dictionary", str(data / "lait_data_dictionary.csv"), "--all-areas", "--latest",

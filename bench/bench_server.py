@@ -12,7 +12,9 @@ computed column, the Benchmark and KPI history sheets already there. The
 server's part of one click is timed: parse the JSON, build the remote-engine
 book, plan, build the batch, serialise the answer (wall and CPU time, median of
 ``--repeat`` after a warm-up, so the per-process caches are warm as on a
-running server).
+running server). The app ``kpi-excel serve`` runs is built first, in this
+process, so the process is set up as the server's (its start-up objects
+frozen out of the collector's passes, :func:`kpi_excel.addin.server.app.build_app`).
 
 Targets (issue 20): 200 indicators < 150 ms and 1,000 < 700 ms server-side;
 the cost linear in size (the bench prints ms per indicator and its ratio to the
@@ -134,10 +136,12 @@ def server_side(body: bytes) -> tuple[float, float, dict[str, Any]]:
     """
     import xlwings as xw
 
+    from kpi_excel.addin.server.book_input import close_book
     from kpi_excel.addin.server.sheet_data import data_block
     from kpi_excel.sources.policy import SourcePolicy
     from kpi_excel.addin.book_door import plan_book
-    from kpi_excel.workbook.web_batch import APPLY_FUNCTION, web_batch
+    from kpi_excel.addin.server.scripts import send_batch
+    from kpi_excel.workbook.web_batch import web_batch
 
     started, cpu = time.perf_counter(), time.thread_time()
     request = json.loads(body)
@@ -147,9 +151,9 @@ def server_side(body: bytes) -> tuple[float, float, dict[str, Any]]:
     sheets, plan = plan_book(book, door="web", user="", policy=SourcePolicy.offered_only({}), data=data_block(data))
     batch = web_batch(book, plan, sheets.kpis, message={"text": "\n".join(plan.summary.lines()),
                                                         "title": "KPI Report", "mode": "info"})
-    book.app.macro(APPLY_FUNCTION)(batch)
+    send_batch(book, batch)
     answer = json.dumps(book.json())
-    book.close()
+    close_book(book)  # as the server's get_book does after the answer
     return time.perf_counter() - started, time.thread_time() - cpu, json.loads(answer)
 
 
@@ -284,6 +288,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         for size in sorted(set(sizes) | ({200} if args.http or args.guards else set())):
             bodies[size] = second_refresh_body(Path(folder), size, periods)
+    import kpi_excel.addin.server.app  # noqa: F401  - start-up as the server's (see the docstring)
+
     result: dict[str, Any] = {"periods": periods, "load_before": round(os.getloadavg()[0], 2), "sizes": {}}
     print(f"second refresh, mixed units, benchmarking on, {periods} quarters each; median of {args.repeat} "
           f"(load average {result['load_before']}):")

@@ -28,14 +28,26 @@ row, a column, an indicator.
 Problems found in single cells (an unreadable target, a suppressed value) are
 not raised: they travel with the row as :class:`Problem` values, because one
 bad row must never stop the rest of the report.
+
+The OOXML library below (:mod:`kpi_excel.ooxml`) raises errors of its own
+(:mod:`kpi_excel.ooxml.errors`), knowing nothing of officers. Each
+:class:`WorkbookError` here *is* its library twin too (``CorruptWorkbookError``
+is a ``CorruptPackageError``), sharing its message and ``path``, so the library's
+``except PackageError`` treats ours alike. The other way, a library error becomes
+ours in ONE place, :func:`officer_error`, applied by :func:`officer_errors` where
+kpi_excel calls the library; ``except InputError`` and the doors' ``except
+KpiExcelError`` above that never see a library class.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from kpi_excel.core.a1 import column_letter
+from kpi_excel.ooxml.errors import (CorruptPackageError, OoxmlError, OoxmlValueError, PackageError,
+                                    PackageLockedError, PackageVerificationError, UnsafePackageError,
+                                    UnsupportedPackageError, cell_place)
 
 __all__ = [
     "KpiExcelError",
@@ -53,6 +65,8 @@ __all__ = [
     "SaveVerificationError",
     "PaperError",
     "Problem",
+    "officer_error",
+    "officer_errors",
 ]
 
 
@@ -118,44 +132,31 @@ class MissingColumnError(InputError):
     """A column the job needs is not in the header row."""
 
 
-class WorkbookError(KpiExcelError):
-    """A workbook that cannot be read or written safely; ``path`` says which."""
-
-    def __init__(self, message: str, *, path: str | Path | None = None) -> None:
-        self.message = message
-        self.path = Path(path) if path is not None else None
-        super().__init__(self.__str__())
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path is not None else self.message
+class WorkbookError(KpiExcelError, PackageError):
+    """A workbook that cannot be read or written safely; ``path`` says which (message and
+    ``path`` as the library's :class:`~kpi_excel.ooxml.errors.PackageError`)."""
 
 
-class WorkbookLockedError(WorkbookError):
+class WorkbookLockedError(WorkbookError, PackageLockedError):
     """The workbook is open in Excel or LibreOffice (a lock file), or read-only.
 
     ``lock_path`` is the lock file found beside the workbook, if that is the reason.
     """
 
-    def __init__(
-        self, message: str, *, path: str | Path | None = None, lock_path: str | Path | None = None
-    ) -> None:
-        self.lock_path = Path(lock_path) if lock_path is not None else None
-        super().__init__(message, path=path)
 
-
-class UnsafeFileError(WorkbookError):
+class UnsafeFileError(WorkbookError, UnsafePackageError):
     """A file that looks hostile or that we refuse to parse (zip bomb, DTD, encryption)."""
 
 
-class CorruptWorkbookError(WorkbookError):
+class CorruptWorkbookError(WorkbookError, CorruptPackageError):
     """The file is not a readable Office Open XML package."""
 
 
-class UnsupportedWorkbookError(WorkbookError):
+class UnsupportedWorkbookError(WorkbookError, UnsupportedPackageError):
     """The file is valid but uses a form this library does not handle."""
 
 
-class SaveVerificationError(WorkbookError):
+class SaveVerificationError(WorkbookError, PackageVerificationError):
     """The file just written failed its re-read check; the original was left as it was."""
 
 
@@ -174,12 +175,6 @@ class Problem:
         return f"{self.column}: {self.message}" if self.column else self.message
 
 
-def _column_name(column: int | str) -> str:
-    if isinstance(column, int):
-        return f"column {column_letter(column)}"
-    return f"column '{column}'"
-
-
 def _place(
     source: str | None,
     sheet: str | None,
@@ -187,15 +182,49 @@ def _place(
     column: int | str | None,
     indicator: str | None,
 ) -> str:
-    parts = []
-    if source:
-        parts.append(source)
-    if sheet:
-        parts.append(f"sheet '{sheet}'")
-    if row is not None:
-        parts.append(f"row {row}")
-    if column is not None and column != "":
-        parts.append(_column_name(column))
-    if indicator:
-        parts.append(f"indicator '{indicator}'")
-    return ", ".join(parts)
+    parts = [source or "", cell_place(sheet, row, column), f"indicator '{indicator}'" if indicator else ""]
+    return ", ".join(part for part in parts if part)
+
+
+# The library's package errors and ours, most particular first.
+_WORKBOOK_TWINS: tuple[tuple[type[PackageError], type[WorkbookError]], ...] = (
+    (UnsafePackageError, UnsafeFileError),
+    (CorruptPackageError, CorruptWorkbookError),
+    (UnsupportedPackageError, UnsupportedWorkbookError),
+    (PackageVerificationError, SaveVerificationError),
+    (PackageError, WorkbookError),
+)
+
+
+def officer_error(error: OoxmlError) -> KpiExcelError:
+    """The error of ours that says what the library's ``error`` says, in the same words.
+
+    The one place library errors become officer errors: a value the library
+    refuses is an :class:`InputError` at the same sheet, row and column; a
+    package it cannot read or write is the :class:`WorkbookError` of its kind.
+    """
+    if isinstance(error, KpiExcelError):
+        return error
+    if isinstance(error, OoxmlValueError):
+        return InputError(error.message, sheet=error.sheet, row=error.row, column=error.column)
+    if isinstance(error, PackageLockedError):
+        return WorkbookLockedError(error.message, path=error.path, lock_path=error.lock_path)
+    if isinstance(error, PackageError):
+        ours = next(twin for library, twin in _WORKBOOK_TWINS if isinstance(error, library))
+        return ours(error.message, path=error.path)
+    return KpiExcelError(str(error))  # a kind the library may add: still one line, never a traceback
+
+
+@contextlib.contextmanager
+def officer_errors() -> Iterator[None]:
+    """Library errors raised inside come out as ours (:func:`officer_error`); also a decorator.
+
+    Used where kpi_excel calls :mod:`kpi_excel.ooxml` (the file door, the xlsx
+    source, the report files, the paper), so nothing above sees a library class.
+    """
+    try:
+        yield
+    except OoxmlError as error:
+        if isinstance(error, KpiExcelError):
+            raise
+        raise officer_error(error) from error

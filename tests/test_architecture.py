@@ -34,12 +34,17 @@ def test_core_imports_no_door_library() -> None:
     assert offenders == {}
 
 
-def test_core_imports_only_core_and_errors_from_the_package() -> None:
+# The OOXML library's leaves the core may use: plain Python, no lxml, nothing that edits a package.
+OOXML_LEAVES = ("kpi_excel.ooxml.a1", "kpi_excel.ooxml.brackets", "kpi_excel.ooxml.cell_content")
+
+
+def test_core_imports_only_core_errors_and_ooxml_leaves_from_the_package() -> None:
     for path in (PACKAGE / "core").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("kpi_excel"):
-                assert node.module.startswith(("kpi_excel.core", "kpi_excel.errors")), (path.name, node.module)
+                assert node.module.startswith(("kpi_excel.core", "kpi_excel.errors", *OOXML_LEAVES)), \
+                    (path.name, node.module)
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
@@ -169,3 +174,48 @@ def test_imports_point_down_from_doors_to_app_to_the_rest() -> None:
     upward = sorted(f"{module} -> {target}" for module, targets in graph.items() for target in targets
                     if _layer(target) > _layer(module))
     assert upward == [], "\n".join(upward)
+
+
+def _in_ooxml(module: str) -> bool:
+    return module == "kpi_excel.ooxml" or module.startswith("kpi_excel.ooxml.")
+
+
+def test_the_ooxml_library_imports_nothing_else_of_kpi_excel() -> None:
+    """kpi_excel/ooxml is a library on its own, as python-docx's docx/opc (package, parts, rels)
+    knows nothing of Word: counting imports inside functions, it reaches nothing outside itself."""
+    graph = _package_import_graph()
+    library = sorted(module for module in graph if _in_ooxml(module))
+    assert {"kpi_excel.ooxml.xlsx_package", "kpi_excel.ooxml.atomic", "kpi_excel.ooxml.errors"} <= set(library)
+    outside = sorted(f"{module} -> {target}" for module in library for target in graph[module]
+                     if not _in_ooxml(target))
+    assert outside == [], "\n".join(outside)
+
+
+# The library's leaves raise nothing an officer could meet (errors.py is the hierarchy itself).
+LIBRARY_LEAVES = {"kpi_excel.ooxml.a1", "kpi_excel.ooxml.brackets", "kpi_excel.ooxml.cell_content",
+                  "kpi_excel.ooxml.errors"}
+# Callers that need no translation, and why.
+NO_LIBRARY_ERROR_REACHES = {
+    "kpi_excel.addin.server.sheet_sizes": "only words a refusal with the library's too_many_cells text",
+}
+
+
+def test_every_caller_of_the_ooxml_library_turns_its_errors_into_ours() -> None:
+    """A library error becomes an officer's error where kpi_excel calls the library
+    (kpi_excel.errors.officer_errors, or sources/xlsx.py's own UnreadableFileError), so
+    every ``except InputError`` / ``except KpiExcelError`` above catches what it caught before."""
+    graph = _package_import_graph()
+    callers = sorted(module for module, targets in graph.items() if not _in_ooxml(module)
+                     and any(_in_ooxml(t) and t not in LIBRARY_LEAVES for t in targets))
+    assert "kpi_excel.workbook.file_door" in callers and "kpi_excel.app.report_files" in callers
+    silent = []
+    for module in callers:
+        if module in NO_LIBRARY_ERROR_REACHES:
+            continue
+        path = PACKAGE.parent.joinpath(*module.split(".")).with_suffix(".py")
+        if not path.exists():
+            path = path.with_suffix("") / "__init__.py"
+        text = path.read_text(encoding="utf-8")
+        if "officer_errors()" not in text and "except PackageError" not in text:
+            silent.append(module)
+    assert silent == [], f"call the library inside kpi_excel.errors.officer_errors(): {silent}"

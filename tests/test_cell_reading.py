@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
 from kpi_excel.core.cell_reading import Failed, blank, number_and_count, per_distinct, period_label, text
+from kpi_excel.core.engine.cells import RowCells, group_cells
 from kpi_excel.core.periods import PeriodError
 
 COLUMNS = [
@@ -42,3 +48,27 @@ def test_per_distinct_reads_as_cell_by_cell() -> None:
                 assert _same(label, period_label(cell))
             except PeriodError as error:
                 assert isinstance(label, Failed) and str(label.error) == str(error)
+
+
+# Few cells, many of them equal across types (1, 1.0, True, np.int64(1)) or signs (0, 0.0, -0.0), so a
+# drawn column mixes them in every order.
+CELLS = st.sampled_from([None, True, False, 0, 1, 0.0, -0.0, 1.0, float("nan"), np.float64(-0.0), np.float64(0.0),
+                         np.int64(0), np.int64(1), " ", "", "1", "K1", "2023/24", pd.NA, pd.NaT])
+
+
+@given(st.lists(CELLS, max_size=30), st.booleans(),
+       st.lists(st.sampled_from(["0.0%", "General", None, ""]), min_size=31, max_size=31))
+def test_per_distinct_reads_any_column_as_cell_by_cell(column: list[object], unhashable: bool,
+                                                       looks: list[object]) -> None:
+    """Whatever mixture of types, signed zeros, NaNs and unhashable cells a column holds."""
+    if unhashable:
+        column.insert(len(column) // 2, [])  # a list from a database driver
+    for fn in (repr, lambda c: type(c).__name__):
+        assert all(_same(a, b) for a, b in zip(per_distinct(fn, column), [fn(c) for c in column], strict=True))
+    formats = looks[:len(column)]
+    assert all(_same(a, b) for a, b in zip(per_distinct(lambda c, f: (repr(c), f), column, formats),
+                                           [(repr(c), f) for c, f in zip(column, formats)], strict=True))
+    field = group_cells(column)
+    assert [repr(field.keys[k]) for k in field.codes] == [repr(c) for c in column]
+    folded = RowCells(len(column), {"x": column}).cells("x").tolist()  # the engine's view: blanks are None
+    assert [repr(c) for c in folded] == [repr(None if blank(c) else c) for c in column]

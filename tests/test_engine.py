@@ -67,6 +67,18 @@ def test_formatting_a_column_is_format_number_on_each(numbers: list[float], deci
         [format_number(x, None if decimals < 0 else decimals) for x in numbers]
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.one_of(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+                          st.sampled_from([-0.0, 0.0, -0.4, -0.04, 0.5, 1234.5])), min_size=1, max_size=30),
+       st.integers(-1, 6))
+def test_formatting_a_long_column_formats_each_distinct_number_alike(numbers: list[float], decimals: int) -> None:
+    """A column longer than 256 is formatted a distinct number at a time: the same texts, -0.0 beside 0.0 too."""
+    column = (numbers * (300 // len(numbers) + 1))[::-1]
+    assert len(column) > 256
+    assert format_numbers(np.array(column), decimals) == \
+        [format_number(x, None if decimals < 0 else decimals) for x in column]
+
+
 # --- reading cells once per distinct cell --------------------------------------------------------
 
 

@@ -51,3 +51,23 @@ def test_benchmark_csv_opens_as_utf8_in_excel(lait_dir: Path, tmp_path: Path) ->
     raw = out.read_bytes()
     assert raw.startswith(BOM + b"indicator,") and raw.count(BOM) == 1
     assert len(pd.read_csv(out, dtype=str)) == 434
+
+
+@pytest.mark.parametrize("above", ["", "\r\n\n", "# Source: Zoë’s team – £\n",
+                                   "# ”quoted” notes\r\n\n# again\n"])
+@pytest.mark.parametrize("bom", [b"", BOM])
+def test_utf8_read_as_bytes_gives_the_cells_the_text_reader_gives(tmp_path: Path, above: str, bom: bytes) -> None:
+    # UTF-8 goes to the parser as the file's bytes, cp1252 as decoded text: the same cells either way.
+    from kpi_excel.sources.table_files import read_table
+
+    text = (above + "Indicator,Polarity,Latest,Note\r\n"
+            f'"{NAME}",High = Good,77.6,"two\r\nlines, “quoted”"\n\n'
+            '"say ""hi""",L,1,€5\r\n')
+    utf8, ansi = tmp_path / "utf8.csv", tmp_path / "ansi.csv"
+    utf8.write_bytes(bom + text.encode("utf-8"))
+    ansi.write_bytes(text.encode("cp1252"))
+    from_bytes, from_text = read_table(utf8)[0], read_table(ansi)[0]
+    pd.testing.assert_frame_equal(from_bytes, from_text)
+    assert list(from_bytes.columns) == ["Indicator", "Polarity", "Latest", "Note"]
+    assert from_bytes.iloc[0].tolist() == [NAME, "High = Good", "77.6", "two\r\nlines, “quoted”"]
+    assert from_bytes.iloc[1].tolist() == ['say "hi"', "L", "1", "€5"]

@@ -157,3 +157,35 @@ def test_a_failed_read_is_not_cached_and_the_cache_stays_bounded(tmp_path: Path)
     assert [int(m[0]) for m in made] == list(range(MAX_ENTRIES + 4))
     assert int(cached("test", tmp_path / "f0.csv", lambda: np.array([-1]))[0]) == -1  # the oldest was dropped
     assert file_key(path)[0] == os.path.abspath(path)
+
+
+def _sheet_values(path: Path, name: str) -> list[tuple[object, ...]]:
+    from openpyxl import load_workbook
+
+    return list(load_workbook(path, read_only=True)[name].iter_rows(values_only=True))
+
+
+def test_funnel_counts_are_worked_out_once_a_lait_read_and_agree_with_fresh_ones(tmp_path: Path,
+                                                                                    monkeypatch) -> None:
+    import shutil
+
+    import kpi_excel.app.authority_benchmark as authority_benchmark
+    from kpi_excel.app.report_files import new_report, refresh_report
+
+    calls: list[str] = []
+    real = authority_benchmark.counts_at
+    monkeypatch.setattr(authority_benchmark, "counts_at",
+                        lambda values, pairs, periods, **kw: calls.append(*periods) or real(values, pairs, periods, **kw))
+    report = new_report(tmp_path / "report.xlsx", example=True)
+    fresh, warm = tmp_path / "fresh.xlsx", tmp_path / "warm.xlsx"
+    shutil.copy(report, warm)
+    now = __import__("datetime").datetime(2026, 4, 1, 9, 0)
+    refresh_report(report, fresh, now=now)
+    worked_out = list(calls)
+    assert worked_out, "the example benchmarks rows with counts"
+    refresh_report(warm, now=now)  # the same LAIT read, still cached: its counts are reused
+    assert calls == worked_out
+    assert _sheet_values(warm, "Benchmark") == _sheet_values(fresh, "Benchmark")
+    clear_cache()  # a new read (a changed file, a new process) works them out again
+    refresh_report(warm, tmp_path / "again.xlsx", now=now)
+    assert calls == worked_out * 2

@@ -246,3 +246,19 @@ def test_a_text_frame_with_missing_cells_is_read_for_polarity() -> None:
     assert out["rag"].tolist() == ["Green", "N/A"]
     assert out["rag_reason"].iloc[0].endswith("polarity Low = Good from the Direction of Travel 'Green' on a fall "
                                               "(60 → 45)")
+
+
+def test_status_in_value_cells_reads_the_same_from_text_and_from_object_columns() -> None:
+    """Text (str) columns are split once per distinct cell, object columns cell by cell: same answers,
+    repeated cells and a missing one included."""
+    from kpi_excel.core.rate_table import rate_table
+
+    cells = {"Indicator": ["A", "B", "C", "D", "E"], "Polarity": ["High = Good"] * 5,
+             "Target": ["97%", "97%", "90%", "90%", "97%"],
+             "2023/24": ["95.4% Red", "95.4% Red", None, "88.0% Green", "98% (amber)"]}
+    as_text = rate_table(pd.DataFrame({k: pd.array(v, dtype="str") for k, v in cells.items()}))
+    as_objects = rate_table(pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in cells.items()}))
+    for column in ("rag", "rag_reason", "problems", "change", "trend"):
+        pd.testing.assert_series_equal(as_text.frame[column], as_objects.frame[column])
+    assert as_text.frame["rag"].tolist()[:2] == ["Red", "Red"]
+    assert "published RAG Green differs from the calculated Red" in as_text.frame["problems"].iloc[3]

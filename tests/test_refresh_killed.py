@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi_excel.workbook.atomic import lock_file_of
+from kpi_excel.ooxml.atomic import lock_file_of
 from kpi_excel.ooxml import XlsxPackage
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,11 +43,15 @@ def _run(workbook: Path) -> subprocess.Popen[bytes]:
 
 def test_killed_refresh_never_leaves_a_half_written_workbook(master: Path, tmp_path: Path) -> None:
     work = tmp_path / "report.xlsx"
-    shutil.copyfile(master, work)
-    started = time.monotonic()
-    child = _run(work)
-    assert child.wait(timeout=300) == 0
-    full_run = time.monotonic() - started
+    # The kill points are fractions of a whole run. The first run pays cold caches, and a
+    # busy machine stretches any one run, so the shorter of two sets the scale.
+    runs = []
+    for _ in range(2):
+        shutil.copyfile(master, work)
+        started = time.monotonic()
+        assert _run(work).wait(timeout=300) == 0
+        runs.append(time.monotonic() - started)
+    full_run = min(runs)
     refreshed_sheets = XlsxPackage.open(work).sheet_names()
     assert "Benchmark" in refreshed_sheets
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from kpi_excel.cli import main
 from kpi_excel.core.engine.parsed import (
@@ -51,7 +52,8 @@ def _beats_last_year(rows):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def last_year():  # type: ignore[no-untyped-def]
     kind = register("last year", ("beat last year",), help="last year (Green when better than last year)",
-                    key="better than last year Green, otherwise Red.", decide=_beats_last_year)
+                    key="better than last year Green, otherwise Red.", examples=("beat last year",),
+                    decide=_beats_last_year)
     yield kind
     unregister(kind)
 
@@ -94,6 +96,29 @@ def test_a_registered_rule_is_keyed_and_helped(last_year, tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["rate", str(table), "--rule", "last year"])
     assert result.exit_code == 0, result.output
     assert "Red: 45% does not beat last year's 50%" in result.output
+
+
+def test_a_registered_rule_has_its_help_line_in_a_new_workbook(  # type: ignore[no-untyped-def]
+        last_year, tmp_path: Path) -> None:
+    """`kpi-excel new` writes every rule's help line, a rule registered after import too."""
+    path = tmp_path / "new.xlsx"
+    result = CliRunner().invoke(main, ["new", str(path)])
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(path)["Settings"]
+    lines = next(row[2] for row in sheet.iter_rows(values_only=True) if row[0] == "RAG rule").split("\n")
+    assert "last year: better than last year Green, otherwise Red. E.g. beat last year." in lines
+    target = next(line for line in lines if line.startswith("target: "))
+    for clause in ("target yellow 5% amber 10%", "target amber 5% blue at TTAF", "target green 10% amber if improved",
+                   "target blue beyond 5%", "target names Green=On track"):
+        assert clause in target
+    assert [line.split(":")[0] for line in lines[1:]] == [kind.value for kind in rule_kinds()]
+
+
+def test_every_example_in_the_help_reads_as_its_rule() -> None:
+    for kind in rule_kinds():
+        for example in kind.examples:
+            spec = parse_rule_spec(example)
+            assert spec is not None and spec.kind is kind, example
 
 
 def test_taking_a_rule_back_leaves_only_the_built_ins() -> None:

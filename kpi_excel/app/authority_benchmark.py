@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Hashable
 
 import numpy as np
 import pandas as pd
@@ -92,7 +92,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
     frame["dps"] = indicators["dps"].reindex(frame.index).to_numpy() if "dps" in indicators.columns else None
     funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities),
-                           adjusted=settings.funnel_adjusted)
+                           adjusted=settings.funnel_adjusted, memo=loaded.derived)
     return frame, funnels
 
 
@@ -168,16 +168,21 @@ def _per_kpi_period(found: pd.DataFrame, labels: dict[tuple[str, str], str]) -> 
 
 
 def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, CountPair], indicators: pd.DataFrame,
-                 authority: str, group: set[str], *, adjusted: bool = False) -> tuple[Funnel, ...]:
+                 authority: str, group: set[str], *, adjusted: bool = False,
+                 memo: dict[Hashable, Any] | None = None) -> tuple[Funnel, ...]:
     """Our and England's counts into ``frame`` (numerator, denominator, england_numerator,
     england_denominator, count_kind, count_multiplier), row by row; the funnel plots (with
-    Spiegelhalter's overdispersion-adjusted limits when ``adjusted``, the Settings' choice)."""
+    Spiegelhalter's overdispersion-adjusted limits when ``adjusted``, the Settings' choice).
+
+    ``memo``: kept with benchmark data read once a process (``BenchmarkData.derived``): the
+    counts across authorities at a code's period depend on that data and the code's count
+    pair alone, so the server works them out once, not on every click."""
     columns: dict[str, list[object]] = {name: [] for name in ("numerator", "denominator", "england_numerator",
                                                              "england_denominator", "count_multiplier",
                                                              "count_kind")}
     funnels: dict[str, tuple[object, Funnel]] = {}  # code → (period, its funnel): one plot per indicator
-    counts_by_period: dict[str, pd.DataFrame] = {}
-    by_code = rows_by_code(values)  # split once: a groupby a row cost most of this function
+    counts_by_period: dict[str, tuple[pd.DataFrame, dict[object, tuple[float, float]]]] = {}
+    by_code: dict[str, pd.DataFrame] = {}  # split once, when first needed: a groupby a row cost most of this
     for code, period in zip(frame.index.astype(str), frame["period"]):
         label = "" if not isinstance(period, str) and period != period else str(period)
         pair = pairs.get(code)
@@ -185,12 +190,13 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
         columns["count_multiplier"].append(pair.multiplier if pair is not None else np.nan)
         key = f"{code}\x00{label}"
         if key not in counts_by_period:
-            counts_by_period[key] = counts_at(values, pairs, {code: label}, by_code=by_code)
-        rows = counts_by_period[key]
+            found = _counts_at(values, pairs, code, label, by_code, memo)
+            counts_by_period[key] = found, _first_counts(found, (authority, "England"))
+        rows, per_area = counts_by_period[key]
         for area, prefix in ((authority, ""), ("England", "england_")):
-            here = rows[rows["area"] == area]
-            columns[f"{prefix}numerator"].append(float(here["numerator"].iloc[0]) if len(here) else np.nan)
-            columns[f"{prefix}denominator"].append(float(here["denominator"].iloc[0]) if len(here) else np.nan)
+            numerator, denominator = per_area.get(area, (np.nan, np.nan))
+            columns[f"{prefix}numerator"].append(numerator)
+            columns[f"{prefix}denominator"].append(denominator)
         when = benchmark_label_period(label)
         if pair is not None and (code not in funnels or _later(when, funnels[code][0])):
             name = str(indicators["name"].get(code, code)) if "name" in indicators.columns else code
@@ -201,6 +207,31 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
     for name, column in columns.items():
         frame[name] = column
     return tuple(funnels[code][1] for code in sorted(funnels))
+
+
+def _counts_at(values: pd.DataFrame, pairs: dict[str, CountPair], code: str, label: str,
+               by_code: dict[str, pd.DataFrame], memo: dict[Hashable, Any] | None) -> pd.DataFrame:
+    """:func:`counts_at` for one code and period, from ``memo`` when it has them (read-only: shared)."""
+    key = ("counts_at", code, label, pairs.get(code))
+    if memo is not None and key in memo:
+        return memo[key]  # type: ignore[no-any-return]
+    if not by_code:
+        by_code.update(rows_by_code(values))
+    found = counts_at(values, pairs, {code: label}, by_code=by_code)
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+def _first_counts(rows: pd.DataFrame, areas: tuple[str, ...]) -> dict[object, tuple[float, float]]:
+    """Each of ``areas``' first (numerator, denominator) in ``rows``: looked up once a period,
+    not filtered out of the frame again for every KPI row that asks."""
+    out: dict[object, tuple[float, float]] = {}
+    for area, numerator, denominator in zip(rows["area"].tolist(), rows["numerator"].tolist(),
+                                            rows["denominator"].tolist()):
+        if area in areas and area not in out:
+            out[area] = (float(numerator), float(denominator))
+    return out
 
 
 def _later(when: object, than: object) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpi_excel.errors import InputError
+from kpi_excel.errors import InputError, officer_errors
 from kpi_excel.sources.policy import EXAMPLE_BENCHMARK
 
 __all__ = ["benchmark_codes"]
@@ -58,7 +58,8 @@ def _workbook_benchmark(path: Path) -> str:
 
     if not path.is_file():
         raise InputError("no such file", source=str(path))
-    settings = settings_from(read_inputs(XlsxPackage.open(path), path.parent).content.settings)
+    with officer_errors():
+        settings = settings_from(read_inputs(XlsxPackage.open(path), path.parent).content.settings)
     if not settings.benchmark_source:
         raise InputError("Benchmark data is empty: set it (e.g. 'example' or 'lait:path.parquet'), or give the "
                          "benchmark data itself", source=str(path), sheet="Settings")

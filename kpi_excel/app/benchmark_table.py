@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Hashable, Sequence
 
 import pandas as pd
 
 from kpi_excel.core.areas import AreaDirectory, AreaError
 from kpi_excel.core.benchmark import benchmark
 from kpi_excel.core.observations import SourceProblem
-from kpi_excel.errors import InputError, UnreadableFileError
+from kpi_excel.errors import InputError, UnreadableFileError, officer_errors
 
 __all__ = [
     "BenchmarkRun",
@@ -41,6 +41,8 @@ class BenchmarkData:
     period_order: dict[str, tuple] | None
     source: str
     problems: list[SourceProblem] = field(default_factory=list)
+    # Kept with a LAIT file read once a process (LaitData.derived); None when read afresh.
+    derived: dict[Hashable, Any] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -76,7 +78,7 @@ def load_benchmark_data(spec: str | Path, directory: AreaDirectory | None = None
         path = str(spec)
         data = read_lait(Path(path[5:] if path.startswith("lait:") else path), reuse=reuse)
         return BenchmarkData(data.values[["code", "area", "period", "value"]], data.authorities,
-                             data.directory(base), "label", None, data.source, data.problems)
+                             data.directory(base), "label", None, data.source, data.problems, data.derived)
     observations = read_source(spec, directory=base)
     frame = observations.frame
     areas = set(frame["area"].unique())
@@ -220,7 +222,7 @@ def write_benchmark(frame: pd.DataFrame, output: Path | None) -> None:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    from kpi_excel.workbook.atomic import atomic_write
+    from kpi_excel.ooxml.atomic import atomic_write
 
     frame = defuse_formulas(frame)
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -231,7 +233,8 @@ def write_benchmark(frame: pd.DataFrame, output: Path | None) -> None:
         handle.write(header.getvalue().encode("utf-8-sig"))  # a BOM: Excel on Windows then reads UTF-8
         pcsv.write_csv(table, handle, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
 
-    atomic_write(Path(output), write, verify=lambda written: None)
+    with officer_errors():
+        atomic_write(Path(output), write, verify=lambda written: None)
 
 
 def for_writing(frame: pd.DataFrame) -> pd.DataFrame:

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from kpi_excel.core.plan import Summary
-from kpi_excel.errors import InputError, UnreadableFileError
+from kpi_excel.errors import InputError, UnreadableFileError, officer_errors
 from kpi_excel.app.example import example_sheets, template_sheets
 from kpi_excel.app.refresh_plan import plan_workbook_refresh
 from kpi_excel.workbook.blank import BLANK_SHEET, blank_workbook
 from kpi_excel.workbook.file_door import WrittenReport, add_report_sheets, apply_plan, read_inputs
 from kpi_excel.ooxml import XlsxPackage
-from kpi_excel.workbook.atomic import refuse_link, workbook_lock
+from kpi_excel.ooxml.atomic import refuse_link, workbook_lock
 
 __all__ = ["new_report", "init_report", "refresh_report", "user_name"]
 
@@ -49,6 +49,7 @@ def _workbook_path(path: Path, *, must_exist: bool) -> Path:
     return path
 
 
+@officer_errors()
 def new_report(output: Path, *, example: bool = False, force: bool = False) -> Path:
     """Write a new report workbook: the template, or (``example``) filled with the example.
 
@@ -65,6 +66,7 @@ def new_report(output: Path, *, example: bool = False, force: bool = False) -> P
     return package.save(output)
 
 
+@officer_errors()
 def init_report(existing: Path, output: Path | None = None) -> list[str]:
     """Add the report's sheets an officer's workbook lacks; returns their names.
 
@@ -80,6 +82,7 @@ def init_report(existing: Path, output: Path | None = None) -> list[str]:
     return added
 
 
+@officer_errors()
 def refresh_report(
     path: Path,
     output: Path | None = None,

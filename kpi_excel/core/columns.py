@@ -29,8 +29,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from kpi_excel.core.a1 import column_letter
-from kpi_excel.core.brackets import drop_between
+from kpi_excel.ooxml.a1 import column_letter
+from kpi_excel.ooxml.brackets import drop_between
 from kpi_excel.core.periods import Period, PeriodError, comparable_previous, parse_period
 from kpi_excel.core.values import ValueReadError, parse_value
 

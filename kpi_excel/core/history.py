@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Mapping, Sequence
 
-from kpi_excel.core.a1 import column_letter
+from kpi_excel.ooxml.a1 import column_letter
 from kpi_excel.core.plan import Cell, Chart, ColumnSpec, Series, SheetSpec
 from kpi_excel.core.print_layout import ChartGrid
 from kpi_excel.core.periods import Frequency, Period, comparable_previous, format_period, infer_frequency

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from kpi_excel.core.rag import counted_order
+from kpi_excel.ooxml.cell_content import EXCEL_CELL_LIMIT
 
 __all__ = [
-    "EXCEL_CELL_LIMIT",
     "CUT_MARK",
     "fit_text",
     "fit_plan",
@@ -240,6 +239,9 @@ class Summary:
     benchmarked: int = 0
 
     def lines(self) -> list[str]:
+        # Here, not at the top: reading a workbook's cells needs this module's limits, not the RAG rules.
+        from kpi_excel.core.rag import counted_order
+
         words = ", ".join(f"{self.counts[w]} {w}" for w in counted_order(self.counts) if self.counts.get(w))
         out = [f"Rated {self.rated} indicator{'s' if self.rated != 1 else ''}: {words or 'none'}"]
         if self.benchmarked:
@@ -267,7 +269,6 @@ class Plan:
 
 # ---- Excel's cell limit ------------------------------------------------------------------
 
-EXCEL_CELL_LIMIT = 32_767  # characters a cell holds; Excel refuses a longer text, and so does the web
 CUT_MARK = "… [cut to Excel's 32,767-character cell limit]"
 
 
@@ -298,13 +299,14 @@ def fit_plan(plan: Plan) -> Plan:
     """The plan with every text it writes cut to fit a cell (once, here, so every writer
     - the file, desktop Excel, Excel on the web - only ever sends cells Excel accepts).
     The refresh says in the Checks column which rows' texts were cut."""
+    # map, not generator expressions: a refresh of 1,000 indicators passes ~60,000 cells through here.
     kpis = replace(plan.kpis, writes=tuple(
-        replace(w, cells=tuple(_fit(c) for c in w.cells)) for w in plan.kpis.writes))  # type: ignore[misc]
+        replace(w, cells=tuple(map(_fit, w.cells))) for w in plan.kpis.writes))  # type: ignore[misc]
     sheets = tuple(replace(
         sheet,
-        rows=tuple(tuple(_fit(v) for v in row) for row in sheet.rows),
-        title=tuple(_fit(c) for c in sheet.title),  # type: ignore[misc]
+        rows=tuple(tuple(map(_fit, row)) for row in sheet.rows),
+        title=tuple(map(_fit, sheet.title)),  # type: ignore[misc]
         charts=tuple(_fit_chart(c) for c in sheet.charts),
     ) for sheet in plan.sheets)
-    log = replace(plan.log, values=tuple(_fit(v) for v in plan.log.values)) if plan.log is not None else None
+    log = replace(plan.log, values=tuple(map(_fit, plan.log.values))) if plan.log is not None else None
     return replace(plan, kpis=kpis, sheets=sheets, log=log)

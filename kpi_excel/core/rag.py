@@ -44,7 +44,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from kpi_excel.core.brackets import bracketed_tail
+from kpi_excel.ooxml.brackets import bracketed_tail
 from kpi_excel.core.rule_registry import Rule, RuleKind, find_rule, rule_names
 from kpi_excel.core.targets import TargetError, Tolerance, parse_tolerance
 from kpi_excel.errors import CellError

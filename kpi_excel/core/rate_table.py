@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kpi_excel.core.a1 import column_letter
+from kpi_excel.ooxml.a1 import column_letter
 from kpi_excel.core.columns import SYNONYMS, ColumnMap, match_columns, normalise_header, settle_by_content
 from kpi_excel.core.engine import Assessment, RateOptions, Ratings, duplicate_codes, rate_rows
 from kpi_excel.core.engine.cells import RowCells
@@ -159,13 +159,24 @@ def _status_from_value_cells(columns: ColumnMap, cells: dict[str, object]) -> bo
     column, the colour as the published status. True when that was done."""
     if "latest_value" not in columns:
         return False
-    split = split_status_from_values(list(cells["latest_value"]))  # type: ignore[call-overload]
-    if split is None:
-        return False
-    cells["latest_value"] = np.array(split[0], dtype=object)
+    latest = cells["latest_value"]
+    if isinstance(latest, pd.Series) and isinstance(latest.dtype, pd.StringDtype):
+        # Text cells (a CSV's): each distinct text looked at once; a million rows hold a few thousand.
+        codes, distinct = pd.factorize(latest)
+        split = split_status_from_values(list(distinct) + [None])  # code -1, a missing cell, takes the None
+        if split is None:
+            return False
+        values, statuses = (np.array(found, dtype=object)[codes] for found in split)
+        values[codes < 0] = latest.to_numpy(dtype=object)[codes < 0]
+    else:
+        split = split_status_from_values(list(latest))  # type: ignore[call-overload]
+        if split is None:
+            return False
+        values, statuses = (np.array(found, dtype=object) for found in split)
+    cells["latest_value"] = values
     if "published_rag" in columns:
         return False
-    cells["published_rag"] = np.array(split[1], dtype=object)
+    cells["published_rag"] = statuses
     return True
 
 

@@ -482,16 +482,16 @@ def _history_row(row: _Row, status: IndicatorStatus) -> HistoryRow:
     frequency = result.frequency.value if result.frequency else ""
     return HistoryRow(status.indicator, status.code, frequency, target_text, status.rag, status.previous_rag,
                       tuple(p.period for p in history.points), cells, line,
-                      describe_history(status.indicator, replace(history, percent=percent), target_text))
+                      describe_history(status.indicator, history if history.percent == percent else
+                                       replace(history, percent=percent), target_text))
 
 
 def _point_cell(number: float | None, shown: str, percent: bool) -> Cell:
     if number is None:
         return Cell(None)
-    value = Value(number, percent=percent)
     look = _shown_look(shown) if shown else None
-    if look is not None:
-        value = Value(number, percent=percent or look[0], decimals=look[1])
+    value = Value(number, percent=percent) if look is None else \
+        Value(number, percent=percent or look[0], decimals=look[1])  # one Value a point, not two
     return excel_cell(value, percent) or Cell(None)
 
 

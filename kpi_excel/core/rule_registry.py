@@ -3,8 +3,9 @@
 A :class:`RuleKind` holds a rule's name and the synonyms councils write for it
 (how a RAG Rule cell, a Settings row or ``--rule`` is read), whether it takes
 tolerances, the phrase that names it in help texts, the sentence the RAG key
-sheet prints for it, and, for a rule added to the engine's built-ins, how it
-decides a row. Every reader, help text, key and the rating engine look rules up
+sheet prints for it, examples of how it is written (the help line a new
+workbook's Settings sheet gives it, :func:`rule_help_lines`), and, for a rule
+added to the engine's built-ins, how it decides a row. Every reader, help text, key and the rating engine look rules up
 here, so adding a rule is one :func:`register` call (see
 ``tests/test_rule_registry.py``).
 
@@ -23,7 +24,7 @@ from enum import IntEnum
 from typing import Any, Callable, Iterator
 
 __all__ = ["RuleKind", "Rule", "RuleCode", "register", "find_rule", "rule_kinds", "rule_of_code", "rule_names",
-           "rule_phrases"]
+           "rule_phrases", "rule_help_lines"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +37,8 @@ class RuleKind:
     help: str  # how help texts name it: "trend (improving Green, no change Amber, declining Red)"
     key: str  # the RAG key's sentence after "Rule: ...": "by direction only: ..."
     takes_tolerances: bool = False
+    # How the rule is written, with its tolerances and a council's own statuses: "target yellow 5% amber 10%".
+    examples: tuple[str, ...] = ()
     # A registered rule's rater: called with the engine's RuleRows for its rows, returns
     # (RAG word, reason) a row. None for the built-ins (decided by the engine itself).
     decide: Callable[[Any], Any] | None = None
@@ -65,7 +68,8 @@ _NAMES: dict[str, RuleKind] = {}
 
 
 def register(value: str, synonyms: tuple[str, ...] = (), *, help: str | None = None, key: str,
-             takes_tolerances: bool = False, decide: Callable[[Any], Any] | None = None) -> RuleKind:
+             takes_tolerances: bool = False, examples: tuple[str, ...] = (),
+             decide: Callable[[Any], Any] | None = None) -> RuleKind:
     """Declare a rule; its name and synonyms become readable everywhere at once.
 
     Raises ValueError when a name is already taken (two rules cannot share a word)."""
@@ -73,7 +77,8 @@ def register(value: str, synonyms: tuple[str, ...] = (), *, help: str | None = N
     taken = [w for w in words if w in _NAMES]
     if taken:
         raise ValueError(f"RAG rule name '{taken[0]}' is already registered")
-    kind = RuleKind(value.lower(), tuple(synonyms), help or value.lower(), key, takes_tolerances, decide, len(_KINDS))
+    kind = RuleKind(value.lower(), tuple(synonyms), help or value.lower(), key, takes_tolerances, tuple(examples),
+                    decide, len(_KINDS))
     _KINDS.append(kind)
     for word in words:
         _NAMES[word] = kind
@@ -119,6 +124,13 @@ def rule_phrases() -> str:
     return _listed([kind.help for kind in _KINDS])
 
 
+def rule_help_lines() -> list[str]:
+    """One line a rule, for a workbook's help: its name, what it does, how it is written
+    (``target: by target only. E.g. target 10pp; target green 5% amber 10%; ...``)."""
+    return [f"{kind.value}: {kind.key}" + (f" E.g. {'; '.join(kind.examples)}." if kind.examples else "")
+            for kind in _KINDS]
+
+
 def _listed(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
@@ -134,9 +146,13 @@ class Rule(metaclass=_RuleNamespace):
     AUTO = register("auto", ("automatic", "default"),
                     help="auto (target if the indicator has one, else quartile)",
                     key="by target where the indicator has one, otherwise by benchmark quartile.",
-                    takes_tolerances=True)
+                    takes_tolerances=True,
+                    examples=("green 5% amber 10%",))
     TARGET = register("target", ("targets", "by target", "against target"), key="by target only.",
-                      takes_tolerances=True)
+                      takes_tolerances=True, examples=(
+                          "target 10pp", "target green 5% amber 10%", "target amber 10 auto",
+                          "target yellow 5% amber 10%", "target amber 5% blue at TTAF", "target blue beyond 5%",
+                          "target green 10% amber if improved", "target names Green=On track"))
     QUARTILE = register("quartile", ("quartiles", "benchmark", "by quartile"), key="by benchmark quartile only.")
     TREND = register("trend", ("direction", "by trend", "direction of travel", "dot"),
                      help="trend (improving Green, no change Amber, declining Red)",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from kpi_excel.core.rag import RuleSpec, parse_rule_spec
-from kpi_excel.core.rule_registry import Rule, rule_phrases
+from kpi_excel.core.rule_registry import Rule, rule_help_lines
 from kpi_excel.core.targets import Tolerance, parse_tolerance
 from kpi_excel.errors import CellError, Problem
 
@@ -53,7 +53,8 @@ SETTING_ROWS: tuple[tuple[str, str, str], ...] = (
      "'All authorities', or a list of authority names separated by semicolons, or the name of a "
      "group file; quartiles and ranks are worked out within it."),
     ("RAG rule", "rag_rule",
-     f"{rule_phrases()}; tolerances may follow: target green 5% amber 10%. A row's own RAG Rule wins."),
+     # then a line a rule, from the registry (settings_table)
+     "The rule for rows without their own RAG Rule (a row's own wins), one of:"),
     ("Green tolerance", "green_within",
      "How near a missed target is still Green: 5% (of the target), 2pp (points) or 10 auto (points for a "
      "percentage, % of the target otherwise). Empty: only a met target is Green."),
@@ -207,5 +208,7 @@ def settings_table(settings: ReportSettings) -> list[tuple[str, str, str]]:
             text = "; ".join(value)
         else:
             text = "" if value is None else str(value)
+        if name == "rag_rule":  # every registered rule's help line, made now: a rule added later has its own
+            help_text = "\n".join((help_text, *rule_help_lines()))
         rows.append((label, text, help_text))
     return rows

@@ -300,8 +300,14 @@ def overdispersed(phi: float, areas: int, level: float = LEVEL_95) -> bool:
     ``areas`` degrees of freedom: more spread than chance would give."""
     if not areas or phi != phi:
         return False
-    quantile = 2 * float(_gamma_quantile(np.array([areas / 2]), np.array([confidence_level(level)]))[0])
-    return areas * phi > quantile
+    return areas * phi > _chi_square_quantile(areas, level)
+
+
+@lru_cache(maxsize=256)
+def _chi_square_quantile(degrees: int, level: float) -> float:
+    """The ``level`` quantile of chi-square on ``degrees`` degrees of freedom: solved once a
+    process for each (there are ~150 authorities, so a handful of values), not once a funnel."""
+    return 2 * float(_gamma_quantile(np.array([degrees / 2]), np.array([confidence_level(level)]))[0])
 
 
 def funnel_band(x: object, n: object, average: float, phi: float = 1.0) -> np.ndarray:

@@ -31,13 +31,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kpi_excel.core.brackets import drop_between
+from kpi_excel.ooxml.brackets import drop_between
+from kpi_excel.ooxml.cell_content import Uncalculated
 from kpi_excel.errors import CellError
 
 __all__ = [
     "Value",
     "ValueReadError",
-    "Uncalculated",
     "UNCALCULATED_MESSAGE",
     "parse_value",
     "decimals_of_format",
@@ -58,26 +58,6 @@ class ValueReadError(CellError):
 
 
 UNCALCULATED_MESSAGE = "formula not calculated: open and save the file in Excel first"
-
-
-class Uncalculated(str):
-    """A formula cell whose result was never saved (the file was written by a tool
-    that does not calculate). It is blank text everywhere except to the value
-    reader, which says so instead of calling it "no value"."""
-
-    __slots__ = ()
-
-    def __new__(cls) -> "Uncalculated":
-        return super().__new__(cls, "")
-
-    def __repr__(self) -> str:
-        return "Uncalculated()"
-
-    # Readers tidy text with strip(); the marker must survive that.
-    def strip(self, chars: str | None = None) -> "Uncalculated":
-        return self
-
-    lstrip = rstrip = strip
 
 
 SUPPRESSION_CODES: dict[str, str] = {

@@ -20,39 +20,15 @@ guard, raw copy), ``book`` (workbook.xml, app.xml), ``sheet_values`` (reading
 cells, sparse, with limits), ``cells`` (writing them), ``styles``,
 ``condformat``, ``validation``, ``managed`` (what we wrote, remembered),
 ``sheets``, ``tables``, ``charts``, ``drawings``; saving is
-:mod:`kpi_excel.workbook.atomic` (also used for CSV and other outputs).
+:mod:`kpi_excel.ooxml.atomic` (also used for CSV and other outputs).
+What it raises is its own (:mod:`kpi_excel.ooxml.errors`); its leaves
+``a1``, ``cell_content`` and ``brackets`` are plain Python. It imports nothing
+else of kpi_excel (tests/test_architecture.py).
 """
 
-from kpi_excel.ooxml.book import DefinedName, SheetInfo
-from kpi_excel.ooxml.cells import KEEP, WriteReport, to_excel_serial
-from kpi_excel.ooxml.charts import ChartSeries, ChartSpec
-from kpi_excel.ooxml.condformat import (
-    CellIsRule,
-    ColorScaleRule,
-    ConditionalFormat,
-    ContainsTextRule,
-    DataBarRule,
-    ExpressionRule,
-    IconSetRule,
-)
-from kpi_excel.ooxml.refs import CellRange, cell_ref, column_index, column_letter, parse_cell, parse_range
-from kpi_excel.ooxml.sheet_values import (
-    KPI_SHEET_LIMITS,
-    ErrorValue,
-    Grid,
-    SheetLimits,
-    SheetValues,
-    from_excel_serial,
-    too_many_cells,
-)
-from kpi_excel.ooxml.sheets import SheetSettings
-from kpi_excel.ooxml.sparklines import SparklineGroup
-from kpi_excel.ooxml.styles import DxfStyle, is_date_format, is_percent_format
-from kpi_excel.ooxml.tables import TableInfo
-from kpi_excel.ooxml.validation import ListValidation
-from kpi_excel.ooxml.xlsx_package import ManagedChange, TableSpec, XlsxPackage
-from kpi_excel.ooxml.zipio import ZipLimits
-
+# The package's names are looked up in _exports on first use, so importing a leaf of this
+# library (``ooxml.errors``, ``ooxml.a1``) from kpi_excel.errors or the core does not load lxml
+# and every editor module: ``kpi-excel --version`` stays light (tests/test_cli_startup.py).
 __all__ = [
     "SparklineGroup",
     "XlsxPackage",
@@ -93,3 +69,12 @@ __all__ = [
     "parse_cell",
     "parse_range",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from kpi_excel.ooxml import _exports
+
+    value = globals()[name] = getattr(_exports, name)  # found once; later lookups are plain
+    return value

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from kpi_excel.errors import CorruptWorkbookError, InputError, UnsupportedWorkbookError
+from kpi_excel.ooxml.errors import CorruptPackageError, OoxmlValueError, UnsupportedPackageError
 from kpi_excel.ooxml.package import RT, OpcPackage
 from kpi_excel.ooxml.xmlutil import NS, WORKBOOK_ORDER, find_or_create, int_attr, main, qn
 
@@ -76,12 +76,12 @@ def workbook_part(pkg: OpcPackage) -> str:
         if part and pkg.has(part):
             root_tag = pkg.xml(part).tag
             if root_tag.startswith("{" + NS["strict"] + "}"):
-                raise UnsupportedWorkbookError(
+                raise UnsupportedPackageError(
                     "this workbook is saved as 'Strict Open XML'; save it as an ordinary Excel Workbook",
                     path=pkg.path,
                 )
             return pkg.actual_name(part) or part
-    raise CorruptWorkbookError("package has no workbook part", path=pkg.path)
+    raise CorruptPackageError("package has no workbook part", path=pkg.path)
 
 
 def read_sheets(pkg: OpcPackage, wb: str) -> list[SheetInfo]:
@@ -89,7 +89,7 @@ def read_sheets(pkg: OpcPackage, wb: str) -> list[SheetInfo]:
     root = pkg.xml(wb)
     sheets_el = root.find(main("sheets"))
     if sheets_el is None:
-        raise CorruptWorkbookError("workbook.xml has no <sheets>", path=pkg.path)
+        raise CorruptPackageError("workbook.xml has no <sheets>", path=pkg.path)
     rels = {r.id: r for r in pkg.relationships(wb)}
     out = []
     for index, el in enumerate(sheets_el.iterchildren(main("sheet"))):
@@ -144,15 +144,15 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def validate_sheet_name(name: str, existing: list[str]) -> None:
-    """Raise :class:`InputError` unless Excel would accept ``name`` as a new sheet name."""
+    """Raise :class:`OoxmlValueError` unless Excel would accept ``name`` as a new sheet name."""
     if not name or len(name) > 31:
-        raise InputError(f"sheet name {name!r} must be 1 to 31 characters", sheet=name)
+        raise OoxmlValueError(f"sheet name {name!r} must be 1 to 31 characters", sheet=name)
     if _BAD_SHEET_CHARS.search(name) or name.startswith("'") or name.endswith("'"):
-        raise InputError(f"sheet name {name!r} contains a character Excel does not allow", sheet=name)
+        raise OoxmlValueError(f"sheet name {name!r} contains a character Excel does not allow", sheet=name)
     if name.lower() == "history":
-        raise InputError("Excel reserves the sheet name 'History'", sheet=name)
+        raise OoxmlValueError("Excel reserves the sheet name 'History'", sheet=name)
     if name.lower() in {n.lower() for n in existing}:
-        raise InputError(f"a sheet named {name!r} already exists", sheet=name)
+        raise OoxmlValueError(f"a sheet named {name!r} already exists", sheet=name)
 
 
 def _shift_positions(root: etree._Element, at: int, delta: int, removed: int | None = None) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from lxml import etree
 
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml.refs import CellRange, cell_ref, column_index, column_letter, parse_cell, parse_range
 from kpi_excel.ooxml.sheet_values import ErrorValue
 from kpi_excel.ooxml.xmlutil import WORKSHEET_ORDER, escape_xstring, insert_in_order, int_attr, main
@@ -301,11 +301,11 @@ class WorksheetEditor:
     def _content(self, value: Any) -> tuple[str | None, str, str, bool]:
         """How a value is stored: (``t`` attribute, child ``v``/``is``/none, its text, keep spaces).
 
-        Raises :class:`InputError` for what a cell cannot hold."""
+        Raises :class:`OoxmlValueError` for what a cell cannot hold."""
         kind = type(value)
         if kind is float:  # the usual cells first: exact types skip the checks below
             if not math.isfinite(value):
-                raise InputError(f"cannot write {value!r} to a cell", sheet=self.sheet)
+                raise OoxmlValueError(f"cannot write {value!r} to a cell", sheet=self.sheet)
             return None, "v", _format_number(value), False
         if kind is str:
             return "inlineStr", "is", escape_xstring(value), value != value.strip() or "\n" in value
@@ -322,9 +322,9 @@ class WorksheetEditor:
         if isinstance(value, numbers.Real):
             number = int(value) if isinstance(value, numbers.Integral) else float(value)
             if isinstance(number, float) and not math.isfinite(number):
-                raise InputError(f"cannot write {value!r} to a cell", sheet=self.sheet)
+                raise OoxmlValueError(f"cannot write {value!r} to a cell", sheet=self.sheet)
             return None, "v", _format_number(number), False
-        raise InputError(f"cannot write a {type(value).__name__} to a cell", sheet=self.sheet)
+        raise OoxmlValueError(f"cannot write a {type(value).__name__} to a cell", sheet=self.sheet)
 
     def _put(self, c: etree._Element, value: Any, style: int | None) -> etree._Element | None:
         """Write one value into ``c``; returns the removed ``<f>`` element, if any."""
@@ -410,7 +410,7 @@ class WorksheetEditor:
         for item in items:
             r, col, value, style = item
             if not (1 <= r <= 1_048_576 and 1 <= col <= 16_384):
-                raise InputError(f"cell ({r}, {col}) is outside the sheet", sheet=self.sheet, row=r, column=col)
+                raise OoxmlValueError(f"cell ({r}, {col}) is outside the sheet", sheet=self.sheet, row=r, column=col)
             kind = type(value)
             if not (kind is str or value is None or kind is int or value is KEEP):  # the usual values: as they are
                 value = self.plain_value(value)
@@ -683,7 +683,7 @@ class WorksheetEditor:
             return
         try:
             current = parse_range(dim.get("ref", ""))
-        except InputError:
+        except OoxmlValueError:
             current = rng
         if current.ref == "A1" and self._is_empty_except(rng):
             new = rng

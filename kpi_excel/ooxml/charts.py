@@ -16,7 +16,7 @@ from typing import Any
 
 from lxml import etree
 
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml.refs import CellRange, absolute_range
 from kpi_excel.ooxml.styles import normalize_color
 from kpi_excel.ooxml.xmlutil import NS, escape_xstring
@@ -356,9 +356,9 @@ def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
     flattened) for the caches.
     """
     if spec.kind not in ("column", "bar", "line", "scatter"):
-        raise InputError(f"chart kind {spec.kind!r} is not one of column, bar, line, scatter")
+        raise OoxmlValueError(f"chart kind {spec.kind!r} is not one of column, bar, line, scatter")
     if not spec.series:
-        raise InputError("a chart needs at least one series")
+        raise OoxmlValueError("a chart needs at least one series")
     root = etree.Element(c("chartSpace"), nsmap={"c": _C, "a": _A, "r": NS["r"]})
     _val(root, "date1904", "0")
     _val(root, "lang", "en-GB")

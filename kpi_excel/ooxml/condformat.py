@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml.refs import parse_range
 from kpi_excel.ooxml.styles import DxfStyle, StyleBook, normalize_color
 from kpi_excel.ooxml.xmlutil import WORKSHEET_ORDER, insert_in_order, int_attr, local_name, main, qn
@@ -66,10 +66,10 @@ class CellIsRule:
     def build(self, dxf_id: int | None, priority: int, top_left: str) -> etree._Element:
         """The ``<cfRule>`` element."""
         if self.operator not in _OPERATORS:
-            raise InputError(f"unknown conditional format operator {self.operator!r}")
+            raise OoxmlValueError(f"unknown conditional format operator {self.operator!r}")
         needed = 2 if self.operator in ("between", "notBetween") else 1
         if len(self.formulas) != needed:
-            raise InputError(f"operator {self.operator!r} takes {needed} formula(s)")
+            raise OoxmlValueError(f"operator {self.operator!r} takes {needed} formula(s)")
         rule = _rule("cellIs", dxf_id, priority, self.stop_if_true)
         rule.set("operator", self.operator)
         for f in self.formulas:
@@ -153,14 +153,14 @@ class ColorScaleRule:
     def build(self, dxf_id: int | None, priority: int, top_left: str) -> etree._Element:
         """The ``<cfRule>`` element."""
         if len(self.colors) not in (2, 3):
-            raise InputError("a colour scale has 2 or 3 colours")
+            raise OoxmlValueError("a colour scale has 2 or 3 colours")
         points = self.points or (
             (("min", None), ("max", None))
             if len(self.colors) == 2
             else (("min", None), ("percentile", 50), ("max", None))
         )
         if len(points) != len(self.colors):
-            raise InputError("a colour scale needs one point per colour")
+            raise OoxmlValueError("a colour scale needs one point per colour")
         rule = _rule("colorScale", None, priority, False)
         scale = etree.SubElement(rule, main("colorScale"))
         for kind, value in points:
@@ -184,7 +184,7 @@ class IconSetRule:
         """The ``<cfRule>`` element."""
         count = int(self.icon_set[0]) if self.icon_set[:1].isdigit() else 3
         if len(self.thresholds) != count:
-            raise InputError(f"icon set {self.icon_set!r} needs {count} thresholds")
+            raise OoxmlValueError(f"icon set {self.icon_set!r} needs {count} thresholds")
         rule = _rule("iconSet", None, priority, False)
         icons = etree.SubElement(rule, main("iconSet"))
         if self.icon_set != "3TrafficLights1":

@@ -50,13 +50,13 @@ OWNED_CODENAME_PREFIX = "kpiExcel"
 
 def sqrefs_overlap(a: str, b: str) -> bool:
     """Whether two space-separated range lists share a cell (False if either is unreadable)."""
-    from kpi_excel.errors import InputError
+    from kpi_excel.ooxml.errors import OoxmlValueError
     from kpi_excel.ooxml.refs import parse_range
 
     try:
         left = [parse_range(part) for part in a.split()]
         right = [parse_range(part) for part in b.split()]
-    except InputError:
+    except OoxmlValueError:
         return False
     return any(x.intersects(y) for x in left for y in right)
 

@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from kpi_excel.errors import CorruptWorkbookError, WorkbookError
+from kpi_excel.ooxml.errors import CorruptPackageError, PackageError
 from kpi_excel.ooxml.part_limits import PartBudget, PartLimits
 from kpi_excel.ooxml.xmlutil import NS, parse_serialised, parse_xml, qn, serialize_xml
 from kpi_excel.ooxml.zipio import ZipEntry, ZipLimits, deflate_entry, inflate, read_zip, write_zip
@@ -122,7 +122,7 @@ class OpcPackage:
         self._apart: dict[str, tuple[bytes, Callable[[], bytes]]] = {}
         self._settled: set[str] = set()  # parts whose bytes settle() serialised from their tree
         if CONTENT_TYPES not in self._entries:
-            raise CorruptWorkbookError("package has no [Content_Types].xml", path=path)
+            raise CorruptPackageError("package has no [Content_Types].xml", path=path)
 
     @classmethod
     def from_bytes(cls, data: bytes, *, limits: ZipLimits | None = None, path: Path | None = None) -> OpcPackage:
@@ -175,7 +175,7 @@ class OpcPackage:
             return None
         try:
             self.budget.inflate(name, entry.file_size, big=self._is_sheet_sized(name), keep=keep)
-        except WorkbookError as exc:
+        except PackageError as exc:
             exc.path = self.path
             raise
         content = inflate(entry, path=self.path)
@@ -193,7 +193,7 @@ class OpcPackage:
     def _require(self, name: str) -> str:
         actual = self.actual_name(name)
         if actual is None:
-            raise CorruptWorkbookError(f"package has no part {name!r}", path=self.path)
+            raise CorruptPackageError(f"package has no part {name!r}", path=self.path)
         return actual
 
     def _serialised(self, name: str) -> bytes:
@@ -203,7 +203,7 @@ class OpcPackage:
         if apart is not None:
             marker, text = apart
             if data.count(marker) != 1:
-                raise CorruptWorkbookError(f"internal: part {name!r} lost the place of its rows", path=self.path)
+                raise CorruptPackageError(f"internal: part {name!r} lost the place of its rows", path=self.path)
             data = data.replace(marker, text(), 1)
         return data
 
@@ -244,7 +244,7 @@ class OpcPackage:
                     if actual not in self._replaced and actual not in self._dirty:  # parts we wrote are ours
                         self.budget.parse(actual, data, worksheet=self._is_worksheet(actual))
                     root = parse_xml(data, actual)
-            except WorkbookError as exc:
+            except PackageError as exc:
                 if exc.path is None:
                     exc.path = self.path  # name the file, not only the part
                 raise

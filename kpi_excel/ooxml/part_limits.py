@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kpi_excel.errors import UnsafeFileError
+from kpi_excel.ooxml.errors import UnsafePackageError
 from kpi_excel.ooxml.sheet_values import KPI_SHEET_LIMITS, SheetLimits
 
 __all__ = ["PartLimits", "PartBudget", "xml_nodes"]
@@ -63,25 +63,25 @@ class PartBudget:
         """Before inflating ``size`` bytes of ``part`` (``big``: a worksheet or the shared strings)."""
         limit = self.limits.big_part_bytes if big else self.limits.other_part_bytes
         if size > limit:
-            raise UnsafeFileError(f"part '{part}' is {_mb(size)} uncompressed, more than the {_mb(limit)} "
-                                  "kpi_excel reads from one part")
+            raise UnsafePackageError(f"part '{part}' is {_mb(size)} uncompressed, more than the {_mb(limit)} "
+                                     "kpi_excel reads from one part")
         if keep:
             if self.kept_bytes + size > self.limits.package_kept_bytes:
-                raise UnsafeFileError(f"part '{part}' takes the parts kpi_excel reads past "
-                                      f"{_mb(self.limits.package_kept_bytes)} uncompressed")
+                raise UnsafePackageError(f"part '{part}' takes the parts kpi_excel reads past "
+                                         f"{_mb(self.limits.package_kept_bytes)} uncompressed")
             self.kept_bytes += size
 
     def parse(self, part: str, data: bytes, *, worksheet: bool) -> None:
         """Before lxml builds a tree of ``part``."""
         if worksheet and len(data) > self.limits.sheet_tree_bytes:
-            raise UnsafeFileError(f"part '{part}' is {_mb(len(data))} of XML, more than the "
-                                  f"{_mb(self.limits.sheet_tree_bytes)} kpi_excel edits in one sheet")
+            raise UnsafePackageError(f"part '{part}' is {_mb(len(data))} of XML, more than the "
+                                     f"{_mb(self.limits.sheet_tree_bytes)} kpi_excel edits in one sheet")
         nodes = xml_nodes(data)
         limit = self.limits.sheet_nodes if worksheet else self.limits.other_nodes
         if nodes > limit:
-            raise UnsafeFileError(f"part '{part}' has {nodes:,} XML elements and attributes, more than the "
-                                  f"{limit:,} kpi_excel reads from one part")
+            raise UnsafePackageError(f"part '{part}' has {nodes:,} XML elements and attributes, more than the "
+                                     f"{limit:,} kpi_excel reads from one part")
         if self.nodes + nodes > self.limits.package_nodes:
-            raise UnsafeFileError(f"part '{part}' takes the XML kpi_excel reads past "
-                                  f"{self.limits.package_nodes:,} elements and attributes")
+            raise UnsafePackageError(f"part '{part}' takes the XML kpi_excel reads past "
+                                     f"{self.limits.package_nodes:,} elements and attributes")
         self.nodes += nodes

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kpi_excel.core.a1 import column_letter as letters_of
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.a1 import column_letter as letters_of
+from kpi_excel.ooxml.errors import OoxmlValueError
 
 __all__ = [
     "MAX_ROW",
@@ -35,7 +35,7 @@ _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 def column_letter(col: int) -> str:
     """1 -> 'A', 27 -> 'AA'."""
     if not 1 <= col <= MAX_COL:
-        raise InputError(f"column {col} is outside Excel's 1..{MAX_COL}")
+        raise OoxmlValueError(f"column {col} is outside Excel's 1..{MAX_COL}")
     return letters_of(col)
 
 
@@ -57,7 +57,7 @@ def parse_cell(ref: str) -> tuple[int, int]:
     """'C2' or '$C$2' -> (2, 3)."""
     match = _CELL.match(ref.strip())
     if match is None:
-        raise InputError(f"{ref!r} is not a cell reference")
+        raise OoxmlValueError(f"{ref!r} is not a cell reference")
     return int(match.group(2)), column_index(match.group(1))
 
 

@@ -35,9 +35,8 @@ from typing import Any, NamedTuple
 
 from lxml import etree
 
-from kpi_excel.core.values import Uncalculated
-from kpi_excel.core.plan import EXCEL_CELL_LIMIT
-from kpi_excel.errors import CorruptWorkbookError, UnsafeFileError
+from kpi_excel.ooxml.cell_content import EXCEL_CELL_LIMIT, Uncalculated
+from kpi_excel.ooxml.errors import CorruptPackageError, UnsafePackageError
 from kpi_excel.ooxml.refs import MAX_COL, MAX_ROW, CellRange, cell_ref, column_index, column_letter
 from kpi_excel.ooxml.xmlutil import check_no_dtd, main, unescape_xstring
 
@@ -109,10 +108,10 @@ class SheetLimits:
 KPI_SHEET_LIMITS = SheetLimits(max_part_bytes=64 << 20, max_cells=500_000)
 
 
-def too_many_cells(sheet: str, count: int, limit: int) -> UnsafeFileError:
+def too_many_cells(sheet: str, count: int, limit: int) -> UnsafePackageError:
     """The one-line refusal of a sheet with more cells than kpi_excel reads (every door says it alike)."""
-    return UnsafeFileError(f"sheet '{sheet}' has {count:,} cells, more than the {limit:,} kpi_excel reads from "
-                           "one sheet")
+    return UnsafePackageError(f"sheet '{sheet}' has {count:,} cells, more than the {limit:,} kpi_excel reads from "
+                              "one sheet")
 
 
 class ErrorValue(str):
@@ -265,7 +264,7 @@ class SheetValues:
         """Rows from the first row with a cell, each from column A to its last cell.
 
         Date-formatted numbers become datetimes when ``dates``. Raises
-        :class:`UnsafeFileError` naming the sheet when the block would exceed
+        :class:`UnsafePackageError` naming the sheet when the block would exceed
         ``max_grid`` slots (default :class:`SheetLimits`).
         """
         import numpy as np
@@ -330,7 +329,7 @@ class SheetValues:
 
     def _too_spread(self, limit: int) -> None:
         corner = cell_ref(min(self.last_row, MAX_ROW), min(max(self.last_col, 1), MAX_COL))
-        raise UnsafeFileError(
+        raise UnsafePackageError(
             f"sheet '{self.sheet}': its {self.cell_count:,} cells spread from {cell_ref(self.first_row, 1)} to "
             f"{corner}, more than the {limit:,} grid cells kpi_excel reads from a sheet; delete stray cells far "
             "below or to the right of the table")
@@ -414,7 +413,7 @@ def parse_shared_strings(data: bytes, part: str = "xl/sharedStrings.xml") -> lis
     """Texts of ``xl/sharedStrings.xml`` in index order (rich text flattened).
 
     Refuses a DTD; malformed XML (a character reference outside Unicode, say)
-    is a :class:`CorruptWorkbookError` naming the part.
+    is a :class:`CorruptPackageError` naming the part.
     """
     check_no_dtd(data, part)
     out: list[str] = []
@@ -427,8 +426,8 @@ def parse_shared_strings(data: bytes, part: str = "xl/sharedStrings.xml") -> lis
             out.append(_si_text(si))
             si.clear(keep_tail=True)
     except etree.XMLSyntaxError as exc:
-        raise CorruptWorkbookError(f"the shared strings ({part}) are not well-formed XML: {exc} "
-                                   f"(after string {len(out) + 1:,})") from None
+        raise CorruptPackageError(f"the shared strings ({part}) are not well-formed XML: {exc} "
+                                  f"(after string {len(out) + 1:,})") from None
     return out
 
 
@@ -571,8 +570,8 @@ class _Collector:
         bad = np.flatnonzero((rows < 1) | (rows > MAX_ROW))
         if len(bad):
             row, col = int(rows[bad[0]]), int(keys[bad[0]] & _COL_MASK) + 1
-            raise CorruptWorkbookError(f"sheet '{self.sheet}' cell {column_letter(col)}{row}: row {row:,} is "
-                                       f"outside Excel's 1..{MAX_ROW:,}")
+            raise CorruptPackageError(f"sheet '{self.sheet}' cell {column_letter(col)}{row}: row {row:,} is "
+                                      f"outside Excel's 1..{MAX_ROW:,}")
         self.in_order = bool(np.all(keys[1:] > keys[:-1]))
 
     def too_many(self, count: int) -> None:
@@ -674,7 +673,7 @@ def _fast_cells(data: bytes, sst: Sequence[str], out: _Collector) -> bool:
                 styles_append(style)
     except _BadCell as exc:
         place = (letters + row_b).decode("ascii", "replace")  # as the file wrote it
-        raise CorruptWorkbookError(f"sheet '{out.sheet}' cell {place}: {exc}") from None
+        raise CorruptPackageError(f"sheet '{out.sheet}' cell {place}: {exc}") from None
     if count != expected:
         return False
     out.check_rows_and_order()
@@ -721,7 +720,7 @@ def _fast_complex(
 
 def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
     """Same as :func:`_fast_cells` through lxml: any prefix, missing ``r``, CDATA, comments."""
-    from kpi_excel.errors import InputError
+    from kpi_excel.ooxml.errors import OoxmlValueError
     from kpi_excel.ooxml.refs import parse_cell
 
     context = etree.iterparse(
@@ -743,7 +742,7 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
                 if ref:
                     try:
                         _, col = parse_cell(ref)
-                    except InputError:
+                    except OoxmlValueError:
                         raise _BadCell(f"{ref!r} is not a cell reference") from None
                 else:
                     col += 1
@@ -770,10 +769,10 @@ def _slow_cells(data: bytes, sst: Sequence[str], out: _Collector) -> None:
             while parent is not None and row.getprevious() is not None:
                 del parent[0]
     except _BadCell as exc:
-        raise CorruptWorkbookError(f"sheet '{out.sheet}' cell {_place(row_num, col)}: {exc}") from None
+        raise CorruptPackageError(f"sheet '{out.sheet}' cell {_place(row_num, col)}: {exc}") from None
     except etree.XMLSyntaxError as exc:
-        raise CorruptWorkbookError(f"sheet '{out.sheet}' is not well-formed XML (after row {row_num:,}): "
-                                   f"{exc}") from None
+        raise CorruptPackageError(f"sheet '{out.sheet}' is not well-formed XML (after row {row_num:,}): "
+                                  f"{exc}") from None
 
 
 def _element_value(c: etree._Element, sst: Sequence[str], f_el: etree._Element | None) -> Any:
@@ -797,7 +796,7 @@ def element_value(c: etree._Element | None, sst: Sequence[str], *, sheet: str = 
     try:
         return _element_value(c, sst, c.find(_F))
     except _BadCell as exc:
-        raise CorruptWorkbookError(f"sheet '{sheet}' cell {c.get('r', '?')}: {exc}") from None
+        raise CorruptPackageError(f"sheet '{sheet}' cell {c.get('r', '?')}: {exc}") from None
 
 
 def read_sheet_values(
@@ -813,8 +812,8 @@ def read_sheet_values(
 ) -> SheetValues:
     """Read all cells of a worksheet part's bytes into a :class:`SheetValues`.
 
-    Raises :class:`UnsafeFileError` (a DTD, too many cells) or
-    :class:`CorruptWorkbookError` (a cell that cannot be read, named) - never
+    Raises :class:`UnsafePackageError` (a DTD, too many cells) or
+    :class:`CorruptPackageError` (a cell that cannot be read, named) - never
     anything else for bad bytes.
     """
     limits = limits or SheetLimits()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml.refs import cell_ref
 from kpi_excel.ooxml.styles import normalize_color
 from kpi_excel.ooxml.xmlutil import (
@@ -92,7 +92,7 @@ def _set_tab_color(root: etree._Element, color: str, only_if_absent: bool) -> bo
 
 def _set_freeze(root: etree._Element, rows: int, cols: int, only_if_absent: bool) -> bool:
     if rows < 0 or cols < 0 or (rows == 0 and cols == 0):
-        raise InputError("freeze panes need a positive number of rows or columns")
+        raise OoxmlValueError("freeze panes need a positive number of rows or columns")
     views = find_or_create(root, "sheetViews", WORKSHEET_ORDER)
     view = views.find(main("sheetView"))
     if view is None:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from kpi_excel.core.brackets import drop_between
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.brackets import drop_between
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml.package import CT, RT, OpcPackage
 from kpi_excel.ooxml.xmlutil import STYLESHEET_ORDER, find_or_create, insert_in_order, int_attr, main
 
@@ -72,7 +72,7 @@ def normalize_color(color: str) -> str:
         return "FF" + text
     if re.fullmatch(r"[0-9A-F]{8}", text):
         return text
-    raise InputError(f"colour {color!r} is not RRGGBB or AARRGGBB hex")
+    raise OoxmlValueError(f"colour {color!r} is not RRGGBB or AARRGGBB hex")
 
 
 @dataclass(frozen=True)
@@ -298,7 +298,7 @@ class StyleBook:
         xfs = find_or_create(root, "cellXfs", STYLESHEET_ORDER)
         items = list(xfs.iterchildren(main("xf")))
         if items and not 0 <= base < len(items):
-            raise InputError(f"cell style {base} does not exist (the workbook has {len(items)})")
+            raise OoxmlValueError(f"cell style {base} does not exist (the workbook has {len(items)})")
         xf = etree.Element(main("xf"))
         if items:
             for key, value in items[base].attrib.items():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml.package import CT, RT, OpcPackage
 from kpi_excel.ooxml.refs import CellRange, parse_range
 from kpi_excel.ooxml.xmlutil import NS, escape_xstring, int_attr, main, unescape_xstring
@@ -129,7 +129,7 @@ def widen_table(pkg: OpcPackage, table: TableInfo, headers: list[str]) -> TableI
     taken = {c.lower() for c in table.columns}
     for name in headers:
         if not name.strip() or name.lower() in taken:
-            raise InputError(f"table {table.name!r} cannot take a column named {name!r}", sheet=table.sheet)
+            raise OoxmlValueError(f"table {table.name!r} cannot take a column named {name!r}", sheet=table.sheet)
         taken.add(name.lower())
     root = pkg.xml(table.part)
     ref = CellRange(table.ref.min_row, table.ref.min_col, table.ref.max_row, table.ref.max_col + len(headers))
@@ -156,10 +156,10 @@ def rename_table_column(pkg: OpcPackage, table: TableInfo, index: int, name: str
     ``table.columns`` must already hold the other columns' final names.
     """
     if not name.strip():
-        raise InputError(f"a header of table {table.name!r} cannot be blank", sheet=table.sheet)
+        raise OoxmlValueError(f"a header of table {table.name!r} cannot be blank", sheet=table.sheet)
     others = [c.lower() for i, c in enumerate(table.columns) if i != index]
     if name.lower() in others:
-        raise InputError(f"table {table.name!r} already has a column named {name!r}", sheet=table.sheet)
+        raise OoxmlValueError(f"table {table.name!r} already has a column named {name!r}", sheet=table.sheet)
     root = pkg.xml(table.part)
     cols = root.find(main("tableColumns"))
     assert cols is not None

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml.refs import parse_range
 from kpi_excel.ooxml.xmlutil import WORKSHEET_ORDER, find_or_create, local_name, main, qn
 
@@ -52,16 +52,16 @@ class ListValidation:
         if isinstance(self.source, str):
             text = self.source[1:] if self.source.startswith("=") else self.source
             if not text:
-                raise InputError("a list validation needs a source")
+                raise OoxmlValueError("a list validation needs a source")
             return text
         options = [str(o) for o in self.source]
         if not options:
-            raise InputError("a list validation needs at least one option")
+            raise OoxmlValueError("a list validation needs at least one option")
         if any("," in o for o in options):
-            raise InputError("an inline dropdown option cannot contain a comma; use a range instead")
+            raise OoxmlValueError("an inline dropdown option cannot contain a comma; use a range instead")
         text = ",".join(o.replace('"', '""') for o in options)
         if len(text) > 255:
-            raise InputError("an inline dropdown list is limited to 255 characters; use a range instead")
+            raise OoxmlValueError("an inline dropdown list is limited to 255 characters; use a range instead")
         return f'"{text}"'
 
     def build(self) -> etree._Element:

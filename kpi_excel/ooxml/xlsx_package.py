@@ -19,9 +19,10 @@ from typing import Any
 
 from lxml import etree
 
-from kpi_excel.errors import CorruptWorkbookError, InputError, SaveVerificationError, UnsafeFileError, WorkbookError
+from kpi_excel.ooxml.errors import (CorruptPackageError, OoxmlValueError, PackageError, PackageVerificationError,
+                                    UnsafePackageError)
 import kpi_excel.ooxml.book as book
-from kpi_excel.workbook.atomic import FileIdentity, atomic_write, real_target
+from kpi_excel.ooxml.atomic import FileIdentity, atomic_write, real_target
 from kpi_excel.ooxml.book import DefinedName, SheetInfo
 from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
 from kpi_excel.ooxml.sheet_values import (
@@ -141,14 +142,14 @@ class XlsxPackage:
                 with open(path, "rb") as handle:
                     size = os.fstat(handle.fileno()).st_size
                     if size > limits.max_total_size:
-                        raise WorkbookError("the file is larger than the size limit", path=path)
+                        raise PackageError("the file is larger than the size limit", path=path)
                     data = handle.read()
                     identity = FileIdentity.of(os.fstat(handle.fileno()))
             except IsADirectoryError:
-                raise WorkbookError("is a folder, not a workbook", path=path) from None
+                raise PackageError("is a folder, not a workbook", path=path) from None
             except OSError as exc:
-                raise WorkbookError(f"cannot open the workbook ({exc.strerror or type(exc).__name__})",
-                                    path=path) from None
+                raise PackageError(f"cannot open the workbook ({exc.strerror or type(exc).__name__})",
+                                   path=path) from None
         return cls(OpcPackage.from_bytes(data, limits=limits, path=path), identity)
 
     @property
@@ -175,7 +176,7 @@ class XlsxPackage:
         """The sheet called ``name`` (Excel matches names case-insensitively)."""
         found = self._find_sheet(name)
         if found is None:
-            raise InputError(f"the workbook has no sheet named {name!r}", sheet=name)
+            raise OoxmlValueError(f"the workbook has no sheet named {name!r}", sheet=name)
         return found
 
     def _find_sheet(self, name: str) -> SheetInfo | None:
@@ -191,7 +192,7 @@ class XlsxPackage:
     def _worksheet(self, name: str) -> SheetInfo:
         info = self.sheet(name)
         if info.kind != "worksheet" or info.part is None:
-            raise InputError(f"{info.name!r} is a {info.kind}, not a worksheet", sheet=info.name)
+            raise OoxmlValueError(f"{info.name!r} is a {info.kind}, not a worksheet", sheet=info.name)
         return info
 
     def defined_names(self) -> list[DefinedName]:
@@ -224,12 +225,12 @@ class XlsxPackage:
                 if rel.part and self._opc.has(rel.part):
                     limit = SheetLimits().max_part_bytes
                     if self._opc.size(rel.part) > limit:
-                        raise UnsafeFileError(f"the shared strings are {_mb(self._opc.size(rel.part))} of XML "
-                                              f"uncompressed, more than the {_mb(limit)} kpi_excel reads",
-                                              path=self.path)
+                        raise UnsafePackageError(f"the shared strings are {_mb(self._opc.size(rel.part))} of XML "
+                                                 f"uncompressed, more than the {_mb(limit)} kpi_excel reads",
+                                                 path=self.path)
                     try:
                         self._sst = parse_shared_strings(self._opc.read(rel.part, keep=False), rel.part)
-                    except WorkbookError as exc:
+                    except PackageError as exc:
                         raise type(exc)(exc.message, path=self.path) from None
         return self._sst
 
@@ -252,12 +253,12 @@ class XlsxPackage:
                 return kept
         size = self._opc.size(info.part)
         if size > limits.max_part_bytes:
-            raise UnsafeFileError(f"sheet '{info.name}' is {_mb(size)} of XML uncompressed, more than the "
-                                  f"{_mb(limits.max_part_bytes)} kpi_excel reads from one sheet", path=self.path)
+            raise UnsafePackageError(f"sheet '{info.name}' is {_mb(size)} of XML uncompressed, more than the "
+                                     f"{_mb(limits.max_part_bytes)} kpi_excel reads from one sheet", path=self.path)
         styles = self.styles
         try:
             data = self._opc.read(info.part, keep=False)
-        except WorkbookError as exc:  # a CRC or inflate failure: say which sheet
+        except PackageError as exc:  # a CRC or inflate failure: say which sheet
             raise type(exc)(f"sheet '{info.name}': {exc.message}", path=self.path) from None
         try:
             values = read_sheet_values(
@@ -265,7 +266,7 @@ class XlsxPackage:
                 number_formats=styles.xf_number_formats(), date_styles=styles.date_styles(),
                 force_slow=force_slow, limits=limits, part=info.part,
             )
-        except WorkbookError as exc:
+        except PackageError as exc:
             if exc.path is None:
                 raise type(exc)(exc.message, path=self.path) from None
             raise
@@ -460,16 +461,16 @@ class XlsxPackage:
                 table, j = hit
                 name = "" if value is None else str(value)
                 if not name.strip():
-                    raise InputError(f"a header of table {table.name!r} cannot be blank", sheet=info.name,
-                                     row=r, column=c)
+                    raise OoxmlValueError(f"a header of table {table.name!r} cannot be blank", sheet=info.name,
+                                          row=r, column=c)
                 out[k] = (r, c, name, style)
                 if name != table.columns[j]:
                     renames[(table.part, j)] = (table, j, name)
         for table in tables:
             names = [renames.get((table.part, j), (None, None, n))[2].lower() for j, n in enumerate(table.columns)]
             if len(set(names)) != len(names):
-                raise InputError(f"the headers written would repeat a column name in table {table.name!r}",
-                                 sheet=info.name)
+                raise OoxmlValueError(f"the headers written would repeat a column name in table {table.name!r}",
+                                      sheet=info.name)
         # Rename in one pass per table so intermediate states never hold a duplicate.
         final = []
         for table in tables:
@@ -523,7 +524,7 @@ class XlsxPackage:
         tables = sheet_tables(self._opc, info.part, info.name)
         table = next((t for t in tables if t.name.lower() == table_name.lower()), None)
         if table is None:
-            raise InputError(f"no table named {table_name!r}", sheet=info.name)
+            raise OoxmlValueError(f"no table named {table_name!r}", sheet=info.name)
         if not headers:
             return table
         grown = CellRange(table.ref.min_row, table.ref.max_col + 1, table.ref.max_row,
@@ -532,11 +533,11 @@ class XlsxPackage:
         for row in range(grown.min_row, grown.max_row + 1):
             for col in range(grown.min_col, grown.max_col + 1):
                 if values.value(row, col) not in (None, ""):
-                    raise InputError(f"cannot add columns to table {table.name!r}: the cells to its right are "
-                                     "in use", sheet=info.name, row=row, column=col)
+                    raise OoxmlValueError(f"cannot add columns to table {table.name!r}: the cells to its right are "
+                                          "in use", sheet=info.name, row=row, column=col)
         if any(o.part != table.part and o.ref.intersects(grown) for o in tables):
-            raise InputError(f"cannot add columns to table {table.name!r}: another table is in the way",
-                             sheet=info.name)
+            raise OoxmlValueError(f"cannot add columns to table {table.name!r}: another table is in the way",
+                                  sheet=info.name)
         self.write_rows(info.name, (table.ref.min_row, grown.min_col), [list(headers)])
         widened = widen_table(self._opc, table, [str(h) for h in headers])
         self._opc.mark_dirty(info.part)
@@ -678,7 +679,7 @@ class XlsxPackage:
         try:
             return child_attribute(self._opc.read(part, keep=False), part, main("sheetPr"), "codeName",
                                    skip=b"sheetData")
-        except WorkbookError as exc:
+        except PackageError as exc:
             if exc.path is None:
                 exc.path = self.path
             raise
@@ -718,9 +719,9 @@ class XlsxPackage:
         """Delete a sheet kpi_excel created, with its drawings, charts and tables."""
         info = self._worksheet(name)
         if not self.is_owned(name):
-            raise InputError(f"sheet {info.name!r} was not created by kpi_excel; not removing it", sheet=info.name)
+            raise OoxmlValueError(f"sheet {info.name!r} was not created by kpi_excel; not removing it", sheet=info.name)
         if len(self.sheets()) == 1:
-            raise InputError("cannot remove the only sheet of a workbook", sheet=info.name)
+            raise OoxmlValueError("cannot remove the only sheet of a workbook", sheet=info.name)
         old_titles = self._worksheet_titles()
         assert info.part is not None
         self._delete_children(info.part)
@@ -779,7 +780,7 @@ class XlsxPackage:
             info = self.add_sheet(name, after=after, owned=True)
         else:
             if not self.is_owned(info.name):
-                raise InputError(
+                raise OoxmlValueError(
                     f"a sheet named {info.name!r} exists and was not created by kpi_excel; rename it or choose another name",
                     sheet=info.name,
                 )
@@ -821,7 +822,7 @@ class XlsxPackage:
         book.remove_defined_names(self._opc, self._wb, "_xlnm._FilterDatabase", info.index)
         if table is not None:
             if n_rows < header_row or n_cols < 1:
-                raise InputError("a table needs a header row", sheet=info.name)
+                raise OoxmlValueError("a table needs a header row", sheet=info.name)
             headers = [r for r in rows[top]] + [None] * (n_cols - len(rows[top]))
             self._add_table(info, CellRange(header_row, 1, max(n_rows, header_row + 1), n_cols), headers, table)
         elif autofilter and n_cols:
@@ -851,12 +852,12 @@ class XlsxPackage:
         for i, header in enumerate(headers):
             text = "" if header is None else str(header)
             if not text.strip():
-                raise InputError("every table header must be non-blank", sheet=info.name, row=1, column=i + 1)
+                raise OoxmlValueError("every table header must be non-blank", sheet=info.name, row=1, column=i + 1)
             if text.lower() in {n.lower() for n in names}:
-                raise InputError(f"table header {text!r} is repeated", sheet=info.name, row=1, column=i + 1)
+                raise OoxmlValueError(f"table header {text!r} is repeated", sheet=info.name, row=1, column=i + 1)
             names.append(text)
         if not valid_table_name(spec.name):
-            raise InputError(f"{spec.name!r} is not a valid table name", sheet=info.name)
+            raise OoxmlValueError(f"{spec.name!r} is not a valid table name", sheet=info.name)
         ids, taken = workbook_table_ids_and_names(self._opc)
         taken |= {d.name.lower() for d in self.defined_names()}
         name = spec.name
@@ -989,13 +990,13 @@ class XlsxPackage:
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write atomically to ``path`` (default: where it was opened) and verify the result.
 
-        Raises :class:`WorkbookLockedError` when the target is open in Excel or
-        LibreOffice or is read-only, and :class:`SaveVerificationError` when
+        Raises :class:`PackageLockedError` when the target is open in Excel or
+        LibreOffice or is read-only, and :class:`PackageVerificationError` when
         the new file fails its check; in both cases the target is unchanged.
         """
         target = Path(path) if path is not None else self.path
         if target is None:
-            raise InputError("no path to save to: the workbook was opened from bytes")
+            raise OoxmlValueError("no path to save to: the workbook was opened from bytes")
         self._flush()
         expected = self._opc.names()
         changed = [n for n in self._opc.changed_parts() if is_xml_content(n) and self._opc.has(n)]
@@ -1047,12 +1048,12 @@ def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterabl
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             listed = archive.namelist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise CorruptWorkbookError(f"the standard zip reader rejects the file ({exc})", path=path) from None
+        raise CorruptPackageError(f"the standard zip reader rejects the file ({exc})", path=path) from None
     if listed != names:
-        raise CorruptWorkbookError("the zip directory and the entries disagree", path=path)
+        raise CorruptPackageError("the zip directory and the entries disagree", path=path)
     missing = [n for n in expected_names if n not in set(names)]
     if missing:
-        raise SaveVerificationError(f"parts missing from the written file: {missing}", path=path)
+        raise PackageVerificationError(f"parts missing from the written file: {missing}", path=path)
     unparsed = to_parse - set(names)
     if unparsed:
-        raise SaveVerificationError(f"parts missing from the written file: {sorted(unparsed)}", path=path)
+        raise PackageVerificationError(f"parts missing from the written file: {sorted(unparsed)}", path=path)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from lxml import etree
 
-from kpi_excel.errors import CorruptWorkbookError, UnsafeFileError
+from kpi_excel.ooxml.errors import CorruptPackageError, UnsafePackageError
 
 __all__ = [
     "int_attr",
@@ -82,7 +82,7 @@ def int_attr(el: etree._Element, name: str, default: int = 0) -> int:
     except ValueError:  # also more than 4,300 digits
         part = el.getroottree().docinfo.URL or "an XML part"
         tag = etree.QName(el).localname
-        raise CorruptWorkbookError(f"{part}: <{tag} {name}=\"{value[:40]}\"> is not a whole number") from None
+        raise CorruptPackageError(f"{part}: <{tag} {name}=\"{value[:40]}\"> is not a whole number") from None
 
 
 def _parser(target: object = None) -> etree.XMLParser:
@@ -120,7 +120,7 @@ def check_no_dtd(data: bytes, part: str) -> None:
         try:
             head = data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
-            raise CorruptWorkbookError(f"XML part {part!r} is not valid UTF-16") from None
+            raise CorruptPackageError(f"XML part {part!r} is not valid UTF-16") from None
     pos = 3 if head.startswith(b"\xef\xbb\xbf") else 0
     n = len(head)
     while True:
@@ -137,10 +137,10 @@ def check_no_dtd(data: bytes, part: str) -> None:
                 return
             pos = end + 3
         elif head.startswith(b"<!", pos):
-            raise UnsafeFileError(f"XML part {part!r} declares a DTD (<!DOCTYPE); Office files never need one, "
-                                  "and it is how entity-expansion attacks get in: refusing to read it")
+            raise UnsafePackageError(f"XML part {part!r} declares a DTD (<!DOCTYPE); Office files never need one, "
+                                     "and it is how entity-expansion attacks get in: refusing to read it")
         elif pos < n and head[pos:pos + 1] != b"<":
-            raise UnsafeFileError(f"XML part {part!r} is neither UTF-8 nor UTF-16 XML; refusing to read it")
+            raise UnsafePackageError(f"XML part {part!r} is neither UTF-8 nor UTF-16 XML; refusing to read it")
         else:
             return
 
@@ -148,16 +148,16 @@ def check_no_dtd(data: bytes, part: str) -> None:
 def parse_xml(data: bytes, part: str = "") -> etree._Element:
     """Parse one XML part safely and return its root element.
 
-    Raises :class:`UnsafeFileError` for a DOCTYPE and
-    :class:`CorruptWorkbookError` for malformed XML.
+    Raises :class:`UnsafePackageError` for a DOCTYPE and
+    :class:`CorruptPackageError` for malformed XML.
     """
     check_no_dtd(data, part)
     try:
         root = etree.fromstring(data, _parser(), base_url=part or None)  # int_attr names the part
     except etree.XMLSyntaxError as exc:
-        raise CorruptWorkbookError(f"XML part {part!r} is not well-formed ({exc})") from None
+        raise CorruptPackageError(f"XML part {part!r} is not well-formed ({exc})") from None
     if root.getroottree().docinfo.doctype:
-        raise UnsafeFileError(f"XML part {part!r} declares a DTD; refusing to parse it")
+        raise UnsafePackageError(f"XML part {part!r} declares a DTD; refusing to parse it")
     return root
 
 
@@ -172,7 +172,7 @@ def check_xml(data: bytes, part: str = "") -> None:
     try:
         etree.fromstring(data, _parser(_NoTree()), base_url=part or None)
     except etree.XMLSyntaxError as exc:
-        raise CorruptWorkbookError(f"XML part {part!r} is not well-formed ({exc})") from None
+        raise CorruptPackageError(f"XML part {part!r} is not well-formed ({exc})") from None
 
 
 def parse_serialised(data: bytes, part: str = "") -> etree._Element:
@@ -220,7 +220,7 @@ def child_attribute(data: bytes, part: str, child: str, attribute: str, *, skip:
                 if depth >= 1:
                     element.clear()  # a passed-over row and its cells: not kept
     except etree.XMLSyntaxError as exc:
-        raise CorruptWorkbookError(f"XML part {part!r} is not well-formed ({exc})") from None
+        raise CorruptPackageError(f"XML part {part!r} is not well-formed ({exc})") from None
     return None
 
 

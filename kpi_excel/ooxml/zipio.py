@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpi_excel.errors import CorruptWorkbookError, UnsafeFileError
+from kpi_excel.ooxml.errors import CorruptPackageError, UnsafePackageError
 
 __all__ = ["ZipLimits", "ZipEntry", "read_zip", "write_zip", "inflate", "check_entry"]
 
@@ -73,17 +73,17 @@ def _dos_time(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]
 def read_zip(data: bytes, *, limits: ZipLimits, path: str | Path | None = None) -> list[ZipEntry]:
     """List the entries of the package in ``data`` (in file order), after the bomb checks."""
     if data[:8] == _OLE_MAGIC:
-        raise UnsafeFileError(
+        raise UnsafePackageError(
             "this is an encrypted (password to open) workbook or an old .xls file, not an .xlsx package",
             path=path,
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, struct.error) as exc:
-        raise CorruptWorkbookError(f"not a zip package ({exc})", path=path) from None
+        raise CorruptPackageError(f"not a zip package ({exc})", path=path) from None
     infos = archive.infolist()
     if len(infos) > limits.max_entries:
-        raise UnsafeFileError(f"package has {len(infos)} entries (limit {limits.max_entries})", path=path)
+        raise UnsafePackageError(f"package has {len(infos)} entries (limit {limits.max_entries})", path=path)
     seen: set[str] = set()
     total = 0
     entries: list[ZipEntry] = []
@@ -92,44 +92,44 @@ def read_zip(data: bytes, *, limits: ZipLimits, path: str | Path | None = None) 
         name = info.filename
         key = name.lower()
         if key in seen:
-            raise UnsafeFileError(f"package has the entry {name!r} twice", path=path)
+            raise UnsafePackageError(f"package has the entry {name!r} twice", path=path)
         seen.add(key)
         if name.startswith("/") or ".." in name.split("/") or "\\" in name:
-            raise UnsafeFileError(f"package entry {name!r} has an unsafe path", path=path)
+            raise UnsafePackageError(f"package entry {name!r} has an unsafe path", path=path)
         if info.flag_bits & 0x1:
-            raise UnsafeFileError(f"package entry {name!r} is encrypted", path=path)
+            raise UnsafePackageError(f"package entry {name!r} is encrypted", path=path)
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise UnsafeFileError(
+            raise UnsafePackageError(
                 f"package entry {name!r} uses compression method {info.compress_type}", path=path
             )
         if info.file_size > limits.max_entry_size:
-            raise UnsafeFileError(
+            raise UnsafePackageError(
                 f"package entry {name!r} would inflate to {info.file_size:,} bytes "
                 f"(limit {limits.max_entry_size:,})",
                 path=path,
             )
         if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise UnsafeFileError(
+            raise UnsafePackageError(
                 f"package entry {name!r} has a compression ratio of "
                 f"{info.file_size / max(info.compress_size, 1):,.0f}:1 (limit {limits.max_ratio:,.0f}:1)",
                 path=path,
             )
         total += info.file_size
         if total > limits.max_total_size:
-            raise UnsafeFileError(
+            raise UnsafePackageError(
                 f"package would inflate to more than {limits.max_total_size:,} bytes", path=path
             )
         offset = info.header_offset
         header = bytes(view[offset : offset + _LOCAL.size])
         if len(header) != _LOCAL.size or header[:4] != b"PK\x03\x04":
-            raise CorruptWorkbookError(f"bad local header for entry {name!r}", path=path)
+            raise CorruptPackageError(f"bad local header for entry {name!r}", path=path)
         fields = _LOCAL.unpack(header)
         extra_start = offset + _LOCAL.size + fields[10]
         local_extra = _without_zip64(bytes(view[extra_start : extra_start + fields[11]]))
         start = extra_start + fields[11]
         raw = view[start : start + info.compress_size]
         if len(raw) != info.compress_size:
-            raise CorruptWorkbookError(f"entry {name!r} is truncated", path=path)
+            raise CorruptPackageError(f"entry {name!r} is truncated", path=path)
         entries.append(
             ZipEntry(
                 name=name,
@@ -174,13 +174,13 @@ def inflate(entry: ZipEntry, *, path: str | Path | None = None) -> bytes:
         try:
             out = inflater.decompress(entry.raw, entry.file_size + 1)
         except zlib.error as exc:
-            raise CorruptWorkbookError(f"entry {entry.name!r} cannot be inflated ({exc})", path=path) from None
+            raise CorruptPackageError(f"entry {entry.name!r} cannot be inflated ({exc})", path=path) from None
     if len(out) != entry.file_size:
-        raise UnsafeFileError(
+        raise UnsafePackageError(
             f"entry {entry.name!r} inflates to a different size than its header declares", path=path
         )
     if zlib.crc32(out) != entry.crc:
-        raise CorruptWorkbookError(f"entry {entry.name!r} fails its CRC check", path=path)
+        raise CorruptPackageError(f"entry {entry.name!r} fails its CRC check", path=path)
     return out
 
 
@@ -213,13 +213,13 @@ def check_entry(entry: ZipEntry, *, path: str | Path | None = None) -> None:
             rest = inflater.flush()
             size, crc = size + len(rest), zlib.crc32(rest, crc)
         except zlib.error as exc:
-            raise CorruptWorkbookError(f"entry {entry.name!r} cannot be inflated ({exc})", path=path) from None
+            raise CorruptPackageError(f"entry {entry.name!r} cannot be inflated ({exc})", path=path) from None
     if size != entry.file_size:
-        raise UnsafeFileError(
+        raise UnsafePackageError(
             f"entry {entry.name!r} inflates to a different size than its header declares", path=path
         )
     if crc != entry.crc:
-        raise CorruptWorkbookError(f"entry {entry.name!r} fails its CRC check", path=path)
+        raise CorruptPackageError(f"entry {entry.name!r} fails its CRC check", path=path)
 
 
 def deflate_entry(name: str, content: bytes, template: ZipEntry | None = None) -> ZipEntry:
@@ -274,7 +274,7 @@ def write_zip(entries: list[ZipEntry], out: io.RawIOBase | io.BufferedIOBase) ->
         )
         offset += len(header) + len(name) + len(entry.local_extra) + entry.compress_size
         if offset >= 0xFFFFFFFF:
-            raise UnsafeFileError("package too large to write without zip64")
+            raise UnsafePackageError("package too large to write without zip64")
     directory = b"".join(central)
     out.write(directory)
     out.write(_END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Hashable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -54,15 +54,22 @@ class LaitData:
     source: str
     problems: list[SourceProblem] = field(default_factory=list)
     area_table: pd.DataFrame | None = field(default=None, repr=False)  # _areas() worked out once, when reused
+    # What requests work out from this data alone (a funnel's counts), kept with the read that
+    # made it: shared by every reuse of one read, dropped with it when the file changes.
+    derived: dict[Hashable, Any] | None = field(default=None, repr=False)
 
     def _areas(self) -> pd.DataFrame:
-        """One row per area: its name, LA number and region."""
-        if self.area_table is not None:
-            return self.area_table.copy(deep=False)
+        """One row per area: its name, LA number and region. Worked out on first use and
+        kept (``authorities`` and ``directory`` both ask; the values are not changed after reading)."""
+        if self.area_table is None:
+            self.area_table = self._area_rows()
+        return self.area_table.copy(deep=False)
+
+    def _area_rows(self) -> pd.DataFrame:
         codes = self.values["area"].cat.codes.to_numpy() if isinstance(self.values["area"].dtype, pd.CategoricalDtype) \
             else pd.factorize(self.values["area"])[0]
-        _, first = np.unique(codes, return_index=True)
-        rows = self.values.iloc[np.sort(first)]
+        first = pd.Series(codes).drop_duplicates().index.to_numpy()  # each area's first row, in row order
+        rows = self.values.iloc[first]
         return pd.DataFrame({"area": rows["area"].astype(object).to_numpy(), "number": rows["number"].to_numpy(),
                              "region": rows["region"].astype(object).to_numpy()})
 
@@ -130,7 +137,8 @@ def read_lait(path: Path, *, reuse: bool = False) -> LaitData:
     """
     if reuse:
         data = cached("lait", path, lambda: _with_area_table(read_lait(path)))
-        return LaitData(data.values.copy(deep=False), data.source, list(data.problems), data.area_table)
+        return LaitData(data.values.copy(deep=False), data.source, list(data.problems), data.area_table,
+                        data.derived)
     path = Path(path)
     source = f"lait:{path.name}"
     table = read_lait_table(path, columns=_NEEDED + ["Region"])
@@ -163,6 +171,7 @@ def read_lait(path: Path, *, reuse: bool = False) -> LaitData:
 
 def _with_area_table(data: LaitData) -> LaitData:
     data.area_table = data._areas()
+    data.derived = {}
     return data
 
 

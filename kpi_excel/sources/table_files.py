@@ -15,6 +15,7 @@ twice (the rater names it) instead of becoming ``Target.1``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -25,10 +26,8 @@ from typing import BinaryIO, Sequence, TextIO
 import numpy as np
 import pandas as pd
 
-from kpi_excel.core.columns import match_columns
-from kpi_excel.core.palette import HEADER, RAG_COLOURS, status_swatch
-from kpi_excel.core.plan import fit_text
-from kpi_excel.errors import UnreadableFileError
+from kpi_excel.errors import UnreadableFileError, officer_errors
+from kpi_excel.sources.csv_text import csv_pieces
 
 __all__ = ["read_table", "write_table", "defuse_formulas", "TABLE_SUFFIXES"]
 
@@ -58,15 +57,22 @@ def read_table(path: Path, sheet: str | None = None) -> tuple[pd.DataFrame, pd.D
 
 def _read_delimited(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
-    text = _decode(raw, path)
-    text = _skip_comments(text)
+    whole, encoding = _decode(raw, path)
+    text = _skip_comments(whole)
     if not text.strip():
         raise UnreadableFileError("the file is empty" if not raw.strip() else "the file holds only # comment lines",
                                   source=str(path))
     delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff(text)
+    # UTF-8 (checked by decoding) goes to the parser as the file's own bytes: handed text, pandas
+    # encodes it back to UTF-8 first, a tenth of the read at a million rows.
+    if encoding == "utf-8-sig":
+        skipped = len(whole[:len(whole) - len(text)].encode("utf-8")) + (3 if raw.startswith(codecs.BOM_UTF8) else 0)
+        source: io.StringIO | io.BytesIO = io.BytesIO(raw[skipped:] if skipped else raw)
+    else:
+        source = io.StringIO(text)
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False,
+            source, sep=delimiter, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8",
             engine="c", quoting=csv.QUOTE_MINIMAL, header=None, skip_blank_lines=True,
         )
     except (pd.errors.ParserError, csv.Error) as error:
@@ -83,18 +89,18 @@ def _read_delimited(path: Path) -> pd.DataFrame:
 _NAMES = {"\t": "TSV", ",": "CSV", ";": "semicolon-separated CSV"}
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    """UTF-16 (Excel's "Unicode text", with its byte-order mark), UTF-8, or cp1252."""
+def _decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """The text and its encoding: UTF-16 (Excel's "Unicode text", with its byte-order mark), UTF-8, or cp1252."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return raw.decode("utf-16")
+            return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise UnreadableFileError("starts like UTF-16 text but is not", source=str(path)) from None
     if b"\x00" in raw[:4096]:
         raise UnreadableFileError("looks like a binary file, not CSV or TSV text", source=str(path))
     for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise UnreadableFileError("text is neither UTF-8 nor Windows-1252", source=str(path))  # pragma: no cover
@@ -143,6 +149,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, pd.DataFram
 
 def _header_row(rows: Sequence[Sequence[tuple[object, str | None]]]) -> int | None:
     """The first of the top 20 rows that names the latest value (titles may sit above)."""
+    from kpi_excel.core.columns import match_columns  # here: reading a CSV needs none
+
     for index, row in enumerate(rows[:20]):
         if "latest_value" in match_columns([value for value, _ in row]):
             return index
@@ -171,15 +179,48 @@ _PLAIN_NUMBER = r"^(?:[+-]?(?=\.?\d)(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE]
 
 
 def _formula_like(column: pd.Series) -> np.ndarray:
-    """Positions of the text cells that start with = + - @, a tab or a CR: by pyarrow's
-    own match for a string column, by each distinct value for an object column."""
+    """Positions of the cells that may start with = + - @, a tab or a CR (each is then
+    looked at closely): by the first byte of each Arrow string, or the first character
+    of each object (numpy's one-character text of it), with no Python per cell."""
     if isinstance(column.dtype, pd.StringDtype):
+        found = _arrow_starting_with(column, _RISKY_FIRST)
+        if found is not None:
+            return found
         return np.flatnonzero(column.str.match(_FORMULA_START).fillna(False).to_numpy(dtype=bool))
-    distinct = pd.unique(column.to_numpy(dtype=object))
-    starting = [v for v in distinct if isinstance(v, str) and v[:1] in _RISKY_FIRST]
-    if not starting:
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(column.isin(starting).to_numpy(dtype=bool))
+    try:
+        firsts = column.to_numpy(dtype=object).astype("U1")
+    except (TypeError, ValueError):  # an object numpy cannot show as text: each distinct value, by Python
+        distinct = pd.unique(column.to_numpy(dtype=object))
+        starting = [v for v in distinct if isinstance(v, str) and v[:1] in _RISKY_FIRST]
+        return np.flatnonzero(column.isin(starting).to_numpy(dtype=bool)) if starting else np.empty(0, np.int64)
+    return np.flatnonzero(np.isin(firsts, sorted(_RISKY_FIRST)))
+
+
+def _arrow_starting_with(column: pd.Series, firsts: frozenset[str]) -> np.ndarray | None:
+    """Positions of the Arrow strings whose first byte is one of ``firsts`` (ASCII, so
+    the first byte is the first character); None when the column is not held so."""
+    import pyarrow as pa
+
+    try:
+        cells = pa.array(column.array)
+    except (pa.ArrowException, TypeError):
+        return None
+    chunks = cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]
+    if not all(pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in chunks):
+        return None
+    wanted = np.frombuffer("".join(sorted(firsts)).encode("ascii"), dtype=np.uint8)
+    found, base = [], 0
+    for chunk in chunks:
+        _, offsets, data = chunk.buffers()
+        if len(chunk) and data is not None:
+            width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            bounds = np.frombuffer(offsets, dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
+            starts = bounds[:-1]
+            filled = np.flatnonzero(bounds[1:] > starts)  # an empty (or missing) cell has no first byte
+            hits = np.isin(np.frombuffer(data, dtype=np.uint8)[starts[filled]], wanted)
+            found.append(filled[hits] + base)
+        base += len(chunk)
+    return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
 
 
 def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -242,10 +283,11 @@ def write_table(
     input) keeps percentages looking like percentages in an XLSX output.
     """
     if path is None:
-        defuse_formulas(_as_shown(frame, formats)).to_csv(stream or sys.stdout, index=False, lineterminator="\n",
-                                                          quoting=csv.QUOTE_NONNUMERIC)
+        out = stream or sys.stdout
+        for piece in csv_pieces(defuse_formulas(_as_shown(frame, formats)), ","):
+            out.write(piece if isinstance(piece, str) else piece.decode("utf-8"))
         return
-    from kpi_excel.workbook.atomic import atomic_write
+    from kpi_excel.ooxml.atomic import atomic_write
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -261,13 +303,12 @@ def write_table(
             out.write(buffer.getbuffer())
             return
         # With a BOM, Excel on Windows opens the file as UTF-8 ("→", "£", "ë" intact), not its ANSI code page.
-        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-        defuse_formulas(_as_shown(frame, formats)).to_csv(text, index=False, sep="\t" if suffix == ".tsv" else ",",
-                                                          lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-        text.flush()
-        text.detach()
+        out.write(codecs.BOM_UTF8)
+        for piece in csv_pieces(defuse_formulas(_as_shown(frame, formats)), "\t" if suffix == ".tsv" else ","):
+            out.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
 
-    atomic_write(path, write, verify=lambda written: None)
+    with officer_errors():
+        atomic_write(path, write, verify=lambda written: None)
 
 
 def _as_shown(frame: pd.DataFrame, formats: pd.DataFrame | None) -> pd.DataFrame:
@@ -314,6 +355,9 @@ def _write_xlsx(frame: pd.DataFrame, path: Path | BinaryIO, formats: pd.DataFram
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
+
+    from kpi_excel.core.palette import HEADER, RAG_COLOURS, status_swatch
+    from kpi_excel.core.plan import fit_text
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Rated")

@@ -22,7 +22,7 @@ from typing import Sequence
 import pandas as pd
 
 from kpi_excel.core.areas import AreaDirectory
-from kpi_excel.core.a1 import column_letter as letters_of
+from kpi_excel.ooxml.a1 import column_letter as letters_of
 from kpi_excel.core.observations import Observations, match_observation_columns, observations_from_columns
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.errors import MissingColumnError, UnreadableFileError

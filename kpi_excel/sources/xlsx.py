@@ -9,7 +9,7 @@ every row to the sheet's widest and every gap from row 1, so one cell in
 XFD1048576 would cost 17 billion.
 
 A formula whose result was never saved reads as
-:class:`~kpi_excel.core.values.Uncalculated`: blank to everything but the
+:class:`~kpi_excel.ooxml.cell_content.Uncalculated`: blank to everything but the
 value reader, which says "formula not calculated".
 """
 
@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     import pandas as pd
 
-from kpi_excel.errors import NoSuchSheetError, UnreadableFileError, WorkbookError
+from kpi_excel.errors import NoSuchSheetError, UnreadableFileError
+from kpi_excel.ooxml.errors import PackageError
 
 __all__ = ["Cell", "SheetRows", "read_sheet", "read_sheets", "read_sheet_values", "sheet_table"]
 
@@ -51,7 +52,7 @@ def _open(path: Path):  # type: ignore[no-untyped-def]
         raise UnreadableFileError("is a folder, not a workbook", source=str(path))
     try:
         return XlsxPackage.open(path)
-    except WorkbookError as error:
+    except PackageError as error:
         raise UnreadableFileError(f"not a valid .xlsx file ({error.message})", source=str(path)) from None
 
 
@@ -62,7 +63,7 @@ def _worksheets(package) -> list[str]:  # type: ignore[no-untyped-def]
 def _read(package, path: Path, name: str, *, formats: bool, dates: bool):  # type: ignore[no-untyped-def]
     try:
         return package.read_sheet(name).grid(date1904=package.date1904, with_formats=formats, dates=dates)
-    except WorkbookError as error:
+    except PackageError as error:
         raise UnreadableFileError(error.message, source=str(path)) from None
 
 

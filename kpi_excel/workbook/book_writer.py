@@ -43,7 +43,7 @@ names whose first cell is not our title is the officer's and is left alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from kpi_excel.core.columns import column_letter, normalise_header
 from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
@@ -51,6 +51,7 @@ from kpi_excel.core.report import SheetCells
 from kpi_excel.workbook.book_reader import find_sheet
 from kpi_excel.workbook.plan_layout import (excel_text, format_runs, header_positions, plain, rule_formula, runs,
                                             title_prefix)
+from kpi_excel.workbook.plan_writer import PlanWriter, write_plan
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -369,16 +370,32 @@ def apply_plan(book: "xw.Book", plan: Plan, kpis: SheetCells | None = None) -> W
     sheets_before = len(book.sheets)
     _screen_updating(book, False)  # desktop: no flicker, fewer repaints; web: suspended until the next sync
     try:
-        _write_kpis(book, plan.kpis, kpis, report)
-        for spec in plan.sheets:
-            _replace_sheet(book, spec, report)
-        _append_log(book, plan.log_sheet, plan.log, report)
+        write_plan(_BookWriter(book, kpis, report), plan)
         if report.sheets_replaced or len(book.sheets) != sheets_before:
             # Desktop Excel activates every sheet it adds: bring the officer back.
             active.activate()
     finally:
         _screen_updating(book, True)
     return report
+
+
+class _BookWriter(PlanWriter[WriteReport]):
+    """The plan as calls on a live book."""
+
+    def __init__(self, book: "xw.Book", kpis: SheetCells | None, report: WriteReport) -> None:
+        self.book, self.kpis, self.report = book, kpis, report
+
+    def write_kpis(self, update: KpiUpdate) -> None:
+        _write_kpis(self.book, update, self.kpis, self.report)
+
+    def write_sheet(self, spec: SheetSpec, later: Sequence[SheetSpec]) -> None:
+        _replace_sheet(self.book, spec, self.report)
+
+    def append_log(self, spec: SheetSpec | None, entry: LogEntry | None) -> None:
+        _append_log(self.book, spec, entry, self.report)
+
+    def done(self) -> WriteReport:
+        return self.report
 
 
 def _screen_updating(book: "xw.Book", on: bool) -> None:

@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Sequence
 
 from kpi_excel.core.palette import HEADER
-from kpi_excel.core.plan import Block, Cell, Chart, ColumnSpec, FormatRule, KpiUpdate, Plan, SheetSpec
+from kpi_excel.core.plan import Block, Cell, Chart, ColumnSpec, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
 from kpi_excel.core.report import RefreshInputs, SheetCells, WorkbookContent, find_kpi_table
 from kpi_excel.core.template import (DATA_SHEET, KPI_COLUMNS, KPI_OUTPUT_SPECS, KPI_SHEET, LOG_COLUMNS, LOG_SHEET,
                                      SETTINGS_SHEET)
-from kpi_excel.errors import InputError, WorkbookError
+from kpi_excel.errors import InputError, WorkbookError, officer_errors
+from kpi_excel.ooxml.errors import OoxmlValueError, PackageError
 from kpi_excel.ooxml import (
     KEEP,
     CellIsRule,
@@ -44,6 +45,7 @@ from kpi_excel.ooxml import (
     column_letter,
     parse_range,
 )
+from kpi_excel.workbook.plan_writer import PlanWriter, write_plan
 
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
@@ -61,6 +63,7 @@ class WrittenReport:
     skipped: list[str] = field(default_factory=list)
 
 
+@officer_errors()
 def sheet_cells(values: SheetValues, date1904: bool = False, with_formats: bool = True) -> SheetCells:
     """A sheet as the core reads it: rows from the first with a cell, columns from A.
 
@@ -96,12 +99,13 @@ def _cells(pkg: XlsxPackage, name: str, *, with_formats: bool = True,
     try:
         values = pkg.read_sheet(name, limits=limits, keep=keep)
         return sheet_cells(values, pkg.date1904, with_formats=with_formats)
-    except WorkbookError as exc:
+    except PackageError as exc:
         if exc.path is None:
             exc.path = pkg.path
         raise
 
 
+@officer_errors()
 def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInputs:
     """KPIs (by name, else the first sheet with an indicator header), Data and Settings."""
     kpis_name = _find(pkg, KPI_SHEET)
@@ -129,6 +133,7 @@ def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInput
     return RefreshInputs(content, data, directory, previous_refresh=last_refresh(pkg))
 
 
+@officer_errors()
 def last_refresh(pkg: XlsxPackage, back: int = 1) -> str | None:
     """The When of the Log's last entry (``back`` = 2: the one before it); None when there is none."""
     name = _find(pkg, LOG_SHEET)
@@ -225,34 +230,52 @@ def _check_can_add(pkg: XlsxPackage, names: Sequence[str]) -> None:
                             path=pkg.path)
 
 
+@officer_errors()
 def apply_plan(pkg: XlsxPackage, plan: Plan) -> WrittenReport:
     """Translate a plan into package edits (saving is the caller's)."""
     _check_can_add(pkg, [s.name for s in plan.sheets] + ([plan.log_sheet.name] if plan.log_sheet else []))
-    report = WrittenReport()
-    styles = _Styles(pkg)
-    _apply_kpis(pkg, plan.kpis, styles, report)
-    # Each large sheet is serialised once written and its tree let go, so the trees of
-    # KPIs and KPI history are never held together (memory follows the largest sheet).
-    pkg.settle_sheet(plan.kpis.sheet)
-    after = plan.kpis.sheet
-    for index, spec in enumerate(plan.sheets):
+    return write_plan(_PackageWriter(pkg, plan.after_kpis), plan)
+
+
+class _PackageWriter(PlanWriter[WrittenReport]):
+    """The plan as edits to the workbook's package."""
+
+    def __init__(self, pkg: XlsxPackage, after_kpis: Sequence[str]) -> None:
+        self.pkg = pkg
+        self.after_kpis = after_kpis
+        self.report = WrittenReport()
+        self.styles = _Styles(pkg)
+        self.after = ""  # the sheet a sheet placed after KPIs goes after
+
+    def write_kpis(self, update: KpiUpdate) -> None:
+        _apply_kpis(self.pkg, update, self.styles, self.report)
+        # Each large sheet is serialised once written and its tree let go, so the trees of
+        # KPIs and KPI history are never held together (memory follows the largest sheet).
+        self.pkg.settle_sheet(update.sheet)
+        self.after = update.sheet
+
+    def write_sheet(self, spec: SheetSpec, later: Sequence[SheetSpec]) -> None:
+        pkg = self.pkg
         name = _find(pkg, spec.name)
         if name is not None and not pkg.is_owned(name):
-            report.skipped.append(f"{spec.name} sheet not written: a sheet of that name exists that kpi_excel did "
-                                  "not create; rename it to let kpi_excel write its own")
-            continue
-        placed = spec.name in plan.after_kpis
-        write_sheet(pkg, spec, styles, after=after if placed else None)
+            self.report.skipped.append(f"{spec.name} sheet not written: a sheet of that name exists that kpi_excel "
+                                       "did not create; rename it to let kpi_excel write its own")
+            return
+        placed = spec.name in self.after_kpis
+        write_sheet(pkg, spec, self.styles, after=self.after if placed else None)
         if placed:
-            after = _find(pkg, spec.name) or after  # the next one goes after this one, when first created
-        report.sheets_written.append(spec.name)
-        if spec.name not in _charted(plan.sheets[index + 1:]):  # later charts read ours from its tree
+            self.after = _find(pkg, spec.name) or self.after  # the next one goes after this one, when first created
+        self.report.sheets_written.append(spec.name)
+        if spec.name not in _charted(later):  # later charts read ours from its tree
             pkg.settle_sheet(spec.name)
-    if plan.log is not None and plan.log_sheet is not None:
-        if not _append_log(pkg, plan, styles):
-            report.skipped.append(f"{plan.log_sheet.name} sheet not written: a sheet of that name exists that is not "
-                                  "kpi_excel's log; rename it to let kpi_excel keep its own")
-    return report
+
+    def append_log(self, spec: SheetSpec | None, entry: LogEntry | None) -> None:
+        if entry is not None and spec is not None and not _append_log(self.pkg, spec, entry, self.styles):
+            self.report.skipped.append(f"{spec.name} sheet not written: a sheet of that name exists that is not "
+                                       "kpi_excel's log; rename it to let kpi_excel keep its own")
+
+    def done(self) -> WrittenReport:
+        return self.report
 
 
 def _charted(specs: Sequence[SheetSpec]) -> set[str]:
@@ -281,7 +304,7 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
                 table = pkg.add_table_columns(sheet, update.table, names)
                 first_new = table.ref.max_col - len(names) + 1
                 added = True
-            except InputError:
+            except OoxmlValueError:
                 added = False  # cells to the right are in use: add plain columns after the used range
         if not added:
             first_new = max(last_col, values.last_col) + 1
@@ -644,13 +667,11 @@ def _scatter(chart: Chart) -> ChartSpec:
     )
 
 
-def _append_log(pkg: XlsxPackage, plan: Plan, styles: _Styles) -> bool:
+def _append_log(pkg: XlsxPackage, spec: SheetSpec, entry: LogEntry, styles: _Styles) -> bool:
     """Append the log line; False when a Log sheet exists that is the officer's own."""
-    spec = plan.log_sheet
-    assert spec is not None and plan.log is not None
     name = _find(pkg, spec.name)
     if name is None:
-        write_sheet(pkg, SheetSpec(spec.name, spec.columns, (plan.log.values,), spec.title, None, spec.freeze,
+        write_sheet(pkg, SheetSpec(spec.name, spec.columns, (entry.values,), spec.title, None, spec.freeze,
                                    spec.landscape, spec.tab_colour), styles)
         return True
     values = pkg.read_sheet(name)
@@ -659,10 +680,11 @@ def _append_log(pkg: XlsxPackage, plan: Plan, styles: _Styles) -> bool:
         return False
     used = values.used_range
     next_row = (used.max_row + 1) if used is not None else 1
-    pkg.write_rows(name, (next_row, 1), [list(plan.log.values)])
+    pkg.write_rows(name, (next_row, 1), [list(entry.values)])
     return True
 
 
+@officer_errors()
 def add_report_sheets(pkg: XlsxPackage, sheets: Sequence[SheetSpec], *, replace: bool = False) -> list[str]:
     """Add each sheet the workbook does not have yet (``replace``: also rewrite
     ones kpi_excel owns, for a brand-new report); returns the names written."""

@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any, Sequence
 
 from kpi_excel.core.columns import normalise_header
-from kpi_excel.core.a1 import column_letter
+from kpi_excel.ooxml.a1 import column_letter
 from kpi_excel.core.plan import Cell, FormatRule, KpiUpdate, SheetSpec
 from kpi_excel.core.report import SheetCells, find_kpi_table
 

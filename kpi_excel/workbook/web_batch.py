@@ -32,11 +32,12 @@ import math
 import re
 from typing import TYPE_CHECKING, Any, Sequence
 
-from kpi_excel.core.a1 import column_letter
+from kpi_excel.ooxml.a1 import column_letter
 from kpi_excel.core.plan import Block, Cell, Chart, FormatRule, KpiUpdate, LogEntry, Plan, SheetSpec
 from kpi_excel.core.report import SheetCells
 from kpi_excel.workbook.plan_layout import (FORMULA_STARTS, KPIS_CHANGED, address, column_of,
                                             header_positions, kpis_guard, plain, rule_formula, runs, title_prefix)
+from kpi_excel.workbook.plan_writer import PlanWriter, write_plan
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -89,17 +90,23 @@ def _json_value(value: Any) -> Any:
     return "" if value is None else value
 
 
+# Types that are never dates: most of a batch's cells, answered without the date checks.
+_NOT_DATES = frozenset({str, int, float, bool, type(None)})
+
+
 def _date_format(value: Any) -> str | None:
     """A date's format where the plan gives none: shown as the file door writes it (2025-03-01)."""
     raw = value.value if isinstance(value, Cell) else value
+    if raw.__class__ in _NOT_DATES:
+        return None
     if isinstance(raw, dt.datetime) and raw.time() != dt.time(0):
         return _DATE_FORMAT
     return "yyyy-mm-dd" if isinstance(raw, (dt.date, dt.datetime)) else None
 
 
 def _with_date_formats(cells: list[Cell]) -> list[Cell]:
-    return [c if c.number_format or _date_format(c) is None else Cell(c.value, _date_format(c), c.style)
-            for c in cells]
+    return [c if c.number_format or c.value.__class__ in _NOT_DATES or _date_format(c) is None
+            else Cell(c.value, _date_format(c), c.style) for c in cells]
 
 
 def _column_points(characters: float) -> float:
@@ -206,8 +213,7 @@ def _body(part: dict[str, Any], first: int, columns: Sequence[Any], rows: Sequen
     padded = [list(row) + [None] * (width - len(row)) for row in rows]
     part["blocks"].append({"address": address(first, 1, first + len(rows) - 1, width),
                            "values": [[_json_value(v) for v in row] for row in padded]})
-    for column, spec_col in enumerate(columns, start=1):
-        cells = [row[column - 1] for row in padded]
+    for column, (spec_col, cells) in enumerate(zip(columns, zip(*padded)), start=1):  # a column at a time
         if not per_cell_formats:
             if spec_col.number_format:
                 part["formats"].append({"address": address(first, column, first + len(rows) - 1, column),
@@ -289,13 +295,34 @@ def _log(spec: SheetSpec | None, entry: LogEntry | None) -> dict[str, Any] | Non
 
 def web_batch(book: "xw.Book", plan: Plan, kpis: SheetCells | None, *, message: dict[str, str]) -> dict[str, Any]:
     """The batch ``kpiApplyRefresh`` applies for ``plan``; ``message`` is the alert shown once it is written."""
+    parts = write_plan(_BatchWriter(book, kpis), plan)
     return {
         "version": BATCH_VERSION,
         "guard": kpis_guard(plan.kpis, kpis),
-        "kpis": _kpis(book, plan.kpis, kpis),
-        "sheets": [_sheet(spec) for spec in plan.sheets],
+        "kpis": parts["kpis"],
+        "sheets": parts["sheets"],
         "after_kpis": list(plan.after_kpis),
-        "log": _log(plan.log_sheet, plan.log),
+        "log": parts["log"],
         "message": message,
         "changed": KPIS_CHANGED,  # the alert when the guard does not hold
     }
+
+
+class _BatchWriter(PlanWriter[dict[str, Any]]):
+    """The plan as the batch's parts (the client code writes them)."""
+
+    def __init__(self, book: "xw.Book", kpis: SheetCells | None) -> None:
+        self.book, self.kpis = book, kpis
+        self.parts: dict[str, Any] = {"sheets": []}
+
+    def write_kpis(self, update: KpiUpdate) -> None:
+        self.parts["kpis"] = _kpis(self.book, update, self.kpis)
+
+    def write_sheet(self, spec: SheetSpec, later: Sequence[SheetSpec]) -> None:
+        self.parts["sheets"].append(_sheet(spec))
+
+    def append_log(self, spec: SheetSpec | None, entry: LogEntry | None) -> None:
+        self.parts["log"] = _log(spec, entry)
+
+    def done(self) -> dict[str, Any]:
+        return self.parts

@@ -16,7 +16,7 @@ import xlwings as xw
 from openpyxl import load_workbook
 
 from tests.addin.payload import book_payload
-from kpi_excel.core.a1 import column_letter
+from kpi_excel.ooxml.a1 import column_letter
 from kpi_excel.core.plan import Cell, ColumnWrite, KpiUpdate, LogEntry, Plan
 from kpi_excel.errors import InputError
 from kpi_excel.addin.book_door import check_book, refresh_book

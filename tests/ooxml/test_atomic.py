@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi_excel.errors import (CorruptWorkbookError, KpiExcelError, SaveVerificationError, UnsafeFileError,
-                               WorkbookError, WorkbookLockedError)
+from kpi_excel.ooxml.errors import (CorruptPackageError, OoxmlError, PackageError, PackageLockedError,
+                                     PackageVerificationError, UnsafePackageError)
 from kpi_excel.ooxml import XlsxPackage
 from kpi_excel.ooxml import xlsx_package
 from kpi_excel.ooxml.package import OpcPackage
@@ -36,7 +36,7 @@ def test_refuses_to_write_while_the_workbook_is_open(copy_of, officer_workbook: 
     before = target.read_bytes()
     lock = target.with_name(lock_name)
     lock.write_bytes(b"owner")
-    with pytest.raises(WorkbookLockedError) as info:
+    with pytest.raises(PackageLockedError) as info:
         _edited(target).save()
     assert info.value.lock_path == lock and info.value.path == target
     assert str(target) in str(info.value)
@@ -48,7 +48,7 @@ def test_refuses_a_read_only_workbook(copy_of, officer_workbook: Path) -> None:
     target = copy_of(officer_workbook)
     before = target.read_bytes()
     target.chmod(0o444)
-    with pytest.raises(WorkbookLockedError, match="read-only"):
+    with pytest.raises(PackageLockedError, match="read-only"):
         _edited(target).save()
     assert target.read_bytes() == before and _siblings(target) == []
 
@@ -60,13 +60,13 @@ def test_a_failed_verification_leaves_the_original_and_no_temp_file(
     before = target.read_bytes()
 
     def broken(*args, **kwargs):
-        raise WorkbookError("simulated: a part did not parse")
+        raise PackageError("simulated: a part did not parse")
 
     monkeypatch.setattr(xlsx_package, "verify_package", broken)
-    with pytest.raises(SaveVerificationError) as info:
+    with pytest.raises(PackageVerificationError) as info:
         _edited(target).save()
     assert "original is unchanged" in str(info.value)
-    assert isinstance(info.value, KpiExcelError)
+    assert isinstance(info.value, OoxmlError)
     assert target.read_bytes() == before and _siblings(target) == []
 
 
@@ -79,7 +79,7 @@ def test_a_crash_while_writing_leaves_the_original(copy_of, officer_workbook: Pa
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(OpcPackage, "write_to", disk_full)
-    with pytest.raises(WorkbookError, match="not enough disk space.*unchanged"):  # one line, not a traceback
+    with pytest.raises(PackageError, match="not enough disk space.*unchanged"):  # one line, not a traceback
         _edited(target).save()
     assert target.read_bytes() == before and _siblings(target) == []
 
@@ -89,17 +89,17 @@ def test_the_real_verifier_catches_a_corrupt_file(tmp_path: Path, officer_workbo
     data = bytearray(officer_workbook.read_bytes())
     data[200:260] = b"\0" * 60  # damage the first entry's compressed stream
     bad.write_bytes(bytes(data))
-    with pytest.raises(KpiExcelError):
+    with pytest.raises(OoxmlError):
         xlsx_package.verify_package(bad, ["[Content_Types].xml"], [])
     good = tmp_path / "good.xlsx"
     good.write_bytes(officer_workbook.read_bytes())
-    with pytest.raises(SaveVerificationError, match="missing"):
+    with pytest.raises(PackageVerificationError, match="missing"):
         xlsx_package.verify_package(good, ["xl/worksheets/sheet99.xml"], [])
 
 
 @pytest.mark.parametrize("content, error", [
-    (b'<worksheet xmlns="urn:x"><sheetData><row r="1"></sheetData></worksheet>', CorruptWorkbookError),
-    (b'<!DOCTYPE worksheet [<!ENTITY e "x">]><worksheet xmlns="urn:x">&e;</worksheet>', UnsafeFileError),
+    (b'<worksheet xmlns="urn:x"><sheetData><row r="1"></sheetData></worksheet>', CorruptPackageError),
+    (b'<!DOCTYPE worksheet [<!ENTITY e "x">]><worksheet xmlns="urn:x">&e;</worksheet>', UnsafePackageError),
 ])
 def test_the_real_verifier_reads_every_edited_part(tmp_path: Path, officer_workbook: Path, content: bytes,
                                                     error: type[Exception]) -> None:
@@ -127,7 +127,7 @@ def test_save_keeps_the_file_mode_and_can_save_elsewhere(copy_of, officer_workbo
 CHILD = textwrap.dedent(
     """
     import sys, time
-    from kpi_excel.workbook import atomic
+    from kpi_excel.ooxml import atomic
     from kpi_excel.ooxml import XlsxPackage
 
     target, pause_at = sys.argv[1], sys.argv[2]

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml import KEEP, XlsxPackage
 from kpi_excel.ooxml.xmlutil import main
 from tests.ooxml.helpers import minimal_xlsx, zip_parts
@@ -100,11 +100,11 @@ def test_missing_values_dates_and_bad_numbers() -> None:
     values = pkg.read_sheet("Sheet1")
     assert values.rows() == [[None, None, 45000, 45000.5, None, 3]]
     assert values.style(1, 1) == 2
-    with pytest.raises(InputError):
+    with pytest.raises(OoxmlValueError):
         pkg.set_cells("Sheet1", {(1, 1): math.inf})
-    with pytest.raises(InputError):
+    with pytest.raises(OoxmlValueError):
         pkg.set_cells("Sheet1", {(1, 1): object()})
-    with pytest.raises(InputError):
+    with pytest.raises(OoxmlValueError):
         pkg.set_cells("Sheet1", {(0, 1): 1})
 
 
@@ -209,7 +209,7 @@ def test_appending_rows_grows_the_table_and_header_writes_rename_columns(copy_of
     assert root.find(main("autoFilter")).get("ref") == "A1:H8"
     ws = openpyxl.load_workbook(target)["KPIs"]
     assert ws.tables["KPITable"].ref == "A1:H8"
-    with pytest.raises(InputError):
+    with pytest.raises(OoxmlValueError):
         XlsxPackage.open(target).set_cells("KPIs", {(1, 2): "Code"})  # duplicate header
 
 
@@ -228,9 +228,9 @@ def test_write_columns_block_form(officer_workbook: Path) -> None:
 def test_bad_header_writes_are_refused_before_anything_changes(officer_workbook: Path) -> None:
     pkg = XlsxPackage.open(officer_workbook)
     before = pkg.opc.read(pkg.sheet("KPIs").part)
-    with pytest.raises(InputError, match="blank"):
+    with pytest.raises(OoxmlValueError, match="blank"):
         pkg.set_cells("KPIs", {(3, 1): "changed", (1, 3): None})
-    with pytest.raises(InputError, match="repeat"):
+    with pytest.raises(OoxmlValueError, match="repeat"):
         pkg.set_cells("KPIs", {(1, 3): "Code"})
     assert pkg.opc.read(pkg.sheet("KPIs").part) == before
     # Swapping two names in one write is fine; numbers in a header become text; KEEP renames nothing.

@@ -9,7 +9,7 @@ import random
 import pytest
 from lxml import etree
 
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml import KEEP
 from kpi_excel.ooxml.cells import WorksheetEditor
 from kpi_excel.ooxml.sheet_values import ErrorValue
@@ -85,7 +85,7 @@ def test_a_lone_surrogate_is_left_to_the_one_at_a_time_path() -> None:
         try:
             editor.write(items)
             outcomes.append(etree.tostring(editor.root))
-        except (ValueError, InputError) as error:
+        except (ValueError, OoxmlValueError) as error:
             outcomes.append(type(error).__name__)
     assert outcomes[0] == outcomes[1]
 
@@ -93,9 +93,9 @@ def test_a_lone_surrogate_is_left_to_the_one_at_a_time_path() -> None:
 def test_what_a_cell_cannot_hold_is_refused_before_anything_changes() -> None:
     batch, _ = _editors()
     before = etree.tostring(batch.root)
-    with pytest.raises(InputError, match="cannot write"):
+    with pytest.raises(OoxmlValueError, match="cannot write"):
         batch.write([(40, 1, "ok", None), (41, 1, float("inf"), None)])
     assert etree.tostring(batch.root) == before
-    with pytest.raises(InputError, match="cannot write a dict"):
+    with pytest.raises(OoxmlValueError, match="cannot write a dict"):
         batch.write([(40, 1, {"a": 1}, None)])
     assert etree.tostring(batch.root) == before

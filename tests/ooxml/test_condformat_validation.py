@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml import (
     CellIsRule,
     ConditionalFormat,
@@ -174,10 +174,10 @@ def test_validations_inline_range_and_name_are_idempotent(copy_of) -> None:
 
 
 def test_validation_input_errors() -> None:
-    with pytest.raises(InputError, match="comma"):
+    with pytest.raises(OoxmlValueError, match="comma"):
         ListValidation("A1", ["a,b"]).formula1()
-    with pytest.raises(InputError, match="255"):
+    with pytest.raises(OoxmlValueError, match="255"):
         ListValidation("A1", ["x" * 100, "y" * 100, "z" * 100]).formula1()
     assert ListValidation("A1", ['say "hi"']).formula1() == '"say ""hi"""'
-    with pytest.raises(InputError):
+    with pytest.raises(OoxmlValueError):
         CellIsRule("between", ("1",), RED).build(0, 1, "A1")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi_excel.errors import CorruptWorkbookError, UnsafeFileError, UnsupportedWorkbookError, WorkbookError
+from kpi_excel.ooxml.errors import CorruptPackageError, PackageError, UnsafePackageError, UnsupportedPackageError
 from kpi_excel.ooxml import XlsxPackage, ZipLimits
 from kpi_excel.ooxml.package import CT, RT, OpcPackage, relative_target, resolve_target
 from tests.ooxml.helpers import excel_made_files, minimal_xlsx, patch_part
@@ -20,17 +20,17 @@ SHEET = '<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
 def test_a_zip_bomb_is_refused_before_inflating() -> None:
     bomb = minimal_xlsx(SHEET, extra_parts={"xl/media/bomb.xml": b"\0" * (40 << 20)})
     assert len(bomb) < 200_000  # 40 MiB of zeros deflates to about 40 KiB
-    with pytest.raises(UnsafeFileError, match="compression ratio"):
+    with pytest.raises(UnsafePackageError, match="compression ratio"):
         XlsxPackage.open(bomb)
 
 
 def test_entry_count_and_size_limits() -> None:
     data = minimal_xlsx(SHEET, extra_parts={f"x/{i}.bin": b"x" for i in range(20)})
-    with pytest.raises(UnsafeFileError, match="entries"):
+    with pytest.raises(UnsafePackageError, match="entries"):
         XlsxPackage.open(data, limits=ZipLimits(max_entries=10))
-    with pytest.raises(UnsafeFileError, match="inflate to"):
+    with pytest.raises(UnsafePackageError, match="inflate to"):
         XlsxPackage.open(data, limits=ZipLimits(max_entry_size=100))
-    with pytest.raises(UnsafeFileError, match="more than"):
+    with pytest.raises(UnsafePackageError, match="more than"):
         XlsxPackage.open(data, limits=ZipLimits(max_total_size=500))
 
 
@@ -47,15 +47,15 @@ def test_a_header_that_lies_about_its_size_is_caught_on_inflate() -> None:
             struct.pack_into("<L", data, pos + 24, 10)
         pos = bytes(data).find(b"PK\x01\x02", pos + 4)
     pkg = XlsxPackage.open(bytes(data))
-    with pytest.raises(UnsafeFileError, match="different size"):
+    with pytest.raises(UnsafePackageError, match="different size"):
         pkg.read_sheet("Sheet1")
 
 
 def test_encrypted_or_legacy_files_get_a_clear_error() -> None:
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
-    with pytest.raises(UnsafeFileError, match="encrypted"):
+    with pytest.raises(UnsafePackageError, match="encrypted"):
         XlsxPackage.open(ole)
-    with pytest.raises(CorruptWorkbookError, match="not a zip"):
+    with pytest.raises(CorruptPackageError, match="not a zip"):
         XlsxPackage.open(b"this is a csv, not a workbook")
 
 
@@ -64,13 +64,13 @@ def test_dtd_and_entities_are_refused() -> None:
         minimal_xlsx(SHEET), "xl/workbook.xml", b"\n<workbook",
         b'\n<!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>\n<workbook',
     )
-    with pytest.raises(UnsafeFileError, match="DTD"):
+    with pytest.raises(UnsafePackageError, match="DTD"):
         XlsxPackage.open(evil)
 
 
 def test_unsafe_entry_names_are_refused() -> None:
     data = minimal_xlsx(SHEET, extra_parts={"../evil.xml": b"<x/>"})
-    with pytest.raises(UnsafeFileError, match="unsafe path"):
+    with pytest.raises(UnsafePackageError, match="unsafe path"):
         XlsxPackage.open(data)
 
 
@@ -80,12 +80,12 @@ def test_strict_ooxml_is_reported_as_unsupported() -> None:
         b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
         b'<workbook xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"',
     )
-    with pytest.raises(UnsupportedWorkbookError, match="Strict"):
+    with pytest.raises(UnsupportedPackageError, match="Strict"):
         XlsxPackage.open(data)
 
 
 def test_missing_file_is_a_workbook_error(tmp_path: Path) -> None:
-    with pytest.raises(WorkbookError) as info:
+    with pytest.raises(PackageError) as info:
         XlsxPackage.open(tmp_path / "nope.xlsx")
     assert info.value.path == tmp_path / "nope.xlsx"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kpi_excel.errors import UnsafeFileError
+from kpi_excel.ooxml.errors import UnsafePackageError
 from kpi_excel.ooxml import XlsxPackage
 from kpi_excel.ooxml.xmlutil import child_attribute, main
 from tests.ooxml.helpers import minimal_xlsx
@@ -50,7 +50,7 @@ def test_a_kept_read_is_not_reused_under_tighter_limits() -> None:
     pkg = XlsxPackage.open(minimal_xlsx(BODY))
     first = pkg.read_sheet("Sheet1", limits=SheetLimits(max_cells=10), keep=True)
     assert pkg.read_sheet("Sheet1") is first  # what passed tight limits passes the defaults
-    with pytest.raises(UnsafeFileError):
+    with pytest.raises(UnsafePackageError):
         pkg.read_sheet("Sheet1", limits=SheetLimits(max_cells=1))  # tighter: read and refused again
 
 
@@ -74,5 +74,5 @@ def test_code_name_is_read_as_find_would(body: str, expected: str | None) -> Non
 
 def test_code_name_reader_refuses_a_dtd() -> None:
     data = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><worksheet/>'
-    with pytest.raises(UnsafeFileError):
+    with pytest.raises(UnsafePackageError):
         child_attribute(data, "sheet1", main("sheetPr"), "codeName")

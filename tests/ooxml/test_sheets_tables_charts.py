@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from kpi_excel.errors import InputError
+from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml import (
     CellRange,
     ChartSeries,
@@ -60,7 +60,7 @@ def test_add_sheet_after_a_given_sheet_keeps_positional_references(copy_of) -> N
 def test_sheet_names_are_validated(officer_workbook: Path) -> None:
     pkg = XlsxPackage.open(officer_workbook)
     for bad in ("kpis", "a/b", "x" * 32, "", "History", "'quoted'"):
-        with pytest.raises(InputError):
+        with pytest.raises(OoxmlValueError):
             pkg.add_sheet(bad)
 
 
@@ -132,9 +132,9 @@ def test_owned_sheets_are_removed_cleanly_and_others_are_refused(copy_of, office
     original = zip_parts(target)
     pkg = XlsxPackage.open(target)
     pkg.write_owned_sheet("Benchmark", ROWS, table=TableSpec("Bench"), print_titles=True, charts=[bench_chart()])
-    with pytest.raises(InputError, match="not created by kpi_excel"):
+    with pytest.raises(OoxmlValueError, match="not created by kpi_excel"):
         pkg.write_owned_sheet("Data", ROWS)
-    with pytest.raises(InputError, match="not created by kpi_excel"):
+    with pytest.raises(OoxmlValueError, match="not created by kpi_excel"):
         pkg.remove_owned_sheet("KPIs")
     pkg.remove_owned_sheet("Benchmark")
     pkg.save()

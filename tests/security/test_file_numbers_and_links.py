@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kpi_excel.workbook.atomic import lock_file_of
+from kpi_excel.ooxml.atomic import lock_file_of
 from tests.security.hostile import example_report, refused_in_one_line, rewrite_parts
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="symlinks need privileges on Windows")

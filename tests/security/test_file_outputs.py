@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from kpi_excel.cli import main
-from kpi_excel.core.plan import CUT_MARK, EXCEL_CELL_LIMIT
+from kpi_excel.core.plan import CUT_MARK
+from kpi_excel.ooxml.cell_content import EXCEL_CELL_LIMIT
 from kpi_excel.ooxml import XlsxPackage
 from tests.security.hostile import example_report
 

@@ -132,11 +132,11 @@ def test_xlsx_cells_spread_over_a_huge_grid_arerefused_in_one_line(runner, examp
 
 
 def test_xlsx_the_part_size_limit_is_checked_before_inflating(example: Path, tmp_path: Path) -> None:
-    from kpi_excel.errors import UnsafeFileError
+    from kpi_excel.ooxml.errors import UnsafePackageError
 
     workbook = full_sheet(example, "Data", tmp_path / "report.xlsx", rows=20_000)
     package = XlsxPackage.open(workbook)
-    with pytest.raises(UnsafeFileError, match=r"sheet 'Data' is 2 MB of XML uncompressed, more than the 1 MB"):
+    with pytest.raises(UnsafePackageError, match=r"sheet 'Data' is 2 MB of XML uncompressed, more than the 1 MB"):
         package.read_sheet("Data", limits=SheetLimits(max_part_bytes=1 << 20))
     assert "xl/worksheets/sheet2.xml" not in package.opc._orig  # never inflated
 

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kpi_excel.addin.server.sheet_sizes import SheetShapeError, sheet_size_problem
 
-__all__ = ["parse_book_json", "get_book", "NOT_A_WORKBOOK"]
+__all__ = ["parse_book_json", "get_book", "close_book", "NOT_A_WORKBOOK"]
 
 logger = logging.getLogger(__name__)
 
@@ -78,4 +78,27 @@ async def get_book(book_data: dict[str, Any] = Depends(parse_book_json)) -> Asyn
     try:
         yield book
     finally:
-        book.close()
+        close_book(book)
+
+
+def close_book(book: Any) -> None:
+    """Close the request's remote-engine book and drop xlwings' cache of its sheets.
+
+    The remote engine answers a range read through an unbounded ``lru_cache``
+    (``get_range_api``) keyed by the whole sheet as tuples, cleared only when a
+    book syncs with Excel, which a script call never does: every click with new
+    values (any edit, a new Log row) kept its KPIs sheet alive for good, so the
+    server grew with every request and the cycle collector walked those rows in
+    every full pass. Another request's entries dropped here are only worked out again.
+    The engine also keeps the book opened last as its "active" one: let it go too, or
+    this request's answer stays alive until the next request.
+    """
+    books = getattr(book.impl, "books", None)
+    book.close()
+    if getattr(books, "_active", None) is book.impl:
+        books._active = None  # type: ignore[union-attr]
+    try:
+        from xlwings.pro._xlremote import get_range_api
+    except ImportError:  # an xlwings without the cache: nothing kept
+        return
+    get_range_api.cache_clear()

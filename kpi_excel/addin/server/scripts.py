@@ -43,7 +43,7 @@ from kpi_excel.addin.book_door import plan_book
 from kpi_excel.workbook.book_reader import find_sheet
 from kpi_excel.workbook.web_batch import APPLY_FUNCTION, web_batch
 
-__all__ = ["refresh_kpis", "check_inputs", "SCRIPT_NAMES", "SCRIPT_SHEETS"]
+__all__ = ["refresh_kpis", "check_inputs", "answer_alert", "send_batch", "SCRIPT_NAMES", "SCRIPT_SHEETS"]
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +67,24 @@ def _public(text: str) -> str:
     return public_message(text, server_secrets())
 
 
+def answer_alert(book: xw.Book, text: str, title: str, mode: str) -> None:
+    """An alert in this request's own answer (as ``book.app.alert`` words it).
+
+    Not ``book.app.alert`` or ``book.app.macro``: the remote engine's App adds those
+    to the book opened last in the process, which is another officer's when two
+    requests overlap (the work runs in a worker thread while the next request's
+    book is made), so one officer's refresh and messages went to the other's workbook.
+    """
+    book.impl.append_json_action(func="alert", args=[text, title, "ok", mode, ""])
+
+
+def send_batch(book: xw.Book, batch: dict[str, Any]) -> None:
+    """The refresh batch for ``ribbon.js`` to apply, in this request's own answer (see :func:`answer_alert`)."""
+    book.impl.append_json_action(func="runMacro", args=[APPLY_FUNCTION, batch])
+
+
 def _alert(book: xw.Book, text: str, title: str, mode: str) -> None:
-    book.app.alert(_public(text), title=title, mode=mode)
+    answer_alert(book, _public(text), title, mode)
 
 
 async def _run(book: xw.Book, work: Callable[[], T], title: str) -> T | None:
@@ -78,7 +94,7 @@ async def _run(book: xw.Book, work: Callable[[], T], title: str) -> T | None:
     except KpiExcelError as error:
         book.json()["actions"].clear()  # nothing half-written comes back to Excel
         if isinstance(error, SourceRefusedError):  # the officer's own text, repeated back as typed
-            book.app.alert(str(error), title=title, mode="critical")
+            answer_alert(book, str(error), title, "critical")
         else:
             logger.info("%s: %s", title, error)
             _alert(book, str(error), title, "critical")
@@ -86,8 +102,8 @@ async def _run(book: xw.Book, work: Callable[[], T], title: str) -> T | None:
         book.json()["actions"].clear()
         reference = uuid.uuid4().hex[:8]
         logger.exception("%s failed (reference %s)", title, reference)
-        book.app.alert(f"The server could not finish this (reference {reference}); nothing was changed. Your "
-                       "administrator can find the reason in the server's log.", title=title, mode="critical")
+        answer_alert(book, f"The server could not finish this (reference {reference}); nothing was changed. Your "
+                     "administrator can find the reason in the server's log.", title, "critical")
     return None
 
 
@@ -108,7 +124,7 @@ async def refresh_kpis(book: xw.Book, current_user: CurrentUser, data: dict | No
 
     batch = await _run(book, work, f"{TITLE}: nothing was changed")
     if batch is not None:
-        book.app.macro(APPLY_FUNCTION)(batch)
+        send_batch(book, batch)
 
 
 @xw.script(include=list(SCRIPT_SHEETS), name="Check inputs")

@@ -21,7 +21,7 @@ import re
 from itertools import chain, repeat
 from typing import Any
 
-from kpi_excel.core.plan import EXCEL_CELL_LIMIT
+from kpi_excel.ooxml.cell_content import EXCEL_CELL_LIMIT
 from kpi_excel.core.template import KPI_SHEET
 from kpi_excel.ooxml.refs import MAX_COL, cell_ref, column_index
 from kpi_excel.ooxml.sheet_values import KPI_SHEET_LIMITS, SheetLimits, too_many_cells

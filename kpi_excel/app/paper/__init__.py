@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from kpi_excel.errors import PaperError, SaveVerificationError, UnreadableFileError
+from kpi_excel.errors import PaperError, SaveVerificationError, UnreadableFileError, officer_errors
 from kpi_excel.app.paper.content import PaperContent, PaperOptions, parse_only, read_paper
 
 __all__ = ["make_paper", "paper_bytes", "PaperOptions", "PaperResult", "parse_only", "PAPER_SUFFIXES", "PaperFormat",
@@ -79,7 +79,7 @@ def _paper(workbook: Path, options: PaperOptions, paper_format: PaperFormat,
 def make_paper(workbook: Path, output: Path, options: PaperOptions = PaperOptions(), *,
                now: dt.datetime | None = None) -> PaperResult:
     """Write the paper to ``output`` (.docx or .pdf), atomically: a failure leaves nothing behind."""
-    from kpi_excel.workbook.atomic import atomic_write
+    from kpi_excel.ooxml.atomic import atomic_write
 
     output = Path(output)
     paper_format = FORMATS.get(output.suffix.lower())
@@ -87,7 +87,8 @@ def make_paper(workbook: Path, output: Path, options: PaperOptions = PaperOption
         raise PaperError(f"{output}: the paper is written as {' or '.join(FORMATS)}, "
                          f"not '{output.suffix or 'no suffix'}'")
     data, result = _paper(workbook, options, paper_format, now)
-    atomic_write(output, lambda handle: handle.write(data), paper_format.verify)
+    with officer_errors():
+        atomic_write(output, lambda handle: handle.write(data), paper_format.verify)
     return PaperResult(output, result.indicators, result.exceptions, result.charts, result.content)
 
 

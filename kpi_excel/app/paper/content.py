@@ -23,7 +23,7 @@ from kpi_excel.core.summary import IndicatorStatus, ReportSummary, exception_rea
 from kpi_excel.core.targets import MAINTAIN, TargetError, parse_target
 from kpi_excel.core.template import BENCHMARK_SHEET, HISTORY_SHEET, LOG_COLUMNS, LOG_SHEET
 from kpi_excel.core.values import ValueReadError, format_number, parse_value
-from kpi_excel.errors import InputError
+from kpi_excel.errors import InputError, officer_errors
 from kpi_excel.workbook.file_door import last_refresh, read_inputs
 from kpi_excel.ooxml import SheetValues, XlsxPackage
 
@@ -88,6 +88,7 @@ class PaperContent:
     notes: tuple[str, ...] = field(default=())
 
 
+@officer_errors()
 def read_paper(path: Path, options: PaperOptions = PaperOptions(), *, now: dt.datetime | None = None) -> PaperContent:
     """Read a refreshed report workbook into a :class:`PaperContent`."""
     package = XlsxPackage.open(path)

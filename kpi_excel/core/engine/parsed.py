@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from kpi_excel.core.polarity import Polarity
-from kpi_excel.core.rag import AMBER, BLUE, GREEN, NA, RED, YELLOW
+from kpi_excel.core.rag import AMBER, BLUE, GREEN, NA, RED, YELLOW, Quartile
 from kpi_excel.core.rule_registry import RuleCode
 from kpi_excel.core.targets import MAINTAIN, TOP_QUARTILE, Target, Tolerance
 from kpi_excel.core.trend import DECLINING, DECREASE, IMPROVING, INCREASE, NO_CHANGE, NOT_APPLICABLE, SAME
@@ -66,6 +66,11 @@ __all__ = [
     "R_GREEN",
     "R_YELLOW",
     "R_BLUE",
+    "QuartileHalf",
+    "H_NOT_KNOWN",
+    "H_BETTER",
+    "H_WORSE",
+    "half_code",
     "K_AUTO",
     "K_TARGET",
     "K_QUARTILE",
@@ -110,6 +115,17 @@ D_NOT_APPLICABLE, D_IMPROVING, D_DECLINING, D_NO_CHANGE = Direction
 RAGS = np.array([NA, RED, AMBER, GREEN, YELLOW, BLUE], dtype=object)
 RagCode = _codes("RagCode", list(RAGS))
 R_NA, R_RED, R_AMBER, R_GREEN, R_YELLOW, R_BLUE = RagCode
+
+# Where in its quartile a value sits (a Quartile's position), for the Leicestershire key.
+QuartileHalf = _codes("QuartileHalf", ["not known", "better", "worse"])
+H_NOT_KNOWN, H_BETTER, H_WORSE = QuartileHalf
+
+
+def half_code(quartile: Quartile | None) -> int:
+    """The half code of a parsed quartile (not known where none, or its position is not given)."""
+    position = quartile.position if quartile is not None else None
+    return {"better": H_BETTER, "worse": H_WORSE}.get(position or "", H_NOT_KNOWN)
+
 
 # Rule kinds: the registry's codes (kpi_excel.core.rule_registry); a registered rule has its own.
 K_AUTO, K_TARGET, K_QUARTILE, K_TREND, K_NONE = RuleCode

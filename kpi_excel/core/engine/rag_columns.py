@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from dataclasses import dataclass
+from enum import IntEnum
 from functools import lru_cache
 from typing import Sequence
 
@@ -58,7 +59,11 @@ from kpi_excel.core.engine.parsed import (
     ToleranceColumn,
     ValueColumn,
     each,
+    half_code,
+    H_BETTER,
+    H_WORSE,
     objects,
+    QuartileHalf,
 )
 from kpi_excel.core.engine.rounding import max_decimals, round_columns
 from kpi_excel.core.polarity import Polarity
@@ -83,7 +88,17 @@ def the_target(text: object, what: str = "target") -> str:
     return f"the {what} ({text})" if _WORDED.match(text.strip()) else f"the {text} {what}"
 
 
-_OP_POINT = 100  # a bare number on a "close to target" indicator: best on the target itself
+# the_target for a column's target texts (str): a million rows name a few thousand targets.
+_the_target_text = lru_cache(maxsize=4096)(the_target)
+
+
+class _TargetOp(IntEnum):
+    """Operators the target rule adds to :data:`~kpi_excel.core.engine.parsed.Op`'s (numbered past them)."""
+
+    POINT = 100  # a bare number on a "close to target" indicator: best on the target itself
+
+
+_OP_POINT = _TargetOp.POINT
 
 
 @dataclass
@@ -101,7 +116,7 @@ class RagInputs:
     no_polarity_reason: np.ndarray  # the N/A reason where the polarity says "none" (else None)
     direction: np.ndarray  # D_*
     quartile: np.ndarray  # 1-4, 0 where none
-    half: np.ndarray  # 1 better, 2 worse, 0 not known
+    half: np.ndarray  # a QuartileHalf code
     override: np.ndarray  # (RAG word, officer's reason) or None
     # Each row's settled RuleSpec, where a council's key adds statuses (Yellow, Blue, Amber
     # by trend), and the second, stretch target Blue is measured against.
@@ -258,13 +273,27 @@ class _Decision:
     """How the numeric target rule decided each row."""
 
     rag: np.ndarray
-    branch: np.ndarray  # one of _BRANCHES
+    branch: np.ndarray  # a _Branch code
     gap: np.ndarray  # the gap the reason states (signed for bands and points)
     decimals: np.ndarray
     percent: np.ndarray
 
 
-_BAND_IN, _BAND_GOOD, _BAND_OUT, _ON, _AWAY, _MEETS, _LEVEL, _SHORT, _ABOVE = range(9)
+class _Branch(IntEnum):
+    """Which way the numeric target rule decided a row; the reason's wording follows it."""
+
+    BAND_IN = 0  # within a target range: Green
+    BAND_GOOD = 1  # outside the range on the polarity's good side: Green
+    BAND_OUT = 2  # outside the range on the bad side: by the tolerances
+    ON = 3  # on a "close to target" point: Green
+    AWAY = 4  # away from the point: by the tolerances
+    MEETS = 5  # meets an operator's target (>, >=, <, <=): Green
+    LEVEL = 6  # level with a target it must beat (> or <): by the tolerances
+    SHORT = 7  # short of a target to reach: by the tolerances
+    ABOVE = 8  # above a target to stay under: by the tolerances
+
+
+_BAND_IN, _BAND_GOOD, _BAND_OUT, _ON, _AWAY, _MEETS, _LEVEL, _SHORT, _ABOVE = _Branch
 
 
 def _decide(number: np.ndarray, decimals: np.ndarray, percent: np.ndarray, target: TargetColumn, rows: np.ndarray,
@@ -350,7 +379,7 @@ def _numeric(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
                                  (_ON, "Green: {} is on {}", "target"),
                                  (_LEVEL, "{} is level with {} but does not beat it", "target")):
         picked = np.flatnonzero(branch == code)
-        reasons[picked] = [template.format(a, the_target(b, what))
+        reasons[picked] = [template.format(a, _the_target_text(b, what))
                            for a, b in zip(shown[picked].tolist(), wanted[picked].tolist())]
     measured = np.flatnonzero(~any_of(branch, (_MEETS, _BAND_IN, _ON, _LEVEL)))
     if len(measured):
@@ -363,7 +392,7 @@ def _numeric(inputs: RagInputs, rows: np.ndarray, out: RagColumns) -> None:
         side = np.where(decision.gap[measured] < 0, " below the ", " above the ")
         middle = np.where(banded, side, middle)
         ending = np.where(banded, " target range", " target")
-        reasons[measured] = [f"{a} is {b}{c[:-4]}{the_target(d, e[1:])}" if c.endswith("the ") else
+        reasons[measured] = [f"{a} is {b}{c[:-4]}{_the_target_text(d, e[1:])}" if c.endswith("the ") else
                              f"{a} is {b}{c}{d}{e}" for a, b, c, d, e in zip(
             shown[measured].tolist(), amounts, middle.tolist(), wanted[measured].tolist(), ending.tolist())]
     good = np.flatnonzero(branch == _BAND_GOOD)
@@ -459,6 +488,14 @@ _ONE = ("1", "1.0", "1.00")
 
 def format_numbers(numbers: np.ndarray, decimals: int) -> list[str]:
     """:func:`~kpi_excel.core.values.format_number` (no % sign) for many numbers at one precision."""
+    if len(numbers) > 256 and numbers.dtype == np.float64:  # a column's gaps repeat: each distinct one (by
+        distinct, inverse = np.unique(np.ascontiguousarray(numbers).view(np.int64), return_inverse=True)  # bits)
+        texts = _format_each(distinct.view(np.float64), decimals)  # formatted once
+        return [texts[k] for k in inverse.ravel().tolist()]
+    return _format_each(numbers, decimals)
+
+
+def _format_each(numbers: np.ndarray, decimals: int) -> list[str]:
     if decimals < 0:
         return [format_number(float(n), None, False) for n in numbers]
     pattern = f"{{:,.{decimals}f}}".format
@@ -598,14 +635,14 @@ def _quartile_table() -> dict[tuple[int, int, int], tuple[int, str]]:
     the half not known, Q2 and Q3 are Amber and the reason says so."""
     table = {}
     for q in (1, 2, 3, 4):
-        for half in (0, 1, 2):
+        for half in QuartileHalf:
             for code, word in enumerate(DIRECTIONS):
                 table[(q, half, code)] = _quartile_rating(q, half, code, word)
     return table
 
 
 def _quartile_rating(q: int, half: int, direction: int, word: str) -> tuple[int, str]:
-    better, worse = half == 1, half == 2
+    better, worse = half == H_BETTER, half == H_WORSE
     improving, declining = direction == D_IMPROVING, direction == D_DECLINING
     if q == 1:
         return R_GREEN, "Green: top quartile"
@@ -680,8 +717,7 @@ def rate_parsed(
         polarity_known=np.ones(size, dtype=bool), no_polarity_reason=np.full(size, None, dtype=object),
         direction=np.array([list(DIRECTIONS).index(d) for d in direction], dtype=np.int8),
         quartile=np.array([0 if q is None else q.number for q in quartiles], dtype=np.int8),
-        half=np.array([0 if q is None else {"better": 1, "worse": 2}.get(q.position or "", 0) for q in quartiles],
-                      dtype=np.int8),
+        half=np.array([half_code(q) for q in quartiles], dtype=np.int8),
         override=each(list(override or nothing)),
     )
     rated = rag_columns(inputs)

@@ -15,10 +15,11 @@ from typing import Callable
 
 import numpy as np
 
-from kpi_excel.core.engine.cells import Distinct, RowCells
+from kpi_excel.core.engine.cells import Distinct, Failed, RowCells, read_each
 from kpi_excel.core.engine.options import RateOptions, default_rule
 from kpi_excel.core.engine.parsed import (
     any_of,
+    half_code,
     OP_GE,
     OP_GT,
     OP_LE,
@@ -62,16 +63,9 @@ _UNREADABLE = object()
 
 def _parse_each(field: Distinct, parse: Callable[[object], object], blank: object) -> tuple[list[object], list[str | None]]:
     """``parse`` of each distinct cell (and of a blank one, last): answers and error messages."""
-    answers: list[object] = []
-    errors: list[str | None] = []
-    for key in [*field.keys, blank]:
-        try:
-            answers.append(parse(key))
-            errors.append(None)
-        except CellError as error:
-            answers.append(_UNREADABLE)
-            errors.append(str(error))
-    return answers, errors
+    read = read_each(parse, [*field.keys, blank], CellError)
+    return [_UNREADABLE if isinstance(a, Failed) else a for a in read], \
+        [str(a.error) if isinstance(a, Failed) else None for a in read]
 
 
 def _spread(field: Distinct, parse: Callable[[object], object], blank: object, column: str, active: np.ndarray,
@@ -193,7 +187,7 @@ def read_target(cells: RowCells, active: np.ndarray, log: ProblemLog, name: str 
 class QuartileColumns:
     quartiles: np.ndarray  # Quartile or None
     number: np.ndarray  # 1-4, 0 where none
-    half: np.ndarray  # 1 better, 2 worse, 0 not known
+    half: np.ndarray  # a QuartileHalf code
 
 
 def read_quartile(cells: RowCells, active: np.ndarray, log: ProblemLog) -> QuartileColumns:
@@ -205,8 +199,7 @@ def read_quartile(cells: RowCells, active: np.ndarray, log: ProblemLog) -> Quart
     rows = np.flatnonzero(failed[slots] & active)
     log.add(rows, "quartile", [errors[s] for s in slots[rows]])  # type: ignore[misc]
     number = np.array([0 if q is None else q.number for q in answers], dtype=np.int8)  # type: ignore[union-attr]
-    half = np.array([0 if q is None else {"better": 1, "worse": 2}.get(q.position or "", 0)  # type: ignore[union-attr]
-                     for q in answers], dtype=np.int8)
+    half = np.array([half_code(q) for q in answers], dtype=np.int8)  # type: ignore[arg-type]
     return QuartileColumns(objects(answers)[slots], number[slots], half[slots])
 
 

@@ -33,17 +33,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kpi_excel.errors import KpiExcelError, SaveVerificationError, WorkbookError, WorkbookLockedError
+from kpi_excel.ooxml.errors import OoxmlError, PackageError, PackageLockedError, PackageVerificationError
 
 __all__ = ["lock_files", "check_writable", "atomic_write", "workbook_lock", "lock_file_of", "FileIdentity",
            "real_target", "refuse_link", "RefreshInProgressError", "WorkbookChangedError"]
 
 
-class RefreshInProgressError(WorkbookLockedError):
+class RefreshInProgressError(PackageLockedError):
     """Another process holds the workbook's refresh lock."""
 
 
-class WorkbookChangedError(WorkbookError):
+class WorkbookChangedError(PackageError):
     """The workbook on disk is no longer the one that was read; nothing was written."""
 
 
@@ -71,8 +71,8 @@ def real_target(target: Path) -> Path:
 def refuse_link(target: Path) -> None:
     """Refuse to write to (or beside) ``target`` through a symbolic link it is."""
     if os.path.islink(target):
-        raise WorkbookError("is a symbolic link; kpi-excel writes through no link but the workbook it refreshes "
-                            "in place: remove the link or choose another name", path=target)
+        raise PackageError("is a symbolic link; kpi-excel writes through no link but the workbook it refreshes "
+                           "in place: remove the link or choose another name", path=target)
 
 
 def _noop(step: str) -> None:
@@ -90,10 +90,10 @@ def lock_files(target: Path) -> list[Path]:
 
 
 def check_writable(target: Path) -> None:
-    """Raise :class:`WorkbookLockedError` if the workbook is open elsewhere or read-only."""
+    """Raise :class:`PackageLockedError` if the workbook is open elsewhere or read-only."""
     locks = lock_files(target)
     if locks:
-        raise WorkbookLockedError(
+        raise PackageLockedError(
             "the workbook is open in Excel or LibreOffice (lock file found); close it and try again",
             path=target,
             lock_path=locks[0],
@@ -101,24 +101,24 @@ def check_writable(target: Path) -> None:
     if target.exists():
         mode = target.stat().st_mode
         if not (mode & stat.S_IWUSR) or not os.access(target, os.W_OK):
-            raise WorkbookLockedError("the workbook is read-only", path=target)
+            raise PackageLockedError("the workbook is read-only", path=target)
     folder = target.parent
     if not folder.is_dir():
-        raise WorkbookError("the folder to save in does not exist", path=folder)
+        raise PackageError("the folder to save in does not exist", path=folder)
     if not os.access(folder, os.W_OK):
-        raise WorkbookLockedError("cannot write in the workbook's folder (it is read-only)", path=folder)
+        raise PackageLockedError("cannot write in the workbook's folder (it is read-only)", path=folder)
 
 
-def _save_error(exc: OSError, target: Path) -> WorkbookError:
+def _save_error(exc: OSError, target: Path) -> PackageError:
     """One line for an OS error while saving; the original is untouched by then."""
     if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         reason = "there is not enough disk space (or quota) to save it"
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return WorkbookLockedError("cannot write in the workbook's folder (it is read-only); the workbook is "
-                                   "unchanged", path=target)
+        return PackageLockedError("cannot write in the workbook's folder (it is read-only); the workbook is "
+                                  "unchanged", path=target)
     else:
         reason = f"saving failed ({exc.strerror or type(exc).__name__})"
-    return WorkbookError(f"{reason}; the workbook is unchanged", path=target)
+    return PackageError(f"{reason}; the workbook is unchanged", path=target)
 
 
 def _default_mode() -> int:
@@ -178,11 +178,11 @@ def atomic_write(
         os.chmod(tmp, stat.S_IMODE(target.stat().st_mode) if target.exists() else _default_mode())
         try:
             verify(tmp)
-        except KpiExcelError as exc:
-            raise SaveVerificationError(f"the new file failed its check ({exc}); the original is unchanged",
-                                        path=target) from exc
+        except OoxmlError as exc:
+            raise PackageVerificationError(f"the new file failed its check ({exc}); the original is unchanged",
+                                           path=target) from exc
         except Exception as exc:  # any surprise in verification must still protect the original
-            raise SaveVerificationError(
+            raise PackageVerificationError(
                 f"the new file failed its check ({type(exc).__name__}: {exc}); the original is unchanged",
                 path=target,
             ) from exc
@@ -201,7 +201,7 @@ def atomic_write(
             os.replace(tmp, target)
         except PermissionError as exc:
             # Windows refuses to replace a file another program holds open.
-            raise WorkbookLockedError("the workbook is open in another program", path=target) from exc
+            raise PackageLockedError("the workbook is open in another program", path=target) from exc
         except OSError as exc:
             raise _save_error(exc, target) from None
         _step_hook("replaced")
@@ -261,13 +261,13 @@ def workbook_lock(target: Path, *, wait: float = 0.0) -> Iterator[Path]:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise WorkbookLockedError(f"the lock file {lock.name} is a symbolic link, which kpi-excel never "
-                                          "follows: remove it and try again", path=real) from None
+                raise PackageLockedError(f"the lock file {lock.name} is a symbolic link, which kpi-excel never "
+                                         "follows: remove it and try again", path=real) from None
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-                raise WorkbookLockedError("cannot write in the workbook's folder (it is read-only)",
-                                          path=real.parent) from None
+                raise PackageLockedError("cannot write in the workbook's folder (it is read-only)",
+                                         path=real.parent) from None
             if exc.errno == errno.ENOENT:
-                raise WorkbookError("the folder of the workbook does not exist", path=real.parent) from None
+                raise PackageError("the folder of the workbook does not exist", path=real.parent) from None
             raise _save_error(exc, real) from None
         if _try_lock(fd):
             # The holder before us may have removed the file after we opened it: a lock on a

@@ -1,7 +1,8 @@
 """Excel's A1 column letters: a leaf module, so errors and readers can share it.
 
-Nothing here imports anything from the package, which keeps ``errors`` (which
-names columns by letter in its messages) below every other module.
+Nothing here imports anything, which keeps ``ooxml.errors`` (which names
+columns by letter in its messages), and kpi_excel's errors built on it, below
+every other module.
 """
 
 from __future__ import annotations
