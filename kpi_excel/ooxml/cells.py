@@ -49,6 +49,8 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#1
 _SWAP_CHUNK = 4096
 # Attribute values written back as they are (no escaping needed): a cell's r, s, t, cm, vm, ph.
 _PLAIN_ATTR = re.compile(r"[A-Za-z0-9$:._-]*")
+# How a new cell whose text is "" ends: a parser reads it back as no text (see _build_cells).
+_EMPTY_ENDS = ("<t></t></is></c>", "<v></v></c>")
 
 
 def _xml_text(text: str) -> str:
@@ -405,16 +407,25 @@ class WorksheetEditor:
     def prepare(self, items: Iterable[tuple[int, int, Any, int | None]]) -> list[tuple[int, int, Any, int | None]]:
         """The items as :meth:`write` takes them: each inside the sheet, a missing value as None."""
         batch = []
-        for r, col, value, style in items:
+        for item in items:
+            r, col, value, style = item
             if not (1 <= r <= 1_048_576 and 1 <= col <= 16_384):
                 raise OoxmlValueError(f"cell ({r}, {col}) is outside the sheet", sheet=self.sheet, row=r, column=col)
-            if type(value) is float:
-                if value != value:
-                    value = None  # NaN: a blank, not an error
-            elif value is not None and value is not KEEP and not isinstance(value, (str, bool)) and _is_missing(value):
-                value = None  # NaN, pandas.NA, NaT: a blank, not an error
-            batch.append((r, col, value, style))
+            kind = type(value)
+            if not (kind is str or value is None or kind is int or value is KEEP):  # the usual values: as they are
+                value = self.plain_value(value)
+                item = (r, col, value, style)
+            batch.append(item if type(item) is tuple else (r, col, value, style))
         return batch
+
+    @staticmethod
+    def plain_value(value: Any) -> Any:
+        """A value as it is written: a missing one (NaN, pandas.NA, NaT) as None, a blank."""
+        if type(value) is float:
+            return None if value != value else value
+        if value is not None and value is not KEEP and not isinstance(value, (str, bool)) and _is_missing(value):
+            return None
+        return value
 
     # ---- many new cells at once -----------------------------------------------
 
@@ -554,6 +565,28 @@ class WorksheetEditor:
             return f"<c{''.join(attrs)}><is><t{space}>{body}</t></is></c>"
         return f"<c{''.join(attrs)}><v>{body}</v></c>"
 
+    def new_cell_text(self, attrs: str, value: Any) -> str | None:
+        """The XML of a new cell with attributes ``attrs`` (its r and s) once :meth:`_put` has
+        written ``value`` into it (None, :data:`KEEP`: no value), as lxml serialises that cell;
+        None when text XML cannot carry it as it is (a lone surrogate)."""
+        if type(value) is float and math.isfinite(value):  # the usual cell: a number needs no escaping
+            text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+            return f"<c{attrs}><v>{text}</v></c>"
+        if type(value) is str and value and value == value.strip() and not _UNPLAIN.search(value):
+            return f'<c{attrs} t="inlineStr"><is><t>{value}</t></is></c>'  # nothing to escape
+        if value is None or value is KEEP:
+            return f"<c{attrs}/>"
+        kind, child, text, preserve = self._content(value)
+        if _SURROGATE.search(text):
+            return None
+        body = _xml_text(text)
+        if child == "is":
+            space = ' xml:space="preserve"' if preserve else ""
+            body = f"<is><t{space}>{body}</t></is>"
+        else:
+            body = f"<v>{body}</v>"
+        return f'<c{attrs} t="{kind}">{body}</c>' if kind else f"<c{attrs}>{body}</c>"
+
     def _build_cells(self, batch: list[tuple[int, int, Any, int | None]], new: dict[int, list[int]],
                      report: WriteReport) -> list[int]:
         """Parse the new cells of each row and put them in place; returns the items of rows
@@ -583,30 +616,13 @@ class WorksheetEditor:
                 if s_attr is None:
                     s_attr = looks[look] = f' s="{look}"' if look else ""
                 attrs = f' r="{letter}{r}"{s_attr}'
-                if type(value) is float and math.isfinite(value):  # the usual cell: a number needs no escaping
-                    text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-                    parts.append(f"<c{attrs}><v>{text}</v></c>")
-                    written += 1
-                elif type(value) is str and value and value == value.strip() and not _UNPLAIN.search(value):
-                    parts.append(f'<c{attrs} t="inlineStr"><is><t>{value}</t></is></c>')  # nothing to escape
-                    written += 1
-                elif value is None or value is KEEP:
-                    parts.append(f"<c{attrs}/>")
-                    written += value is None
-                else:
-                    kind, child, text, preserve = self._content(value)
-                    if _SURROGATE.search(text):
-                        break
-                    if not text:
-                        empty_texts.append((r, position))
-                    body = _xml_text(text)
-                    if child == "is":
-                        space = ' xml:space="preserve"' if preserve else ""
-                        body = f"<is><t{space}>{body}</t></is>"
-                    else:
-                        body = f"<v>{body}</v>"
-                    parts.append(f'<c{attrs} t="{kind}">{body}</c>' if kind else f"<c{attrs}>{body}</c>")
-                    written += 1
+                xml = self.new_cell_text(attrs, value)
+                if xml is None:
+                    break
+                if xml.endswith(_EMPTY_ENDS):
+                    empty_texts.append((r, position))
+                parts.append(xml)
+                written += value is not KEEP
             else:
                 parts.append("</row>")
                 built.append(r)

@@ -459,19 +459,18 @@ class OpcPackage:
 
     def references_to(self, part: str) -> list[Relationship]:
         """Every internal relationship in the package that targets ``part``."""
-        found = []
         lower = part.lower()
-        for name in self._order:
+        return [rel for rel in self.all_references() if (rel.part or "").lower() == lower]
+
+    def all_references(self) -> Iterator[Relationship]:
+        """Every relationship in the package, rels part by rels part."""
+        for name in list(self._order):
             if not name.endswith(".rels"):
                 continue
             folder, base = posixpath.split(name)
             source = posixpath.join(posixpath.dirname(folder), base[: -len(".rels")])
             source = "" if base == ".rels" else source
-            for rel in self.relationships(source):
-                target = rel.part
-                if target is not None and target.lower() == lower:
-                    found.append(rel)
-        return found
+            yield from self.relationships(source)
 
     # ---- output --------------------------------------------------------------------
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 import bisect
 import copy
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -38,7 +38,7 @@ from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
 from kpi_excel.ooxml.refs import CellRange, column_letter
 from kpi_excel.ooxml.xmlutil import main, parse_serialised, parse_xml
 
-__all__ = ["RowsApart", "set_apart", "write_apart", "EMPTY_ROWS"]
+__all__ = ["RowsApart", "set_apart", "write_apart", "new_rows", "rows_editor", "set_heights", "rows_head", "EMPTY_ROWS"]
 
 EMPTY_ROWS = b"<sheetData/>"  # what the frame's sheetData serialises as: the rows go back here
 CHUNK_ROWS = 2000
@@ -49,7 +49,9 @@ _ROOT_TAG = re.compile(rb"<([^\s>/]+)")
 # A cell as lxml serialises it: its number first, attributes plain; what a value-only cell holds.
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
 _CELL_START = re.compile(rb'<c((?: [A-Za-z]+="[A-Za-z0-9$:._-]*")*)(/?)>')
-_ATTRIBUTE = re.compile(rb' ([A-Za-z]+)="([^"]*)"')
+_ATTRIBUTE = re.compile(rb' ([A-Za-z0-9_:.-]+)="([^"]*)"')
+# A row's start as lxml serialises it, its attributes plain (no character to escape).
+_ROW_TAG = re.compile(rb'<row r="([0-9]{1,7})"((?: [A-Za-z0-9_:.-]+="[^"<>&]*")*)/?>')
 _VALUE_ONLY = re.compile(rb'(?:<v>[^<]*</v>|<v/>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>'
                          rb'|<is><t(?: xml:space="preserve")?/></is>)*')
 # Formulas that reach across rows, and markup a split at "<row" could cut through.
@@ -64,6 +66,28 @@ class RowsApart:
     head: bytes  # the root's start tag and the sheet's <cols>, to parse a chunk under
     text: list[bytes]  # chunks of whole rows, canonical (as lxml serialises them)
     first_rows: list[int]  # the row number each chunk starts with
+    # Each chunk's text when last indexed, and where its rows start (see span).
+    _offsets: dict[int, tuple[bytes, list[tuple[int, int]]]] = field(default_factory=dict, repr=False)
+    # Editors of spans of rows read since the rows were last written (see rows_editor).
+    reads: dict[tuple[int, int], WorksheetEditor] = field(default_factory=dict, repr=False)
+
+    def span(self, first: int, last: int) -> bytes:
+        """The text of the rows numbered ``first`` to ``last`` (those there are)."""
+        pieces = []
+        for index in range(_chunk_of(self.first_rows, first), len(self.text)):
+            if index and self.first_rows[index] > last:
+                break
+            text = self.text[index]
+            cached = self._offsets.get(index)
+            if cached is None or cached[0] is not text:  # each version of a chunk is indexed once
+                cached = self._offsets[index] = (text, [(int(m.group(1)), m.start())
+                                                        for m in _ROW_NUMBER.finditer(text)])
+            offsets = cached[1]
+            numbers = [n for n, _ in offsets]
+            lo, hi = bisect.bisect_left(numbers, first), bisect.bisect_right(numbers, last)
+            if lo < hi:
+                pieces.append(text[offsets[lo][1]:offsets[hi][1] if hi < len(offsets) else len(text)])
+        return b"".join(pieces)
 
     def element(self) -> bytes:
         """The sheetData element with these rows, as serialising the whole tree writes it."""
@@ -83,7 +107,7 @@ def set_apart(data: bytes, part: str) -> tuple[etree._Element, RowsApart] | None
     if sheet_data is None or sheet_data.attrib or sheet_data.nsmap != frame.nsmap or dimension is None \
             or dimension.get("ref") in (None, "A1") or _utf8(frame).count(EMPTY_ROWS) != 1:
         return None
-    head = _head(frame)
+    head = rows_head(frame)
     rows = found.group(1)
     starts = [m.start() for m in _ROW_START.finditer(rows)]
     if not starts:
@@ -106,6 +130,104 @@ def set_apart(data: bytes, part: str) -> tuple[etree._Element, RowsApart] | None
     return frame, RowsApart(head, text, first_rows)
 
 
+def new_rows(editor: WorksheetEditor, top_left: tuple[int, int], rows: Sequence[Sequence[Any]],
+             styles: Sequence[Sequence[int | None]] | None,
+             heights: Mapping[int, float]) -> tuple[list[bytes], list[int], CellRange] | None:
+    """The rows of a sheet that has none yet, as text in chunks (with each chunk's first row)
+    and the range written: what writing the row-major block ``rows`` (``styles`` per cell, as
+    :meth:`~.XlsxPackage.write_rows` takes them) into its tree with :meth:`WorksheetEditor.write`
+    and then giving rows ``heights`` (as :func:`~.sheets.apply_settings` does) serialises to,
+    without a tree (a sheet we own is written whole every refresh: the KPI history of 10,000
+    indicators is 11 MB of XML, ~200 MB as a tree). None when there is nothing to write or a
+    text cannot be carried as it is: write through the tree."""
+    r0, c0 = top_left
+    widest = max((len(row) for row in rows), default=0)
+    if not (1 <= r0 and r0 + len(rows) - 1 <= 1_048_576 and 1 <= c0 and c0 + widest - 1 <= 16_384):
+        return None  # the tree path says which cell is outside the sheet
+    letters = [column_letter(col) for col in range(c0, c0 + widest)]
+    looks: dict[tuple[int, int | None], str] = {}  # (column, style) -> the cell's s attribute
+    chunks: list[bytes] = []
+    first_rows: list[int] = []
+    parts: list[str] = []
+    written: list[int] = []
+    plain = editor.plain_value
+    for i, row in enumerate(rows):
+        if not row:
+            continue  # no cells, no row
+        r = r0 + i
+        if len(written) % CHUNK_ROWS == 0:
+            if parts:
+                chunks.append("".join(parts).encode())
+                parts = []
+            first_rows.append(r)
+        written.append(r)
+        height = heights.get(r)
+        parts.append(f'<row r="{r}">' if height is None else f'<row r="{r}" ht="{height:g}" customHeight="1">')
+        row_styles = styles[i] if styles is not None and i < len(styles) else ()
+        for j, value in enumerate(row):
+            style = row_styles[j] if j < len(row_styles) else None
+            s_attr = looks.get((j, style))
+            if s_attr is None:  # a new row's cell without a style of its own takes its column's
+                look = style if style is not None else editor._inherited_style(None, c0 + j)
+                s_attr = looks[(j, style)] = f' s="{look}"' if look else ""
+            kind = type(value)
+            if not (kind is str or kind is float or value is None or kind is int):
+                value = plain(value)
+            elif kind is float and value != value:
+                value = None  # NaN: a blank, as prepare makes it
+            cell = editor.new_cell_text(f' r="{letters[j]}{r}"{s_attr}', value)
+            if cell is None:
+                return None
+            parts.append(cell)
+        parts.append("</row>")
+    if not written:
+        return None
+    chunks.append("".join(parts).encode())
+    return chunks, first_rows, CellRange(written[0], c0, written[-1], c0 + max(len(row) for row in rows) - 1)
+
+
+def set_heights(rows: RowsApart, heights: Mapping[int, float], *, only_if_absent: bool) -> bool | None:
+    """Give the rows apart ``heights`` in their text, as :func:`~.sheets.apply_settings` gives a
+    tree's rows (``ht`` and ``customHeight`` set in place or added last); whether any changed.
+    None, with nothing changed, when a row's start is not plain: give them through the tree."""
+    edited: dict[int, bytes] = {}
+    for index, text in enumerate(rows.text):
+        tags = list(_ROW_TAG.finditer(text))
+        if len(tags) != text.count(b"<row"):
+            return None
+        pieces, last = [], 0
+        for tag in tags:
+            height = heights.get(int(tag.group(1)))
+            if height is None:
+                continue
+            attributes = _ATTRIBUTE.findall(tag.group(2))
+            if only_if_absent and dict(attributes).get(b"ht"):
+                continue
+            wanted = {b"ht": f"{height:g}".encode(), b"customHeight": b"1"}
+            attributes = [(name, wanted.pop(name, value)) for name, value in attributes] + list(wanted.items())
+            start = b"".join(b' %s="%s"' % pair for pair in attributes)
+            pieces += (text[last:tag.start(2)], start)
+            last = tag.end(2)
+        if pieces:
+            edited[index] = b"".join(pieces) + text[last:]
+    for index, text in edited.items():
+        rows.text[index] = text
+    rows.reads.clear()
+    return bool(edited)
+
+
+def rows_editor(rows: RowsApart, first: int, last: int, *, sheet: str, date1904: bool,
+                part: str) -> WorksheetEditor:
+    """An editor of rows ``first`` to ``last`` alone, parsed from the rows apart (to read a few
+    cells, as a chart's cache does); kept until the rows are next written (many charts read
+    the same range)."""
+    editor = rows.reads.get((first, last))
+    if editor is None:
+        root = _parse_chunk(rows.head, rows.span(first, last), part)
+        editor = rows.reads[(first, last)] = WorksheetEditor(root, sheet=sheet, date1904=date1904)
+    return editor
+
+
 def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[int, int, Any, int | None]],
                 *, sheet: str, date1904: bool, part: str) -> WriteReport:
     """Write (row, col, value, style) items into the rows apart, a chunk at a time, as
@@ -115,9 +237,10 @@ def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[in
     by_chunk: dict[int, list[tuple[int, int, Any, int | None]]] = {}
     starts = rows.first_rows
     for item in items:
-        chunk = _chunk_of(starts, item[0])
-        by_chunk.setdefault(chunk, []).append(item)
+        chunk = bisect.bisect_right(starts, item[0]) - 1  # as _chunk_of, inline: asked per cell
+        by_chunk.setdefault(chunk if chunk > 0 else 0, []).append(item)
     report = WriteReport()
+    rows.reads.clear()
     values = WorksheetEditor(frame, sheet=sheet, date1904=date1904)  # how a value is written (no cells)
     for chunk, chunk_items in sorted(by_chunk.items()):
         edited = _write_text(rows.text[chunk], values.prepare(chunk_items), values)
@@ -139,39 +262,60 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
                 editor: WorksheetEditor) -> tuple[bytes, WriteReport] | None:
     """``text`` (a chunk of rows) with ``items`` written into its existing cells, and the report
     the tree path gives; None when an item is not a value for a plain cell that exists once."""
-    found = {m.group(1): m.start() for m in _CELL_REF.finditer(text)}
-    if len(found) != text.count(b"<c"):
+    refs = _CELL_REF.findall(text)
+    if len(refs) != text.count(b"<c") or len(set(refs)) != len(refs):
         return None  # a cell without its number first, a number twice, or other markup named c...
-    row_numbers = [(m.start(), int(m.group(1))) for m in _ROW_NUMBER.finditer(text)]
-    row_starts = [start for start, _ in row_numbers]
+    # Where each row starts and ends: a cell is looked for in its own row's text only.
+    starts = [(int(m.group(1)), m.start()) for m in _ROW_NUMBER.finditer(text)]
+    bounds = {r: (start, end) for (r, start), (_, end) in zip(starts, [*starts[1:], (0, len(text))])}
+    done: set[bytes] = set()
     edits: list[tuple[int, int, bytes]] = []
     letters: dict[int, str] = {}
+    # A cell's text after its reference depends only on its other attributes and the style
+    # written: worked out once per pair (a computed column's cells mostly share both).
+    looks: dict[tuple[bytes, int | None], bytes | None] = {}
+    restyled: dict[tuple[bytes, int | None], bytes] = {}  # the same for a cell whose value is kept
     written = 0
     for r, col, value, style in items:
         letter = letters.get(col)
         if letter is None:
             letter = letters[col] = column_letter(col)
-        start = found.pop(f"{letter}{r}".encode(), None)  # popped: a cell written twice goes to the tree
-        if start is None or row_numbers[bisect.bisect(row_starts, start) - 1][1] != r:
-            return None  # a new cell, or one whose reference names another row than its own
-        if value is KEEP:
-            if style is not None:
-                return None
+        ref = f"{letter}{r}".encode()
+        row = bounds.get(r)
+        start = text.find(b'<c r="' + ref + b'"', *row) if row is not None else -1
+        if start < 0 or ref in done:
+            return None  # a new cell, one whose reference names another row than its own, or one written twice
+        done.add(ref)
+        if value is KEEP and style is None:
             continue
         tag = _CELL_START.match(text, start)
         if tag is None:
             return None
+        if value is KEEP:  # the value stays, the style changes: only the cell's start tag
+            key = (tag.group(1)[len(ref) + 5:], style)
+            look = restyled.get(key)
+            if look is None:
+                look = restyled[key] = _restyled(key[0], style)
+            cell = b'<c r="' + ref + b'"' + look + tag.group(2) + b">"
+            if text[start:tag.end()] != cell:
+                edits.append((start, tag.end(), cell))
+            continue
         end = tag.end()
         if not tag.group(2):
             close = text.find(b"</c>", end)
             if close < 0 or not _VALUE_ONLY.fullmatch(text, end, close):
                 return None
             end = close + 4
-        cell = editor.cell_text([(n.decode(), v.decode()) for n, v in _ATTRIBUTE.findall(tag.group(1))],
-                                value, style)
-        if cell is None:
+        key = (tag.group(1)[len(ref) + 5:], style)  # the attributes after r="..."
+        look = looks.get(key, b"")
+        if look == b"":
+            look = looks[key] = _look(editor, key[0], style)
+        content = editor.new_cell_text("", value)
+        if look is None or content is None:
             return None
-        edits.append((start, end, cell.encode()))
+        cell = b'<c r="' + ref + b'"' + look + content[2:].encode()
+        if text[start:end] != cell:  # a value the refresh before wrote too stays as it is
+            edits.append((start, end, cell))
         written += 1
     edits.sort()
     pieces, last = [], 0
@@ -187,18 +331,29 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
     return b"".join(pieces), report
 
 
+def _look(editor: WorksheetEditor, attributes: bytes, style: int | None) -> bytes | None:
+    """The attributes a cell holding only a value has after its reference once written with
+    ``style`` (see :meth:`WorksheetEditor.cell_text`), or None when they cannot be carried."""
+    cell = editor.cell_text([(n.decode(), v.decode()) for n, v in _ATTRIBUTE.findall(attributes)], None, style)
+    return None if cell is None else cell[2:-2].encode()  # <c ... />
+
+
+def _restyled(attributes: bytes, style: int) -> bytes:
+    """A cell's attributes after its reference once given ``style`` and its value kept, as the
+    tree's editor leaves them: ``s`` set in place or added last, or removed for style 0."""
+    pairs = _ATTRIBUTE.findall(attributes)
+    if style and not any(name == b"s" for name, _ in pairs):
+        pairs.append((b"s", b""))
+    return b"".join(b' %s="%s"' % (name, str(style).encode() if name == b"s" else value)
+                    for name, value in pairs if name != b"s" or style)
+
+
 def _chunk_of(starts: list[int], row: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:  # the last chunk starting at or before the row (the first for rows above it)
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= row:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+    """The last chunk starting at or before the row (the first for rows above it)."""
+    return max(bisect.bisect_right(starts, row) - 1, 0)
 
 
-def _head(frame: etree._Element) -> bytes:
+def rows_head(frame: etree._Element) -> bytes:
     """The root's start tag as lxml writes it, with the sheet's <cols> (new cells take their style)."""
     bare = copy.copy(frame)
     for child in list(bare):

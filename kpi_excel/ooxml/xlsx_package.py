@@ -12,8 +12,8 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,8 @@ from kpi_excel.ooxml.drawings import append_chart_anchor, new_drawing_root
 from kpi_excel.ooxml.managed import OWNED_CODENAME_PREFIX, ManagedRegistry, sqrefs_overlap
 from kpi_excel.ooxml.package import CT, RT, OpcPackage, is_xml_content, rels_name
 from kpi_excel.ooxml.refs import CellRange, absolute_range, parse_range, quote_sheet
-from kpi_excel.ooxml.sheet_rows import EMPTY_ROWS, RowsApart, set_apart, write_apart
+from kpi_excel.ooxml.sheet_rows import (EMPTY_ROWS, RowsApart, new_rows, rows_editor, rows_head, set_apart, set_heights,
+                                        write_apart)
 from kpi_excel.ooxml.sheets import SheetSettings, apply_settings, new_worksheet_root
 from kpi_excel.ooxml.sparklines import SparklineGroup
 from kpi_excel.ooxml.sparklines import set_groups as set_sparkline_groups
@@ -68,12 +69,12 @@ from kpi_excel.ooxml.validation import (
 )
 from kpi_excel.ooxml.xmlutil import (
     WORKSHEET_ORDER,
+    check_xml,
     child_attribute,
     find_or_create,
     insert_in_order,
     int_attr,
     main,
-    parse_xml,
     qn,
 )
 from kpi_excel.ooxml.zipio import ZipLimits, check_entry, inflate, read_zip
@@ -385,13 +386,7 @@ class XlsxPackage:
         styles: Sequence[Sequence[int | None]] | None = None,
     ) -> WriteReport:
         """Write a row-major block with its top-left cell at ``top_left`` (row, col)."""
-        r0, c0 = top_left
-        items = []
-        for i, row in enumerate(rows):
-            for j, value in enumerate(row):
-                style = styles[i][j] if styles is not None and i < len(styles) and j < len(styles[i]) else None
-                items.append((r0 + i, c0 + j, value, style))
-        return self._write(sheet, items)
+        return self._write(sheet, _block_items(top_left, rows, styles))
 
     def _write(self, sheet: str, items: list[tuple[int, int, Any, int | None]]) -> WriteReport:
         info = self._worksheet(sheet)
@@ -498,7 +493,8 @@ class XlsxPackage:
         """Extend tables over rows appended right below them (not past a totals row or another table)."""
         if not tables:
             return
-        written = {(r, c) for r, c, v, _ in items if v is not KEEP}
+        below = min(table.ref.max_row for table in tables)  # only cells below a table can grow it
+        written = {(r, c) for r, c, v, _ in items if r > below and v is not KEEP}
         rows_written = {r for r, _ in written}
         for table in tables:
             ref = table.ref
@@ -622,7 +618,18 @@ class XlsxPackage:
     def apply_sheet_settings(self, sheet: str, settings: SheetSettings, *, only_if_absent: bool = True) -> list[str]:
         """Freeze panes, widths, tab colour, print setup; by default only where the sheet has none."""
         info = self._worksheet(sheet)
-        applied = apply_settings(self._sheet_root(info), settings, only_if_absent=only_if_absent)
+        assert info.part is not None
+        rows = self._apart_rows.get(info.part) if self._opc.held_apart(info.part) else None
+        heights = set_heights(rows, settings.row_heights, only_if_absent=only_if_absent) \
+            if rows is not None and settings.row_heights else None
+        if heights is None:
+            applied = apply_settings(self._sheet_root(info), settings, only_if_absent=only_if_absent)
+        else:  # heights went into the rows apart (a KPIs sheet of ours is never a whole tree)
+            applied = apply_settings(self._sheet_frame(info), replace(settings, row_heights={}),
+                                     only_if_absent=only_if_absent)
+            if heights:
+                applied.insert(sum(a in ("tab_color", "freeze", "column_widths", "print") for a in applied),
+                               "row_heights")
         if applied:
             assert info.part is not None
             self._opc.mark_dirty(info.part)
@@ -644,7 +651,7 @@ class XlsxPackage:
         not people); Excel still reads its cells for formulas and dropdowns."""
         info = self._worksheet(sheet)
         book.set_sheet_state(self._opc, self._wb, info.index, "hidden")
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         protection = find_or_create(root, "sheetProtection", WORKSHEET_ORDER)
         for attr in ("sheet", "objects", "scenarios"):
             protection.set(attr, "1")
@@ -656,8 +663,9 @@ class XlsxPackage:
     def is_owned(self, name: str) -> bool:
         """Whether kpi_excel created this sheet (registry, or our codeName if the registry was lost)."""
         info = self._find_sheet(name)
-        if info is None:
-            return False
+        return info is not None and self._owned(info)
+
+    def _owned(self, info: SheetInfo) -> bool:
         if info.sheet_id in self._managed().owned_sheets:
             return True
         if info.part is None:
@@ -724,16 +732,24 @@ class XlsxPackage:
         self._managed().forget_sheet(info.sheet_id)
         book.update_app_sheet_titles(self._opc, old_titles, self._worksheet_titles())
 
-    def _delete_children(self, part: str) -> None:
-        """Delete the parts only ``part`` relates to (recursively), and its rels part."""
+    def _delete_children(self, part: str, sources: dict[str, list[str]] | None = None) -> None:
+        """Delete the parts only ``part`` relates to (recursively), and its rels part.
+
+        ``sources``: every part's referrers (lower case), gathered once for the whole walk (a
+        sheet's drawing may hold a hundred charts); a referrer counts while its rels part is there."""
+        if sources is None:
+            sources = {}
+            for rel in self._opc.all_references():
+                target = rel.part
+                if target is not None:
+                    sources.setdefault(target.lower(), []).append(rel.source)
         for rel in self._opc.relationships(part):
             target = rel.part
             if target is None or not self._opc.has(target):
                 continue
-            others = [r for r in self._opc.references_to(target) if r.source != part]
-            if others:
+            if any(source != part and self._opc.has(rels_name(source)) for source in sources.get(target.lower(), ())):
                 continue
-            self._delete_children(target)
+            self._delete_children(target, sources)
             self._opc.delete(target)
         self._opc.delete(rels_name(part))
 
@@ -783,7 +799,17 @@ class XlsxPackage:
         if table is not None and len(rows) > top:
             # Excel repairs a table whose header cell is not text: write headers as text.
             rows = [*rows[:top], ["" if v is None else str(v) for v in rows[top]], *rows[top + 1:]]
-        if rows:
+        # The rows go in as text beside the sheet's tree (a new sheet has no rows to keep in order).
+        editor = WorksheetEditor(root, sheet=info.name, date1904=self.date1904)
+        built = new_rows(editor, (1, 1), rows, styles, settings.row_heights if settings is not None else {})
+        apart = None
+        if built is not None:
+            editor._extend_dimension(built[2])
+            # Parsed under the sheet's start as it is now, without the columns' styles the settings
+            # add: cells written later (a chart's data below) take none, as the whole tree's editor,
+            # which read them before the settings, gives them none.
+            apart = RowsApart(rows_head(root), built[0], built[1])
+        elif rows:
             self.write_rows(info.name, (1, 1), rows, styles=styles)
         n_rows = len(rows)
         n_cols = max((len(r) for r in rows[top:top + 1]), default=0) if table is not None else \
@@ -791,6 +817,9 @@ class XlsxPackage:
         block = CellRange(header_row, 1, max(n_rows, header_row), max(n_cols, 1))
         if settings is not None:
             apply_settings(root, settings, only_if_absent=False)
+        if apart is not None:
+            self._opc.hold_apart(info.part, root, EMPTY_ROWS, apart.element)
+            self._apart_rows[info.part] = apart
         book.remove_defined_names(self._opc, self._wb, "_xlnm._FilterDatabase", info.index)
         if table is not None:
             if n_rows < header_row or n_cols < 1:
@@ -842,7 +871,7 @@ class XlsxPackage:
                                      row_stripes=spec.row_stripes)
         self._opc.write_xml(part, table_root, CT.TABLE)
         rel_id = self._opc.add_relationship(info.part, RT.TABLE, part)
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         parts_el = find_or_create(root, "tableParts", WORKSHEET_ORDER)
         tp = etree.SubElement(parts_el, main("tablePart"))
         tp.set(qn("r", "id"), rel_id)
@@ -862,7 +891,7 @@ class XlsxPackage:
         """
         info = self._worksheet(sheet)
         assert info.part is not None
-        root = self._sheet_root(info)
+        root = self._sheet_frame(info)
         drawing_el = root.find(main("drawing"))
         drawing_part = None
         if drawing_el is not None:
@@ -881,9 +910,10 @@ class XlsxPackage:
 
         def lookup(sheet_name: str, rng: CellRange) -> list[Any]:
             if sheet_name not in cache:
-                editor = self._live_editor(sheet_name)
-                if editor is not None:  # a sheet of ours just written: its few cells from the tree
+                written = self._written_rows(sheet_name)
+                if written is not None:  # a sheet of ours just written: its few cells from its rows
                     sst = self._shared_strings()
+                    editor = written(rng.min_row, rng.max_row)
                     return [element_value(editor.cell(r, c, create=False), sst, sheet=sheet_name)
                             for r in range(rng.min_row, rng.max_row + 1)
                             for c in range(rng.min_col, rng.max_col + 1)]
@@ -905,16 +935,22 @@ class XlsxPackage:
         self._opc.mark_dirty(drawing_part)
         return chart_part
 
-    def _live_editor(self, name: str) -> WorksheetEditor | None:
-        """The editor of a sheet kpi_excel owns and has written in this session, if its tree is
-        current: reading its cells there saves serialising and re-reading the whole sheet."""
+    def _written_rows(self, name: str) -> Callable[[int, int], WorksheetEditor] | None:
+        """An editor of rows (first, last) of a sheet kpi_excel owns and has written in this
+        session, if its rows are held apart or its tree is current: reading its cells there saves
+        serialising and re-reading the whole sheet."""
         info = self._find_sheet(name)
-        if info is None or info.kind != "worksheet" or info.part is None:
+        if info is None or info.kind != "worksheet" or info.part is None or not self._owned(info):
             return None
-        editor = self._editors.get(info.part)
-        if editor is None or editor.root is not self._opc.xml(info.part) or not self.is_owned(info.name):
+        part = info.part
+        apart = self._apart_rows.get(part)
+        if apart is not None and self._opc.held_apart(part):
+            return lambda first, last: rows_editor(apart, first, last, sheet=info.name, date1904=self.date1904,
+                                                   part=part)
+        editor = self._editors.get(part)
+        if editor is None or self._opc.held_apart(part) or editor.root is not self._opc.xml(part):
             return None
-        return editor
+        return lambda first, last: editor
 
     # ---- output --------------------------------------------------------------------
 
@@ -974,6 +1010,20 @@ class XlsxPackage:
         return target
 
 
+def _block_items(top_left: tuple[int, int], rows: Sequence[Sequence[Any]],
+                 styles: Sequence[Sequence[int | None]] | None) -> list[tuple[int, int, Any, int | None]]:
+    """(row, col, value, style) items of a row-major block with its top-left cell at ``top_left``."""
+    r0, c0 = top_left
+    items = []
+    for i, row in enumerate(rows):
+        looks = styles[i] if styles is not None and i < len(styles) else ()
+        if len(looks) < len(row):  # a value without a style keeps the cell's
+            looks = [*looks, *[None] * (len(row) - len(looks))]
+        r = r0 + i
+        items.extend(zip([r] * len(row), range(c0, c0 + len(row)), row, looks))
+    return items
+
+
 def _mb(size: int) -> str:
     return f"{size / 2**20:,.0f} MB"
 
@@ -992,7 +1042,7 @@ def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterabl
     for entry in entries:  # one edited part inflated at a time; the rest checked a block at a time
         names.append(entry.name)
         if entry.name in to_parse:
-            parse_xml(inflate(entry, path=path), entry.name)
+            check_xml(inflate(entry, path=path), entry.name)
         else:
             check_entry(entry, path=path)
     try:

@@ -386,11 +386,15 @@ def _sparklines(pkg: XlsxPackage, update: KpiUpdate, headers: dict[str, int], re
     pkg.set_managed_sparklines(update.sheet, [SparklineGroup(cells, spec.colour, spec.last_colour)])
 
 
+# A sheet name Excel writes without quotes in a sparkline's range, unless it reads as a cell.
+_BARE_NAME, _CELL_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*"), re.compile(r"[A-Za-z]{1,3}\d+")
+
+
 def _sparkline_source(reference: str) -> str:
     """``'History'!$O$5:$V$5`` as Excel writes a sparkline's range: ``History!O5:V5``."""
     sheet, _, cells = reference.rpartition("!")
     name = sheet.strip("'").replace("''", "'")
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) and not re.fullmatch(r"[A-Za-z]{1,3}\d+", name):
+    if _BARE_NAME.fullmatch(name) and not _CELL_LIKE.fullmatch(name):
         sheet = name
     return f"{sheet}!{cells.replace('$', '')}"
 
@@ -444,9 +448,18 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
     looks.append([header_style] * len(spec.columns))
     formats = [c.number_format for c in spec.columns]
     wraps = [c.wrap for c in spec.columns]
+    # A plain value's look is its column's: worked out once per column, not per cell (when first
+    # asked for, so new styles are made in the order they always were).
+    plain: dict[int, int | None] = {}
     for body in spec.rows:
         row, look = [], []
         for i, item in enumerate(body):
+            if not isinstance(item, Cell) and i < len(formats):
+                if i not in plain:
+                    plain[i] = styles.named("wrap" if wraps[i] else None, formats[i])
+                row.append(item)
+                look.append(plain[i])
+                continue
             value, number_format, name = (item.value, item.number_format, item.style) if isinstance(item, Cell) \
                 else (item, None, None)
             number_format = number_format or (formats[i] if i < len(formats) else None)
@@ -531,8 +544,11 @@ def wrapped_lines(text: object, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` wide, breaking between words as
     Excel does (a word longer than the line runs on to the next)."""
     per_line = max(int(width * CHARS_PER_WIDTH), 1)
+    text = str(text or "")
+    if len(text) <= per_line and "\n" not in text:
+        return 1  # fits on one line however its words fall: most cells
     lines, used = 1, 0
-    for paragraph_index, paragraph in enumerate(str(text or "").split("\n")):
+    for paragraph_index, paragraph in enumerate(text.split("\n")):
         if paragraph_index:
             lines, used = lines + 1, 0
         for word in paragraph.split():
@@ -558,7 +574,10 @@ def _row_heights(spec: SheetSpec, header_row: int) -> dict[int, float]:
         for i, width in wrapped:
             if i < len(row):
                 item = row[i]
-                lines = max(lines, wrapped_lines(item.value if isinstance(item, Cell) else item, width))
+                text = item.value if isinstance(item, Cell) else item
+                if type(text) is str and len(text) <= width and "\n" not in text:
+                    continue  # one line (a line holds more characters than the width): most cells
+                lines = max(lines, wrapped_lines(text, width))
         if lines > 1:
             heights[header_row + 1 + offset] = LINE_HEIGHT * min(lines, 8)
     return heights

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kpi_excel.ooxml.errors import OoxmlError, PackageError, PackageLockedError, PackageVerificationError
+from kpi_excel.ooxml.errors import (CorruptPackageError, OoxmlError, PackageError, PackageLockedError,
+                                     PackageVerificationError, UnsafePackageError)
 from kpi_excel.ooxml import XlsxPackage
 from kpi_excel.ooxml import xlsx_package
 from kpi_excel.ooxml.package import OpcPackage
@@ -94,6 +95,22 @@ def test_the_real_verifier_catches_a_corrupt_file(tmp_path: Path, officer_workbo
     good.write_bytes(officer_workbook.read_bytes())
     with pytest.raises(PackageVerificationError, match="missing"):
         xlsx_package.verify_package(good, ["xl/worksheets/sheet99.xml"], [])
+
+
+@pytest.mark.parametrize("content, error", [
+    (b'<worksheet xmlns="urn:x"><sheetData><row r="1"></sheetData></worksheet>', CorruptPackageError),
+    (b'<!DOCTYPE worksheet [<!ENTITY e "x">]><worksheet xmlns="urn:x">&e;</worksheet>', UnsafePackageError),
+])
+def test_the_real_verifier_reads_every_edited_part(tmp_path: Path, officer_workbook: Path, content: bytes,
+                                                    error: type[Exception]) -> None:
+    pkg = XlsxPackage.open(officer_workbook)
+    part = pkg.sheet(pkg.sheet_names()[0]).part
+    pkg.opc.write(part, content)  # as if serialising had gone wrong
+    written = tmp_path / "written.xlsx"
+    written.write_bytes(pkg.opc.to_bytes())
+    xlsx_package.verify_package(written, [part], [])  # not named as edited: only its zip entry is checked
+    with pytest.raises(error, match=part):
+        xlsx_package.verify_package(written, [part], [part])
 
 
 def test_save_keeps_the_file_mode_and_can_save_elsewhere(copy_of, officer_workbook: Path, tmp_path: Path) -> None:

@@ -9,13 +9,17 @@ import random
 import zipfile
 
 import pytest
+from lxml import etree
 
-from kpi_excel.ooxml import KEEP, XlsxPackage
+from kpi_excel.ooxml import KEEP, CellRange, ChartSeries, ChartSpec, SheetSettings, TableSpec, XlsxPackage
 from kpi_excel.ooxml import sheet_rows, xlsx_package
+from kpi_excel.ooxml.cells import WorksheetEditor
 from kpi_excel.ooxml.sheet_rows import set_apart
+from kpi_excel.ooxml.xmlutil import NS
 from tests.ooxml.helpers import minimal_xlsx, patch_part
 from tests.ooxml.test_cells_write_batch import STYLES, VALUES
 
+MAIN = NS["main"]
 X14AC = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
 
 
@@ -154,3 +158,106 @@ def test_a_cell_whose_reference_names_another_row_is_written_as_the_whole_tree_w
         pkg._write("Sheet1", [item])
     assert apart.opc.held_apart("xl/worksheets/sheet1.xml")
     assert _parts(apart) == _parts(whole)
+
+
+def _owned_sheet(pkg: XlsxPackage, rows: list[list[object]], looks: list[list[int | None]]) -> None:
+    """A sheet of ours as a refresh writes one: rows and heights, settings, a table, a block below, charts."""
+    heights = {r: 15.0 * (1 + r % 3) for r in range(1, len(rows) + 4, 2)}  # rows without cells too
+    settings = SheetSettings(freeze=(2, 0), column_widths={1: 12, 3: 30}, row_heights=heights,
+                             column_styles={3: 12}, row_breaks=(5,))
+    pkg.write_owned_sheet("Ours", rows, styles=looks, settings=settings, table=TableSpec("Ours"), header_row=2)
+    block = len(rows) + 3
+    pkg.write_rows("Ours", (block, 1), [["Block"], ["x", "y", "z"], *[[f"r{i}", i * 0.5, None] for i in range(4)]],
+                   styles=[[3], [None, 12]])
+    pkg.write_rows("Ours", (4, 2), [[7.5, "over"]])  # cells that exist, in a row apart
+    line = ChartSeries("Values", CellRange(3, 1, len(rows), 1), CellRange(3, 2, len(rows), 2), sheet="Ours")
+    for anchor in ("H2", "H20"):  # two charts over the same cells: read once
+        pkg.add_chart("Ours", ChartSpec(kind="line", title="Values", series=[line], anchor=anchor))
+    scatter = ChartSeries("Block", CellRange(block + 2, 2, block + 5, 2), CellRange(block + 2, 2, block + 5, 2),
+                          sheet="Ours", kind="scatter")
+    pkg.add_chart("Ours", ChartSpec(kind="scatter", title="Block", series=[scatter]))
+    pkg.set_print_area("Ours", f"A1:C{block}")
+    pkg.hide_and_protect("Ours")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_sheet_of_ours_is_written_as_text_as_the_whole_tree_writes_it(monkeypatch: pytest.MonkeyPatch,
+                                                                        seed: int) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)  # many chunks: spans and blocks cross them
+    rng = random.Random(seed)
+    values = [v for v in VALUES if not (isinstance(v, str) and v.startswith("_x"))]  # headers: text, as they are
+    rows: list[list[object]] = [["Title"], ["Code", "Value", "Note"]]
+    rows += [[f"K{r}", rng.choice(VALUES), rng.choice(values)] for r in range(20)]
+    rows[8] = []  # a row with no cells
+    looks = [[rng.choice(STYLES) for _ in row] for row in rows]
+    text, tree = XlsxPackage.open(minimal_xlsx("<sheetData/>")), XlsxPackage.open(minimal_xlsx("<sheetData/>"))
+    _owned_sheet(text, rows, looks)
+    assert text.opc.held_apart(text.sheet("Ours").part)  # never a whole tree
+    monkeypatch.setattr(xlsx_package, "new_rows", lambda *args: None)  # the whole-tree path
+    _owned_sheet(tree, rows, looks)
+    assert not tree.opc.held_apart(tree.sheet("Ours").part)
+    assert _ours(text) == _ours(tree)
+    for pkg in (text, tree):  # a second refresh replaces the sheet: its rows go as text again
+        _owned_sheet(pkg, rows[:5], looks[:5])
+    assert _ours(text) == _ours(tree)
+
+
+def _ours(pkg: XlsxPackage) -> dict[str, bytes]:
+    """The parts saved, but for the registry's random id."""
+    return {name: data for name, data in _parts(pkg).items() if not name.startswith("customXml/itemProps")}
+
+
+@pytest.mark.parametrize("top_left, rows", [((1, 1), [["Code"], ["lone \ud800 surrogate"]]), ((1, 1), []),
+                                            ((1, 1), [[], []]), ((1, 16_384), [["A", "past the last column"]])])
+def test_rows_text_cannot_carry_go_through_the_whole_tree(top_left: tuple[int, int], rows: list[list[object]]) -> None:
+    root = etree.fromstring(f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>')
+    assert sheet_rows.new_rows(WorksheetEditor(root, sheet="Ours"), top_left, rows, None, {}) is None
+
+
+def test_an_empty_sheet_of_ours_has_no_rows_apart() -> None:
+    pkg = XlsxPackage.open(minimal_xlsx("<sheetData/>"))
+    pkg.write_owned_sheet("Ours", [[]])
+    assert not pkg.opc.held_apart(pkg.sheet("Ours").part)
+
+
+@pytest.mark.parametrize("only_if_absent", [True, False])
+def test_heights_go_into_rows_apart_as_the_whole_tree_takes_them(monkeypatch: pytest.MonkeyPatch,
+                                                                  only_if_absent: bool) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    extra = '<row r="40" ht="30" customHeight="1"><c r="A40"><v>1</v></c></row><row r="41" customHeight="0"/>' \
+            '<row r="42" ht=""><c r="A42"><v>2</v></c></row>'
+    body = _body(30, extra=extra)
+    apart, whole = _package(body), _package(body)
+    whole.opc.xml("xl/worksheets/sheet1.xml")
+    heights = {r: 15.0 + r for r in (2, 3, 4, 10, 40, 41, 42, 99)}  # rows 3 and 99 have no cells
+    settings = SheetSettings(row_heights=heights, column_widths={2: 11.5})
+    for pkg in (apart, whole):
+        pkg._write("Sheet1", [(2, 1, "first", None)])
+    assert apart.opc.held_apart("xl/worksheets/sheet1.xml")
+    got = apart.apply_sheet_settings("Sheet1", settings, only_if_absent=only_if_absent)
+    want = whole.apply_sheet_settings("Sheet1", settings, only_if_absent=only_if_absent)
+    assert got == want and "row_heights" in got
+    assert apart.opc.held_apart("xl/worksheets/sheet1.xml")  # the rows were never a whole tree
+    assert _parts(apart) == _parts(whole)
+    assert b'<row r="4" spans="1:6" x14ac:dyDescent="0.25" ht="19" customHeight="1">' in \
+        apart.opc.read("xl/worksheets/sheet1.xml")
+
+
+def test_a_kept_value_restyled_in_text_is_what_the_whole_tree_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    body = _body(30)  # C has s="2", A and D none, F a formula
+    apart, whole = _package(body), _package(body)
+    whole.opc.xml("xl/worksheets/sheet1.xml")
+    parsed: list[bytes] = []
+    real = sheet_rows._parse_chunk
+    items = [(r, col, KEEP, style) for r in range(2, 32, 2) for col, style in ((3, 0), (1, 5), (4, 0), (6, 7))]
+    for pkg in (apart, whole):
+        pkg._write("Sheet1", [(2, 1, "first", None)])
+        monkeypatch.setattr(sheet_rows, "_parse_chunk", lambda head, chunk, part: parsed.append(chunk) or
+                            real(head, chunk, part))
+        pkg._write("Sheet1", items)
+    assert parsed == []  # restyled in the text
+    assert _parts(apart) == _parts(whole)
+    assert b'<c r="C4"><v>' in apart.opc.read("xl/worksheets/sheet1.xml")  # style 0: no s
