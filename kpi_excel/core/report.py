@@ -349,7 +349,9 @@ def plan_refresh(
     sparklines = None
     with_history = [(r, s) for r, s in zip(rated, statuses) if r.history is not None]
     if with_history:
-        history_spec, refs = history_sheet([_history_row(r, s) for r, s in with_history], name=HISTORY_SHEET,
+        point_cells: dict[tuple[float, str, bool], Cell] = {}  # a history repeats the same few thousand points
+        history_spec, refs = history_sheet([_history_row(r, s, point_cells) for r, s in with_history],
+                                           name=HISTORY_SHEET,
                                            periods=settings.history_periods)
         sheets.append(history_spec)
         sparklines = Sparklines(KPI_OUTPUTS["history"], tuple(
@@ -459,13 +461,14 @@ def _name(table: KpiTable, row: _Row) -> str:
     return str(row.fields.get("indicator") or row.fields.get("code") or f"row {table.sheet_row(row.index)}").strip()
 
 
-def _history_row(row: _Row, status: IndicatorStatus) -> HistoryRow:
-    """The History sheet's line for a row: values as Excel holds them, target line, alt text."""
+def _history_row(row: _Row, status: IndicatorStatus, point_cells: dict[tuple[float, str, bool], Cell]) -> HistoryRow:
+    """The History sheet's line for a row: values as Excel holds them, target line, alt text.
+    ``point_cells``: the cells made so far for (number, text shown, percent), shared by the rows."""
     history = row.history
     result = row.assessment
     assert history is not None and result is not None
     percent = history.percent or _unit_percent(row)
-    cells = tuple(_point_cell(p.value, p.shown, percent) for p in history.points)
+    cells = tuple(_point_cell(p.value, p.shown, percent, point_cells) for p in history.points)
     target = result.target
     target_text = target.display() if target is not None else ""
     line = None
@@ -486,9 +489,19 @@ def _history_row(row: _Row, status: IndicatorStatus) -> HistoryRow:
                                        replace(history, percent=percent), target_text))
 
 
-def _point_cell(number: float | None, shown: str, percent: bool) -> Cell:
+def _point_cell(number: float | None, shown: str, percent: bool, made: dict[tuple[float, str, bool], Cell]) -> Cell:
     if number is None:
         return Cell(None)
+    key = (number, shown, percent)
+    if number != 0:  # 0.0 and -0.0 are one key but two cells
+        found = made.get(key)
+        if found is None:
+            found = made[key] = _new_point_cell(number, shown, percent)
+        return found
+    return _new_point_cell(number, shown, percent)
+
+
+def _new_point_cell(number: float, shown: str, percent: bool) -> Cell:
     look = _shown_look(shown) if shown else None
     value = Value(number, percent=percent) if look is None else \
         Value(number, percent=percent or look[0], decimals=look[1])  # one Value a point, not two
