@@ -49,9 +49,10 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
                          sheet="Settings")
     from kpi_excel.app.benchmark_table import load_benchmark_data, pick_neighbours, read_group
     from kpi_excel.core.benchmark import benchmark
-    from kpi_excel.sources.lait_files import read_count_pairs, read_dictionary, read_neighbours
+    from kpi_excel.sources.lait_files import read_count_pairs, read_dictionary
 
     bundled = resources.files("kpi_excel").joinpath("data/benchmark")
+    made_from = areas.made_from  # what the directory holds before the benchmark data's areas join it
     with policy.reading(source, "Benchmark data"):
         if settings.benchmark_source.strip().lower() == EXAMPLE_BENCHMARK:
             dictionary = Path(str(bundled.joinpath("lait_dictionary.csv")))
@@ -77,7 +78,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         group_source, group_path = group_file
         with policy.reading(group_source, "Comparator group"):
             group = read_group(group_path, areas)
-    lists = [read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory, reuse=True)
+    lists = [_neighbours(Path(str(bundled.joinpath(name))), loaded.directory, made_from, loaded.derived)
              for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx")]
     neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
     regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
@@ -94,6 +95,29 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities),
                            adjusted=settings.funnel_adjusted, memo=loaded.derived)
     return frame, funnels
+
+
+def _neighbours(path: Path, directory: AreaDirectory, made_from: tuple[str, ...] | None,
+                memo: dict[Hashable, Any] | None) -> Any:
+    """A neighbour list with its names looked up in ``directory``, from ``memo`` when it has it.
+
+    ``memo``: kept with benchmark data read once a process, whose areas joined a directory
+    ``made_from`` (None: filled some other way, so not known to be the same). Such a directory
+    is the same for every request, so the names are looked up once, not on every click; a
+    changed neighbour file is another key (its cells are read again, as read_neighbours does)."""
+    from kpi_excel.sources.file_cache import file_key
+    from kpi_excel.sources.lait_files import read_neighbours
+
+    try:
+        key = ("neighbours", made_from, file_key(path)) if memo is not None and made_from is not None else None
+    except OSError:
+        key = None  # read_neighbours names the missing file
+    found = memo.get(key) if memo is not None and key is not None else None
+    if found is None:
+        found = read_neighbours(path, directory, reuse=True)
+        if memo is not None and key is not None:
+            memo[key] = found  # a frozen NeighbourList: read, never changed, by its users
+    return found
 
 
 def _rows_of_codes(values: pd.DataFrame, codes: set[str], memo: dict[Hashable, Any] | None) -> pd.DataFrame:

@@ -348,16 +348,23 @@ def _norm(value: object) -> str:
 def load_directory(path: Path | None = None) -> AreaDirectory:
     """The LA code list (the bundled copy of DfE's unless ``path`` is given)."""
     if path is None:
-        frame = _bundled_code_list()
-    else:
-        path = Path(path)
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            from kpi_excel.sources.xlsx import sheet_table
+        return _bundled_directory().copy()  # each caller's own: readers extend it
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from kpi_excel.sources.xlsx import sheet_table
 
-            frame = sheet_table(path)
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = sheet_table(path)
+    else:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return _directory_from(frame, path)
+
+
+@lru_cache(maxsize=1)
+def _bundled_directory() -> AreaDirectory:
+    """The bundled code list's directory, built once a process; never handed out (callers get copies)."""
+    directory = _directory_from(_bundled_code_list(), None)
+    directory.made_from = ("bundled LA code list",)
+    return directory
 
 
 @lru_cache(maxsize=1)
