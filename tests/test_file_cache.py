@@ -233,3 +233,23 @@ def test_neighbour_names_looked_up_once_for_a_directory_made_the_same_way(tmp_pa
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     changed = authority_benchmark._neighbours(path, directory, directory.made_from, memo)
     assert len(calls) == 3 and changed.neighbours["Leicestershire"] == []
+
+
+def test_lait_areas_joined_to_the_bundled_directory_once(tmp_path: Path) -> None:
+    path = _lait_csv(tmp_path / "lait.csv", "71.5")
+    fresh = read_lait(path).directory(load_directory())  # read afresh: nothing kept
+
+    def state(directory):  # type: ignore[no-untyped-def]
+        return directory.areas, directory._keys, directory._numbers
+
+    first = read_lait(path, reuse=True).directory(load_directory())
+    second = read_lait(path, reuse=True).directory(load_directory())  # from what the first worked out
+    assert state(first) == state(fresh) and state(second) == state(fresh)
+    assert first.region_of("Rutland") == fresh.region_of("Rutland") and first.number_of("Rutland") == 857
+    second.add("Atlantis", 999)
+    assert first.by_number(999) is None and read_lait(path, reuse=True).directory(load_directory()).by_number(999) is None
+    # a base filled some other way gets the adds themselves
+    other = load_directory()
+    other.add("Atlantis", 999)
+    joined = read_lait(path, reuse=True).directory(other)
+    assert joined.by_number(999) == "Atlantis" and joined.number_of("Rutland") == 857

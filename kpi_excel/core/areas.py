@@ -173,6 +173,12 @@ class AreaDirectory:
         return AreaDirectory(dict(self.areas), {key: set(names) for key, names in self._keys.items()},
                              dict(self._numbers), self.made_from)
 
+    def take(self, other: "AreaDirectory") -> None:
+        """Hold what ``other`` holds (copied: later adds to either stay their own)."""
+        copied = other.copy()
+        self.areas, self._keys, self._numbers, self.made_from = (copied.areas, copied._keys, copied._numbers,
+                                                                 copied.made_from)
+
     def finish_regions(self) -> None:
         """Point each authority's region at the region's canonical area name
         (the code list says ``Outer London``; the data's area is ``London (Outer)``)."""

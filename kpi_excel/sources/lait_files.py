@@ -76,13 +76,24 @@ class LaitData:
         return sorted(areas.loc[areas["number"] < 970, "area"])
 
     def directory(self, base: AreaDirectory | None = None) -> AreaDirectory:
-        """The areas of the data (their numbers), added to ``base`` (the code list)."""
+        """The areas of the data (their numbers), added to ``base`` (the code list).
+
+        Read once a process (``derived``), the sum for a base made a known way (the bundled
+        code list) is worked out once too, and later bases are given a copy of it."""
         directory = base or AreaDirectory()
+        made_from = directory.made_from
+        key = ("directory", made_from)
+        built = self.derived.get(key) if self.derived is not None and made_from is not None else None
+        if built is not None:
+            directory.take(built)  # what the adds below would make of a directory made the same way
+            return directory
         for area, number, region in self._areas().itertuples(index=False, name=None):
             has_number = number == number
             directory.add(area, int(number) if has_number else None,
                           region if isinstance(region, str) and region not in ("", "NA") else None)
         directory.finish_regions()
+        if self.derived is not None and made_from is not None:
+            self.derived[key] = directory.copy()
         return directory
 
 
