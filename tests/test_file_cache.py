@@ -253,3 +253,25 @@ def test_lait_areas_joined_to_the_bundled_directory_once(tmp_path: Path) -> None
     other.add("Atlantis", 999)
     joined = read_lait(path, reuse=True).directory(other)
     assert joined.by_number(999) == "Atlantis" and joined.number_of("Rutland") == 857
+
+
+def test_funnels_against_every_authority_are_drawn_once_a_lait_read(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    import kpi_excel.app.authority_benchmark as authority_benchmark
+    from kpi_excel.app.report_files import new_report, refresh_report
+
+    drawn: list[str] = []
+    real = authority_benchmark.funnel_for
+    monkeypatch.setattr(authority_benchmark, "funnel_for",
+                        lambda rows, **kw: drawn.append(kw["indicator"]) or real(rows, **kw))
+    report = new_report(tmp_path / "report.xlsx", example=True)
+    fresh, warm = tmp_path / "fresh.xlsx", tmp_path / "warm.xlsx"
+    shutil.copy(report, warm)
+    now = __import__("datetime").datetime(2026, 4, 1, 9, 0)
+    refresh_report(report, fresh, now=now)
+    first = list(drawn)
+    assert first, "the example draws funnels"
+    refresh_report(warm, now=now)  # the same LAIT read: the same funnels, not drawn again
+    assert drawn == first
+    assert _sheet_values(warm, "Benchmark") == _sheet_values(fresh, "Benchmark")

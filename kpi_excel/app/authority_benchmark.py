@@ -93,7 +93,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
     frame["dps"] = indicators["dps"].reindex(frame.index).to_numpy() if "dps" in indicators.columns else None
     funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities),
-                           adjusted=settings.funnel_adjusted, memo=loaded.derived)
+                           adjusted=settings.funnel_adjusted, memo=loaded.derived, everyone=group is None)
     return frame, funnels
 
 
@@ -210,14 +210,17 @@ def _per_kpi_period(found: pd.DataFrame, labels: dict[tuple[str, str], str]) -> 
 
 def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, CountPair], indicators: pd.DataFrame,
                  authority: str, group: set[str], *, adjusted: bool = False,
-                 memo: dict[Hashable, Any] | None = None) -> tuple[Funnel, ...]:
+                 memo: dict[Hashable, Any] | None = None, everyone: bool = False) -> tuple[Funnel, ...]:
     """Our and England's counts into ``frame`` (numerator, denominator, england_numerator,
     england_denominator, count_kind, count_multiplier), row by row; the funnel plots (with
     Spiegelhalter's overdispersion-adjusted limits when ``adjusted``, the Settings' choice).
 
     ``memo``: kept with benchmark data read once a process (``BenchmarkData.derived``): the
     counts across authorities at a code's period depend on that data and the code's count
-    pair alone, so the server works them out once, not on every click."""
+    pair alone, so the server works them out once, not on every click; so are the funnels
+    against every authority (``everyone``: ``group`` is all of them), one per code, period and
+    authority at most. A comparator group is the officer's own: its funnels are not kept, so
+    no request can grow what the process keeps."""
     columns: dict[str, list[object]] = {name: [] for name in ("numerator", "denominator", "england_numerator",
                                                              "england_denominator", "count_multiplier",
                                                              "count_kind")}
@@ -241,8 +244,13 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
         when = benchmark_label_period(label)
         if pair is not None and (code not in funnels or _later(when, funnels[code][0])):
             name = str(indicators["name"].get(code, code)) if "name" in indicators.columns else code
-            funnel = funnel_for(rows, indicator=code, name=name, period=label, ours=authority, kind=pair.kind,
-                                multiplier=pair.multiplier, group=group, adjusted=adjusted)
+            kept = ("funnel", code, label, pair, name, authority, adjusted) if memo is not None and everyone \
+                else None
+            funnel = memo[kept] if kept is not None and kept in memo else \
+                funnel_for(rows, indicator=code, name=name, period=label, ours=authority, kind=pair.kind,
+                           multiplier=pair.multiplier, group=group, adjusted=adjusted)
+            if kept is not None:
+                memo[kept] = funnel  # a frozen Funnel (or None): shared, never changed
             if funnel is not None:
                 funnels[code] = (when, funnel)  # the latest period's plot, when rows differ in period
     for name, column in columns.items():
