@@ -189,3 +189,89 @@ def test_funnel_counts_are_worked_out_once_a_lait_read_and_agree_with_fresh_ones
     clear_cache()  # a new read (a changed file, a new process) works them out again
     refresh_report(warm, tmp_path / "again.xlsx", now=now)
     assert calls == worked_out * 2
+
+
+def test_bundled_directory_built_once_and_each_caller_extends_its_own() -> None:
+    first, second = load_directory(), load_directory()
+    assert first is not second and first.made_from == ("bundled LA code list",)
+    assert first.areas == second.areas and first.find("Leics") is None
+    first.add("Atlantis", 999)
+    assert first.made_from is None  # filled some other way now: nothing reused for it
+    assert first.by_number(999) == "Atlantis" and first.find("atlantis") == "Atlantis"
+    assert second.by_number(999) is None and second.find("atlantis") is None
+    assert load_directory().find("atlantis") is None and load_directory().made_from == ("bundled LA code list",)
+
+
+def test_neighbour_names_looked_up_once_for_a_directory_made_the_same_way(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpi_excel.app import authority_benchmark
+
+    calls: list[Path] = []
+    real = lait_files.read_neighbours
+
+    def counted(path: Path, directory, *, reuse: bool = False):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        return real(path, directory, reuse=reuse)
+
+    monkeypatch.setattr(lait_files, "read_neighbours", counted)
+    path = tmp_path / "sn_may_2025.csv"
+    rows = lait_files._neighbour_rows(BUNDLED / "sn_may_2025.xlsx")
+    _write_csv(path, rows)
+    memo: dict = {}
+    directory = load_directory()
+    first = authority_benchmark._neighbours(path, directory, directory.made_from, memo)
+    again = authority_benchmark._neighbours(path, load_directory(), directory.made_from, memo)
+    assert again is first and len(calls) == 1 and first.neighbours["Leicestershire"]
+    # A directory filled another way is not known to be the same: looked up again, not kept.
+    authority_benchmark._neighbours(path, directory, None, memo)
+    assert len(calls) == 2
+    # A changed neighbour file is another key.
+    leics = next(r for r in rows if "Leicestershire" in [str(c) for c in r])
+    at = [str(c) for c in leics].index("Leicestershire")
+    _write_csv(path, [[("" if (r is leics and c > at + 1) else v) for c, v in enumerate(r)] for r in rows])
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    changed = authority_benchmark._neighbours(path, directory, directory.made_from, memo)
+    assert len(calls) == 3 and changed.neighbours["Leicestershire"] == []
+
+
+def test_lait_areas_joined_to_the_bundled_directory_once(tmp_path: Path) -> None:
+    path = _lait_csv(tmp_path / "lait.csv", "71.5")
+    fresh = read_lait(path).directory(load_directory())  # read afresh: nothing kept
+
+    def state(directory):  # type: ignore[no-untyped-def]
+        return directory.areas, directory._keys, directory._numbers
+
+    first = read_lait(path, reuse=True).directory(load_directory())
+    second = read_lait(path, reuse=True).directory(load_directory())  # from what the first worked out
+    assert state(first) == state(fresh) and state(second) == state(fresh)
+    assert first.region_of("Rutland") == fresh.region_of("Rutland") and first.number_of("Rutland") == 857
+    second.add("Atlantis", 999)
+    assert first.by_number(999) is None and read_lait(path, reuse=True).directory(load_directory()).by_number(999) is None
+    # a base filled some other way gets the adds themselves
+    other = load_directory()
+    other.add("Atlantis", 999)
+    joined = read_lait(path, reuse=True).directory(other)
+    assert joined.by_number(999) == "Atlantis" and joined.number_of("Rutland") == 857
+
+
+def test_funnels_against_every_authority_are_drawn_once_a_lait_read(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    import kpi_excel.app.authority_benchmark as authority_benchmark
+    from kpi_excel.app.report_files import new_report, refresh_report
+
+    drawn: list[str] = []
+    real = authority_benchmark.funnel_for
+    monkeypatch.setattr(authority_benchmark, "funnel_for",
+                        lambda rows, **kw: drawn.append(kw["indicator"]) or real(rows, **kw))
+    report = new_report(tmp_path / "report.xlsx", example=True)
+    fresh, warm = tmp_path / "fresh.xlsx", tmp_path / "warm.xlsx"
+    shutil.copy(report, warm)
+    now = __import__("datetime").datetime(2026, 4, 1, 9, 0)
+    refresh_report(report, fresh, now=now)
+    first = list(drawn)
+    assert first, "the example draws funnels"
+    refresh_report(warm, now=now)  # the same LAIT read: the same funnels, not drawn again
+    assert drawn == first
+    assert _sheet_values(warm, "Benchmark") == _sheet_values(fresh, "Benchmark")

@@ -49,9 +49,10 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
                          sheet="Settings")
     from kpi_excel.app.benchmark_table import load_benchmark_data, pick_neighbours, read_group
     from kpi_excel.core.benchmark import benchmark
-    from kpi_excel.sources.lait_files import read_count_pairs, read_dictionary, read_neighbours
+    from kpi_excel.sources.lait_files import read_count_pairs, read_dictionary
 
     bundled = resources.files("kpi_excel").joinpath("data/benchmark")
+    made_from = areas.made_from  # what the directory holds before the benchmark data's areas join it
     with policy.reading(source, "Benchmark data"):
         if settings.benchmark_source.strip().lower() == EXAMPLE_BENCHMARK:
             dictionary = Path(str(bundled.joinpath("lait_dictionary.csv")))
@@ -67,7 +68,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     codes = {code for code, _, _ in wanted}
     pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))), reuse=True)
     count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
-    with_counts = loaded.values[loaded.values["code"].astype(str).isin(count_codes)]
+    with_counts = _rows_of_codes(loaded.values, count_codes, loaded.derived)
     values = with_counts[with_counts["code"].astype(str).isin(codes)]
     labels = _matching_labels(values, wanted, cutoff)
     group = None
@@ -77,7 +78,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         group_source, group_path = group_file
         with policy.reading(group_source, "Comparator group"):
             group = read_group(group_path, areas)
-    lists = [read_neighbours(Path(str(bundled.joinpath(name))), loaded.directory, reuse=True)
+    lists = [_neighbours(Path(str(bundled.joinpath(name))), loaded.directory, made_from, loaded.derived)
              for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx")]
     neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
     regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
@@ -92,8 +93,48 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
     frame["dps"] = indicators["dps"].reindex(frame.index).to_numpy() if "dps" in indicators.columns else None
     funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities),
-                           adjusted=settings.funnel_adjusted, memo=loaded.derived)
+                           adjusted=settings.funnel_adjusted, memo=loaded.derived, everyone=group is None)
     return frame, funnels
+
+
+def _neighbours(path: Path, directory: AreaDirectory, made_from: tuple[str, ...] | None,
+                memo: dict[Hashable, Any] | None) -> Any:
+    """A neighbour list with its names looked up in ``directory``, from ``memo`` when it has it.
+
+    ``memo``: kept with benchmark data read once a process, whose areas joined a directory
+    ``made_from`` (None: filled some other way, so not known to be the same). Such a directory
+    is the same for every request, so the names are looked up once, not on every click; a
+    changed neighbour file is another key (its cells are read again, as read_neighbours does)."""
+    from kpi_excel.sources.file_cache import file_key
+    from kpi_excel.sources.lait_files import read_neighbours
+
+    try:
+        key = ("neighbours", made_from, file_key(path)) if memo is not None and made_from is not None else None
+    except OSError:
+        key = None  # read_neighbours names the missing file
+    found = memo.get(key) if memo is not None and key is not None else None
+    if found is None:
+        found = read_neighbours(path, directory, reuse=True)
+        if memo is not None and key is not None:
+            memo[key] = found  # a frozen NeighbourList: read, never changed, by its users
+    return found
+
+
+def _rows_of_codes(values: pd.DataFrame, codes: set[str], memo: dict[Hashable, Any] | None) -> pd.DataFrame:
+    """``values``' rows whose code is one of ``codes``, in the file's order.
+
+    ``memo``: kept with benchmark data read once a process. Each code's row positions
+    are found once there; a request then takes its few codes' rows instead of
+    turning the whole file's code column (641k rows of LAIT) into text again."""
+    key = ("row positions by code",)
+    positions = memo.get(key) if memo is not None else None
+    if positions is None:
+        text = values["code"].astype(str).to_numpy()
+        positions = pd.Series(np.arange(len(text))).groupby(text, sort=False).indices
+        if memo is not None:
+            memo[key] = positions
+    found = [positions[code] for code in codes if code in positions]
+    return values.iloc[np.sort(np.concatenate(found)) if found else np.array([], dtype=np.intp)]
 
 
 def _wanted(table: Any, selected: pd.DataFrame | None) -> list[tuple[str, str, object]]:
@@ -169,14 +210,17 @@ def _per_kpi_period(found: pd.DataFrame, labels: dict[tuple[str, str], str]) -> 
 
 def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, CountPair], indicators: pd.DataFrame,
                  authority: str, group: set[str], *, adjusted: bool = False,
-                 memo: dict[Hashable, Any] | None = None) -> tuple[Funnel, ...]:
+                 memo: dict[Hashable, Any] | None = None, everyone: bool = False) -> tuple[Funnel, ...]:
     """Our and England's counts into ``frame`` (numerator, denominator, england_numerator,
     england_denominator, count_kind, count_multiplier), row by row; the funnel plots (with
     Spiegelhalter's overdispersion-adjusted limits when ``adjusted``, the Settings' choice).
 
     ``memo``: kept with benchmark data read once a process (``BenchmarkData.derived``): the
     counts across authorities at a code's period depend on that data and the code's count
-    pair alone, so the server works them out once, not on every click."""
+    pair alone, so the server works them out once, not on every click; so are the funnels
+    against every authority (``everyone``: ``group`` is all of them), one per code, period and
+    authority at most. A comparator group is the officer's own: its funnels are not kept, so
+    no request can grow what the process keeps."""
     columns: dict[str, list[object]] = {name: [] for name in ("numerator", "denominator", "england_numerator",
                                                              "england_denominator", "count_multiplier",
                                                              "count_kind")}
@@ -200,8 +244,13 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
         when = benchmark_label_period(label)
         if pair is not None and (code not in funnels or _later(when, funnels[code][0])):
             name = str(indicators["name"].get(code, code)) if "name" in indicators.columns else code
-            funnel = funnel_for(rows, indicator=code, name=name, period=label, ours=authority, kind=pair.kind,
-                                multiplier=pair.multiplier, group=group, adjusted=adjusted)
+            kept = ("funnel", code, label, pair, name, authority, adjusted) if memo is not None and everyone \
+                else None
+            funnel = memo[kept] if kept is not None and kept in memo else \
+                funnel_for(rows, indicator=code, name=name, period=label, ours=authority, kind=pair.kind,
+                           multiplier=pair.multiplier, group=group, adjusted=adjusted)
+            if kept is not None:
+                memo[kept] = funnel  # a frozen Funnel (or None): shared, never changed
             if funnel is not None:
                 funnels[code] = (when, funnel)  # the latest period's plot, when rows differ in period
     for name, column in columns.items():

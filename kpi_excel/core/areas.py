@@ -127,6 +127,9 @@ class AreaDirectory:
     areas: dict[str, Area] = field(default_factory=dict)
     _keys: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _numbers: dict[int, str] = field(default_factory=dict, repr=False)
+    # What filled the directory, when a known builder alone did (the bundled code list): a server
+    # reuses what it worked out against an equal directory. Any other add() forgets it.
+    made_from: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     # --- building -------------------------------------------------------------
 
@@ -146,6 +149,7 @@ class AreaDirectory:
 
     def add(self, name: str, number: int | None = None, region: str | None = None, kind: str = "") -> Area:
         """Add an area (or fill in what an existing one lacks); returns it."""
+        self.made_from = None
         name = name.strip()
         if not kind and number is not None:
             kind = "england" if number == 970 else ("region" if number > AUTHORITY_MAX_NUMBER else "")
@@ -163,6 +167,17 @@ class AreaDirectory:
         for key in _variants(name):
             self._keys.setdefault(key, set()).add(name)
         return area
+
+    def copy(self) -> "AreaDirectory":
+        """A directory of its own with the same areas (its adds leave this one as it is)."""
+        return AreaDirectory(dict(self.areas), {key: set(names) for key, names in self._keys.items()},
+                             dict(self._numbers), self.made_from)
+
+    def take(self, other: "AreaDirectory") -> None:
+        """Hold what ``other`` holds (copied: later adds to either stay their own)."""
+        copied = other.copy()
+        self.areas, self._keys, self._numbers, self.made_from = (copied.areas, copied._keys, copied._numbers,
+                                                                 copied.made_from)
 
     def finish_regions(self) -> None:
         """Point each authority's region at the region's canonical area name

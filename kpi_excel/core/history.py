@@ -73,24 +73,40 @@ def history_window(
     values: Mapping[Period, tuple[float, str]],
     frequency: Frequency | None,
     periods: int = HISTORY_PERIODS,
+    *,
+    windows: dict[tuple[object, ...], list[Period]] | None = None,
 ) -> tuple[HistoryPoint, ...]:
-    """The last ``periods`` periods of ``frequency`` ending at the latest with a value."""
+    """The last ``periods`` periods of ``frequency`` ending at the latest with a value.
+
+    ``windows``: the periods worked out so far for a latest period (as written) and
+    frequency, shared by the indicators of one report, most of which end together."""
     present = [p for p, (v, _) in values.items() if not _gap(v)]
     if not present or periods < 1:
         return ()
     latest = max(present, key=_sort_key)  # each period's key once, not twice per comparison
     frequency = frequency or infer_frequency(latest)
+    key = (latest, latest.style, latest.fiscal, frequency, periods)  # every field: the labels follow the style
+    steps = windows.get(key) if windows is not None else None
+    if steps is None:
+        steps = _window(latest, frequency, periods)
+        if windows is not None:
+            windows[key] = steps
+    points = []
+    for period in steps:
+        value, shown = values.get(period, (math.nan, ""))
+        points.append(HistoryPoint(_label(period, period.style), None if _gap(value) else float(value), shown or ""))
+    return tuple(points)
+
+
+def _window(latest: Period, frequency: Frequency, periods: int) -> list[Period]:
+    """Up to ``periods`` comparable periods ending at ``latest``, earliest first."""
     steps = [latest]
     while len(steps) < periods:
         earlier = comparable_previous(steps[-1], frequency)
         if earlier is None:
             break
         steps.append(earlier)
-    points = []
-    for period in reversed(steps):
-        value, shown = values.get(period, (math.nan, ""))
-        points.append(HistoryPoint(_label(period, period.style), None if _gap(value) else float(value), shown or ""))
-    return tuple(points)
+    return steps[::-1]
 
 
 def _sort_key(period: Period) -> tuple[int, int, str]:
@@ -110,8 +126,9 @@ def indicator_histories(
 ) -> dict[str, History]:
     """A :class:`History` per indicator code in ``frequencies`` that has any value."""
     out = {}
+    windows: dict[tuple[object, ...], list[Period]] = {}
     for code, frequency in frequencies.items():
-        points = history_window(values.get(code, {}), frequency, periods)
+        points = history_window(values.get(code, {}), frequency, periods, windows=windows)
         if points:
             percent = any(p.shown.strip().endswith("%") for p in points)
             out[code] = History(code, frequency, points, percent)

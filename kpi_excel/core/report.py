@@ -349,7 +349,9 @@ def plan_refresh(
     sparklines = None
     with_history = [(r, s) for r, s in zip(rated, statuses) if r.history is not None]
     if with_history:
-        history_spec, refs = history_sheet([_history_row(r, s) for r, s in with_history], name=HISTORY_SHEET,
+        point_cells: dict[tuple[float, str, bool], Cell] = {}  # a history repeats the same few thousand points
+        history_spec, refs = history_sheet([_history_row(r, s, point_cells) for r, s in with_history],
+                                           name=HISTORY_SHEET,
                                            periods=settings.history_periods)
         sheets.append(history_spec)
         sparklines = Sparklines(KPI_OUTPUTS["history"], tuple(
@@ -459,13 +461,14 @@ def _name(table: KpiTable, row: _Row) -> str:
     return str(row.fields.get("indicator") or row.fields.get("code") or f"row {table.sheet_row(row.index)}").strip()
 
 
-def _history_row(row: _Row, status: IndicatorStatus) -> HistoryRow:
-    """The History sheet's line for a row: values as Excel holds them, target line, alt text."""
+def _history_row(row: _Row, status: IndicatorStatus, point_cells: dict[tuple[float, str, bool], Cell]) -> HistoryRow:
+    """The History sheet's line for a row: values as Excel holds them, target line, alt text.
+    ``point_cells``: the cells made so far for (number, text shown, percent), shared by the rows."""
     history = row.history
     result = row.assessment
     assert history is not None and result is not None
     percent = history.percent or _unit_percent(row)
-    cells = tuple(_point_cell(p.value, p.shown, percent) for p in history.points)
+    cells = tuple(_point_cell(p.value, p.shown, percent, point_cells) for p in history.points)
     target = result.target
     target_text = target.display() if target is not None else ""
     line = None
@@ -486,9 +489,19 @@ def _history_row(row: _Row, status: IndicatorStatus) -> HistoryRow:
                                        replace(history, percent=percent), target_text))
 
 
-def _point_cell(number: float | None, shown: str, percent: bool) -> Cell:
+def _point_cell(number: float | None, shown: str, percent: bool, made: dict[tuple[float, str, bool], Cell]) -> Cell:
     if number is None:
         return Cell(None)
+    key = (number, shown, percent)
+    if number != 0:  # 0.0 and -0.0 are one key but two cells
+        found = made.get(key)
+        if found is None:
+            found = made[key] = _new_point_cell(number, shown, percent)
+        return found
+    return _new_point_cell(number, shown, percent)
+
+
+def _new_point_cell(number: float, shown: str, percent: bool) -> Cell:
     look = _shown_look(shown) if shown else None
     value = Value(number, percent=percent) if look is None else \
         Value(number, percent=percent or look[0], decimals=look[1])  # one Value a point, not two
@@ -565,26 +578,45 @@ def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[st
     """Each rated row's RAG at its comparable previous period, where the row alone says it: its
     previous value rated against its target as if it were the latest. "" where it does not (rated
     by quartile or trend, which need that period's benchmark or the period before; no previous
-    value). An override is the officer's word on the latest period only, so it is left out."""
-    shifted = []
-    for row in rows:
-        fields = dict(row.fields, rag_override=None, previous_value=None, previous_period=None,
-                      latest_value=row.fields.get("previous_value"), latest_period=row.fields.get("previous_period"),
-                      latest_numerator=row.fields.get("previous_numerator"),
-                      latest_denominator=row.fields.get("previous_denominator"),
-                      previous_numerator=None, previous_denominator=None)
-        formats = {k: v for k, v in row.formats.items() if not k.startswith(("latest_", "previous_"))}
-        for name in ("value", "numerator", "denominator"):
-            if f"previous_{name}" in row.formats:
-                formats[f"latest_{name}"] = row.formats[f"previous_{name}"]
-        shifted.append(_Row(row.index, fields, formats))
-    _assess(shifted, options)
-    out = []
-    for row, then in zip(rows, shifted):
-        rated = then.assessment is not None and not then.assessment.blank and then.assessment.rule == "target"
-        known = rated and row.assessment is not None and row.fields.get("previous_value") not in (None, "")
-        out.append(then.assessment.rag if known else "")  # type: ignore[union-attr]
+    value). An override is the officer's word on the latest period only, so it is left out.
+
+    The rows are shifted column by column (each previous cell read as the latest) and only the
+    RAG and rule columns read back: no row copied, no whole assessment built for a word."""
+    fields = {name for row in rows for name in row.fields} | set(_SHIFTED) | set(_CLEARED)
+    cells = {name: _shifted_column(rows, name) for name in fields}
+    shown_names = {name for row in rows for name in row.formats if not name.startswith(("latest_", "previous_"))}
+    shown_names |= {latest for row in rows for latest, previous in _SHIFTED.items()
+                    if previous in row.formats and latest != "latest_period"}
+    shown = {name: [row.formats.get(_SHIFTED.get(name, name)) for row in rows] for name in shown_names}
+    # The rows the engine rates: those not blank once shifted (as _is_blank sees them).
+    kept = [i for i in range(len(rows))
+            if not all(cells[n][i] in (None, "") for n in ("indicator", "code", "latest_value", "target"))]
+    out = [""] * len(rows)
+    if not kept:
+        return out
+    ratings = rate_rows({name: [column[i] for i in kept] for name, column in cells.items()},
+                        {name: [column[i] for i in kept] for name, column in shown.items()}, options,
+                        size=len(kept))
+    for position, i in enumerate(kept):
+        row = rows[i]
+        rated = not ratings.blank[position] and ratings.rule[position] == "target"
+        if rated and row.assessment is not None and row.fields.get("previous_value") not in (None, ""):
+            out[i] = ratings.rag[position]
     return out
+
+
+# A previous period rated as the latest: each latest_ field read from its previous_ field, and
+# what only the latest has (the officer's override) or the shifted row lacks (its own previous) empty.
+_SHIFTED = {"latest_value": "previous_value", "latest_period": "previous_period",
+            "latest_numerator": "previous_numerator", "latest_denominator": "previous_denominator"}
+_CLEARED = ("rag_override", "previous_value", "previous_period", "previous_numerator", "previous_denominator")
+
+
+def _shifted_column(rows: Sequence[_Row], name: str) -> list[object]:
+    if name in _CLEARED:
+        return [None] * len(rows)
+    source = _SHIFTED.get(name, name)
+    return [row.fields.get(source) for row in rows]
 
 
 def _quartile(raw: object) -> Quartile | None:

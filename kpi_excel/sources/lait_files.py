@@ -80,13 +80,24 @@ class LaitData:
         return sorted(areas.loc[areas["number"] < 970, "area"])
 
     def directory(self, base: AreaDirectory | None = None) -> AreaDirectory:
-        """The areas of the data (their numbers), added to ``base`` (the code list)."""
+        """The areas of the data (their numbers), added to ``base`` (the code list).
+
+        Read once a process (``derived``), the sum for a base made a known way (the bundled
+        code list) is worked out once too, and later bases are given a copy of it."""
         directory = base or AreaDirectory()
+        made_from = directory.made_from
+        key = ("directory", made_from)
+        built = self.derived.get(key) if self.derived is not None and made_from is not None else None
+        if built is not None:
+            directory.take(built)  # what the adds below would make of a directory made the same way
+            return directory
         for area, number, region in self._areas().itertuples(index=False, name=None):
             has_number = number == number
             directory.add(area, int(number) if has_number else None,
                           region if isinstance(region, str) and region not in ("", "NA") else None)
         directory.finish_regions()
+        if self.derived is not None and made_from is not None:
+            self.derived[key] = directory.copy()
         return directory
 
 
@@ -352,16 +363,23 @@ def _norm(value: object) -> str:
 def load_directory(path: Path | None = None) -> AreaDirectory:
     """The LA code list (the bundled copy of DfE's unless ``path`` is given)."""
     if path is None:
-        frame = _bundled_code_list()
-    else:
-        path = Path(path)
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            from kpi_excel.sources.xlsx import sheet_table
+        return _bundled_directory().copy()  # each caller's own: readers extend it
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from kpi_excel.sources.xlsx import sheet_table
 
-            frame = sheet_table(path)
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = sheet_table(path)
+    else:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return _directory_from(frame, path)
+
+
+@lru_cache(maxsize=1)
+def _bundled_directory() -> AreaDirectory:
+    """The bundled code list's directory, built once a process; never handed out (callers get copies)."""
+    directory = _directory_from(_bundled_code_list(), None)
+    directory.made_from = ("bundled LA code list",)
+    return directory
 
 
 @lru_cache(maxsize=1)

@@ -701,7 +701,11 @@ def rate_parsed(
     are used where ``green_within`` / ``amber_within`` give none."""
     size = len(rules)
     nothing: list[None] = [None] * size
-    specs = [(r if isinstance(r, RuleSpec) else RuleSpec(r)).overridden_by(g, a)
+    # Rows share a few rule and tolerance objects: each pair made once, not once a row (keyed by
+    # identity, as the inputs hold the objects for the call: equal-looking values stay apart).
+    made: dict[tuple[int, int, int], RuleSpec] = {}
+    specs = [made.get((id(r), id(g), id(a))) or made.setdefault(
+                 (id(r), id(g), id(a)), (r if isinstance(r, RuleSpec) else RuleSpec(r)).overridden_by(g, a))
              for r, g, a in zip(rules, green_within or nothing, amber_within or nothing)]
     greens = [s.green_within for s in specs]
     ambers = [s.amber_within for s in specs]
