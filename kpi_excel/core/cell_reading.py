@@ -12,6 +12,7 @@ are equal in Python but read differently; so are ``0.0`` and ``-0.0``).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -22,7 +23,7 @@ from kpi_excel.core.periods import PeriodError, format_period, parse_period
 from kpi_excel.core.values import ValueReadError, parse_value
 from kpi_excel.ooxml.cell_content import Uncalculated
 
-__all__ = ["BAD", "blank", "text", "period_label", "number", "number_and_count", "timestamp", "per_distinct",
+__all__ = ["BAD", "absent", "blank", "text", "period_label", "number", "number_and_count", "timestamp", "per_distinct",
            "Failed"]
 
 BAD = object()  # a cell that cannot be read as a date and time
@@ -40,6 +41,12 @@ def per_distinct(fn: Callable[..., Any], cells: Sequence[Any], formats: Sequence
 
 
 blank = is_blank  # no value: None, NaN, NaT, pandas' NA or text of spaces only (the engine's blank)
+
+
+def absent(value: object) -> bool:
+    """A field a pandas row left empty: None, NaN, pandas' NA or empty text (a benchmark's
+    figures, a chosen observation's period and note)."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value == ""
 
 
 def text(value: object) -> str:

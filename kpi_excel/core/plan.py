@@ -18,6 +18,7 @@ from kpi_excel.ooxml.cell_content import EXCEL_CELL_LIMIT
 __all__ = [
     "CUT_MARK",
     "fit_text",
+    "short_text",
     "fit_plan",
     "Cell",
     "ColumnSpec",
@@ -270,6 +271,11 @@ class Plan:
 # ---- Excel's cell limit ------------------------------------------------------------------
 
 CUT_MARK = "… [cut to Excel's 32,767-character cell limit]"
+
+
+def short_text(text: str, length: int = 60) -> str:
+    """``text`` cut to ``length`` characters with an ellipsis: a chart title, a log line."""
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def fit_text(text: str) -> str:

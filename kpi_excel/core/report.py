@@ -23,34 +23,32 @@ import pandas as pd
 
 from kpi_excel.core.assess import Assessment, RateOptions, duplicate_codes
 from kpi_excel.core.engine import rate_rows
+from kpi_excel.core.benchmark_sheet import BenchmarkedRow, benchmark_sheet
+from kpi_excel.core.cell_reading import absent
 from kpi_excel.core.benchmark_figure import benchmarked_value, position_note
-from kpi_excel.core.funnel import Funnel, overdispersion_note
+from kpi_excel.core.funnel import Funnel
 from kpi_excel.core.measures import Measure
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.core.polarity import Polarity
 from kpi_excel.core.significance import COUNT_FIELDS, versus_from_counts, versus_word
 from kpi_excel.core.stats import compare_with
-from kpi_excel.core.columns import column_letter, match_columns, normalise_header
+from kpi_excel.core.columns import match_columns, normalise_header
 from kpi_excel.core.plan import (
-    Block,
     EXCEL_CELL_LIMIT,
     Cell,
-    Chart,
     ColumnSpec,
     ColumnWrite,
     KpiUpdate,
     LogEntry,
     Plan,
-    Series,
-    SheetSpec,
     Summary,
     fit_plan,
+    short_text,
 )
 from kpi_excel.core.history import History, HistoryRow, describe_history, history_sheet
 from kpi_excel.core.override_period import check_override
-from kpi_excel.core.palette import COMPARISON_COLOURS, FUNNEL_COLOURS, QUARTILE_COLOURS, RAG_COLOURS
-from kpi_excel.core.print_layout import ChartGrid, Slot
-from kpi_excel.core.plan import FormatRule, Sparklines
+from kpi_excel.core.palette import RAG_COLOURS
+from kpi_excel.core.plan import Sparklines
 from kpi_excel.core.rag import (AMBER, BLUE, GREEN, NA, RED, YELLOW, Quartile, RagError, RuleSpec, parse_quartile,
                                 row_rule, status_of_word)
 from kpi_excel.core.settings import ReportSettings, read_settings
@@ -69,7 +67,7 @@ from kpi_excel.core.template import (
     log_sheet,
     rag_key_sheet,
 )
-from kpi_excel.core.values import PERCENT_UNKNOWN_PRECISION, Value, ValueReadError, format_number, parse_value
+from kpi_excel.core.values import PERCENT_UNKNOWN_PRECISION, Value, ValueReadError, parse_value
 from kpi_excel.errors import InputError, Problem
 
 __all__ = [
@@ -82,13 +80,10 @@ __all__ = [
     "plan_refresh",
     "published_statuses",
     "excel_cell",
-    "CHART_LIMIT",
     "period_key",
     "rate_options",
 ]
 
-# Per-indicator charts on the Benchmark sheet; the table lists every indicator.
-CHART_LIMIT = 24
 # Lines the Summary sheet gives to Data codes that match no indicator.
 _NOT_USED_SHOWN = 10
 
@@ -345,7 +340,9 @@ def plan_refresh(
     sheets = [rag_key_sheet(settings), summary_sheet(narrative, name=SUMMARY_SHEET, when=when, rules=rag_rules,
                                                      not_used=shown_not_used)]
     if benchmark is not None:
-        sheets.append(_benchmark_sheet(rows, settings, table, funnels))
+        sheets.append(benchmark_sheet([BenchmarkedRow(row.fields.get("indicator"), row.fields.get("benchmark_code"),
+                                                      row.fields.get("code"), row.bench, _unit_label(row), row.versus)
+                                       for row in rows if row.bench is not None], settings, funnels))
     sparklines = None
     with_history = [(r, s) for r, s in zip(rated, statuses) if r.history is not None]
     if with_history:
@@ -437,12 +434,12 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpe
         before = status_of_word(table.cells.value(row.index, table.outputs["rag"]), rule,
                                 row_rule(row.fields.get("rag_rule"), rule)) or ""
     quartile = None
-    if row.bench is not None and not _missing(row.bench.get("quartile")):
+    if row.bench is not None and not absent(row.bench.get("quartile")):
         quartile = int(row.bench["quartile"])  # type: ignore[call-overload]
     elif result.quartile is not None:
         quartile = result.quartile.number
     rank = ""
-    if row.bench is not None and not _missing(row.bench.get("rank")) and not _missing(row.bench.get("n_areas")):
+    if row.bench is not None and not absent(row.bench.get("rank")) and not absent(row.bench.get("n_areas")):
         rank = f"{int(row.bench['rank'])} of {int(row.bench['n_areas'])}"  # type: ignore[call-overload]
     ranked = benchmarked_value(row.bench, _bench_percent(row)) if row.bench is not None else None
     return IndicatorStatus(
@@ -453,7 +450,7 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpe
         below_target=below_target, previous_rag=before,
         significance=result.statistics.significance if result.statistics is not None else "",
         benchmark_value=ranked.display() if ranked is not None else "",
-        benchmark_period="" if row.bench is None or _missing(row.bench.get("period")) else str(row.bench["period"]),
+        benchmark_period="" if row.bench is None or absent(row.bench.get("period")) else str(row.bench["period"]),
     )
 
 
@@ -696,7 +693,7 @@ def _by_code(frame: pd.DataFrame | None) -> dict[object, dict[str, object]] | No
 
 def period_key(period: object) -> str:
     """How a latest period is matched between a KPI row and its benchmark row."""
-    return "" if _missing(period) else str(period).strip()
+    return "" if absent(period) else str(period).strip()
 
 
 def _apply_selection(row: _Row, selected: dict[str, dict[str, object]] | None,
@@ -712,9 +709,9 @@ def _apply_selection(row: _Row, selected: dict[str, dict[str, object]] | None,
     unit_percent = _unit_percent(row)
     for when in ("previous", "latest"):
         period, value = choice.get(f"{when}_period"), choice.get(f"{when}_value")
-        row.fields[f"{when}_period"] = None if _missing(period) else period
+        row.fields[f"{when}_period"] = None if absent(period) else period
         row.formats.pop(f"{when}_value", None)
-        if _missing(value):
+        if absent(value):
             value = None
         elif unit_percent and isinstance(value, (int, float)):
             value = f"{value:g}%"  # sources give percentages in points
@@ -723,11 +720,11 @@ def _apply_selection(row: _Row, selected: dict[str, dict[str, object]] | None,
         row.fields[f"{when}_value"] = value
         for part in ("numerator", "denominator"):  # a source's counts win; typed ones stay otherwise
             count = choice.get(f"{when}_{part}")
-            if not _missing(count):
+            if not absent(count):
                 row.fields[f"{when}_{part}"] = float(count)  # type: ignore[arg-type]
                 row.counted.add(f"{when}_{part}")
-    source = "" if _missing(choice.get("source")) else str(choice.get("source"))
-    note = "" if _missing(choice.get("note")) else str(choice.get("note"))
+    source = "" if absent(choice.get("source")) else str(choice.get("source"))
+    note = "" if absent(choice.get("note")) else str(choice.get("note"))
     row.source = source + (f" ({note})" if note else "")
 
 
@@ -741,10 +738,6 @@ def _numeric(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value == ""
 
 
 def _apply_benchmark(row: _Row, benchmark: dict[str, dict[str, object]] | None, settings: ReportSettings) -> None:
@@ -762,13 +755,13 @@ def _apply_benchmark(row: _Row, benchmark: dict[str, dict[str, object]] | None, 
     # judged there (see _benchmark_versus), never against a typed value of another period.
     row.fields.pop("england", None)
     quartile = bench.get("quartile")
-    if not _missing(quartile):
+    if not absent(quartile):
         row.fields["quartile"] = int(quartile)
-        row.fields["quartile_position"] = None if _missing(bench.get("position")) else bench.get("position")
+        row.fields["quartile_position"] = None if absent(bench.get("position")) else bench.get("position")
     else:
         _keep_typed_quartile(row, bench)
     _resolve_top_quartile_target(row, bench)
-    if settings.derive_targets and row.fields.get("target") in (None, "") and not _missing(bench.get("derived_target")):
+    if settings.derive_targets and row.fields.get("target") in (None, "") and not absent(bench.get("derived_target")):
         row.fields["target"] = str(bench.get("derived_target"))
         row.problems.append(Problem("target", f"no target set: aiming at the comparator group's top quartile "
                                               f"({bench.get('derived_target')})"))
@@ -796,17 +789,17 @@ def _say_what_was_ranked(row: _Row) -> None:
     shown (another period, or another figure), Checks says so, and a RAG rated by
     quartile names the figure it was rated on."""
     result, bench = row.assessment, row.bench
-    if bench is None or result is None or result.blank or _missing(bench.get("quartile")):
+    if bench is None or result is None or result.blank or absent(bench.get("quartile")):
         return
     value = benchmarked_value(bench, _bench_percent(row))
     if value is None:
         return
-    period = "" if _missing(bench.get("period")) else str(bench["period"])
+    period = "" if absent(bench.get("period")) else str(bench["period"])
     on = position_note(value, period, result.latest, row.fields.get("latest_period"))
     if on is None:
         return
     rank, n_areas = bench.get("rank"), bench.get("n_areas")
-    ranked = "" if _missing(rank) or _missing(n_areas) else f" (rank {int(rank)} of {int(n_areas)})"  # type: ignore[call-overload]
+    ranked = "" if absent(rank) or absent(n_areas) else f" (rank {int(rank)} of {int(n_areas)})"  # type: ignore[call-overload]
     row.problems.append(Problem("quartile", f"{int(bench['quartile'])}{ranked} {on}"))  # type: ignore[call-overload]
     if result.rule == "quartile":
         first, _, rest = result.rag_reason.partition("; ")
@@ -817,7 +810,7 @@ def _keep_typed_quartile(row: _Row, bench: dict[str, object]) -> None:
     """No benchmark value for the authority at the matching period: the Quartile
     already on the sheet (an officer's, or an earlier refresh's) stays, and the
     Checks say so."""
-    period = "" if _missing(bench.get("period")) else f" for {bench.get('period')}"
+    period = "" if absent(bench.get("period")) else f" for {bench.get('period')}"
     if row.fields.get("quartile") not in (None, ""):
         row.problems.append(Problem("quartile", f"no benchmark quartile{period}: the Quartile on the sheet "
                                                 f"({row.fields.get('quartile')}) is kept"))
@@ -830,14 +823,14 @@ def _resolve_top_quartile_target(row: _Row, bench: dict[str, object]) -> None:
     from kpi_excel.core.targets import TOP_QUARTILE, TargetError, parse_target
 
     text = row.fields.get("target")
-    if not isinstance(text, str) or _missing(bench.get("derived_target")):
+    if not isinstance(text, str) or absent(bench.get("derived_target")):
         return
     try:
         target = parse_target(text)
     except TargetError:
         return  # the assessor names it
     if target is not None and target.op == TOP_QUARTILE:
-        period = "" if _missing(bench.get("period")) else f" {bench.get('period')}"
+        period = "" if absent(bench.get("period")) else f" {bench.get('period')}"
         row.fields["target"] = f"{text.strip()} ({bench.get('derived_target')})"
         row.problems.append(Problem("target", f"'{text.strip()}' is the comparator group's{period} top-quartile "
                                               f"threshold, {bench.get('derived_target')}"))
@@ -922,18 +915,18 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
     if row.bench is not None:
         bench = row.bench
         quartile = bench.get("quartile")
-        if not _missing(quartile):  # with no benchmark quartile the sheet's own stays (None: left alone)
+        if not absent(quartile):  # with no benchmark quartile the sheet's own stays (None: left alone)
             out["quartile"] = Cell(int(quartile))
-            out["quartile_position"] = Cell(None if _missing(bench.get("position")) else
+            out["quartile_position"] = Cell(None if absent(bench.get("position")) else
                                             {"better": "Better half", "worse": "Worse half"}.get(str(bench["position"])))
         rank, n_areas = bench.get("rank"), bench.get("n_areas")
-        out["rank"] = Cell(None if _missing(rank) else f"{int(rank)} of {int(n_areas)}")
-        dps = None if _missing(bench.get("dps")) else int(bench["dps"])
+        out["rank"] = Cell(None if absent(rank) else f"{int(rank)} of {int(n_areas)}")
+        dps = None if absent(bench.get("dps")) else int(bench["dps"])
         for name in ("sn_average", "england"):
             number = bench.get(name)
-            out[name] = Cell(None) if _missing(number) else _bench_cell(float(number), percent, dps)
-        out["derived_target"] = Cell(None if _missing(bench.get("derived_target")) else str(bench["derived_target"]))
-        out["benchmark_period"] = Cell(None if _missing(bench.get("period")) else str(bench["period"]))
+            out[name] = Cell(None) if absent(number) else _bench_cell(float(number), percent, dps)
+        out["derived_target"] = Cell(None if absent(bench.get("derived_target")) else str(bench["derived_target"]))
+        out["benchmark_period"] = Cell(None if absent(bench.get("period")) else str(bench["period"]))
         ranked = benchmarked_value(bench, _bench_percent(row))
         out["benchmark_value"] = Cell(None) if ranked is None else excel_cell(ranked)
     if row.override_period is not None:
@@ -998,7 +991,7 @@ def _bench_polarity(text: object) -> Polarity:
 
 
 def _float(value: object) -> float | None:
-    if _missing(value):
+    if absent(value):
         return None
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -1008,7 +1001,7 @@ def _float(value: object) -> float | None:
 
 
 def _same_period(a: object, b: object) -> bool:
-    if _missing(a) or _missing(b):
+    if absent(a) or absent(b):
         return False
     try:
         return parse_period(str(a)) == parse_period(str(b))
@@ -1052,98 +1045,8 @@ def _changes(table: KpiTable, rows: list[_Row]) -> list[str]:
         before = str(before).strip() if before not in (None, "") else ""
         if before and before != row.assessment.rag:
             name = str(row.fields.get("indicator") or row.fields.get("code") or f"row {table.sheet_row(row.index)}")
-            changes.append(f"{_short(name)}: {before} → {row.assessment.rag}")
+            changes.append(f"{short_text(name)}: {before} → {row.assessment.rag}")
     return changes
-
-
-def _short(text: str, length: int = 60) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
-# --- the Benchmark sheet -----------------------------------------------------------------
-
-# Widths that print the table at 8 pt or more on A4 landscape, fitted to the page's width;
-# headers wrap ("Lower quartile" on two lines) rather than being cut.
-_BENCH_COLUMNS = (
-    ColumnSpec("Indicator", 38, wrap=True), ColumnSpec("Code", 13), ColumnSpec("Period", 9),
-    ColumnSpec("Value", 9), ColumnSpec("Stat neighbours", 11), ColumnSpec("England", 9),
-    ColumnSpec("Lower quartile", 9), ColumnSpec("Median", 9), ColumnSpec("Upper quartile", 9),
-    ColumnSpec("Quartile", 9), ColumnSpec("Rank", 7), ColumnSpec("Of", 6),
-    ColumnSpec("Percentile (100 = best)", 11, "0"), ColumnSpec("Top quartile target", 11),
-    ColumnSpec("Polarity", 10), ColumnSpec("vs England", 9),
-)
-_VALUE_COLUMNS = ("Value", "Stat neighbours", "England", "Lower quartile", "Median", "Upper quartile")
-
-
-def _col(index: int) -> str:
-    """Letters of a 0-based column position of a sheet we lay out."""
-    return column_letter(index + 1)
-
-
-def _benchmark_sheet(rows: list[_Row], settings: ReportSettings, table: KpiTable,
-                     funnels: Sequence[Funnel] = ()) -> SheetSpec:
-    authority = settings.authority or "Your authority"
-    comparator = settings.comparator if not settings.comparator_members else \
-        f"{len(settings.comparator_members)} comparator authorities"
-    body: list[tuple[object, ...]] = []
-    numbers: list[tuple[float | None, ...]] = []
-    names: list[str] = []
-    looks: list[tuple[str, str, str]] = []  # each chart's period, number format and unit
-    for row in rows:
-        bench = row.bench
-        if bench is None:
-            continue
-        polarity = str(bench.get("polarity") or "")
-        dps = None if _missing(bench.get("dps")) else int(bench["dps"])
-        values = tuple(None if _missing(bench.get(k)) else float(bench[k])
-                       for k in ("value", "sn_average", "england", "q25", "q50", "q75"))
-        rank, n_areas = bench.get("rank"), bench.get("n_areas")
-        percentile = None
-        if not _missing(rank) and not _missing(n_areas) and int(n_areas) > 1:
-            percentile = round(100 * (int(n_areas) - int(rank)) / (int(n_areas) - 1))
-        number_format = "#,##0" + ("." + "0" * dps if dps else "") if dps is not None else "General"
-        name = str(row.fields.get("indicator") or bench.get("indicator_name") or "")
-        names.append(name)
-        numbers.append(values)
-        looks.append(("" if _missing(bench.get("period")) else str(bench["period"]), number_format, _unit_label(row)))
-        body.append((
-            name, str(row.fields.get("benchmark_code") or row.fields.get("code") or ""),
-            None if _missing(bench.get("period")) else str(bench["period"]),
-            *[Cell(v, number_format) for v in values],
-            None if _missing(bench.get("quartile")) else int(bench["quartile"]),
-            None if _missing(rank) else int(rank), None if _missing(n_areas) else int(n_areas),
-            percentile,
-            None if _missing(bench.get("derived_target")) else str(bench["derived_target"]),
-            {"High": "High = Good", "Low": "Low = Good"}.get(polarity, polarity or None),
-            row.versus or None,
-        ))
-    title = (
-        Cell(f"Benchmark: {authority} against {comparator}", style="title"),
-        Cell("Quartile 1 = best. Lower/upper quartile are the 25th/75th percentiles of the comparator group's "
-             "latest values. Percentile: 100 = best in the group. Charts show the first "
-             f"{min(CHART_LIMIT, len(body))} indicators; the table lists all {len(body)}. vs England: better, "
-             f"similar or worse than England allowing for chance ({settings.confidence * 100:g}% confidence "
-             "interval), for indicators whose counts are known.", style="note"),
-    )
-    rules = tuple(FormatRule("Quartile", "equals", str(q), s.fill, s.font) for q, s in QUARTILE_COLOURS.items())
-    rules += tuple(FormatRule("vs England", "equals", word, s.fill, s.font) for word, s in COMPARISON_COLOURS.items())
-    spec = SheetSpec(BENCHMARK_SHEET, _BENCH_COLUMNS, tuple(body), title=title, table="Benchmark",
-                     tab_colour="2E75B6", rules=rules, print_through=_BENCH_COLUMNS[-1].header)
-    shown = min(len(body), 60)
-    funnels = funnels[:CHART_LIMIT]
-    grid = ChartGrid(tuple(c.width for c in _BENCH_COLUMNS), spec.last_row + 2,
-                     min(len(body), CHART_LIMIT) + len(funnels), wide=max(12, shown // 2 + 4) if body else 0)
-    charts = _benchmark_charts(spec, names, numbers, looks, authority, grid)
-    # The funnels' data (a row per authority) below the charts: on screen, outside the print area.
-    blocks: list[Block] = []
-    top = grid.last_row + 3
-    for index, funnel in enumerate(funnels):
-        block = _funnel_block(funnel, top)
-        blocks.append(block)
-        charts += (_funnel_chart(spec.name, funnel, block, grid.slot(min(len(body), CHART_LIMIT) + index)),)
-        top = block.last_row + 3
-    return replace(spec, charts=charts, blocks=tuple(blocks), print_last_row=grid.last_row,
-                   page_breaks=grid.page_breaks)
 
 
 def _unit_label(row: _Row) -> str:
@@ -1157,139 +1060,3 @@ def _unit_label(row: _Row) -> str:
     unit = str(row.fields.get("unit") or "").strip()
     label = measure or (f"Rate {unit}" if unit.lower().startswith("per ") else unit) or "Value"
     return label[:1].upper() + label[1:]
-
-
-# --- funnel plots -----------------------------------------------------------------------------
-
-_FUNNEL_COLUMNS = ("Authority", "Denominator", "Other authorities", "", "Average", "95% limits", "99.8% limits")
-
-
-def _funnel_block(funnel: Funnel, top: int) -> Block:
-    """The funnel's data: one row per authority, then the limit lines (lower, a gap,
-    upper) along the denominators PHE would draw them at."""
-    percent = funnel.multiplier == 100
-    value_format = "0.0" if percent else "0.000"
-    # Spiegelhalter's limits (Settings: Funnel limits for overdispersion) are named so in the key.
-    headers = [h + (" (overdispersion-adjusted)" if funnel.adjusted and "limits" in h else "")
-               for h in _FUNNEL_COLUMNS[2:]]
-    columns = (ColumnSpec("Authority", 24), ColumnSpec("Denominator", 12, "#,##0"),
-               *(ColumnSpec(header or funnel.ours, 12, value_format) for header in headers))
-    rows: list[tuple[object, ...]] = []
-    for i, area in enumerate(funnel.areas):
-        value = round(funnel.value(i), 6)
-        ours = area == funnel.ours
-        rows.append((area, funnel.denominators[i], None if ours else value, value if ours else None, None, None,
-                     None))
-    average = round(funnel.average * funnel.multiplier, 6)
-    for n, (low95, _), (low998, _) in zip(funnel.grid, funnel.limits95, funnel.limits998):
-        rows.append(("lower limits", n, None, None, average, round(low95, 6), round(low998, 6)))
-    rows.append((None,) * 7)  # a gap, so each limit draws as two lines
-    for n, (_, high95), (_, high998) in zip(funnel.grid, funnel.limits95, funnel.limits998):
-        rows.append(("upper limits", n, None, None, None, round(high95, 6), round(high998, 6)))
-    return Block(top=top, title=f"Funnel plot data: {funnel.name} ({funnel.period})", columns=columns,
-                 rows=tuple(rows), note=_funnel_description(funnel))
-
-
-def _funnel_description(funnel: Funnel) -> str:
-    """The chart in words (its alternative text, and a note above its data)."""
-    unit = "%" if funnel.multiplier == 100 else ""
-    places = 1 if funnel.multiplier == 100 else 3
-    above, below = funnel.outside()
-    where = "is not among the authorities with counts"
-    index = funnel.our_index
-    if index is not None:
-        band = int(funnel.bands()[index])
-        where = {0: "is within the 95% limits: not shown to differ from the average",
-                 1: "is above the 95% limit (but within 99.8%)", 2: "is above the 99.8% limit",
-                 -1: "is below the 95% limit (but within 99.8%)", -2: "is below the 99.8% limit"}[band]
-        where = (f"{funnel.ours} ({format_number(funnel.numerators[index], 0)} of "
-                 f"{format_number(funnel.denominators[index], 0)}, "
-                 f"{format_number(funnel.value(index), places)}{unit}) {where}")
-    return (f"Funnel plot of {funnel.name} ({funnel.period}): each of {len(funnel.areas)} authorities' value "
-            f"against its denominator, with 95% and 99.8% control limits around the average of "
-            f"{format_number(funnel.average * funnel.multiplier, places)}{unit}. {where}. "
-            f"{above} authorit{'y lies' if above == 1 else 'ies lie'} above and {below} below the 99.8% limits."
-            + overdispersion_note(funnel))
-
-
-def _funnel_chart(sheet_name: str, funnel: Funnel, block: Block, slot: Slot) -> Chart:
-    sheet = "'" + sheet_name.replace("'", "''") + "'"
-    first, last = block.first_body_row, block.last_row
-
-    def ref(column: int) -> str:
-        letter = _col(column)
-        return f"{sheet}!${letter}${first}:${letter}${last}"
-
-    x_values = tuple(r[1] if isinstance(r[1], (int, float)) else None for r in block.rows)
-    styles = (("markers", FUNNEL_COLOURS["others"]), ("highlight", FUNNEL_COLOURS["ours"]),
-              ("line", FUNNEL_COLOURS["average"]), ("line", FUNNEL_COLOURS["limit95"]),
-              ("line", FUNNEL_COLOURS["limit998"]))
-    series = tuple(
-        Series(block.columns[column].header, ref(column),
-               tuple(r[column] if isinstance(r[column], (int, float)) else None for r in block.rows),
-               x_ref=ref(1), x_values=x_values, style=style, colour=colour)
-        for column, (style, colour) in zip(range(2, 7), styles)
-    )
-    unit = " (%)" if funnel.multiplier == 100 else ""
-    return Chart(
-        kind="scatter", title=f"{_short(funnel.name, 60)}: funnel plot ({funnel.period})",
-        alt_text=_funnel_description(funnel), categories_ref=ref(1), categories=(), series=series,
-        anchor=f"{_col(slot.column)}{slot.row}", width=slot.width, height=slot.height,
-        value_axis_title=f"Value{unit}", x_axis_title="Denominator",
-        value_axis_max=100.0 if funnel.multiplier == 100 else None,
-        source_ref=f"{sheet}!${_col(1)}${block.header_row}:${_col(6)}${last}",
-    )
-
-
-def _benchmark_charts(spec: SheetSpec, names: list[str], numbers: list[tuple[float | None, ...]],
-                      looks: list[tuple[str, str, str]], authority: str, grid: ChartGrid) -> tuple[Chart, ...]:
-    """The percentile bars across the page, then a column chart per indicator, two to a row."""
-    if not spec.rows or grid.wide_slot is None:
-        return ()
-    headers = [c.header for c in spec.columns]
-    sheet = "'" + spec.name.replace("'", "''") + "'"
-    first_value = headers.index("Value")
-    last_value = headers.index("Upper quartile")
-    header_row = spec.header_row
-    charts = []
-    percentile_col = headers.index("Percentile (100 = best)")
-    shown = min(len(spec.rows), 60)
-    percentiles = tuple(r[percentile_col] if isinstance(r[percentile_col], (int, float)) else None
-                        for r in spec.rows[:shown])
-    wide = grid.wide_slot
-    charts.append(Chart(
-        kind="bar",
-        title=f"Where {authority} stands (percentile, 100 = best)",
-        alt_text=(f"Bar chart of {authority}'s percentile among comparators for {shown} indicators. "
-                  + "; ".join(f"{_short(n, 40)}: {p if p is not None else 'no data'}"
-                              for n, p in zip(names[:shown], percentiles))),
-        categories_ref=f"{sheet}!$A${spec.first_body_row}:$A${spec.first_body_row + shown - 1}",
-        categories=tuple(_short(n, 40) for n in names[:shown]),
-        series=(Series("Percentile (100 = best)",
-                       f"{sheet}!${_col(percentile_col)}${spec.first_body_row}:${_col(percentile_col)}$"
-                       f"{spec.first_body_row + shown - 1}", percentiles),),
-        anchor=f"{_col(wide.column)}{wide.row}", width=wide.width, height=wide.height,
-        value_axis_title="Percentile (100 = best)", value_axis_max=100.0,
-    ))
-    categories = tuple(headers[first_value:last_value + 1])
-    categories_ref = f"{sheet}!${_col(first_value)}${header_row}:${_col(last_value)}${header_row}"
-    for index, (name, values, (period, number_format, unit)) in enumerate(
-            zip(names[:CHART_LIMIT], numbers[:CHART_LIMIT], looks)):
-        row = spec.first_body_row + index
-        described = ", ".join(f"{c.lower()} {format_number(v, None) if v is not None else 'no data'}"
-                              for c, v in zip(categories, values))
-        slot = grid.slot(index)
-        charts.append(Chart(
-            kind="column",
-            title=_short(name, 70) + (f" ({period})" if period else ""),
-            alt_text=f"Column chart for {name}{f' ({period})' if period else ''}, {unit.lower()}: {authority} "
-                     f"{described}.",
-            categories_ref=categories_ref,
-            categories=categories,
-            # Our authority's bar (Value) in the colour it has on the funnel plots; the comparators' muted.
-            series=(Series(_short(name, 40), f"{sheet}!${_col(first_value)}${row}:${_col(last_value)}${row}",
-                           values, colour=FUNNEL_COLOURS["others"], point_colours=((0, FUNNEL_COLOURS["ours"]),)),),
-            anchor=f"{_col(slot.column)}{slot.row}", width=slot.width, height=slot.height,
-            value_axis_title=unit, x_axis_title=f"Value: {authority}", value_format=number_format,
-        ))
-    return tuple(charts)
