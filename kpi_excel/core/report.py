@@ -305,13 +305,14 @@ def plan_refresh(
         _apply_benchmark(row, benchmarks, settings)
         _hold_override_to_its_period(row)
     _assess(rows, options)
+    headers = _input_headers(table)
     for row in rows:
         if row.assessment is not None:
             row.versus = _benchmark_versus(row, settings.confidence)
             _say_what_was_ranked(row)
             row.history = (histories or {}).get(_code(row))
         row.problems.extend(_cut_texts(row))
-        row.checks = _checks_text(table, row)
+        row.checks = _checks_text(row, headers)
 
     writes, add_columns = _writes(table, rows, settings.confidence)
     rated = [r for r in rows if r.assessment is not None and not r.assessment.blank]
@@ -648,10 +649,15 @@ def _assess(rows: list[_Row], options: RateOptions) -> None:
 def _read_row(table: KpiTable, index: int) -> _Row:
     fields: dict[str, object] = {}
     formats: dict[str, str | None] = {}
+    # The row's lists once, not a bounds-checked lookup per cell: this runs for every cell of every KPI row.
+    cells = table.cells
+    values = cells.values[index] if index < len(cells.values) else ()
+    shown = cells.formats[index] if cells.formats is not None and index < len(cells.formats) else ()
+    width, shown_width = len(values), len(shown)
     for name, column in table.inputs.items():
-        value = table.cells.value(index, column)
+        value = values[column] if column < width else None
         fields[name] = value.strip() if isinstance(value, str) else value
-        number_format = table.cells.number_format(index, column)
+        number_format = shown[column] if column < shown_width else None
         if number_format:
             formats[name] = number_format
     row = _Row(index, fields, formats)
@@ -1025,11 +1031,17 @@ def _bench_cell(number: float, percent: bool, dps: int | None) -> Cell:
     return excel_cell(Value(number, percent=percent, decimals=dps if dps is not None else 1))  # type: ignore[return-value]
 
 
-def _checks_text(table: KpiTable, row: _Row) -> str:
+def _input_headers(table: KpiTable) -> dict[str, str]:
+    """Each input field's header as the sheet writes it, for naming the column a problem is in."""
+    return {name: str(table.cells.value(table.header_index, col)) for name, col in table.inputs.items()}
+
+
+def _checks_text(row: _Row, headers: Mapping[str, str]) -> str:
     problems = list(row.problems) + list(row.assessment.problems if row.assessment else ())
-    header = {name: str(table.cells.value(table.header_index, col)) for name, col in table.inputs.items()}
+    if not problems:
+        return ""
     return "; ".join(
-        f"{header.get(p.column, p.column.replace('_', ' ').capitalize())}: {p.message}" for p in problems
+        f"{headers.get(p.column, p.column.replace('_', ' ').capitalize())}: {p.message}" for p in problems
     )
 
 
