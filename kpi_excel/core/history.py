@@ -74,28 +74,40 @@ def history_window(
     frequency: Frequency | None,
     periods: int = HISTORY_PERIODS,
     *,
-    windows: dict[tuple[object, ...], list[Period]] | None = None,
+    windows: dict[tuple[object, ...], list[tuple[Period, str]]] | None = None,
 ) -> tuple[HistoryPoint, ...]:
     """The last ``periods`` periods of ``frequency`` ending at the latest with a value.
 
-    ``windows``: the periods worked out so far for a latest period (as written) and
-    frequency, shared by the indicators of one report, most of which end together."""
-    present = [p for p, (v, _) in values.items() if not _gap(v)]
-    if not present or periods < 1:
+    ``windows``: the periods (and their labels) worked out so far for a latest period (as
+    written) and frequency, shared by the indicators of one report, most of which end together."""
+    if periods < 1:
         return ()
-    latest = max(present, key=_sort_key)  # each period's key once, not twice per comparison
+    # The latest period with a value in one pass (each period's key once; the first of equal keys, as max()).
+    latest, latest_key = None, None
+    for period, (value, _) in values.items():
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            continue
+        key = period.sort_key
+        if latest_key is None or key > latest_key:
+            latest, latest_key = period, key
+    if latest is None:
+        return ()
     frequency = frequency or infer_frequency(latest)
     key = (latest, latest.style, latest.fiscal, frequency, periods)  # every field: the labels follow the style
-    steps = windows.get(key) if windows is not None else None
-    if steps is None:
+    window = windows.get(key) if windows is not None else None
+    if window is None:
         steps = _window(latest, frequency, periods)
+        window = [(period, _label(period, period.style)) for period in steps]
         if windows is not None:
-            windows[key] = steps
+            windows[key] = window
     points = []
-    for period in steps:
-        value, shown = values.get(period, (math.nan, ""))
-        points.append(HistoryPoint(_label(period, period.style), None if _gap(value) else float(value), shown or ""))
+    for period, label in window:
+        value, shown = values.get(period, _NO_VALUE)
+        points.append(HistoryPoint(label, None if _gap(value) else float(value), shown or ""))
     return tuple(points)
+
+
+_NO_VALUE = (math.nan, "")
 
 
 def _window(latest: Period, frequency: Frequency, periods: int) -> list[Period]:
@@ -107,10 +119,6 @@ def _window(latest: Period, frequency: Frequency, periods: int) -> list[Period]:
             break
         steps.append(earlier)
     return steps[::-1]
-
-
-def _sort_key(period: Period) -> tuple[int, int, str]:
-    return period.sort_key
 
 
 @lru_cache(maxsize=8192)
@@ -126,7 +134,7 @@ def indicator_histories(
 ) -> dict[str, History]:
     """A :class:`History` per indicator code in ``frequencies`` that has any value."""
     out = {}
-    windows: dict[tuple[object, ...], list[Period]] = {}
+    windows: dict[tuple[object, ...], list[tuple[Period, str]]] = {}
     for code, frequency in frequencies.items():
         points = history_window(values.get(code, {}), frequency, periods, windows=windows)
         if points:

@@ -286,8 +286,14 @@ def fit_text(text: str) -> str:
 
 
 def _fit(value: object) -> object:
-    if value is None or value.__class__ is float or value.__class__ is int:  # most cells: nothing to cut
+    kind = value.__class__
+    if value is None or kind is float or kind is int:  # most cells: nothing to cut
         return value
+    if kind is Cell:  # the owned sheets' cells: look only at a text inside
+        inner = value.value  # type: ignore[attr-defined]
+        if inner is None or inner.__class__ is float or not isinstance(inner, str) or len(inner) <= EXCEL_CELL_LIMIT:
+            return value
+        return replace(value, value=fit_text(inner))  # type: ignore[type-var]
     if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
         return fit_text(value)
     if isinstance(value, Cell) and isinstance(value.value, str) and len(value.value) > EXCEL_CELL_LIMIT:

@@ -431,9 +431,9 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpe
     result = row.assessment
     assert result is not None
     before = ""
+    own_rule = row_rule(row.fields.get("rag_rule"), rule)
     if "rag" in table.outputs:
-        before = status_of_word(table.cells.value(row.index, table.outputs["rag"]), rule,
-                                row_rule(row.fields.get("rag_rule"), rule)) or ""
+        before = status_of_word(table.cells.value(row.index, table.outputs["rag"]), rule, own_rule) or ""
     quartile = None
     if row.bench is not None and not absent(row.bench.get("quartile")):
         quartile = int(row.bench["quartile"])  # type: ignore[call-overload]
@@ -445,7 +445,7 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpe
     ranked = benchmarked_value(row.bench, _bench_percent(row)) if row.bench is not None else None
     return IndicatorStatus(
         indicator=_name(table, row), code=_code(row), topic=str(row.fields.get("topic") or "").strip(),
-        rag=status_of_word(result.rag, rule, row_rule(row.fields.get("rag_rule"), rule)) or result.rag,
+        rag=status_of_word(result.rag, rule, own_rule) or result.rag,
         shown_rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
         comment=str(row.fields.get("comment") or "").strip(),
         below_target=below_target, previous_rag=before,
@@ -850,11 +850,8 @@ def _writes(table: KpiTable, rows: list[_Row], level: float = 0.95) -> tuple[tup
                                                                             tuple[ColumnSpec, ...]]:
     """One column write per computed column; missing columns are added after the last."""
     specs = KPI_OUTPUT_SPECS
-    cells: dict[str, list[Cell | None]] = {field_name: [] for field_name in KPI_OUTPUTS}
-    for row in rows:
-        produced = _row_outputs(table, row, level)
-        for field_name in KPI_OUTPUTS:
-            cells[field_name].append(produced.get(field_name))
+    produced = [_row_outputs(table, row, level) for row in rows]
+    cells = {field_name: [found.get(field_name) for found in produced] for field_name in KPI_OUTPUTS}
     writes = []
     add = []
     for field_name, header in KPI_OUTPUTS.items():
@@ -914,9 +911,9 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
         places = decimals or 0
         fmt = "+#,##0" + ("." + "0" * places if places else "")
         out["change"] = Cell(result.change, f"{fmt};-{fmt[1:]};0")
-    out["trend"] = Cell(result.trend)
-    out["direction"] = Cell(result.direction)
-    out["rag"] = Cell(result.rag)
+    out["trend"] = _word_cell(result.trend)
+    out["direction"] = _word_cell(result.direction)
+    out["rag"] = _word_cell(result.rag)
     out["rag_reason"] = Cell(result.rag_reason)
     if row.bench is not None:
         bench = row.bench
@@ -942,6 +939,13 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
     if row.history is not None:
         out["history"] = Cell(None)  # the cell a sparkline draws in
     return out
+
+
+@lru_cache(maxsize=256, typed=True)  # typed: 1 and True are one key, not one cell
+def _word_cell(word: object) -> Cell:
+    """The cell of a word from a handful (a RAG, a trend, a direction): one per word, shared by the
+    rows, as a cell is never changed once made."""
+    return Cell(word)
 
 
 def _statistics_outputs(row: _Row, level: float) -> dict[str, Cell | None]:

@@ -16,6 +16,7 @@ comparators.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -193,7 +194,8 @@ def _s(n: int) -> str:
 
 def _counts(statuses: Sequence[IndicatorStatus]) -> dict[str, int]:
     """Indicators by status: Green, Amber, Red and N/A always, Blue and Yellow where a key gave them."""
-    counts = {word: sum(1 for s in statuses if s.rag_word == word) for word in RAG_ORDER}
+    tally = Counter(s.rag_word for s in statuses)  # one pass, not one per status word
+    counts = {word: tally[word] for word in RAG_ORDER}
     return {word: n for word, n in counts.items() if n or word not in ("Blue", "Yellow")}
 
 
