@@ -878,10 +878,13 @@ def _only_changes(table: KpiTable, rows: list[_Row], field_name: str,
     """An empty answer over an empty cell writes nothing: most rows have no counts,
     and clearing thousands of empty cells would cost a refresh its speed."""
     column = table.outputs[field_name]
+    values = table.cells.values
     out = []
     for row, cell in zip(rows, cells):
-        if cell is not None and cell.value is None and table.cells.value(row.index, column) in (None, ""):
-            cell = None
+        if cell is not None and cell.value is None:
+            held = values[row.index] if row.index < len(values) else ()
+            if (held[column] if column < len(held) else None) in (None, ""):
+                cell = None
         out.append(cell)
     return out
 
