@@ -416,10 +416,17 @@ def _log_counts(rated: Sequence[_Row], rule: RuleSpec) -> tuple[int, int, int, i
     counts = {GREEN: 0, AMBER: 0, RED: 0, NA: 0}
     family = {BLUE: GREEN, YELLOW: AMBER}
     for row in rated:
-        status = status_of_word(row.assessment.rag, rule, row_rule(row.fields.get("rag_rule"), rule)) or NA  # type: ignore[union-attr]
+        status = status_of_word(row.assessment.rag, rule, _row_rule(row, rule)) or NA  # type: ignore[union-attr]
         status = family.get(status, status)
         counts[status if status in counts else NA] += 1
     return counts[GREEN], counts[AMBER], counts[RED], counts[NA]
+
+
+def _row_rule(row: _Row, default: RuleSpec) -> RuleSpec:
+    """The row's RAG Rule cell as a rule; most are empty, and an empty one is the default
+    without reading it as a rule (a pattern per row at 10k rows)."""
+    text = row.fields.get("rag_rule")
+    return default if text is None or text == "" else row_rule(text, default)
 
 
 def _rule_of(options: RateOptions) -> RuleSpec:
@@ -431,7 +438,7 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpe
     result = row.assessment
     assert result is not None
     before = ""
-    own_rule = row_rule(row.fields.get("rag_rule"), rule)
+    own_rule = _row_rule(row, rule)
     if "rag" in table.outputs:
         before = status_of_word(table.cells.value(row.index, table.outputs["rag"]), rule, own_rule) or ""
     quartile = None
@@ -586,19 +593,23 @@ def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[st
     shown_names |= {latest for row in rows for latest, previous in _SHIFTED.items()
                     if previous in row.formats and latest != "latest_period"}
     shown = {name: [row.formats.get(_SHIFTED.get(name, name)) for row in rows] for name in shown_names}
-    # The rows the engine rates: those not blank once shifted (as _is_blank sees them).
-    kept = [i for i in range(len(rows))
-            if not all(cells[n][i] in (None, "") for n in ("indicator", "code", "latest_value", "target"))]
+    # The rows the engine rates: those with a previous value and an assessment (the others say ""),
+    # not blank once shifted (as _is_blank sees them). Rows are rated one by one, so leaving some out
+    # changes none of the others.
+    kept = [i for i, row in enumerate(rows)
+            if row.assessment is not None and row.fields.get("previous_value") not in (None, "")
+            and not all(cells[n][i] in (None, "") for n in ("indicator", "code", "latest_value", "target"))]
     out = [""] * len(rows)
     if not kept:
         return out
-    ratings = rate_rows({name: [column[i] for i in kept] for name, column in cells.items()},
-                        {name: [column[i] for i in kept] for name, column in shown.items()}, options,
-                        size=len(kept))
+    if len(kept) == len(rows):
+        columns, shown_columns = cells, shown
+    else:
+        columns = {name: [column[i] for i in kept] for name, column in cells.items()}
+        shown_columns = {name: [column[i] for i in kept] for name, column in shown.items()}
+    ratings = rate_rows(columns, shown_columns, options, size=len(kept))
     for position, i in enumerate(kept):
-        row = rows[i]
-        rated = not ratings.blank[position] and ratings.rule[position] == "target"
-        if rated and row.assessment is not None and row.fields.get("previous_value") not in (None, ""):
+        if not ratings.blank[position] and ratings.rule[position] == "target":
             out[i] = ratings.rag[position]
     return out
 
