@@ -96,7 +96,8 @@ def plan_workbook_refresh(
             data_unusable = f"{inputs.data.name} sheet not read: {error.message}"
     for source in extra:
         found.append(policy.read(source, areas))
-    observations = _percent_entries_read(combine_observations(found), table)
+    observations = _percent_entries_read(_for_indicators(combine_observations(found), indicators, percent_codes),
+                                         table)
     cutoff = as_of or settings.as_of or None
     if cutoff:
         try:
@@ -162,7 +163,9 @@ def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str,
         areas = load_directory()
         authority = _authority(settings, areas) or ""
     try:
-        observations = _percent_entries_read(data_observations(inputs.data, areas, _percent_codes(table)), table)
+        percent_codes = _percent_codes(table)
+        observations = _percent_entries_read(
+            _for_indicators(data_observations(inputs.data, areas, percent_codes), indicators, percent_codes), table)
     except MissingColumnError:
         return {}
     values = winning_values(observations, area=authority, as_of=settings.as_of or None)
@@ -202,6 +205,19 @@ def _unmatched(data: Observations, indicators: pd.DataFrame, sheet: str) -> list
     report does not use: only the officer's own sheet is checked)."""
     frame = data.frame
     return unmatched_codes(frame["code"].tolist(), frame["row"].tolist(), indicators["code"], f"{sheet} sheet")
+
+
+def _for_indicators(observations: Observations, indicators: pd.DataFrame,
+                    percent_codes: frozenset[str]) -> Observations:
+    """Only the rows of codes the KPIs table has (its indicators, its percentage codes): choosing
+    periods and reading percentages look at nothing else, and a Data sheet pasted whole from a
+    warehouse may hold ten times as many rows of other codes. Their problems stay (the codes that
+    match no indicator are found before this)."""
+    frame = observations.frame
+    used = frame["code"].isin(set(indicators["code"]) | percent_codes).to_numpy()
+    if used.all():
+        return observations
+    return Observations(frame[used].reset_index(drop=True), observations.problems)
 
 
 def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
