@@ -29,7 +29,7 @@ import math
 from itertools import compress, repeat
 from operator import itemgetter, not_
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -138,6 +138,9 @@ class Observations:
 
     frame: pd.DataFrame
     problems: list[SourceProblem] = field(default_factory=list)
+    # Rows of codes the reader was not asked for (see ``wanted``): ``code`` and ``row`` only, in
+    # source order; these rows' values were not read. None when every code was read.
+    others: pd.DataFrame | None = None
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -191,9 +194,15 @@ def observations_from_columns(
     where: Where,
     value_formats: list | None = None,  # type: ignore[type-arg]
     directory: AreaDirectory | None = None,
+    wanted: Collection[str] | None = None,
 ) -> Observations:
     """As :func:`observations_from_records`, from the cells as columns (lists of equal length,
     record ``i`` being source row ``rows[i]``) and the value cells' number formats.
+
+    With ``wanted`` (codes), a row of another code is checked only as far as it takes to list it in
+    :attr:`Observations.others` as a row that would be used (its code, period and area; whether it
+    repeats another row with a different value); its value, counts and stamp are not read and say
+    nothing. A Data sheet pasted whole from a warehouse holds many codes a report does not use.
 
     Read a column at a time, each distinct cell once (:mod:`kpi_excel.core.cell_reading`);
     the problems come in the order a row-by-row reading finds them.
@@ -233,6 +242,13 @@ def observations_from_columns(
     areas = words("area")
     if directory is not None and any(areas):
         areas = _canonical_areas(areas, used, directory, code_text, found)
+    others = None
+    if wanted is not None:
+        asked = np.fromiter(map(wanted.__contains__, code_text), bool, n)
+        aside = np.flatnonzero(np.array(used, dtype=bool) & ~asked).tolist()
+        if aside:
+            others = _other_rows(aside, code_text, areas, labels, values, value_formats, rows)
+            used = (np.array(used, dtype=bool) & asked).tolist()
     keep = list(compress(range(n), used))
     whole = len(keep) == n
     pick = itemgetter(*keep) if len(keep) > 1 else None  # one C-level gather per column
@@ -277,7 +293,29 @@ def observations_from_columns(
     frame["updated"] = pd.to_datetime(frame["updated"])
     frame, duplicate_problems = _conflicting_duplicates(frame, where)
     frame = frame.drop(columns="_i")
-    return Observations(frame, found.in_order() + duplicate_problems)
+    return Observations(frame, found.in_order() + duplicate_problems, others)
+
+
+def _other_rows(at: list[int], codes: list[str], areas: list[str], labels: list, values: list,  # type: ignore[type-arg]
+                value_formats: list | None, rows: list[int]) -> pd.DataFrame:  # type: ignore[type-arg]
+    """Code and row of the records ``at`` that :func:`_conflicting_duplicates` would keep; only
+    records repeating another's code, area and period have their values read to decide."""
+    pick = itemgetter(*at) if len(at) > 1 else (lambda items: (items[at[0]],))
+    frame = pd.DataFrame({"code": list(pick(codes)), "area": list(pick(areas)), "period": list(pick(labels)),
+                          "row": list(map(int, pick(rows))), "_i": at})
+    period_of = {label: _try_parse(label) or label for label in dict.fromkeys(frame["period"].tolist())}
+    numbers: dict[object, int] = {}
+    number_of = {label: numbers.setdefault(period, len(numbers)) for label, period in period_of.items()}
+    repeated = pd.DataFrame({"code": frame["code"], "area": frame["area"],
+                             "period": frame["period"].map(number_of)}).duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return frame[["code", "row"]]
+    twice = frame[repeated].reset_index(drop=True)
+    looks = [value_formats[i] for i in twice["_i"]] if value_formats is not None else [None] * len(twice)
+    twice["value"] = [read[0] for read in per_distinct(number_and_count, [values[i] for i in twice["_i"]], looks)]
+    kept, _ = _conflicting_duplicates(twice, lambda i, field: "")
+    out = pd.concat([frame[~repeated], kept[frame.columns]]).sort_values("_i", kind="stable")
+    return out[["code", "row"]].reset_index(drop=True)
 
 
 def _filled(texts: list[str]) -> list[int]:
