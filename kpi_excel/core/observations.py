@@ -301,21 +301,28 @@ def _other_rows(at: list[int], codes: list[str], areas: list[str], labels: list,
     """Code and row of the records ``at`` that :func:`_conflicting_duplicates` would keep; only
     records repeating another's code, area and period have their values read to decide."""
     pick = itemgetter(*at) if len(at) > 1 else (lambda items: (items[at[0]],))
-    frame = pd.DataFrame({"code": list(pick(codes)), "area": list(pick(areas)), "period": list(pick(labels)),
-                          "row": list(map(int, pick(rows))), "_i": at})
-    period_of = {label: _try_parse(label) or label for label in dict.fromkeys(frame["period"].tolist())}
+    code, area, label = (np.array(pick(column), dtype=object) for column in (codes, areas, labels))
+    # Each label once: "Q1 2024/25" and "Q1  2024/25" are one period, as _conflicting_duplicates numbers them.
+    label_ids, distinct = pd.factorize(label, sort=False)
     numbers: dict[object, int] = {}
-    number_of = {label: numbers.setdefault(period, len(numbers)) for label, period in period_of.items()}
-    repeated = pd.DataFrame({"code": frame["code"], "area": frame["area"],
-                             "period": frame["period"].map(number_of)}).duplicated(keep=False).to_numpy()
-    if not repeated.any():
-        return frame[["code", "row"]]
-    twice = frame[repeated].reset_index(drop=True)
-    looks = [value_formats[i] for i in twice["_i"]] if value_formats is not None else [None] * len(twice)
-    twice["value"] = [read[0] for read in per_distinct(number_and_count, [values[i] for i in twice["_i"]], looks)]
-    kept, _ = _conflicting_duplicates(twice, lambda i, field: "")
-    out = pd.concat([frame[~repeated], kept[frame.columns]]).sort_values("_i", kind="stable")
-    return out[["code", "row"]].reset_index(drop=True)
+    period = np.array([numbers.setdefault(_try_parse(text) or text, len(numbers)) for text in distinct.tolist()],
+                      dtype=np.int64)[label_ids]
+    keys = pd.DataFrame({"code": pd.factorize(code)[0], "area": pd.factorize(area)[0], "period": period})
+    repeated = keys.duplicated(keep=False).to_numpy()
+    keep = np.ones(len(at), dtype=bool)
+    if repeated.any():
+        twice_at = np.flatnonzero(repeated)
+        records = [at[k] for k in twice_at.tolist()]
+        looks = [value_formats[i] for i in records] if value_formats is not None else [None] * len(records)
+        twice = pd.DataFrame({"code": code[twice_at], "area": area[twice_at], "period": label[twice_at],
+                              "value": [read[0] for read in per_distinct(number_and_count,
+                                                                         [values[i] for i in records], looks)],
+                              "row": twice_at, "_i": twice_at})
+        kept, _ = _conflicting_duplicates(twice, lambda i, field: "")
+        keep[twice_at] = False
+        keep[kept["_i"].to_numpy()] = True
+    return pd.DataFrame({"code": pd.Series(code[keep], dtype=object),
+                         "row": np.array(pick(rows), dtype=np.int64)[keep]})
 
 
 def _filled(texts: list[str]) -> list[int]:
