@@ -6,7 +6,9 @@ from __future__ import annotations
 import difflib
 import random
 
-from kpi_excel.core.code_match import unmatched_codes
+import pytest
+
+from kpi_excel.core.code_match import _Nearest, unmatched_codes
 
 
 def _nearest_one_by_one(code: str, known: list[str], with_rows: set[str]) -> str | None:
@@ -32,7 +34,9 @@ def _one_by_one(codes: list[str], rows: list[int], known: list[str]) -> list[tup
     return [(code, tuple(where), _nearest_one_by_one(code, known, with_rows)) for code, where in found.items()]
 
 
-def test_nearest_codes_are_difflibs_one_by_one() -> None:
+@pytest.mark.parametrize("most_counts", [4_000_000, 0])  # 0: too many characters to count in numpy
+def test_nearest_codes_are_difflibs_one_by_one(monkeypatch: pytest.MonkeyPatch, most_counts: int) -> None:
+    monkeypatch.setattr(_Nearest, "_MOST_COUNTS", most_counts)
     rng = random.Random(7)
     alphabet = "KSCabcÄß0123456789_ "
     for _ in range(60):

@@ -71,9 +71,9 @@ def unmatched_codes(codes: Sequence[str], rows: Sequence[int], known: Iterable[s
     row_numbers = np.asarray(rows, dtype=np.int64)[at].tolist()
     where = {distinct[number]: tuple(row_numbers[a:b])
              for number, a, b in zip(groups[starts].tolist(), starts, starts[1:] + [len(at)])}
-    nearest = _Nearest(known, with_rows)
-    return [UnmatchedCode(code, where[code], source, nearest(code))
-            for code in (distinct[number] for number in np.flatnonzero(wanted).tolist())]
+    unmatched = [distinct[number] for number in np.flatnonzero(wanted).tolist()]
+    return [UnmatchedCode(code, where[code], source, nearest)
+            for code, nearest in zip(unmatched, _Nearest(known, with_rows).of_each(unmatched))]
 
 
 class _Nearest:
@@ -99,7 +99,27 @@ class _Nearest:
                 for ch, count in Counter(k).items():
                     self.counts[i, self.column[ch]] = count
 
-    def __call__(self, code: str) -> str | None:
+    _MOST_AT_ONCE = 8_000_000  # codes x known codes x characters compared in one numpy step
+
+    def of_each(self, codes: list[str]) -> list[str | None]:
+        """:meth:`__call__` for each code, the characters in common counted for many codes at once."""
+        if not self.known or self.counts is None or not codes:
+            return list(map(self, codes))
+        step = max(1, self._MOST_AT_ONCE // max(1, self.counts.size))
+        out: list[str | None] = []
+        for start in range(0, len(codes), step):
+            chunk = codes[start:start + step]
+            mine = np.zeros((len(chunk), self.counts.shape[1]), dtype=np.int32)
+            for k, code in enumerate(chunk):
+                for ch, count in Counter(code.casefold()).items():
+                    if ch in self.column:
+                        mine[k, self.column[ch]] = count
+            common = np.minimum(self.counts[None, :, :], mine[:, None, :]).sum(axis=2)
+            out.extend(self(code, in_common) for code, in_common in zip(chunk, common))
+        return out
+
+    def __call__(self, code: str, in_common: np.ndarray | None = None) -> str | None:
+        """The nearest known code (``in_common``: each known code's characters in common with it)."""
         if not self.known:
             return None
         b = code.casefold()
@@ -108,7 +128,9 @@ class _Nearest:
         near = np.flatnonzero(bound >= _CUTOFF)
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(b)  # difflib caches details of seq2: the code, compared with each candidate
-        if self.counts is not None:
+        if in_common is not None:
+            quick = 2.0 * in_common[near] / total[near]  # difflib's quick_ratio
+        elif self.counts is not None:
             mine = [(self.column[ch], count) for ch, count in Counter(b).items() if ch in self.column]
             common = (np.minimum(self.counts[np.ix_(near, [j for j, _ in mine])], [c for _, c in mine]).sum(axis=1)
                       if mine else np.zeros(len(near), np.int64))
