@@ -258,9 +258,11 @@ def observations_from_columns(
             return items
         return list(pick(items)) if pick is not None else [items[i] for i in keep]
 
-    value, reason, shown, count = (kept(list(part)) for part in zip(*per_distinct(
-        number_and_count, values, value_formats if value_formats is not None else none))) if n else ([], [], [], [])
-    notes = kept(words("note"))
+    # Only the rows kept are read from here on (a cell's reading does not depend on its neighbours).
+    value, reason, shown, count = (list(part) for part in zip(*per_distinct(
+        number_and_count, kept(values), kept(value_formats if value_formats is not None else none)))) if keep \
+        else ([], [], [], [])
+    notes = per_distinct(_words, kept(column("note")))
     for k in _filled(reason):
         why = reason[k]
         if why.startswith("!"):
@@ -272,7 +274,7 @@ def observations_from_columns(
         if name not in columns:  # what _count_cell reads from a blank: no amount, nothing to say
             parts.append([np.nan] * len(keep))
             continue
-        amounts, whys, _ = (kept(list(part)) for part in zip(*per_distinct(_count_cell, column(name)))) if n \
+        amounts, whys, _ = (list(part) for part in zip(*per_distinct(_count_cell, kept(column(name))))) if keep \
             else ([], [], [])
         for k in _filled(whys):
             why = whys[k]
@@ -281,7 +283,7 @@ def observations_from_columns(
         parts.append(amounts)
     numerators = parts[0] if count.count(None) == len(count) else [
         c if a != a and c is not None else a for a, c in zip(parts[0], count)]  # "3% (420)": 420 is the count
-    stamps = kept(per_distinct(timestamp, column("updated")))
+    stamps = per_distinct(timestamp, kept(column("updated")))
     for k in ([k for k, stamp in enumerate(stamps) if stamp is BAD] if BAD in stamps else ()):
         found.add(keep[k], 4, "updated", f"cannot read '{column('updated')[keep[k]]}' as a date and time; "
                                          "taken as not given", code_text[keep[k]])
