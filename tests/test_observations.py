@@ -266,3 +266,45 @@ def test_lait_csv_reads_like_the_parquet(lait_dir: Path, tmp_path: Path) -> None
     expected = pd.to_numeric(sample["Values"].replace({"-": None, "n/k": None}), errors="coerce").to_numpy()
     assert np.array_equal(data.values["value"].to_numpy(), expected, equal_nan=True)
     assert sorted(data.authorities) == sorted(parquet.loc[parquet["LA Number"] < 970, "LA and Regions"].unique())
+
+
+# --- reading only the codes a report uses ------------------------------------------------------------
+
+
+def _messy_long_rows() -> list[list[object]]:
+    """Used and unused codes alike with bad periods, unknown areas, harmless and conflicting repeats."""
+    return [
+        ["Code", "Period", "Value", "Area", "Note"],
+        ["A1", "Q1 2023/24", 5, "", ""],
+        ["ZZ", "Q1 2023/24", "c", "", "suppressed"],
+        ["ZZ", "not a period", 3, "", ""],
+        ["ZZ", "Q2 2023/24", 4, "", ""],
+        ["ZZ", "Q2 2023/24", 4, "", ""],  # a harmless repeat: listed once
+        ["YY", "Q3 2023/24", 1, "", ""],
+        ["YY", "Q3  2023/24", 2, "", ""],  # the same period written apart, another value: neither used
+        ["A1", "Q2 2023/24", "oops", "", ""],
+        ["XX", "Q1 2023/24", 7, "Nowhere Shire", ""],
+        [None, "Q1 2023/24", 8, "", ""],
+        ["A1", "Q2 2023/24", 6, "", ""],
+        ["YY", "Q4 2023/24", 9, "", ""],
+        ["WW", "Q4 2023/24", 9, "", ""],
+    ]
+
+
+def test_reading_only_wanted_codes_keeps_their_rows_and_lists_the_others_as_a_full_reading_keeps_them(directory):
+    from kpi_excel.sources.tables import observations_from_grid
+
+    rows = _messy_long_rows()
+
+    def read(wanted):
+        return observations_from_grid(rows, None, source="Data sheet", first_row=1, directory=directory,
+                                      cell_ref=lambda r, c: f"Data!{c}{r}", wanted=wanted)
+
+    full, part = read(None), read(frozenset({"A1"}))
+    assert full.others is None
+    pd.testing.assert_frame_equal(part.frame, full.frame[full.frame["code"] == "A1"].reset_index(drop=True))
+    others = full.frame[full.frame["code"] != "A1"]
+    assert list(zip(part.others["code"], part.others["row"])) == list(zip(others["code"], others["row"]))
+    assert list(part.others["row"]) == [3, 5, 13, 14]  # a repeat listed once; YY's Q3, two values, not at all
+    mine = [p for p in full.problems if p.code in ("A1", "")]
+    assert [p for p in part.problems if p.code in ("A1", "")] == mine and mine  # the used code's problems, same

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from kpi_excel.version import __version__
@@ -89,14 +90,15 @@ def plan_workbook_refresh(
     unmatched: list[UnmatchedCode] = []
     if inputs.data is not None:
         try:
-            found.append(data_observations(inputs.data, areas, percent_codes))
+            found.append(data_observations(inputs.data, areas, percent_codes, _wanted(indicators, percent_codes)))
             unmatched = _unmatched(found[-1], indicators, inputs.data.name)
         except MissingColumnError as error:
             # An officer's own sheet called Data: say so, refresh from the rest.
             data_unusable = f"{inputs.data.name} sheet not read: {error.message}"
     for source in extra:
         found.append(policy.read(source, areas))
-    observations = _percent_entries_read(combine_observations(found), table)
+    observations = _percent_entries_read(_for_indicators(combine_observations(found), indicators, percent_codes),
+                                         table)
     cutoff = as_of or settings.as_of or None
     if cutoff:
         try:
@@ -162,7 +164,10 @@ def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str,
         areas = load_directory()
         authority = _authority(settings, areas) or ""
     try:
-        observations = _percent_entries_read(data_observations(inputs.data, areas, _percent_codes(table)), table)
+        percent_codes = _percent_codes(table)
+        observations = _percent_entries_read(
+            _for_indicators(data_observations(inputs.data, areas, percent_codes, _wanted(indicators, percent_codes)),
+                            indicators, percent_codes), table)
     except MissingColumnError:
         return {}
     values = winning_values(observations, area=authority, as_of=settings.as_of or None)
@@ -171,7 +176,8 @@ def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str,
 
 
 def data_observations(cells: SheetCells, areas: AreaDirectory | None = None,
-                      percent_codes: frozenset[str] = frozenset()) -> Observations:
+                      percent_codes: frozenset[str] = frozenset(),
+                      wanted: frozenset[str] | None = None) -> Observations:
     """Observations from the Data sheet's cells, as any reader found them.
 
     Excel holds 77.6% as 0.776. Where the reader cannot see number formats
@@ -192,7 +198,7 @@ def data_observations(cells: SheetCells, areas: AreaDirectory | None = None,
             else () for row in cells.values]
     quoted = cells.name if cells.name.replace("_", "").isalnum() else f"'{cells.name}'"
     return observations_from_grid(
-        cells.values, formats, source=f"{cells.name} sheet", first_row=cells.top, directory=areas,
+        cells.values, formats, source=f"{cells.name} sheet", first_row=cells.top, directory=areas, wanted=wanted,
         cell_ref=lambda row, column: f"{quoted}!{column_letter(column)}{row}",
     )
 
@@ -201,7 +207,31 @@ def _unmatched(data: Observations, indicators: pd.DataFrame, sheet: str) -> list
     """The Data sheet's codes that no KPI row has (other sources hold many indicators a
     report does not use: only the officer's own sheet is checked)."""
     frame = data.frame
-    return unmatched_codes(frame["code"].tolist(), frame["row"].tolist(), indicators["code"], f"{sheet} sheet")
+    codes, rows = frame["code"].tolist(), frame["row"].tolist()
+    if data.others is not None:  # rows of codes not read: back in sheet order (a row holds one code)
+        codes += data.others["code"].tolist()
+        rows += data.others["row"].tolist()
+        order = np.argsort(np.asarray(rows, dtype=np.int64), kind="stable").tolist()
+        codes, rows = [codes[k] for k in order], [rows[k] for k in order]
+    return unmatched_codes(codes, rows, indicators["code"], f"{sheet} sheet")
+
+
+def _for_indicators(observations: Observations, indicators: pd.DataFrame,
+                    percent_codes: frozenset[str]) -> Observations:
+    """Only the rows of codes the KPIs table has (its indicators, its percentage codes): choosing
+    periods and reading percentages look at nothing else, and a Data sheet pasted whole from a
+    warehouse may hold ten times as many rows of other codes. Their problems stay (the codes that
+    match no indicator are found before this)."""
+    frame = observations.frame
+    used = frame["code"].isin(_wanted(indicators, percent_codes)).to_numpy()
+    if used.all():
+        return observations
+    return Observations(frame[used].reset_index(drop=True), observations.problems)
+
+
+def _wanted(indicators: pd.DataFrame, percent_codes: frozenset[str]) -> frozenset[str]:
+    """The codes a refresh reads observations of: its indicators' and its percentage codes."""
+    return frozenset(indicators["code"]) | percent_codes
 
 
 def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]

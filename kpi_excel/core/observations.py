@@ -29,7 +29,7 @@ import math
 from itertools import compress, repeat
 from operator import itemgetter, not_
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -138,6 +138,9 @@ class Observations:
 
     frame: pd.DataFrame
     problems: list[SourceProblem] = field(default_factory=list)
+    # Rows of codes the reader was not asked for (see ``wanted``): ``code`` and ``row`` only, in
+    # source order; these rows' values were not read. None when every code was read.
+    others: pd.DataFrame | None = None
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -191,9 +194,15 @@ def observations_from_columns(
     where: Where,
     value_formats: list | None = None,  # type: ignore[type-arg]
     directory: AreaDirectory | None = None,
+    wanted: Collection[str] | None = None,
 ) -> Observations:
     """As :func:`observations_from_records`, from the cells as columns (lists of equal length,
     record ``i`` being source row ``rows[i]``) and the value cells' number formats.
+
+    With ``wanted`` (codes), a row of another code is checked only as far as it takes to list it in
+    :attr:`Observations.others` as a row that would be used (its code, period and area; whether it
+    repeats another row with a different value); its value, counts and stamp are not read and say
+    nothing. A Data sheet pasted whole from a warehouse holds many codes a report does not use.
 
     Read a column at a time, each distinct cell once (:mod:`kpi_excel.core.cell_reading`);
     the problems come in the order a row-by-row reading finds them.
@@ -233,6 +242,13 @@ def observations_from_columns(
     areas = words("area")
     if directory is not None and any(areas):
         areas = _canonical_areas(areas, used, directory, code_text, found)
+    others = None
+    if wanted is not None:
+        asked = np.fromiter(map(wanted.__contains__, code_text), bool, n)
+        aside = np.flatnonzero(np.array(used, dtype=bool) & ~asked).tolist()
+        if aside:
+            others = _other_rows(aside, code_text, areas, labels, values, value_formats, rows)
+            used = (np.array(used, dtype=bool) & asked).tolist()
     keep = list(compress(range(n), used))
     whole = len(keep) == n
     pick = itemgetter(*keep) if len(keep) > 1 else None  # one C-level gather per column
@@ -242,9 +258,11 @@ def observations_from_columns(
             return items
         return list(pick(items)) if pick is not None else [items[i] for i in keep]
 
-    value, reason, shown, count = (kept(list(part)) for part in zip(*per_distinct(
-        number_and_count, values, value_formats if value_formats is not None else none))) if n else ([], [], [], [])
-    notes = kept(words("note"))
+    # Only the rows kept are read from here on (a cell's reading does not depend on its neighbours).
+    value, reason, shown, count = (list(part) for part in zip(*per_distinct(
+        number_and_count, kept(values), kept(value_formats if value_formats is not None else none)))) if keep \
+        else ([], [], [], [])
+    notes = per_distinct(_words, kept(column("note")))
     for k in _filled(reason):
         why = reason[k]
         if why.startswith("!"):
@@ -256,7 +274,7 @@ def observations_from_columns(
         if name not in columns:  # what _count_cell reads from a blank: no amount, nothing to say
             parts.append([np.nan] * len(keep))
             continue
-        amounts, whys, _ = (kept(list(part)) for part in zip(*per_distinct(_count_cell, column(name)))) if n \
+        amounts, whys, _ = (list(part) for part in zip(*per_distinct(_count_cell, kept(column(name))))) if keep \
             else ([], [], [])
         for k in _filled(whys):
             why = whys[k]
@@ -265,7 +283,7 @@ def observations_from_columns(
         parts.append(amounts)
     numerators = parts[0] if count.count(None) == len(count) else [
         c if a != a and c is not None else a for a, c in zip(parts[0], count)]  # "3% (420)": 420 is the count
-    stamps = kept(per_distinct(timestamp, column("updated")))
+    stamps = per_distinct(timestamp, kept(column("updated")))
     for k in ([k for k, stamp in enumerate(stamps) if stamp is BAD] if BAD in stamps else ()):
         found.add(keep[k], 4, "updated", f"cannot read '{column('updated')[keep[k]]}' as a date and time; "
                                          "taken as not given", code_text[keep[k]])
@@ -277,7 +295,36 @@ def observations_from_columns(
     frame["updated"] = pd.to_datetime(frame["updated"])
     frame, duplicate_problems = _conflicting_duplicates(frame, where)
     frame = frame.drop(columns="_i")
-    return Observations(frame, found.in_order() + duplicate_problems)
+    return Observations(frame, found.in_order() + duplicate_problems, others)
+
+
+def _other_rows(at: list[int], codes: list[str], areas: list[str], labels: list, values: list,  # type: ignore[type-arg]
+                value_formats: list | None, rows: list[int]) -> pd.DataFrame:  # type: ignore[type-arg]
+    """Code and row of the records ``at`` that :func:`_conflicting_duplicates` would keep; only
+    records repeating another's code, area and period have their values read to decide."""
+    pick = itemgetter(*at) if len(at) > 1 else (lambda items: (items[at[0]],))
+    code, area, label = (np.array(pick(column), dtype=object) for column in (codes, areas, labels))
+    # Each label once: "Q1 2024/25" and "Q1  2024/25" are one period, as _conflicting_duplicates numbers them.
+    label_ids, distinct = pd.factorize(label, sort=False)
+    numbers: dict[object, int] = {}
+    period = np.array([numbers.setdefault(_try_parse(text) or text, len(numbers)) for text in distinct.tolist()],
+                      dtype=np.int64)[label_ids]
+    keys = pd.DataFrame({"code": pd.factorize(code)[0], "area": pd.factorize(area)[0], "period": period})
+    repeated = keys.duplicated(keep=False).to_numpy()
+    keep = np.ones(len(at), dtype=bool)
+    if repeated.any():
+        twice_at = np.flatnonzero(repeated)
+        records = [at[k] for k in twice_at.tolist()]
+        looks = [value_formats[i] for i in records] if value_formats is not None else [None] * len(records)
+        twice = pd.DataFrame({"code": code[twice_at], "area": area[twice_at], "period": label[twice_at],
+                              "value": [read[0] for read in per_distinct(number_and_count,
+                                                                         [values[i] for i in records], looks)],
+                              "row": twice_at, "_i": twice_at})
+        kept, _ = _conflicting_duplicates(twice, lambda i, field: "")
+        keep[twice_at] = False
+        keep[kept["_i"].to_numpy()] = True
+    return pd.DataFrame({"code": pd.Series(code[keep], dtype=object),
+                         "row": np.array(pick(rows), dtype=np.int64)[keep]})
 
 
 def _filled(texts: list[str]) -> list[int]:

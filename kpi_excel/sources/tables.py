@@ -19,7 +19,7 @@ from functools import lru_cache
 from itertools import compress
 from operator import itemgetter
 from pathlib import Path
-from typing import Sequence
+from typing import Collection, Sequence
 
 import pandas as pd
 
@@ -103,10 +103,12 @@ def observations_from_grid(
     cell_ref,  # (sheet row, 0-based column) -> "Data!C17"
     first_row: int = 1,
     directory: AreaDirectory | None = None,
+    wanted: Collection[str] | None = None,
 ) -> Observations:
     """As :func:`observations_from_cells`, from rows of values and rows of their number formats
     (``formats[i]`` may be shorter than ``values[i]``, or ``formats`` None: formats not known).
-    An empty row (``()``) is not data."""
+    An empty row (``()``) is not data. ``wanted``: see
+    :func:`~kpi_excel.core.observations.observations_from_columns`."""
     header_at, columns, periods = _find_header(values)
     if header_at is None:
         raise MissingColumnError(
@@ -116,8 +118,8 @@ def observations_from_grid(
     looks = formats[header_at + 1:] if formats is not None else None
     body_first = first_row + header_at + 1
     if "period" in columns and "value" in columns:
-        return _long(body, looks, body_first, columns, source, cell_ref, directory)
-    return _wide(body, looks, body_first, columns, periods, source, cell_ref, directory)
+        return _long(body, looks, body_first, columns, source, cell_ref, directory, wanted)
+    return _wide(body, looks, body_first, columns, periods, source, cell_ref, directory, wanted)
 
 
 def _find_header(rows: Sequence[Sequence[object]]) -> tuple[int | None, dict[str, int], dict[int, str]]:
@@ -169,7 +171,7 @@ def _column(rows: Sequence[Sequence[object]], i: int) -> list[object]:
     return [row[i] if length > i else None for row, length in zip(rows, lengths)]
 
 
-def _long(body, looks, body_first, columns, source, cell_ref, directory) -> Observations:
+def _long(body, looks, body_first, columns, source, cell_ref, directory, wanted=None) -> Observations:
     """One record per non-empty row, read a column at a time."""
     present = list(compress(range(len(body)), body))  # readers give sparse sheets' gaps as ``()``
     if len(present) != len(body):
@@ -181,10 +183,10 @@ def _long(body, looks, body_first, columns, source, cell_ref, directory) -> Obse
     cells = {name: _column(body, i) for name, i in columns.items()}
     value_formats = _column(looks, columns["value"]) if looks is not None else None
     return observations_from_columns(cells, rows, source=source, value_formats=value_formats, directory=directory,
-                                     where=lambda i, field: cell_ref(rows[i], columns.get(field, columns["code"])))
+                                     wanted=wanted, where=lambda i, field: cell_ref(rows[i], columns.get(field, columns["code"])))
 
 
-def _wide(body, looks, body_first, columns, periods, source, cell_ref, directory) -> Observations:
+def _wide(body, looks, body_first, columns, periods, source, cell_ref, directory, wanted=None) -> Observations:
     """One record per filled period cell; an empty period cell is simply not
     reported yet. A row with values but no code is kept so it is reported."""
     names = ("code", "area", "period", "value", "note")
@@ -216,4 +218,4 @@ def _wide(body, looks, body_first, columns, periods, source, cell_ref, directory
         return cell_ref(rows[i], column if column is not None else value_columns[i])
 
     return observations_from_columns(records, rows, source=source, value_formats=value_formats,
-                                     directory=directory, where=where)
+                                     directory=directory, where=where, wanted=wanted)
