@@ -92,9 +92,12 @@ def test_one_callers_changes_never_reach_another(tmp_path: Path) -> None:
     first.problems.append(lait_files.SourceProblem("here", "made up"))
     with pytest.raises(ValueError):
         first.values["value"].to_numpy()[0] = -2.0  # arrays handed out are read-only
+    first.authorities.append("Atlantis")  # each caller's own list, though found once a read
     second = read_lait(path, reuse=True)
     assert _value(second) == 71.5 and second.problems == []
-    assert sorted(second.authorities) == ["Leicestershire", "Rutland"]
+    assert second.authorities == ["Leicestershire", "Rutland"] == read_lait(path).authorities
+    second.authorities.clear()
+    assert read_lait(path, reuse=True).authorities == ["Leicestershire", "Rutland"]
 
     dictionary = read_dictionary(BUNDLED / "lait_dictionary.csv", reuse=True)
     dictionary.loc[dictionary.index[0], "polarity"] = "changed"
