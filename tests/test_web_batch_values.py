@@ -11,7 +11,7 @@ from kpi_excel.core.plan import Cell
 from kpi_excel.workbook.web_batch import _json_cells, _json_value
 
 VALUES = [0, -3, 12.5, -0.0, math.nan, math.inf, -math.inf, "", "a", "=SUM(A1)", "-5%", "+", "@x", "=",
-          True, False, None, np.float64(2.5), np.float64("nan"), np.int64(7), dt.date(2025, 3, 1),
+          True, False, None, np.float64(2.5), np.float64("nan"), np.float64("-inf"), np.int64(7), dt.date(2025, 3, 1),
           dt.datetime(2025, 3, 1, 9, 30), Cell(4.25, "0.0"), Cell("=cmd"), Cell(math.nan), Cell(None, None, "bold"),
           Cell(dt.date(2024, 1, 31))]
 

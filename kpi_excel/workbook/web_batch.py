@@ -102,6 +102,10 @@ def _json_cells(cells: Sequence[Any]) -> list[Any]:
             append(value)
         elif kind is str and not (len(value) > 1 and value.startswith(FORMULA_STARTS)):
             append(value)
+        elif value is None:
+            append("")
+        elif kind is not float and isinstance(value, float) and math.isfinite(value):  # numpy's, as it is
+            append(value)
         else:
             append(_json_value(value))
     return out
