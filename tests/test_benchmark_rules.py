@@ -185,3 +185,17 @@ def test_lait_numbers_follow_r() -> None:
     assert numbers[0] == 1.5 and np.isnan(numbers[1:6]).all()
     assert numbers[6] == 1000.0 and numbers[7] == 2.0 and numbers[8] == 16.0 and np.isinf(numbers[9])
     assert bad.tolist() == [False, False, False, False, False, True, False, False, False, False]
+
+
+def test_dictionary_entries_first_row_decides_and_gaps_take_defaults() -> None:
+    values = pd.concat([_values(code, ["1", "2", "3", "4", "5"]) for code in ("X", "Y", "Z")], ignore_index=True)
+    indicators = pd.DataFrame({"polarity": ["High", "Low", None], "no_quartile": [False, True, None],
+                               "dps": ["2", "0", None], "name": ["Ex", "Ex again", None]},
+                              index=pd.Index(["X", "X", "Y"], dtype=object))
+    out = benchmark(values, indicators, AREAS).drop_duplicates("indicator").set_index("indicator")
+    assert out.loc["X", "polarity"] == "High" and out.loc["X", "indicator_name"] == "Ex"  # the first X row
+    assert out.loc["X", "derived_target_text"] == ">4.00"  # dps "2" read as a number
+    for code in ("Y", "Z"):  # Y's cells are empty, Z is not in the dictionary: "", False, 1, ""
+        assert out.loc[code, "polarity"] == "" and out.loc[code, "indicator_name"] == ""
+        assert pd.isna(out.loc[code, "rank"]) and out.loc[code, "band"] == "-"
+    assert out.loc["X", "quartile"] == 4 and out.loc["X", "band"] == "D"  # area A, the lowest of High

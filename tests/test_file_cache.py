@@ -92,9 +92,12 @@ def test_one_callers_changes_never_reach_another(tmp_path: Path) -> None:
     first.problems.append(lait_files.SourceProblem("here", "made up"))
     with pytest.raises(ValueError):
         first.values["value"].to_numpy()[0] = -2.0  # arrays handed out are read-only
+    first.authorities.append("Atlantis")  # each caller's own list, though found once a read
     second = read_lait(path, reuse=True)
     assert _value(second) == 71.5 and second.problems == []
-    assert sorted(second.authorities) == ["Leicestershire", "Rutland"]
+    assert second.authorities == ["Leicestershire", "Rutland"] == read_lait(path).authorities
+    second.authorities.clear()
+    assert read_lait(path, reuse=True).authorities == ["Leicestershire", "Rutland"]
 
     dictionary = read_dictionary(BUNDLED / "lait_dictionary.csv", reuse=True)
     dictionary.loc[dictionary.index[0], "polarity"] = "changed"
@@ -275,3 +278,56 @@ def test_funnels_against_every_authority_are_drawn_once_a_lait_read(tmp_path: Pa
     refresh_report(warm, now=now)  # the same LAIT read: the same funnels, not drawn again
     assert drawn == first
     assert _sheet_values(warm, "Benchmark") == _sheet_values(fresh, "Benchmark")
+
+
+def test_period_labels_found_once_a_lait_read_and_only_for_codes_it_has(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpi_excel.app import authority_benchmark
+
+    path = tmp_path / "lait.csv"
+    path.write_text(HEADER + "KS2,2024,Leicestershire,71,855,East Midlands\nKS4,2023,Leicestershire,40,855,"
+                    "East Midlands\nKS2,2022,Rutland,60,857,East Midlands\nKS2,2024,Rutland,61,857,East Midlands\n",
+                    encoding="utf-8")
+    calls: list[set[str]] = []
+    real = authority_benchmark._labels_in
+    monkeypatch.setattr(authority_benchmark, "_labels_in", lambda values, codes: calls.append(codes) or
+                        real(values, codes))
+    data = read_lait(path, reuse=True)
+    codes = {"KS2", "NOPE"}
+    rows = authority_benchmark._rows_of_codes(data.values, codes, data.derived)
+    fresh = real(rows, codes)
+    assert fresh == {"KS2": ("2024", "2022"), "NOPE": ()}  # in the order they first appear
+    first = authority_benchmark._labels_by_code(rows, codes, data.derived)
+    again = authority_benchmark._labels_by_code(rows, codes, read_lait(path, reuse=True).derived)
+    assert first == again == fresh and len(calls) == 1
+    assert not any(key[1] == "NOPE" for key in data.derived if key[0] == "period labels")  # unknown: not kept
+    wanted = [("KS2", "k", "2023/24"), ("NOPE", "k", "2024")]
+    assert authority_benchmark._matching_labels(rows, wanted, None, data.derived) == \
+        authority_benchmark._matching_labels(rows, wanted, None)
+    assert len(calls) == 2  # the memo's answer, and one found afresh to compare
+    more = {"KS2", "KS4"}  # a code not seen yet: found, the others kept
+    labels = authority_benchmark._labels_by_code(authority_benchmark._rows_of_codes(data.values, more, data.derived),
+                                                 more, data.derived)
+    assert labels == {"KS2": ("2024", "2022"), "KS4": ("2023",)} and len(calls) == 3
+    _lait_csv(path, "80.25")  # a changed file: a new read, its labels found again
+    changed = read_lait(path, reuse=True)
+    assert authority_benchmark._labels_by_code(authority_benchmark._rows_of_codes(changed.values, codes, changed.derived),
+                                               codes, changed.derived) == {"KS2": ("2024",), "NOPE": ()}
+    assert len(calls) == 4
+
+
+def test_first_counts_by_area_kept_once_a_lait_read_and_read_only(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from kpi_excel.app import authority_benchmark
+
+    rows = pd.DataFrame({"area": ["A", "B", "A"], "numerator": [1.0, 2.0, 9.0], "denominator": [10.0, 20.0, 90.0]})
+    memo: dict = {}
+    first = authority_benchmark._first_counts_at(rows, ("KS2", "2024", None), memo)
+    assert dict(first) == {"A": (1.0, 10.0), "B": (2.0, 20.0)}  # each area's first row
+    assert authority_benchmark._first_counts_at(rows.iloc[:0], ("KS2", "2024", None), memo) is first
+    with pytest.raises(TypeError):
+        first["A"] = (0.0, 0.0)  # type: ignore[index]  # shared by requests: nobody changes it
+    assert dict(authority_benchmark._first_counts_at(rows.iloc[1:], ("KS2", "2023", None), memo)) == \
+        {"B": (2.0, 20.0), "A": (9.0, 90.0)}
+    assert dict(authority_benchmark._first_counts_at(rows, ("KS2", "2024", None), None)) == dict(first)

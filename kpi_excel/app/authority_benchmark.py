@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Any, Hashable
+from types import MappingProxyType
+from typing import Any, Hashable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -69,8 +70,8 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))), reuse=True)
     count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
     with_counts = _rows_of_codes(loaded.values, count_codes, loaded.derived)
-    values = with_counts[with_counts["code"].astype(str).isin(codes)]
-    labels = _matching_labels(values, wanted, cutoff)
+    values = with_counts[_code_in(with_counts["code"], codes)]
+    labels = _matching_labels(values, wanted, cutoff, loaded.derived)
     group = None
     if settings.comparator_members:
         group = {areas.resolve(name, lenient=True, source="Settings") for name in settings.comparator_members}
@@ -162,26 +163,50 @@ def _wanted(table: Any, selected: pd.DataFrame | None) -> list[tuple[str, str, o
 
 
 def _matching_labels(values: pd.DataFrame, wanted: list[tuple[str, str, object]],
-                     cutoff: str | None) -> dict[tuple[str, str], str]:
+                     cutoff: str | None, memo: dict[Hashable, Any] | None = None) -> dict[tuple[str, str], str]:
     """(benchmark code, KPI period key) → the benchmark period label to use."""
     from kpi_excel.core.benchmark import matching_period
 
     as_of = parse_period(cutoff) if cutoff else None
-    labels_by_code = {str(code): [str(label) for label in labels]
-                      for code, labels in values.groupby(values["code"].astype(str), observed=True)["period"].unique()
-                      .items()}
+    labels_by_code = _labels_by_code(values, {code for code, _, _ in wanted}, memo)
     chosen: dict[tuple[str, str], str] = {}
     for code, key, period in wanted:
-        if code not in labels_by_code:
+        if not labels_by_code.get(code):
             continue
         try:
             own = parse_period(period) if period is not None else None
         except PeriodError:
             own = None  # the assessor names the unreadable period on the row
-        label = matching_period(own, labels_by_code[code], as_of)
+        label = matching_period(own, list(labels_by_code[code]), as_of)
         if label is not None:
             chosen[(code, key)] = label
     return chosen
+
+
+def _labels_by_code(values: pd.DataFrame, codes: set[str], memo: dict[Hashable, Any] | None) -> dict[str, tuple[str, ...]]:
+    """Each of ``codes``' period labels in ``values``, in the order they first appear (none: not there).
+
+    ``memo``: kept with benchmark data read once a process, of which ``values`` holds every row
+    of each code asked for (:func:`_rows_of_codes`, which keeps each code's rows there): a code's
+    labels are the same on every request, so they are found once (a groupby over the codes' rows
+    was 2% of a request). Only codes the data has are kept, so no request can grow the memo."""
+    in_data = memo.get(("row positions by code",)) if memo is not None else None
+    if in_data is None:
+        return _labels_in(values, codes)
+    found = {code: memo.get(("period labels", code), ()) if code in in_data else () for code in codes}
+    if any(code in in_data and not labels for code, labels in found.items()):
+        found = _labels_in(values, codes)
+        for code, labels in found.items():
+            if code in in_data:
+                memo[("period labels", code)] = labels  # a tuple: shared, never changed
+    return found
+
+
+def _labels_in(values: pd.DataFrame, codes: set[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, tuple[str, ...]] = {code: () for code in codes}
+    found.update((str(code), tuple(str(label) for label in labels)) for code, labels in
+                 values.groupby(values["code"].astype(str), observed=True)["period"].unique().items())
+    return found
 
 
 def _layers(labels: dict[tuple[str, str], str]) -> list[dict[str, str]]:
@@ -235,12 +260,12 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
         key = f"{code}\x00{label}"
         if key not in counts_by_period:
             found = _counts_at(values, pairs, code, label, by_code, memo)
-            counts_by_period[key] = found, _first_counts(found, (authority, "England"))
+            counts_by_period[key] = found, _first_counts_at(found, (code, label, pairs.get(code)), memo)
         rows, per_area = counts_by_period[key]
         for area, prefix in ((authority, ""), ("England", "england_")):
             numerator, denominator = per_area.get(area, (np.nan, np.nan))
-            columns[f"{prefix}numerator"].append(numerator)
-            columns[f"{prefix}denominator"].append(denominator)
+            columns[f"{prefix}numerator"].append(float(numerator))  # type: ignore[arg-type]
+            columns[f"{prefix}denominator"].append(float(denominator))  # type: ignore[arg-type]
         when = benchmark_label_period(label)
         if pair is not None and (code not in funnels or _later(when, funnels[code][0])):
             name = str(indicators["name"].get(code, code)) if "name" in indicators.columns else code
@@ -272,15 +297,37 @@ def _counts_at(values: pd.DataFrame, pairs: dict[str, CountPair], code: str, lab
     return found
 
 
-def _first_counts(rows: pd.DataFrame, areas: tuple[str, ...]) -> dict[object, tuple[float, float]]:
-    """Each of ``areas``' first (numerator, denominator) in ``rows``: looked up once a period,
-    not filtered out of the frame again for every KPI row that asks."""
-    out: dict[object, tuple[float, float]] = {}
+def _first_counts_at(rows: pd.DataFrame, key: tuple[object, ...], memo: dict[Hashable, Any] | None
+                     ) -> Mapping[object, tuple[object, object]]:
+    """:func:`_first_counts` of a code's counts at a period (``key``: code, label, count pair),
+    from ``memo`` when it has them: every authority's, so the same for each request (read-only: shared)."""
+    kept = ("first counts",) + key
+    if memo is not None and kept in memo:
+        return memo[kept]  # type: ignore[no-any-return]
+    found = MappingProxyType(_first_counts(rows))
+    if memo is not None:
+        memo[kept] = found
+    return found
+
+
+def _first_counts(rows: pd.DataFrame) -> dict[object, tuple[object, object]]:
+    """Each area's first (numerator, denominator) in ``rows``, as they are there: looked up once a
+    period, not filtered out of the frame again for every KPI row that asks."""
+    out: dict[object, tuple[object, object]] = {}
     for area, numerator, denominator in zip(rows["area"].tolist(), rows["numerator"].tolist(),
                                             rows["denominator"].tolist()):
-        if area in areas and area not in out:
-            out[area] = (float(numerator), float(denominator))
+        if area not in out:
+            out[area] = (numerator, denominator)
     return out
+
+
+def _code_in(column: pd.Series, codes: set[str]) -> np.ndarray:
+    """Whether each row's code, as text, is one of ``codes``: for a categorical column (LAIT's),
+    its few categories are compared, not every row turned into text."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        wanted = [i for i, name in enumerate(column.cat.categories) if str(name) in codes]
+        return np.isin(column.cat.codes.to_numpy(), np.array(wanted, dtype=np.int64))
+    return column.astype(str).isin(codes).to_numpy()
 
 
 def _later(when: object, than: object) -> bool:

@@ -173,7 +173,7 @@ def benchmark(
     member_cols = np.array(sorted(area_index[a] for a in members if a in area_index), dtype=np.int64)
 
     meta = _indicator_meta(indicators, code_names[codes])
-    polarity = meta["polarity"].to_numpy(object)
+    polarity = meta["polarity"]
     high = polarity == "High"
     low = polarity == "Low"
     in_group = matrix[codes][:, member_cols]
@@ -195,18 +195,18 @@ def benchmark(
     flat = value.reshape(-1)
     columns: dict[str, object] = {
         "indicator": _categorical(np.repeat(np.arange(n_codes), n_out), code_names[codes]),
-        "indicator_name": _categorical(np.repeat(np.arange(n_codes), n_out), meta["name"].to_numpy(object)),
+        "indicator_name": _categorical(np.repeat(np.arange(n_codes), n_out), meta["name"]),
         "area": _categorical(np.tile(np.arange(n_out), n_codes), np.array(out_names, dtype=object)),
         "period": _categorical(np.repeat(np.arange(n_codes), n_out), period_names[chosen[codes]]),
         "value": flat,
         "polarity": _categorical(np.repeat(np.arange(n_codes), n_out), polarity),
     }
-    band, position = _bands(flat, cuts, per_code(high), per_code(low), per_code(meta["no_quartile"].to_numpy(bool)))
+    band, position = _bands(flat, cuts, per_code(high), per_code(low), per_code(meta["no_quartile"]))
     columns["rank"] = pd.array(rank.reshape(-1), dtype="Int64") if flat.size else pd.array([], dtype="Int64")
     quartile = pd.array(np.where(band > 0, band, 0), dtype="Int64")
     quartile[band == 0] = pd.NA
     columns["quartile"] = quartile
-    never = ~(per_code(high) | per_code(low)) | per_code(meta["no_quartile"].to_numpy(bool))
+    never = ~(per_code(high) | per_code(low)) | per_code(meta["no_quartile"])
     columns["band"] = pd.Categorical(np.where(never, "-", _BANDS[band]), categories=["", "-", "A", "B", "C", "D"])
     columns["position"] = pd.Categorical(position, categories=["", "better", "worse"])
     for name in ("q25", "q50", "q75"):
@@ -311,22 +311,34 @@ def _period_ranks(period_names: np.ndarray, latest_by: LatestBy, order: Mapping[
     return rank
 
 
-def _indicator_meta(indicators: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
-    index = pd.Index(codes.astype(str), dtype=object)
-    meta = pd.DataFrame(index=index)
-    source = indicators[~indicators.index.duplicated(keep="first")] if len(indicators) else indicators
-    if len(source):
-        source = source.set_axis(source.index.astype(str))
-    for column, default in (("polarity", ""), ("no_quartile", False), ("dps", 1), ("name", "")):
-        if column in source.columns:
-            meta[column] = source[column].reindex(index).to_numpy(object)
-        else:
-            meta[column] = default
-    meta["polarity"] = meta["polarity"].where(meta["polarity"].notna(), "").astype(object)
-    meta["no_quartile"] = meta["no_quartile"].where(meta["no_quartile"].notna(), False).astype(bool)
-    meta["dps"] = pd.to_numeric(meta["dps"], errors="coerce").fillna(1).astype(int)
-    meta["name"] = meta["name"].where(meta["name"].notna(), "").astype(object)
-    return meta
+def _indicator_meta(indicators: pd.DataFrame, codes: np.ndarray) -> dict[str, np.ndarray]:
+    """Each code's ``polarity``, ``no_quartile``, ``dps`` and ``name`` (arrays in ``codes``' order):
+    the first dictionary row of a code (by its text) decides; a code the dictionary lacks, or a
+    missing cell, gets "", False, 1 and "". Looked up in plain dicts: the pandas reindexing it
+    replaces cost half of a request's benchmark (the dictionary is small, the calls many)."""
+    keys = [str(code) for code in codes]
+    first = {}  # the dictionary's code text -> its first row
+    for row, code in enumerate(indicators.index.tolist() if len(indicators) else ()):
+        first.setdefault(str(code), row)
+    rows = [first.get(key, -1) for key in keys]
+
+    def column(name: str, default: object) -> list[object]:
+        if name not in indicators.columns or not len(indicators):
+            return [default] * len(keys)
+        cells = indicators[name].tolist()
+        return [default if row < 0 or _missing(cells[row]) else cells[row] for row in rows]
+
+    dps = column("dps", 1)
+    if not all(type(d) is int for d in dps):  # text or fractions: read as numbers the way pandas does
+        dps = pd.to_numeric(pd.Series(dps, dtype=object), errors="coerce").fillna(1).astype(int).tolist()
+    return {"polarity": np.array(column("polarity", ""), dtype=object),
+            "no_quartile": np.array([bool(v) for v in column("no_quartile", False)], dtype=bool),
+            "dps": np.array(dps, dtype=int),
+            "name": np.array(column("name", ""), dtype=object)}
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
 
 
 def _cut_points(in_group: np.ndarray) -> dict[str, np.ndarray]:
@@ -375,10 +387,10 @@ def _bands(v: np.ndarray, cuts: dict[str, np.ndarray], high: np.ndarray, low: np
 
 
 def _derived_targets(cuts: dict[str, np.ndarray], high: np.ndarray, low: np.ndarray,
-                     meta: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    usable = (high | low) & ~meta["no_quartile"].to_numpy(bool) & (cuts["n"] > 0)
+                     meta: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    usable = (high | low) & ~meta["no_quartile"] & (cuts["n"] > 0)
     number = np.where(usable, np.where(high, cuts["q75"], cuts["q25"]), np.nan)
-    dps = meta["dps"].to_numpy()
+    dps = meta["dps"]
     text = np.array([
         "" if n != n else f"{'>' if h else '<='}{format_number(float(n), int(d))}"
         for n, h, d in zip(number, high, dps)

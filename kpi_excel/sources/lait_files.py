@@ -75,9 +75,15 @@ class LaitData:
 
     @property
     def authorities(self) -> list[str]:
-        """Areas whose LA Number is below 970, as LAIT decides them."""
-        areas = self._areas()
-        return sorted(areas.loc[areas["number"] < 970, "area"])
+        """Areas whose LA Number is below 970, as LAIT decides them (read once a process: found
+        once, kept in ``derived`` as a tuple, and each caller given its own list)."""
+        kept = self.derived.get(("authorities",)) if self.derived is not None else None
+        if kept is None:
+            areas = self._areas()
+            kept = tuple(sorted(areas.loc[areas["number"] < 970, "area"]))
+            if self.derived is not None:
+                self.derived[("authorities",)] = kept
+        return list(kept)
 
     def directory(self, base: AreaDirectory | None = None) -> AreaDirectory:
         """The areas of the data (their numbers), added to ``base`` (the code list).
