@@ -33,6 +33,7 @@ from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.core.report import period_key
 from kpi_excel.core.settings import ReportSettings
 from kpi_excel.errors import InputError, KpiExcelError
+from kpi_excel.sources.file_cache import file_key, remembered
 from kpi_excel.sources.policy import EXAMPLE_BENCHMARK, Source, SourcePolicy
 
 __all__ = ["authority_benchmark"]
@@ -106,19 +107,14 @@ def _neighbours(path: Path, directory: AreaDirectory, made_from: tuple[str, ...]
     ``made_from`` (None: filled some other way, so not known to be the same). Such a directory
     is the same for every request, so the names are looked up once, not on every click; a
     changed neighbour file is another key (its cells are read again, as read_neighbours does)."""
-    from kpi_excel.sources.file_cache import file_key
     from kpi_excel.sources.lait_files import read_neighbours
 
     try:
         key = ("neighbours", made_from, file_key(path)) if memo is not None and made_from is not None else None
     except OSError:
         key = None  # read_neighbours names the missing file
-    found = memo.get(key) if memo is not None and key is not None else None
-    if found is None:
-        found = read_neighbours(path, directory, reuse=True)
-        if memo is not None and key is not None:
-            memo[key] = found  # a frozen NeighbourList: read, never changed, by its users
-    return found
+    # A frozen NeighbourList: read, never changed, by its users.
+    return remembered(memo, key, lambda: read_neighbours(path, directory, reuse=True))
 
 
 def _rows_of_codes(values: pd.DataFrame, codes: set[str], memo: dict[Hashable, Any] | None) -> pd.DataFrame:
@@ -127,13 +123,11 @@ def _rows_of_codes(values: pd.DataFrame, codes: set[str], memo: dict[Hashable, A
     ``memo``: kept with benchmark data read once a process. Each code's row positions
     are found once there; a request then takes its few codes' rows instead of
     turning the whole file's code column (641k rows of LAIT) into text again."""
-    key = ("row positions by code",)
-    positions = memo.get(key) if memo is not None else None
-    if positions is None:
+    def positions_by_code() -> dict[str, np.ndarray]:
         text = values["code"].astype(str).to_numpy()
-        positions = pd.Series(np.arange(len(text))).groupby(text, sort=False).indices
-        if memo is not None:
-            memo[key] = positions
+        return pd.Series(np.arange(len(text))).groupby(text, sort=False).indices
+
+    positions = remembered(memo, ("row positions by code",), positions_by_code)
     found = [positions[code] for code in codes if code in positions]
     return values.iloc[np.sort(np.concatenate(found)) if found else np.array([], dtype=np.intp)]
 
@@ -271,11 +265,9 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
             name = str(indicators["name"].get(code, code)) if "name" in indicators.columns else code
             kept = ("funnel", code, label, pair, name, authority, adjusted) if memo is not None and everyone \
                 else None
-            funnel = memo[kept] if kept is not None and kept in memo else \
-                funnel_for(rows, indicator=code, name=name, period=label, ours=authority, kind=pair.kind,
-                           multiplier=pair.multiplier, group=group, adjusted=adjusted)
-            if kept is not None:
-                memo[kept] = funnel  # a frozen Funnel (or None): shared, never changed
+            funnel = remembered(memo, kept, lambda: funnel_for(  # a frozen Funnel (or None): shared, never changed
+                rows, indicator=code, name=name, period=label, ours=authority, kind=pair.kind,
+                multiplier=pair.multiplier, group=group, adjusted=adjusted))
             if funnel is not None:
                 funnels[code] = (when, funnel)  # the latest period's plot, when rows differ in period
     for name, column in columns.items():
@@ -286,28 +278,19 @@ def _with_counts(frame: pd.DataFrame, values: pd.DataFrame, pairs: dict[str, Cou
 def _counts_at(values: pd.DataFrame, pairs: dict[str, CountPair], code: str, label: str,
                by_code: dict[str, pd.DataFrame], memo: dict[Hashable, Any] | None) -> pd.DataFrame:
     """:func:`counts_at` for one code and period, from ``memo`` when it has them (read-only: shared)."""
-    key = ("counts_at", code, label, pairs.get(code))
-    if memo is not None and key in memo:
-        return memo[key]  # type: ignore[no-any-return]
-    if not by_code:
-        by_code.update(rows_by_code(values))
-    found = counts_at(values, pairs, {code: label}, by_code=by_code)
-    if memo is not None:
-        memo[key] = found
-    return found
+    def count() -> pd.DataFrame:
+        if not by_code:
+            by_code.update(rows_by_code(values))
+        return counts_at(values, pairs, {code: label}, by_code=by_code)
+
+    return remembered(memo, ("counts_at", code, label, pairs.get(code)), count)
 
 
 def _first_counts_at(rows: pd.DataFrame, key: tuple[object, ...], memo: dict[Hashable, Any] | None
                      ) -> Mapping[object, tuple[object, object]]:
     """:func:`_first_counts` of a code's counts at a period (``key``: code, label, count pair),
     from ``memo`` when it has them: every authority's, so the same for each request (read-only: shared)."""
-    kept = ("first counts",) + key
-    if memo is not None and kept in memo:
-        return memo[kept]  # type: ignore[no-any-return]
-    found = MappingProxyType(_first_counts(rows))
-    if memo is not None:
-        memo[kept] = found
-    return found
+    return remembered(memo, ("first counts",) + key, lambda: MappingProxyType(_first_counts(rows)))
 
 
 def _first_counts(rows: pd.DataFrame) -> dict[object, tuple[object, object]]:

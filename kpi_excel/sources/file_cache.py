@@ -21,9 +21,9 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Callable, Hashable, TypeVar
+from typing import Any, Callable, Hashable, TypeVar
 
-__all__ = ["cached", "file_key", "clear_cache", "MAX_ENTRIES"]
+__all__ = ["cached", "remembered", "file_key", "clear_cache", "MAX_ENTRIES"]
 
 T = TypeVar("T")
 
@@ -76,6 +76,24 @@ def cached(kind: str, path: Path | str, load: Callable[[], T]) -> T:
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)
     return value
+
+
+def remembered(memo: dict[Hashable, Any] | None, key: Hashable | None, make: Callable[[], T]) -> T:
+    """``make()``, kept in ``memo`` under ``key`` and taken from there next time.
+
+    ``memo`` is what is worked out from one cached read (``LaitData.derived``): it lives and
+    dies with that read, so a changed file starts afresh. With no memo, or no key (the answer
+    depends on more than the read), ``make`` runs every time. What is kept is shared by every
+    request, so ``make`` must return a value no caller changes; two threads may both make it,
+    and either answer is the same.
+    """
+    if memo is None or key is None:
+        return make()
+    try:
+        return memo[key]  # type: ignore[no-any-return]
+    except KeyError:
+        value = memo[key] = make()
+        return value
 
 
 def clear_cache() -> None:

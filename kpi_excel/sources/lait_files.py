@@ -23,7 +23,7 @@ from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.lait_rules import LAIT_MISSING, is_lait_frame, lait_dictionary, lait_numbers
 from kpi_excel.core.observations import Observations, SourceProblem, empty_observations
 from kpi_excel.errors import MissingColumnError, UnreadableFileError
-from kpi_excel.sources.file_cache import cached
+from kpi_excel.sources.file_cache import cached, remembered
 
 if TYPE_CHECKING:  # pyarrow is imported where it is used
     import pyarrow as pa
@@ -77,13 +77,11 @@ class LaitData:
     def authorities(self) -> list[str]:
         """Areas whose LA Number is below 970, as LAIT decides them (read once a process: found
         once, kept in ``derived`` as a tuple, and each caller given its own list)."""
-        kept = self.derived.get(("authorities",)) if self.derived is not None else None
-        if kept is None:
+        def authorities() -> tuple[str, ...]:
             areas = self._areas()
-            kept = tuple(sorted(areas.loc[areas["number"] < 970, "area"]))
-            if self.derived is not None:
-                self.derived[("authorities",)] = kept
-        return list(kept)
+            return tuple(sorted(areas.loc[areas["number"] < 970, "area"]))
+
+        return list(remembered(self.derived, ("authorities",), authorities))
 
     def directory(self, base: AreaDirectory | None = None) -> AreaDirectory:
         """The areas of the data (their numbers), added to ``base`` (the code list).
