@@ -18,10 +18,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from kpi_excel.core.engine.cells import Failed, is_blank, read_spread
+from kpi_excel.core.engine.cells import Failed, blank_to_readers, is_blank, read_spread
 from kpi_excel.core.periods import PeriodError, format_period, parse_period
 from kpi_excel.core.values import ValueReadError, parse_value
-from kpi_excel.ooxml.cell_content import Uncalculated
 
 __all__ = ["BAD", "absent", "blank", "text", "period_label", "number", "number_and_count", "timestamp", "per_distinct",
            "Failed"]
@@ -75,7 +74,7 @@ def number(cell: object, number_format: object) -> tuple[float, str, str]:
 
 def number_and_count(cell: object, number_format: object) -> tuple[float, str, str, float | None]:
     """As :func:`number`, plus the count of a ``3% (420)`` cell."""
-    if blank(cell) and not isinstance(cell, Uncalculated):
+    if blank_to_readers(cell):
         return np.nan, "", "", None
     if isinstance(cell, (np.integer, np.floating)):
         cell = cell.item()

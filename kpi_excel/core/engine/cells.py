@@ -32,8 +32,8 @@ import pandas as pd
 
 from kpi_excel.ooxml.cell_content import Uncalculated
 
-__all__ = ["RowCells", "Distinct", "BLANK", "Failed", "combine", "group_cells", "is_blank", "is_text", "read_each",
-           "read_spread"]
+__all__ = ["RowCells", "Distinct", "BLANK", "Failed", "blank_to_readers", "combine", "group_cells", "is_blank",
+           "is_text", "read_each", "read_spread"]
 
 BLANK = -1
 
@@ -85,8 +85,8 @@ def is_blank(value: object) -> bool:
     return value is pd.NaT or value is pd.NA
 
 
-def _is_blank(value: object) -> bool:
-    """Blank to the engine: as :func:`is_blank`, but a formula whose result was never saved
+def blank_to_readers(value: object) -> bool:
+    """Blank to a cell reader: as :func:`is_blank`, but a formula whose result was never saved
     (:class:`Uncalculated`, empty text) reaches the readers, so the value reader can say so."""
     return is_blank(value) and value.__class__ is not Uncalculated
 
@@ -244,7 +244,7 @@ def group_cells(cells: Sequence[object]) -> Distinct:
 
 def _fold_blanks(field: Distinct) -> Distinct:
     """``field`` with its blank keys dropped and their rows coded :data:`BLANK`."""
-    blank = np.fromiter((_is_blank(k) for k in field.keys), dtype=bool, count=len(field.keys))
+    blank = np.fromiter((blank_to_readers(k) for k in field.keys), dtype=bool, count=len(field.keys))
     if not blank.any():
         return field
     keep = np.flatnonzero(~blank)
@@ -310,7 +310,7 @@ class RowCells:
                                    .to_numpy(dtype=bool, na_value=False))
             if len(maybe):
                 texts = column.iloc[maybe].tolist()  # type: ignore[union-attr]
-                filled[maybe] = [not _is_blank(t) for t in texts]
+                filled[maybe] = [not blank_to_readers(t) for t in texts]
             return filled
         return self.distinct(name).present
 
@@ -323,7 +323,7 @@ class RowCells:
             picked = column.iloc[rows].tolist()
         else:
             picked = [column[row] for row in rows]  # type: ignore[index]
-        return [None if _is_blank(v) else v for v in picked]
+        return [None if blank_to_readers(v) else v for v in picked]
 
     def text_column(self, name: str) -> pd.Series | None:
         """The field's column when it is a text column (for searches in C)."""
