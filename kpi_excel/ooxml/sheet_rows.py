@@ -36,7 +36,7 @@ from lxml import etree
 
 from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
 from kpi_excel.ooxml.refs import CellRange, column_letter
-from kpi_excel.ooxml.xmlutil import main, parse_serialised, parse_xml
+from kpi_excel.ooxml.xmlutil import check_xml, main, parse_serialised, parse_xml
 
 __all__ = ["RowsApart", "set_apart", "write_apart", "new_rows", "rows_editor", "set_heights", "rows_head", "EMPTY_ROWS"]
 
@@ -99,7 +99,10 @@ def set_apart(data: bytes, part: str) -> tuple[etree._Element, RowsApart] | None
     """The sheet ``data`` as a frame (its ``sheetData`` empty) and its rows apart; None
     when the sheet is not one this can edit exactly (see the module's docstring)."""
     found = _SHEET_DATA.search(data)
-    if found is None or data.count(b"<sheetData") != 1 or any(m in found.group(1) for m in _ACROSS_ROWS):
+    if found is None or data.count(b"<sheetData") != 1:
+        return None
+    rows = found.group(1)
+    if _across_rows(rows):
         return None
     frame = parse_xml(data[:found.start()] + EMPTY_ROWS + data[found.end():], part)
     sheet_data = frame.find(main("sheetData"))
@@ -108,17 +111,22 @@ def set_apart(data: bytes, part: str) -> tuple[etree._Element, RowsApart] | None
             or dimension.get("ref") in (None, "A1") or _utf8(frame).count(EMPTY_ROWS) != 1:
         return None
     head = rows_head(frame)
-    rows = found.group(1)
     starts = [m.start() for m in _ROW_START.finditer(rows)]
     if not starts:
         return None
-    # Pass every row through lxml once (a file from Excel may quote or escape otherwise).
+    # Pass every row through lxml once (a file from Excel may quote or escape otherwise); rows
+    # already as lxml writes them (a sheet the refresh before saved) are only checked.
+    canonical = _canonical(rows, head)
     text: list[bytes] = []
     first_rows: list[int] = []
     last = 0
     bounds = [0] + starts[CHUNK_ROWS::CHUNK_ROWS] + [len(rows)]
     for lo, hi in zip(bounds, bounds[1:]):
-        chunk = _serialise(_parse_chunk(head, rows[lo:hi], part))
+        if canonical:
+            chunk = rows[lo:hi]
+            check_xml(_chunk_document(head, chunk), part)  # refuses what _parse_chunk refuses
+        else:
+            chunk = _serialise(_parse_chunk(head, rows[lo:hi], part))
         numbers = [int(m.group(1)) for m in _ROW_NUMBER.finditer(chunk)]
         if len(numbers) != chunk.count(b"<row") or not numbers:
             return None  # a row without its number first: the editor would number it by position
@@ -348,6 +356,15 @@ def _restyled(attributes: bytes, style: int) -> bytes:
                     for name, value in pairs if name != b"s" or style)
 
 
+def _across_rows(rows: bytes) -> bool:
+    """Whether the rows may hold a formula that reaches across rows, or markup a split at "<row"
+    could cut through (:data:`_ACROSS_ROWS`); a one-byte look first rules most out (a memchr)."""
+    formulas = b"<f" in rows or b":f" in rows  # a formula's <f> (or <x:f>): where "shared" could be
+    return any(mark in rows for mark in _ACROSS_ROWS
+               if (formulas or mark[:1] not in b"\"'") and (mark[1:2] != b"!" or b"!" in rows)
+               and (mark[1:2] != b"?" or b"?" in rows))
+
+
 def _chunk_of(starts: list[int], row: int) -> int:
     """The last chunk starting at or before the row (the first for rows above it)."""
     return max(bisect.bisect_right(starts, row) - 1, 0)
@@ -367,10 +384,71 @@ def rows_head(frame: etree._Element) -> bytes:
 
 
 def _parse_chunk(head: bytes, chunk: bytes, part: str) -> etree._Element:
+    # Rows we wrote may hold text "" (<t></t>): read back as written, as the whole tree holds it.
+    return parse_serialised(_chunk_document(head, chunk), part)
+
+
+def _chunk_document(head: bytes, chunk: bytes) -> bytes:
+    """A chunk of rows as a sheet of its own, under the sheet's root and declarations."""
     tag = _ROOT_TAG.match(head)
     assert tag is not None
-    # Rows we wrote may hold text "" (<t></t>): read back as written, as the whole tree holds it.
-    return parse_serialised(head + b"<sheetData>" + chunk + b"</sheetData></" + tag.group(1) + b">", part)
+    return head + b"<sheetData>" + chunk + b"</sheetData></" + tag.group(1) + b">"
+
+
+# In a tag lxml writes one space before each attribute, nothing else: more spaces, one before
+# "=", "/>" or ">", or after "=" (or a value in single quotes) is text it would write otherwise.
+_SPACE_OUT = re.compile(rb" [ =/>]")
+_AFTER_EQUALS = re.compile(rb"=[ ']")
+_SPACE_IN_TAG = re.compile(rb"<[^>]*[\t\n]")
+_NON_ASCII_NAME = re.compile(rb"</?[^\s/>]*[\x80-\xff]")
+
+
+def _canonical(rows: bytes, head: bytes) -> bool:
+    """Whether the rows' text (well-formed: checked apart) is already what parsing it under the
+    sheet's root (:func:`_parse_chunk`) and serialising it (:func:`_serialise`) gives back, byte
+    for byte, so that pass can be skipped; False (make the pass) when unsure.
+
+    lxml writes a ">" in text or a value as "&gt;" (seen as more ">" than "<": a "<" only
+    starts a tag), resolves every reference but ``&amp;``, ``&lt;`` and ``&gt;`` (and writes
+    these back), puts a row's namespace declarations before its attributes, normalises a tab,
+    newline or carriage return in a tag, and writes an empty element ``<a></a>`` as ``<a/>``
+    unless its name is ASCII (:func:`~.xmlutil.parse_serialised` keeps those). Single bytes
+    are looked for first (``in`` on one byte is a memchr). The well-formedness check that
+    stands in for the parse does not look at namespaces: each prefixed name must be one
+    the parse would take (:func:`_prefixes_declared`)."""
+    if b"\r" in rows or rows.count(b"<") != rows.count(b">"):
+        return False
+    if b"&" in rows and rows.count(b"&") != rows.count(b"&amp;") + rows.count(b"&lt;") + rows.count(b"&gt;"):
+        return False
+    if _SPACE_OUT.search(rows) or _AFTER_EQUALS.search(rows) or b"xmlns" in rows:
+        return False
+    if (b"\t" in rows or b"\n" in rows) and _SPACE_IN_TAG.search(rows):
+        return False  # a tab or newline in a tag (in text they are kept as they are)
+    if not (rows.isascii() or not _NON_ASCII_NAME.search(rows)):
+        return False
+    return b":" not in rows or _prefixes_declared(rows, head)
+
+
+_COLON = re.compile(rb":")
+_PREFIXED = re.compile(rb"([A-Za-z_][\w.-]*):[A-Za-z_][\w.-]*(?=[ =/>])")
+_DECLARED = re.compile(rb' xmlns:([A-Za-z_][\w.-]*)="[^"]')
+
+
+def _prefixes_declared(rows: bytes, head: bytes) -> bool:
+    """Whether every colon in a tag's names (not in its values) joins a prefix the sheet's root
+    declares (or ``xml``) to a local name: what parsing with namespaces takes and the check
+    without a tree does not look at (``<x:b>``, ``<a:>``). Rows not ASCII are not asked."""
+    declared = {b"xml", *_DECLARED.findall(head[:head.find(b">")])}
+    for colon in _COLON.finditer(rows):
+        at = colon.start()
+        opened = rows.rfind(b"<", 0, at)
+        if rows.rfind(b">", 0, at) > opened or rows.count(b'"', opened, at) % 2:
+            continue  # in text, or in a value
+        start = max(rows.rfind(b" ", opened, at), rows.rfind(b"/", opened, at), opened) + 1
+        name = _PREFIXED.match(rows, start)
+        if name is None or name.end(1) != at or name.group(1) not in declared:
+            return False
+    return True
 
 
 def _serialise(root: etree._Element) -> bytes:

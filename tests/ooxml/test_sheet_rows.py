@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import zipfile
 
 import pytest
@@ -261,3 +262,59 @@ def test_a_kept_value_restyled_in_text_is_what_the_whole_tree_leaves(monkeypatch
     assert parsed == []  # restyled in the text
     assert _parts(apart) == _parts(whole)
     assert b'<c r="C4"><v>' in apart.opc.read("xl/worksheets/sheet1.xml")  # style 0: no s
+
+
+# Rows as lxml writes them, and each way a file's rows may be written otherwise (or be refused).
+_CANONICAL_ROW = ('<row r="{r}" spans="1:6" x14ac:dyDescent="0.25"><c r="A{r}" t="inlineStr"><is><t>K&amp;{r} '
+                  '&lt;&gt; "q" \'a\' 1:2</t></is></c><c r="B{r}" s="2"><v>{r}</v></c><c r="C{r}"/>'
+                  '<c r="D{r}" t="inlineStr"><is><t xml:space="preserve"> x\ty\nz </t></is></c>'
+                  '<c r="E{r}" t="inlineStr"><is><t>caf\u00e9 \u20ac</t></is></c><c r="F{r}"><v></v></c></row>')
+_ROW_VARIANTS = [
+    "", '<row r="{r}"><c r="A{r}"  s="1"/></row>', '<row r="{r}"><c r="A{r}" s="1" /></row>',
+    '<row r="{r}"><c r="A{r}" s = "1"/></row>', "<row r='{r}'><c r=\"A{r}\"/></row>",
+    '<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>&#65;&#x42;</t></is></c></row>',
+    '<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>&quot;&apos; a > b</t></is></c></row>',
+    '<row r="{r}" x14ac:dyDescent="a>b"><c r="A{r}"/></row>', '<row r="{r}" spans="1\t2"><c r="A{r}"/></row>',
+    '<row r="{r}"\n spans="1:2"><c r="A{r}"/></row>', '<row r="{r}"><c r="A{r}"></c></row>',
+    '<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>a\r\nb</t></is></c></row>',
+    '<row r="{r}" xmlns:y="urn:y" y:a="1"><c r="A{r}"/></row>', '<row r="{r}" spans="1:2 3:4"><c r="A{r}"/></row>',
+    '<row r="{r}"><c r="A{r}" x14ac:b="1"/></row>', '<row r="{r}"><c r="A{r}" q:b="1"/></row>',
+    '<row r="{r}"><c r="A{r}" a:="1"/></row>', '<row r="{r}"><c r="A{r}" a:b:c="1"/></row>',
+    '<row r="{r}"><q:c r="A{r}"/></row>', '<row r="{r}"><c r="A{r}"><x14ac:e></x14ac:e></c></row>',
+    '<row r="{r}"><c r="A{r}"><\u00e9></\u00e9></c></row>', '<row r="{r}"><c r="A{r}" \u00e9="1"/></row>',
+    '<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>a &amp;amp; &#10;</t></is></c></row>',
+    '<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>\u00e9:x</t></is></c></row>',
+    '<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>a</b></is></c></row>', '<row r="{r}"><c r="A{r}" r="B1"/></row>',
+    '<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>\x01</t></is></c></row>',
+]
+
+
+@pytest.mark.parametrize("variant", _ROW_VARIANTS)
+def test_rows_already_as_lxml_writes_them_are_set_apart_as_the_parse_sets_them(
+        monkeypatch: pytest.MonkeyPatch, variant: str) -> None:
+    """set_apart skips the parse and serialisation of rows already in lxml's form: what it holds
+    (or refuses, or raises) is what the pass through lxml gives, for every kind of row text."""
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 2)
+    rows = "".join(_CANONICAL_ROW.format(r=r) for r in range(1, 4)) + variant.format(r=4) + \
+        _CANONICAL_ROW.format(r=5)
+    data = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
+            f'xmlns:x14ac="{X14AC}"><dimension ref="A1:F5"/><sheetData>{rows}</sheetData></worksheet>').encode()
+
+    def outcome() -> object:
+        try:
+            found = set_apart(data, "xl/worksheets/sheet1.xml")
+        except Exception as exc:  # noqa: BLE001 - the same refusal either way (where: the parse marks <t></t>)
+            return type(exc), re.sub(r"(line|column) [0-9]+", "", str(exc))
+        return None if found is None else (etree.tostring(found[0]), found[1].text, found[1].first_rows)
+
+    fast = outcome()
+    monkeypatch.setattr(sheet_rows, "_canonical", lambda rows, head: False)
+    assert fast == outcome()
+
+
+def test_rows_as_lxml_writes_them_are_recognised() -> None:
+    """The fast path is taken for the rows a refresh saved (else it would never be tested)."""
+    rows = "".join(_CANONICAL_ROW.format(r=r) for r in range(1, 4)).encode()
+    head = f'<worksheet xmlns="{MAIN}" xmlns:x14ac="{X14AC}">'.encode()
+    assert sheet_rows._canonical(rows, head)
+    assert not sheet_rows._canonical(rows.replace(b' s="2"', b' s="2" '), head)
