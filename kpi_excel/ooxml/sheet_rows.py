@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,8 +48,10 @@ _ROW_START = re.compile(rb"<row[\s/>]")
 _ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,7})"')
 _ROOT_TAG = re.compile(rb"<([^\s>/]+)")
 # A cell as lxml serialises it: its number first, attributes plain; what a value-only cell holds.
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
-_CELL_START = re.compile(rb'<c((?: [A-Za-z]+="[A-Za-z0-9$:._-]*")*)(/?)>')
+_CELL_REF = re.compile(rb'(<c r="[A-Z]{1,3}[0-9]{1,7}")')  # with the tag's start: what is looked for
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')  # the row a cell's reference names
+# The rest of a cell's start tag after its reference (other attributes plain), from the reference's end.
+_CELL_START = re.compile(rb'((?: [A-Za-z]+="[A-Za-z0-9$:._-]*")*)(/?)>')
 _ATTRIBUTE = re.compile(rb' ([A-Za-z0-9_:.-]+)="([^"]*)"')
 # A row's start as lxml serialises it, its attributes plain (no character to escape).
 _ROW_TAG = re.compile(rb'<row r="([0-9]{1,7})"((?: [A-Za-z0-9_:.-]+="[^"<>&]*")*)/?>')
@@ -241,17 +244,17 @@ def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[in
     """Write (row, col, value, style) items into the rows apart, a chunk at a time, as
     :meth:`WorksheetEditor.write` would into the whole tree; the frame's dimension grows
     as the whole tree's would."""
-    # A chunk holds its rows and every new row before the next chunk's first.
-    by_chunk: dict[int, list[tuple[int, int, Any, int | None]]] = {}
-    starts = rows.first_rows
-    for item in items:
-        chunk = bisect.bisect_right(starts, item[0]) - 1  # as _chunk_of, inline: asked per cell
-        by_chunk.setdefault(chunk if chunk > 0 else 0, []).append(item)
+    values = WorksheetEditor(frame, sheet=sheet, date1904=date1904)  # how a value is written (no cells)
+    if not items:
+        return WriteReport()
+    numbers, cols = list(map(_FIRST, items)), list(map(_SECOND, items))
+    if not (1 <= min(numbers) and max(numbers) <= 1_048_576 and 1 <= min(cols) and max(cols) <= 16_384):
+        values.prepare(items)  # says which cell is outside the sheet, before anything is written
+    by_chunk = _by_chunk(rows.first_rows, items, numbers)
     report = WriteReport()
     rows.reads.clear()
-    values = WorksheetEditor(frame, sheet=sheet, date1904=date1904)  # how a value is written (no cells)
-    for chunk, chunk_items in sorted(by_chunk.items()):
-        edited = _write_text(rows.text[chunk], values.prepare(chunk_items), values)
+    for chunk, chunk_items in by_chunk:
+        edited = _write_text(rows.text[chunk], chunk_items, values)
         if edited is not None:
             rows.text[chunk], done = edited
             report.merge(done)
@@ -266,77 +269,119 @@ def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[in
     return report
 
 
+def _by_chunk(starts: list[int], items: Sequence[tuple[int, int, Any, int | None]],
+              numbers: list[int]) -> list[tuple[int, list[tuple[int, int, Any, int | None]]]]:
+    """The items of each chunk (in their order), chunks in order: a chunk holds its rows and
+    every new row before the next chunk's first (the first chunk, the rows above it too).
+    Sorted by row, not asked per cell: a refresh writes 28 columns of 10,000 rows."""
+    first, last = _chunk_of(starts, min(numbers)), _chunk_of(starts, max(numbers))
+    if first == last:
+        return [(first, list(items))]
+    order = sorted(range(len(numbers)), key=numbers.__getitem__)
+    in_order = list(map(numbers.__getitem__, order))
+    bounds = [0, *(bisect.bisect_left(in_order, starts[chunk]) for chunk in range(first + 1, last + 1)), len(order)]
+    return [(first + k, list(map(items.__getitem__, sorted(order[lo:hi]))))
+            for k, (lo, hi) in enumerate(zip(bounds, bounds[1:])) if lo < hi]
+
+
 def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
                 editor: WorksheetEditor) -> tuple[bytes, WriteReport] | None:
     """``text`` (a chunk of rows) with ``items`` written into its existing cells, and the report
-    the tree path gives; None when an item is not a value for a plain cell that exists once."""
+    the tree path gives; None when an item is not a value for a plain cell that exists once
+    in its own row, or a cell of the chunk stands in a row its reference does not name. The
+    items are inside the sheet; their values are made plain here, as :meth:`WorksheetEditor.prepare`
+    makes them (one pass over the items, not two)."""
     refs = _CELL_REF.findall(text)
-    if len(refs) != text.count(b"<c") or len(set(refs)) != len(refs):
+    present = set(refs)
+    if len(refs) != text.count(b"<c") or len(present) != len(refs):
         return None  # a cell without its number first, a number twice, or other markup named c...
-    # Where each row starts and ends: a cell is looked for in its own row's text only.
-    starts = [(int(m.group(1)), m.start()) for m in _ROW_NUMBER.finditer(text)]
-    bounds = {r: (start, end) for (r, start), (_, end) in zip(starts, [*starts[1:], (0, len(text))])}
+    # Where each row starts and ends; every cell stands in the row its reference names, so a
+    # cell is in its own row when its reference is in the chunk at all (a kept one is only that).
+    starts = [(m.group(1), m.start()) for m in _ROW_NUMBER.finditer(text)]
+    bounds: dict[int, tuple[int, int]] = {}
+    in_rows = 0
+    for (number, start), (_, end) in zip(starts, [*starts[1:], (b"", len(text))]):
+        numbers = _CELL_ROW.findall(text, start, end)
+        if numbers.count(number) != len(numbers):
+            return None
+        in_rows += len(numbers)
+        bounds[int(number)] = (start, end)
+    if in_rows != len(refs):
+        return None  # a cell before the first row
     done: set[bytes] = set()
     edits: list[tuple[int, int, bytes]] = []
-    letters: dict[int, str] = {}
+    letters: dict[int, bytes] = {}
     # A cell's text after its reference depends only on its other attributes and the style
     # written: worked out once per pair (a computed column's cells mostly share both).
     looks: dict[tuple[bytes, int | None], bytes | None] = {}
     restyled: dict[tuple[bytes, int | None], bytes] = {}  # the same for a cell whose value is kept
     written = 0
-    for r, col, value, style in items:
+    find, rest_of_tag, cell_text, plain = text.find, _CELL_START.match, editor.new_cell_text, editor.plain_value
+    starts_with = text.startswith
+    for r, col, value, style in items:  # inside the sheet (see write_apart)
         letter = letters.get(col)
         if letter is None:
-            letter = letters[col] = column_letter(col)
-        ref = f"{letter}{r}".encode()
-        row = bounds.get(r)
-        start = text.find(b'<c r="' + ref + b'"', *row) if row is not None else -1
-        if start < 0 or ref in done:
-            return None  # a new cell, one whose reference names another row than its own, or one written twice
+            letter = letters[col] = b'<c r="' + column_letter(col).encode()
+        ref = letter + b'%d"' % r  # <c r="B7"
+        if ref not in present or ref in done:
+            return None  # a new cell, or one written twice
         done.add(ref)
         if value is KEEP and style is None:
             continue
-        tag = _CELL_START.match(text, start)
+        start = find(ref, *bounds[r])
+        tag = rest_of_tag(text, start + len(ref))
         if tag is None:
             return None
         if value is KEEP:  # the value stays, the style changes: only the cell's start tag
-            key = (tag.group(1)[len(ref) + 5:], style)
+            key = (tag.group(1), style)
             look = restyled.get(key)
             if look is None:
                 look = restyled[key] = _restyled(key[0], style)
-            cell = b'<c r="' + ref + b'"' + look + tag.group(2) + b">"
+            cell = ref + look + tag.group(2) + b">"
             if text[start:tag.end()] != cell:
                 edits.append((start, tag.end(), cell))
             continue
+        kind = type(value)
+        if kind is float:
+            if value != value:
+                value = None  # NaN: a blank, as WorksheetEditor.prepare makes it
+        elif not (kind is str or value is None or kind is int):
+            value = plain(value)
+        key = (tag.group(1), style)  # the attributes after r="..."
+        look = looks.get(key, _UNSEEN)
+        if look is _UNSEEN:
+            look = looks[key] = _look(editor, key[0], style)
+        content = cell_text("", value)
+        if look is None or content is None:
+            return None
+        cell = ref + look + content[2:].encode()
+        written += 1
+        # The same text at the cell's start is the same cell: the new one holds one "</c>" or "/>",
+        # at its end (a value the refresh before wrote too stays as it is).
+        if starts_with(cell, start):
+            continue
         end = tag.end()
         if not tag.group(2):
-            close = text.find(b"</c>", end)
+            close = find(b"</c>", end)
             if close < 0 or not _VALUE_ONLY.fullmatch(text, end, close):
                 return None
             end = close + 4
-        key = (tag.group(1)[len(ref) + 5:], style)  # the attributes after r="..."
-        look = looks.get(key, b"")
-        if look == b"":
-            look = looks[key] = _look(editor, key[0], style)
-        content = editor.new_cell_text("", value)
-        if look is None or content is None:
-            return None
-        cell = b'<c r="' + ref + b'"' + look + content[2:].encode()
-        if text[start:end] != cell:  # a value the refresh before wrote too stays as it is
-            edits.append((start, end, cell))
-        written += 1
+        edits.append((start, end, cell))
     edits.sort()
     pieces, last = [], 0
     for start, end, cell in edits:
         pieces += (text[last:start], cell)
         last = end
     pieces.append(text[last:])
-    rows_written = [r for r, _, _, _ in items]
-    cols = [c for _, c, _, _ in items]
     report = WriteReport(cells_written=written)
     if items:
+        rows_written, cols = list(map(_FIRST, items)), list(map(_SECOND, items))
         report.written_range = CellRange(min(rows_written), min(cols), max(rows_written), max(cols))
     return b"".join(pieces), report
+
+
+_UNSEEN = b"\0"  # not a look: a look not worked out yet
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def _look(editor: WorksheetEditor, attributes: bytes, style: int | None) -> bytes | None:
