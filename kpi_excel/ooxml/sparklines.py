@@ -170,12 +170,24 @@ def remove_groups_by_signature(root: etree._Element, recorded: Iterable[tuple[st
     removed = 0
     for group in sparkline_groups(root):
         places = wanted.get(group_signature(group))
-        if places and any(sqrefs_overlap(group_sqref(group), place) for place in places):
+        if places and any(_overlap(group_sqref(group), place) for place in places):
+            # Emptied first: a removed element is kept whole for its proxy, its namespaces mended
+            # node by node (0.13 s for a group of 10,000 sparklines); its children go at once.
+            group.clear()
             group.getparent().remove(group)
             removed += 1
     if removed:
         _tidy(root)
     return removed
+
+
+def _overlap(sqref: str, place: str) -> bool:
+    """:func:`~.managed.sqrefs_overlap`; a group where the refresh before put it (the same cells)
+    has each of its 10,000 cells read once, not twice."""
+    if sqref == place and sqref.strip():
+        # Overlapping itself unless a part cannot be read: its first part stands for the whole.
+        return sqrefs_overlap(sqref, sqref.split(maxsplit=1)[0])
+    return sqrefs_overlap(sqref, place)
 
 
 def _tidy(root: etree._Element) -> None:
