@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from operator import itemgetter
 from typing import Any
 
 from lxml import etree
@@ -83,6 +84,7 @@ __all__ = ["XlsxPackage", "TableSpec", "ManagedChange", "verify_package"]
 
 # Writes of this many cells to a sheet not parsed yet go to its rows held apart (see _rows_apart).
 ROWS_APART_FROM = 10_000
+_FIRST = itemgetter(0)  # an item's row
 
 
 @dataclass(frozen=True)
@@ -372,7 +374,8 @@ class XlsxPackage:
             spec = styles.get(col)
             if isinstance(spec, Sequence) and not isinstance(spec, str):  # asked once per column, not per cell
                 rows = range(first_row, first_row + len(values))
-                items.extend(zip(rows, [col] * len(values), values, [spec[i] for i in range(len(values))]))
+                looks = spec if len(spec) == len(values) else [spec[i] for i in range(len(values))]
+                items.extend(zip(rows, [col] * len(values), values, looks))
             else:
                 items.extend((first_row + i, col, value, spec) for i, value in enumerate(values))
         return self._write(sheet, items)
@@ -455,7 +458,10 @@ class XlsxPackage:
         renames: dict[tuple[str, int], tuple[TableInfo, int, str]] = {}
         out = list(items)
         header_rows = {r for r, _ in headers}
-        for k in [k for k, item in enumerate(items) if item[0] in header_rows]:  # only header rows can hit
+        # Only header rows can hit (asked of all at once first: a refresh's computed columns are below).
+        hits = [] if header_rows.isdisjoint(map(_FIRST, items)) else \
+            [k for k, item in enumerate(items) if item[0] in header_rows]
+        for k in hits:
             r, c, value, style = items[k]
             hit = headers.get((r, c))
             if hit is not None and value is not KEEP:
@@ -494,6 +500,8 @@ class XlsxPackage:
         if not tables:
             return
         below = min(table.ref.max_row for table in tables)  # only cells below a table can grow it
+        if not items or max(map(_FIRST, items)) <= below:
+            return
         written = {(r, c) for r, c, v, _ in items if r > below and v is not KEEP}
         rows_written = {r for r, _ in written}
         for table in tables:

@@ -320,39 +320,43 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
         return
     first, last = update.body_rows[0], update.body_rows[-1]
     position = {row: i for i, row in enumerate(update.body_rows)}
+    rows = range(first, last + 1)
+    every_row = list(update.body_rows) == list(rows)  # then a write's cells line up with the rows
+    style_at = values.style
     columns: dict[int, list[object]] = {}
     cell_styles: dict[int, list[int | None]] = {}
     # Every row's long texts wrap, rows an officer added since the sheet was made too, so none is cut.
     wrapped = {headers[key] for key in WRAPPED_KPI_HEADERS if key in headers}
+    wrapping: dict[tuple[int, str | None], int] = {}  # (base style, number format) -> the style that wraps
     for write in update.writes:
         col = headers.get(_header_key(write.header))
         if col is None:
             continue
-        out: list[object] = []
+        cells = write.cells if every_row and len(write.cells) == len(rows) else \
+            [write.cells[position[row]] if row in position else None for row in rows]
+        columns[col] = [KEEP if cell is None else cell.value for cell in cells]
         looks: list[int | None] = []
-        for row in range(first, last + 1):
-            index = position.get(row)
-            cell = write.cells[index] if index is not None else None
-            if cell is None:
-                out.append(KEEP)
-                looks.append(None)
-                continue
-            out.append(cell.value)
-            if col in wrapped:
-                looks.append(styles.get(values.style(row, col), wrap=True,
-                                        **({"number_format": cell.number_format} if cell.number_format else {})))
-            else:
-                looks.append(styles.formatted(values.style(row, col), cell.number_format)
-                             if cell.number_format else None)
-        columns[col] = out
+        if col in wrapped:
+            for row, cell in zip(rows, cells):
+                if cell is None:
+                    looks.append(None)
+                    continue
+                key = (style_at(row, col), cell.number_format)
+                look = wrapping.get(key)
+                if look is None:
+                    look = wrapping[key] = styles.get(key[0], wrap=True,
+                                                      **({"number_format": key[1]} if key[1] else {}))
+                looks.append(look)
+        else:
+            looks = [None if cell is None or not cell.number_format else
+                     styles.formatted(style_at(row, col), cell.number_format) for row, cell in zip(rows, cells)]
         cell_styles[col] = looks
     # On a KPIs sheet kpi_excel made (new, init), its input columns and headers wrap as the template's
     # do; an officer's own sheet keeps its formats: only the columns we compute are ours to style.
     ours = pkg.is_owned(sheet)
     for col in (wrapped - columns.keys()) if ours else ():  # the officer's text, kept, wraps
         columns[col] = [KEEP] * (last - first + 1)
-        cell_styles[col] = [styles.get(values.style(row, col), wrap=True) if row in position else None
-                            for row in range(first, last + 1)]
+        cell_styles[col] = [styles.get(style_at(row, col), wrap=True) if row in position else None for row in rows]
     if columns:
         pkg.write_columns(sheet, first, columns, styles=cell_styles)
     if ours:  # an officer's own sheet keeps its rows as they are (heights too)
