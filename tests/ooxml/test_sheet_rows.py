@@ -318,3 +318,22 @@ def test_rows_as_lxml_writes_them_are_recognised() -> None:
     head = f'<worksheet xmlns="{MAIN}" xmlns:x14ac="{X14AC}">'.encode()
     assert sheet_rows._canonical(rows, head)
     assert not sheet_rows._canonical(rows.replace(b' s="2"', b' s="2" '), head)
+
+
+@pytest.mark.parametrize("bad", [(0, 2, 1.0, None), (2, 16_385, "x", None), (1_048_577, 1, KEEP, 3)])
+def test_a_cell_outside_the_sheet_is_refused_before_rows_apart_change(monkeypatch: pytest.MonkeyPatch,
+                                                                      bad: tuple[int, int, object, int | None]) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    apart, whole = _package(_body(30)), _package(_body(30))
+    whole.opc.xml("xl/worksheets/sheet1.xml")
+    apart._write("Sheet1", [(2, 1, "first", None)])  # the rows set apart
+    whole._write("Sheet1", [(2, 1, "first", None)])
+    items = [(r, 3, r * 2.0, None) for r in range(2, 31)] + [bad]
+    errors = []
+    for pkg in (apart, whole):
+        with pytest.raises(Exception) as caught:
+            pkg._write("Sheet1", items)
+        errors.append((type(caught.value), str(caught.value)))
+    assert errors[0] == errors[1]
+    assert _parts(apart) == _parts(whole)  # nothing written by either
