@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,7 @@ from lxml import etree
 
 from kpi_excel.ooxml.errors import CorruptPackageError, PackageError
 from kpi_excel.ooxml.part_limits import PartBudget, PartLimits
-from kpi_excel.ooxml.xmlutil import NS, parse_serialised, parse_xml, qn, serialize_xml
+from kpi_excel.ooxml.xmlutil import NS, PROLOG_BYTES, parse_serialised, parse_xml, qn, serialize_xml
 from kpi_excel.ooxml.zipio import ZipEntry, ZipLimits, deflate_entry, inflate, read_zip, write_zip
 
 __all__ = ["OpcPackage", "Relationship", "RT", "CT"]
@@ -183,6 +185,22 @@ class OpcPackage:
             self._orig[name] = content
         return content
 
+    def _original_head(self, name: str) -> bytes | None:
+        """The first :data:`~.xmlutil.PROLOG_BYTES` of the part as it was in the file, all that
+        serialising its tree again takes from it (its prolog): a 12 MB sheet is not inflated
+        once more, nor kept, to write its new text (None for a new part)."""
+        if name in self._orig:
+            return self._orig[name]
+        entry = self._entries.get(name)
+        if entry is None or entry.raw is None:
+            return None
+        if entry.compress_type == zipfile.ZIP_STORED:
+            return bytes(entry.raw[:PROLOG_BYTES])
+        try:
+            return zlib.decompressobj(-15).decompress(entry.raw, PROLOG_BYTES)
+        except zlib.error as exc:
+            raise CorruptPackageError(f"entry {name!r} cannot be inflated ({exc})", path=self.path) from None
+
     def _is_sheet_sized(self, name: str) -> bool:
         """A worksheet or the shared strings: parts as large as a sheet read allows."""
         return name != CONTENT_TYPES and self.content_type(name) in (CT.WORKSHEET, CT.SHARED_STRINGS)
@@ -198,7 +216,7 @@ class OpcPackage:
 
     def _serialised(self, name: str) -> bytes:
         """An edited part's bytes: its tree serialised, with any text held apart put back."""
-        data = serialize_xml(self._xml[name], self._original_bytes(name))
+        data = serialize_xml(self._xml[name], self._original_head(name))
         apart = self._apart.get(name)
         if apart is not None:
             marker, text = apart

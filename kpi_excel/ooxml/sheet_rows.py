@@ -49,7 +49,7 @@ _ROW_NUMBER = re.compile(rb'<row r="([0-9]{1,7})"')
 _ROOT_TAG = re.compile(rb"<([^\s>/]+)")
 # A cell as lxml serialises it: its number first, attributes plain; what a value-only cell holds.
 _CELL_REF = re.compile(rb'(<c r="[A-Z]{1,3}[0-9]{1,7}")')  # with the tag's start: what is looked for
-_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')  # the row a cell's reference names
+_REF_MARKUP = b'<c r="ABCDEFGHIJKLMNOPQRSTUVWXYZ'  # what of a found reference is not its row's number
 # The rest of a cell's start tag after its reference (other attributes plain), from the reference's end.
 _CELL_START = re.compile(rb'((?: [A-Za-z]+="[A-Za-z0-9$:._-]*")*)(/?)>')
 _ATTRIBUTE = re.compile(rb' ([A-Za-z0-9_:.-]+)="([^"]*)"')
@@ -290,54 +290,53 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
     the tree path gives; None when an item is not a value for a plain cell that exists once
     in its own row, or a cell of the chunk stands in a row its reference does not name. The
     items are inside the sheet; their values are made plain here, as :meth:`WorksheetEditor.prepare`
-    makes them (one pass over the items, not two)."""
+    makes them (one pass over the items, not two).
+
+    What can be asked of all cells at once is (in C, not per cell in Python): that each is
+    numbered once and stands in its own row, that every item's cell is there and named once;
+    only the cells given a value or a style are then looked at one by one."""
     refs = _CELL_REF.findall(text)
     present = set(refs)
     if len(refs) != text.count(b"<c") or len(present) != len(refs):
         return None  # a cell without its number first, a number twice, or other markup named c...
-    # Where each row starts and ends; every cell stands in the row its reference names, so a
-    # cell is in its own row when its reference is in the chunk at all (a kept one is only that).
+    # Where each row starts; every cell stands in the row its reference names: the row numbers
+    # the cells name, in order, are each row's own number as many times as it holds cells.
     starts = [(m.group(1), m.start()) for m in _ROW_NUMBER.finditer(text)]
-    bounds: dict[int, tuple[int, int]] = {}
-    in_rows = 0
+    expected: list[bytes] = []
+    row_start: dict[int, int] = {}
+    count = text.count
     for (number, start), (_, end) in zip(starts, [*starts[1:], (b"", len(text))]):
-        numbers = _CELL_ROW.findall(text, start, end)
-        if numbers.count(number) != len(numbers):
-            return None
-        in_rows += len(numbers)
-        bounds[int(number)] = (start, end)
-    if in_rows != len(refs):
-        return None  # a cell before the first row
-    done: set[bytes] = set()
+        expected += [number] * count(b"<c", start, end)
+        row_start[int(number)] = start
+    if b"|".join(refs).translate(None, _REF_MARKUP) != b"|".join(expected):  # the numbers the cells name
+        return None  # a cell before the first row, or in a row its reference does not name
+    letters = {col: b'<c r="' + column_letter(col).encode() for col in set(map(_SECOND, items))}
+    item_refs = [letters[col] + b'%d"' % r for r, col, _, _ in items]  # <c r="B7"
+    if len(set(item_refs)) != len(item_refs) or not present.issuperset(item_refs):
+        return None  # a new cell, or one written twice
     edits: list[tuple[int, int, bytes]] = []
-    letters: dict[int, bytes] = {}
-    # A cell's text after its reference depends only on its other attributes and the style
-    # written: worked out once per pair (a computed column's cells mostly share both).
+    # A cell's text after its reference depends only on its other attributes, the style and
+    # the value written: worked out once per such (a computed column's cells mostly share them).
+    tails: dict[tuple[bytes, int | None, type, Any], bytes | None] = {}
     looks: dict[tuple[bytes, int | None], bytes | None] = {}
     restyled: dict[tuple[bytes, int | None], bytes] = {}  # the same for a cell whose value is kept
     written = 0
     find, rest_of_tag, cell_text, plain = text.find, _CELL_START.match, editor.new_cell_text, editor.plain_value
     starts_with = text.startswith
-    for r, col, value, style in items:  # inside the sheet (see write_apart)
-        letter = letters.get(col)
-        if letter is None:
-            letter = letters[col] = b'<c r="' + column_letter(col).encode()
-        ref = letter + b'%d"' % r  # <c r="B7"
-        if ref not in present or ref in done:
-            return None  # a new cell, or one written twice
-        done.add(ref)
+    for ref, (r, _, value, style) in zip(item_refs, items):  # inside the sheet (see write_apart)
         if value is KEEP and style is None:
             continue
-        start = find(ref, *bounds[r])
+        start = find(ref, row_start[r])  # in its row: each reference is there once
         tag = rest_of_tag(text, start + len(ref))
         if tag is None:
             return None
+        attributes, close = tag.groups()
         if value is KEEP:  # the value stays, the style changes: only the cell's start tag
-            key = (tag.group(1), style)
+            key = (attributes, style)
             look = restyled.get(key)
             if look is None:
-                look = restyled[key] = _restyled(key[0], style)
-            cell = ref + look + tag.group(2) + b">"
+                look = restyled[key] = _restyled(attributes, style)
+            cell = ref + look + close + b">"
             if text[start:tag.end()] != cell:
                 edits.append((start, tag.end(), cell))
             continue
@@ -345,27 +344,34 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
         if kind is float:
             if value != value:
                 value = None  # NaN: a blank, as WorksheetEditor.prepare makes it
+                kind = type(None)
         elif not (kind is str or value is None or kind is int):
             value = plain(value)
-        key = (tag.group(1), style)  # the attributes after r="..."
-        look = looks.get(key, _UNSEEN)
-        if look is _UNSEEN:
-            look = looks[key] = _look(editor, key[0], style)
-        content = cell_text("", value)
-        if look is None or content is None:
+            kind = type(value)
+        # Keyed by the value's type too: 1, 1.0 and True are equal keys but different cells.
+        tail_key = (attributes, style, kind, value)
+        tail = tails.get(tail_key, _UNSEEN)
+        if tail is _UNSEEN:
+            key = (attributes, style)  # the attributes after r="..."
+            look = looks.get(key, _UNSEEN)
+            if look is _UNSEEN:
+                look = looks[key] = _look(editor, attributes, style)
+            content = cell_text("", value)
+            tail = tails[tail_key] = None if look is None or content is None else look + content[2:].encode()
+        if tail is None:
             return None
-        cell = ref + look + content[2:].encode()
+        cell = ref + tail
         written += 1
         # The same text at the cell's start is the same cell: the new one holds one "</c>" or "/>",
         # at its end (a value the refresh before wrote too stays as it is).
         if starts_with(cell, start):
             continue
         end = tag.end()
-        if not tag.group(2):
-            close = find(b"</c>", end)
-            if close < 0 or not _VALUE_ONLY.fullmatch(text, end, close):
+        if not close:
+            close_at = find(b"</c>", end)
+            if close_at < 0 or not _VALUE_ONLY.fullmatch(text, end, close_at):
                 return None
-            end = close + 4
+            end = close_at + 4
         edits.append((start, end, cell))
     edits.sort()
     pieces, last = [], 0

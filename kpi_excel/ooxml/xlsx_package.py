@@ -668,15 +668,16 @@ class XlsxPackage:
 
     # ---- sheets we own -------------------------------------------------------------
 
-    def is_owned(self, name: str) -> bool:
-        """Whether kpi_excel created this sheet (registry, or our codeName if the registry was lost)."""
+    def is_owned(self, name: str, *, registered_only: bool = False) -> bool:
+        """Whether kpi_excel created this sheet (registry, or our codeName if the registry was lost);
+        ``registered_only``: as the registry says, without reading the sheet's code name."""
         info = self._find_sheet(name)
-        return info is not None and self._owned(info)
+        return info is not None and self._owned(info, registered_only=registered_only)
 
-    def _owned(self, info: SheetInfo) -> bool:
+    def _owned(self, info: SheetInfo, *, registered_only: bool = False) -> bool:
         if info.sheet_id in self._managed().owned_sheets:
             return True
-        if info.part is None:
+        if info.part is None or registered_only:
             return False
         return (self._code_name(info.part) or "").startswith(OWNED_CODENAME_PREFIX)
 

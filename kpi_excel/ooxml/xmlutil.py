@@ -239,11 +239,14 @@ _PROLOG_END = re.compile(rb"<(?![?!])")
 _DEFAULT_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
 
 
+PROLOG_BYTES = 8192  # how far into a part's original bytes its prolog is looked for
+
+
 def _prolog(original: bytes | None) -> bytes:
     """Bytes before the root element of ``original`` (declaration, PIs), if UTF-8."""
     if not original:
         return _DEFAULT_DECL
-    match = _PROLOG_END.search(original, 0, 8192)
+    match = _PROLOG_END.search(original, 0, PROLOG_BYTES)
     if match is None:
         return _DEFAULT_DECL
     prolog = original[: match.start()]

@@ -353,12 +353,19 @@ def _apply_kpis(pkg: XlsxPackage, update: KpiUpdate, styles: _Styles, report: Wr
         cell_styles[col] = looks
     # On a KPIs sheet kpi_excel made (new, init), its input columns and headers wrap as the template's
     # do; an officer's own sheet keeps its formats: only the columns we compute are ours to style.
-    ours = pkg.is_owned(sheet)
-    for col in (wrapped - columns.keys()) if ours else ():  # the officer's text, kept, wraps
-        columns[col] = [KEEP] * (last - first + 1)
-        cell_styles[col] = [styles.get(style_at(row, col), wrap=True) if row in position else None for row in rows]
-    if columns:
+    # A sheet the registry does not name is told by its code name once the computed columns are
+    # written: read from the sheet's frame then, not from the whole part inflated once more.
+    ours = pkg.is_owned(sheet, registered_only=True)
+    written = dict(columns)  # what goes in the write still to be made
+    if not ours and columns:
         pkg.write_columns(sheet, first, columns, styles=cell_styles)
+        written = {}
+        ours = pkg.is_owned(sheet)
+    for col in (wrapped - columns.keys()) if ours else ():  # the officer's text, kept, wraps
+        columns[col] = written[col] = [KEEP] * (last - first + 1)
+        cell_styles[col] = [styles.get(style_at(row, col), wrap=True) if row in position else None for row in rows]
+    if written:
+        pkg.write_columns(sheet, first, written, styles=cell_styles)
     if ours:  # an officer's own sheet keeps its rows as they are (heights too)
         _fit_added_rows(pkg, sheet, values, headers, columns, first, last, position)
     # Headers wrap in their cells rather than being cut ("Previous Valu").
