@@ -77,3 +77,18 @@ def test_code_name_reader_refuses_a_dtd() -> None:
     data = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><worksheet/>'
     with pytest.raises(UnsafePackageError):
         child_attribute(data, "sheet1", main("sheetPr"), "codeName")
+
+
+def test_a_settled_part_takes_its_prolog_from_the_first_bytes_only() -> None:
+    """Serialising an edited part reuses its original prolog, read from the part's first bytes:
+    the whole original is neither inflated to find it nor kept."""
+    pkg = XlsxPackage.open(minimal_xlsx(BODY))
+    name = "xl/worksheets/sheet1.xml"
+    original = pkg.opc.read(name, keep=False)
+    assert original.startswith(pkg.opc._original_head(name))
+    assert name not in pkg.opc._orig
+    pkg.set_cells("Sheet1", {(1, 1): 2.0})  # parsed to a tree (which keeps what it read): let that go
+    pkg.opc._orig.pop(name, None)
+    pkg.opc.settle(name)
+    assert name not in pkg.opc._orig
+    assert pkg.opc.read(name).startswith(original[:original.index(b"<worksheet")])

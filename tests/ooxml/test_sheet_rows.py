@@ -337,3 +337,44 @@ def test_a_cell_outside_the_sheet_is_refused_before_rows_apart_change(monkeypatc
         errors.append((type(caught.value), str(caught.value)))
     assert errors[0] == errors[1]
     assert _parts(apart) == _parts(whole)  # nothing written by either
+
+
+def test_equal_values_of_other_types_are_written_as_the_whole_tree_writes_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell's new text is worked out once per (attributes, style, value): 1, 1.0 and True are
+    equal as keys but are written as different cells, as are 0, 0.0, -0.0 and False."""
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1)
+    apart, whole = _package(_body(30)), _package(_body(30))
+    whole.opc.xml("xl/worksheets/sheet1.xml")
+    values = [1, 1.0, True, 0, 0.0, -0.0, False, "1", None, float("nan")]
+    items = [(r, col, values[(r // 2 + col) % len(values)], style)
+             for r in range(2, 32, 2) for col, style in ((1, None), (3, 2), (4, None))]
+    parsed: list[bytes] = []
+    real = sheet_rows._parse_chunk
+    apart._write("Sheet1", [(2, 1, "first", None)])
+    whole._write("Sheet1", [(2, 1, "first", None)])
+    monkeypatch.setattr(sheet_rows, "_parse_chunk", lambda head, chunk, part: parsed.append(chunk) or
+                        real(head, chunk, part))
+    got, want = apart._write("Sheet1", items), whole._write("Sheet1", items)
+    assert parsed == []  # written as text
+    assert (got.cells_written, got.written_range) == (want.cells_written, want.written_range)
+    assert _parts(apart) == _parts(whole)
+
+
+@pytest.mark.parametrize("apart", [True, False])
+def test_columns_written_in_two_writes_save_what_one_write_saves(monkeypatch: pytest.MonkeyPatch,
+                                                                   apart: bool) -> None:
+    """A KPIs sheet the registry does not name is written in two writes (the computed columns,
+    then, once its code name says it is ours, the kept columns that wrap): as one write would."""
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx_package, "ROWS_APART_FROM", 1 if apart else 10**9)
+    rng = random.Random(7)
+    computed = {col: [rng.choice(VALUES) for _ in range(31)] for col in (3, 4)}
+    kept = {col: [KEEP] * 31 for col in (1, 2)}
+    looks = {col: [rng.choice(STYLES) for _ in range(31)] for col in (1, 2, 3, 4)}
+    one, two = _package(_body(30)), _package(_body(30))
+    one.write_columns("Sheet1", 2, {**computed, **kept}, styles=looks)
+    two.write_columns("Sheet1", 2, computed, styles=looks)
+    two.write_columns("Sheet1", 2, kept, styles=looks)
+    assert two.opc.held_apart("xl/worksheets/sheet1.xml") is apart
+    assert _parts(one) == _parts(two)
