@@ -277,11 +277,35 @@ def _by_chunk(starts: list[int], items: Sequence[tuple[int, int, Any, int | None
     first, last = _chunk_of(starts, min(numbers)), _chunk_of(starts, max(numbers))
     if first == last:
         return [(first, list(items))]
+    # Items in a few runs of rising rows (a column block goes down each column, a row block
+    # along each row): each run is cut where chunks begin, and the pieces taken as they lie.
+    falls = list(map(operator.lt, numbers[1:], numbers[:-1]))  # where a run ends
+    runs, at = [0], 0
+    while len(runs) <= _MAX_RUNS:
+        try:
+            at = falls.index(True, at) + 1
+        except ValueError:
+            break
+        runs.append(at)
+    if len(runs) <= _MAX_RUNS:
+        runs.append(len(numbers))
+        pieces: dict[int, list[tuple[int, int, Any, int | None]]] = {}
+        for lo, hi in zip(runs, runs[1:]):
+            chunk = _chunk_of(starts, numbers[lo])
+            while lo < hi:
+                end = hi if chunk + 1 >= len(starts) else bisect.bisect_left(numbers, starts[chunk + 1], lo, hi)
+                if end > lo:
+                    pieces.setdefault(chunk, []).extend(items[lo:end])
+                lo, chunk = end, chunk + 1
+        return sorted(pieces.items())
     order = sorted(range(len(numbers)), key=numbers.__getitem__)
     in_order = list(map(numbers.__getitem__, order))
     bounds = [0, *(bisect.bisect_left(in_order, starts[chunk]) for chunk in range(first + 1, last + 1)), len(order)]
     return [(first + k, list(map(items.__getitem__, sorted(order[lo:hi]))))
             for k, (lo, hi) in enumerate(zip(bounds, bounds[1:])) if lo < hi]
+
+
+_MAX_RUNS = 256  # more runs of rising rows than this: the items are sorted by row instead
 
 
 def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],

@@ -378,3 +378,21 @@ def test_columns_written_in_two_writes_save_what_one_write_saves(monkeypatch: py
     two.write_columns("Sheet1", 2, kept, styles=looks)
     assert two.opc.held_apart("xl/worksheets/sheet1.xml") is apart
     assert _parts(one) == _parts(two)
+
+
+@pytest.mark.parametrize("order", ["columns", "rows", "random", "falling"])
+def test_items_cut_by_runs_go_to_the_chunks_sorting_puts_them_in(monkeypatch: pytest.MonkeyPatch, order: str) -> None:
+    """Items in a few runs of rising rows are cut where chunks begin; as sorting them by row
+    groups them (each chunk's items in their own order)."""
+    starts = [5, 9, 14, 30]
+    items = [(r, c, r * c, None) for c in range(1, 5) for r in range(1, 40)]  # a column block
+    if order == "rows":
+        items.sort()
+    elif order == "random":
+        random.Random(3).shuffle(items)
+    elif order == "falling":
+        items.reverse()
+    numbers = [item[0] for item in items]
+    got = sheet_rows._by_chunk(starts, items, numbers)
+    monkeypatch.setattr(sheet_rows, "_MAX_RUNS", 0)  # the sort
+    assert got == sheet_rows._by_chunk(starts, items, numbers)
