@@ -198,9 +198,40 @@ def _labels_by_code(values: pd.DataFrame, codes: set[str], memo: dict[Hashable, 
 
 def _labels_in(values: pd.DataFrame, codes: set[str]) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {code: () for code in codes}
+    code, period = values["code"], values["period"]
+    if _text_categories(code) and _text_categories(period):
+        found.update(_categorical_labels(code, period))
+        return found
     found.update((str(code), tuple(str(label) for label in labels)) for code, labels in
                  values.groupby(values["code"].astype(str), observed=True)["period"].unique().items())
     return found
+
+
+def _categorical_labels(code: pd.Series, period: pd.Series) -> dict[str, tuple[str, ...]]:
+    """:func:`_labels_in`'s groupby for columns of text categories (LAIT's), on their category numbers: each
+    code's (as text; no code: no group) period labels (as text; none: 'nan') in the order they first
+    appear. A groupby turned every row's code into text first: 2% of a small book's refresh."""
+    names = [str(name) for name in code.cat.categories]
+    group_of = {name: i for i, name in enumerate(dict.fromkeys(names))}  # codes alike as text: one group
+    groups = np.array([group_of[name] for name in names] + [-1], dtype=np.int64)  # [-1]: no code
+    labels = [str(label) for label in period.cat.categories] + [str(np.nan)]  # [-1]: no period
+    rows = groups[code.cat.codes.to_numpy()]
+    periods = period.cat.codes.to_numpy().astype(np.int64)
+    keep = rows >= 0
+    pairs = rows[keep] * len(labels) + (periods[keep] + 1)
+    _, first = np.unique(pairs, return_index=True)
+    found: dict[str, list[str]] = {}
+    texts = list(group_of)
+    for key in pairs[np.sort(first)].tolist():
+        group, at = divmod(key, len(labels))
+        found.setdefault(texts[group], []).append(labels[at - 1])
+    return {name: tuple(found_labels) for name, found_labels in found.items()}
+
+
+def _text_categories(column: pd.Series) -> bool:
+    """Whether ``column`` is categorical with text categories (LAIT's are): each row's text is its category's."""
+    return isinstance(column.dtype, pd.CategoricalDtype) and all(isinstance(name, str) for name in
+                                                                 column.cat.categories)
 
 
 def _layers(labels: dict[tuple[str, str], str]) -> list[dict[str, str]]:
