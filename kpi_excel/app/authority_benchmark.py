@@ -28,7 +28,7 @@ import pandas as pd
 
 from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.benchmark import benchmark_label_period
-from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for, rows_by_code
+from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for, is_text_categorical, rows_by_code, text_in
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.core.report import period_key
 from kpi_excel.core.settings import ReportSettings
@@ -71,7 +71,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))), reuse=True)
     count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
     with_counts = _rows_of_codes(loaded.values, count_codes, loaded.derived)
-    values = with_counts[_code_in(with_counts["code"], codes)]
+    values = with_counts[text_in(with_counts["code"], codes)]
     labels = _matching_labels(values, wanted, cutoff, loaded.derived)
     group = None
     if settings.comparator_members:
@@ -199,7 +199,7 @@ def _labels_by_code(values: pd.DataFrame, codes: set[str], memo: dict[Hashable, 
 def _labels_in(values: pd.DataFrame, codes: set[str]) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {code: () for code in codes}
     code, period = values["code"], values["period"]
-    if _text_categories(code) and _text_categories(period):
+    if is_text_categorical(code) and is_text_categorical(period):
         found.update(_categorical_labels(code, period))
         return found
     found.update((str(code), tuple(str(label) for label in labels)) for code, labels in
@@ -226,12 +226,6 @@ def _categorical_labels(code: pd.Series, period: pd.Series) -> dict[str, tuple[s
         group, at = divmod(key, len(labels))
         found.setdefault(texts[group], []).append(labels[at - 1])
     return {name: tuple(found_labels) for name, found_labels in found.items()}
-
-
-def _text_categories(column: pd.Series) -> bool:
-    """Whether ``column`` is categorical with text categories (LAIT's are): each row's text is its category's."""
-    return isinstance(column.dtype, pd.CategoricalDtype) and all(isinstance(name, str) for name in
-                                                                 column.cat.categories)
 
 
 def _layers(labels: dict[tuple[str, str], str]) -> list[dict[str, str]]:
@@ -333,15 +327,6 @@ def _first_counts(rows: pd.DataFrame) -> dict[object, tuple[object, object]]:
         if area not in out:
             out[area] = (numerator, denominator)
     return out
-
-
-def _code_in(column: pd.Series, codes: set[str]) -> np.ndarray:
-    """Whether each row's code, as text, is one of ``codes``: for a categorical column (LAIT's),
-    its few categories are compared, not every row turned into text."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        wanted = [i for i, name in enumerate(column.cat.categories) if str(name) in codes]
-        return np.isin(column.cat.codes.to_numpy(), np.array(wanted, dtype=np.int64))
-    return column.astype(str).isin(codes).to_numpy()
 
 
 def _later(when: object, than: object) -> bool:
