@@ -124,7 +124,14 @@ def _rows_of_codes(values: pd.DataFrame, codes: set[str], memo: dict[Hashable, A
     are found once there; a request then takes its few codes' rows instead of
     turning the whole file's code column (641k rows of LAIT) into text again."""
     def positions_by_code() -> dict[str, np.ndarray]:
-        text = values["code"].astype(str).to_numpy()
+        code = values["code"]
+        if is_text_categorical(code):  # LAIT's: rows sorted by category number, not every code made text
+            numbers = code.cat.codes.to_numpy()
+            order = np.argsort(numbers, kind="stable")  # each category's rows stay in row order
+            ends = np.cumsum(np.bincount(numbers + 1, minlength=len(code.cat.categories) + 1))
+            return {name: order[ends[i]:ends[i + 1]] for i, name in enumerate(code.cat.categories)
+                    if ends[i + 1] > ends[i]}  # [0:ends[0]]: rows with no code, as a groupby drops them
+        text = code.astype(str).to_numpy()
         return pd.Series(np.arange(len(text))).groupby(text, sort=False).indices
 
     positions = remembered(memo, ("row positions by code",), positions_by_code)

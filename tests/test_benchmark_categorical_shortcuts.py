@@ -1,4 +1,5 @@
-"""A code's benchmark period labels: the categorical shortcut (LAIT's columns) gives what the groupby gives."""
+"""The benchmark's shortcuts for LAIT's categorical columns (a code's period labels, each code's rows)
+give what the groupby over the columns as text gives."""
 
 from __future__ import annotations
 
@@ -49,3 +50,23 @@ def test_categorical_labels_on_text_codes_in_first_seen_order() -> None:
                            "period": pd.Categorical(["2024", "2023", "2022", "2021", None, "2024"])})
     assert authority_benchmark._labels_in(values, {"KS2", "KS4", "NOPE"}) == \
         {"KS2": ("2024", "2022", "nan"), "KS4": ("2023",), "NOPE": ()}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_row_positions_by_code_agree_with_the_groupby(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for trial in range(40):
+        n = int(rng.integers(0, 50))
+        codes = [None if c == "-" else c for c in rng.choice(["A", "B", "C", "-", "nan", " A"], n)]
+        column = pd.Categorical(pd.Series(codes, dtype=object), categories=["Z", "A", "B", "C", "nan", " A"]) \
+            if trial % 2 else pd.Categorical(pd.Series(codes, dtype=object))  # unused categories, or none
+        values = pd.DataFrame({"code": column})
+        memo: dict[object, object] = {}
+        wanted = {"A", "C", "Z", "nope"}
+        rows = authority_benchmark._rows_of_codes(values, wanted, memo)
+        text = values["code"].astype(str).to_numpy()
+        expected = pd.Series(np.arange(n)).groupby(text, sort=False).indices
+        found = memo[("row positions by code",)]
+        assert found.keys() == expected.keys()
+        assert all(np.array_equal(found[code], expected[code]) for code in expected)
+        assert rows.index.tolist() == [i for i, code in enumerate(codes) if code in wanted]
