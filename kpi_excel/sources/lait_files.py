@@ -261,14 +261,14 @@ def read_dictionary(path: Path, *, reuse: bool = False) -> pd.DataFrame:
     ``reuse``: once a process, as :func:`read_lait`."""
     if reuse:
         return cached("dictionary", path, lambda: read_dictionary(path)).copy(deep=False)
-    from kpi_excel.sources.table_files import read_table
-
     path = Path(path)
     if path.suffix.lower() == ".csv":
         if not path.exists():
             raise UnreadableFileError("no such file", source=str(path))
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     else:
+        from kpi_excel.sources.table_files import read_table
+
         frame, _ = read_table(path)
     try:
         return lait_dictionary(frame)
