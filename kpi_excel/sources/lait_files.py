@@ -122,9 +122,11 @@ def read_lait_table(path: Path, columns: list[str] | None = None) -> pa.Table:
             # Text columns straight into dictionary arrays: parquet stores them so already.
             dictionary = [c for c in _TEXT if c in present and (wanted is None or c in wanted)]
             # The one file read as such: read_table reads through pyarrow.dataset, whose import and
-            # planning were a third of reading the bundled extract.
+            # planning were a third of reading the bundled extract. In this thread: arrow's pool of
+            # threads cost several times the CPU of the read itself on a busy machine (5 ms alone,
+            # often 20-60 ms threaded for the bundled extract), and a refresh is counted in CPU.
             with pq.ParquetFile(path, read_dictionary=dictionary) as parquet:
-                return parquet.read(columns=wanted)
+                return parquet.read(columns=wanted, use_threads=False)
         if suffix in (".csv", ".txt"):
             import pyarrow.csv as pcsv
 
