@@ -223,7 +223,8 @@ def _for_indicators(observations: Observations, indicators: pd.DataFrame,
     warehouse may hold ten times as many rows of other codes. Their problems stay (the codes that
     match no indicator are found before this)."""
     frame = observations.frame
-    used = frame["code"].isin(_wanted(indicators, percent_codes)).to_numpy()
+    wanted = _wanted(indicators, percent_codes)
+    used = np.fromiter(map(wanted.__contains__, frame["code"].tolist()), dtype=bool, count=len(frame))
     if used.all():
         return observations
     return Observations(frame[used].reset_index(drop=True), observations.problems)
@@ -250,7 +251,8 @@ def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
         frequency = effective_frequency(frequency, name)
         codes.append(str(code).strip() if not isinstance(code, float) or not code.is_integer() else str(int(code)))
         frequencies.append(frequency)
-    return pd.DataFrame({"code": codes, "frequency": frequencies}).drop_duplicates("code")
+    frame = pd.DataFrame({"code": codes, "frequency": frequencies})
+    return frame.drop_duplicates("code") if len(set(codes)) < len(codes) else frame
 
 
 def _percent_entries_read(observations: Observations, table) -> Observations:  # type: ignore[no-untyped-def]
