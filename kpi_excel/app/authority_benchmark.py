@@ -69,11 +69,6 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
     wanted = _wanted(table, selected)
     codes = {code for code, _, _ in wanted}
     counts_file = Path(str(bundled.joinpath("lait_counts.csv")))
-    pairs = read_count_pairs(counts_file, reuse=True)
-    count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
-    with_counts = _rows_of_codes(loaded.values, count_codes, loaded.derived)
-    values = with_counts[_code_in(with_counts["code"], codes)]
-    labels = _matching_labels(values, wanted, cutoff, loaded.derived)
     group = None
     if settings.comparator_members:
         group = {areas.resolve(name, lenient=True, source="Settings") for name in settings.comparator_members}
@@ -82,10 +77,15 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         with policy.reading(group_source, "Comparator group"):
             group = read_group(group_path, areas)
     list_files = [Path(str(bundled.joinpath(name))) for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx")]
-    lists = [_neighbours(path, loaded.directory, made_from, loaded.derived) for path in list_files]
-    neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
 
     def answer() -> tuple[pd.DataFrame, tuple[Funnel, ...]]:
+        pairs = read_count_pairs(counts_file, reuse=True)
+        count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
+        with_counts = _rows_of_codes(loaded.values, count_codes, loaded.derived)
+        values = with_counts[_code_in(with_counts["code"], codes)]
+        labels = _matching_labels(values, wanted, cutoff, loaded.derived)
+        lists = [_neighbours(path, loaded.directory, made_from, loaded.derived) for path in list_files]
+        neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
         regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
         results = []
         for layer in _layers(labels):  # one pass per period a code is wanted at (nearly always one)
@@ -103,10 +103,11 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         return frame, funnels
 
     try:  # everything the answer is worked out from, beside the benchmark data the memo is kept with
-        key = (authority, tuple(labels.items()), tuple(sorted(codes)), None if group is None else frozenset(group),
-               settings.neighbours, settings.funnel_adjusted, made_from, file_key(dictionary), file_key(counts_file),
+        key = (authority, tuple(wanted), cutoff, None if group is None else frozenset(group), settings.neighbours,
+               settings.funnel_adjusted, made_from, file_key(dictionary), file_key(counts_file),
                *(file_key(path) for path in list_files))
-    except OSError:
+        hash(key)
+    except (OSError, TypeError):  # a file gone (its reader names it), or a period that is no key
         key = None
     frame, funnels = _kept_answer(loaded.derived, key, answer)
     return frame.copy(deep=False), funnels  # a frame of its own (copy-on-write: its data is shared until changed)
