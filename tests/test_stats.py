@@ -259,11 +259,15 @@ def test_rate_interval_narrows_relative_to_the_rate_as_counts_grow(x: int, facto
     assert float(bigger_high - bigger_low) < float(high - low)
 
 
+# A count and its denominator, the count never above it (drawn so, not filtered: filtering half
+# the draws away failed Hypothesis's health check now and then).
+count_of = st.integers(min_value=1, max_value=400).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n)))
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.integers(min_value=0, max_value=400), st.integers(min_value=1, max_value=400),
-       st.integers(min_value=0, max_value=400), st.integers(min_value=1, max_value=400))
-def test_newcombe_interval_contains_the_difference(x1: int, n1: int, x2: int, n2: int) -> None:
-    assume(x1 <= n1 and x2 <= n2)
+@given(count_of, count_of)
+def test_newcombe_interval_contains_the_difference(first: tuple[int, int], second: tuple[int, int]) -> None:
+    (x1, n1), (x2, n2) = first, second
     difference, low, high = (float(v) for v in stats.newcombe_difference(x1, n1, x2, n2))
     assert -1 <= low <= difference <= high <= 1
 
