@@ -21,7 +21,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Hashable, Mapping
+from typing import Any, Callable, Hashable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -68,11 +68,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
             raise InputError(f"Benchmark data: {error}", sheet="Settings") from None
     wanted = _wanted(table, selected)
     codes = {code for code, _, _ in wanted}
-    pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))), reuse=True)
-    count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
-    with_counts = _rows_of_codes(loaded.values, count_codes, loaded.derived)
-    values = with_counts[text_in(with_counts["code"], codes)]
-    labels = _matching_labels(values, wanted, cutoff, loaded.derived)
+    counts_file = Path(str(bundled.joinpath("lait_counts.csv")))
     group = None
     if settings.comparator_members:
         group = {areas.resolve(name, lenient=True, source="Settings") for name in settings.comparator_members}
@@ -80,23 +76,71 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         group_source, group_path = group_file
         with policy.reading(group_source, "Comparator group"):
             group = read_group(group_path, areas)
-    lists = [_neighbours(Path(str(bundled.joinpath(name))), loaded.directory, made_from, loaded.derived)
-             for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx")]
-    neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
-    regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
-    results = []
-    for layer in _layers(labels):  # one pass per period a code is wanted at (nearly always one)
-        frame = benchmark(values, indicators, loaded.authorities, areas=[authority], period=layer,
-                          latest_by=loaded.latest_by, period_order=loaded.period_order,  # type: ignore[arg-type]
-                          group=group, neighbours=neighbours, neighbour_list=list_labels, regions=regions)
-        results.append(frame[frame["area"] == authority])
-    found = pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=["indicator", "period"])
-    frame = _per_kpi_period(found, labels)
-    frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
-    frame["dps"] = indicators["dps"].reindex(frame.index).to_numpy() if "dps" in indicators.columns else None
-    funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities),
-                           adjusted=settings.funnel_adjusted, memo=loaded.derived, everyone=group is None)
-    return frame, funnels
+    list_files = [Path(str(bundled.joinpath(name))) for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx")]
+
+    def answer() -> tuple[pd.DataFrame, tuple[Funnel, ...]]:
+        pairs = read_count_pairs(counts_file, reuse=True)
+        count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
+        with_counts = _rows_of_codes(loaded.values, count_codes, loaded.derived)
+        values = with_counts[text_in(with_counts["code"], codes)]
+        labels = _matching_labels(values, wanted, cutoff, loaded.derived)
+        lists = [_neighbours(path, loaded.directory, made_from, loaded.derived) for path in list_files]
+        neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
+        regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
+        results = []
+        for layer in _layers(labels):  # one pass per period a code is wanted at (nearly always one)
+            frame = benchmark(values, indicators, loaded.authorities, areas=[authority], period=layer,
+                              latest_by=loaded.latest_by, period_order=loaded.period_order,  # type: ignore[arg-type]
+                              group=group, neighbours=neighbours, neighbour_list=list_labels, regions=regions)
+            results.append(frame[frame["area"] == authority])
+        found = pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=["indicator", "period"])
+        frame = _per_kpi_period(found, labels)
+        frame = frame.rename(columns={"derived_target": "derived_target_value",
+                                      "derived_target_text": "derived_target"})
+        frame["dps"] = indicators["dps"].reindex(frame.index).to_numpy() if "dps" in indicators.columns else None
+        funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities),
+                               adjusted=settings.funnel_adjusted, memo=loaded.derived, everyone=group is None)
+        return frame, funnels
+
+    try:  # everything the answer is worked out from, beside the benchmark data the memo is kept with
+        key = (authority, tuple(wanted), cutoff, None if group is None else frozenset(group), settings.neighbours,
+               settings.funnel_adjusted, made_from, file_key(dictionary), file_key(counts_file),
+               *(file_key(path) for path in list_files))
+        hash(key)
+    except (OSError, TypeError):  # a file gone (its reader names it), or a period that is no key
+        key = None
+    frame, funnels = _kept_answer(loaded.derived, key, answer)
+    return frame.copy(deep=False), funnels  # a frame of its own (copy-on-write: its data is shared until changed)
+
+
+# Answers kept with one read of the benchmark data: a few reports refreshed in turn.
+ANSWERS_KEPT = 8
+
+
+def _kept_answer(memo: dict[Hashable, Any] | None, key: Hashable | None,
+                 make: Callable[[], tuple[pd.DataFrame, tuple[Funnel, ...]]]
+                 ) -> tuple[pd.DataFrame, tuple[Funnel, ...]]:
+    """``make()`` for a report's benchmark, kept with the benchmark data read once a process.
+
+    The server benchmarks a report click after click, and what it gets depends on the
+    report's codes and periods, its authority and Settings and the reference files (``key``),
+    not on the values the officer changed since: kept, the second click reads the answer
+    instead of ranking every authority again. At most :data:`ANSWERS_KEPT` are kept (the
+    oldest go first), so no request can grow what the process keeps; a changed file is
+    another key (or another read, for the benchmark data itself)."""
+    if memo is None or key is None:
+        return make()
+    answers: dict[Hashable, tuple[pd.DataFrame, tuple[Funnel, ...]]] = remembered(memo, ("answers",), dict)
+    found = answers.get(key)
+    if found is None:
+        found = make()
+        while len(answers) >= ANSWERS_KEPT:
+            try:
+                del answers[next(iter(answers))]
+            except (KeyError, RuntimeError, StopIteration):  # another thread took it first
+                break
+        answers[key] = found
+    return found
 
 
 def _neighbours(path: Path, directory: AreaDirectory, made_from: tuple[str, ...] | None,
