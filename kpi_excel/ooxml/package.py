@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from lxml import etree
 from kpi_excel.ooxml.errors import CorruptPackageError, PackageError
 from kpi_excel.ooxml.part_limits import PartBudget, PartLimits
 from kpi_excel.ooxml.xmlutil import NS, parse_serialised, parse_xml, qn, serialize_xml
-from kpi_excel.ooxml.zipio import ZipEntry, ZipLimits, deflate_entry, inflate, read_zip, write_zip
+from kpi_excel.ooxml.zipio import ZipEntry, ZipLimits, deflate_entry, inflate, inflate_head, read_zip, write_zip
 
 __all__ = ["OpcPackage", "Relationship", "RT", "CT"]
 
@@ -157,6 +158,18 @@ class OpcPackage:
         original = self._original_bytes(actual, keep=keep)
         assert original is not None
         return original
+
+    def head(self, name: str, size: int) -> bytes:
+        """The first ``size`` bytes (or fewer) of a part's current content, inflating no more of
+        an unread part than that. Unlike :meth:`read` it cannot check the part's CRC (the whole
+        part is needed for that): for a look at a part's start where the part is read whole
+        anyway, or replaced (a sheet's ``sheetPr``, ahead of its rows)."""
+        actual = self._require(name)
+        entry = self._entries.get(actual)
+        if actual in self._dirty or actual in self._replaced or actual in self._orig or entry is None \
+                or entry.raw is None or entry.compress_type != zipfile.ZIP_DEFLATED:
+            return self.read(actual, keep=False)[:size]
+        return inflate_head(entry, size, path=self.path)
 
     def size(self, name: str) -> int:
         """Uncompressed size of a part as the file declares it (checked when inflated)."""
