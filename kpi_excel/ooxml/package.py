@@ -122,6 +122,8 @@ class OpcPackage:
         # in place of the marker's one occurrence in the frame's serialisation (see hold_apart).
         self._apart: dict[str, tuple[bytes, Callable[[], bytes]]] = {}
         self._settled: set[str] = set()  # parts whose bytes settle() serialised from their tree
+        # Edited parts the last write_to found identical to the file's and copied as they were.
+        self.kept_as_read: set[str] = set()
         if CONTENT_TYPES not in self._entries:
             raise CorruptPackageError("package has no [Content_Types].xml", path=path)
 
@@ -494,8 +496,9 @@ class OpcPackage:
         return buffer.getvalue()
 
     def write_to(self, out: io.BufferedIOBase | io.RawIOBase) -> None:
-        """Write the package zip to a binary file object."""
+        """Write the package zip to a binary file object (see :attr:`kept_as_read`)."""
         entries = []
+        kept = set()
         for name in self._order:
             original = self._entries.get(name)
             if name in self._dirty:
@@ -508,9 +511,11 @@ class OpcPackage:
                 continue
             if original is not None and original.raw is not None and _same_content(original, content, self):
                 entries.append(original)
+                kept.add(name)
                 continue
             entries.append(deflate_entry(name, content, original))
         write_zip(entries, out)
+        self.kept_as_read = kept
 
 
 def _same_content(entry: ZipEntry, content: bytes, package: OpcPackage) -> bool:

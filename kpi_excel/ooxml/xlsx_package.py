@@ -1047,7 +1047,11 @@ class XlsxPackage:
         expected = self._opc.names()
         changed = [n for n in self._opc.changed_parts() if is_xml_content(n) and self._opc.has(n)]
         same_file = self.path is not None and real_target(target) == real_target(self.path)
-        written = atomic_write(target, self._opc.write_to, lambda tmp: verify_package(tmp, expected, changed),
+        # An edited part that came out as the file had it is copied as it was, as an untouched
+        # part is: its entry is checked (size, CRC), its XML is not parsed again.
+        written = atomic_write(target, self._opc.write_to,
+                               lambda tmp: verify_package(tmp, expected,
+                                                          [n for n in changed if n not in self._opc.kept_as_read]),
                                expect=self._identity if same_file else None, follow_link=same_file)
         self._opc.path = target
         with contextlib.suppress(OSError):

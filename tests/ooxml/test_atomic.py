@@ -113,6 +113,23 @@ def test_the_real_verifier_reads_every_edited_part(tmp_path: Path, officer_workb
         xlsx_package.verify_package(written, [part], [part])
 
 
+def test_an_edited_part_saved_as_the_file_had_it_is_copied_and_not_parsed_again(
+        copy_of, officer_workbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = copy_of(officer_workbook)
+    pkg = XlsxPackage.open(path)
+    same, edited = (pkg.sheet(name).part for name in pkg.sheet_names()[:2])
+    pkg.opc.xml(same)
+    pkg.opc.mark_dirty(same)  # edited, but back as it was
+    pkg.set_cells(pkg.sheet_names()[1], {(1, 1): "changed"})
+    parsed: list[str] = []
+    real = xlsx_package.check_xml
+    monkeypatch.setattr(xlsx_package, "check_xml", lambda data, part="": (parsed.append(part), real(data, part)))
+    pkg.save()
+    assert same in pkg.opc.kept_as_read and edited not in pkg.opc.kept_as_read
+    assert edited in parsed and same not in parsed
+    assert zip_parts(path)[same] == zip_parts(officer_workbook)[same]
+
+
 def test_save_keeps_the_file_mode_and_can_save_elsewhere(copy_of, officer_workbook: Path, tmp_path: Path) -> None:
     target = copy_of(officer_workbook)
     target.chmod(0o640)
