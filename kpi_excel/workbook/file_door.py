@@ -437,7 +437,7 @@ _UNSET = object()  # a look not worked out yet (None is a look: the cell's own)
 
 def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: str | None = None) -> None:
     """Write a sheet we own whole: titles, header, rows, table, rules, charts, print setup."""
-    rows: list[list[object]] = []
+    rows: list[Sequence[object]] = []  # a row of plain values goes as it is (a tuple)
     looks: list[list[int | None]] = []
     for line in spec.title:
         rows.append([line.value])
