@@ -124,6 +124,9 @@ class OpcPackage:
         self._settled: set[str] = set()  # parts whose bytes settle() serialised from their tree
         # Edited parts the last write_to found identical to the file's and copied as they were.
         self.kept_as_read: set[str] = set()
+        self._inflated: set[str] = set()  # parts of the file inflated, and their CRC checked, here
+        # The entries the last write_to copied as the file had them, of parts inflated here.
+        self.copied_checked: dict[str, ZipEntry] = {}
         if CONTENT_TYPES not in self._entries:
             raise CorruptPackageError("package has no [Content_Types].xml", path=path)
 
@@ -194,6 +197,7 @@ class OpcPackage:
             exc.path = self.path
             raise
         content = inflate(entry, path=self.path)
+        self._inflated.add(name)
         if keep:
             self._orig[name] = content
         return content
@@ -496,9 +500,11 @@ class OpcPackage:
         return buffer.getvalue()
 
     def write_to(self, out: io.BufferedIOBase | io.RawIOBase) -> None:
-        """Write the package zip to a binary file object (see :attr:`kept_as_read`)."""
+        """Write the package zip to a binary file object (see :attr:`kept_as_read` and
+        :attr:`copied_checked`)."""
         entries = []
         kept = set()
+        copied = []
         for name in self._order:
             original = self._entries.get(name)
             if name in self._dirty:
@@ -508,14 +514,17 @@ class OpcPackage:
             else:
                 assert original is not None
                 entries.append(original)
+                copied.append(original)
                 continue
             if original is not None and original.raw is not None and _same_content(original, content, self):
                 entries.append(original)
+                copied.append(original)
                 kept.add(name)
                 continue
             entries.append(deflate_entry(name, content, original))
         write_zip(entries, out)
         self.kept_as_read = kept
+        self.copied_checked = {entry.name: entry for entry in copied if entry.name in self._inflated}
 
 
 def _same_content(entry: ZipEntry, content: bytes, package: OpcPackage) -> bool:

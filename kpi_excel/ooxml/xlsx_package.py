@@ -78,7 +78,7 @@ from kpi_excel.ooxml.xmlutil import (
     parse_xml,
     qn,
 )
-from kpi_excel.ooxml.zipio import ZipLimits, check_entry, inflate, read_zip
+from kpi_excel.ooxml.zipio import ZipEntry, ZipLimits, check_entry, inflate, read_zip
 
 __all__ = ["XlsxPackage", "TableSpec", "ManagedChange", "verify_package"]
 
@@ -1048,10 +1048,12 @@ class XlsxPackage:
         changed = [n for n in self._opc.changed_parts() if is_xml_content(n) and self._opc.has(n)]
         same_file = self.path is not None and real_target(target) == real_target(self.path)
         # An edited part that came out as the file had it is copied as it was, as an untouched
-        # part is: its entry is checked (size, CRC), its XML is not parsed again.
+        # part is: its entry is checked, its XML is not parsed again. An entry copied from the file
+        # whose part was inflated (and its CRC checked) here is checked against the file's bytes.
         written = atomic_write(target, self._opc.write_to,
                                lambda tmp: verify_package(tmp, expected,
-                                                          [n for n in changed if n not in self._opc.kept_as_read]),
+                                                          [n for n in changed if n not in self._opc.kept_as_read],
+                                                          copied=self._opc.copied_checked),
                                expect=self._identity if same_file else None, follow_link=same_file)
         self._opc.path = target
         with contextlib.suppress(OSError):
@@ -1077,22 +1079,27 @@ def _mb(size: int) -> str:
     return f"{size / 2**20:,.0f} MB"
 
 
-def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterable[str]) -> None:
+def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterable[str], *,
+                   copied: Mapping[str, ZipEntry] | None = None) -> None:
     """Re-read a written package: zip test, every expected part present, edited XML parses.
 
     Every entry is inflated through the same guarded reader used on open
     (sizes and CRCs checked), the central directory is also read by the
-    standard library's ``zipfile`` as an independent second reader.
+    standard library's ``zipfile`` as an independent second reader. ``copied``: entries
+    copied from a file whose content was inflated and its CRC checked (see
+    :attr:`OpcPackage.copied_checked`): one written as the same bytes with the same sizes and
+    CRC inflates as it did, so it is compared rather than inflated again.
     """
     data = path.read_bytes()
     entries = read_zip(data, limits=ZipLimits(), path=path)
     to_parse = set(xml_parts)
+    copied = copied or {}
     names = []
     for entry in entries:  # one edited part inflated at a time; the rest checked a block at a time
         names.append(entry.name)
         if entry.name in to_parse:
             check_xml(inflate(entry, path=path), entry.name)
-        else:
+        elif not _same_entry(entry, copied.get(entry.name)):
             check_entry(entry, path=path)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -1107,3 +1114,11 @@ def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterabl
     unparsed = to_parse - set(names)
     if unparsed:
         raise PackageVerificationError(f"parts missing from the written file: {sorted(unparsed)}", path=path)
+
+
+def _same_entry(entry: ZipEntry, known: ZipEntry | None) -> bool:
+    """Whether ``entry`` is ``known``: the same method, sizes, CRC and compressed bytes."""
+    return known is not None and known.raw is not None and entry.raw is not None \
+        and (entry.compress_type, entry.crc, entry.file_size, entry.compress_size) \
+        == (known.compress_type, known.crc, known.file_size, known.compress_size) \
+        and entry.raw == known.raw
