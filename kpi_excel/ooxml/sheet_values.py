@@ -31,6 +31,7 @@ import io
 import re
 from array import array
 from bisect import bisect_left
+from operator import itemgetter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -50,6 +51,7 @@ __all__ = [
     "MAX_SHARED_STRINGS_BYTES",
     "too_many_cells",
     "SheetValues",
+    "SheetRows",
     "Grid",
     "UNCALCULATED",
     "from_excel_serial",
@@ -292,13 +294,10 @@ class SheetValues:
             return Grid(1, out, out_formats)
         keys = np.frombuffer(self._keys, dtype=np.int64)
         rows, cols = keys >> _COL_BITS, keys & _COL_MASK  # cols 0-based
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        starts, row_of, last = self._check_spread(rows, cols, limit)
         ends = np.r_[starts[1:], n]
-        row_of, first, last = rows[starts], cols[starts], cols[ends - 1]
+        first = cols[starts]
         top = int(row_of[0])
-        slots = int(last.sum()) + len(starts) + int(row_of[-1] - top + 1) - len(starts)
-        if slots > limit:
-            self._too_spread(limit)
         whole = last - first + 1 == ends - starts  # rows without gaps: slices, the usual case
         look = self.number_formats.__getitem__  # holds every style id present
         styles = self._styles
@@ -340,6 +339,37 @@ class SheetValues:
                     out[(self._keys[k] >> _COL_BITS) - top][self._keys[k] & _COL_MASK] = \
                         from_excel_serial(value, date1904)  # type: ignore[index]
         return Grid(top, out, out_formats)
+
+    def block(self, *, date1904: bool = False, with_formats: bool = True, dates: bool = True,
+              max_grid: int | None = None) -> Grid:
+        """:meth:`grid`'s block (refused alike), its rows made only when asked for: a
+        :class:`SheetRows` of values and one of number formats. A reader that wants the block a
+        column at a time (a Data sheet's million rows) asks them for columns and no row is made."""
+        import numpy as np
+
+        limit = SheetLimits().max_grid if max_grid is None else max_grid
+        top = bottom = 1
+        if self._keys:
+            keys = np.frombuffer(self._keys, dtype=np.int64)
+            _, row_of, _ = self._check_spread(keys >> _COL_BITS, keys & _COL_MASK, limit)
+            top, bottom = int(row_of[0]), int(row_of[-1]) + 1
+        date_styles = self.date_styles if dates else frozenset()
+        values = SheetRows(self, top, bottom, date1904, date_styles, formats=False)
+        return Grid(top, values, SheetRows(self, top, bottom, date1904, date_styles, formats=True)
+                    if with_formats else None)
+
+    def _check_spread(self, rows: Any, cols: Any, limit: int) -> tuple[Any, Any, Any]:
+        """Where each row's cells start, its row number and its last (0-based) column; refused (naming
+        the sheet) when the block from the first row to the last, each row as wide as its last cell,
+        would be more than ``limit`` slots."""
+        import numpy as np
+
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        row_of, last = rows[starts], cols[np.r_[starts[1:], len(rows)] - 1]
+        slots = int(last.sum()) + len(starts) + int(row_of[-1] - row_of[0] + 1) - len(starts)
+        if slots > limit:
+            self._too_spread(limit)
+        return starts, row_of, last
 
     def _too_spread(self, limit: int) -> None:
         corner = cell_ref(min(self.last_row, MAX_ROW), min(max(self.last_col, 1), MAX_COL))
@@ -412,6 +442,106 @@ class SheetValues:
             seen.add(name.lower())
             names.append(name)
         return pd.DataFrame({name: column[start + 1:] for name, column in zip(names, columns, strict=True)})
+
+
+class SheetRows(Sequence[Sequence[Any]]):
+    """Rows ``top`` to ``bottom - 1`` of a sheet as :meth:`SheetValues.grid` gives them (values, or
+    number formats with ``formats``), each made when asked for, and the block a column at a time
+    (:meth:`present`, :meth:`column`) with no row made. Memory follows the cells present."""
+
+    __slots__ = ("_sheet", "_top", "_bottom", "_date1904", "_dates", "_formats")
+
+    def __init__(self, sheet: SheetValues, top: int, bottom: int, date1904: bool, dates: frozenset[int], *,
+                 formats: bool) -> None:
+        self._sheet, self._top, self._bottom = sheet, top, max(top, bottom)
+        self._date1904, self._dates, self._formats = date1904, dates, formats
+
+    def __len__(self) -> int:
+        return self._bottom - self._top
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[k] for k in range(start, stop, step)]
+            return SheetRows(self._sheet, self._top + start, self._top + max(start, stop), self._date1904,
+                             self._dates, formats=self._formats)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("row out of the block")
+        row = self._top + index
+        keys = self._sheet._keys
+        lo = bisect_left(keys, row << _COL_BITS)
+        hi = bisect_left(keys, (row + 1) << _COL_BITS, lo)
+        if lo == hi:
+            return _EMPTY_ROW
+        line: list[Any] = [None] * ((keys[hi - 1] & _COL_MASK) + 1)
+        for k in range(lo, hi):
+            line[keys[k] & _COL_MASK] = self._cell(k)
+        return line
+
+    def _cell(self, k: int) -> Any:
+        sheet = self._sheet
+        style = sheet._styles[k]
+        if self._formats:
+            return sheet.number_formats[style]
+        value = sheet._values[k]
+        if style in self._dates and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return from_excel_serial(value, self._date1904)
+        return value
+
+    def _span(self) -> tuple[Any, int, int]:
+        """The sheet's keys as numpy, and where this block's cells start and end among them."""
+        import numpy as np
+
+        keys = np.frombuffer(self._sheet._keys, dtype=np.int64)
+        lo, hi = np.searchsorted(keys, [self._top << _COL_BITS, self._bottom << _COL_BITS]).tolist()
+        return keys, lo, hi
+
+    def present(self) -> list[int]:
+        """The positions of the rows that have a cell (a blank styled one counts): the rows that
+        are not ``()``."""
+        import numpy as np
+
+        keys, lo, hi = self._span()
+        rows = keys[lo:hi] >> _COL_BITS
+        return (rows[np.r_[True, rows[1:] != rows[:-1]]] - self._top).tolist() if hi > lo else []
+
+    def column(self, index: int, at: Sequence[int] | None = None) -> list[Any]:
+        """``[row[index] if index < len(row) else None for row in rows]`` over the rows at positions
+        ``at`` (ascending; all the block's rows when None)."""
+        import numpy as np
+
+        keys, lo, hi = self._span()
+        block = keys[lo:hi]
+        found = np.flatnonzero((block & _COL_MASK) == index) + lo  # the column's cells, in row order
+        places = (keys[found] >> _COL_BITS) - self._top
+        if at is None:
+            at = range(len(self))
+        wanted = np.asarray(at, dtype=np.int64)
+        slot = np.searchsorted(wanted, places)
+        hit = (slot < len(wanted)) & (wanted[np.minimum(slot, len(wanted) - 1)] == places) if len(wanted) else \
+            np.zeros(len(places), dtype=bool)
+        found, slot = found[hit], slot[hit].tolist()
+        sheet = self._sheet
+        styles = np.frombuffer(sheet._styles, dtype=f"i{sheet._styles.itemsize}")[found]
+        if self._formats:
+            distinct, which = np.unique(styles, return_inverse=True)
+            cells = np.array([sheet.number_formats[s] for s in distinct.tolist()], dtype=object)[which].tolist()
+        else:
+            listed = found.tolist()
+            cells = list(itemgetter(*listed)(sheet._values)) if len(listed) > 1 else \
+                [sheet._values[k] for k in listed]
+            if self._dates:
+                for n in np.flatnonzero(np.isin(styles, list(self._dates))).tolist():
+                    cells[n] = self._cell(listed[n])
+        if len(cells) == len(wanted):
+            return cells  # every row has the cell: the usual case
+        out: list[Any] = [None] * len(wanted)
+        for n, cell in zip(slot, cells):
+            out[n] = cell
+        return out
 
 
 # ---- shared strings --------------------------------------------------------------------------
