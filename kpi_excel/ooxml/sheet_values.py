@@ -31,7 +31,6 @@ import io
 import re
 from array import array
 from bisect import bisect_left
-from operator import itemgetter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -447,7 +446,7 @@ class SheetValues:
 class SheetRows(Sequence[Sequence[Any]]):
     """Rows ``top`` to ``bottom - 1`` of a sheet as :meth:`SheetValues.grid` gives them (values, or
     number formats with ``formats``), each made when asked for, and the block a column at a time
-    (:meth:`present`, :meth:`column`) with no row made. Memory follows the cells present."""
+    (:meth:`columns`) with no row made. Memory follows the cells present."""
 
     __slots__ = ("_sheet", "_top", "_bottom", "_date1904", "_dates", "_formats")
 
@@ -491,57 +490,54 @@ class SheetRows(Sequence[Sequence[Any]]):
             return from_excel_serial(value, self._date1904)
         return value
 
-    def _span(self) -> tuple[Any, int, int]:
-        """The sheet's keys as numpy, and where this block's cells start and end among them."""
+    def columns(self, indices: Iterable[int]) -> tuple[list[int], list[list[Any]]]:
+        """The positions of the rows that have a cell (a blank styled one counts: the rows that are
+        not ``()``) and, for each of ``indices``, ``[row[i] if i < len(row) else None]`` over those
+        rows: the block a column at a time, no row made."""
         import numpy as np
 
-        keys = np.frombuffer(self._sheet._keys, dtype=np.int64)
-        lo, hi = np.searchsorted(keys, [self._top << _COL_BITS, self._bottom << _COL_BITS]).tolist()
-        return keys, lo, hi
-
-    def present(self) -> list[int]:
-        """The positions of the rows that have a cell (a blank styled one counts): the rows that
-        are not ``()``."""
-        import numpy as np
-
-        keys, lo, hi = self._span()
-        rows = keys[lo:hi] >> _COL_BITS
-        return (rows[np.r_[True, rows[1:] != rows[:-1]]] - self._top).tolist() if hi > lo else []
-
-    def column(self, index: int, at: Sequence[int] | None = None) -> list[Any]:
-        """``[row[index] if index < len(row) else None for row in rows]`` over the rows at positions
-        ``at`` (ascending; all the block's rows when None)."""
-        import numpy as np
-
-        keys, lo, hi = self._span()
-        block = keys[lo:hi]
-        found = np.flatnonzero((block & _COL_MASK) == index) + lo  # the column's cells, in row order
-        places = (keys[found] >> _COL_BITS) - self._top
-        if at is None:
-            at = range(len(self))
-        wanted = np.asarray(at, dtype=np.int64)
-        slot = np.searchsorted(wanted, places)
-        hit = (slot < len(wanted)) & (wanted[np.minimum(slot, len(wanted) - 1)] == places) if len(wanted) else \
-            np.zeros(len(places), dtype=bool)
-        found, slot = found[hit], slot[hit].tolist()
         sheet = self._sheet
-        styles = np.frombuffer(sheet._styles, dtype=f"i{sheet._styles.itemsize}")[found]
+        keys = np.frombuffer(sheet._keys, dtype=np.int64)
+        lo, hi = np.searchsorted(keys, [self._top << _COL_BITS, self._bottom << _COL_BITS]).tolist()
+        block = keys[lo:hi]
+        rows, cols = block >> _COL_BITS, block & _COL_MASK
+        new_row = np.r_[True, rows[1:] != rows[:-1]] if hi > lo else np.zeros(0, dtype=bool)
+        present = rows[new_row] - self._top
+        styles = np.frombuffer(sheet._styles, dtype=f"i{sheet._styles.itemsize}")[lo:hi]
+        out = []
+        place = None
+        for index in indices:
+            found = np.flatnonzero(cols == index)
+            cells = self._cells_at(found + lo, styles[found])
+            if len(cells) < len(present):  # rows without the cell: each cell put in its row's place
+                if place is None:
+                    place = np.cumsum(new_row) - 1  # each cell's row among the rows present
+                column: list[Any] = [None] * len(present)
+                for n, cell in zip(place[found].tolist(), cells):
+                    column[n] = cell
+                cells = column
+            out.append(cells)
+        return present.tolist(), out
+
+    def _cells_at(self, found: Any, styles: Any) -> list[Any]:
+        """The cells at ``found`` (with their ``styles``), in order."""
+        import numpy as np
+
+        sheet = self._sheet
         if self._formats:
-            distinct, which = np.unique(styles, return_inverse=True)
-            cells = np.array([sheet.number_formats[s] for s in distinct.tolist()], dtype=object)[which].tolist()
+            known = np.array(sorted(sheet.number_formats), dtype=np.int64)  # every style id present
+            shown = np.array([sheet.number_formats[s] for s in known.tolist()], dtype=object)
+            cells = shown[np.searchsorted(known, styles)].tolist()
         else:
-            listed = found.tolist()
-            cells = list(itemgetter(*listed)(sheet._values)) if len(listed) > 1 else \
-                [sheet._values[k] for k in listed]
+            steps = np.diff(found)
+            if len(found) > 1 and (steps == steps[0]).all():  # evenly spaced (every row alike): a slice
+                cells = sheet._values[int(found[0]):int(found[-1]) + 1:int(steps[0])]
+            else:
+                cells = [sheet._values[k] for k in found.tolist()]
             if self._dates:
                 for n in np.flatnonzero(np.isin(styles, list(self._dates))).tolist():
-                    cells[n] = self._cell(listed[n])
-        if len(cells) == len(wanted):
-            return cells  # every row has the cell: the usual case
-        out: list[Any] = [None] * len(wanted)
-        for n, cell in zip(slot, cells):
-            out[n] = cell
-        return out
+                    cells[n] = self._cell(int(found[n]))
+        return cells
 
 
 # ---- shared strings --------------------------------------------------------------------------

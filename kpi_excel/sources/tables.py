@@ -173,14 +173,15 @@ def _column(rows: Sequence[Sequence[object]], i: int) -> list[object]:
 
 def _long(body, looks, body_first, columns, source, cell_ref, directory, wanted=None) -> Observations:
     """One record per non-empty row, read a column at a time."""
-    if hasattr(body, "column"):
+    if hasattr(body, "columns"):
         # Rows a reader makes only when asked (kpi_excel.ooxml.sheet_values.SheetRows): the columns
         # straight from its cells, as the lines below read them from rows.
-        present = body.present()
-        rows = [body_first + offset for offset in present]
-        cells = {name: body.column(i, present) for name, i in columns.items()}
-        value_formats = None if looks is None else looks.column(columns["value"], present) \
-            if hasattr(looks, "column") else _column([looks[offset] for offset in present], columns["value"])
+        present, found = body.columns(columns.values())
+        rows = list(range(body_first, body_first + len(body))) if len(present) == len(body) else \
+            [body_first + offset for offset in present]
+        cells = dict(zip(columns, found))
+        value_formats = None if looks is None else looks.columns([columns["value"]])[1][0] \
+            if hasattr(looks, "columns") else _column([looks[offset] for offset in present], columns["value"])
     else:
         present = list(compress(range(len(body)), body))  # readers give sparse sheets' gaps as ``()``
         if len(present) != len(body):
