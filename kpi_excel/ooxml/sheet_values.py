@@ -868,15 +868,18 @@ def _is_at(a: Any, pos: Any, text: bytes) -> Any:
 
 
 def _digits_at(a: Any, pos: Any, most: int) -> tuple[Any, Any]:
-    """The number written by the ASCII digits at each position (at most ``most``) and how many there are."""
+    """The number written by the ASCII digits at each position and how many there are: 0 where there
+    are none, or more than ``most`` (a run too long to be what is asked for: never its first digits).
+    Positions past the end raise IndexError (the chunk ends in padding), which callers catch."""
     import numpy as np
 
-    chars = _bytes_at(a, pos, most + 1).astype(np.int64)
-    run = np.cumprod((chars >= 48) & (chars <= 57), axis=1).astype(bool)
-    value = np.zeros(len(pos), dtype=np.int64)
-    for k in range(most):
-        value = np.where(run[:, k], value * 10 + chars[:, k] - 48, value)
-    return value, run.sum(axis=1)
+    digit = a[pos[:, None] + np.arange(most + 1)] - np.uint8(48)  # wraps: a digit is 0..9, nothing else
+    is_digit = digit < 10
+    first_not = np.argmin(is_digit, axis=1)  # the first that is not a digit (0 if all are)
+    count = np.where(is_digit[np.arange(len(pos)), first_not], 0, first_not)  # all most + 1 digits: too many
+    kept = np.where(np.arange(most) < count[:, None], digit[:, :most], 0).astype(np.int64)
+    value = kept @ (10 ** np.arange(most - 1, -1, -1, dtype=np.int64))  # as if every number had most digits
+    return value // 10 ** (most - count), count
 
 
 def _plain_cells(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bool, out: _Collector) -> int | None:
