@@ -508,6 +508,9 @@ class SheetRows(Sequence[Sequence[Any]]):
         place = None
         for index in indices:
             found = np.flatnonzero(cols == index)
+            if not len(found):  # a column with no cell (one only the header row names)
+                out.append([None] * len(present))
+                continue
             cells = self._cells_at(found + lo, styles[found])
             if len(cells) < len(present):  # rows without the cell: each cell put in its row's place
                 if place is None:
