@@ -84,6 +84,7 @@ class _Nearest:
     common subsequence), so the answer is the one comparing each candidate in turn gives."""
 
     _MOST_COUNTS = 4_000_000  # known codes x distinct characters held as counts (16 MB); beyond, difflib's own
+    _WORD = 64  # codes of up to 64 characters have their longest common subsequences counted in one uint64
 
     def __init__(self, known: list[str], with_rows: set[str]) -> None:
         self.known = known
@@ -100,18 +101,20 @@ class _Nearest:
             for i, k in enumerate(self.folded):
                 for ch, count in Counter(k).items():
                     self.counts[i, self.column[ch]] = count
-            # Each known code's characters as column numbers, padded with one past the last (no character).
-            self.spelt = np.full((len(known), int(self.lengths.max(initial=0))), len(letters), dtype=np.int64)
-            for i, k in enumerate(self.folded):
-                self.spelt[i, :len(k)] = [self.column[ch] for ch in k]
+            width = int(self.lengths.max(initial=0))
+            if width <= self._WORD and len(known) * width <= self._MOST_COUNTS:
+                # Each known code's characters as column numbers, padded with one past the last (none).
+                self.spelt = np.full((len(known), width), len(letters), dtype=np.int32)
+                for i, k in enumerate(self.folded):
+                    self.spelt[i, :len(k)] = [self.column[ch] for ch in k]
 
-    _MOST_AT_ONCE = 2_000_000  # codes x known codes compared in one numpy step
+    _MOST_AT_ONCE = 4_000_000  # codes x known codes x characters in one numpy step
 
     def of_each(self, codes: list[str]) -> list[str | None]:
         """:meth:`__call__` for each code, the bounds computed for many codes at once."""
         if not self.known or self.counts is None or not codes:
             return list(map(self, codes))
-        step = max(1, self._MOST_AT_ONCE // len(self.known))
+        step = max(1, self._MOST_AT_ONCE // max(1, self.counts.size))
         out: list[str | None] = []
         matcher = difflib.SequenceMatcher()
         for start in range(0, len(codes), step):
@@ -123,13 +126,13 @@ class _Nearest:
                         mine[k, self.column[ch]] = count
             common = self._in_common(mine)
             widths = np.fromiter(map(len, chunk), np.int64, len(chunk))
-            # difflib's quick_ratio, 2 * common / total >= the cutoff, in float32 (it is never above its
-            # real_quick_ratio: the characters in common are at most the shorter code's)
-            total = (self.lengths[None, :] + widths[:, None]).astype(np.float32)  # exact: whole numbers
-            code_at, near = np.nonzero(common * 2 >= total * _CUTOFF)  # exact too: 0.75 is a float32
+            # difflib's quick_ratio (never above its real_quick_ratio: the characters in common are at
+            # most the shorter code's)
+            code_at, near = np.nonzero(2.0 * common / (self.lengths[None, :] + widths[:, None]) >= _CUTOFF)
             total = self.lengths[near] + widths[code_at]
-            in_common = common[code_at, near].astype(np.int64)
-            bound = 2.0 * self._common_subsequence(chunk, code_at, near, in_common) / total
+            in_common = common[code_at, near]
+            bound = 2.0 * (self._common_subsequence(chunk, code_at, near, in_common) if self.spelt is not None
+                           else in_common) / total
             kept = bound >= _CUTOFF
             code_at, near, bound = code_at[kept], near[kept], bound[kept]
             order = np.lexsort((near, ~self.without[near], -bound, code_at))
@@ -143,18 +146,24 @@ class _Nearest:
                 begin = end
         return out
 
+    _MOST_LEVELS = 8  # a character more times than this in a code: the smaller counts summed as they are
+
     def _in_common(self, mine: np.ndarray) -> np.ndarray:
         """Characters in common (the multiset's intersection) of each code counted in ``mine`` and each
-        known code: the sum over characters of the smaller count is, over thresholds t, the number of
-        characters both have at least t of, one product of 0/1 matrices (exact in float32)."""
-        levels = range(1, min(int(mine.max(initial=0)), int(self.counts.max(initial=0))) + 1)
-        if not levels:
-            return np.zeros((len(mine), len(self.known)), dtype=np.float32)
-        theirs = np.concatenate([self.counts >= t for t in levels], axis=1).astype(np.float32)
-        ours = np.concatenate([mine >= t for t in levels], axis=1).astype(np.float32)
-        return ours @ theirs.T
-
-    _WORD = 64  # a code of up to 64 characters has its longest common subsequences counted in one uint64
+        known code. The sum over characters of the smaller count is, over thresholds t, the number of
+        characters both have at least t of: with 64 characters or fewer, the bits in common of two
+        uint64 masks a threshold (no BLAS, whose threads spin on a busy machine)."""
+        letters = self.counts.shape[1]
+        levels = min(int(mine.max(initial=0)), int(self.counts.max(initial=0)))
+        if letters > self._WORD or levels > self._MOST_LEVELS:
+            return np.minimum(self.counts[None, :, :], mine[:, None, :]).sum(axis=2)
+        bits = np.uint64(1) << np.arange(letters, dtype=np.uint64)
+        common = np.zeros((len(mine), len(self.known)), dtype=np.int64)
+        for t in range(1, levels + 1):
+            ours = np.bitwise_or.reduce(np.where(mine >= t, bits, np.uint64(0)), axis=1)
+            theirs = np.bitwise_or.reduce(np.where(self.counts >= t, bits, np.uint64(0)), axis=1)
+            common += np.bitwise_count(ours[:, None] & theirs[None, :])
+        return common
 
     def _common_subsequence(self, codes: list[str], code_at: np.ndarray, near: np.ndarray,
                             common: np.ndarray) -> np.ndarray:
