@@ -207,12 +207,12 @@ def _unmatched(data: Observations, indicators: pd.DataFrame, sheet: str) -> list
     """The Data sheet's codes that no KPI row has (other sources hold many indicators a
     report does not use: only the officer's own sheet is checked)."""
     frame = data.frame
-    codes, rows = frame["code"].tolist(), frame["row"].tolist()
+    codes, rows = frame["code"].to_numpy(dtype=object), frame["row"].to_numpy(dtype=np.int64)
     if data.others is not None:  # rows of codes not read: back in sheet order (a row holds one code)
-        codes += data.others["code"].tolist()
-        rows += data.others["row"].tolist()
-        order = np.argsort(np.asarray(rows, dtype=np.int64), kind="stable").tolist()
-        codes, rows = [codes[k] for k in order], [rows[k] for k in order]
+        codes = np.concatenate([codes, data.others["code"].to_numpy(dtype=object)])
+        rows = np.concatenate([rows, data.others["row"].to_numpy(dtype=np.int64)])
+        order = np.argsort(rows, kind="stable")
+        codes, rows = codes[order], rows[order]
     return unmatched_codes(codes, rows, indicators["code"], f"{sheet} sheet")
 
 

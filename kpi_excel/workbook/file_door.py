@@ -64,14 +64,17 @@ class WrittenReport:
 
 
 @officer_errors()
-def sheet_cells(values: SheetValues, date1904: bool = False, with_formats: bool = True) -> SheetCells:
+def sheet_cells(values: SheetValues, date1904: bool = False, with_formats: bool = True,
+                by_column: bool = False) -> SheetCells:
     """A sheet as the core reads it: rows from the first with a cell, columns from A.
 
     Dates come back as datetimes (the package keeps Excel's serial numbers).
     Rows are only as long as their last cell, and empty rows cost nothing, so
-    memory follows the cells present (see :meth:`SheetValues.grid`).
+    memory follows the cells present (see :meth:`SheetValues.grid`). With
+    ``by_column`` (a sheet read a column at a time: the Data sheet), rows are
+    made only when asked for (see :meth:`SheetValues.block`).
     """
-    grid = values.grid(date1904=date1904, with_formats=with_formats)
+    grid = (values.block if by_column else values.grid)(date1904=date1904, with_formats=with_formats)
     return SheetCells(values.sheet, grid.values, grid.formats, top=grid.top)
 
 
@@ -95,10 +98,10 @@ def _find(pkg: XlsxPackage, wanted: str) -> str | None:
 
 
 def _cells(pkg: XlsxPackage, name: str, *, with_formats: bool = True,
-           limits: SheetLimits | None = None, keep: bool = False) -> SheetCells:
+           limits: SheetLimits | None = None, keep: bool = False, by_column: bool = False) -> SheetCells:
     try:
         values = pkg.read_sheet(name, limits=limits, keep=keep)
-        return sheet_cells(values, pkg.date1904, with_formats=with_formats)
+        return sheet_cells(values, pkg.date1904, with_formats=with_formats, by_column=by_column)
     except PackageError as exc:
         if exc.path is None:
             exc.path = pkg.path
@@ -127,7 +130,7 @@ def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInput
         kpis = SheetCells(kpis.name, kpis.values, kpis.formats, kpis.top, _table_at(pkg, kpis))
     data_name = _find(pkg, DATA_SHEET)
     settings_name = _find(pkg, SETTINGS_SHEET)
-    data = _cells(pkg, data_name) if data_name else None
+    data = _cells(pkg, data_name, by_column=True) if data_name else None  # read a column at a time
     settings = _cells(pkg, settings_name, with_formats=False) if settings_name else None
     content = WorkbookContent(tuple(pkg.sheet_names()), kpis, settings)
     return RefreshInputs(content, data, directory, previous_refresh=last_refresh(pkg))
