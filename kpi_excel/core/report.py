@@ -17,7 +17,7 @@ import math
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -325,7 +325,8 @@ def plan_refresh(
     summary = Summary(rated=len(rated), counts=counts, changes=changes, problems=settings_problems + problems,
                       sources=tuple(sources), benchmarked=sum(1 for r in rows if r.bench is not None))
     below = _below_targets(rated)
-    statuses = [replace(_status(table, row, missed, settings.rag_rule), period_rag=before)
+    status_word = _status_words(settings.rag_rule)
+    statuses = [_status(table, row, missed, settings.rag_rule, before, status_word)
                 for row, missed, before in zip(rated, below, _previous_period_rags(rated, options))]
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
@@ -415,8 +416,9 @@ def _log_counts(rated: Sequence[_Row], rule: RuleSpec) -> tuple[int, int, int, i
     counts as Green and its Yellow as Amber, a council's own name as its status."""
     counts = {GREEN: 0, AMBER: 0, RED: 0, NA: 0}
     family = {BLUE: GREEN, YELLOW: AMBER}
+    status_word = _status_words(rule)
     for row in rated:
-        status = status_of_word(row.assessment.rag, rule, _row_rule(row, rule)) or NA  # type: ignore[union-attr]
+        status = status_word(row.assessment.rag, _row_rule(row, rule)) or NA  # type: ignore[union-attr]
         status = family.get(status, status)
         counts[status if status in counts else NA] += 1
     return counts[GREEN], counts[AMBER], counts[RED], counts[NA]
@@ -433,14 +435,37 @@ def _rule_of(options: RateOptions) -> RuleSpec:
     return options.rule if isinstance(options.rule, RuleSpec) else RuleSpec(options.rule)
 
 
-def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpec) -> IndicatorStatus:
-    """A rated row as the summary reads it; the previous RAG is what the sheet held before."""
+def _status_words(rule: RuleSpec) -> Callable[[object, RuleSpec], str | None]:
+    """:func:`status_of_word` for a report whose default rule is ``rule``: a row on that rule (most are)
+    reads each distinct word once, as 10,000 rows repeat a handful of RAG words."""
+    known: dict[tuple[type, object], str | None] = {}
+
+    def status_word(word: object, own_rule: RuleSpec) -> str | None:
+        if own_rule is not rule:
+            return status_of_word(word, rule, own_rule)
+        key = (word.__class__, word)
+        try:
+            return known[key]
+        except KeyError:
+            found = known[key] = status_of_word(word, rule, own_rule)
+            return found
+        except TypeError:  # a cell value that cannot be a key
+            return status_of_word(word, rule, own_rule)
+
+    return status_word
+
+
+def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpec, period_rag: str = "",
+            status_word: Callable[[object, RuleSpec], str | None] | None = None) -> IndicatorStatus:
+    """A rated row as the summary reads it; the previous RAG is what the sheet held before, ``period_rag``
+    its RAG at the comparable previous period."""
     result = row.assessment
     assert result is not None
+    status_word = status_word or _status_words(rule)
     before = ""
     own_rule = _row_rule(row, rule)
     if "rag" in table.outputs:
-        before = status_of_word(table.cells.value(row.index, table.outputs["rag"]), rule, own_rule) or ""
+        before = status_word(table.cells.value(row.index, table.outputs["rag"]), own_rule) or ""
     quartile = None
     if row.bench is not None and not absent(row.bench.get("quartile")):
         quartile = int(row.bench["quartile"])  # type: ignore[call-overload]
@@ -452,10 +477,10 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpe
     ranked = benchmarked_value(row.bench, _bench_percent(row)) if row.bench is not None else None
     return IndicatorStatus(
         indicator=_name(table, row), code=_code(row), topic=str(row.fields.get("topic") or "").strip(),
-        rag=status_of_word(result.rag, rule, own_rule) or result.rag,
+        rag=status_word(result.rag, own_rule) or result.rag,
         shown_rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
         comment=str(row.fields.get("comment") or "").strip(),
-        below_target=below_target, previous_rag=before,
+        below_target=below_target, previous_rag=before, period_rag=period_rag,
         significance=result.statistics.significance if result.statistics is not None else "",
         benchmark_value=ranked.display() if ranked is not None else "",
         benchmark_period="" if row.bench is None or absent(row.bench.get("period")) else str(row.bench["period"]),
@@ -653,8 +678,8 @@ def _assess(rows: list[_Row], options: RateOptions) -> None:
     cells = {name: [row.fields.get(name) for row in rated] for name in names}
     shown = {name: [row.formats.get(name) for row in rated] for name in {n for row in rated for n in row.formats}}
     ratings = rate_rows(cells, shown, options, size=len(rated))
-    for index, row in enumerate(rated):
-        row.assessment = ratings.assessment(index)
+    for row, assessment in zip(rated, ratings.assessments()):
+        row.assessment = assessment
 
 
 def _read_row(table: KpiTable, index: int) -> _Row:
