@@ -886,7 +886,8 @@ def _writes(table: KpiTable, rows: list[_Row], level: float = 0.95) -> tuple[tup
                                                                             tuple[ColumnSpec, ...]]:
     """One column write per computed column; missing columns are added after the last."""
     specs = KPI_OUTPUT_SPECS
-    produced = [_row_outputs(table, row, level) for row in rows]
+    made: dict[tuple[object, ...], Cell] = {}  # one cell per distinct content, shared by the rows
+    produced = [_row_outputs(table, row, level, made) for row in rows]
     cells = {field_name: [found.get(field_name) for found in produced] for field_name in KPI_OUTPUTS}
     writes = []
     add = []
@@ -925,7 +926,10 @@ def _only_changes(table: KpiTable, rows: list[_Row], field_name: str,
     return out
 
 
-def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, Cell | None]:
+def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95,
+                 made: dict[tuple[object, ...], Cell] | None = None) -> dict[str, Cell | None]:
+    """The row's computed cells by field. ``made``: the cells made so far, by content; an equal
+    cell is taken from there (a period, a Checks text, an empty cell repeat down 10,000 rows)."""
     result = row.assessment
     if result is None or result.blank:
         return {}
@@ -934,8 +938,7 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
     if row.source:
         for when in ("previous", "latest"):
             period = row.fields.get(f"{when}_period")
-            out[f"{when}_period"] = Cell(period if not isinstance(period, (dt.date, dt.datetime)) else period,
-                                        "dd/mm/yyyy" if isinstance(period, (dt.date, dt.datetime)) else None)
+            out[f"{when}_period"] = Cell(period, "dd/mm/yyyy" if isinstance(period, (dt.date, dt.datetime)) else None)
             value = result.latest if when == "latest" else result.previous
             out[f"{when}_value"] = _value_cell(value, unit_percent)
         out["source"] = Cell(row.source)
@@ -944,12 +947,9 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
     if result.change is None:
         out["change"] = Cell(None)
     elif percent:
-        places = 1 if decimals is None else decimals
-        out["change"] = Cell(result.change, f"+0.{'0' * places};-0.{'0' * places};0" if places else "+0;-0;0")
+        out["change"] = Cell(result.change, _change_format(True, 1 if decimals is None else decimals))
     else:
-        places = decimals or 0
-        fmt = "+#,##0" + ("." + "0" * places if places else "")
-        out["change"] = Cell(result.change, f"{fmt};-{fmt[1:]};0")
+        out["change"] = Cell(result.change, _change_format(False, decimals or 0))
     out["trend"] = _word_cell(result.trend)
     out["direction"] = _word_cell(result.direction)
     out["rag"] = _word_cell(result.rag)
@@ -977,7 +977,32 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
     out["checks"] = Cell(checks or None)
     if row.history is not None:
         out["history"] = Cell(None)  # the cell a sparkline draws in
+    if made is not None:
+        for name, cell in out.items():
+            if cell is not None:
+                out[name] = _shared(cell, made)
     return out
+
+
+def _shared(cell: Cell, made: dict[tuple[object, ...], Cell]) -> Cell:
+    """``cell``, or the equal one made before (cells are never changed once made). A zero is not
+    shared, as 0.0 and -0.0 are one key but two cells; nor is NaN, which is no key."""
+    value = cell.value
+    if value.__class__ is float and (value == 0 or value != value):
+        return cell
+    try:
+        return made.setdefault((value.__class__, value, cell.number_format, cell.style), cell)
+    except TypeError:  # a value that cannot be a key
+        return cell
+
+
+@lru_cache(maxsize=64)
+def _change_format(percent: bool, places: int) -> str:
+    """The Change column's format: signed, in the latest value's places (a percentage's in points)."""
+    if percent:
+        return f"+0.{'0' * places};-0.{'0' * places};0" if places else "+0;-0;0"
+    fmt = "+#,##0" + ("." + "0" * places if places else "")
+    return f"{fmt};-{fmt[1:]};0"
 
 
 @lru_cache(maxsize=256, typed=True)  # typed: 1 and True are one key, not one cell
