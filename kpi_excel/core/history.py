@@ -45,13 +45,23 @@ __all__ = [
 HISTORY_PERIODS = 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False, slots=True)
 class HistoryPoint:
     """One period of a history: its label, its value (None: a gap) and the value as shown."""
 
     period: str
     value: float | None
     shown: str = ""
+
+    def __init__(self, period: str, value: float | None, shown: str = "") -> None:
+        # A history of 10,000 indicators is 80,000 points: the slots set directly (see plan.Cell).
+        _set_period(self, period)
+        _set_value(self, value)
+        _set_shown(self, shown)
+
+
+_set_period, _set_value, _set_shown = (HistoryPoint.period.__set__, HistoryPoint.value.__set__,  # type: ignore[attr-defined]
+                                       HistoryPoint.shown.__set__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,7 @@ def history_window(
     # The latest period with a value in one pass (each period's key once; the first of equal keys, as max()).
     latest, latest_key = None, None
     for period, (value, _) in values.items():
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if value is None or (value != value and isinstance(value, float)):  # a gap: None or NaN
             continue
         key = period.sort_key
         if latest_key is None or key > latest_key:
@@ -100,10 +110,12 @@ def history_window(
         window = [(period, _label(period, period.style)) for period in steps]
         if windows is not None:
             windows[key] = window
+    found = values.get
     points = []
     for period, label in window:
-        value, shown = values.get(period, _NO_VALUE)
-        points.append(HistoryPoint(label, None if _gap(value) else float(value), shown or ""))
+        value, shown = found(period, _NO_VALUE)
+        points.append(HistoryPoint(label, None if value is None or (value != value and isinstance(value, float))
+                                   else float(value), shown or ""))  # None or NaN: a gap
     return tuple(points)
 
 
@@ -183,10 +195,6 @@ def _show(point: HistoryPoint, percent: bool, decimals: int | None) -> str:
         return point.shown
     assert point.value is not None
     return format_number(point.value, decimals, percent)
-
-
-def _gap(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 # --- the History sheet ---------------------------------------------------------------------
