@@ -59,6 +59,17 @@ class HistoryPoint:
         _set_value(self, value)
         _set_shown(self, shown)
 
+    def __eq__(self, other: object) -> bool:
+        # As the dataclass' tuple comparison (a value is equal to itself, NaN too), without the tuples:
+        # describe_history looks points up in their window.
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        if self is other:
+            return True
+        a, b, c = self.period, self.value, self.shown
+        x, y, z = other.period, other.value, other.shown  # type: ignore[attr-defined]
+        return (a is x or a == x) and (b is y or b == y) and (c is z or c == z)
+
 
 _set_period, _set_value, _set_shown = (HistoryPoint.period.__set__, HistoryPoint.value.__set__,  # type: ignore[attr-defined]
                                        HistoryPoint.shown.__set__)  # type: ignore[attr-defined]

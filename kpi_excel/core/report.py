@@ -45,7 +45,7 @@ from kpi_excel.core.plan import (
     fit_plan,
     short_text,
 )
-from kpi_excel.core.history import History, HistoryRow, describe_history, history_sheet
+from kpi_excel.core.history import History, HistoryPoint, HistoryRow, describe_history, history_sheet
 from kpi_excel.core.override_period import check_override
 from kpi_excel.core.palette import RAG_COLOURS
 from kpi_excel.core.plan import Sparklines
@@ -498,7 +498,7 @@ def _history_row(row: _Row, status: IndicatorStatus, point_cells: dict[tuple[flo
     result = row.assessment
     assert history is not None and result is not None
     percent = history.percent or _unit_percent(row)
-    cells = tuple(_point_cell(p.value, p.shown, percent, point_cells) for p in history.points)
+    cells = _point_cells(history.points, percent, point_cells)
     target = result.target
     target_text = target.display() if target is not None else ""
     line = None
@@ -514,21 +514,31 @@ def _history_row(row: _Row, status: IndicatorStatus, point_cells: dict[tuple[flo
         line = None
     frequency = result.frequency.value if result.frequency else ""
     return HistoryRow(status.indicator, status.code, frequency, target_text, status.rag, status.previous_rag,
-                      tuple(p.period for p in history.points), cells, line,
+                      tuple([p.period for p in history.points]), cells, line,
                       describe_history(status.indicator, history if history.percent == percent else
                                        replace(history, percent=percent), target_text))
 
 
-def _point_cell(number: float | None, shown: str, percent: bool, made: dict[tuple[float, str, bool], Cell]) -> Cell:
-    if number is None:
-        return Cell(None)
-    key = (number, shown, percent)
-    if number != 0:  # 0.0 and -0.0 are one key but two cells
-        found = made.get(key)
-        if found is None:
-            found = made[key] = _new_point_cell(number, shown, percent)
-        return found
-    return _new_point_cell(number, shown, percent)
+def _point_cells(points: Sequence[HistoryPoint], percent: bool,
+                 made: dict[tuple[float, str, bool], Cell]) -> tuple[Cell, ...]:
+    """A history's points as cells; ``made``: the cells made so far by (number, text shown, percent)."""
+    cells = []
+    for point in points:
+        number = point.value
+        if number is None:
+            cells.append(_GAP)
+        elif number != 0:  # 0.0 and -0.0 are one key but two cells
+            key = (number, point.shown, percent)
+            found = made.get(key)
+            if found is None:
+                found = made[key] = _new_point_cell(number, point.shown, percent)
+            cells.append(found)
+        else:
+            cells.append(_new_point_cell(number, point.shown, percent))
+    return tuple(cells)
+
+
+_GAP = Cell(None)  # a period with no value (cells are never changed once made: one serves every gap)
 
 
 def _new_point_cell(number: float, shown: str, percent: bool) -> Cell:
