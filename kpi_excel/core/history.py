@@ -96,11 +96,14 @@ def history_window(
     periods: int = HISTORY_PERIODS,
     *,
     windows: dict[tuple[object, ...], list[tuple[Period, str]]] | None = None,
+    made: dict[tuple[str, float | None, str], HistoryPoint] | None = None,
 ) -> tuple[HistoryPoint, ...]:
     """The last ``periods`` periods of ``frequency`` ending at the latest with a value.
 
     ``windows``: the periods (and their labels) worked out so far for a latest period (as
-    written) and frequency, shared by the indicators of one report, most of which end together."""
+    written) and frequency, shared by the indicators of one report, most of which end together.
+    ``made``: the points made so far, by (label, value, shown): indicators of one report share
+    their gaps and repeated values (points are never changed once made)."""
     if periods < 1:
         return ()
     # The latest period with a value in one pass (each period's key once; the first of equal keys, as max()).
@@ -125,8 +128,15 @@ def history_window(
     points = []
     for period, label in window:
         value, shown = found(period, _NO_VALUE)
-        points.append(HistoryPoint(label, None if value is None or (value != value and isinstance(value, float))
-                                   else float(value), shown or ""))  # None or NaN: a gap
+        number = None if value is None or (value != value and isinstance(value, float)) else float(value)  # a gap
+        if made is None or number == 0:  # 0.0 and -0.0 are one key but two points
+            points.append(HistoryPoint(label, number, shown or ""))
+            continue
+        key = (label, number, shown or "")
+        point = made.get(key)
+        if point is None:
+            point = made[key] = HistoryPoint(*key)
+        points.append(point)
     return tuple(points)
 
 
@@ -158,8 +168,9 @@ def indicator_histories(
     """A :class:`History` per indicator code in ``frequencies`` that has any value."""
     out = {}
     windows: dict[tuple[object, ...], list[tuple[Period, str]]] = {}
+    made: dict[tuple[str, float | None, str], HistoryPoint] = {}
     for code, frequency in frequencies.items():
-        points = history_window(values.get(code, {}), frequency, periods, windows=windows)
+        points = history_window(values.get(code, {}), frequency, periods, windows=windows, made=made)
         if points:
             percent = any(p.shown.strip().endswith("%") for p in points)
             out[code] = History(code, frequency, points, percent)
