@@ -304,7 +304,7 @@ def plan_refresh(
         _apply_selection(row, chosen, selection_problems or {})
         _apply_benchmark(row, benchmarks, settings)
         _hold_override_to_its_period(row)
-    _assess(rows, options)
+    columns = _assess(rows, options)
     headers = _input_headers(table)
     for row in rows:
         if row.assessment is not None:
@@ -327,7 +327,7 @@ def plan_refresh(
     below = _below_targets(rated)
     status_word = _status_words(settings.rag_rule)
     statuses = [_status(table, row, missed, settings.rag_rule, before, status_word)
-                for row, missed, before in zip(rated, below, _previous_period_rags(rated, options))]
+                for row, missed, before in zip(rated, below, _previous_period_rags(rated, options, columns))]
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
     # The statuses a council's key adds (Blue, Yellow, its own names) get fills where they are used.
@@ -580,10 +580,11 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
         return value.strip() if isinstance(value, str) else value
 
     rows = [_read_row(table, index) for index in table.body]
-    _assess(rows, options)  # only to know whether each latest value misses its target
+    columns = _assess(rows, options)  # only to know whether each latest value misses its target
     rated = [row for row in rows if row.assessment is not None and not row.assessment.blank]
     out = []
-    for row, below_target, before in zip(rated, _below_targets(rated), _previous_period_rags(rated, options)):
+    for row, below_target, before in zip(rated, _below_targets(rated), _previous_period_rags(rated, options,
+                                                                                             columns)):
         quartile = _quartile(output(row, "quartile"))
         code = _code(row)
         out.append(IndicatorStatus(
@@ -614,20 +615,25 @@ def _shown(table: KpiTable, row: _Row, name: str) -> str:
     return value.display() if value.number is not None else ""
 
 
-def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[str]:
+def _previous_period_rags(rows: Sequence[_Row], options: RateOptions,
+                          columns: _FieldColumns | None = None) -> list[str]:
     """Each rated row's RAG at its comparable previous period, where the row alone says it: its
     previous value rated against its target as if it were the latest. "" where it does not (rated
     by quartile or trend, which need that period's benchmark or the period before; no previous
     value). An override is the officer's word on the latest period only, so it is left out.
 
     The rows are shifted column by column (each previous cell read as the latest) and only the
-    RAG and rule columns read back: no row copied, no whole assessment built for a word."""
-    fields = {name for row in rows for name in row.fields} | set(_SHIFTED) | set(_CLEARED)
-    cells = {name: _shifted_column(rows, name) for name in fields}
-    shown_names = {name for row in rows for name in row.formats if not name.startswith(("latest_", "previous_"))}
-    shown_names |= {latest for row in rows for latest, previous in _SHIFTED.items()
-                    if previous in row.formats and latest != "latest_period"}
-    shown = {name: [row.formats.get(_SHIFTED.get(name, name)) for row in rows] for name in shown_names}
+    RAG and rule columns read back: no row copied, no whole assessment built for a word.
+    ``columns``: the rows' fields as columns when the rating already made them (see _assess)."""
+    if columns is None or not columns.are_of(rows):
+        columns = _FieldColumns.of(rows)
+    size = len(rows)
+    cells = {name: [None] * size if name in _CLEARED else _column(columns.cells, _SHIFTED.get(name, name), size)
+             for name in set(columns.cells) | set(_SHIFTED) | set(_CLEARED)}
+    shown_names = {name for name in columns.shown if not name.startswith(("latest_", "previous_"))}
+    shown_names |= {latest for latest, previous in _SHIFTED.items()
+                    if previous in columns.shown and latest != "latest_period"}
+    shown = {name: _column(columns.shown, _SHIFTED.get(name, name), size) for name in shown_names}
     # The rows the engine rates: those with a previous value and an assessment (the others say ""),
     # not blank once shifted (as _is_blank sees them). Rows are rated one by one, so leaving some out
     # changes none of the others.
@@ -638,15 +644,41 @@ def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[st
     if not kept:
         return out
     if len(kept) == len(rows):
-        columns, shown_columns = cells, shown
+        shifted, shown_columns = cells, shown
     else:
-        columns = {name: [column[i] for i in kept] for name, column in cells.items()}
+        shifted = {name: [column[i] for i in kept] for name, column in cells.items()}
         shown_columns = {name: [column[i] for i in kept] for name, column in shown.items()}
-    ratings = rate_rows(columns, shown_columns, options, size=len(kept))
-    for position, i in enumerate(kept):
-        if not ratings.blank[position] and ratings.rule[position] == "target":
-            out[i] = ratings.rag[position]
+    ratings = rate_rows(shifted, shown_columns, options, size=len(kept))
+    for i, blank, rule, rag in zip(kept, ratings.blank.tolist(), ratings.rule.tolist(), ratings.rag.tolist()):
+        if not blank and rule == "target":
+            out[i] = rag
     return out
+
+
+def _column(columns: Mapping[str, list[object]], name: str, size: int) -> list[object]:
+    """A field's column; a field no row has is empty on every row."""
+    found = columns.get(name)
+    return [None] * size if found is None else found
+
+
+@dataclass(frozen=True)
+class _FieldColumns:
+    """Rows' fields and number formats as columns, a row each: what the rating engine reads."""
+
+    rows: tuple[_Row, ...]
+    cells: dict[str, list[object]]
+    shown: dict[str, list[object]]
+
+    @classmethod
+    def of(cls, rows: Sequence[_Row]) -> "_FieldColumns":
+        names = {name for row in rows for name in row.fields}
+        cells = {name: [row.fields.get(name) for row in rows] for name in names}
+        shown = {name: [row.formats.get(name) for row in rows] for name in {n for row in rows for n in row.formats}}
+        return cls(tuple(rows), cells, shown)
+
+    def are_of(self, rows: Sequence[_Row]) -> bool:
+        """Whether these are the columns of ``rows`` (the same rows, in order)."""
+        return len(rows) == len(self.rows) and all(a is b for a, b in zip(rows, self.rows))
 
 
 # A previous period rated as the latest: each latest_ field read from its previous_ field, and
@@ -654,13 +686,6 @@ def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[st
 _SHIFTED = {"latest_value": "previous_value", "latest_period": "previous_period",
             "latest_numerator": "previous_numerator", "latest_denominator": "previous_denominator"}
 _CLEARED = ("rag_override", "previous_value", "previous_period", "previous_numerator", "previous_denominator")
-
-
-def _shifted_column(rows: Sequence[_Row], name: str) -> list[object]:
-    if name in _CLEARED:
-        return [None] * len(rows)
-    source = _SHIFTED.get(name, name)
-    return [row.fields.get(source) for row in rows]
 
 
 def _quartile(raw: object) -> Quartile | None:
@@ -679,17 +704,18 @@ def rate_options(settings: ReportSettings) -> RateOptions:
                        confidence=settings.confidence, trend_needs_significance=settings.trend_needs_significance)
 
 
-def _assess(rows: list[_Row], options: RateOptions) -> None:
-    """Every KPI row through the rating engine at once (blank rows are not rated)."""
+def _assess(rows: list[_Row], options: RateOptions) -> _FieldColumns | None:
+    """Every KPI row through the rating engine at once (blank rows are not rated). Returns the
+    rated rows' fields as columns (None when there are none): the rows' fields are not changed
+    after this, and rating their previous periods reads the same columns."""
     rated = [row for row in rows if not _is_blank(row)]
     if not rated:
-        return
-    names = {name for row in rated for name in row.fields}
-    cells = {name: [row.fields.get(name) for row in rated] for name in names}
-    shown = {name: [row.formats.get(name) for row in rated] for name in {n for row in rated for n in row.formats}}
-    ratings = rate_rows(cells, shown, options, size=len(rated))
+        return None
+    columns = _FieldColumns.of(rated)
+    ratings = rate_rows(columns.cells, columns.shown, options, size=len(rated))
     for row, assessment in zip(rated, ratings.assessments()):
         row.assessment = assessment
+    return columns if all(row.assessment is not None and not row.assessment.blank for row in rated) else None
 
 
 def _read_row(table: KpiTable, index: int) -> _Row:
