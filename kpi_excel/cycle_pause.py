@@ -10,8 +10,9 @@ some - are still freed and peak memory stays as it was (switching the collector
 off altogether kept 17-40 MB more in bench_sparse's stray-cell cases). The
 thresholds are put back afterwards, whatever happens.
 
-The thresholds belong to the whole process, so only the ``refresh`` command
-pauses (its process is its own); never ``refresh_report`` or anything a
+The thresholds belong to the whole process, so only the ``refresh`` command and
+the desktop add-in's Refresh button pause (each runs in a process of its own:
+RunPython starts one per click); never ``refresh_report`` or anything a
 server's request runs, where other threads share the collector.
 """
 

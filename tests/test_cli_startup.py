@@ -40,3 +40,34 @@ def test_version_says_the_version() -> None:
 
     shown, _ = _modules_after("--version")
     assert shown.strip() == f"kpi-excel, version {__version__}"
+
+
+def _blas_threads(admin: str | None) -> str:
+    """OPENBLAS_NUM_THREADS when numpy loads in a process that ran ``kpi-excel --version``, the
+    environment holding ``admin`` for it (or nothing)."""
+    import os
+
+    probe = ("from kpi_excel.cli import main\ntry:\n    main(['--version'], prog_name='kpi-excel')\n"
+             "except SystemExit:\n    pass\nimport os, numpy\nprint(os.environ.get('OPENBLAS_NUM_THREADS'))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if admin is not None:
+        env["OPENBLAS_NUM_THREADS"] = admin
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
+                          env=env)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_the_command_runs_openblas_on_one_thread_unless_the_admin_says_otherwise() -> None:
+    """Our commands make no BLAS calls; OpenBLAS' idle threads only cost CPU (bench_scale)."""
+    assert _blas_threads(None) == "1"
+    assert _blas_threads("3") == "3"  # an admin's own setting is kept
+
+def test_kpi_excel_makes_no_floating_point_matrix_products() -> None:
+    """What makes one BLAS thread enough: a float product (``@``, ``dot``, ``linalg``) would want them all."""
+    import re
+
+    calls = re.compile(r"np\.(dot|matmul|inner|einsum|linalg)\b|\.dot\(|\beinsum\(")
+    found = [f"{path.relative_to(ROOT)}:{number}" for path in sorted((ROOT / "kpi_excel").rglob("*.py"))
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if calls.search(line.split("#")[0])]
+    assert found == []

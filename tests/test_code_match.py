@@ -53,3 +53,23 @@ def test_of_codes_equally_near_the_one_without_rows_is_suggested() -> None:
     # SC1 is as near SC01 as SC10 (0.86); SC01 has rows of its own, so SC10 is likely the one meant
     found = unmatched_codes(["SC1", "SC01", "ZZZZ9", "SC1"], [5, 6, 7, 9], ["SC01", "SC10"], "Data sheet")
     assert [(u.code, u.rows, u.nearest) for u in found] == [("SC1", (5, 9), "SC10"), ("ZZZZ9", (7,), None)]
+
+
+@pytest.mark.parametrize("most_at_once", [2_000_000, 7])  # 7: a few codes a step
+def test_nearest_codes_of_long_and_repetitive_codes_are_difflibs(monkeypatch: pytest.MonkeyPatch,
+                                                                 most_at_once: int) -> None:
+    # Codes over 64 characters (in common counted, not the longest common subsequence), characters
+    # repeated many times (many thresholds of counts), near-misses of a long code
+    monkeypatch.setattr(_Nearest, "_MOST_AT_ONCE", most_at_once)
+    rng = random.Random(11)
+    for turn in range(30):
+        alphabet = rng.choice(["AB0", "KSC01", "aAbB9_"])
+        lengths = [3, 6, 20, 63, 64] + ([65, 90] if turn % 2 else [])  # known codes all of 64 or fewer: LCS bounds
+        known = ["".join(rng.choice(alphabet) for _ in range(rng.choice(lengths)))
+                 for _ in range(rng.randint(1, 30))]
+        pool = [k[:-1] for k in known[:5]] + [k + rng.choice(alphabet) for k in known[:5]] + \
+               ["".join(rng.choice(alphabet) for _ in range(rng.choice([2, 6, 64, 65, 70]))) for _ in range(20)]
+        codes = [rng.choice(pool) for _ in range(rng.randint(1, 120))]
+        rows = list(range(2, len(codes) + 2))
+        got = [(u.code, u.rows, u.nearest) for u in unmatched_codes(codes, rows, known, "Data sheet")]
+        assert got == _one_by_one(codes, rows, known)

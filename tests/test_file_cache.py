@@ -331,3 +331,52 @@ def test_first_counts_by_area_kept_once_a_lait_read_and_read_only(tmp_path: Path
     assert dict(authority_benchmark._first_counts_at(rows.iloc[1:], ("KS2", "2023", None), memo)) == \
         {"B": (2.0, 20.0), "A": (9.0, 90.0)}
     assert dict(authority_benchmark._first_counts_at(rows, ("KS2", "2024", None), None)) == dict(first)
+
+
+def test_a_reports_benchmark_is_kept_with_the_lait_read_keyed_and_bounded(tmp_path: Path, monkeypatch) -> None:
+    """The second refresh of a report reads its benchmark (every authority ranked) from what is kept
+    with the LAIT read: the same sheet as worked out afresh, even after the first caller changed
+    its frame; other Settings are another answer, and no more than ANSWERS_KEPT are kept."""
+    import shutil
+
+    import kpi_excel.app.authority_benchmark as authority_benchmark
+    import kpi_excel.app.refresh_plan as refresh_plan
+    import kpi_excel.core.benchmark as core_benchmark
+    from kpi_excel.app.report_files import new_report, refresh_report
+
+    ranked: list[int] = []
+    real_benchmark = core_benchmark.benchmark
+    monkeypatch.setattr(core_benchmark, "benchmark", lambda *a, **kw: ranked.append(1) or real_benchmark(*a, **kw))
+    given: list = []
+    real_answer = refresh_plan.authority_benchmark
+
+    def answer(*args, **kwargs):  # type: ignore[no-untyped-def]
+        frame, funnels = real_answer(*args, **kwargs)
+        given.append(frame)
+        return frame, funnels
+
+    monkeypatch.setattr(refresh_plan, "authority_benchmark", answer)
+    report = new_report(tmp_path / "report.xlsx", example=True)
+    fresh, warm = tmp_path / "fresh.xlsx", tmp_path / "warm.xlsx"
+    shutil.copy(report, warm)
+    now = __import__("datetime").datetime(2026, 4, 1, 9, 0)
+    refresh_report(report, fresh, now=now)
+    assert ranked, "the example is benchmarked"
+    worked_out = len(ranked)
+    given[0]["value"] = -1.0  # one caller's frame is its own
+    given[0].iloc[:, 0] = None
+    refresh_report(warm, now=now)
+    assert len(ranked) == worked_out  # kept: not ranked again
+    assert _sheet_values(warm, "Benchmark") == _sheet_values(fresh, "Benchmark")
+    assert given[1] is not given[0] and not given[1].equals(given[0])
+
+    memo: dict = {}
+    made: list[int] = []
+    for key in range(authority_benchmark.ANSWERS_KEPT + 3):
+        authority_benchmark._kept_answer(memo, key, lambda: made.append(1) or (None, ()))  # type: ignore[arg-type]
+    assert len(memo[("answers",)]) <= authority_benchmark.ANSWERS_KEPT and len(made) == authority_benchmark.ANSWERS_KEPT + 3
+    last = authority_benchmark.ANSWERS_KEPT + 2
+    authority_benchmark._kept_answer(memo, last, lambda: made.append(1) or (None, ()))  # type: ignore[arg-type]
+    authority_benchmark._kept_answer(None, last, lambda: made.append(1) or (None, ()))  # type: ignore[arg-type]
+    authority_benchmark._kept_answer(memo, None, lambda: made.append(1) or (None, ()))  # type: ignore[arg-type]
+    assert len(made) == authority_benchmark.ANSWERS_KEPT + 5  # the kept one, then no memo and no key: made

@@ -39,3 +39,32 @@ def test_an_added_row_gets_the_height_its_indicator_needs(tmp_path: Path) -> Non
     needed = wrapped_lines(LONG, width)
     assert needed >= 3 and sheet.row_dimensions[row].height == LINE_HEIGHT * needed
     assert before is not None and sheet.row_dimensions[2].height == before  # the template's height is kept
+
+
+def test_an_owned_sheets_row_heights_are_those_of_its_rows_wrapped_texts() -> None:
+    """_row_heights works each distinct text of a column out once: the heights are still each
+    row's tallest wrapped cell, row by row (Cells, numbers, blanks, new lines, short rows)."""
+    import random
+
+    from kpi_excel.core.plan import Cell, ColumnSpec, SheetSpec
+    from kpi_excel.workbook.file_door import _row_heights
+
+    rng = random.Random(3)
+    words = ["a", "Neighbour", "Stat", LONG, "one\ntwo", "x" * 40, "", None, 12345.678, 7, "Red"]
+    columns = (ColumnSpec("Indicator", width=10, wrap=True), ColumnSpec("Code", width=4),
+               ColumnSpec("Reason", width=6, wrap=True), ColumnSpec("Note", width=1, wrap=True))
+    rows = []
+    for _ in range(200):
+        row = [rng.choice(words) for _ in range(rng.randint(0, 4))]
+        rows.append(tuple(Cell(v) if rng.random() < 0.3 else v for v in row))
+    spec = SheetSpec("Ours", columns, tuple(rows))
+    expected = {}
+    for offset, row in enumerate(rows):
+        lines = max([1] + [wrapped_lines(item.value if isinstance(item, Cell) else item, column.width)
+                           for item, column in zip(row, columns) if column.wrap])
+        if lines > 1:
+            expected[spec.header_row + 1 + offset] = LINE_HEIGHT * min(lines, 8)
+    header = max(wrapped_lines(c.header, c.width) for c in columns)
+    heights = _row_heights(spec, spec.header_row)
+    assert heights.pop(spec.header_row, None) == (LINE_HEIGHT * min(header, 4) if header > 1 else None)
+    assert heights == expected and list(heights) == sorted(heights)

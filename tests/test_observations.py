@@ -308,3 +308,38 @@ def test_reading_only_wanted_codes_keeps_their_rows_and_lists_the_others_as_a_fu
     assert list(part.others["row"]) == [3, 5, 13, 14]  # a repeat listed once; YY's Q3, two values, not at all
     mine = [p for p in full.problems if p.code in ("A1", "")]
     assert [p for p in part.problems if p.code in ("A1", "")] == mine and mine  # the used code's problems, same
+
+
+@pytest.mark.parametrize("wanted", [None, frozenset({"A1"})])
+def test_a_sheet_read_a_column_at_a_time_gives_what_its_rows_give(directory, wanted) -> None:
+    # The file door hands the Data sheet as rows made only when asked for (SheetValues.block), read a
+    # column at a time from the cells: title rows, gaps, short rows, dates and formats as its grid reads.
+    from array import array
+
+    from kpi_excel.ooxml.sheet_values import SheetValues
+    from kpi_excel.sources.tables import observations_from_grid
+
+    rows = [["Data from the warehouse"], []] + _messy_long_rows()
+    rows[5] = rows[5][:3]  # a row ending at its value
+    rows[7] = [None] + rows[7][1:]  # a blank styled code cell
+    rows.insert(9, [])
+    rows.append(["A1", 45291, 0.5, "", ""])  # a period typed as a date
+    rows.append([None, None, 0.25])  # a value with no code
+    cells = [(r, c, v) for r, row in enumerate(rows, start=3) for c, v in enumerate(row, start=1)
+             if v is not None or (r, c) == (10, 1)]
+    styles = {(10, 1): 3, (len(rows) + 1, 2): 2}
+    sheet = SheetValues("Data", array("q", [(r << 14) | (c - 1) for r, c, _ in cells]), [v for _, _, v in cells],
+                        array("l", [styles.get((r, c), 1 if c == 3 else 0) for r, c, _ in cells]), {},
+                        {0: "General", 1: "0.0%", 2: "dd/mm/yyyy", 3: "@"}, frozenset({2}))
+
+    def read(grid):
+        return observations_from_grid(grid.values, grid.formats, source="Data sheet", first_row=grid.top,
+                                      directory=directory, cell_ref=lambda r, c: f"Data!{c}{r}", wanted=wanted)
+
+    by_rows, by_columns = read(sheet.grid()), read(sheet.block())
+    assert not isinstance(sheet.block().values, list)
+    pd.testing.assert_frame_equal(by_columns.frame, by_rows.frame)
+    assert by_columns.problems == by_rows.problems and by_rows.problems
+    if wanted is not None:
+        pd.testing.assert_frame_equal(by_columns.others, by_rows.others)
+    assert "2023-12-31" in set(by_rows.frame["period"])  # the date cell read as a date

@@ -245,3 +245,28 @@ def test_counts_typed_on_the_kpis_sheet_are_read_and_never_cleared() -> None:
     assert cells["Previous Numerator"] == (None, None)  # the source gave no previous counts: typed ones stay
     # 7 of 70 typed for the previous period is 10%, not the source's 26.9%: named, not silently used
     assert "26.9% does not match its counts (7 of 70 is 10.0%)" in cells["Checks"][1].value
+
+
+def test_versus_from_counts_is_judges_versus_on_every_kind_of_row() -> None:
+    """versus_from_counts works out only judge's ``versus`` (and keeps it): the same word for every
+    kind, level, rounding and missing count as judge's whole-row answer gives."""
+    import itertools
+    import math
+
+    from kpi_excel.core.measures import PERCENTAGE
+    from kpi_excel.core.significance import judge, versus_from_counts, versus_word
+
+    measures = [PERCENTAGE, Measure(PROPORTION, 1.0), Measure(RATE, 10_000.0), Measure(RATE, 1_000.0),
+                Measure(COUNT, 1.0), Measure(MEAN, 1.0)]
+    rows = [(45.0, 45.0, 100.0), (45.0, math.nan, 100.0), (45.0, 45.0, math.nan), (0.0, math.nan, 612.0),
+            (12.5, 30.0, math.nan), (80.0, 8.0, 10.0), (3.0, 420.0, math.nan), (99.9, 999.0, 1000.0),
+            (math.nan, 5.0, 10.0), (50.0, 60.0, 50.0)]
+    for measure, (value, numerator, denominator), comparator, level, rounding, polarity in itertools.product(
+            measures, rows, (40.0, 50.0, math.nan), (0.95, 0.998), (0.0, 0.05, 5.0),
+            (Polarity.HIGH, Polarity.LOW, Polarity.NONE)):
+        whole = judge([measure.kind], measure.multiplier, value, numerator, denominator, comparator=comparator,
+                      level=level, latest_rounding=rounding)
+        expected = versus_word(float(whole["versus"][0]), polarity)
+        for _ in range(2):  # worked out, then kept
+            assert versus_from_counts(measure, value, numerator, denominator, comparator, polarity, level,
+                                      rounding) == expected

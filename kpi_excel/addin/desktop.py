@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kpi_excel.addin.button_errors import PAPER, REFRESH, TITLE, UNSYNCED, is_unsynced_address, run_button
+from kpi_excel.cycle_pause import cycle_collector_paused
 from kpi_excel.errors import PaperError
 
 __all__ = ["refresh_button", "paper_button", "paper_path", "saved_workbook", "book_file"]
@@ -42,7 +43,10 @@ def refresh_button() -> None:
     book = xw.Book.caller()
 
     def refresh() -> tuple[str, str]:
-        summary = refresh_book(book, door="desktop", user=_user())
+        # RunPython's process is the button's own, as the refresh command's is: no full
+        # cycle-collector passes over the objects a refresh makes (see kpi_excel.cycle_pause).
+        with cycle_collector_paused():
+            summary = refresh_book(book, door="desktop", user=_user())
         return TITLE, "\n".join(summary.lines())
 
     run_button(book, REFRESH, refresh)

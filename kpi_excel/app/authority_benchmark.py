@@ -21,14 +21,14 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Hashable, Mapping
+from typing import Any, Callable, Hashable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.benchmark import benchmark_label_period
-from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for, rows_by_code
+from kpi_excel.core.funnel import CountPair, Funnel, counts_at, funnel_for, is_text_categorical, rows_by_code, text_in
 from kpi_excel.core.periods import PeriodError, parse_period
 from kpi_excel.core.report import period_key
 from kpi_excel.core.settings import ReportSettings
@@ -68,11 +68,7 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
             raise InputError(f"Benchmark data: {error}", sheet="Settings") from None
     wanted = _wanted(table, selected)
     codes = {code for code, _, _ in wanted}
-    pairs = read_count_pairs(Path(str(bundled.joinpath("lait_counts.csv"))), reuse=True)
-    count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
-    with_counts = _rows_of_codes(loaded.values, count_codes, loaded.derived)
-    values = with_counts[_code_in(with_counts["code"], codes)]
-    labels = _matching_labels(values, wanted, cutoff, loaded.derived)
+    counts_file = Path(str(bundled.joinpath("lait_counts.csv")))
     group = None
     if settings.comparator_members:
         group = {areas.resolve(name, lenient=True, source="Settings") for name in settings.comparator_members}
@@ -80,23 +76,71 @@ def authority_benchmark(settings: ReportSettings, table: Any, authority: str | N
         group_source, group_path = group_file
         with policy.reading(group_source, "Comparator group"):
             group = read_group(group_path, areas)
-    lists = [_neighbours(Path(str(bundled.joinpath(name))), loaded.directory, made_from, loaded.derived)
-             for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx")]
-    neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
-    regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
-    results = []
-    for layer in _layers(labels):  # one pass per period a code is wanted at (nearly always one)
-        frame = benchmark(values, indicators, loaded.authorities, areas=[authority], period=layer,
-                          latest_by=loaded.latest_by, period_order=loaded.period_order,  # type: ignore[arg-type]
-                          group=group, neighbours=neighbours, neighbour_list=list_labels, regions=regions)
-        results.append(frame[frame["area"] == authority])
-    found = pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=["indicator", "period"])
-    frame = _per_kpi_period(found, labels)
-    frame = frame.rename(columns={"derived_target": "derived_target_value", "derived_target_text": "derived_target"})
-    frame["dps"] = indicators["dps"].reindex(frame.index).to_numpy() if "dps" in indicators.columns else None
-    funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities),
-                           adjusted=settings.funnel_adjusted, memo=loaded.derived, everyone=group is None)
-    return frame, funnels
+    list_files = [Path(str(bundled.joinpath(name))) for name in ("sn_may_2025.xlsx", "sn_april_2021.xlsx")]
+
+    def answer() -> tuple[pd.DataFrame, tuple[Funnel, ...]]:
+        pairs = read_count_pairs(counts_file, reuse=True)
+        count_codes = codes | {code for c in codes if c in pairs for code in pairs[c].codes}
+        with_counts = _rows_of_codes(loaded.values, count_codes, loaded.derived)
+        values = with_counts[text_in(with_counts["code"], codes)]
+        labels = _matching_labels(values, wanted, cutoff, loaded.derived)
+        lists = [_neighbours(path, loaded.directory, made_from, loaded.derived) for path in list_files]
+        neighbours, list_labels = pick_neighbours(lists, settings.neighbours)
+        regions = {name: loaded.directory.region_of(name) or "" for name in loaded.authorities}
+        results = []
+        for layer in _layers(labels):  # one pass per period a code is wanted at (nearly always one)
+            frame = benchmark(values, indicators, loaded.authorities, areas=[authority], period=layer,
+                              latest_by=loaded.latest_by, period_order=loaded.period_order,  # type: ignore[arg-type]
+                              group=group, neighbours=neighbours, neighbour_list=list_labels, regions=regions)
+            results.append(frame[frame["area"] == authority])
+        found = pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=["indicator", "period"])
+        frame = _per_kpi_period(found, labels)
+        frame = frame.rename(columns={"derived_target": "derived_target_value",
+                                      "derived_target_text": "derived_target"})
+        frame["dps"] = indicators["dps"].reindex(frame.index).to_numpy() if "dps" in indicators.columns else None
+        funnels = _with_counts(frame, with_counts, pairs, indicators, authority, group or set(loaded.authorities),
+                               adjusted=settings.funnel_adjusted, memo=loaded.derived, everyone=group is None)
+        return frame, funnels
+
+    try:  # everything the answer is worked out from, beside the benchmark data the memo is kept with
+        key = (authority, tuple(wanted), cutoff, None if group is None else frozenset(group), settings.neighbours,
+               settings.funnel_adjusted, made_from, file_key(dictionary), file_key(counts_file),
+               *(file_key(path) for path in list_files))
+        hash(key)
+    except (OSError, TypeError):  # a file gone (its reader names it), or a period that is no key
+        key = None
+    frame, funnels = _kept_answer(loaded.derived, key, answer)
+    return frame.copy(deep=False), funnels  # a frame of its own (copy-on-write: its data is shared until changed)
+
+
+# Answers kept with one read of the benchmark data: a few reports refreshed in turn.
+ANSWERS_KEPT = 8
+
+
+def _kept_answer(memo: dict[Hashable, Any] | None, key: Hashable | None,
+                 make: Callable[[], tuple[pd.DataFrame, tuple[Funnel, ...]]]
+                 ) -> tuple[pd.DataFrame, tuple[Funnel, ...]]:
+    """``make()`` for a report's benchmark, kept with the benchmark data read once a process.
+
+    The server benchmarks a report click after click, and what it gets depends on the
+    report's codes and periods, its authority and Settings and the reference files (``key``),
+    not on the values the officer changed since: kept, the second click reads the answer
+    instead of ranking every authority again. At most :data:`ANSWERS_KEPT` are kept (the
+    oldest go first), so no request can grow what the process keeps; a changed file is
+    another key (or another read, for the benchmark data itself)."""
+    if memo is None or key is None:
+        return make()
+    answers: dict[Hashable, tuple[pd.DataFrame, tuple[Funnel, ...]]] = remembered(memo, ("answers",), dict)
+    found = answers.get(key)
+    if found is None:
+        found = make()
+        while len(answers) >= ANSWERS_KEPT:
+            try:
+                del answers[next(iter(answers))]
+            except (KeyError, RuntimeError, StopIteration):  # another thread took it first
+                break
+        answers[key] = found
+    return found
 
 
 def _neighbours(path: Path, directory: AreaDirectory, made_from: tuple[str, ...] | None,
@@ -124,7 +168,14 @@ def _rows_of_codes(values: pd.DataFrame, codes: set[str], memo: dict[Hashable, A
     are found once there; a request then takes its few codes' rows instead of
     turning the whole file's code column (641k rows of LAIT) into text again."""
     def positions_by_code() -> dict[str, np.ndarray]:
-        text = values["code"].astype(str).to_numpy()
+        code = values["code"]
+        if is_text_categorical(code):  # LAIT's: rows sorted by category number, not every code made text
+            numbers = code.cat.codes.to_numpy()
+            order = np.argsort(numbers, kind="stable")  # each category's rows stay in row order
+            ends = np.cumsum(np.bincount(numbers + 1, minlength=len(code.cat.categories) + 1))
+            return {name: order[ends[i]:ends[i + 1]] for i, name in enumerate(code.cat.categories)
+                    if ends[i + 1] > ends[i]}  # [0:ends[0]]: rows with no code, as a groupby drops them
+        text = code.astype(str).to_numpy()
         return pd.Series(np.arange(len(text))).groupby(text, sort=False).indices
 
     positions = remembered(memo, ("row positions by code",), positions_by_code)
@@ -198,9 +249,34 @@ def _labels_by_code(values: pd.DataFrame, codes: set[str], memo: dict[Hashable, 
 
 def _labels_in(values: pd.DataFrame, codes: set[str]) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {code: () for code in codes}
+    code, period = values["code"], values["period"]
+    if is_text_categorical(code) and is_text_categorical(period):
+        found.update(_categorical_labels(code, period))
+        return found
     found.update((str(code), tuple(str(label) for label in labels)) for code, labels in
                  values.groupby(values["code"].astype(str), observed=True)["period"].unique().items())
     return found
+
+
+def _categorical_labels(code: pd.Series, period: pd.Series) -> dict[str, tuple[str, ...]]:
+    """:func:`_labels_in`'s groupby for columns of text categories (LAIT's), on their category numbers: each
+    code's (as text; no code: no group) period labels (as text; none: 'nan') in the order they first
+    appear. A groupby turned every row's code into text first: 2% of a small book's refresh."""
+    names = [str(name) for name in code.cat.categories]
+    group_of = {name: i for i, name in enumerate(dict.fromkeys(names))}  # codes alike as text: one group
+    groups = np.array([group_of[name] for name in names] + [-1], dtype=np.int64)  # [-1]: no code
+    labels = [str(label) for label in period.cat.categories] + [str(np.nan)]  # [-1]: no period
+    rows = groups[code.cat.codes.to_numpy()]
+    periods = period.cat.codes.to_numpy().astype(np.int64)
+    keep = rows >= 0
+    pairs = rows[keep] * len(labels) + (periods[keep] + 1)
+    _, first = np.unique(pairs, return_index=True)
+    found: dict[str, list[str]] = {}
+    texts = list(group_of)
+    for key in pairs[np.sort(first)].tolist():
+        group, at = divmod(key, len(labels))
+        found.setdefault(texts[group], []).append(labels[at - 1])
+    return {name: tuple(found_labels) for name, found_labels in found.items()}
 
 
 def _layers(labels: dict[tuple[str, str], str]) -> list[dict[str, str]]:
@@ -302,15 +378,6 @@ def _first_counts(rows: pd.DataFrame) -> dict[object, tuple[object, object]]:
         if area not in out:
             out[area] = (numerator, denominator)
     return out
-
-
-def _code_in(column: pd.Series, codes: set[str]) -> np.ndarray:
-    """Whether each row's code, as text, is one of ``codes``: for a categorical column (LAIT's),
-    its few categories are compared, not every row turned into text."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        wanted = [i for i, name in enumerate(column.cat.categories) if str(name) in codes]
-        return np.isin(column.cat.codes.to_numpy(), np.array(wanted, dtype=np.int64))
-    return column.astype(str).isin(codes).to_numpy()
 
 
 def _later(when: object, than: object) -> bool:

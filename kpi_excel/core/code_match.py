@@ -78,11 +78,13 @@ def unmatched_codes(codes: Sequence[str], rows: Sequence[int], known: Iterable[s
 
 class _Nearest:
     """The nearest known code, as difflib's ratio finds it, asking difflib only about the
-    candidates its cheap bounds (real_quick_ratio, quick_ratio) cannot rule out. The bounds are
-    computed for every known code at once, as difflib computes them (lengths; the multiset of
-    characters in common), so the answer is the one comparing each candidate in turn gives."""
+    candidates its cheap bounds cannot rule out: real_quick_ratio and quick_ratio (lengths; the
+    multiset of characters in common) and, tighter, the longest common subsequence, for every
+    known code at once. Each bounds difflib's ratio from above (the blocks difflib matches are a
+    common subsequence), so the answer is the one comparing each candidate in turn gives."""
 
     _MOST_COUNTS = 4_000_000  # known codes x distinct characters held as counts (16 MB); beyond, difflib's own
+    _WORD = 64  # codes of up to 64 characters have their longest common subsequences counted in one uint64
 
     def __init__(self, known: list[str], with_rows: set[str]) -> None:
         self.known = known
@@ -93,33 +95,100 @@ class _Nearest:
         letters = dict.fromkeys(ch for k in self.folded for ch in k)
         self.column = {ch: j for j, ch in enumerate(letters)}
         self.counts = None
+        self.spelt = None
         if len(known) * len(letters) <= self._MOST_COUNTS:
             self.counts = np.zeros((len(known), len(letters)), dtype=np.int32)
             for i, k in enumerate(self.folded):
                 for ch, count in Counter(k).items():
                     self.counts[i, self.column[ch]] = count
+            width = int(self.lengths.max(initial=0))
+            if width <= self._WORD and len(known) * width <= self._MOST_COUNTS:
+                # Each known code's characters as column numbers, padded with one past the last (none).
+                self.spelt = np.full((len(known), width), len(letters), dtype=np.int32)
+                for i, k in enumerate(self.folded):
+                    self.spelt[i, :len(k)] = [self.column[ch] for ch in k]
 
-    _MOST_AT_ONCE = 8_000_000  # codes x known codes x characters compared in one numpy step
+    _MOST_AT_ONCE = 4_000_000  # codes x known codes x characters in one numpy step
 
     def of_each(self, codes: list[str]) -> list[str | None]:
-        """:meth:`__call__` for each code, the characters in common counted for many codes at once."""
+        """:meth:`__call__` for each code, the bounds computed for many codes at once."""
         if not self.known or self.counts is None or not codes:
             return list(map(self, codes))
         step = max(1, self._MOST_AT_ONCE // max(1, self.counts.size))
         out: list[str | None] = []
+        matcher = difflib.SequenceMatcher()
         for start in range(0, len(codes), step):
-            chunk = codes[start:start + step]
+            chunk = [code.casefold() for code in codes[start:start + step]]
             mine = np.zeros((len(chunk), self.counts.shape[1]), dtype=np.int32)
             for k, code in enumerate(chunk):
-                for ch, count in Counter(code.casefold()).items():
+                for ch, count in Counter(code).items():
                     if ch in self.column:
                         mine[k, self.column[ch]] = count
-            common = np.minimum(self.counts[None, :, :], mine[:, None, :]).sum(axis=2)
-            out.extend(self(code, in_common) for code, in_common in zip(chunk, common))
+            common = self._in_common(mine)
+            widths = np.fromiter(map(len, chunk), np.int64, len(chunk))
+            # difflib's quick_ratio (never above its real_quick_ratio: the characters in common are at
+            # most the shorter code's)
+            code_at, near = np.nonzero(2.0 * common / (self.lengths[None, :] + widths[:, None]) >= _CUTOFF)
+            total = self.lengths[near] + widths[code_at]
+            in_common = common[code_at, near]
+            bound = 2.0 * (self._common_subsequence(chunk, code_at, near, in_common) if self.spelt is not None
+                           else in_common) / total
+            kept = bound >= _CUTOFF
+            code_at, near, bound = code_at[kept], near[kept], bound[kept]
+            order = np.lexsort((near, ~self.without[near], -bound, code_at))
+            code_at, near, bound = code_at[order], near[order], bound[order]
+            ends = np.searchsorted(code_at, np.arange(1, len(chunk) + 1)).tolist()
+            near_l, bound_l = near.tolist(), bound.tolist()
+            begin = 0
+            for code, end in zip(chunk, ends):
+                matcher.set_seq2(code)  # difflib caches details of seq2: the code, compared with each candidate
+                out.append(self._best(matcher, near_l[begin:end], bound_l[begin:end]))
+                begin = end
         return out
 
-    def __call__(self, code: str, in_common: np.ndarray | None = None) -> str | None:
-        """The nearest known code (``in_common``: each known code's characters in common with it)."""
+    _MOST_LEVELS = 8  # a character more times than this in a code: the smaller counts summed as they are
+
+    def _in_common(self, mine: np.ndarray) -> np.ndarray:
+        """Characters in common (the multiset's intersection) of each code counted in ``mine`` and each
+        known code. The sum over characters of the smaller count is, over thresholds t, the number of
+        characters both have at least t of: with 64 characters or fewer, the bits in common of two
+        uint64 masks a threshold (no BLAS, whose threads spin on a busy machine)."""
+        letters = self.counts.shape[1]
+        levels = min(int(mine.max(initial=0)), int(self.counts.max(initial=0)))
+        if letters > self._WORD or levels > self._MOST_LEVELS:
+            return np.minimum(self.counts[None, :, :], mine[:, None, :]).sum(axis=2)
+        bits = np.uint64(1) << np.arange(letters, dtype=np.uint64)
+        common = np.zeros((len(mine), len(self.known)), dtype=np.int64)
+        for t in range(1, levels + 1):
+            ours = np.bitwise_or.reduce(np.where(mine >= t, bits, np.uint64(0)), axis=1)
+            theirs = np.bitwise_or.reduce(np.where(self.counts >= t, bits, np.uint64(0)), axis=1)
+            common += np.bitwise_count(ours[:, None] & theirs[None, :])
+        return common
+
+    def _common_subsequence(self, codes: list[str], code_at: np.ndarray, near: np.ndarray,
+                            common: np.ndarray) -> np.ndarray:
+        """The length of the longest common subsequence of ``codes[code_at]`` and each known code
+        ``near`` (bit-parallel, Hyyrö's; ``common``, the characters in common, for longer codes)."""
+        assert self.spelt is not None
+        masks = np.zeros((len(codes), self.counts.shape[1] + 1), dtype=np.uint64)  # the last: no character
+        for k, code in enumerate(codes):
+            if len(code) <= self._WORD:
+                for j, ch in enumerate(code):
+                    if ch in self.column:
+                        masks[k, self.column[ch]] |= np.uint64(1 << j)
+        v = np.full(len(near), ~np.uint64(0), dtype=np.uint64)
+        spelt = self.spelt[near]
+        for position in range(spelt.shape[1]):
+            u = v & masks[code_at, spelt[:, position]]
+            v = (v + u) | (v - u)
+        widths = np.fromiter(map(len, codes), np.int64, len(codes))[code_at]
+        low = np.where(widths >= self._WORD, ~np.uint64(0),
+                       (np.uint64(1) << np.minimum(widths, self._WORD - 1).astype(np.uint64)) - np.uint64(1))
+        found = widths - np.bitwise_count(v & low).astype(np.int64)
+        return np.where(widths <= self._WORD, found, common)
+
+    def __call__(self, code: str) -> str | None:
+        """The nearest known code."""
         if not self.known:
             return None
         b = code.casefold()
@@ -128,9 +197,7 @@ class _Nearest:
         near = np.flatnonzero(bound >= _CUTOFF)
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(b)  # difflib caches details of seq2: the code, compared with each candidate
-        if in_common is not None:
-            quick = 2.0 * in_common[near] / total[near]  # difflib's quick_ratio
-        elif self.counts is not None:
+        if self.counts is not None:
             mine = [(self.column[ch], count) for ch, count in Counter(b).items() if ch in self.column]
             common = (np.minimum(self.counts[np.ix_(near, [j for j, _ in mine])], [c for _, c in mine]).sum(axis=1)
                       if mine else np.zeros(len(near), np.int64))
@@ -139,11 +206,16 @@ class _Nearest:
             quick = np.array([_quick(matcher, self.folded[i]) for i in near.tolist()], dtype=np.float64)
         passed = quick >= _CUTOFF
         near, quick = near[passed], quick[passed]
-        # Most promising first: by the bound, then the tie-breaks (no rows of its own, listed earlier). A
-        # candidate scores at most (bound, no rows, -order), as difflib's ratio never exceeds quick_ratio:
-        # once that is below the best scored, neither it nor any after it can win.
+        order = np.lexsort((near, ~self.without[near], -quick))
+        return self._best(matcher, near[order].tolist(), quick[order].tolist())
+
+    def _best(self, matcher: difflib.SequenceMatcher, near: list[int], bounds: list[float]) -> str | None:
+        """Of the candidates ``near`` (by bound descending, then without rows first, then as listed),
+        the one difflib scores best: a candidate scores at most (bound, no rows, -order), as difflib's
+        ratio never exceeds its bound; once that is below the best scored, neither it nor any after it
+        can win."""
         best: tuple[float, bool, int] | None = None
-        for i, bound_i in zip(*(part.tolist() for part in _ordered(near, quick, self.without[near]))):
+        for i, bound_i in zip(near, bounds):
             if best is not None and (bound_i, self.without_rows[i], -i) < best:
                 break
             matcher.set_seq1(self.folded[i])
@@ -151,12 +223,6 @@ class _Nearest:
             if ratio >= _CUTOFF and (best is None or (ratio, self.without_rows[i], -i) > best):
                 best = (ratio, self.without_rows[i], -i)
         return self.known[-best[2]] if best is not None else None
-
-
-def _ordered(near: np.ndarray, quick: np.ndarray, without: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Candidates (and bounds) by bound descending, then without rows first, then as listed."""
-    order = np.lexsort((near, ~without, -quick))
-    return near[order], quick[order]
 
 
 def _quick(matcher: difflib.SequenceMatcher, candidate: str) -> float:

@@ -33,7 +33,7 @@ from kpi_excel.core.stats import LEVEL_95, LEVEL_998, funnel_band, funnel_grid, 
     overdispersion
 
 __all__ = ["CountPair", "counts_at", "rows_by_code", "Funnel", "funnel_for", "overdispersion_note", "FUNNEL_MINIMUM_AREAS",
-           "FUNNEL_POINTS"]
+           "FUNNEL_POINTS", "is_text_categorical", "text_in"]
 
 # Fewer authorities with counts than this and a funnel says little.
 FUNNEL_MINIMUM_AREAS = 5
@@ -77,33 +77,32 @@ def counts_at(values: pd.DataFrame, pairs: Mapping[str, CountPair], periods: Map
         by_code = rows_by_code(values)
     for indicator, period in periods.items():
         own = by_code.get(indicator)
-        own_at = own[own["period"].astype(str) == str(period)] if own is not None else None
-        if own_at is not None and {"numerator", "denominator"} <= set(own_at.columns) and \
-                own_at["numerator"].notna().any():
+        own_at = own[text_in(own["period"], {str(period)})] \
+            if own is not None and {"numerator", "denominator"} <= set(own.columns) else None
+        if own_at is not None and own_at["numerator"].notna().any():
             frame = own_at[["area", "numerator", "denominator"]]
             frames.append(frame.assign(indicator=indicator))
             continue
         pair = pairs.get(indicator)
         if pair is None:
             continue
-        numerator = _at(by_code.get(pair.numerator), period, "numerator")
+        numerator = _at(by_code.get(pair.numerator), period)
         if numerator is None:
             continue
         if pair.denominator:
-            denominator = _at(by_code.get(pair.denominator), period, "denominator")
+            denominator = _at(by_code.get(pair.denominator), period)
             if denominator is None:
                 continue
-            frame = numerator.merge(denominator, on="area", how="inner")
+            areas, numerators, denominators = _joined(numerator, denominator)
         else:
-            rates = _at(own, period, "rate")
+            rates = _at(own, period)
             if rates is None:
                 continue
-            frame = numerator.merge(rates, on="area", how="inner")
+            areas, numerators, rate = _joined(numerator, rates)
             with np.errstate(divide="ignore", invalid="ignore"):
-                frame["denominator"] = np.where(frame["rate"] > 0,
-                                                frame["numerator"] * pair.multiplier / frame["rate"], np.nan)
-            frame = frame.drop(columns="rate")
-        frames.append(frame.assign(indicator=indicator))
+                denominators = np.where(rate > 0, numerators * pair.multiplier / rate, np.nan)
+        frames.append(pd.DataFrame({"area": areas, "numerator": numerators, "denominator": denominators,
+                                    "indicator": indicator}))
     if not frames:
         return pd.DataFrame({"indicator": pd.Series([], dtype=object), "area": pd.Series([], dtype=object),
                              "numerator": pd.Series([], dtype=float), "denominator": pd.Series([], dtype=float)})
@@ -114,15 +113,74 @@ def counts_at(values: pd.DataFrame, pairs: Mapping[str, CountPair], periods: Map
     return out[valid].reset_index(drop=True)
 
 
-def _at(frame: pd.DataFrame | None, period: str, name: str) -> pd.DataFrame | None:
+def _at(frame: pd.DataFrame | None, period: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each area's first readable value at ``period`` in one code's rows: (areas as text, values),
+    in row order; None when there is none. Worked on arrays: a funnel's counts are a few of
+    these a code, and frames' set-up (a merge most of all) was most of their time."""
     if frame is None:
         return None
-    found = frame[frame["period"].astype(str) == str(period)][["area", "value"]]
-    found = found[pd.to_numeric(found["value"], errors="coerce").notna()]
-    if found.empty:
+    at = text_in(frame["period"], {str(period)})
+    value = frame["value"]
+    if value.dtype == np.float64:  # LAIT's: numbers already, NaN the unreadable
+        values = value.to_numpy()[at]
+        readable = ~np.isnan(values)
+        values = values[readable]
+    else:
+        value = value[at]
+        readable = pd.to_numeric(value, errors="coerce").notna().to_numpy()
+        values = pd.to_numeric(value[readable]).to_numpy(dtype=float)
+    if not readable.any():
         return None
-    return pd.DataFrame({"area": found["area"].astype(str).to_numpy(),
-                         name: pd.to_numeric(found["value"]).to_numpy(dtype=float)}).drop_duplicates("area")
+    area = frame["area"]
+    if is_text_categorical(area):  # its text without turning the column into text
+        names = np.append(area.cat.categories.to_numpy(object), np.nan)  # [-1]: no area
+        areas = names[area.cat.codes.to_numpy()[at][readable]]
+    else:
+        areas = area[at][readable].astype(str).to_numpy()
+    first: dict[object, int] = {}
+    for i, area in enumerate(areas.tolist()):
+        first.setdefault(_key(area), i)  # an area's first row, as drop_duplicates keeps
+    rows = np.fromiter(first.values(), dtype=np.intp, count=len(first))
+    return areas[rows], values[rows]
+
+
+def _joined(left: tuple[np.ndarray, np.ndarray], right: tuple[np.ndarray, np.ndarray]
+            ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """An inner merge on area of two of :func:`_at`'s answers (each area once): ``left``'s areas that
+    ``right`` has, in ``left``'s order, with both values. The areas are a column of the type a
+    merge of frames of them gives (also when none are left)."""
+    areas, values = left
+    found = {_key(area): value for area, value in zip(right[0].tolist(), right[1].tolist())}
+    rows = np.array([i for i, area in enumerate(areas.tolist()) if _key(area) in found], dtype=np.intp)
+    other = np.array([found[_key(area)] for area in areas[rows].tolist()], dtype=np.float64)
+    column = pd.Series(areas).take(rows).reset_index(drop=True)
+    if column.dtype != pd.Series(right[0]).dtype:  # text against none at all (every area missing)
+        column = column.astype(object)  # as a merge finds their common type
+    return column, values[rows], other
+
+
+def _key(area: object) -> object:
+    """An area as a merge matches it: a missing area is the same as any other missing one."""
+    return area if area == area else _MISSING
+
+
+_MISSING = object()
+
+
+def is_text_categorical(column: pd.Series) -> bool:
+    """Whether ``column`` is categorical with text categories (LAIT's are): each row's text is its category."""
+    return isinstance(column.dtype, pd.CategoricalDtype) and all(isinstance(name, str) for name in
+                                                                 column.cat.categories)
+
+
+def text_in(column: pd.Series, texts: set[str]) -> np.ndarray:
+    """Whether each row of ``column``, as text (``astype(str)``; missing: no text), is one of ``texts``.
+    For a categorical column of text (LAIT's) its few categories are compared, not every row
+    turned into text (most of a funnel's counts at a period, once a row)."""
+    if is_text_categorical(column):
+        wanted = [i for i, name in enumerate(column.cat.categories) if name in texts]
+        return np.isin(column.cat.codes.to_numpy(), np.array(wanted, dtype=np.int64))
+    return column.astype(str).isin(texts).to_numpy()
 
 
 @dataclass(frozen=True)

@@ -45,13 +45,34 @@ __all__ = [
 HISTORY_PERIODS = 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False, slots=True)
 class HistoryPoint:
     """One period of a history: its label, its value (None: a gap) and the value as shown."""
 
     period: str
     value: float | None
     shown: str = ""
+
+    def __init__(self, period: str, value: float | None, shown: str = "") -> None:
+        # A history of 10,000 indicators is 80,000 points: the slots set directly (see plan.Cell).
+        _set_period(self, period)
+        _set_value(self, value)
+        _set_shown(self, shown)
+
+    def __eq__(self, other: object) -> bool:
+        # As the dataclass' tuple comparison (a value is equal to itself, NaN too), without the tuples:
+        # describe_history looks points up in their window.
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        if self is other:
+            return True
+        a, b, c = self.period, self.value, self.shown
+        x, y, z = other.period, other.value, other.shown  # type: ignore[attr-defined]
+        return (a is x or a == x) and (b is y or b == y) and (c is z or c == z)
+
+
+_set_period, _set_value, _set_shown = (HistoryPoint.period.__set__, HistoryPoint.value.__set__,  # type: ignore[attr-defined]
+                                       HistoryPoint.shown.__set__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -75,17 +96,20 @@ def history_window(
     periods: int = HISTORY_PERIODS,
     *,
     windows: dict[tuple[object, ...], list[tuple[Period, str]]] | None = None,
+    made: dict[tuple[str, float | None, str], HistoryPoint] | None = None,
 ) -> tuple[HistoryPoint, ...]:
     """The last ``periods`` periods of ``frequency`` ending at the latest with a value.
 
     ``windows``: the periods (and their labels) worked out so far for a latest period (as
-    written) and frequency, shared by the indicators of one report, most of which end together."""
+    written) and frequency, shared by the indicators of one report, most of which end together.
+    ``made``: the points made so far, by (label, value, shown): indicators of one report share
+    their gaps and repeated values (points are never changed once made)."""
     if periods < 1:
         return ()
     # The latest period with a value in one pass (each period's key once; the first of equal keys, as max()).
     latest, latest_key = None, None
     for period, (value, _) in values.items():
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if value is None or (value != value and isinstance(value, float)):  # a gap: None or NaN
             continue
         key = period.sort_key
         if latest_key is None or key > latest_key:
@@ -100,10 +124,19 @@ def history_window(
         window = [(period, _label(period, period.style)) for period in steps]
         if windows is not None:
             windows[key] = window
+    found = values.get
     points = []
     for period, label in window:
-        value, shown = values.get(period, _NO_VALUE)
-        points.append(HistoryPoint(label, None if _gap(value) else float(value), shown or ""))
+        value, shown = found(period, _NO_VALUE)
+        number = None if value is None or (value != value and isinstance(value, float)) else float(value)  # a gap
+        if made is None or number == 0:  # 0.0 and -0.0 are one key but two points
+            points.append(HistoryPoint(label, number, shown or ""))
+            continue
+        key = (label, number, shown or "")
+        point = made.get(key)
+        if point is None:
+            point = made[key] = HistoryPoint(*key)
+        points.append(point)
     return tuple(points)
 
 
@@ -135,8 +168,9 @@ def indicator_histories(
     """A :class:`History` per indicator code in ``frequencies`` that has any value."""
     out = {}
     windows: dict[tuple[object, ...], list[tuple[Period, str]]] = {}
+    made: dict[tuple[str, float | None, str], HistoryPoint] = {}
     for code, frequency in frequencies.items():
-        points = history_window(values.get(code, {}), frequency, periods, windows=windows)
+        points = history_window(values.get(code, {}), frequency, periods, windows=windows, made=made)
         if points:
             percent = any(p.shown.strip().endswith("%") for p in points)
             out[code] = History(code, frequency, points, percent)
@@ -183,10 +217,6 @@ def _show(point: HistoryPoint, percent: bool, decimals: int | None) -> str:
         return point.shown
     assert point.value is not None
     return format_number(point.value, decimals, percent)
-
-
-def _gap(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 # --- the History sheet ---------------------------------------------------------------------

@@ -622,22 +622,30 @@ def _choose_one(records: _Records, won: _Winners, code: str, frequency: Frequenc
     listed = won.groups.get(code, [])
     value = records.value
     rank = won.rank
-    with_value = sorted((item for item in listed if not math.isnan(value[item[2]])), key=lambda item: rank[item[1]])
-    if not with_value:
+    # The latest period with a value: the highest rank, the last listed of equal ranks (as a stable sort's last).
+    found, top = None, -1
+    for item in listed:
+        number = value[item[2]]
+        if number == number and rank[item[1]] >= top:  # not NaN
+            found, top = item, rank[item[1]]
+    if found is None:
         reasons = sorted({records.note[i] for _, _, i in listed if records.note[i]})
         notes.append("no period has a value" + (f" ({'; '.join(reasons)})" if reasons else ""))
         return (_freq_name(frequency), "", np.nan, "", "", np.nan, "", "; ".join(notes), "", "", *_NO_COUNTS)
-    latest, latest_number, latest_i = with_value[-1]
-    top = rank[latest_number]
-    for _, _, i in sorted((item for item in listed if rank[item[1]] > top), key=lambda item: rank[item[1]]):
+    latest, latest_number, latest_i = found
+    after = [item for item in listed if rank[item[1]] > top]
+    for _, _, i in sorted(after, key=lambda item: rank[item[1]]) if after else ():
         notes.append(f"{records.period[i]} has no value ({records.note[i] or 'no value'}); latest with a value is "
                      f"{records.period[latest_i]}")
         problems.append(SourceProblem(_place(records, i), f"{records.period[i]} has no value "
                                       f"({records.note[i] or 'no value'}): the row reports "
                                       f"{records.period[latest_i]}, the latest period with a value", code))
     freq = frequency
-    previous = comparable_previous(latest, freq, available=[item[0] for item in with_value]
-                                   if _annual(freq, latest) else None)
+    available = None
+    if _annual(freq, latest):  # the periods with a value, in order
+        available = [item[0] for item in sorted((item for item in listed if not math.isnan(value[item[2]])),
+                                                key=lambda item: rank[item[1]])]
+    previous = comparable_previous(latest, freq, available=available)
     name = _freq_name(freq or _inferred(latest))
     if previous is None:
         notes.append("no earlier period with a value")

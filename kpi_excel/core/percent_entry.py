@@ -28,6 +28,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from kpi_excel.core.cell_reading import per_distinct
 from kpi_excel.core.values import format_number
 
 __all__ = ["PercentEntries", "read_percent_entries"]
@@ -60,14 +61,19 @@ def read_percent_entries(frame: pd.DataFrame, targets: Mapping[str, float | None
     problems: list[tuple[str, str, str]] = []
     by_code: dict[str, list[int]] = {}
     code_of = codes.to_numpy(dtype=object)  # one array, not a pandas lookup a row
-    for i in at.tolist():
+    rows_at = at.tolist()
+    for i in rows_at:
         by_code.setdefault(code_of[i], []).append(i)
+    # The rows' numbers as floats and whether each cell says it is a percentage, read once
+    # (numpy's scalars cost more to look at than the judgement they feed).
+    number = values.tolist()
+    says = dict(zip(rows_at, per_distinct(_says_percent, shown[at].tolist())))
     for code, rows in by_code.items():
-        plain = [i for i in rows if not math.isnan(values[i]) and not _says_percent(shown[i])]
-        usual = _usual_level(values, shown, rows, targets.get(code))
+        plain = [i for i in rows if number[i] == number[i] and not says[i]]  # not NaN, not a percentage
+        usual = _usual_level(number, says, rows, targets.get(code))
         fractions, unsure = [], []
         for i in plain:
-            v = values[i]
+            v = number[i]
             if not 0 < v <= 1:
                 continue
             reading = _reading(v, usual)
@@ -77,6 +83,7 @@ def read_percent_entries(frame: pd.DataFrame, targets: Mapping[str, float | None
                 unsure.append(i)
         for i in fractions:
             values[i] *= 100
+            number[i] = number[i] * 100
             shown[i] = format_number(values[i], _decimals(str(shown[i]), less=2), percent=True)
         if unsure:
             first = unsure[0]
@@ -86,8 +93,8 @@ def read_percent_entries(frame: pd.DataFrame, targets: Mapping[str, float | None
                 f"or {format_number(values[first] * 100, None)}%; read as {format_number(values[first], None)}%: "
                 f"type it with its % sign ({format_number(values[first] * 100, None)}%) if that is what it is")))
         if usual is not None:
-            far = [i for i in rows if not math.isnan(values[i]) and values[i] > 100
-                   and values[i] >= _FAR_FROM_USUAL * max(usual, 1e-9)]
+            far = [i for i in rows if number[i] == number[i] and number[i] > 100
+                   and number[i] >= _FAR_FROM_USUAL * max(usual, 1e-9)]
             if far:
                 first = far[0]
                 problems.append((code, _rows(frame, far), (
@@ -105,11 +112,13 @@ def _says_percent(shown: object) -> bool:
     return isinstance(shown, str) and shown.strip().endswith("%")
 
 
-def _usual_level(values: np.ndarray, shown: np.ndarray, rows: list[int], target: float | None) -> float | None:
+def _usual_level(values: list[float], says: Mapping[int, bool], rows: list[int],
+                 target: float | None) -> float | None:
     """The indicator's usual level in points: the median of the values that are surely points
-    (shown as percentages, or plain numbers above 1), up to 100%; else its target."""
-    sure = [values[i] for i in rows if not math.isnan(values[i]) and 0 < values[i] <= 100
-            and (_says_percent(shown[i]) or values[i] > 1)]
+    (shown as percentages, or plain numbers above 1), up to 100%; else its target. ``says``:
+    whether each row's cell says it is a percentage."""
+    sure = [values[i] for i in rows if values[i] == values[i] and 0 < values[i] <= 100
+            and (says[i] or values[i] > 1)]
     if sure:
         return float(statistics.median(sure))  # numpy's median, without its cost on a few values
     return target if target is not None and target > 0 else None

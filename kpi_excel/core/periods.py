@@ -105,14 +105,34 @@ class Period:
     style: _Style = field(default=_Style(""), compare=False, repr=False)
     fiscal: bool = field(default=False, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # A refresh hashes, compares and orders periods by the hundred thousand (a history's window
+        # looked up in each indicator's values): ``sort_key`` (end, start, kind) and the hash are
+        # worked out once, when the period is made; neither is a field.
+        object.__setattr__(self, "sort_key", (self.start + self.months, self.start, self.kind))
+        object.__setattr__(self, "_hash", hash((self.kind, self.start, self.months, self.ytd)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self is other or (self.start == other.start and self.months == other.months  # type: ignore[attr-defined]
+                                 and self.kind == other.kind and self.ytd == other.ytd)  # type: ignore[attr-defined]
+
+    def __getstate__(self) -> dict[str, object]:
+        # Not the hash: a text's hash differs from one process to the next.
+        return {name: value for name, value in self.__dict__.items() if name != "_hash"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        object.__setattr__(self, "_hash", hash((self.kind, self.start, self.months, self.ytd)))
+
     @property
     def end(self) -> int:
         """The month index just after the period ends."""
         return self.start + self.months
-
-    @property
-    def sort_key(self) -> tuple[int, int, str]:
-        return (self.end, self.start, self.kind)
 
     def __lt__(self, other: "Period") -> bool:
         return self.sort_key < other.sort_key

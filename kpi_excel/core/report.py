@@ -17,7 +17,7 @@ import math
 from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -45,7 +45,7 @@ from kpi_excel.core.plan import (
     fit_plan,
     short_text,
 )
-from kpi_excel.core.history import History, HistoryRow, describe_history, history_sheet
+from kpi_excel.core.history import History, HistoryPoint, HistoryRow, describe_history, history_sheet
 from kpi_excel.core.override_period import check_override
 from kpi_excel.core.palette import RAG_COLOURS
 from kpi_excel.core.plan import Sparklines
@@ -304,7 +304,7 @@ def plan_refresh(
         _apply_selection(row, chosen, selection_problems or {})
         _apply_benchmark(row, benchmarks, settings)
         _hold_override_to_its_period(row)
-    _assess(rows, options)
+    columns = _assess(rows, options)
     headers = _input_headers(table)
     for row in rows:
         if row.assessment is not None:
@@ -325,8 +325,9 @@ def plan_refresh(
     summary = Summary(rated=len(rated), counts=counts, changes=changes, problems=settings_problems + problems,
                       sources=tuple(sources), benchmarked=sum(1 for r in rows if r.bench is not None))
     below = _below_targets(rated)
-    statuses = [replace(_status(table, row, missed, settings.rag_rule), period_rag=before)
-                for row, missed, before in zip(rated, below, _previous_period_rags(rated, options))]
+    status_word = _status_words(settings.rag_rule)
+    statuses = [_status(table, row, missed, settings.rag_rule, before, status_word)
+                for row, missed, before in zip(rated, below, _previous_period_rags(rated, options, columns))]
     narrative = summarise(statuses, previous_refresh=previous_refresh)
     when = now.strftime("%Y-%m-%d %H:%M")
     # The statuses a council's key adds (Blue, Yellow, its own names) get fills where they are used.
@@ -415,8 +416,9 @@ def _log_counts(rated: Sequence[_Row], rule: RuleSpec) -> tuple[int, int, int, i
     counts as Green and its Yellow as Amber, a council's own name as its status."""
     counts = {GREEN: 0, AMBER: 0, RED: 0, NA: 0}
     family = {BLUE: GREEN, YELLOW: AMBER}
+    status_word = _status_words(rule)
     for row in rated:
-        status = status_of_word(row.assessment.rag, rule, _row_rule(row, rule)) or NA  # type: ignore[union-attr]
+        status = status_word(row.assessment.rag, _row_rule(row, rule)) or NA  # type: ignore[union-attr]
         status = family.get(status, status)
         counts[status if status in counts else NA] += 1
     return counts[GREEN], counts[AMBER], counts[RED], counts[NA]
@@ -433,14 +435,37 @@ def _rule_of(options: RateOptions) -> RuleSpec:
     return options.rule if isinstance(options.rule, RuleSpec) else RuleSpec(options.rule)
 
 
-def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpec) -> IndicatorStatus:
-    """A rated row as the summary reads it; the previous RAG is what the sheet held before."""
+def _status_words(rule: RuleSpec) -> Callable[[object, RuleSpec], str | None]:
+    """:func:`status_of_word` for a report whose default rule is ``rule``: a row on that rule (most are)
+    reads each distinct word once, as 10,000 rows repeat a handful of RAG words."""
+    known: dict[tuple[type, object], str | None] = {}
+
+    def status_word(word: object, own_rule: RuleSpec) -> str | None:
+        if own_rule is not rule:
+            return status_of_word(word, rule, own_rule)
+        key = (word.__class__, word)
+        try:
+            return known[key]
+        except KeyError:
+            found = known[key] = status_of_word(word, rule, own_rule)
+            return found
+        except TypeError:  # a cell value that cannot be a key
+            return status_of_word(word, rule, own_rule)
+
+    return status_word
+
+
+def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpec, period_rag: str = "",
+            status_word: Callable[[object, RuleSpec], str | None] | None = None) -> IndicatorStatus:
+    """A rated row as the summary reads it; the previous RAG is what the sheet held before, ``period_rag``
+    its RAG at the comparable previous period."""
     result = row.assessment
     assert result is not None
+    status_word = status_word or _status_words(rule)
     before = ""
     own_rule = _row_rule(row, rule)
     if "rag" in table.outputs:
-        before = status_of_word(table.cells.value(row.index, table.outputs["rag"]), rule, own_rule) or ""
+        before = status_word(table.cells.value(row.index, table.outputs["rag"]), own_rule) or ""
     quartile = None
     if row.bench is not None and not absent(row.bench.get("quartile")):
         quartile = int(row.bench["quartile"])  # type: ignore[call-overload]
@@ -452,10 +477,10 @@ def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpe
     ranked = benchmarked_value(row.bench, _bench_percent(row)) if row.bench is not None else None
     return IndicatorStatus(
         indicator=_name(table, row), code=_code(row), topic=str(row.fields.get("topic") or "").strip(),
-        rag=status_of_word(result.rag, rule, own_rule) or result.rag,
+        rag=status_word(result.rag, own_rule) or result.rag,
         shown_rag=result.rag, direction=result.direction, rag_reason=result.rag_reason, quartile=quartile, rank=rank,
         comment=str(row.fields.get("comment") or "").strip(),
-        below_target=below_target, previous_rag=before,
+        below_target=below_target, previous_rag=before, period_rag=period_rag,
         significance=result.statistics.significance if result.statistics is not None else "",
         benchmark_value=ranked.display() if ranked is not None else "",
         benchmark_period="" if row.bench is None or absent(row.bench.get("period")) else str(row.bench["period"]),
@@ -473,7 +498,7 @@ def _history_row(row: _Row, status: IndicatorStatus, point_cells: dict[tuple[flo
     result = row.assessment
     assert history is not None and result is not None
     percent = history.percent or _unit_percent(row)
-    cells = tuple(_point_cell(p.value, p.shown, percent, point_cells) for p in history.points)
+    cells = _point_cells(history.points, percent, point_cells)
     target = result.target
     target_text = target.display() if target is not None else ""
     line = None
@@ -489,21 +514,31 @@ def _history_row(row: _Row, status: IndicatorStatus, point_cells: dict[tuple[flo
         line = None
     frequency = result.frequency.value if result.frequency else ""
     return HistoryRow(status.indicator, status.code, frequency, target_text, status.rag, status.previous_rag,
-                      tuple(p.period for p in history.points), cells, line,
+                      tuple([p.period for p in history.points]), cells, line,
                       describe_history(status.indicator, history if history.percent == percent else
                                        replace(history, percent=percent), target_text))
 
 
-def _point_cell(number: float | None, shown: str, percent: bool, made: dict[tuple[float, str, bool], Cell]) -> Cell:
-    if number is None:
-        return Cell(None)
-    key = (number, shown, percent)
-    if number != 0:  # 0.0 and -0.0 are one key but two cells
-        found = made.get(key)
-        if found is None:
-            found = made[key] = _new_point_cell(number, shown, percent)
-        return found
-    return _new_point_cell(number, shown, percent)
+def _point_cells(points: Sequence[HistoryPoint], percent: bool,
+                 made: dict[tuple[float, str, bool], Cell]) -> tuple[Cell, ...]:
+    """A history's points as cells; ``made``: the cells made so far by (number, text shown, percent)."""
+    cells = []
+    for point in points:
+        number = point.value
+        if number is None:
+            cells.append(_GAP)
+        elif number != 0:  # 0.0 and -0.0 are one key but two cells
+            key = (number, point.shown, percent)
+            found = made.get(key)
+            if found is None:
+                found = made[key] = _new_point_cell(number, point.shown, percent)
+            cells.append(found)
+        else:
+            cells.append(_new_point_cell(number, point.shown, percent))
+    return tuple(cells)
+
+
+_GAP = Cell(None)  # a period with no value (cells are never changed once made: one serves every gap)
 
 
 def _new_point_cell(number: float, shown: str, percent: bool) -> Cell:
@@ -545,10 +580,11 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
         return value.strip() if isinstance(value, str) else value
 
     rows = [_read_row(table, index) for index in table.body]
-    _assess(rows, options)  # only to know whether each latest value misses its target
+    columns = _assess(rows, options)  # only to know whether each latest value misses its target
     rated = [row for row in rows if row.assessment is not None and not row.assessment.blank]
     out = []
-    for row, below_target, before in zip(rated, _below_targets(rated), _previous_period_rags(rated, options)):
+    for row, below_target, before in zip(rated, _below_targets(rated), _previous_period_rags(rated, options,
+                                                                                             columns)):
         quartile = _quartile(output(row, "quartile"))
         code = _code(row)
         out.append(IndicatorStatus(
@@ -579,20 +615,25 @@ def _shown(table: KpiTable, row: _Row, name: str) -> str:
     return value.display() if value.number is not None else ""
 
 
-def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[str]:
+def _previous_period_rags(rows: Sequence[_Row], options: RateOptions,
+                          columns: _FieldColumns | None = None) -> list[str]:
     """Each rated row's RAG at its comparable previous period, where the row alone says it: its
     previous value rated against its target as if it were the latest. "" where it does not (rated
     by quartile or trend, which need that period's benchmark or the period before; no previous
     value). An override is the officer's word on the latest period only, so it is left out.
 
     The rows are shifted column by column (each previous cell read as the latest) and only the
-    RAG and rule columns read back: no row copied, no whole assessment built for a word."""
-    fields = {name for row in rows for name in row.fields} | set(_SHIFTED) | set(_CLEARED)
-    cells = {name: _shifted_column(rows, name) for name in fields}
-    shown_names = {name for row in rows for name in row.formats if not name.startswith(("latest_", "previous_"))}
-    shown_names |= {latest for row in rows for latest, previous in _SHIFTED.items()
-                    if previous in row.formats and latest != "latest_period"}
-    shown = {name: [row.formats.get(_SHIFTED.get(name, name)) for row in rows] for name in shown_names}
+    RAG and rule columns read back: no row copied, no whole assessment built for a word.
+    ``columns``: the rows' fields as columns when the rating already made them (see _assess)."""
+    if columns is None or not columns.are_of(rows):
+        columns = _FieldColumns.of(rows)
+    size = len(rows)
+    cells = {name: [None] * size if name in _CLEARED else _column(columns.cells, _SHIFTED.get(name, name), size)
+             for name in set(columns.cells) | set(_SHIFTED) | set(_CLEARED)}
+    shown_names = {name for name in columns.shown if not name.startswith(("latest_", "previous_"))}
+    shown_names |= {latest for latest, previous in _SHIFTED.items()
+                    if previous in columns.shown and latest != "latest_period"}
+    shown = {name: _column(columns.shown, _SHIFTED.get(name, name), size) for name in shown_names}
     # The rows the engine rates: those with a previous value and an assessment (the others say ""),
     # not blank once shifted (as _is_blank sees them). Rows are rated one by one, so leaving some out
     # changes none of the others.
@@ -603,15 +644,41 @@ def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[st
     if not kept:
         return out
     if len(kept) == len(rows):
-        columns, shown_columns = cells, shown
+        shifted, shown_columns = cells, shown
     else:
-        columns = {name: [column[i] for i in kept] for name, column in cells.items()}
+        shifted = {name: [column[i] for i in kept] for name, column in cells.items()}
         shown_columns = {name: [column[i] for i in kept] for name, column in shown.items()}
-    ratings = rate_rows(columns, shown_columns, options, size=len(kept))
-    for position, i in enumerate(kept):
-        if not ratings.blank[position] and ratings.rule[position] == "target":
-            out[i] = ratings.rag[position]
+    ratings = rate_rows(shifted, shown_columns, options, size=len(kept))
+    for i, blank, rule, rag in zip(kept, ratings.blank.tolist(), ratings.rule.tolist(), ratings.rag.tolist()):
+        if not blank and rule == "target":
+            out[i] = rag
     return out
+
+
+def _column(columns: Mapping[str, list[object]], name: str, size: int) -> list[object]:
+    """A field's column; a field no row has is empty on every row."""
+    found = columns.get(name)
+    return [None] * size if found is None else found
+
+
+@dataclass(frozen=True)
+class _FieldColumns:
+    """Rows' fields and number formats as columns, a row each: what the rating engine reads."""
+
+    rows: tuple[_Row, ...]
+    cells: dict[str, list[object]]
+    shown: dict[str, list[object]]
+
+    @classmethod
+    def of(cls, rows: Sequence[_Row]) -> "_FieldColumns":
+        names = {name for row in rows for name in row.fields}
+        cells = {name: [row.fields.get(name) for row in rows] for name in names}
+        shown = {name: [row.formats.get(name) for row in rows] for name in {n for row in rows for n in row.formats}}
+        return cls(tuple(rows), cells, shown)
+
+    def are_of(self, rows: Sequence[_Row]) -> bool:
+        """Whether these are the columns of ``rows`` (the same rows, in order)."""
+        return len(rows) == len(self.rows) and all(a is b for a, b in zip(rows, self.rows))
 
 
 # A previous period rated as the latest: each latest_ field read from its previous_ field, and
@@ -619,13 +686,6 @@ def _previous_period_rags(rows: Sequence[_Row], options: RateOptions) -> list[st
 _SHIFTED = {"latest_value": "previous_value", "latest_period": "previous_period",
             "latest_numerator": "previous_numerator", "latest_denominator": "previous_denominator"}
 _CLEARED = ("rag_override", "previous_value", "previous_period", "previous_numerator", "previous_denominator")
-
-
-def _shifted_column(rows: Sequence[_Row], name: str) -> list[object]:
-    if name in _CLEARED:
-        return [None] * len(rows)
-    source = _SHIFTED.get(name, name)
-    return [row.fields.get(source) for row in rows]
 
 
 def _quartile(raw: object) -> Quartile | None:
@@ -644,17 +704,18 @@ def rate_options(settings: ReportSettings) -> RateOptions:
                        confidence=settings.confidence, trend_needs_significance=settings.trend_needs_significance)
 
 
-def _assess(rows: list[_Row], options: RateOptions) -> None:
-    """Every KPI row through the rating engine at once (blank rows are not rated)."""
+def _assess(rows: list[_Row], options: RateOptions) -> _FieldColumns | None:
+    """Every KPI row through the rating engine at once (blank rows are not rated). Returns the
+    rated rows' fields as columns (None when there are none): the rows' fields are not changed
+    after this, and rating their previous periods reads the same columns."""
     rated = [row for row in rows if not _is_blank(row)]
     if not rated:
-        return
-    names = {name for row in rated for name in row.fields}
-    cells = {name: [row.fields.get(name) for row in rated] for name in names}
-    shown = {name: [row.formats.get(name) for row in rated] for name in {n for row in rated for n in row.formats}}
-    ratings = rate_rows(cells, shown, options, size=len(rated))
-    for index, row in enumerate(rated):
-        row.assessment = ratings.assessment(index)
+        return None
+    columns = _FieldColumns.of(rated)
+    ratings = rate_rows(columns.cells, columns.shown, options, size=len(rated))
+    for row, assessment in zip(rated, ratings.assessments()):
+        row.assessment = assessment
+    return columns if all(row.assessment is not None and not row.assessment.blank for row in rated) else None
 
 
 def _read_row(table: KpiTable, index: int) -> _Row:
@@ -861,7 +922,8 @@ def _writes(table: KpiTable, rows: list[_Row], level: float = 0.95) -> tuple[tup
                                                                             tuple[ColumnSpec, ...]]:
     """One column write per computed column; missing columns are added after the last."""
     specs = KPI_OUTPUT_SPECS
-    produced = [_row_outputs(table, row, level) for row in rows]
+    made: dict[tuple[object, ...], Cell] = {}  # one cell per distinct content, shared by the rows
+    produced = [_row_outputs(table, row, level, made) for row in rows]
     cells = {field_name: [found.get(field_name) for found in produced] for field_name in KPI_OUTPUTS}
     writes = []
     add = []
@@ -900,7 +962,10 @@ def _only_changes(table: KpiTable, rows: list[_Row], field_name: str,
     return out
 
 
-def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, Cell | None]:
+def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95,
+                 made: dict[tuple[object, ...], Cell] | None = None) -> dict[str, Cell | None]:
+    """The row's computed cells by field. ``made``: the cells made so far, by content; an equal
+    cell is taken from there (a period, a Checks text, an empty cell repeat down 10,000 rows)."""
     result = row.assessment
     if result is None or result.blank:
         return {}
@@ -909,8 +974,7 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
     if row.source:
         for when in ("previous", "latest"):
             period = row.fields.get(f"{when}_period")
-            out[f"{when}_period"] = Cell(period if not isinstance(period, (dt.date, dt.datetime)) else period,
-                                        "dd/mm/yyyy" if isinstance(period, (dt.date, dt.datetime)) else None)
+            out[f"{when}_period"] = Cell(period, "dd/mm/yyyy" if isinstance(period, (dt.date, dt.datetime)) else None)
             value = result.latest if when == "latest" else result.previous
             out[f"{when}_value"] = _value_cell(value, unit_percent)
         out["source"] = Cell(row.source)
@@ -919,12 +983,9 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
     if result.change is None:
         out["change"] = Cell(None)
     elif percent:
-        places = 1 if decimals is None else decimals
-        out["change"] = Cell(result.change, f"+0.{'0' * places};-0.{'0' * places};0" if places else "+0;-0;0")
+        out["change"] = Cell(result.change, _change_format(True, 1 if decimals is None else decimals))
     else:
-        places = decimals or 0
-        fmt = "+#,##0" + ("." + "0" * places if places else "")
-        out["change"] = Cell(result.change, f"{fmt};-{fmt[1:]};0")
+        out["change"] = Cell(result.change, _change_format(False, decimals or 0))
     out["trend"] = _word_cell(result.trend)
     out["direction"] = _word_cell(result.direction)
     out["rag"] = _word_cell(result.rag)
@@ -952,7 +1013,32 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95) -> dict[str, C
     out["checks"] = Cell(checks or None)
     if row.history is not None:
         out["history"] = Cell(None)  # the cell a sparkline draws in
+    if made is not None:
+        for name, cell in out.items():
+            if cell is not None:
+                out[name] = _shared(cell, made)
     return out
+
+
+def _shared(cell: Cell, made: dict[tuple[object, ...], Cell]) -> Cell:
+    """``cell``, or the equal one made before (cells are never changed once made). A zero is not
+    shared, as 0.0 and -0.0 are one key but two cells; nor is NaN, which is no key."""
+    value = cell.value
+    if value.__class__ is float and (value == 0 or value != value):
+        return cell
+    try:
+        return made.setdefault((value.__class__, value, cell.number_format, cell.style), cell)
+    except TypeError:  # a value that cannot be a key
+        return cell
+
+
+@lru_cache(maxsize=64)
+def _change_format(percent: bool, places: int) -> str:
+    """The Change column's format: signed, in the latest value's places (a percentage's in points)."""
+    if percent:
+        return f"+0.{'0' * places};-0.{'0' * places};0" if places else "+0;-0;0"
+    fmt = "+#,##0" + ("." + "0" * places if places else "")
+    return f"{fmt};-{fmt[1:]};0"
 
 
 @lru_cache(maxsize=256, typed=True)  # typed: 1 and True are one key, not one cell

@@ -22,6 +22,7 @@ which also writes the words and names the problems).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -167,11 +168,17 @@ def judge(
         change_low[poisson], change_high[poisson] = low, high
         significant[poisson] = np.where(np.isnan(low), np.nan, (low > 1) | (high < 1))
     out["change_low"], out["change_high"], out["significant"] = change_low, change_high, significant
-    low, high = _interval(kinds, mult, x_latest, n_latest, level)
+    out["versus"] = _versus(kinds, mult, x_latest, n_latest, _column(comparator, size), level)
+    return out
+
+
+def _versus(kinds: np.ndarray, mult: np.ndarray, x: np.ndarray, n: np.ndarray, comparator: np.ndarray,
+            level: float) -> np.ndarray:
+    """+1, 0, -1 or NaN: the interval at ``level`` against ``comparator`` (:func:`compare_with`)."""
+    low, high = _interval(kinds, mult, x, n, level)
     # England's count is of another population: a count is never compared with it.
     comparable = (kinds == PROPORTION) | (kinds == RATE)
-    out["versus"] = np.where(comparable, compare_with(low, high, _column(comparator, size)), np.nan)
-    return out
+    return np.where(comparable, compare_with(low, high, comparator), np.nan)
 
 
 # A count worked out from a value rounded by more than this share of it is not worked out.
@@ -233,6 +240,17 @@ def versus_from_counts(measure: Measure, value: float, numerator: float, denomin
                        polarity: Polarity, level: float = LEVEL_95, rounding: float = 0.0) -> str:
     """Better / Similar / Worse (or Higher / Lower) from one set of counts, as the
     benchmark gives them; empty when they give no interval."""
-    result = judge([measure.kind], measure.multiplier, value, numerator, denominator, comparator=comparator,
-                   level=level, latest_rounding=rounding)
-    return versus_word(float(result["versus"][0]), polarity)
+    return versus_word(_versus_of_counts(measure.kind, measure.multiplier, value, numerator, denominator,
+                                         comparator, level, rounding), polarity)
+
+
+@lru_cache(maxsize=4096)
+def _versus_of_counts(kind: str, multiplier: float, value: float, numerator: float, denominator: float,
+                      comparator: float, level: float, rounding: float) -> float:
+    """:func:`judge`'s ``versus`` for one row of counts, and only that (a benchmarked row asks for
+    nothing else): kept, as a server benchmarks the same rows click after click."""
+    kinds = np.asarray([kind], dtype=object)
+    mult = _column(multiplier, 1)
+    x, n = _complete(kinds, mult, _column(value, 1), _column(numerator, 1), _column(denominator, 1),
+                     _column(rounding, 1))
+    return float(_versus(kinds, mult, x, n, _column(comparator, 1), level)[0])

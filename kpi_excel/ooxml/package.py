@@ -13,7 +13,6 @@ import io
 import posixpath
 import re
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from lxml import etree
 from kpi_excel.ooxml.errors import CorruptPackageError, PackageError
 from kpi_excel.ooxml.part_limits import PartBudget, PartLimits
 from kpi_excel.ooxml.xmlutil import NS, PROLOG_BYTES, parse_serialised, parse_xml, qn, serialize_xml
-from kpi_excel.ooxml.zipio import ZipEntry, ZipLimits, deflate_entry, inflate, read_zip, write_zip
+from kpi_excel.ooxml.zipio import ZipEntry, ZipLimits, deflate_entry, inflate, inflate_head, read_zip, write_zip
 
 __all__ = ["OpcPackage", "Relationship", "RT", "CT"]
 
@@ -123,6 +122,11 @@ class OpcPackage:
         # in place of the marker's one occurrence in the frame's serialisation (see hold_apart).
         self._apart: dict[str, tuple[bytes, Callable[[], bytes]]] = {}
         self._settled: set[str] = set()  # parts whose bytes settle() serialised from their tree
+        # Edited parts the last write_to found identical to the file's and copied as they were.
+        self.kept_as_read: set[str] = set()
+        self._inflated: set[str] = set()  # parts of the file inflated, and their CRC checked, here
+        # The entries the last write_to copied as the file had them, of parts inflated here.
+        self.copied_checked: dict[str, ZipEntry] = {}
         if CONTENT_TYPES not in self._entries:
             raise CorruptPackageError("package has no [Content_Types].xml", path=path)
 
@@ -160,6 +164,18 @@ class OpcPackage:
         assert original is not None
         return original
 
+    def head(self, name: str, size: int) -> bytes:
+        """The first ``size`` bytes (or fewer) of a part's current content, inflating no more of
+        an unread part than that. Unlike :meth:`read` it cannot check the part's CRC (the whole
+        part is needed for that): for a look at a part's start where the part is read whole
+        anyway, or replaced (a sheet's ``sheetPr``, ahead of its rows)."""
+        actual = self._require(name)
+        entry = self._entries.get(actual)
+        if actual in self._dirty or actual in self._replaced or actual in self._orig or entry is None \
+                or entry.raw is None or entry.compress_type != zipfile.ZIP_DEFLATED:
+            return self.read(actual, keep=False)[:size]
+        return inflate_head(entry, size, path=self.path)
+
     def size(self, name: str) -> int:
         """Uncompressed size of a part as the file declares it (checked when inflated)."""
         actual = self._require(name)
@@ -181,6 +197,7 @@ class OpcPackage:
             exc.path = self.path
             raise
         content = inflate(entry, path=self.path)
+        self._inflated.add(name)
         if keep:
             self._orig[name] = content
         return content
@@ -196,10 +213,7 @@ class OpcPackage:
             return None
         if entry.compress_type == zipfile.ZIP_STORED:
             return bytes(entry.raw[:PROLOG_BYTES])
-        try:
-            return zlib.decompressobj(-15).decompress(entry.raw, PROLOG_BYTES)
-        except zlib.error as exc:
-            raise CorruptPackageError(f"entry {name!r} cannot be inflated ({exc})", path=self.path) from None
+        return inflate_head(entry, PROLOG_BYTES, path=self.path)
 
     def _is_sheet_sized(self, name: str) -> bool:
         """A worksheet or the shared strings: parts as large as a sheet read allows."""
@@ -499,8 +513,11 @@ class OpcPackage:
         return buffer.getvalue()
 
     def write_to(self, out: io.BufferedIOBase | io.RawIOBase) -> None:
-        """Write the package zip to a binary file object."""
+        """Write the package zip to a binary file object (see :attr:`kept_as_read` and
+        :attr:`copied_checked`)."""
         entries = []
+        kept = set()
+        copied = []
         for name in self._order:
             original = self._entries.get(name)
             if name in self._dirty:
@@ -510,12 +527,17 @@ class OpcPackage:
             else:
                 assert original is not None
                 entries.append(original)
+                copied.append(original)
                 continue
             if original is not None and original.raw is not None and _same_content(original, content, self):
                 entries.append(original)
+                copied.append(original)
+                kept.add(name)
                 continue
             entries.append(deflate_entry(name, content, original))
         write_zip(entries, out)
+        self.kept_as_read = kept
+        self.copied_checked = {entry.name: entry for entry in copied if entry.name in self._inflated}
 
 
 def _same_content(entry: ZipEntry, content: bytes, package: OpcPackage) -> bool:

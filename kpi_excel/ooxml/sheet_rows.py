@@ -150,18 +150,27 @@ def new_rows(editor: WorksheetEditor, top_left: tuple[int, int], rows: Sequence[
     and then giving rows ``heights`` (as :func:`~.sheets.apply_settings` does) serialises to,
     without a tree (a sheet we own is written whole every refresh: the KPI history of 10,000
     indicators is 11 MB of XML, ~200 MB as a tree). None when there is nothing to write or a
-    text cannot be carried as it is: write through the tree."""
+    text cannot be carried as it is: write through the tree.
+
+    A cell is ``<c`` + its attributes + what :meth:`WorksheetEditor.new_cell_text` writes after
+    them, which depends on the value alone: worked out once per distinct text (a sheet's texts
+    repeat: periods, RAGs, frequencies), and each row's ``s`` attributes once per distinct
+    row of styles."""
     r0, c0 = top_left
     widest = max((len(row) for row in rows), default=0)
     if not (1 <= r0 and r0 + len(rows) - 1 <= 1_048_576 and 1 <= c0 and c0 + widest - 1 <= 16_384):
         return None  # the tree path says which cell is outside the sheet
     letters = [column_letter(col) for col in range(c0, c0 + widest)]
     looks: dict[tuple[int, int | None], str] = {}  # (column, style) -> the cell's s attribute
+    row_looks: dict[tuple[int, tuple[int | None, ...]], list[str]] = {}  # a row's s attributes
+    texts: dict[str, str] = {}  # a text -> its cell after the attributes
     chunks: list[bytes] = []
     first_rows: list[int] = []
     parts: list[str] = []
     written: list[int] = []
     plain = editor.plain_value
+    new_cell = editor.new_cell_text
+    no_styles: tuple[int | None, ...] = ()
     for i, row in enumerate(rows):
         if not row:
             continue  # no cells, no row
@@ -174,19 +183,35 @@ def new_rows(editor: WorksheetEditor, top_left: tuple[int, int], rows: Sequence[
         written.append(r)
         height = heights.get(r)
         parts.append(f'<row r="{r}">' if height is None else f'<row r="{r}" ht="{height:g}" customHeight="1">')
-        row_styles = styles[i] if styles is not None and i < len(styles) else ()
+        row_styles = tuple(styles[i]) if styles is not None and i < len(styles) else no_styles
+        key = (len(row), row_styles)
+        s_attrs = row_looks.get(key)
+        if s_attrs is None:
+            s_attrs = row_looks[key] = []
+            for j in range(len(row)):
+                style = row_styles[j] if j < len(row_styles) else None
+                s_attr = looks.get((j, style))
+                if s_attr is None:  # a new row's cell without a style of its own takes its column's
+                    look = style if style is not None else editor._inherited_style(None, c0 + j)
+                    s_attr = looks[(j, style)] = f' s="{look}"' if look else ""
+                s_attrs.append(s_attr)
         for j, value in enumerate(row):
-            style = row_styles[j] if j < len(row_styles) else None
-            s_attr = looks.get((j, style))
-            if s_attr is None:  # a new row's cell without a style of its own takes its column's
-                look = style if style is not None else editor._inherited_style(None, c0 + j)
-                s_attr = looks[(j, style)] = f' s="{look}"' if look else ""
             kind = type(value)
-            if not (kind is str or kind is float or value is None or kind is int):
+            if kind is str:
+                tail = texts.get(value)
+                if tail is None:
+                    cell = new_cell("", value)
+                    if cell is None:
+                        return None
+                    tail = texts[value] = cell[2:]
+                parts.append(f'<c r="{letters[j]}{r}"{s_attrs[j]}{tail}')
+                continue
+            if kind is float:
+                if value != value:
+                    value = None  # NaN: a blank, as prepare makes it
+            elif not (value is None or kind is int):
                 value = plain(value)
-            elif kind is float and value != value:
-                value = None  # NaN: a blank, as prepare makes it
-            cell = editor.new_cell_text(f' r="{letters[j]}{r}"{s_attr}', value)
+            cell = new_cell(f' r="{letters[j]}{r}"{s_attrs[j]}', value)
             if cell is None:
                 return None
             parts.append(cell)

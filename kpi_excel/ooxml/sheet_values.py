@@ -50,6 +50,7 @@ __all__ = [
     "MAX_SHARED_STRINGS_BYTES",
     "too_many_cells",
     "SheetValues",
+    "SheetRows",
     "Grid",
     "UNCALCULATED",
     "from_excel_serial",
@@ -292,13 +293,10 @@ class SheetValues:
             return Grid(1, out, out_formats)
         keys = np.frombuffer(self._keys, dtype=np.int64)
         rows, cols = keys >> _COL_BITS, keys & _COL_MASK  # cols 0-based
-        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        starts, row_of, last = self._check_spread(rows, cols, limit)
         ends = np.r_[starts[1:], n]
-        row_of, first, last = rows[starts], cols[starts], cols[ends - 1]
+        first = cols[starts]
         top = int(row_of[0])
-        slots = int(last.sum()) + len(starts) + int(row_of[-1] - top + 1) - len(starts)
-        if slots > limit:
-            self._too_spread(limit)
         whole = last - first + 1 == ends - starts  # rows without gaps: slices, the usual case
         look = self.number_formats.__getitem__  # holds every style id present
         styles = self._styles
@@ -340,6 +338,37 @@ class SheetValues:
                     out[(self._keys[k] >> _COL_BITS) - top][self._keys[k] & _COL_MASK] = \
                         from_excel_serial(value, date1904)  # type: ignore[index]
         return Grid(top, out, out_formats)
+
+    def block(self, *, date1904: bool = False, with_formats: bool = True, dates: bool = True,
+              max_grid: int | None = None) -> Grid:
+        """:meth:`grid`'s block (refused alike), its rows made only when asked for: a
+        :class:`SheetRows` of values and one of number formats. A reader that wants the block a
+        column at a time (a Data sheet's million rows) asks them for columns and no row is made."""
+        import numpy as np
+
+        limit = SheetLimits().max_grid if max_grid is None else max_grid
+        top = bottom = 1
+        if self._keys:
+            keys = np.frombuffer(self._keys, dtype=np.int64)
+            _, row_of, _ = self._check_spread(keys >> _COL_BITS, keys & _COL_MASK, limit)
+            top, bottom = int(row_of[0]), int(row_of[-1]) + 1
+        date_styles = self.date_styles if dates else frozenset()
+        values = SheetRows(self, top, bottom, date1904, date_styles, formats=False)
+        return Grid(top, values, SheetRows(self, top, bottom, date1904, date_styles, formats=True)
+                    if with_formats else None)
+
+    def _check_spread(self, rows: Any, cols: Any, limit: int) -> tuple[Any, Any, Any]:
+        """Where each row's cells start, its row number and its last (0-based) column; refused (naming
+        the sheet) when the block from the first row to the last, each row as wide as its last cell,
+        would be more than ``limit`` slots."""
+        import numpy as np
+
+        starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        row_of, last = rows[starts], cols[np.r_[starts[1:], len(rows)] - 1]
+        slots = int(last.sum()) + len(starts) + int(row_of[-1] - row_of[0] + 1) - len(starts)
+        if slots > limit:
+            self._too_spread(limit)
+        return starts, row_of, last
 
     def _too_spread(self, limit: int) -> None:
         corner = cell_ref(min(self.last_row, MAX_ROW), min(max(self.last_col, 1), MAX_COL))
@@ -412,6 +441,106 @@ class SheetValues:
             seen.add(name.lower())
             names.append(name)
         return pd.DataFrame({name: column[start + 1:] for name, column in zip(names, columns, strict=True)})
+
+
+class SheetRows(Sequence[Sequence[Any]]):
+    """Rows ``top`` to ``bottom - 1`` of a sheet as :meth:`SheetValues.grid` gives them (values, or
+    number formats with ``formats``), each made when asked for, and the block a column at a time
+    (:meth:`columns`) with no row made. Memory follows the cells present."""
+
+    __slots__ = ("_sheet", "_top", "_bottom", "_date1904", "_dates", "_formats")
+
+    def __init__(self, sheet: SheetValues, top: int, bottom: int, date1904: bool, dates: frozenset[int], *,
+                 formats: bool) -> None:
+        self._sheet, self._top, self._bottom = sheet, top, max(top, bottom)
+        self._date1904, self._dates, self._formats = date1904, dates, formats
+
+    def __len__(self) -> int:
+        return self._bottom - self._top
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[k] for k in range(start, stop, step)]
+            return SheetRows(self._sheet, self._top + start, self._top + max(start, stop), self._date1904,
+                             self._dates, formats=self._formats)
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("row out of the block")
+        row = self._top + index
+        keys = self._sheet._keys
+        lo = bisect_left(keys, row << _COL_BITS)
+        hi = bisect_left(keys, (row + 1) << _COL_BITS, lo)
+        if lo == hi:
+            return _EMPTY_ROW
+        line: list[Any] = [None] * ((keys[hi - 1] & _COL_MASK) + 1)
+        for k in range(lo, hi):
+            line[keys[k] & _COL_MASK] = self._cell(k)
+        return line
+
+    def _cell(self, k: int) -> Any:
+        sheet = self._sheet
+        style = sheet._styles[k]
+        if self._formats:
+            return sheet.number_formats[style]
+        value = sheet._values[k]
+        if style in self._dates and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return from_excel_serial(value, self._date1904)
+        return value
+
+    def columns(self, indices: Iterable[int]) -> tuple[list[int], list[list[Any]]]:
+        """The positions of the rows that have a cell (a blank styled one counts: the rows that are
+        not ``()``) and, for each of ``indices``, ``[row[i] if i < len(row) else None]`` over those
+        rows: the block a column at a time, no row made."""
+        import numpy as np
+
+        sheet = self._sheet
+        keys = np.frombuffer(sheet._keys, dtype=np.int64)
+        lo, hi = np.searchsorted(keys, [self._top << _COL_BITS, self._bottom << _COL_BITS]).tolist()
+        block = keys[lo:hi]
+        rows, cols = block >> _COL_BITS, block & _COL_MASK
+        new_row = np.r_[True, rows[1:] != rows[:-1]] if hi > lo else np.zeros(0, dtype=bool)
+        present = rows[new_row] - self._top
+        styles = np.frombuffer(sheet._styles, dtype=f"i{sheet._styles.itemsize}")[lo:hi]
+        out = []
+        place = None
+        for index in indices:
+            found = np.flatnonzero(cols == index)
+            if not len(found):  # a column with no cell (one only the header row names)
+                out.append([None] * len(present))
+                continue
+            cells = self._cells_at(found + lo, styles[found])
+            if len(cells) < len(present):  # rows without the cell: each cell put in its row's place
+                if place is None:
+                    place = np.cumsum(new_row) - 1  # each cell's row among the rows present
+                column: list[Any] = [None] * len(present)
+                for n, cell in zip(place[found].tolist(), cells):
+                    column[n] = cell
+                cells = column
+            out.append(cells)
+        return present.tolist(), out
+
+    def _cells_at(self, found: Any, styles: Any) -> list[Any]:
+        """The cells at ``found`` (with their ``styles``), in order."""
+        import numpy as np
+
+        sheet = self._sheet
+        if self._formats:
+            known = np.array(sorted(sheet.number_formats), dtype=np.int64)  # every style id present
+            shown = np.array([sheet.number_formats[s] for s in known.tolist()], dtype=object)
+            cells = shown[np.searchsorted(known, styles)].tolist()
+        else:
+            steps = np.diff(found)
+            if len(found) > 1 and (steps == steps[0]).all():  # evenly spaced (every row alike): a slice
+                cells = sheet._values[int(found[0]):int(found[-1]) + 1:int(steps[0])]
+            else:
+                cells = [sheet._values[k] for k in found.tolist()]
+            if self._dates:
+                for n in np.flatnonzero(np.isin(styles, list(self._dates))).tolist():
+                    cells[n] = self._cell(int(found[n]))
+        return cells
 
 
 # ---- shared strings --------------------------------------------------------------------------
@@ -742,15 +871,18 @@ def _is_at(a: Any, pos: Any, text: bytes) -> Any:
 
 
 def _digits_at(a: Any, pos: Any, most: int) -> tuple[Any, Any]:
-    """The number written by the ASCII digits at each position (at most ``most``) and how many there are."""
+    """The number written by the ASCII digits at each position and how many there are: 0 where there
+    are none, or more than ``most`` (a run too long to be what is asked for: never its first digits).
+    Positions past the end raise IndexError (the chunk ends in padding), which callers catch."""
     import numpy as np
 
-    chars = _bytes_at(a, pos, most + 1).astype(np.int64)
-    run = np.cumprod((chars >= 48) & (chars <= 57), axis=1).astype(bool)
-    value = np.zeros(len(pos), dtype=np.int64)
-    for k in range(most):
-        value = np.where(run[:, k], value * 10 + chars[:, k] - 48, value)
-    return value, run.sum(axis=1)
+    digit = a[pos[:, None] + np.arange(most + 1)] - np.uint8(48)  # wraps: a digit is 0..9, nothing else
+    is_digit = digit < 10
+    first_not = np.argmin(is_digit, axis=1)  # the first that is not a digit (0 if all are)
+    count = np.where(is_digit[np.arange(len(pos)), first_not], 0, first_not)  # all most + 1 digits: too many
+    kept = np.where(np.arange(most) < count[:, None], digit[:, :most], 0).astype(np.int64)
+    value = kept @ (10 ** np.arange(most - 1, -1, -1, dtype=np.int64))  # as if every number had most digits
+    return value // 10 ** (most - count), count
 
 
 def _plain_cells(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bool, out: _Collector) -> int | None:

@@ -13,7 +13,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from operator import itemgetter
 from typing import Any
@@ -76,11 +76,17 @@ from kpi_excel.ooxml.xmlutil import (
     insert_in_order,
     int_attr,
     main,
+    parse_xml,
     qn,
 )
-from kpi_excel.ooxml.zipio import ZipLimits, check_entry, inflate, read_zip
+from kpi_excel.ooxml.zipio import ZipEntry, ZipLimits, check_entry, inflate, read_zip
 
 __all__ = ["XlsxPackage", "TableSpec", "ManagedChange", "verify_package"]
+
+# How much of a sheet's start is inflated to find its sheetPr (see _code_name), and the root's
+# start tag in it (a name right after "<": not the declaration or a comment).
+_SHEET_HEAD = 1 << 16
+_ROOT_START = re.compile(rb"<([A-Za-z_][A-Za-z0-9_.:-]*)")
 
 # Writes of this many cells to a sheet not parsed yet go to its rows held apart (see _rows_apart).
 ROWS_APART_FROM = 10_000
@@ -104,6 +110,17 @@ class ManagedChange:
     removed: int
     added: int
     skipped: tuple[str, ...] = ()
+
+
+@dataclass
+class _ChartReads:
+    """What charts added over unchanged cells read, kept for the next: each sheet's values
+    (``values``, sheet name -> read), where each written sheet's rows are read (``rows``,
+    see :meth:`XlsxPackage._written_rows`) and each range's values (``ranges``)."""
+
+    values: dict[str, SheetValues]
+    rows: dict[str, Callable[[int, int], WorksheetEditor] | None] = field(default_factory=dict)
+    ranges: dict[tuple[str, CellRange], list[Any]] = field(default_factory=dict)
 
 
 class XlsxPackage:
@@ -687,6 +704,16 @@ class XlsxPackage:
             pr = self._opc.frame(part).find(main("sheetPr"))
             return None if pr is None else pr.get("codeName")
         try:
+            # sheetPr is, by the schema, the root's first child: found in the start of the part
+            # before its rows, without inflating the rows (the KPI history's 11 MB).
+            head = self._opc.head(part, _SHEET_HEAD)
+            cut = head.find(b"<sheetData")
+            root_tag = _ROOT_START.search(head, 0, max(cut, 0))
+            if root_tag is not None:
+                with contextlib.suppress(PackageError):  # not plain: read it all, as below
+                    pr = parse_xml(head[:cut] + b"</" + root_tag.group(1) + b">", part).find(main("sheetPr"))
+                    if pr is not None:
+                        return pr.get("codeName")
             return child_attribute(self._opc.read(part, keep=False), part, main("sheetPr"), "codeName",
                                    skip=b"sheetData")
         except PackageError as exc:
@@ -850,9 +877,8 @@ class XlsxPackage:
             )
         else:
             book.remove_defined_names(self._opc, self._wb, "_xlnm.Print_Titles", info.index)
-        shared: dict[str, SheetValues] = {}  # read each sheet once for all the charts' caches
-        for spec in charts:
-            self.add_chart(info.name, spec, cache=shared)
+        if charts:
+            self.add_charts(info.name, charts)  # each sheet read once for all the charts' caches
         self._opc.mark_dirty(info.part)
         return self.sheet(info.name)
 
@@ -898,7 +924,16 @@ class XlsxPackage:
         its description and title for screen readers. ``cache`` (sheet name →
         values) lets many charts over unchanged cells share one read of a sheet.
         """
+        return self._add_chart(self._worksheet(sheet), spec, _ChartReads({} if cache is None else cache))
+
+    def add_charts(self, sheet: str, specs: Iterable[ChartSpec]) -> list[str]:
+        """:meth:`add_chart` for each of ``specs`` in turn, over cells none of them changes: the
+        sheet, each sheet a chart reads and each range are found and read once for all of them."""
         info = self._worksheet(sheet)
+        reads = _ChartReads({})
+        return [self._add_chart(info, spec, reads) for spec in specs]
+
+    def _add_chart(self, info: SheetInfo, spec: ChartSpec, reads: _ChartReads) -> str:
         assert info.part is not None
         root = self._sheet_frame(info)
         drawing_el = root.find(main("drawing"))
@@ -915,11 +950,14 @@ class XlsxPackage:
                 drawing_el = insert_in_order(root, etree.Element(main("drawing")), WORKSHEET_ORDER)
             drawing_el.set(qn("r", "id"), rel_id)
             self._opc.mark_dirty(info.part)
-        cache = {} if cache is None else cache
+        cache = reads.values
 
-        def lookup(sheet_name: str, rng: CellRange) -> list[Any]:
+        def read(sheet_name: str, rng: CellRange) -> list[Any]:
             if sheet_name not in cache:
-                written = self._written_rows(sheet_name)
+                if sheet_name in reads.rows:
+                    written = reads.rows[sheet_name]
+                else:
+                    written = reads.rows[sheet_name] = self._written_rows(sheet_name)
                 if written is not None:  # a sheet of ours just written: its few cells from its rows
                     sst = self._shared_strings()
                     editor = written(rng.min_row, rng.max_row)
@@ -930,6 +968,13 @@ class XlsxPackage:
             values = cache[sheet_name]
             return [values.value(r, c) for r in range(rng.min_row, rng.max_row + 1)
                     for c in range(rng.min_col, rng.max_col + 1)]
+
+        def lookup(sheet_name: str, rng: CellRange) -> list[Any]:
+            key = (sheet_name, rng)  # a chart's categories are read for each of its series
+            found = reads.ranges.get(key)
+            if found is None:
+                found = reads.ranges[key] = read(sheet_name, rng)
+            return found
 
         chart_part = self._opc.next_free("xl/charts/chart{}.xml")
         self._opc.write_xml(chart_part, build_chart_xml(spec, info.name, lookup), CT.CHART)
@@ -1011,7 +1056,13 @@ class XlsxPackage:
         expected = self._opc.names()
         changed = [n for n in self._opc.changed_parts() if is_xml_content(n) and self._opc.has(n)]
         same_file = self.path is not None and real_target(target) == real_target(self.path)
-        written = atomic_write(target, self._opc.write_to, lambda tmp: verify_package(tmp, expected, changed),
+        # An edited part that came out as the file had it is copied as it was, as an untouched
+        # part is: its entry is checked, its XML is not parsed again. An entry copied from the file
+        # whose part was inflated (and its CRC checked) here is checked against the file's bytes.
+        written = atomic_write(target, self._opc.write_to,
+                               lambda tmp: verify_package(tmp, expected,
+                                                          [n for n in changed if n not in self._opc.kept_as_read],
+                                                          copied=self._opc.copied_checked),
                                expect=self._identity if same_file else None, follow_link=same_file)
         self._opc.path = target
         with contextlib.suppress(OSError):
@@ -1037,22 +1088,27 @@ def _mb(size: int) -> str:
     return f"{size / 2**20:,.0f} MB"
 
 
-def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterable[str]) -> None:
+def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterable[str], *,
+                   copied: Mapping[str, ZipEntry] | None = None) -> None:
     """Re-read a written package: zip test, every expected part present, edited XML parses.
 
     Every entry is inflated through the same guarded reader used on open
     (sizes and CRCs checked), the central directory is also read by the
-    standard library's ``zipfile`` as an independent second reader.
+    standard library's ``zipfile`` as an independent second reader. ``copied``: entries
+    copied from a file whose content was inflated and its CRC checked (see
+    :attr:`OpcPackage.copied_checked`): one written as the same bytes with the same sizes and
+    CRC inflates as it did, so it is compared rather than inflated again.
     """
     data = path.read_bytes()
     entries = read_zip(data, limits=ZipLimits(), path=path)
     to_parse = set(xml_parts)
+    copied = copied or {}
     names = []
     for entry in entries:  # one edited part inflated at a time; the rest checked a block at a time
         names.append(entry.name)
         if entry.name in to_parse:
             check_xml(inflate(entry, path=path), entry.name)
-        else:
+        elif not _same_entry(entry, copied.get(entry.name)):
             check_entry(entry, path=path)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -1067,3 +1123,11 @@ def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterabl
     unparsed = to_parse - set(names)
     if unparsed:
         raise PackageVerificationError(f"parts missing from the written file: {sorted(unparsed)}", path=path)
+
+
+def _same_entry(entry: ZipEntry, known: ZipEntry | None) -> bool:
+    """Whether ``entry`` is ``known``: the same method, sizes, CRC and compressed bytes."""
+    return known is not None and known.raw is not None and entry.raw is not None \
+        and (entry.compress_type, entry.crc, entry.file_size, entry.compress_size) \
+        == (known.compress_type, known.crc, known.file_size, known.compress_size) \
+        and entry.raw == known.raw

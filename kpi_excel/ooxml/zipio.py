@@ -22,7 +22,7 @@ from pathlib import Path
 
 from kpi_excel.ooxml.errors import CorruptPackageError, UnsafePackageError
 
-__all__ = ["ZipLimits", "ZipEntry", "read_zip", "write_zip", "inflate", "check_entry"]
+__all__ = ["ZipLimits", "ZipEntry", "read_zip", "write_zip", "inflate", "inflate_head", "check_entry"]
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
@@ -182,6 +182,17 @@ def inflate(entry: ZipEntry, *, path: str | Path | None = None) -> bytes:
     if zlib.crc32(out) != entry.crc:
         raise CorruptPackageError(f"entry {entry.name!r} fails its CRC check", path=path)
     return out
+
+
+def inflate_head(entry: ZipEntry, size: int, *, path: str | Path | None = None) -> bytes:
+    """The first ``size`` bytes (or fewer) of a deflated entry, never past its declared size;
+    no CRC check (that needs the whole entry: see :func:`inflate`)."""
+    assert entry.raw is not None
+    inflater = zlib.decompressobj(-15)
+    try:
+        return inflater.decompress(entry.raw, max(min(size, entry.file_size), 1))[:size]
+    except zlib.error as exc:
+        raise CorruptPackageError(f"entry {entry.name!r} cannot be inflated ({exc})", path=path) from None
 
 
 _BLOCK = 1 << 20

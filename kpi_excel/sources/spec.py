@@ -41,10 +41,8 @@ from kpi_excel.core.areas import AreaDirectory
 from kpi_excel.core.observations import Observations, combine_observations
 from kpi_excel.errors import InputError, NoSuchSheetError
 from kpi_excel.extras import require
-from kpi_excel.sources.sql import PASSWORD_ENV
 
-__all__ = ["SourceSpec", "SourceReader", "READERS", "parse_spec", "read_source", "read_sources", "is_lait_source",
-           "PASSWORD_ENV"]
+__all__ = ["SourceSpec", "SourceReader", "READERS", "parse_spec", "read_source", "read_sources", "is_lait_source"]
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -119,6 +117,8 @@ def _with_password(url: str) -> str:
         from urllib.parse import quote
 
         return quote(os.environ[name], safe="")
+
+    from kpi_excel.sources.sql import PASSWORD_ENV  # here: a file source need not compile sql's query checks
 
     url = _ENV.sub(env, url)
     password = os.environ.get(PASSWORD_ENV)

@@ -173,15 +173,25 @@ def _column(rows: Sequence[Sequence[object]], i: int) -> list[object]:
 
 def _long(body, looks, body_first, columns, source, cell_ref, directory, wanted=None) -> Observations:
     """One record per non-empty row, read a column at a time."""
-    present = list(compress(range(len(body)), body))  # readers give sparse sheets' gaps as ``()``
-    if len(present) != len(body):
-        body = [body[offset] for offset in present]
-        looks = [looks[offset] for offset in present] if looks is not None else None
-        rows = [body_first + offset for offset in present]
+    if hasattr(body, "columns"):
+        # Rows a reader makes only when asked (kpi_excel.ooxml.sheet_values.SheetRows): the columns
+        # straight from its cells, as the lines below read them from rows.
+        present, found = body.columns(columns.values())
+        rows = list(range(body_first, body_first + len(body))) if len(present) == len(body) else \
+            [body_first + offset for offset in present]
+        cells = dict(zip(columns, found))
+        value_formats = None if looks is None else looks.columns([columns["value"]])[1][0] \
+            if hasattr(looks, "columns") else _column([looks[offset] for offset in present], columns["value"])
     else:
-        rows = list(range(body_first, body_first + len(body)))
-    cells = {name: _column(body, i) for name, i in columns.items()}
-    value_formats = _column(looks, columns["value"]) if looks is not None else None
+        present = list(compress(range(len(body)), body))  # readers give sparse sheets' gaps as ``()``
+        if len(present) != len(body):
+            body = [body[offset] for offset in present]
+            looks = [looks[offset] for offset in present] if looks is not None else None
+            rows = [body_first + offset for offset in present]
+        else:
+            rows = list(range(body_first, body_first + len(body)))
+        cells = {name: _column(body, i) for name, i in columns.items()}
+        value_formats = _column(looks, columns["value"]) if looks is not None else None
     return observations_from_columns(cells, rows, source=source, value_formats=value_formats, directory=directory,
                                      wanted=wanted, where=lambda i, field: cell_ref(rows[i], columns.get(field, columns["code"])))
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 from kpi_excel.errors import NoSuchSheetError, UnreadableFileError
 from kpi_excel.ooxml.errors import PackageError
 
-__all__ = ["Cell", "SheetRows", "read_sheet", "read_sheets", "read_sheet_values", "sheet_table"]
+__all__ = ["Cell", "SheetRows", "read_sheet", "read_sheets", "read_sheet_values", "sheet_values", "sheet_table"]
 
 
 class Cell(NamedTuple):
@@ -121,10 +121,20 @@ def _pick(names: list[str], sheet: str | None, prefer: tuple[str, ...], path: Pa
 def read_sheet_values(path: Path, sheet: str | None = None, *, prefer: tuple[str, ...] = ()) -> SheetRows:
     """Cell values only (numbers, text, booleans; no dates or formats), rows
     from sheet row 1. Same sheet choice and errors as :func:`read_sheet`."""
-    path = Path(path)
+    name, rows = _values(Path(path), sheet, prefer)
+    return SheetRows(name, [[Cell(v, None) for v in row] if row else () for row in rows], 1)
+
+
+def sheet_values(path: Path, sheet: str | None = None, *, prefer: tuple[str, ...] = ()) -> list[list[object]]:
+    """:func:`read_sheet_values`' values alone, a list a row (an empty row: ``[]``), rows from
+    sheet row 1: for readers that want no number format (a neighbour list's 8,000 cells)."""
+    return _values(Path(path), sheet, prefer)[1]
+
+
+def _values(path: Path, sheet: str | None, prefer: tuple[str, ...]) -> tuple[str, list[list[object]]]:
     name, grid = _grid(path, sheet, prefer, formats=False, dates=False)
-    body = [[Cell(_plain(v), None) for v in values] if values else () for values in grid.values]
-    return SheetRows(name, [() for _ in range(grid.top - 1)] + body, 1)
+    return name, [[] for _ in range(grid.top - 1)] + [list(map(_plain, values)) if values else []
+                                                      for values in grid.values]
 
 
 def _plain(value: object) -> object:
@@ -142,7 +152,7 @@ def sheet_table(path: Path, sheet: str | None = None) -> "pd.DataFrame":
     last cell, so they differ)."""
     import pandas as pd
 
-    rows = [[c.value for c in row] for row in read_sheet_values(path, sheet).rows]
+    rows = sheet_values(path, sheet)
     if not rows:
         return pd.DataFrame()
     header = [str(c) for c in rows[0]]

@@ -64,14 +64,17 @@ class WrittenReport:
 
 
 @officer_errors()
-def sheet_cells(values: SheetValues, date1904: bool = False, with_formats: bool = True) -> SheetCells:
+def sheet_cells(values: SheetValues, date1904: bool = False, with_formats: bool = True,
+                by_column: bool = False) -> SheetCells:
     """A sheet as the core reads it: rows from the first with a cell, columns from A.
 
     Dates come back as datetimes (the package keeps Excel's serial numbers).
     Rows are only as long as their last cell, and empty rows cost nothing, so
-    memory follows the cells present (see :meth:`SheetValues.grid`).
+    memory follows the cells present (see :meth:`SheetValues.grid`). With
+    ``by_column`` (a sheet read a column at a time: the Data sheet), rows are
+    made only when asked for (see :meth:`SheetValues.block`).
     """
-    grid = values.grid(date1904=date1904, with_formats=with_formats)
+    grid = (values.block if by_column else values.grid)(date1904=date1904, with_formats=with_formats)
     return SheetCells(values.sheet, grid.values, grid.formats, top=grid.top)
 
 
@@ -95,10 +98,10 @@ def _find(pkg: XlsxPackage, wanted: str) -> str | None:
 
 
 def _cells(pkg: XlsxPackage, name: str, *, with_formats: bool = True,
-           limits: SheetLimits | None = None, keep: bool = False) -> SheetCells:
+           limits: SheetLimits | None = None, keep: bool = False, by_column: bool = False) -> SheetCells:
     try:
         values = pkg.read_sheet(name, limits=limits, keep=keep)
-        return sheet_cells(values, pkg.date1904, with_formats=with_formats)
+        return sheet_cells(values, pkg.date1904, with_formats=with_formats, by_column=by_column)
     except PackageError as exc:
         if exc.path is None:
             exc.path = pkg.path
@@ -127,7 +130,7 @@ def read_inputs(pkg: XlsxPackage, directory: Path | None = None) -> RefreshInput
         kpis = SheetCells(kpis.name, kpis.values, kpis.formats, kpis.top, _table_at(pkg, kpis))
     data_name = _find(pkg, DATA_SHEET)
     settings_name = _find(pkg, SETTINGS_SHEET)
-    data = _cells(pkg, data_name) if data_name else None
+    data = _cells(pkg, data_name, by_column=True) if data_name else None  # read a column at a time
     settings = _cells(pkg, settings_name, with_formats=False) if settings_name else None
     content = WorkbookContent(tuple(pkg.sheet_names()), kpis, settings)
     return RefreshInputs(content, data, directory, previous_refresh=last_refresh(pkg))
@@ -443,9 +446,12 @@ def _rules(rules: Sequence[FormatRule], headers: dict[str, int], first: int, las
     return out
 
 
+_UNSET = object()  # a look not worked out yet (None is a look: the cell's own)
+
+
 def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: str | None = None) -> None:
     """Write a sheet we own whole: titles, header, rows, table, rules, charts, print setup."""
-    rows: list[list[object]] = []
+    rows: list[Sequence[object]] = []  # a row of plain values goes as it is (a tuple)
     looks: list[list[int | None]] = []
     for line in spec.title:
         rows.append([line.value])
@@ -459,25 +465,34 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
     looks.append([header_style] * len(spec.columns))
     formats = [c.number_format for c in spec.columns]
     wraps = [c.wrap for c in spec.columns]
-    # A plain value's look is its column's: worked out once per column, not per cell (when first
-    # asked for, so new styles are made in the order they always were).
+    # A value's look is its column's, or its Cell's in its column: worked out once per (column,
+    # number format, named look), not per cell (when first asked for, so new styles are made in
+    # the order they always were). A row of plain values is written as it is.
     plain: dict[int, int | None] = {}
+    cell_looks: dict[tuple[int, str | None, str | None], int | None] = {}
+    n_formats = len(formats)
     for body in spec.rows:
-        row, look = [], []
+        look = []
+        has_cell = False
         for i, item in enumerate(body):
-            if not isinstance(item, Cell) and i < len(formats):
-                if i not in plain:
-                    plain[i] = styles.named("wrap" if wraps[i] else None, formats[i])
-                row.append(item)
-                look.append(plain[i])
+            if not isinstance(item, Cell):
+                if i < n_formats:
+                    style = plain.get(i, _UNSET)
+                    if style is _UNSET:
+                        style = plain[i] = styles.named("wrap" if wraps[i] else None, formats[i])
+                else:
+                    style = styles.named(None, None)
+                look.append(style)
                 continue
-            value, number_format, name = (item.value, item.number_format, item.style) if isinstance(item, Cell) \
-                else (item, None, None)
-            number_format = number_format or (formats[i] if i < len(formats) else None)
-            wrap = wraps[i] if i < len(wraps) else False
-            row.append(value)
-            look.append(styles.named(name or ("wrap" if wrap else None), number_format))
-        rows.append(row)
+            has_cell = True
+            key = (i, item.number_format, item.style)
+            style = cell_looks.get(key, _UNSET)
+            if style is _UNSET:
+                number_format = item.number_format or (formats[i] if i < n_formats else None)
+                wrap = wraps[i] if i < len(wraps) else False
+                style = cell_looks[key] = styles.named(item.style or ("wrap" if wrap else None), number_format)
+            look.append(style)
+        rows.append([item.value if isinstance(item, Cell) else item for item in body] if has_cell else body)
         looks.append(look)
     header_row = spec.header_row
     settings = SheetSettings(
@@ -499,9 +514,8 @@ def write_sheet(pkg: XlsxPackage, spec: SheetSpec, styles: _Styles, *, after: st
                           autofilter=False, print_titles=True, charts=[], header_row=header_row)
     for block in spec.blocks:
         _write_block(pkg, spec.name, block, styles)
-    shared: dict[str, SheetValues] = {}  # one read of the sheet for every chart's cached values
-    for chart in charts:  # after the blocks, so the charts' caches hold their data
-        pkg.add_chart(spec.name, chart, cache=shared)
+    if charts:  # after the blocks, so the charts' caches hold their data (one read for all of them)
+        pkg.add_charts(spec.name, charts)
     if spec.print_through:
         through = next(i for i, c in enumerate(spec.columns) if c.header == spec.print_through) + 1
         last = spec.print_last_row or max(spec.last_row, header_row + RULE_ROWS)
@@ -574,23 +588,38 @@ def wrapped_lines(text: object, width: float) -> int:
 
 
 def _row_heights(spec: SheetSpec, header_row: int) -> dict[int, float]:
-    """Heights for rows whose wrapped text needs more than one line."""
+    """Heights for rows whose wrapped text needs more than one line.
+
+    Worked out a column at a time, each distinct text of a column once (a column's texts
+    repeat: frequencies, periods, RAG reasons)."""
     heights = {}
-    wrapped = [(i, c.width) for i, c in enumerate(spec.columns) if c.wrap]
     header_lines = max((wrapped_lines(c.header, c.width) for c in spec.columns), default=1)
     if header_lines > 1:
         heights[header_row] = LINE_HEIGHT * min(header_lines, 4)
-    for offset, row in enumerate(spec.rows):
-        lines = 1
-        for i, width in wrapped:
-            if i < len(row):
-                item = row[i]
-                text = item.value if isinstance(item, Cell) else item
-                if type(text) is str and len(text) <= width and "\n" not in text:
+    lines = [1] * len(spec.rows)
+    for i, column in enumerate(spec.columns):
+        if not column.wrap:
+            continue
+        width = column.width
+        known: dict[str, int] = {}
+        for offset, row in enumerate(spec.rows):
+            if i >= len(row):
+                continue
+            item = row[i]
+            text = item.value if isinstance(item, Cell) else item
+            if type(text) is str:
+                if len(text) <= width and "\n" not in text:
                     continue  # one line (a line holds more characters than the width): most cells
-                lines = max(lines, wrapped_lines(text, width))
-        if lines > 1:
-            heights[header_row + 1 + offset] = LINE_HEIGHT * min(lines, 8)
+                count = known.get(text)
+                if count is None:
+                    count = known[text] = wrapped_lines(text, width)
+            else:
+                count = wrapped_lines(text, width)
+            if count > lines[offset]:
+                lines[offset] = count
+    for offset, count in enumerate(lines):
+        if count > 1:
+            heights[header_row + 1 + offset] = LINE_HEIGHT * min(count, 8)
     return heights
 
 

@@ -125,9 +125,16 @@ def _date_format(value: Any) -> str | None:
     return "yyyy-mm-dd" if isinstance(raw, (dt.date, dt.datetime)) else None
 
 
-def _with_date_formats(cells: list[Cell]) -> list[Cell]:
-    return [c if c.number_format or c.value.__class__ in _NOT_DATES or _date_format(c) is None
-            else Cell(c.value, _date_format(c), c.style) for c in cells]
+def _cell_formats(cells: Sequence[Cell]) -> list[str | None]:
+    """Each cell's number format: its own, else a date's (:func:`_date_format`)."""
+    out: list[str | None] = []
+    append = out.append
+    for cell in cells:
+        fmt = cell.number_format
+        if not fmt and cell.value.__class__ not in _NOT_DATES:
+            fmt = _date_format(cell) or fmt
+        append(fmt)
+    return out
 
 
 def _column_points(characters: float) -> float:
@@ -166,11 +173,10 @@ def _kpis(book: "xw.Book", update: KpiUpdate, block: SheetCells | None) -> dict[
         column = column_of(positions, write.header)
         if column is None:
             continue
-        for first_row, found in runs(update.body_rows, write.cells):
-            cells = _with_date_formats(found)
+        for first_row, cells in runs(update.body_rows, write.cells):
             where = address(first_row, column, first_row + len(cells) - 1, column)
             part["blocks"].append({"address": where, "values": [[value] for value in _json_cells(cells)]})
-            _add_format(part, where, [c.number_format for c in cells])
+            _add_format(part, where, _cell_formats(cells))
     if update.body_rows and update.rules:
         first, last = min(update.body_rows), max(update.body_rows)
         for header in dict.fromkeys(rule.header for rule in update.rules):
@@ -231,18 +237,22 @@ def _sheet(spec: SheetSpec) -> dict[str, Any]:
 def _body(part: dict[str, Any], first: int, columns: Sequence[Any], rows: Sequence[Sequence[Any]], *,
           per_cell_formats: bool) -> None:
     width = len(columns)
-    padded = [list(row) + [None] * (width - len(row)) for row in rows]
-    part["blocks"].append({"address": address(first, 1, first + len(rows) - 1, width),
-                           "values": [_json_cells(row) for row in padded]})
-    for column, (spec_col, cells) in enumerate(zip(columns, zip(*padded)), start=1):  # a column at a time
-        if not per_cell_formats:
+    last = first + len(rows) - 1
+    # A short row is padded with empty cells ("" as JSON, no format of their own).
+    part["blocks"].append({"address": address(first, 1, last, width),
+                           "values": [_json_cells(row) + [""] * (width - len(row)) for row in rows]})
+    if not per_cell_formats:
+        for column, spec_col in enumerate(columns, start=1):
             if spec_col.number_format:
-                part["formats"].append({"address": address(first, column, first + len(rows) - 1, column),
+                part["formats"].append({"address": address(first, column, last, column),
                                         "format": spec_col.number_format, "rows": len(rows), "columns": 1})
-            continue
-        _add_format(part, address(first, column, first + len(rows) - 1, column),
+        return
+    padded = [list(row) + [None] * (width - len(row)) for row in rows]
+    for column, (spec_col, cells) in enumerate(zip(columns, zip(*padded)), start=1):  # a column at a time
+        default = spec_col.number_format
+        _add_format(part, address(first, column, last, column),
                     [c.number_format if isinstance(c, Cell) and c.number_format else
-                     spec_col.number_format or _date_format(c) for c in cells])
+                     default or (None if c.__class__ in _NOT_DATES else _date_format(c)) for c in cells])
 
 
 def _add_format(part: dict[str, Any], where: str, formats: Sequence[str | None]) -> None:

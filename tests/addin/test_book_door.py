@@ -19,6 +19,7 @@ from tests.addin.payload import book_payload
 from kpi_excel.ooxml.a1 import column_letter
 from kpi_excel.core.plan import Cell, ColumnWrite, KpiUpdate, LogEntry, Plan
 from kpi_excel.errors import InputError
+import kpi_excel.addin.book_door as refresh_book_module
 from kpi_excel.addin.book_door import check_book, refresh_book
 from kpi_excel.workbook.book_reader import data_frame, read_book, settings_pairs
 from kpi_excel.workbook.book_writer import apply_plan, excel_text
@@ -176,6 +177,35 @@ def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
     assert any(a["func"] == "setValues" for a in actions)
     alert = next(a for a in actions if a["func"] == "alert")
     assert alert["args"][1] == "KPI Report" and alert["args"][0].startswith("Rated 30 indicators")
+
+
+def test_desktop_button_pauses_full_collector_passes_and_puts_them_back(example_xlsx: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Refresh button runs in RunPython's own process, as the refresh command does: no full
+    cycle-collector passes while it refreshes, and the thresholds as they were afterwards."""
+    import gc
+
+    from kpi_excel.addin.desktop import refresh_button as main
+
+    seen: list[tuple[int, ...]] = []
+    real = refresh_book_module.refresh_book
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(refresh_book_module, "refresh_book", recording)
+    before = gc.get_threshold()
+    book = remote_book(example_xlsx)
+    book.set_mock_caller()
+    try:
+        main()
+    finally:
+        del xw.Book._mock_caller  # type: ignore[attr-defined]
+    assert seen and seen[0][2] >= 1_000_000  # paused while the book was refreshed
+    assert gc.get_threshold() == before
+    alert = next(a for a in book.json()["actions"] if a["func"] == "alert")
+    assert alert["args"][0].startswith("Rated 30 indicators")
 
 
 def test_after_a_web_refresh_only_computed_cells_differ(tmp_path: Path) -> None:

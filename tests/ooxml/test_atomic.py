@@ -113,6 +113,59 @@ def test_the_real_verifier_reads_every_edited_part(tmp_path: Path, officer_workb
         xlsx_package.verify_package(written, [part], [part])
 
 
+def test_an_edited_part_saved_as_the_file_had_it_is_copied_and_not_parsed_again(
+        copy_of, officer_workbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = copy_of(officer_workbook)
+    pkg = XlsxPackage.open(path)
+    same, edited = (pkg.sheet(name).part for name in pkg.sheet_names()[:2])
+    pkg.opc.xml(same)
+    pkg.opc.mark_dirty(same)  # edited, but back as it was
+    pkg.set_cells(pkg.sheet_names()[1], {(1, 1): "changed"})
+    parsed: list[str] = []
+    real = xlsx_package.check_xml
+    monkeypatch.setattr(xlsx_package, "check_xml", lambda data, part="": (parsed.append(part), real(data, part)))
+    pkg.save()
+    assert same in pkg.opc.kept_as_read and edited not in pkg.opc.kept_as_read
+    assert edited in parsed and same not in parsed
+    assert zip_parts(path)[same] == zip_parts(officer_workbook)[same]
+
+
+def test_an_entry_copied_from_the_file_is_compared_not_inflated_when_its_part_was_read(
+        copy_of, officer_workbook: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = copy_of(officer_workbook)
+    pkg = XlsxPackage.open(path)
+    names = pkg.sheet_names()
+    read, edited = (pkg.sheet(name).part for name in names[:2])
+    unread = next(n for n in pkg.opc.names() if n.startswith("xl/theme/"))
+    pkg.read_sheet(names[0])  # inflated, its CRC checked
+    pkg.set_cells(names[1], {(1, 1): "changed"})
+    checked: list[str] = []
+    real = xlsx_package.check_entry
+    monkeypatch.setattr(xlsx_package, "check_entry", lambda entry, path=None: (checked.append(entry.name),
+                                                                               real(entry, path=path)))
+    pkg.save()
+    assert read in pkg.opc.copied_checked and edited not in pkg.opc.copied_checked
+    assert unread not in pkg.opc.copied_checked and unread in checked  # never inflated: inflated now
+    assert read not in checked
+    assert zip_parts(path)[read] == zip_parts(officer_workbook)[read]
+
+
+def test_a_copied_entry_written_otherwise_than_read_is_inflated_and_caught(tmp_path: Path,
+                                                                          officer_workbook: Path) -> None:
+    pkg = XlsxPackage.open(officer_workbook)
+    first = pkg.opc._entries["[Content_Types].xml"]  # the first entry in the file
+    pkg.opc.read("[Content_Types].xml")
+    bad = tmp_path / "bad.xlsx"
+    data = bytearray(officer_workbook.read_bytes())
+    data[200:260] = b"\0" * 60  # damage the first entry's compressed stream
+    bad.write_bytes(bytes(data))
+    with pytest.raises(OoxmlError):
+        xlsx_package.verify_package(bad, ["[Content_Types].xml"], [], copied={first.name: first})
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(officer_workbook.read_bytes())
+    xlsx_package.verify_package(good, ["[Content_Types].xml"], [], copied={first.name: first})
+
+
 def test_save_keeps_the_file_mode_and_can_save_elsewhere(copy_of, officer_workbook: Path, tmp_path: Path) -> None:
     target = copy_of(officer_workbook)
     target.chmod(0o640)

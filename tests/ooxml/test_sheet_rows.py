@@ -339,6 +339,83 @@ def test_a_cell_outside_the_sheet_is_refused_before_rows_apart_change(monkeypatc
     assert _parts(apart) == _parts(whole)  # nothing written by either
 
 
+@pytest.mark.parametrize("seed", [4, 5])
+def test_repeated_texts_and_rows_of_styles_are_written_as_the_whole_tree_writes_them(
+        monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """new_rows works a text's cell out once and a row's styles once: texts repeated in other
+    columns and under other styles, rows of styles shared, shorter than their rows or absent."""
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 4)
+    rng = random.Random(seed)
+    pool = [v for v in VALUES if not (isinstance(v, str) and v.startswith("_x"))][:12] + ["Red", "Red ", 1, 1.0]
+    shared = [rng.choice(STYLES) for _ in range(3)]
+    rows: list[list[object]] = [["Title"], ["Code", "Value", "Note"]]
+    looks: list[list[int | None]] = [[None], [None, None, None]]
+    for r in range(30):
+        rows.append([rng.choice(pool) for _ in range(rng.choice([1, 3, 3, 4]))])
+        looks.append(rng.choice([shared, shared, shared[:1], [], [rng.choice(STYLES)] * 4]))
+    text, tree = XlsxPackage.open(minimal_xlsx("<sheetData/>")), XlsxPackage.open(minimal_xlsx("<sheetData/>"))
+    _owned_sheet(text, rows, looks)
+    assert text.opc.held_apart(text.sheet("Ours").part)
+    monkeypatch.setattr(xlsx_package, "new_rows", lambda *args: None)
+    _owned_sheet(tree, rows, looks)
+    assert _ours(text) == _ours(tree)
+
+
+def test_a_text_that_cannot_be_carried_is_refused_wherever_it_repeats() -> None:
+    root = etree.fromstring(f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>')
+    rows = [["fine", "fine"], ["fine", "lone \ud800 surrogate"]]
+    assert sheet_rows.new_rows(WorksheetEditor(root, sheet="Ours"), (1, 1), rows, None, {}) is None
+
+
+def test_charts_added_together_are_those_added_one_at_a_time() -> None:
+    together, alone = XlsxPackage.open(minimal_xlsx("<sheetData/>")), XlsxPackage.open(minimal_xlsx("<sheetData/>"))
+    rows: list[list[object]] = [["Code", "Value"], *[[f"K{r}", r * 1.5] for r in range(10)]]
+    specs = []
+    for anchor, first in (("D2", 2), ("D20", 2), ("D40", 5)):  # two over the same cells
+        line = ChartSeries("Values", CellRange(first, 1, 11, 1), CellRange(first, 2, 11, 2), sheet="Ours")
+        bar = ChartSeries("Bars", CellRange(first, 1, 11, 1), CellRange(first, 2, 11, 2), sheet="Sheet1")
+        specs.append(ChartSpec(kind="column", title="Values", series=[line, bar], anchor=anchor))
+    for pkg in (together, alone):
+        pkg.write_rows("Sheet1", (1, 1), rows)
+        pkg.write_owned_sheet("Ours", rows, header_row=1)
+    together.add_charts("Ours", specs)
+    for spec in specs:
+        alone.add_chart("Ours", spec)
+    assert _ours(together) == _ours(alone)
+
+
+def _sheet_pr_package(body: str, *, stored: bool = False) -> XlsxPackage:
+    data = minimal_xlsx(body)
+    if stored:  # the same parts, stored rather than deflated
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+            for name in source.namelist():
+                target.writestr(name, source.read(name))
+        data = out.getvalue()
+    return XlsxPackage.open(data)
+
+
+@pytest.mark.parametrize("body, code_name", [
+    ('<sheetPr codeName="kpiExcel3"/><dimension ref="A1"/><sheetData/>', "kpiExcel3"),
+    ('<sheetPr filterMode="0"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>', None),
+    ('<dimension ref="A1"/><sheetData/>', None),
+    # sheetPr after the rows (not what the schema allows): found all the same, by reading it all
+    ('<dimension ref="A1"/><sheetData><row r="1"/></sheetData><sheetPr codeName="late"/>', "late"),
+    # "<sheetData" in a comment before the rows: the start is not plain, so it is read all
+    ('<!-- <sheetData --><sheetPr codeName="kpiExcel4"/><sheetData/>', "kpiExcel4"),
+    # a start longer than what is inflated to look in
+    ('<cols>' + '<col min="1" max="1" width="9"/>' * 3000 + '</cols><sheetPr codeName="far"/><sheetData/>', "far"),
+])
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_sheets_code_name_is_read_from_its_start_as_from_the_whole_part(body: str, code_name: str | None,
+                                                                           stored: bool) -> None:
+    pkg = _sheet_pr_package(body, stored=stored)
+    part = pkg.sheet("Sheet1").part
+    assert pkg._code_name(part) == code_name
+    data = pkg.opc.read(part)
+    assert pkg.opc.head(part, 50) == data[:50] and pkg.opc.head(part, len(data) + 10) == data
+
+
 def test_equal_values_of_other_types_are_written_as_the_whole_tree_writes_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """A cell's new text is worked out once per (attributes, style, value): 1, 1.0 and True are
     equal as keys but are written as different cells, as are 0, 0.0, -0.0 and False."""

@@ -93,3 +93,21 @@ def test_a_plain_sheet_is_read_by_numpy_and_a_formula_leaves_its_chunk_to_the_lo
     formula = plain.replace(b'<c r="C1"><v>-12</v></c>', b'<c r="C1"><f>1-13</f><v>-12</v></c>')
     values = read_sheet_values(formula, SST)
     assert used == [None] and values.rows() == [["Code", 0.125, -12, None]] and values.formulas == {(1, 3): "1-13"}
+
+
+@pytest.mark.parametrize("ref, style, index", [("A10000001", "1", "0"), ("A1", "1234567890", "0"),
+                                               ("A1", "1", "1000000000"), ("A1048577", "1", "0")])
+def test_a_number_too_long_for_numpy_is_not_cut_to_its_first_digits(ref: str, style: str, index: str) -> None:
+    # An 8-digit row (A10000001 was once read as row 1,000,000), a 10-digit style or shared string
+    # index: the chunk is the loop's, which reads the whole number (and refuses the row).
+    body = "".join(f'<row r="{r}"><c r="A{r}" s="1" t="s"><v>0</v></c></row>' for r in range(1, 2000))
+    row = "".join(ch for ch in ref if ch.isdigit())
+    xml = f'{HEAD}{body}<row r="{row}"><c r="{ref}" s="{style}" t="s"><v>{index}</v></c></row></sheetData></worksheet>'
+
+    def read(slow: bool) -> object:
+        try:
+            return read_sheet_values(xml.encode(), SST, force_slow=slow).rows()[-1]
+        except CorruptPackageError as exc:
+            return str(exc)
+
+    assert read(False) == read(True)

@@ -73,20 +73,30 @@ class StatisticsColumns:
 
     def row(self, index: int) -> RowStatistics:
         """The row's statistics as one :class:`RowStatistics`."""
-        intervals = tuple(
-            Interval(level, float(low[index]), float(high[index]))
-            for level, low, high in ((LEVEL_95, self.low95, self.high95), (LEVEL_998, self.low998, self.high998))
-            if not np.isnan(low[index])
-        )
-        counts = [None if np.isnan(c) else float(c) for c in self.counts[index]]
-        decimals = int(self.decimals[index])
-        return RowStatistics(
-            measure=self.measure[index], level=self.level, intervals=intervals,
-            significance=self.significance[index], change_text=self.change_text[index],
-            vs_england=self.vs_england[index], percent=bool(self.percent[index]),
-            decimals=None if decimals < 0 else decimals, latest_counts=(counts[0], counts[1]),
-            previous_counts=(counts[2], counts[3]), problems=self.problems.row(index),
-        )
+        return self.rows(np.asarray([index], dtype=np.intp))[0]
+
+    def rows(self, index: np.ndarray) -> list[RowStatistics]:
+        """The statistics of the rows at ``index``, each column read once for them all."""
+        bounds = [(level, low[index].tolist(), high[index].tolist())
+                  for level, low, high in ((LEVEL_95, self.low95, self.high95), (LEVEL_998, self.low998, self.high998))]
+        measure, significance = self.measure[index].tolist(), self.significance[index].tolist()
+        change_text, vs_england = self.change_text[index].tolist(), self.vs_england[index].tolist()
+        percent, decimals, counts = self.percent[index].tolist(), self.decimals[index].tolist(), \
+            self.counts[index].tolist()
+        problems = self.problems.row
+        out = []
+        for k, row in enumerate(index.tolist()):
+            intervals = tuple(Interval(level, low[k], high[k]) for level, low, high in bounds if low[k] == low[k])
+            found = [None if c != c else c for c in counts[k]]
+            places = decimals[k]
+            out.append(RowStatistics(
+                measure=measure[k], level=self.level, intervals=intervals,
+                significance=significance[k], change_text=change_text[k],
+                vs_england=vs_england[k], percent=percent[k],
+                decimals=None if places < 0 else places, latest_counts=(found[0], found[1]),
+                previous_counts=(found[2], found[3]), problems=problems(row),
+            ))
+        return out
 
 
 def statistics_columns(cells: RowCells, active: np.ndarray, latest: ValueColumn, previous: ValueColumn,
