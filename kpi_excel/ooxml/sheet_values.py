@@ -897,7 +897,10 @@ def _plain_cells(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bo
 def _read_plain(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bool, out: _Collector) -> int | None:
     import numpy as np
 
-    a = np.frombuffer(data[lo:hi] + b"\0" * 16, dtype=np.uint8)
+    if data.find(b"<f", lo, hi) >= 0:
+        return None  # a formula: the loop's, found before any work in numpy
+    chunk = data[lo:hi] + b"\0" * 16
+    a = np.frombuffer(chunk, dtype=np.uint8)
     lt = np.flatnonzero(a == _LT)
     if not len(lt):
         return None
@@ -929,16 +932,18 @@ def _read_plain(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: boo
         at = np.where(styled, at + 5 + digits, at)
     typed = _is_at(a, at, b' t="')
     shared = typed & _is_at(a, at + 4, b's"')
-    if (typed != shared).any():
-        return None  # another type (str, b, e, n, inlineStr...)
-    at = np.where(shared, at + 6, at)
+    inline = typed & ~shared & _is_at(a, at + 4, b'inlineStr"')
+    if (typed != (shared | inline)).any():
+        return None  # another type (str, b, e, n...)
+    at = np.where(shared, at + 6, np.where(inline, at + 14, at))
     body = _is_at(a, at, b"><v>")
-    if not (body | _is_at(a, at, b"/>") | _is_at(a, at, b"></c>")).all():
-        return None  # a formula, an inline string, another attribute...
-    text_at = at + 4
+    is_body = inline & _is_at(a, at, b"><is><t>")  # <is><t>text</t></is>, as kpi_excel writes its columns
+    if (inline != is_body).any() or not (body | is_body | _is_at(a, at, b"/>") | _is_at(a, at, b"></c>")).all():
+        return None  # a formula, another inline form, another attribute...
+    text_at = np.where(is_body, at + 8, at + 4)
     k = np.searchsorted(lt, text_at)
     text_end = lt[np.minimum(k, len(lt) - 1)]
-    if not _is_at(a, text_end, b"</v></c>")[body].all():
+    if not _is_at(a, text_end, b"</v></c>")[body].all() or not _is_at(a, text_end, b"</t></is></c>")[is_body].all():
         return None
     filled = body & (text_end > text_at)
     values = np.empty(n, dtype=object)  # None: no <v>, or an empty one (as the loop reads them)
@@ -956,10 +961,34 @@ def _read_plain(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: boo
         if read is None:
             return None
         values[numbers] = read
+    if is_body.any():
+        texts = _plain_texts(chunk, text_at[is_body].tolist(), text_end[is_body].tolist())
+        if texts is None:
+            return None
+        values[np.flatnonzero(is_body)] = texts
     out.keys.frombytes(((row << _COL_BITS) | (col - 1)).tobytes())
     out.values.extend(values.tolist())
     out.styles.extend(style.tolist())
     return n
+
+
+def _plain_texts(chunk: bytes, starts: list[int], ends: list[int]) -> list[str] | None:
+    """The texts of plain inline strings, read as the loop reads them (one text read once per chunk),
+    or None when any cannot be read or is too long: the loop reads the chunk and names the cell."""
+    texts: list[str] = []
+    read: dict[bytes, str] = {}
+    try:
+        for i, j in zip(starts, ends):
+            raw = chunk[i:j]
+            text = read.get(raw)
+            if text is None:
+                text = read[raw] = _text(raw)
+                if len(text) > EXCEL_CELL_LIMIT:
+                    return None
+            texts.append(text)
+    except _BadCell:
+        return None
+    return texts
 
 
 def _plain_numbers(a: Any, at: Any, length: Any) -> Any:
