@@ -897,8 +897,6 @@ def _plain_cells(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bo
 def _read_plain(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bool, out: _Collector) -> int | None:
     import numpy as np
 
-    if data.find(b"<f", lo, hi) >= 0:
-        return None  # a formula: the loop's, found before any work in numpy
     chunk = data[lo:hi] + b"\0" * 16
     a = np.frombuffer(chunk, dtype=np.uint8)
     lt = np.flatnonzero(a == _LT)
@@ -932,18 +930,20 @@ def _read_plain(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: boo
         at = np.where(styled, at + 5 + digits, at)
     typed = _is_at(a, at, b' t="')
     shared = typed & _is_at(a, at + 4, b's"')
-    inline = typed & ~shared & _is_at(a, at + 4, b'inlineStr"')
-    if (typed != (shared | inline)).any():
-        return None  # another type (str, b, e, n...)
-    at = np.where(shared, at + 6, np.where(inline, at + 14, at))
+    is_body = typed & ~shared  # an inline string <is><t>text</t></is>, as kpi_excel writes its columns
+    if is_body.any():
+        inline_at = at[is_body]
+        if not (_is_at(a, inline_at + 4, b'inlineStr"') & _is_at(a, inline_at + 14, b"><is><t>")).all():
+            return None  # another type (str, b, e, n...) or another inline form
+        at = np.where(is_body, at + 14, at)
+    at = np.where(shared, at + 6, at)
     body = _is_at(a, at, b"><v>")
-    is_body = inline & _is_at(a, at, b"><is><t>")  # <is><t>text</t></is>, as kpi_excel writes its columns
-    if (inline != is_body).any() or not (body | is_body | _is_at(a, at, b"/>") | _is_at(a, at, b"></c>")).all():
-        return None  # a formula, another inline form, another attribute...
+    if not (body | is_body | _is_at(a, at, b"/>") | _is_at(a, at, b"></c>")).all():
+        return None  # a formula, another attribute...
     text_at = np.where(is_body, at + 8, at + 4)
     k = np.searchsorted(lt, text_at)
     text_end = lt[np.minimum(k, len(lt) - 1)]
-    if not _is_at(a, text_end, b"</v></c>")[body].all() or not _is_at(a, text_end, b"</t></is></c>")[is_body].all():
+    if not _is_at(a, text_end[body], b"</v></c>").all() or not _is_at(a, text_end[is_body], b"</t></is></c>").all():
         return None
     filled = body & (text_end > text_at)
     values = np.empty(n, dtype=object)  # None: no <v>, or an empty one (as the loop reads them)
