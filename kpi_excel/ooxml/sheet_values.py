@@ -880,9 +880,10 @@ def _digits_at(a: Any, pos: Any, most: int) -> tuple[Any, Any]:
     is_digit = digit < 10
     first_not = np.argmin(is_digit, axis=1)  # the first that is not a digit (0 if all are)
     count = np.where(is_digit[np.arange(len(pos)), first_not], 0, first_not)  # all most + 1 digits: too many
-    kept = np.where(np.arange(most) < count[:, None], digit[:, :most], 0).astype(np.int64)
-    value = kept @ (10 ** np.arange(most - 1, -1, -1, dtype=np.int64))  # as if every number had most digits
-    return value // 10 ** (most - count), count
+    value = np.zeros(len(pos), dtype=np.int64)
+    for k in range(int(count.max()) if len(pos) else 0):  # Horner's rule, up to the longest run only
+        value = np.where(k < count, value * 10 + digit[:, k], value)
+    return value, count
 
 
 def _plain_cells(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bool, out: _Collector) -> int | None:
