@@ -969,7 +969,7 @@ def _read_plain(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: boo
         values[np.flatnonzero(is_body)] = texts
     out.keys.frombytes(((row << _COL_BITS) | (col - 1)).tobytes())
     out.values.extend(values.tolist())
-    out.styles.extend(style.tolist())
+    out.styles.frombytes(style.astype(f"=i{out.styles.itemsize}").tobytes())  # below 10**9: fits any C long
     return n
 
 
