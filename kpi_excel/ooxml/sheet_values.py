@@ -880,9 +880,10 @@ def _digits_at(a: Any, pos: Any, most: int) -> tuple[Any, Any]:
     is_digit = digit < 10
     first_not = np.argmin(is_digit, axis=1)  # the first that is not a digit (0 if all are)
     count = np.where(is_digit[np.arange(len(pos)), first_not], 0, first_not)  # all most + 1 digits: too many
-    kept = np.where(np.arange(most) < count[:, None], digit[:, :most], 0).astype(np.int64)
-    value = kept @ (10 ** np.arange(most - 1, -1, -1, dtype=np.int64))  # as if every number had most digits
-    return value // 10 ** (most - count), count
+    value = np.zeros(len(pos), dtype=np.int64)
+    for k in range(int(count.max()) if len(pos) else 0):  # Horner's rule, up to the longest run only
+        value = np.where(k < count, value * 10 + digit[:, k], value)
+    return value, count
 
 
 def _plain_cells(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bool, out: _Collector) -> int | None:
@@ -897,7 +898,8 @@ def _plain_cells(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bo
 def _read_plain(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: bool, out: _Collector) -> int | None:
     import numpy as np
 
-    a = np.frombuffer(data[lo:hi] + b"\0" * 16, dtype=np.uint8)
+    chunk = data[lo:hi] + b"\0" * 16
+    a = np.frombuffer(chunk, dtype=np.uint8)
     lt = np.flatnonzero(a == _LT)
     if not len(lt):
         return None
@@ -929,16 +931,20 @@ def _read_plain(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: boo
         at = np.where(styled, at + 5 + digits, at)
     typed = _is_at(a, at, b' t="')
     shared = typed & _is_at(a, at + 4, b's"')
-    if (typed != shared).any():
-        return None  # another type (str, b, e, n, inlineStr...)
+    is_body = typed & ~shared  # an inline string <is><t>text</t></is>, as kpi_excel writes its columns
+    if is_body.any():
+        inline_at = at[is_body]
+        if not (_is_at(a, inline_at + 4, b'inlineStr"') & _is_at(a, inline_at + 14, b"><is><t>")).all():
+            return None  # another type (str, b, e, n...) or another inline form
+        at = np.where(is_body, at + 14, at)
     at = np.where(shared, at + 6, at)
     body = _is_at(a, at, b"><v>")
-    if not (body | _is_at(a, at, b"/>") | _is_at(a, at, b"></c>")).all():
-        return None  # a formula, an inline string, another attribute...
-    text_at = at + 4
+    if not (body | is_body | _is_at(a, at, b"/>") | _is_at(a, at, b"></c>")).all():
+        return None  # a formula, another attribute...
+    text_at = np.where(is_body, at + 8, at + 4)
     k = np.searchsorted(lt, text_at)
     text_end = lt[np.minimum(k, len(lt) - 1)]
-    if not _is_at(a, text_end, b"</v></c>")[body].all():
+    if not _is_at(a, text_end[body], b"</v></c>").all() or not _is_at(a, text_end[is_body], b"</t></is></c>").all():
         return None
     filled = body & (text_end > text_at)
     values = np.empty(n, dtype=object)  # None: no <v>, or an empty one (as the loop reads them)
@@ -956,10 +962,34 @@ def _read_plain(data: bytes, lo: int, hi: int, sst: Sequence[str], long_sst: boo
         if read is None:
             return None
         values[numbers] = read
+    if is_body.any():
+        texts = _plain_texts(chunk, text_at[is_body].tolist(), text_end[is_body].tolist())
+        if texts is None:
+            return None
+        values[np.flatnonzero(is_body)] = texts
     out.keys.frombytes(((row << _COL_BITS) | (col - 1)).tobytes())
     out.values.extend(values.tolist())
-    out.styles.extend(style.tolist())
+    out.styles.frombytes(style.astype(f"=i{out.styles.itemsize}").tobytes())  # below 10**9: fits any C long
     return n
+
+
+def _plain_texts(chunk: bytes, starts: list[int], ends: list[int]) -> list[str] | None:
+    """The texts of plain inline strings, read as the loop reads them (one text read once per chunk),
+    or None when any cannot be read or is too long: the loop reads the chunk and names the cell."""
+    texts: list[str] = []
+    read: dict[bytes, str] = {}
+    try:
+        for i, j in zip(starts, ends):
+            raw = chunk[i:j]
+            text = read.get(raw)
+            if text is None:
+                text = read[raw] = _text(raw)
+                if len(text) > EXCEL_CELL_LIMIT:
+                    return None
+            texts.append(text)
+    except _BadCell:
+        return None
+    return texts
 
 
 def _plain_numbers(a: Any, at: Any, length: Any) -> Any:

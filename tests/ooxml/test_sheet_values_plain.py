@@ -34,6 +34,14 @@ cells = st.one_of(
     st.tuples(st.just("n"), number_texts),
     st.tuples(st.just("s"), st.sampled_from(["0", "1", "2", "3", "4", "", "x", "007"])),
     st.tuples(st.just("blank"), st.just("")),
+    st.tuples(st.just("inline"), st.one_of(
+        st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12).map(
+            lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")),
+        st.sampled_from(["", "Q1 2026/27", "&gt;96.9", "a &amp; b", "&#65;&#x42;", "&#1;", "&#x110000;",
+                         "&#123456789;", "_x0041_", "_x000D_ _x", "&bogus;", "caf\u00e9", "x" * 40]))),
+    st.tuples(st.just("inline-other"), st.sampled_from([
+        "/>", "></c>", "><v>5</v></c>", "><v></v></c>", '><is><t xml:space="preserve"> a </t></is></c>',
+        "><is><r><t>a</t></r><r><t>b</t></r></is></c>", "><is><t>a</t><rPh><t>b</t></rPh></is></c>"])),
 )
 
 
@@ -41,6 +49,10 @@ def _cell(ref: str, kind: str, text: str, style: int) -> str:
     s = f' s="{style}"' if style else ""
     if kind == "blank":
         return f'<c r="{ref}"{s}/>'
+    if kind == "inline":
+        return f'<c r="{ref}"{s} t="inlineStr"><is><t>{text}</t></is></c>'
+    if kind == "inline-other":
+        return f'<c r="{ref}"{s} t="inlineStr"{text}'
     t = ' t="s"' if kind == "s" else ""
     return f'<c r="{ref}"{s}{t}><v>{text}</v></c>'
 
@@ -111,3 +123,23 @@ def test_a_number_too_long_for_numpy_is_not_cut_to_its_first_digits(ref: str, st
             return str(exc)
 
     assert read(False) == read(True)
+
+
+def test_plain_inline_strings_are_read_by_numpy_and_any_that_cannot_be_leave_the_chunk_to_the_loop(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The KPIs sheet kpi_excel saves: shared strings, numbers, blanks and plain inline texts.
+    plain = (HEAD + '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="2" t="inlineStr"><is><t>Q1 &gt; Q2</t>'
+             '</is></c><c r="C1" t="inlineStr"><is><t></t></is></c><c r="D1"/><c r="E1" s="1"><v>0.5</v></c>'
+             '<c r="F1" t="inlineStr"><is><t>_x0041_</t></is></c><c r="G1" t="inlineStr"><is><t>Q1 &gt; Q2</t>'
+             '</is></c></row></sheetData></worksheet>').encode()
+    used = []
+    real = sheet_values._plain_cells
+    monkeypatch.setattr(sheet_values, "_plain_cells", lambda *args: used.append(real(*args)) or used[-1])
+    values = read_sheet_values(plain, SST)
+    assert used == [7] and values.rows() == [["Code", "Q1 > Q2", "", None, 0.5, "A", "Q1 > Q2"]]
+    assert values.style(1, 2) == 2 and values.rows() == read_sheet_values(plain, SST, force_slow=True).rows()
+    for bad, error in [("&#1;", "is not a character XML allows"), ("x" * 32_768, "more than the 32,767")]:
+        used.clear()
+        with pytest.raises(CorruptPackageError, match=f"sheet 'KPIs' cell C1: .*{error}"):
+            read_sheet_values(plain.replace(b"<t></t>", f"<t>{bad}</t>".encode()), SST, sheet="KPIs")
+        assert used == [None]
