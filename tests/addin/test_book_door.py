@@ -163,17 +163,22 @@ def test_text_that_looks_like_a_formula_stays_text(example_xlsx: Path) -> None:
     assert [["'=1+1"]] in values
 
 
-def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
-    """``kpi_excel.main()`` as RunPython calls it, with the caller mocked by a remote-engine book."""
+def _click_refresh(path: Path) -> list[dict]:
+    """``kpi_excel.main()`` as RunPython calls it, with the caller mocked by a remote-engine book
+    of ``path``: the actions the click left in the book."""
     from kpi_excel.addin.desktop import refresh_button as main
 
-    book = remote_book(example_xlsx)
+    book = remote_book(path)
     book.set_mock_caller()
     try:
         main()
     finally:
         del xw.Book._mock_caller  # type: ignore[attr-defined]
-    actions = book.json()["actions"]
+    return book.json()["actions"]
+
+
+def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
+    actions = _click_refresh(example_xlsx)
     assert any(a["func"] == "setValues" for a in actions)
     alert = next(a for a in actions if a["func"] == "alert")
     assert alert["args"][1] == "KPI Report" and alert["args"][0].startswith("Rated 30 indicators")
@@ -185,8 +190,6 @@ def test_desktop_button_pauses_full_collector_passes_and_puts_them_back(example_
     cycle-collector passes while it refreshes, and the thresholds as they were afterwards."""
     import gc
 
-    from kpi_excel.addin.desktop import refresh_button as main
-
     seen: list[tuple[int, ...]] = []
     real = refresh_book_module.refresh_book
 
@@ -196,15 +199,10 @@ def test_desktop_button_pauses_full_collector_passes_and_puts_them_back(example_
 
     monkeypatch.setattr(refresh_book_module, "refresh_book", recording)
     before = gc.get_threshold()
-    book = remote_book(example_xlsx)
-    book.set_mock_caller()
-    try:
-        main()
-    finally:
-        del xw.Book._mock_caller  # type: ignore[attr-defined]
+    actions = _click_refresh(example_xlsx)
     assert seen and seen[0][2] >= 1_000_000  # paused while the book was refreshed
     assert gc.get_threshold() == before
-    alert = next(a for a in book.json()["actions"] if a["func"] == "alert")
+    alert = next(a for a in actions if a["func"] == "alert")
     assert alert["args"][0].startswith("Rated 30 indicators")
 
 
