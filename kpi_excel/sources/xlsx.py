@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 from kpi_excel.errors import NoSuchSheetError, UnreadableFileError
 from kpi_excel.ooxml.errors import PackageError
 
-__all__ = ["Cell", "SheetRows", "read_sheet", "read_sheets", "read_sheet_values", "sheet_values", "sheet_table"]
+__all__ = ["Cell", "SheetRows", "read_sheet", "read_sheets", "sheet_values", "sheet_table"]
 
 
 class Cell(NamedTuple):
@@ -118,16 +118,10 @@ def _pick(names: list[str], sheet: str | None, prefer: tuple[str, ...], path: Pa
     return names[0]
 
 
-def read_sheet_values(path: Path, sheet: str | None = None, *, prefer: tuple[str, ...] = ()) -> SheetRows:
-    """Cell values only (numbers, text, booleans; no dates or formats), rows
-    from sheet row 1. Same sheet choice and errors as :func:`read_sheet`."""
-    name, rows = _values(Path(path), sheet, prefer)
-    return SheetRows(name, [[Cell(v, None) for v in row] if row else () for row in rows], 1)
-
-
 def sheet_values(path: Path, sheet: str | None = None, *, prefer: tuple[str, ...] = ()) -> list[list[object]]:
-    """:func:`read_sheet_values`' values alone, a list a row (an empty row: ``[]``), rows from
-    sheet row 1: for readers that want no number format (a neighbour list's 8,000 cells)."""
+    """Cell values only (numbers, text, booleans; no dates or formats), a list a row (an empty
+    row: ``[]``), rows from sheet row 1: for readers that want no number format (a neighbour
+    list's 8,000 cells). Same sheet choice and errors as :func:`read_sheet`."""
     return _values(Path(path), sheet, prefer)[1]
 
 
