@@ -916,15 +916,15 @@ class XlsxPackage:
 
     # ---- charts --------------------------------------------------------------------
 
-    def add_chart(self, sheet: str, spec: ChartSpec, *, cache: dict[str, SheetValues] | None = None) -> str:
+    def add_chart(self, sheet: str, spec: ChartSpec) -> str:
         """Add a native chart to a sheet; returns the new chart part's name.
 
         The chart is anchored in the sheet's drawing (created if the sheet has
         none, appended to otherwise) with ``spec.alt_text``/``alt_title`` as
-        its description and title for screen readers. ``cache`` (sheet name →
-        values) lets many charts over unchanged cells share one read of a sheet.
+        its description and title for screen readers. Many charts over cells
+        none of them changes: :meth:`add_charts` reads each sheet once for all.
         """
-        return self._add_chart(self._worksheet(sheet), spec, _ChartReads({} if cache is None else cache))
+        return self._add_chart(self._worksheet(sheet), spec, _ChartReads({}))
 
     def add_charts(self, sheet: str, specs: Iterable[ChartSpec]) -> list[str]:
         """:meth:`add_chart` for each of ``specs`` in turn, over cells none of them changes: the
