@@ -219,7 +219,7 @@ def new_rows(editor: WorksheetEditor, top_left: tuple[int, int], rows: Sequence[
     if not written:
         return None
     chunks.append("".join(parts).encode())
-    return chunks, first_rows, CellRange(written[0], c0, written[-1], c0 + max(len(row) for row in rows) - 1)
+    return chunks, first_rows, CellRange(written[0], c0, written[-1], c0 + widest - 1)
 
 
 def set_heights(rows: RowsApart, heights: Mapping[int, float], *, only_if_absent: bool) -> bool | None:
