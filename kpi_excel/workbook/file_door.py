@@ -565,10 +565,15 @@ NARROW_MARGINS = (0.25, 0.25, 0.75, 0.75)
 LINE_HEIGHT, CHARS_PER_WIDTH = 15.0, 1.15
 
 
+def characters_per_line(width: float) -> int:
+    """How many characters one line of a column ``width`` wide holds (at least one)."""
+    return max(int(width * CHARS_PER_WIDTH), 1)
+
+
 def wrapped_lines(text: object, width: float) -> int:
     """How many lines ``text`` wraps to in a column ``width`` wide, breaking between words as
     Excel does (a word longer than the line runs on to the next)."""
-    per_line = max(int(width * CHARS_PER_WIDTH), 1)
+    per_line = characters_per_line(width)
     text = str(text or "")
     if len(text) <= per_line and "\n" not in text:
         return 1  # fits on one line however its words fall: most cells
@@ -601,6 +606,7 @@ def _row_heights(spec: SheetSpec, header_row: int) -> dict[int, float]:
         if not column.wrap:
             continue
         width = column.width
+        one_line = characters_per_line(width)
         known: dict[str, int] = {}
         for offset, row in enumerate(spec.rows):
             if i >= len(row):
@@ -608,8 +614,8 @@ def _row_heights(spec: SheetSpec, header_row: int) -> dict[int, float]:
             item = row[i]
             text = item.value if isinstance(item, Cell) else item
             if type(text) is str:
-                if len(text) <= width and "\n" not in text:
-                    continue  # one line (a line holds more characters than the width): most cells
+                if len(text) <= one_line and "\n" not in text:
+                    continue  # one line, as wrapped_lines says without looking at words: most cells
                 count = known.get(text)
                 if count is None:
                     count = known[text] = wrapped_lines(text, width)
