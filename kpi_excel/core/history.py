@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Mapping, Sequence
 
 from kpi_excel.ooxml.a1 import column_letter
-from kpi_excel.core.plan import Cell, Chart, ColumnSpec, Series, SheetSpec
+from kpi_excel.core.plan import Cell, Chart, ColumnSpec, Series, SheetSpec, short_text
 from kpi_excel.core.print_layout import ChartGrid
 from kpi_excel.core.periods import Frequency, Period, comparable_previous, format_period, infer_frequency
 from kpi_excel.core.values import format_number
@@ -297,7 +297,7 @@ def history_sheet(rows: Sequence[HistoryRow], *, name: str, periods: int) -> tup
         # The chart starts at the first period with a value: no empty periods before the line.
         lead = next((i for i, n in enumerate(numbers) if n is not None), 0)
         shown = periods - lead
-        series = [Series(_short(row.indicator, 40), ref(first_value, lead), numbers[lead:], colour="1F4E79")]
+        series = [Series(short_text(row.indicator, 40), ref(first_value, lead), numbers[lead:], colour="1F4E79")]
         if row.target_line is not None:
             # The target line is held in the chart: no cells to keep in step with the Target column.
             series.append(Series(f"Target {row.target}", "", (_number(row.target_line),) * shown,
@@ -305,7 +305,7 @@ def history_sheet(rows: Sequence[HistoryRow], *, name: str, periods: int) -> tup
         slot = grid.slot(index)
         value_format = next((c.number_format for c in row.values if isinstance(c, Cell) and c.number_format), "")
         charts.append(Chart(
-            kind="line", title=_short(row.indicator, 70), alt_text=row.alt_text,
+            kind="line", title=short_text(row.indicator, 70), alt_text=row.alt_text,
             categories_ref=ref(first_period, lead),
             categories=tuple("" if c is None else str(c) for c in cells[first_period + lead:first_period + periods]),
             series=tuple(series), anchor=f"{_letter(slot.column)}{slot.row}", width=slot.width,
@@ -322,7 +322,3 @@ def _letter(index: int) -> str:
 def _number(cell: object) -> float | None:
     value = cell.value if isinstance(cell, Cell) else cell
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _short(text: str, length: int) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
