@@ -197,13 +197,9 @@ class _Nearest:
         near = np.flatnonzero(bound >= _CUTOFF)
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(b)  # difflib caches details of seq2: the code, compared with each candidate
-        if self.counts is not None:
-            mine = [(self.column[ch], count) for ch, count in Counter(b).items() if ch in self.column]
-            common = (np.minimum(self.counts[np.ix_(near, [j for j, _ in mine])], [c for _, c in mine]).sum(axis=1)
-                      if mine else np.zeros(len(near), np.int64))
-            quick = 2.0 * common / total[near]  # difflib's quick_ratio
-        else:
-            quick = np.array([_quick(matcher, self.folded[i]) for i in near.tolist()], dtype=np.float64)
+        # of_each bounds codes many at once whenever the character counts were kept: a code comes
+        # here one at a time only when they were not (too many known codes and letters to keep).
+        quick = np.array([_quick(matcher, self.folded[i]) for i in near.tolist()], dtype=np.float64)
         passed = quick >= _CUTOFF
         near, quick = near[passed], quick[passed]
         order = np.lexsort((near, ~self.without[near], -quick))
