@@ -455,13 +455,12 @@ def _status_words(rule: RuleSpec) -> Callable[[object, RuleSpec], str | None]:
     return status_word
 
 
-def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpec, period_rag: str = "",
-            status_word: Callable[[object, RuleSpec], str | None] | None = None) -> IndicatorStatus:
+def _status(table: KpiTable, row: _Row, below_target: bool | None, rule: RuleSpec, period_rag: str,
+            status_word: Callable[[object, RuleSpec], str | None]) -> IndicatorStatus:
     """A rated row as the summary reads it; the previous RAG is what the sheet held before, ``period_rag``
     its RAG at the comparable previous period."""
     result = row.assessment
     assert result is not None
-    status_word = status_word or _status_words(rule)
     before = ""
     own_rule = _row_rule(row, rule)
     if "rag" in table.outputs:
@@ -962,8 +961,8 @@ def _only_changes(table: KpiTable, rows: list[_Row], field_name: str,
     return out
 
 
-def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95,
-                 made: dict[tuple[object, ...], Cell] | None = None) -> dict[str, Cell | None]:
+def _row_outputs(table: KpiTable, row: _Row, level: float,
+                 made: dict[tuple[object, ...], Cell]) -> dict[str, Cell | None]:
     """The row's computed cells by field. ``made``: the cells made so far, by content; an equal
     cell is taken from there (a period, a Checks text, an empty cell repeat down 10,000 rows)."""
     result = row.assessment
@@ -986,9 +985,9 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95,
         out["change"] = Cell(result.change, _change_format(True, 1 if decimals is None else decimals))
     else:
         out["change"] = Cell(result.change, _change_format(False, decimals or 0))
-    out["trend"] = _word_cell(result.trend)
-    out["direction"] = _word_cell(result.direction)
-    out["rag"] = _word_cell(result.rag)
+    out["trend"] = Cell(result.trend)
+    out["direction"] = Cell(result.direction)
+    out["rag"] = Cell(result.rag)
     out["rag_reason"] = Cell(result.rag_reason)
     if row.bench is not None:
         bench = row.bench
@@ -1013,10 +1012,9 @@ def _row_outputs(table: KpiTable, row: _Row, level: float = 0.95,
     out["checks"] = Cell(checks or None)
     if row.history is not None:
         out["history"] = Cell(None)  # the cell a sparkline draws in
-    if made is not None:
-        for name, cell in out.items():
-            if cell is not None:
-                out[name] = _shared(cell, made)
+    for name, cell in out.items():
+        if cell is not None:
+            out[name] = _shared(cell, made)
     return out
 
 
@@ -1039,13 +1037,6 @@ def _change_format(percent: bool, places: int) -> str:
         return f"+0.{'0' * places};-0.{'0' * places};0" if places else "+0;-0;0"
     fmt = "+#,##0" + ("." + "0" * places if places else "")
     return f"{fmt};-{fmt[1:]};0"
-
-
-@lru_cache(maxsize=256, typed=True)  # typed: 1 and True are one key, not one cell
-def _word_cell(word: object) -> Cell:
-    """The cell of a word from a handful (a RAG, a trend, a direction): one per word, shared by the
-    rows, as a cell is never changed once made."""
-    return Cell(word)
 
 
 def _statistics_outputs(row: _Row, level: float) -> dict[str, Cell | None]:
