@@ -245,10 +245,11 @@ def observations_from_columns(
     others = None
     if wanted is not None:
         asked = np.fromiter(map(wanted.__contains__, code_text), bool, n)
-        aside = np.flatnonzero(np.array(used, dtype=bool) & ~asked).tolist()
+        usable = np.array(used, dtype=bool)  # after _canonical_areas, which may set rows aside
+        aside = np.flatnonzero(usable & ~asked).tolist()
         if aside:
             others = _other_rows(aside, code_text, areas, labels, values, value_formats, rows)
-            used = (np.array(used, dtype=bool) & asked).tolist()
+            used = (usable & asked).tolist()
     keep = list(compress(range(n), used))
     whole = len(keep) == n
     pick = itemgetter(*keep) if len(keep) > 1 else None  # one C-level gather per column
