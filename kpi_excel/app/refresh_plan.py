@@ -85,19 +85,20 @@ def plan_workbook_refresh(
     authority = _authority(settings, areas)
 
     percent_codes = _percent_codes(table)
+    wanted = _wanted(indicators, percent_codes)
     found = []
     data_unusable = None
     unmatched: list[UnmatchedCode] = []
     if inputs.data is not None:
         try:
-            found.append(data_observations(inputs.data, areas, percent_codes, _wanted(indicators, percent_codes)))
+            found.append(data_observations(inputs.data, areas, percent_codes, wanted))
             unmatched = _unmatched(found[-1], indicators, inputs.data.name)
         except MissingColumnError as error:
             # An officer's own sheet called Data: say so, refresh from the rest.
             data_unusable = f"{inputs.data.name} sheet not read: {error.message}"
     for source in extra:
         found.append(policy.read(source, areas))
-    observations = _percent_entries_read(_for_indicators(combine_observations(found), indicators, percent_codes),
+    observations = _percent_entries_read(_for_indicators(combine_observations(found), wanted),
                                          table)
     cutoff = as_of or settings.as_of or None
     if cutoff:
@@ -165,9 +166,9 @@ def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str,
         authority = _authority(settings, areas) or ""
     try:
         percent_codes = _percent_codes(table)
+        # data_observations keeps only the wanted codes' rows: nothing else to leave out.
         observations = _percent_entries_read(
-            _for_indicators(data_observations(inputs.data, areas, percent_codes, _wanted(indicators, percent_codes)),
-                            indicators, percent_codes), table)
+            data_observations(inputs.data, areas, percent_codes, _wanted(indicators, percent_codes)), table)
     except MissingColumnError:
         return {}
     values = winning_values(observations, area=authority, as_of=settings.as_of or None)
@@ -216,14 +217,12 @@ def _unmatched(data: Observations, indicators: pd.DataFrame, sheet: str) -> list
     return unmatched_codes(codes, rows, indicators["code"], f"{sheet} sheet")
 
 
-def _for_indicators(observations: Observations, indicators: pd.DataFrame,
-                    percent_codes: frozenset[str]) -> Observations:
+def _for_indicators(observations: Observations, wanted: frozenset[str]) -> Observations:
     """Only the rows of codes the KPIs table has (its indicators, its percentage codes): choosing
     periods and reading percentages look at nothing else, and a Data sheet pasted whole from a
     warehouse may hold ten times as many rows of other codes. Their problems stay (the codes that
     match no indicator are found before this)."""
     frame = observations.frame
-    wanted = _wanted(indicators, percent_codes)
     used = np.fromiter(map(wanted.__contains__, frame["code"].tolist()), dtype=bool, count=len(frame))
     if used.all():
         return observations
