@@ -71,3 +71,23 @@ def test_kpi_excel_makes_no_floating_point_matrix_products() -> None:
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if calls.search(line.split("#")[0])]
     assert found == []
+
+
+def test_a_refresh_off_a_terminal_prints_plain_lines_without_importing_rich(tmp_path: Path) -> None:
+    """A scheduled refresh (stdout a file, no spinner) has nothing for rich to draw: its import
+    was a tenth of a small refresh. Plain lines are printed as given, emoji codes and all."""
+    from kpi_excel.app.report_files import new_report
+
+    workbook = tmp_path / "q:warning:2.xlsx"
+    new_report(workbook, example=True)
+    shown, loaded = _modules_after("refresh", str(workbook))
+    assert not {m for m in loaded if m.split(".")[0] == "rich"}
+    assert f"Saved {workbook}" in shown.splitlines()
+
+
+def test_an_error_is_still_drawn_by_rich_and_its_text_kept(tmp_path: Path) -> None:
+    missing = tmp_path / "[bold]gone:warning:.xlsx"
+    done = subprocess.run([sys.executable, "-m", "kpi_excel.cli", "refresh", str(missing)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.startswith("kpi-excel: ") and "[bold]gone:warning:.xlsx" in done.stderr
