@@ -39,7 +39,7 @@ from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
 from kpi_excel.ooxml.refs import CellRange, column_letter
 from kpi_excel.ooxml.xmlutil import check_xml, main, parse_serialised, parse_xml
 
-__all__ = ["RowsApart", "set_apart", "write_apart", "new_rows", "rows_editor", "set_heights", "rows_head", "EMPTY_ROWS"]
+__all__ = ["RowsApart", "set_apart", "write_apart", "new_rows", "rows_document", "set_heights", "rows_head", "EMPTY_ROWS"]
 
 EMPTY_ROWS = b"<sheetData/>"  # what the frame's sheetData serialises as: the rows go back here
 CHUNK_ROWS = 2000
@@ -71,8 +71,6 @@ class RowsApart:
     first_rows: list[int]  # the row number each chunk starts with
     # Each chunk's text when last indexed, and where its rows start (see span).
     _offsets: dict[int, tuple[bytes, list[tuple[int, int]]]] = field(default_factory=dict, repr=False)
-    # Editors of spans of rows read since the rows were last written (see rows_editor).
-    reads: dict[tuple[int, int], WorksheetEditor] = field(default_factory=dict, repr=False)
 
     def span(self, first: int, last: int) -> bytes:
         """The text of the rows numbered ``first`` to ``last`` (those there are)."""
@@ -248,20 +246,13 @@ def set_heights(rows: RowsApart, heights: Mapping[int, float], *, only_if_absent
             edited[index] = b"".join(pieces) + text[last:]
     for index, text in edited.items():
         rows.text[index] = text
-    rows.reads.clear()
     return bool(edited)
 
 
-def rows_editor(rows: RowsApart, first: int, last: int, *, sheet: str, date1904: bool,
-                part: str) -> WorksheetEditor:
-    """An editor of rows ``first`` to ``last`` alone, parsed from the rows apart (to read a few
-    cells, as a chart's cache does); kept until the rows are next written (many charts read
-    the same range)."""
-    editor = rows.reads.get((first, last))
-    if editor is None:
-        root = _parse_chunk(rows.head, rows.span(first, last), part)
-        editor = rows.reads[(first, last)] = WorksheetEditor(root, sheet=sheet, date1904=date1904)
-    return editor
+def rows_document(rows: RowsApart, first: int, last: int) -> bytes:
+    """Rows ``first`` to ``last`` alone as a sheet's bytes (to read a few cells, as a chart's
+    cache does, without joining and parsing every row)."""
+    return _chunk_document(rows.head, rows.span(first, last))
 
 
 def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[int, int, Any, int | None]],
@@ -277,7 +268,6 @@ def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[in
         values.prepare(items)  # says which cell is outside the sheet, before anything is written
     by_chunk = _by_chunk(rows.first_rows, items, numbers)
     report = WriteReport()
-    rows.reads.clear()
     for chunk, chunk_items in by_chunk:
         edited = _write_text(rows.text[chunk], chunk_items, values)
         if edited is not None:

@@ -45,7 +45,7 @@ from kpi_excel.ooxml.drawings import append_chart_anchor, new_drawing_root
 from kpi_excel.ooxml.managed import OWNED_CODENAME_PREFIX, ManagedRegistry, sqrefs_overlap
 from kpi_excel.ooxml.package import CT, RT, OpcPackage, is_xml_content, rels_name
 from kpi_excel.ooxml.refs import CellRange, absolute_range, parse_range, quote_sheet
-from kpi_excel.ooxml.sheet_rows import (EMPTY_ROWS, RowsApart, new_rows, rows_editor, rows_head, set_apart, set_heights,
+from kpi_excel.ooxml.sheet_rows import (EMPTY_ROWS, RowsApart, new_rows, rows_document, rows_head, set_apart, set_heights,
                                         write_apart)
 from kpi_excel.ooxml.sheets import SheetSettings, apply_settings, new_worksheet_root
 from kpi_excel.ooxml.sparklines import SparklineGroup
@@ -112,6 +112,9 @@ class ManagedChange:
     skipped: tuple[str, ...] = ()
 
 
+CellReader = Callable[[int, int], Any]  # (row, col) -> the cell's value, None where there is none
+
+
 @dataclass
 class _ChartReads:
     """What charts added over unchanged cells read, kept for the next: each sheet's values
@@ -119,8 +122,46 @@ class _ChartReads:
     see :meth:`XlsxPackage._written_rows`) and each range's values (``ranges``)."""
 
     values: dict[str, SheetValues]
-    rows: dict[str, Callable[[int, int], WorksheetEditor] | None] = field(default_factory=dict)
+    rows: dict[str, Callable[[int, int], CellReader] | None] = field(default_factory=dict)
     ranges: dict[tuple[str, CellRange], list[Any]] = field(default_factory=dict)
+    # Each sheet's spans of rows the charts read (see _row_spans): a written sheet's rows are
+    # parsed once a span, not once a range (a chart a KPI reads its own row).
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    spans_read: dict[tuple[str, int, int], CellReader] = field(default_factory=dict)
+
+    def span_of(self, sheet: str, rng: CellRange) -> tuple[int, int]:
+        """The span of rows holding ``rng`` (its own rows if no span was worked out)."""
+        for first, last in self.spans.get(sheet, ()):
+            if first <= rng.min_row and rng.max_row <= last:
+                return first, last
+        return rng.min_row, rng.max_row
+
+
+# Ranges of rows fewer than this apart are read in one parse: parsing the rows between costs
+# less than parsing again (each parse pays for the sheet's head and a new index).
+_SPAN_GAP = 64
+
+
+def _row_spans(specs: Sequence[ChartSpec], sheet: str) -> dict[str, list[tuple[int, int]]]:
+    """Each sheet's rows that ``specs`` (charts on ``sheet``) read, as spans in order, ranges
+    fewer than :data:`_SPAN_GAP` rows apart joined."""
+    by_sheet: dict[str, list[tuple[int, int]]] = {}
+    for spec in specs:
+        for series in spec.series:
+            ranges = by_sheet.setdefault(series.sheet or sheet, [])
+            ranges.append((series.categories.min_row, series.categories.max_row))
+            if series.literal is None:
+                ranges.append((series.values.min_row, series.values.max_row))
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for name, ranges in by_sheet.items():
+        joined: list[tuple[int, int]] = []
+        for first, last in sorted(ranges):
+            if joined and first - joined[-1][1] <= _SPAN_GAP:
+                joined[-1] = (joined[-1][0], max(last, joined[-1][1]))
+            else:
+                joined.append((first, last))
+        spans[name] = joined
+    return spans
 
 
 class XlsxPackage:
@@ -930,7 +971,8 @@ class XlsxPackage:
         """:meth:`add_chart` for each of ``specs`` in turn, over cells none of them changes: the
         sheet, each sheet a chart reads and each range are found and read once for all of them."""
         info = self._worksheet(sheet)
-        reads = _ChartReads({})
+        specs = list(specs)
+        reads = _ChartReads({}, spans=_row_spans(specs, info.name))
         return [self._add_chart(info, spec, reads) for spec in specs]
 
     def _add_chart(self, info: SheetInfo, spec: ChartSpec, reads: _ChartReads) -> str:
@@ -959,10 +1001,11 @@ class XlsxPackage:
                 else:
                     written = reads.rows[sheet_name] = self._written_rows(sheet_name)
                 if written is not None:  # a sheet of ours just written: its few cells from its rows
-                    sst = self._shared_strings()
-                    editor = written(rng.min_row, rng.max_row)
-                    return [element_value(editor.cell(r, c, create=False), sst, sheet=sheet_name)
-                            for r in range(rng.min_row, rng.max_row + 1)
+                    span = (sheet_name, *reads.span_of(sheet_name, rng))
+                    value = reads.spans_read.get(span)
+                    if value is None:
+                        value = reads.spans_read[span] = written(span[1], span[2])
+                    return [value(r, c) for r in range(rng.min_row, rng.max_row + 1)
                             for c in range(rng.min_col, rng.max_col + 1)]
                 cache[sheet_name] = self.read_sheet(sheet_name)
             values = cache[sheet_name]
@@ -989,22 +1032,23 @@ class XlsxPackage:
         self._opc.mark_dirty(drawing_part)
         return chart_part
 
-    def _written_rows(self, name: str) -> Callable[[int, int], WorksheetEditor] | None:
-        """An editor of rows (first, last) of a sheet kpi_excel owns and has written in this
-        session, if its rows are held apart or its tree is current: reading its cells there saves
-        serialising and re-reading the whole sheet."""
+    def _written_rows(self, name: str) -> Callable[[int, int], CellReader] | None:
+        """A reader of the cells in rows (first, last) of a sheet kpi_excel owns and has written
+        in this session, if its rows are held apart or its tree is current: reading its cells
+        there saves serialising and re-reading the whole sheet. Values are as stored (no dates)."""
         info = self._find_sheet(name)
         if info is None or info.kind != "worksheet" or info.part is None or not self._owned(info):
             return None
         part = info.part
+        sst = self._shared_strings()
         apart = self._apart_rows.get(part)
         if apart is not None and self._opc.held_apart(part):
-            return lambda first, last: rows_editor(apart, first, last, sheet=info.name, date1904=self.date1904,
-                                                   part=part)
+            return lambda first, last: read_sheet_values(rows_document(apart, first, last), sst, sheet=info.name,
+                                                         part=part).value
         editor = self._editors.get(part)
         if editor is None or self._opc.held_apart(part) or editor.root is not self._opc.xml(part):
             return None
-        return lambda first, last: editor
+        return lambda first, last: lambda r, c: element_value(editor.cell(r, c, create=False), sst, sheet=info.name)
 
     # ---- output --------------------------------------------------------------------
 
