@@ -88,10 +88,11 @@ class ChartSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_PT, _V = c("pt"), c("v")  # a cache's points, thousands a refresh: names made once
+
+
 def _val(parent: etree._Element, local: str, value: str) -> etree._Element:
-    el = etree.SubElement(parent, c(local))
-    el.set("val", value)
-    return el
+    return etree.SubElement(parent, c(local), val=value)
 
 
 def _rich(parent: etree._Element, text: str, *, size: int = 1400, bold: bool = True) -> None:
@@ -137,24 +138,22 @@ def _solid(parent: etree._Element, color: str, *, line: bool) -> None:
 def _str_cache(parent: etree._Element, values: Sequence[Any]) -> None:
     cache = etree.SubElement(parent, c("strCache"))
     _val(cache, "ptCount", str(len(values)))
+    sub = etree.SubElement
     for i, value in enumerate(values):
         if value is None:
             continue
-        pt = etree.SubElement(cache, c("pt"))
-        pt.set("idx", str(i))
-        etree.SubElement(pt, c("v")).text = escape_xstring(_as_text(value))
+        sub(sub(cache, _PT, idx=str(i)), _V).text = escape_xstring(_as_text(value))
 
 
 def _num_cache(parent: etree._Element, values: Sequence[Any], fmt: str = "General", tag: str = "numCache") -> None:
     cache = etree.SubElement(parent, c(tag))
     etree.SubElement(cache, c("formatCode")).text = fmt
     _val(cache, "ptCount", str(len(values)))
+    sub = etree.SubElement
     for i, value in enumerate(values):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue  # blanks and text are gaps in a numeric series
-        pt = etree.SubElement(cache, c("pt"))
-        pt.set("idx", str(i))
-        etree.SubElement(pt, c("v")).text = repr(float(value)) if isinstance(value, float) else str(value)
+        sub(sub(cache, _PT, idx=str(i)), _V).text = repr(float(value)) if isinstance(value, float) else str(value)
 
 
 def _as_text(value: Any) -> str:

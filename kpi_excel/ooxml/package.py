@@ -127,6 +127,8 @@ class OpcPackage:
         self._inflated: set[str] = set()  # parts of the file inflated, and their CRC checked, here
         # The entries the last write_to copied as the file had them, of parts inflated here.
         self.copied_checked: dict[str, ZipEntry] = {}
+        # The content types' Overrides by part name: (tree, its length when indexed, index).
+        self._override_index: tuple[etree._Element, int, dict[str, list[etree._Element]]] | None = None
         if CONTENT_TYPES not in self._entries:
             raise CorruptPackageError("package has no [Content_Types].xml", path=path)
 
@@ -376,13 +378,31 @@ class OpcPackage:
     def _types(self) -> etree._Element:
         return self.xml(CONTENT_TYPES)
 
+    def _overrides(self) -> dict[str, list[etree._Element]]:
+        """The Override elements by lower-case PartName, each name's in file order. Indexed
+        once a tree (a refresh asks hundreds of times; a scan each was quadratic in the
+        parts), again when the tree's children change other than through this class."""
+        types = self._types()
+        index = self._override_index
+        if index is None or index[0] is not types or index[1] != len(types):
+            by_name: dict[str, list[etree._Element]] = {}
+            for el in types.iterchildren(qn("ct", "Override")):
+                by_name.setdefault(el.get("PartName", "").lower(), []).append(el)
+            index = self._override_index = (types, len(types), by_name)
+        return index[2]
+
+    def _overrides_changed(self) -> None:
+        """The index is current again after this class added or removed an Override."""
+        assert self._override_index is not None
+        types, _, by_name = self._override_index
+        self._override_index = (types, len(types), by_name)
+
     def content_type(self, name: str) -> str | None:
         """Content type of a part: its Override, else the Default for its extension."""
+        found = self._overrides().get("/" + name.lower())
+        if found:
+            return found[0].get("ContentType")
         types = self._types()
-        target = "/" + name.lower()
-        for el in types.iterchildren(qn("ct", "Override")):
-            if el.get("PartName", "").lower() == target:
-                return el.get("ContentType")
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         for el in types.iterchildren(qn("ct", "Default")):
             if el.get("Extension", "").lower() == ext:
@@ -391,30 +411,33 @@ class OpcPackage:
 
     def set_content_type(self, name: str, content_type: str) -> None:
         """Add (or update) the Override for ``name``."""
-        types = self._types()
+        overrides = self._overrides()
         target = "/" + name
-        for el in types.iterchildren(qn("ct", "Override")):
-            if el.get("PartName", "").lower() == target.lower():
-                if el.get("ContentType") != content_type:
-                    el.set("ContentType", content_type)
-                    self.mark_dirty(CONTENT_TYPES)
-                return
+        found = overrides.get(target.lower())
+        if found:
+            if found[0].get("ContentType") != content_type:
+                found[0].set("ContentType", content_type)
+                self.mark_dirty(CONTENT_TYPES)
+            return
         ext = name.rsplit(".", 1)[-1].lower()
         if ext == "rels" and self.content_type(name) == content_type:
             return  # the Default already covers relationship parts
-        el = etree.SubElement(types, qn("ct", "Override"))
+        el = etree.SubElement(self._types(), qn("ct", "Override"))
         el.set("PartName", target)
         el.set("ContentType", content_type)
+        overrides[target.lower()] = [el]
+        self._overrides_changed()
         self.mark_dirty(CONTENT_TYPES)
 
     def remove_content_type(self, name: str) -> None:
         """Drop the Override for ``name`` if there is one."""
-        types = self._types()
-        target = "/" + name.lower()
-        for el in list(types.iterchildren(qn("ct", "Override"))):
-            if el.get("PartName", "").lower() == target:
+        found = self._overrides().pop("/" + name.lower(), None)
+        if found:
+            types = self._types()
+            for el in found:
                 types.remove(el)
-                self.mark_dirty(CONTENT_TYPES)
+            self._overrides_changed()
+            self.mark_dirty(CONTENT_TYPES)
 
     def ensure_default(self, extension: str, content_type: str) -> None:
         """Make sure a Default exists for an extension (e.g. 'png')."""
