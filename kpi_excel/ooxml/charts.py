@@ -27,16 +27,6 @@ _C = NS["c"]
 _A = NS["a"]
 
 
-def c(local: str) -> str:
-    """Clark name in the chart namespace."""
-    return f"{{{_C}}}{local}"
-
-
-def a(local: str) -> str:
-    """Clark name in the DrawingML main namespace."""
-    return f"{{{_A}}}{local}"
-
-
 @dataclass(frozen=True)
 class ChartSeries:
     """One series: a name, the category range and the value range (same sheet or another).
@@ -88,72 +78,69 @@ class ChartSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-_PT, _V = c("pt"), c("v")  # a cache's points, thousands a refresh: names made once
+# A chart is written as text and parsed once: lxml builds the same tree in C, several times
+# faster than element by element from Python (a refresh adds a chart a KPI). Only the text's
+# meaning matters (the part is lxml's serialisation of the parsed tree), so escaping need
+# only survive the parse: & and <, and in attributes also the characters a parser normalises.
+_NAMESPACES = f'xmlns:c="{_C}" xmlns:a="{_A}" xmlns:r="{NS["r"]}"'
+_EMPTY = "<?kpi-empty-text?>"  # text "": a tree writes <c:v></c:v>, a parser reads that as no text
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;", '"': "&quot;",
+                                    "\n": "&#10;", "\t": "&#9;"})
 
 
-def _val(parent: etree._Element, local: str, value: str) -> etree._Element:
-    return etree.SubElement(parent, c(local), val=value)
+def _text(text: str) -> str:
+    """``text`` as element content."""
+    return text.translate(_TEXT_ESCAPES) if text else _EMPTY
 
 
-def _rich(parent: etree._Element, text: str, *, size: int = 1400, bold: bool = True) -> None:
+def _attribute(text: str) -> str:
+    return text.translate(_ATTRIBUTE_ESCAPES)
+
+
+def _val(local: str, value: str) -> str:
+    return f'<c:{local} val="{value}"/>'
+
+
+def _rich(text: str, *, size: int = 1400, bold: bool = True) -> str:
     """A title body: ``<c:tx><c:rich>`` with one paragraph of text."""
-    tx = etree.SubElement(parent, c("tx"))
-    rich = etree.SubElement(tx, c("rich"))
-    etree.SubElement(rich, a("bodyPr"))
-    etree.SubElement(rich, a("lstStyle"))
-    p = etree.SubElement(rich, a("p"))
-    ppr = etree.SubElement(p, a("pPr"))
-    defr = etree.SubElement(ppr, a("defRPr"))
-    defr.set("sz", str(size))
-    defr.set("b", "1" if bold else "0")
-    r = etree.SubElement(p, a("r"))
-    rpr = etree.SubElement(r, a("rPr"))
-    rpr.set("lang", "en-GB")
-    rpr.set("sz", str(size))
-    rpr.set("b", "1" if bold else "0")
-    etree.SubElement(r, a("t")).text = escape_xstring(text)
+    b = "1" if bold else "0"
+    return (f'<c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="{size}" b="{b}"/></a:pPr>'
+            f'<a:r><a:rPr lang="en-GB" sz="{size}" b="{b}"/><a:t>{_text(escape_xstring(text))}</a:t></a:r>'
+            "</a:p></c:rich></c:tx>")
 
 
-def _title(parent: etree._Element, text: str, size: int = 1400) -> None:
-    title = etree.SubElement(parent, c("title"))
-    _rich(title, text, size=size)
-    _val(title, "overlay", "0")
+def _title(text: str, size: int = 1400) -> str:
+    return f"<c:title>{_rich(text, size=size)}{_val('overlay', '0')}</c:title>"
 
 
-def _solid(parent: etree._Element, color: str, *, line: bool) -> None:
-    sp = etree.SubElement(parent, c("spPr"))
-    rgb = normalize_color(color)[2:]
+def _fill(rgb: str) -> str:
+    return f'<a:solidFill><a:srgbClr val="{_attribute(rgb)}"/></a:solidFill>'
+
+
+def _solid(color: str, *, line: bool) -> str:
+    fill = _fill(normalize_color(color)[2:])
     if line:
-        ln = etree.SubElement(sp, a("ln"))
-        ln.set("w", "28575")
-        ln.set("cap", "rnd")
-        fill = etree.SubElement(ln, a("solidFill"))
-        etree.SubElement(fill, a("srgbClr")).set("val", rgb)
-        etree.SubElement(ln, a("round"))
-    else:
-        fill = etree.SubElement(sp, a("solidFill"))
-        etree.SubElement(fill, a("srgbClr")).set("val", rgb)
+        return f'<c:spPr><a:ln w="28575" cap="rnd">{fill}<a:round/></a:ln></c:spPr>'
+    return f"<c:spPr>{fill}</c:spPr>"
 
 
-def _str_cache(parent: etree._Element, values: Sequence[Any]) -> None:
-    cache = etree.SubElement(parent, c("strCache"))
-    _val(cache, "ptCount", str(len(values)))
-    sub = etree.SubElement
-    for i, value in enumerate(values):
-        if value is None:
-            continue
-        sub(sub(cache, _PT, idx=str(i)), _V).text = escape_xstring(_as_text(value))
+def _str_cache(values: Sequence[Any]) -> str:
+    points = "".join([f'<c:pt idx="{i}"><c:v>{_text(escape_xstring(_as_text(value)))}</c:v></c:pt>'
+                      for i, value in enumerate(values) if value is not None])
+    return f"<c:strCache>{_val('ptCount', str(len(values)))}{points}</c:strCache>"
 
 
-def _num_cache(parent: etree._Element, values: Sequence[Any], fmt: str = "General", tag: str = "numCache") -> None:
-    cache = etree.SubElement(parent, c(tag))
-    etree.SubElement(cache, c("formatCode")).text = fmt
-    _val(cache, "ptCount", str(len(values)))
-    sub = etree.SubElement
-    for i, value in enumerate(values):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue  # blanks and text are gaps in a numeric series
-        sub(sub(cache, _PT, idx=str(i)), _V).text = repr(float(value)) if isinstance(value, float) else str(value)
+def _num_cache(values: Sequence[Any], fmt: str = "General", tag: str = "numCache") -> str:
+    points = "".join([f'<c:pt idx="{i}"><c:v>{repr(float(value)) if isinstance(value, float) else str(value)}'
+                      "</c:v></c:pt>"
+                      for i, value in enumerate(values)
+                      if not isinstance(value, bool) and isinstance(value, (int, float))])  # blanks and text: gaps
+    return f"<c:{tag}><c:formatCode>{_text(fmt)}</c:formatCode>{_val('ptCount', str(len(values)))}{points}</c:{tag}>"
+
+
+def _formula(sheet: str, rng: CellRange) -> str:
+    return f"<c:f>{_text(absolute_range(sheet, rng))}</c:f>"
 
 
 def _as_text(value: Any) -> str:
@@ -163,189 +150,129 @@ def _as_text(value: Any) -> str:
 
 
 def _series(
-    parent: etree._Element,
     index: int,
     series: ChartSeries,
     sheet: str,
     lookup: Any,
     kind: str,
     number_format: str = "General",
-) -> None:
-    ser = etree.SubElement(parent, c("ser"))
-    _val(ser, "idx", str(index))
-    _val(ser, "order", str(index))
-    tx = etree.SubElement(ser, c("tx"))
+) -> str:
+    out = [f"<c:ser>{_val('idx', str(index))}{_val('order', str(index))}<c:tx>"]
     src_sheet = series.sheet or sheet
     if series.name_ref is not None:
-        ref = etree.SubElement(tx, c("strRef"))
         row, col = series.name_ref
-        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, CellRange(row, col, row, col))
-        _str_cache(ref, [series.name])
+        out.append(f"<c:strRef>{_formula(src_sheet, CellRange(row, col, row, col))}{_str_cache([series.name])}"
+                   "</c:strRef>")
     else:
-        etree.SubElement(tx, c("v")).text = escape_xstring(series.name)
+        out.append(f"<c:v>{_text(escape_xstring(series.name))}</c:v>")
+    out.append("</c:tx>")
     if series.color:
-        _solid(ser, series.color, line=kind == "line")
+        out.append(_solid(series.color, line=kind == "line"))
     if kind == "line":
-        marker = etree.SubElement(ser, c("marker"))
-        _val(marker, "symbol", "circle" if series.marker else "none")
-        if series.marker:
-            _val(marker, "size", "6")
+        size = _val("size", "6") if series.marker else ""
+        out.append(f"<c:marker>{_val('symbol', 'circle' if series.marker else 'none')}{size}</c:marker>")
     else:
-        _val(ser, "invertIfNegative", "0")
+        out.append(_val("invertIfNegative", "0"))
         for point, color in series.point_colors:
-            dpt = etree.SubElement(ser, c("dPt"))
-            _val(dpt, "idx", str(point))
-            _val(dpt, "invertIfNegative", "0")
-            _val(dpt, "bubble3D", "0")
-            _solid(dpt, color, line=False)
+            out.append(f"<c:dPt>{_val('idx', str(point))}{_val('invertIfNegative', '0')}{_val('bubble3D', '0')}"
+                       f"{_solid(color, line=False)}</c:dPt>")
     categories = lookup(src_sheet, series.categories)
-    cat = etree.SubElement(ser, c("cat"))
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in categories if v is not None) and any(
         v is not None for v in categories
     ):
-        ref = etree.SubElement(cat, c("numRef"))
-        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.categories)
-        _num_cache(ref, categories)
+        out.append(f"<c:cat><c:numRef>{_formula(src_sheet, series.categories)}{_num_cache(categories)}</c:numRef>"
+                   "</c:cat>")
     else:
-        ref = etree.SubElement(cat, c("strRef"))
-        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.categories)
-        _str_cache(ref, categories)
-    val = etree.SubElement(ser, c("val"))
+        out.append(f"<c:cat><c:strRef>{_formula(src_sheet, series.categories)}{_str_cache(categories)}</c:strRef>"
+                   "</c:cat>")
     if series.literal is not None:
-        _num_cache(val, list(series.literal), tag="numLit")
+        out.append(f"<c:val>{_num_cache(list(series.literal), tag='numLit')}</c:val>")
     else:
-        ref = etree.SubElement(val, c("numRef"))
-        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, series.values)
-        _num_cache(ref, lookup(src_sheet, series.values), number_format)
+        values = _num_cache(lookup(src_sheet, series.values), number_format)
+        out.append(f"<c:val><c:numRef>{_formula(src_sheet, series.values)}{values}</c:numRef></c:val>")
     if kind == "line":
-        _val(ser, "smooth", "0")
+        out.append(_val("smooth", "0"))
+    out.append("</c:ser>")
+    return "".join(out)
 
 
-def _axes(plot: etree._Element, spec: ChartSpec, cat_id: str, val_id: str,
-          bar_values: Sequence[float] = ()) -> None:
+def _number_format(number_format: str | None) -> str:
+    linked = "0" if number_format else "1"
+    return f'<c:numFmt formatCode="{_attribute(number_format or "General")}" sourceLinked="{linked}"/>'
+
+
+def _axes(spec: ChartSpec, cat_id: str, val_id: str, bar_values: Sequence[float] = ()) -> str:
     """Category and value axes. Where there are bars the value axis takes in 0, so a bar's
     length is its value (an axis from 72 makes 80 look twice 76), and the category labels sit
     at the low end, clear of bars below 0."""
     horizontal = spec.kind == "bar"
-    cat = etree.SubElement(plot, c("catAx"))
-    _val(cat, "axId", cat_id)
-    scaling = etree.SubElement(cat, c("scaling"))
-    _val(scaling, "orientation", "maxMin" if horizontal else "minMax")
-    _val(cat, "delete", "0")
-    _val(cat, "axPos", "l" if horizontal else "b")
+    out = [f"<c:catAx>{_val('axId', cat_id)}<c:scaling>{_val('orientation', 'maxMin' if horizontal else 'minMax')}"
+           f"</c:scaling>{_val('delete', '0')}{_val('axPos', 'l' if horizontal else 'b')}"]
     if spec.x_title:
-        _title(cat, spec.x_title, size=1000)
-    fmt = etree.SubElement(cat, c("numFmt"))
-    fmt.set("formatCode", "General")
-    fmt.set("sourceLinked", "1")
-    _val(cat, "majorTickMark", "out")
-    _val(cat, "minorTickMark", "none")
-    _val(cat, "tickLblPos", "low" if bar_values else "nextTo")
-    _val(cat, "crossAx", val_id)
-    _val(cat, "crosses", "autoZero")
-    _val(cat, "auto", "1")
-    _val(cat, "lblAlgn", "ctr")
-    _val(cat, "lblOffset", "100")
-    _val(cat, "noMultiLvlLbl", "0")
-    val = etree.SubElement(plot, c("valAx"))
-    _val(val, "axId", val_id)
-    scaling = etree.SubElement(val, c("scaling"))
-    _val(scaling, "orientation", "minMax")
+        out.append(_title(spec.x_title, size=1000))
+    out.append(f'<c:numFmt formatCode="General" sourceLinked="1"/>{_val("majorTickMark", "out")}'
+               f'{_val("minorTickMark", "none")}{_val("tickLblPos", "low" if bar_values else "nextTo")}'
+               f'{_val("crossAx", val_id)}{_val("crosses", "autoZero")}{_val("auto", "1")}{_val("lblAlgn", "ctr")}'
+               f'{_val("lblOffset", "100")}{_val("noMultiLvlLbl", "0")}</c:catAx>')
+    out.append(f"<c:valAx>{_val('axId', val_id)}<c:scaling>{_val('orientation', 'minMax')}")
     if spec.y_max is not None:
-        _val(scaling, "max", repr(float(spec.y_max)))
+        out.append(_val("max", repr(float(spec.y_max))))
     elif bar_values and max(bar_values) <= 0:
-        _val(scaling, "max", "0")
+        out.append(_val("max", "0"))
     if bar_values and min(bar_values) >= 0:
-        _val(scaling, "min", "0")
-    _val(val, "delete", "0")
-    _val(val, "axPos", "b" if horizontal else "l")
-    etree.SubElement(val, c("majorGridlines"))
+        out.append(_val("min", "0"))
+    out.append(f"</c:scaling>{_val('delete', '0')}{_val('axPos', 'b' if horizontal else 'l')}<c:majorGridlines/>")
     if spec.y_title:
-        _title(val, spec.y_title, size=1000)
-    fmt = etree.SubElement(val, c("numFmt"))
-    fmt.set("formatCode", spec.y_number_format or "General")
-    fmt.set("sourceLinked", "0" if spec.y_number_format else "1")
-    _val(val, "majorTickMark", "out")
-    _val(val, "minorTickMark", "none")
-    _val(val, "tickLblPos", "nextTo")
-    _val(val, "crossAx", cat_id)
-    _val(val, "crosses", "max" if horizontal else "autoZero")
-    _val(val, "crossBetween", "between")
+        out.append(_title(spec.y_title, size=1000))
+    out.append(f'{_number_format(spec.y_number_format)}{_val("majorTickMark", "out")}{_val("minorTickMark", "none")}'
+               f'{_val("tickLblPos", "nextTo")}{_val("crossAx", cat_id)}'
+               f'{_val("crosses", "max" if horizontal else "autoZero")}{_val("crossBetween", "between")}</c:valAx>')
+    return "".join(out)
 
 
-def _scatter_series(parent: etree._Element, index: int, series: ChartSeries, sheet: str, lookup: Any) -> None:
+def _scatter_series(index: int, series: ChartSeries, sheet: str, lookup: Any) -> str:
     """A ``c:ser`` of a scatter chart: points (no line) or a line (no markers)."""
-    ser = etree.SubElement(parent, c("ser"))
-    _val(ser, "idx", str(index))
-    _val(ser, "order", str(index))
-    tx = etree.SubElement(ser, c("tx"))
-    etree.SubElement(tx, c("v")).text = escape_xstring(series.name)
+    out = [f"<c:ser>{_val('idx', str(index))}{_val('order', str(index))}"
+           f"<c:tx><c:v>{_text(escape_xstring(series.name))}</c:v></c:tx>"]
     colour = normalize_color(series.color or "2E75B6")[2:]
-    sp = etree.SubElement(ser, c("spPr"))
-    ln = etree.SubElement(sp, a("ln"))
     if series.kind == "line":
-        ln.set("w", "19050")
-        fill = etree.SubElement(ln, a("solidFill"))
-        etree.SubElement(fill, a("srgbClr")).set("val", colour)
-    else:
-        etree.SubElement(ln, a("noFill"))  # points only: no line between them
-    marker = etree.SubElement(ser, c("marker"))
-    if series.kind == "line":
-        _val(marker, "symbol", "none")
-    else:
-        _val(marker, "symbol", "circle")
-        _val(marker, "size", str(max(2, min(series.marker_size, 72))))
-        marker_sp = etree.SubElement(marker, c("spPr"))
-        fill = etree.SubElement(marker_sp, a("solidFill"))
-        etree.SubElement(fill, a("srgbClr")).set("val", colour)
-        edge = etree.SubElement(marker_sp, a("ln"))
-        edge_fill = etree.SubElement(edge, a("solidFill"))
-        etree.SubElement(edge_fill, a("srgbClr")).set("val", colour)
+        out.append(f'<c:spPr><a:ln w="19050">{_fill(colour)}</a:ln></c:spPr>'
+                   f"<c:marker>{_val('symbol', 'none')}</c:marker>")
+    else:  # points only: no line between them
+        out.append(f"<c:spPr><a:ln><a:noFill/></a:ln></c:spPr><c:marker>{_val('symbol', 'circle')}"
+                   f"{_val('size', str(max(2, min(series.marker_size, 72))))}"
+                   f"<c:spPr>{_fill(colour)}<a:ln>{_fill(colour)}</a:ln></c:spPr></c:marker>")
     src_sheet = series.sheet or sheet
     for tag, rng in (("xVal", series.categories), ("yVal", series.values)):
-        holder = etree.SubElement(ser, c(tag))
-        ref = etree.SubElement(holder, c("numRef"))
-        etree.SubElement(ref, c("f")).text = absolute_range(src_sheet, rng)
-        _num_cache(ref, lookup(src_sheet, rng))
-    _val(ser, "smooth", "0")
+        out.append(f"<c:{tag}><c:numRef>{_formula(src_sheet, rng)}{_num_cache(lookup(src_sheet, rng))}</c:numRef>"
+                   f"</c:{tag}>")
+    out.append(f"{_val('smooth', '0')}</c:ser>")
+    return "".join(out)
 
 
-def _value_axis(plot: etree._Element, axis_id: str, cross_id: str, position: str, title: str | None,
-                number_format: str | None, gridlines: bool, maximum: float | None = None) -> None:
-    axis = etree.SubElement(plot, c("valAx"))
-    _val(axis, "axId", axis_id)
-    scaling = etree.SubElement(axis, c("scaling"))
-    _val(scaling, "orientation", "minMax")
+def _value_axis(axis_id: str, cross_id: str, position: str, title: str | None,
+                number_format: str | None, gridlines: bool, maximum: float | None = None) -> str:
+    out = [f"<c:valAx>{_val('axId', axis_id)}<c:scaling>{_val('orientation', 'minMax')}"]
     if maximum is not None:
-        _val(scaling, "max", repr(float(maximum)))
-    _val(axis, "delete", "0")
-    _val(axis, "axPos", position)
+        out.append(_val("max", repr(float(maximum))))
+    out.append(f"</c:scaling>{_val('delete', '0')}{_val('axPos', position)}")
     if gridlines:
-        etree.SubElement(axis, c("majorGridlines"))
+        out.append("<c:majorGridlines/>")
     if title:
-        _title(axis, title, size=1000)
-    fmt = etree.SubElement(axis, c("numFmt"))
-    fmt.set("formatCode", number_format or "General")
-    fmt.set("sourceLinked", "0" if number_format else "1")
-    _val(axis, "majorTickMark", "out")
-    _val(axis, "minorTickMark", "none")
-    _val(axis, "tickLblPos", "nextTo")
-    _val(axis, "crossAx", cross_id)
-    _val(axis, "crosses", "autoZero")
-    _val(axis, "crossBetween", "midCat")
+        out.append(_title(title, size=1000))
+    out.append(f'{_number_format(number_format)}{_val("majorTickMark", "out")}{_val("minorTickMark", "none")}'
+               f'{_val("tickLblPos", "nextTo")}{_val("crossAx", cross_id)}{_val("crosses", "autoZero")}'
+               f'{_val("crossBetween", "midCat")}</c:valAx>')
+    return "".join(out)
 
 
-def _scatter_plot(plot: etree._Element, spec: ChartSpec, sheet: str, lookup: Any) -> None:
+def _scatter_plot(spec: ChartSpec, sheet: str, lookup: Any) -> str:
     x_id, y_id = "500000011", "500000012"
-    chart = etree.SubElement(plot, c("scatterChart"))
-    _val(chart, "scatterStyle", "lineMarker")
-    _val(chart, "varyColors", "0")
-    for index, series in enumerate(spec.series):
-        _scatter_series(chart, index, series, sheet, lookup)
-    _val(chart, "axId", x_id)
-    _val(chart, "axId", y_id)
-    _value_axis(plot, x_id, y_id, "b", spec.x_title, None, gridlines=False)
-    _value_axis(plot, y_id, x_id, "l", spec.y_title, spec.y_number_format, gridlines=True, maximum=spec.y_max)
+    series = "".join([_scatter_series(index, item, sheet, lookup) for index, item in enumerate(spec.series)])
+    return (f"<c:scatterChart>{_val('scatterStyle', 'lineMarker')}{_val('varyColors', '0')}{series}"
+            f"{_val('axId', x_id)}{_val('axId', y_id)}</c:scatterChart>"
+            + _value_axis(x_id, y_id, "b", spec.x_title, None, gridlines=False)
+            + _value_axis(y_id, x_id, "l", spec.y_title, spec.y_number_format, gridlines=True, maximum=spec.y_max))
 
 
 def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
@@ -358,48 +285,61 @@ def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
         raise OoxmlValueError(f"chart kind {spec.kind!r} is not one of column, bar, line, scatter")
     if not spec.series:
         raise OoxmlValueError("a chart needs at least one series")
-    root = etree.Element(c("chartSpace"), nsmap={"c": _C, "a": _A, "r": NS["r"]})
-    _val(root, "date1904", "0")
-    _val(root, "lang", "en-GB")
-    _val(root, "roundedCorners", "0")
-    chart = etree.SubElement(root, c("chart"))
+    out = [f"<c:chartSpace {_NAMESPACES}>{_val('date1904', '0')}{_val('lang', 'en-GB')}"
+           f"{_val('roundedCorners', '0')}<c:chart>"]
     if spec.title:
-        _title(chart, spec.title)
-        _val(chart, "autoTitleDeleted", "0")
+        out.append(_title(spec.title) + _val("autoTitleDeleted", "0"))
     else:
-        _val(chart, "autoTitleDeleted", "1")
-    plot = etree.SubElement(chart, c("plotArea"))
-    etree.SubElement(plot, c("layout"))
+        out.append(_val("autoTitleDeleted", "1"))
+    out.append("<c:plotArea><c:layout/>")
     if spec.kind == "scatter":
-        _scatter_plot(plot, spec, sheet, lookup)
-        return _finish(chart, spec, root)
+        out.append(_scatter_plot(spec, sheet, lookup))
+    else:
+        out.append(_bars_and_lines(spec, sheet, lookup))
+    out.append("</c:plotArea>")
+    if spec.legend:
+        out.append(f"<c:legend>{_val('legendPos', spec.legend)}{_val('overlay', '0')}</c:legend>")
+    # How blanks show: as gaps (a limit line breaks where its data does).
+    out.append(f"{_val('plotVisOnly', '1')}{_val('dispBlanksAs', 'gap')}</c:chart></c:chartSpace>")
+    return _parse("".join(out))
+
+
+def _bars_and_lines(spec: ChartSpec, sheet: str, lookup: Any) -> str:
     cat_id, val_id = "500000001", "500000002"
     bars = [s for s in spec.series if s.kind != "line"] if spec.kind != "line" else []
     lines = [s for s in spec.series if s.kind == "line"] if spec.kind != "line" else list(spec.series)
+    number_format = spec.y_number_format or "General"
+    out = []
     index = 0
     if bars:
-        bar = etree.SubElement(plot, c("barChart"))
-        _val(bar, "barDir", "bar" if spec.kind == "bar" else "col")
-        _val(bar, "grouping", "clustered")
-        _val(bar, "varyColors", "0")
+        out.append(f"<c:barChart>{_val('barDir', 'bar' if spec.kind == 'bar' else 'col')}"
+                   f"{_val('grouping', 'clustered')}{_val('varyColors', '0')}")
         for series in bars:
-            _series(bar, index, series, sheet, lookup, "bar", spec.y_number_format or "General")
+            out.append(_series(index, series, sheet, lookup, "bar", number_format))
             index += 1
-        _val(bar, "gapWidth", "150")
-        _val(bar, "axId", cat_id)
-        _val(bar, "axId", val_id)
+        out.append(f"{_val('gapWidth', '150')}{_val('axId', cat_id)}{_val('axId', val_id)}</c:barChart>")
     if lines:
-        line = etree.SubElement(plot, c("lineChart"))
-        _val(line, "grouping", "standard")
-        _val(line, "varyColors", "0")
+        out.append(f"<c:lineChart>{_val('grouping', 'standard')}{_val('varyColors', '0')}")
         for series in lines:
-            _series(line, index, series, sheet, lookup, "line", spec.y_number_format or "General")
+            out.append(_series(index, series, sheet, lookup, "line", number_format))
             index += 1
-        _val(line, "marker", "1")
-        _val(line, "axId", cat_id)
-        _val(line, "axId", val_id)
-    _axes(plot, spec, cat_id, val_id, _numbers(bars, sheet, lookup))
-    return _finish(chart, spec, root)
+        out.append(f"{_val('marker', '1')}{_val('axId', cat_id)}{_val('axId', val_id)}</c:lineChart>")
+    out.append(_axes(spec, cat_id, val_id, _numbers(bars, sheet, lookup)))
+    return "".join(out)
+
+
+def _parse(text: str) -> etree._Element:
+    """The tree of a chart's text; each empty text marked in it is set to "" again."""
+    try:
+        root = etree.fromstring(text.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:  # a control character in a number format: as setting it in a tree says
+        raise ValueError(f"All strings must be XML compatible ({exc})") from None
+    if _EMPTY in text:
+        for mark in list(root.iter(etree.ProcessingInstruction)):
+            parent = mark.getparent()
+            parent.remove(mark)
+            parent.text = ""
+    return root
 
 
 def _numbers(series: Sequence[ChartSeries], sheet: str, lookup: Any) -> list[float]:
@@ -409,14 +349,3 @@ def _numbers(series: Sequence[ChartSeries], sheet: str, lookup: Any) -> list[flo
         values = item.literal if item.literal is not None else lookup(item.sheet or sheet, item.values)
         out += [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return out
-
-
-def _finish(chart: etree._Element, spec: ChartSpec, root: etree._Element) -> etree._Element:
-    """Legend and how blanks show (as gaps: a limit line breaks where its data does)."""
-    if spec.legend:
-        legend = etree.SubElement(chart, c("legend"))
-        _val(legend, "legendPos", spec.legend)
-        _val(legend, "overlay", "0")
-    _val(chart, "plotVisOnly", "1")
-    _val(chart, "dispBlanksAs", "gap")
-    return root
