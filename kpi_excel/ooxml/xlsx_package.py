@@ -447,17 +447,21 @@ class XlsxPackage:
         styles: Sequence[Sequence[int | None]] | None = None,
     ) -> WriteReport:
         """Write a row-major block with its top-left cell at ``top_left`` (row, col)."""
-        return self._write(sheet, _block_items(top_left, rows, styles))
+        return self._write(sheet, _block_items(top_left, rows, styles), block=(top_left, rows, styles))
 
-    def _write(self, sheet: str, items: list[tuple[int, int, Any, int | None]]) -> WriteReport:
+    def _write(self, sheet: str, items: list[tuple[int, int, Any, int | None]],
+               block: tuple[tuple[int, int], Sequence[Sequence[Any]], Sequence[Sequence[int | None]] | None]
+               | None = None) -> WriteReport:
         info = self._worksheet(sheet)
         assert info.part is not None
         tables = sheet_tables(self._opc, info.part, info.name)
         items, renames = self._table_headers(info, tables, items)  # validated before anything changes
         rows = self._rows_apart(info, len(items))
         if rows is not None:
-            report = write_apart(rows, self._opc.frame(info.part), items, sheet=info.name, date1904=self.date1904,
-                                 part=info.part)
+            report = self._append_apart(rows, info, block, items, tables) if block is not None else None
+            if report is None:
+                report = write_apart(rows, self._opc.frame(info.part), items, sheet=info.name,
+                                     date1904=self.date1904, part=info.part)
         else:
             editor = self._editor(info)
             report = editor.write(items)
@@ -471,6 +475,31 @@ class XlsxPackage:
                 report.table_headers_renamed.append(table.name)
         self._grow_tables(tables, items, report)
         return report
+
+    def _append_apart(self, rows: RowsApart, info: SheetInfo,
+                      block: tuple[tuple[int, int], Sequence[Sequence[Any]], Sequence[Sequence[int | None]] | None],
+                      items: list[tuple[int, int, Any, int | None]], tables: list[TableInfo]) -> WriteReport | None:
+        """A block of new rows below every row held apart (a chart's data under a sheet's table),
+        added as text: what :func:`write_apart` would write, without parsing, editing and
+        serialising the last chunk of rows. None (nothing done) for any other block, or one
+        whose text cannot be made as it is (see :func:`new_rows`)."""
+        (top, left), block_rows, styles = block
+        last = _last_row(rows)
+        if last is None or top <= last or any(table.header_row_count and top <= table.ref.min_row
+                                               for table in tables):
+            return None  # among the rows, or over a table's header (whose cells are text): the editor's way
+        assert info.part is not None
+        # New cells take the styles of the columns as the rows' head has them (as write_apart's editor).
+        head = WorksheetEditor(parse_xml(rows_document(rows, 1, 0), info.part), sheet=info.name,
+                               date1904=self.date1904)
+        built = new_rows(head, (top, left), block_rows, styles, {})
+        if built is None:
+            return None
+        chunks, first_rows, written = built
+        rows.text.extend(chunks)
+        rows.first_rows.extend(first_rows)
+        WorksheetEditor(self._opc.frame(info.part), sheet=info.name, date1904=self.date1904)._extend_dimension(written)
+        return WriteReport(cells_written=sum(1 for item in items if item[2] is not KEEP), written_range=written)
 
     def _rows_apart(self, info: SheetInfo, count: int) -> RowsApart | None:
         """The sheet's rows held apart from its frame, for a large write to a sheet not parsed
@@ -1112,6 +1141,18 @@ class XlsxPackage:
         with contextlib.suppress(OSError):
             self._identity = FileIdentity.of(os.stat(written))
         return target
+
+
+_LAST_ROW = re.compile(rb'<row r="(\d+)"')
+
+
+def _last_row(rows: RowsApart) -> int | None:
+    """The number of the last row held apart (rows as lxml writes them: each says its number);
+    None when the text does not say."""
+    text = rows.text[-1] if rows.text else b""
+    start = text.rfind(b"<row ")
+    found = _LAST_ROW.match(text, start) if start >= 0 else None
+    return int(found.group(1)) if found is not None else None
 
 
 def _block_items(top_left: tuple[int, int], rows: Sequence[Sequence[Any]],

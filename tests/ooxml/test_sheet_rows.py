@@ -473,3 +473,44 @@ def test_items_cut_by_runs_go_to_the_chunks_sorting_puts_them_in(monkeypatch: py
     got = sheet_rows._by_chunk(starts, items, numbers)
     monkeypatch.setattr(sheet_rows, "_MAX_RUNS", 0)  # the sort
     assert got == sheet_rows._by_chunk(starts, items, numbers)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_block_below_the_rows_apart_is_added_as_the_chunk_editor_writes_it(monkeypatch: pytest.MonkeyPatch,
+                                                                              seed: int) -> None:
+    monkeypatch.setattr(sheet_rows, "CHUNK_ROWS", 3)  # blocks of many chunks, after a last chunk part full
+    rng = random.Random(seed)
+    rows: list[list[object]] = [["Title"], ["Code", "Value", "Note"]]
+    rows += [[f"K{r}", rng.choice(VALUES), f"n{r}"] for r in range(10)]
+    looks = [[rng.choice(STYLES) for _ in row] for row in rows]
+    blocks = []
+    top = len(rows) + 3
+    for _ in range(3):  # one under another, as the Benchmark sheet's funnels
+        block = [[rng.choice(VALUES) for _ in range(rng.randint(0, 5))] for _ in range(rng.randint(1, 8))]
+        block.append([float("nan"), None, "x"])
+        block_looks = [[rng.choice(STYLES) for _ in row[: rng.randint(0, len(row))]] for row in block]
+        blocks.append((top, block, block_looks))
+        top += len(block) + rng.randint(1, 3)
+    added = []
+    append = xlsx_package.XlsxPackage._append_apart
+
+    def spy(self, *args):  # type: ignore[no-untyped-def]
+        report = append(self, *args)
+        added.append(report is not None)
+        return report
+
+    reports = {}
+    for way in ("text", "editor"):
+        if way == "editor":
+            monkeypatch.setattr(xlsx_package.XlsxPackage, "_append_apart", lambda self, *args: None)
+        else:
+            monkeypatch.setattr(xlsx_package.XlsxPackage, "_append_apart", spy)
+        pkg = XlsxPackage.open(minimal_xlsx("<sheetData/>"))
+        settings = SheetSettings(column_widths={1: 12}, column_styles={2: 12})
+        pkg.write_owned_sheet("Ours", rows, styles=looks, settings=settings, table=TableSpec("Ours"), header_row=2)
+        done = [pkg.write_rows("Ours", (block_top, 2), block, styles=block_looks)
+                for block_top, block, block_looks in blocks]
+        done.append(pkg.write_rows("Ours", (4, 1), [["over", 1.5]]))  # among the rows: the editor's way
+        reports[way] = (_ours(pkg), done)
+    assert added == [True, True, True, False]
+    assert reports["text"] == reports["editor"]
