@@ -76,3 +76,19 @@ def test_a_value_made_fast_is_still_frozen():
     with pytest.raises(AttributeError):
         value.number = 3.0  # type: ignore[misc]
     assert value == Value(12.5, decimals=1) and {value: 1}[Value(12.5, decimals=1)] == 1
+
+
+TEXTS = ["77.6%", "3,972", "-0.07", "1.5e3", "12 (420)", "3% (420)", "420 (3%)", "(12.5)", "£1,200", "0", "-0",
+         "9.3699999999999992", "1,234,567.891", "+4", "  8.0  ", "1.2m", "£1.2m", "<0.1%", "5 days", "95.3 per cent",
+         "1 in 5", "nil", "12*", "7 (provisional)", "c", "x", ":", "", "-", "0.000001", "99.99%"]
+
+
+def test_values_read_from_text_are_those_the_dataclass_makes():
+    for text in TEXTS:
+        try:
+            value = parse_value(text)
+        except ValueReadError:
+            continue
+        again = Value(**vars(value))  # the dataclass's own constructor, from the same fields
+        assert (value, vars(value), list(vars(value)), hash(value)) == \
+            (again, vars(again), list(vars(again)), hash(again)), text

@@ -313,6 +313,9 @@ def _fit(value: object) -> object:
 
 
 def _fit_chart(chart: Chart) -> Chart:
+    texts = (chart.title, chart.alt_text, *chart.categories, *(s.name for s in chart.series))
+    if all(len(text) <= EXCEL_CELL_LIMIT for text in texts):
+        return chart  # every text fits (every chart a refresh makes): nothing to copy
     return replace(chart, title=fit_text(chart.title), alt_text=fit_text(chart.alt_text),
                    categories=tuple(fit_text(c) for c in chart.categories),
                    series=tuple(replace(s, name=fit_text(s.name)) for s in chart.series))

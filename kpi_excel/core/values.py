@@ -227,14 +227,17 @@ def _format_reading(number_format: str | None) -> tuple[bool, int | None]:
 _VALUE_DEFAULTS = {item.name: item.default for item in fields(Value)}
 
 
-def _number_value(number: float, percent: bool, decimals: int | None) -> Value:
-    """``Value(number, percent=percent, decimals=decimals)``, made without the frozen
-    dataclass's nine guarded assignments (a third of reading a number, and a Data sheet
-    has thousands of distinct numbers); equal field for field."""
+def _number_value(number: float, percent: bool, decimals: int | None, count: float | None = None,
+                  unit: str | None = None) -> Value:
+    """``Value(number, percent=percent, decimals=decimals, count=count, unit=unit)``, made
+    without the frozen dataclass's nine guarded assignments (a third of reading a number, and
+    a Data sheet has thousands of distinct numbers); equal field for field."""
     value = object.__new__(Value)
     attributes = value.__dict__
     attributes.update(_VALUE_DEFAULTS)
     attributes["number"], attributes["percent"], attributes["decimals"] = number, percent, decimals
+    if count is not None or unit is not None:
+        attributes["count"], attributes["unit"] = count, unit
     return value
 
 
@@ -360,7 +363,7 @@ def _from_match(match: re.Match[str], text: str) -> Value:
         # precision anyone chose; compare such values in full.
         decimals = None
     unit = "£" if groups.get("cur") == "£" else None
-    return Value(number, percent=bool(groups.get("pct")), decimals=decimals, count=count, unit=unit)
+    return _number_value(number, bool(groups.get("pct")), decimals, count, unit)
 
 
 def _check_sane(number: float, text: str) -> None:

@@ -572,6 +572,8 @@ class WorksheetEditor:
         if type(value) is float and math.isfinite(value):  # the usual cell: a number needs no escaping
             text = str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
             return f"<c{attrs}><v>{text}</v></c>"
+        if type(value) is int:  # digits: nothing to escape
+            return f"<c{attrs}><v>{value}</v></c>"
         if type(value) is str and value and value == value.strip() and not _UNPLAIN.search(value):
             return f'<c{attrs} t="inlineStr"><is><t>{value}</t></is></c>'  # nothing to escape
         if value is None or value is KEEP:

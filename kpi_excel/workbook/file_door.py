@@ -661,9 +661,14 @@ def _write_block(pkg: XlsxPackage, name: str, block: Block, styles: _Styles) -> 
     rows.append([c.header for c in block.columns])
     looks.append([styles.named("header")] * len(block.columns))
     formats = [c.number_format for c in block.columns]
+    by_length: dict[int, list[int | None]] = {}  # a row's looks depend on its length alone
     for body in block.rows:
         rows.append(list(body))
-        looks.append([styles.named(None, formats[i] if i < len(formats) else None) for i in range(len(body))])
+        look = by_length.get(len(body))
+        if look is None:
+            look = by_length[len(body)] = [styles.named(None, formats[i] if i < len(formats) else None)
+                                           for i in range(len(body))]
+        looks.append(look)
     pkg.write_rows(name, (block.top, 1), rows, styles=looks)
 
 
