@@ -362,13 +362,14 @@ class OpcPackage:
         """Parts that will not be written back byte-identical (edited or new)."""
         return set(self._dirty) | set(self._replaced)
 
-    def next_free(self, pattern: str) -> str:
-        """First unused part name from a pattern with one ``{}``, counting from 1.
+    def next_free(self, pattern: str, start: int = 1) -> str:
+        """First unused part name from a pattern with one ``{}``, counting from ``start`` (1, or
+        past numbers known to be taken: charts added one after another).
 
         Checks case-insensitively, so a chart we add never collides with an
         officer's ``xl/charts/Chart1.xml``.
         """
-        n = 1
+        n = start
         while self.has(pattern.format(n)):
             n += 1
         return pattern.format(n)

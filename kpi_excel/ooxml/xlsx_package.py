@@ -128,6 +128,7 @@ class _ChartReads:
     # parsed once a span, not once a range (a chart a KPI reads its own row).
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     spans_read: dict[tuple[str, int, int], CellReader] = field(default_factory=dict)
+    next_chart: int = 1  # chart parts numbered below this are taken (charts are only added here)
 
     def span_of(self, sheet: str, rng: CellRange) -> tuple[int, int]:
         """The span of rows holding ``rng`` (its own rows if no span was worked out)."""
@@ -1048,11 +1049,12 @@ class XlsxPackage:
                 found = reads.ranges[key] = read(sheet_name, rng)
             return found
 
-        chart_part = self._opc.next_free("xl/charts/chart{}.xml")
+        chart_part = self._opc.next_free("xl/charts/chart{}.xml", start=reads.next_chart)
         self._opc.write_xml(chart_part, build_chart_xml(spec, info.name, lookup), CT.CHART)
         chart_rel = self._opc.add_relationship(drawing_part, RT.CHART, chart_part)
         drawing_root = self._opc.xml(drawing_part)
         number = chart_part.rsplit("chart", 1)[1].split(".")[0]
+        reads.next_chart = int(number) + 1
         append_chart_anchor(
             drawing_root, chart_rel, anchor=spec.anchor, width_cols=spec.width_cols,
             height_rows=spec.height_rows, name=f"Chart {number}", alt_text=spec.alt_text,
