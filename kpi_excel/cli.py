@@ -365,7 +365,10 @@ def _refresh(workbook: Path, output: Path | None, sources: tuple[str, ...], as_o
 
 
 def _refreshed(workbook: Path, output: Path | None, sources: tuple[str, ...], as_of: str | None) -> Summary:
-    from kpi_excel.app.report_files import refresh_report
+    from kpi_excel.cycle_pause import imports_frozen
+
+    with imports_frozen():  # the command's own process: what it imports is never walked again
+        from kpi_excel.app.report_files import refresh_report
 
     if stderr.is_terminal:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

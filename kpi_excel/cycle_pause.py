@@ -23,7 +23,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-__all__ = ["cycle_collector_paused"]
+__all__ = ["cycle_collector_paused", "imports_frozen"]
 
 # A full pass would need a million young-generation passes first: none in a refresh.
 _NO_FULL_PASSES = 1_000_000
@@ -51,3 +51,32 @@ def cycle_collector_paused() -> Iterator[None]:
             _depth -= 1
             if _depth == 0:
                 gc.set_threshold(*_saved)
+
+
+_imports_frozen = False
+
+
+@contextmanager
+def imports_frozen() -> Iterator[None]:
+    """Import in the block without cycle-collector passes, then keep every object alive out of
+    all later passes (``gc.freeze``): what a refresh imports (pandas, numpy, lxml, kpi_excel: a
+    few hundred thousand objects) lives as long as the process and holds no garbage, yet each
+    young pass made while importing walked it, and so do the full passes the interpreter makes
+    at exit - about 0.09 s of the command's 0.8 s on a 100-indicator report. Garbage left before
+    the block is collected first, so none is kept for good. For a process of its own (the
+    ``refresh`` command), and once a process: later blocks run as they are."""
+    global _imports_frozen
+    with _lock:
+        first, _imports_frozen = not _imports_frozen, True
+    if not first:
+        yield
+        return
+    enabled = gc.isenabled()
+    gc.collect()  # at start-up: cheap
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()

@@ -129,3 +129,23 @@ def test_a_server_request_never_changes_the_collectors_thresholds(tmp_path) -> N
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["status"] == 200 and seen["funcs"] == ["runMacro"], seen  # the refresh really ran
     assert seen["calls"] == [] and seen["same"], seen
+
+
+def test_imports_are_frozen_once_a_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kpi_excel.cycle_pause as pause
+
+    monkeypatch.setattr(pause, "_imports_frozen", False)
+    frozen_before = gc.get_freeze_count()
+    try:
+        with pause.imports_frozen():
+            assert not gc.isenabled()  # no passes while importing
+            made = [[] for _ in range(10)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen_before + len(made)  # what was alive: out of later passes
+        with pause.imports_frozen():  # a second block: as it is
+            assert gc.isenabled()
+    finally:
+        gc.unfreeze()  # the test process goes on collecting as before
+    with pytest.raises(ValueError), pause.imports_frozen():
+        raise ValueError("an import that fails")
+    assert gc.isenabled()
