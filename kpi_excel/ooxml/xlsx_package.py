@@ -119,13 +119,14 @@ CellReader = Callable[[int, int], Any]  # (row, col) -> the cell's value, None w
 class _ChartReads:
     """What charts added over unchanged cells read, kept for the next: each sheet's values
     (``values``, sheet name -> read), where each written sheet's rows are read (``rows``,
-    see :meth:`XlsxPackage._written_rows`) and each range's values (``ranges``)."""
+    see :meth:`XlsxPackage._written_rows`), each range's values (``ranges``), the spans of rows
+    the charts read (``spans``) and the reader of each span read (``spans_read``)."""
 
     values: dict[str, SheetValues]
     rows: dict[str, Callable[[int, int], CellReader] | None] = field(default_factory=dict)
     ranges: dict[tuple[str, CellRange], list[Any]] = field(default_factory=dict)
     # Each sheet's spans of rows the charts read (see _row_spans): a written sheet's rows are
-    # parsed once a span, not once a range (a chart a KPI reads its own row).
+    # parsed once a span, not once a range (each KPI's chart reads its own row).
     spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     spans_read: dict[tuple[str, int, int], CellReader] = field(default_factory=dict)
     next_chart: int = 1  # chart parts numbered below this are taken (charts are only added here)
