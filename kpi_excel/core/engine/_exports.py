@@ -1,0 +1,6 @@
+"""What ``kpi_excel.core.engine`` exports, imported together on first use (see the package's ``__getattr__``)."""
+
+from kpi_excel.core.engine.checks import duplicate_codes
+from kpi_excel.core.engine.options import RateOptions
+from kpi_excel.core.engine.pipeline import rate_rows
+from kpi_excel.core.engine.results import Assessment, Ratings
