@@ -72,7 +72,7 @@ class LaitData:
         codes = self.values["area"].cat.codes.to_numpy() if isinstance(self.values["area"].dtype, pd.CategoricalDtype) \
             else pd.factorize(self.values["area"])[0]
         first = pd.Series(codes).drop_duplicates().index.to_numpy()  # each area's first row, in row order
-        rows = self.values.iloc[first]
+        rows = self.values[["area", "number", "region"]].iloc[first]  # not the other columns' rows too
         return pd.DataFrame({"area": rows["area"].astype(object).to_numpy(), "number": rows["number"].to_numpy(),
                              "region": rows["region"].astype(object).to_numpy()})
 
