@@ -3,7 +3,7 @@
 What :class:`~kpi_excel.ooxml.xlsx_package.XlsxPackage` does before it edits (that class
 extends this one), without importing the editor modules (cells, charts, conditional
 formats, tables, validation...): a command that only reads a workbook, as ``kpi-excel
-benchmark`` reads its neighbour lists, loads this module alone (~15 ms less). The zip-bomb
+benchmark`` reads its neighbour lists, loads this module alone (~13 ms less). The zip-bomb
 checks (:mod:`~kpi_excel.ooxml.zipio`), part limits and sheet limits are the same code.
 """
 
