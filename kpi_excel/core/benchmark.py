@@ -235,7 +235,8 @@ def benchmark(
     target, text = _derived_targets(cuts, high, low, meta)
     columns["derived_target"] = per_code(target)
     columns["derived_target_text"] = _categorical(np.repeat(np.arange(n_codes), n_out), text)
-    return pd.DataFrame(columns)[list(BENCHMARK_COLUMNS)]
+    # In order, and copy=False: every array here is this call's own (~3 ms of copying and reordering).
+    return pd.DataFrame({name: columns[name] for name in BENCHMARK_COLUMNS}, copy=False)
 
 
 # --- steps ----------------------------------------------------------------------
