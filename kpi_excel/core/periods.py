@@ -37,7 +37,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Iterable
 
 from kpi_excel.errors import CellError
@@ -179,29 +179,33 @@ _MON2 = r"(?P<mon2>[a-z]+)"
 _YEAR_WORDS = r"(?P<fy>fy|ay|fye|academic\s+year|financial\s+year|school\s+year|year)"
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"^\s*{pattern}\s*$", re.IGNORECASE)
+# Each form: its name and pattern (matched whole, any case), compiled on first use: the 17 took ~10 ms
+# at import, paid by every command that imports the periods without reading one (kpi-excel benchmark).
+_FORMS: tuple[tuple[str, str], ...] = (
+    ("fin_quarter", rf"{_QP}(?P<q>[1-4])[\s,]+(?:(?P<fy>fy)\s*)?{_SPLIT}"),
+    ("named_quarter", rf"{_QP}(?P<q>[1-4])\s*\(\s*{_MON}\s*(?:-|–|to)\s*{_MON2}\s*\)[\s,]*{_SPLIT}"),
+    ("fin_quarter", rf"(?:(?P<fy>fy)\s*)?{_SPLIT}[\s,]+{_QP}(?P<q>[1-4])"),
+    ("cal_quarter", rf"{_QP}(?P<q>[1-4])[\s,]+(?P<y>{_Y4})"),
+    ("cal_quarter", rf"(?P<y>{_Y4})[\s-]*{_QP}(?P<q>[1-4])"),
+    ("fin_half", rf"(?P<hp>h|half|half[\s-]year)\s*(?P<h>[12])[\s,]+{_SPLIT}"),
+    ("term_ay", rf"(?P<term>autumn|spring|summer)(?P<mid>(?:\s+term)?(?:\s+census)?)\s+{_SPLIT}"),
+    ("term", rf"(?P<term>autumn|spring|summer)(?P<mid>(?:\s+term)?(?:\s+census)?)\s+(?P<y>{_Y4})"),
+    ("split_range", r"(?P<y1>\d{4})/(?P<y2>\d\d)\s*-\s*(?P<y3>\d\d)/(?P<y4>\d\d)"),
+    ("split_year", rf"(?:{_YEAR_WORDS}\s*)?{_SPLIT}"),
+    ("cal_year", rf"(?:(?P<cy>cy)\s*)?(?P<y>{_Y4})"),
+    ("month_range", rf"{_MON}\s*(?:-|–|to)\s*{_MON2}[\s-]+(?P<y>{_Y4}|\d\d)"),
+    ("month_range", rf"{_MON}[\s-]+(?P<y0>{_Y4}|\d\d)\s*(?:-|–|to)\s*{_MON2}[\s-]+(?P<y>{_Y4}|\d\d)"),
+    ("month", rf"{_MON}[\s-]+(?P<y>{_Y4}|\d\d)"),
+    ("iso_month", rf"(?P<y>{_Y4})-(?P<m>0[1-9]|1[0-2])"),
+    ("iso_date", rf"(?P<y>{_Y4})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-3]\d)"),
+    ("uk_date", rf"(?P<d>[0-3]?\d)/(?P<m>0?[1-9]|1[0-2])/(?P<y>{_Y4})"),
+)
 
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("fin_quarter", _rx(rf"{_QP}(?P<q>[1-4])[\s,]+(?:(?P<fy>fy)\s*)?{_SPLIT}")),
-    ("named_quarter", _rx(rf"{_QP}(?P<q>[1-4])\s*\(\s*{_MON}\s*(?:-|–|to)\s*{_MON2}\s*\)[\s,]*{_SPLIT}")),
-    ("fin_quarter", _rx(rf"(?:(?P<fy>fy)\s*)?{_SPLIT}[\s,]+{_QP}(?P<q>[1-4])")),
-    ("cal_quarter", _rx(rf"{_QP}(?P<q>[1-4])[\s,]+(?P<y>{_Y4})")),
-    ("cal_quarter", _rx(rf"(?P<y>{_Y4})[\s-]*{_QP}(?P<q>[1-4])")),
-    ("fin_half", _rx(rf"(?P<hp>h|half|half[\s-]year)\s*(?P<h>[12])[\s,]+{_SPLIT}")),
-    ("term_ay", _rx(rf"(?P<term>autumn|spring|summer)(?P<mid>(?:\s+term)?(?:\s+census)?)\s+{_SPLIT}")),
-    ("term", _rx(rf"(?P<term>autumn|spring|summer)(?P<mid>(?:\s+term)?(?:\s+census)?)\s+(?P<y>{_Y4})")),
-    ("split_range", _rx(r"(?P<y1>\d{4})/(?P<y2>\d\d)\s*-\s*(?P<y3>\d\d)/(?P<y4>\d\d)")),
-    ("split_year", _rx(rf"(?:{_YEAR_WORDS}\s*)?{_SPLIT}")),
-    ("cal_year", _rx(rf"(?:(?P<cy>cy)\s*)?(?P<y>{_Y4})")),
-    ("month_range", _rx(rf"{_MON}\s*(?:-|–|to)\s*{_MON2}[\s-]+(?P<y>{_Y4}|\d\d)")),
-    ("month_range", _rx(rf"{_MON}[\s-]+(?P<y0>{_Y4}|\d\d)\s*(?:-|–|to)\s*{_MON2}[\s-]+(?P<y>{_Y4}|\d\d)")),
-    ("month", _rx(rf"{_MON}[\s-]+(?P<y>{_Y4}|\d\d)")),
-    ("iso_month", _rx(rf"(?P<y>{_Y4})-(?P<m>0[1-9]|1[0-2])")),
-    ("iso_date", _rx(rf"(?P<y>{_Y4})-(?P<m>0[1-9]|1[0-2])-(?P<d>[0-3]\d)")),
-    ("uk_date", _rx(rf"(?P<d>[0-3]?\d)/(?P<m>0?[1-9]|1[0-2])/(?P<y>{_Y4})")),
-]
+@cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((name, re.compile(rf"^\s*{pattern}\s*$", re.IGNORECASE)) for name, pattern in _FORMS)
+
 
 # Fields a style formats; words keep their case, numbers their width.
 _NUMERIC_FIELDS = {"q", "h", "y", "y0", "y1", "y2", "y3", "y4", "m", "d"}
@@ -235,7 +239,7 @@ def parse_period(label: object) -> Period:
 @lru_cache(maxsize=4096)
 def _parse_text(text: str) -> Period:
     core, before, after, ytd = _strip_decorations(text)
-    for name, pattern in _PATTERNS:
+    for name, pattern in _patterns():
         match = pattern.match(core)
         if match is None:
             continue

@@ -16,7 +16,8 @@ Entry point: :class:`XlsxPackage`::
     pkg.save()                                     # atomic and verified
 
 Modules: ``package`` (zip, content types, relationships), ``zipio`` (bomb
-guard, raw copy), ``book`` (workbook.xml, app.xml), ``sheet_values`` (reading
+guard, raw copy), ``book`` (workbook.xml, app.xml), ``workbook_reader`` (opening
+and reading, the base of ``XlsxPackage``, for readers that edit nothing), ``sheet_values`` (reading
 cells, sparse, with limits), ``cells`` (writing them), ``styles``,
 ``condformat``, ``validation``, ``managed`` (what we wrote, remembered),
 ``sheets``, ``tables``, ``charts``, ``drawings``; saving is

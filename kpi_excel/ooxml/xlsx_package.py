@@ -20,20 +20,12 @@ from typing import Any
 
 from lxml import etree
 
-from kpi_excel.ooxml.errors import (CorruptPackageError, OoxmlValueError, PackageError, PackageVerificationError,
-                                    UnsafePackageError)
+from kpi_excel.ooxml.errors import CorruptPackageError, OoxmlValueError, PackageError, PackageVerificationError
 import kpi_excel.ooxml.book as book
 from kpi_excel.ooxml.atomic import FileIdentity, atomic_write, real_target
-from kpi_excel.ooxml.book import DefinedName, SheetInfo
+from kpi_excel.ooxml.book import SheetInfo
 from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
-from kpi_excel.ooxml.sheet_values import (
-    MAX_SHARED_STRINGS_BYTES,
-    SheetLimits,
-    SheetValues,
-    element_value,
-    parse_shared_strings,
-    read_sheet_values,
-)
+from kpi_excel.ooxml.sheet_values import SheetValues, element_value
 from kpi_excel.ooxml.charts import ChartSpec, build_chart_xml
 from kpi_excel.ooxml.condformat import (
     ConditionalFormat,
@@ -50,7 +42,7 @@ from kpi_excel.ooxml.sheet_rows import (EMPTY_ROWS, RowsApart, new_rows, rows_do
 from kpi_excel.ooxml.sheets import SheetSettings, apply_settings, new_worksheet_root
 from kpi_excel.ooxml.sparklines import SparklineGroup
 from kpi_excel.ooxml.sparklines import set_groups as set_sparkline_groups
-from kpi_excel.ooxml.styles import DxfStyle, StyleBook
+from kpi_excel.ooxml.styles import DxfStyle
 from kpi_excel.ooxml.tables import (
     TableInfo,
     build_table_xml,
@@ -68,6 +60,7 @@ from kpi_excel.ooxml.validation import (
     validated_ranges,
     validation_signature,
 )
+from kpi_excel.ooxml.workbook_reader import WorkbookReader
 from kpi_excel.ooxml.xmlutil import (
     WORKSHEET_ORDER,
     check_xml,
@@ -166,113 +159,22 @@ def _row_spans(specs: Sequence[ChartSpec], sheet: str) -> dict[str, list[tuple[i
     return spans
 
 
-class XlsxPackage:
+class XlsxPackage(WorkbookReader):
     """An .xlsx/.xlsm/.xlam workbook held in memory and edited part by part.
 
     Open with :meth:`open`, read with :meth:`read_sheet`, edit with the
     ``set_*``/``write_*``/``add_*`` methods and write with :meth:`save`
     (atomic, verified). Sheets are addressed by name; rows and columns are
-    1-based.
+    1-based. Opening and reading are :class:`~kpi_excel.ooxml.workbook_reader.WorkbookReader`'s.
     """
 
     def __init__(self, opc: OpcPackage, identity: FileIdentity | None = None) -> None:
-        self._opc = opc
-        self._identity = identity  # the file read, to check it is still there when saving over it
-        self._wb = book.workbook_part(opc)
-        self._styles: StyleBook | None = None
-        self._sst: list[str] | None = None
+        super().__init__(opc, identity)
         self._editors: dict[str, WorksheetEditor] = {}
         self._registry: ManagedRegistry | None = None
         self._removed_formulas: dict[int, set[str]] = {}
-        # Sheets read with keep=True, reused while their part is untouched (see read_sheet).
-        self._kept: dict[str, tuple[SheetLimits, SheetValues]] = {}
         # Sheets whose rows are held apart from their parsed frame (see _rows_apart).
         self._apart_rows: dict[str, RowsApart] = {}
-
-    # ---- opening -------------------------------------------------------------------
-
-    @classmethod
-    def open(cls, source: str | os.PathLike[str] | bytes, *, limits: ZipLimits | None = None) -> XlsxPackage:
-        """Open a workbook from a path or from its bytes, after the zip-bomb checks."""
-        limits = limits or ZipLimits()
-        path: Path | None = None
-        identity = None
-        if isinstance(source, (bytes, bytearray)):
-            data = bytes(source)
-        else:
-            path = Path(source)
-            try:
-                with open(path, "rb") as handle:
-                    size = os.fstat(handle.fileno()).st_size
-                    if size > limits.max_total_size:
-                        raise PackageError("the file is larger than the size limit", path=path)
-                    data = handle.read()
-                    identity = FileIdentity.of(os.fstat(handle.fileno()))
-            except IsADirectoryError:
-                raise PackageError("is a folder, not a workbook", path=path) from None
-            except OSError as exc:
-                raise PackageError(f"cannot open the workbook ({exc.strerror or type(exc).__name__})",
-                                   path=path) from None
-        return cls(OpcPackage.from_bytes(data, limits=limits, path=path), identity)
-
-    @property
-    def path(self) -> Path | None:
-        """Where the workbook was opened from (or last saved to)."""
-        return self._opc.path
-
-    @property
-    def opc(self) -> OpcPackage:
-        """The underlying part store, for advanced use and tests."""
-        return self._opc
-
-    # ---- workbook ------------------------------------------------------------------
-
-    def sheets(self) -> list[SheetInfo]:
-        """All sheets in tab order, with state (visible/hidden/veryHidden) and kind."""
-        return book.read_sheets(self._opc, self._wb)
-
-    def sheet_names(self) -> list[str]:
-        """Sheet names in tab order."""
-        return [s.name for s in self.sheets()]
-
-    def sheet(self, name: str) -> SheetInfo:
-        """The sheet called ``name`` (Excel matches names case-insensitively)."""
-        found = self._find_sheet(name)
-        if found is None:
-            raise OoxmlValueError(f"the workbook has no sheet named {name!r}", sheet=name)
-        return found
-
-    def _find_sheet(self, name: str) -> SheetInfo | None:
-        for info in self.sheets():
-            if info.name == name:
-                return info
-        lowered = name.lower()
-        for info in self.sheets():
-            if info.name.lower() == lowered:
-                return info
-        return None
-
-    def _worksheet(self, name: str) -> SheetInfo:
-        info = self.sheet(name)
-        if info.kind != "worksheet" or info.part is None:
-            raise OoxmlValueError(f"{info.name!r} is a {info.kind}, not a worksheet", sheet=info.name)
-        return info
-
-    def defined_names(self) -> list[DefinedName]:
-        """Defined names (workbook- and sheet-scoped)."""
-        return book.read_defined_names(self._opc, self._wb)
-
-    @property
-    def date1904(self) -> bool:
-        """Whether dates count from 1904."""
-        return book.is_date1904(self._opc, self._wb)
-
-    @property
-    def styles(self) -> StyleBook:
-        """The workbook's styles (number formats, dxfs, cell formats)."""
-        if self._styles is None:
-            self._styles = StyleBook(self._opc, self._wb)
-        return self._styles
 
     def _managed(self) -> ManagedRegistry:
         if self._registry is None:
@@ -280,87 +182,6 @@ class XlsxPackage:
         return self._registry
 
     # ---- reading -------------------------------------------------------------------
-
-    def _shared_strings(self) -> list[str]:
-        if self._sst is None:
-            self._sst = []
-            for rel in self._opc.related(self._wb, RT.SHARED_STRINGS):
-                if rel.part and self._opc.has(rel.part):
-                    limit = MAX_SHARED_STRINGS_BYTES
-                    if self._opc.size(rel.part) > limit:
-                        raise UnsafePackageError(f"the shared strings are {_mb(self._opc.size(rel.part))} of XML "
-                                                 f"uncompressed, more than the {_mb(limit)} kpi_excel reads",
-                                                 path=self.path)
-                    try:
-                        self._sst = parse_shared_strings(self._opc.read(rel.part, keep=False), rel.part)
-                    except PackageError as exc:
-                        raise type(exc)(exc.message, path=self.path) from None
-        return self._sst
-
-    def read_sheet(self, name: str, *, force_slow: bool = False, limits: SheetLimits | None = None,
-                   keep: bool = False) -> SheetValues:
-        """The cells of a worksheet, with style ids and number formats (see :class:`SheetValues`).
-
-        Refuses, in one line naming the file and sheet, a sheet beyond
-        ``limits`` (default :class:`SheetLimits`) or one that cannot be read.
-        ``keep``: hold the result for the next read of the sheet (within limits
-        as wide or wider), until the sheet is edited (a refresh reads KPIs, then edits
-        them: one read of a large sheet instead of two).
-        """
-        info = self._worksheet(name)
-        assert info.part is not None
-        limits = limits or SheetLimits()
-        if self._kept and not force_slow:
-            kept = self._kept_read(info.part, limits)
-            if kept is not None:
-                return kept
-        size = self._opc.size(info.part)
-        if size > limits.max_part_bytes:
-            raise UnsafePackageError(f"sheet '{info.name}' is {_mb(size)} of XML uncompressed, more than the "
-                                     f"{_mb(limits.max_part_bytes)} kpi_excel reads from one sheet", path=self.path)
-        styles = self.styles
-        try:
-            data = self._opc.read(info.part, keep=False)
-        except PackageError as exc:  # a CRC or inflate failure: say which sheet
-            raise type(exc)(f"sheet '{info.name}': {exc.message}", path=self.path) from None
-        try:
-            values = read_sheet_values(
-                data, self._shared_strings(), sheet=info.name,
-                number_formats=styles.xf_number_formats(), date_styles=styles.date_styles(),
-                force_slow=force_slow, limits=limits, part=info.part,
-            )
-        except PackageError as exc:
-            if exc.path is None:
-                raise type(exc)(exc.message, path=self.path) from None
-            raise
-        if keep:
-            self._kept[info.part] = (limits, values)
-        return values
-
-    def _kept_read(self, part: str, limits: SheetLimits) -> SheetValues | None:
-        """A kept read of ``part`` if the part is untouched since and it was read within
-        ``limits`` (a sheet that passed tighter limits passes these)."""
-        kept = self._kept.get(part)
-        if kept is None:
-            return None
-        if not self._opc.is_untouched(part):
-            del self._kept[part]
-            return None
-        within, values = kept
-        fits = (within.max_part_bytes <= limits.max_part_bytes and within.max_cells <= limits.max_cells
-                and within.max_grid <= limits.max_grid)
-        return values if fits else None
-
-    def used_range(self, name: str) -> CellRange | None:
-        """Range spanned by the cells that exist in the sheet (None when empty)."""
-        return self.read_sheet(name).used_range
-
-    def dimension(self, name: str) -> str | None:
-        """The sheet's declared ``<dimension ref>`` (may be stale in files from other tools)."""
-        info = self._worksheet(name)
-        assert info.part is not None
-        match = re.search(rb'<dimension\s+ref="([^"]*)"', self._opc.read(info.part)[:8192])
-        return match.group(1).decode() if match else None
 
     def tables(self, sheet: str | None = None) -> list[TableInfo]:
         """Excel tables on one sheet, or on every worksheet."""
@@ -1170,10 +991,6 @@ def _block_items(top_left: tuple[int, int], rows: Sequence[Sequence[Any]],
         r = r0 + i
         items.extend(zip([r] * len(row), range(c0, c0 + len(row)), row, looks))
     return items
-
-
-def _mb(size: int) -> str:
-    return f"{size / 2**20:,.0f} MB"
 
 
 def verify_package(path: Path, expected_names: Iterable[str], xml_parts: Iterable[str], *,

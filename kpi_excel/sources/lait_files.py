@@ -44,6 +44,9 @@ __all__ = [
 
 _NEEDED = ["Short Desc", "Years", "LA and Regions", "Values", "LA Number"]
 _TEXT = ["Short Desc", "Years", "LA and Regions", "Region"]  # few distinct values each
+# Read as dictionary arrays too: parquet stores Values so (16,000 distinct texts a row group of
+# 32,000), and each distinct text is then cleaned once (see _numbers).
+_ENCODED = [*_TEXT, "Values"]
 
 
 @dataclass
@@ -69,7 +72,7 @@ class LaitData:
         codes = self.values["area"].cat.codes.to_numpy() if isinstance(self.values["area"].dtype, pd.CategoricalDtype) \
             else pd.factorize(self.values["area"])[0]
         first = pd.Series(codes).drop_duplicates().index.to_numpy()  # each area's first row, in row order
-        rows = self.values.iloc[first]
+        rows = self.values[["area", "number", "region"]].iloc[first]  # not the other columns' rows too
         return pd.DataFrame({"area": rows["area"].astype(object).to_numpy(), "number": rows["number"].to_numpy(),
                              "region": rows["region"].astype(object).to_numpy()})
 
@@ -120,7 +123,7 @@ def read_lait_table(path: Path, columns: list[str] | None = None) -> pa.Table:
             present = set(pq.read_schema(path).names)
             wanted = [c for c in columns if c in present] if columns else None
             # Text columns straight into dictionary arrays: parquet stores them so already.
-            dictionary = [c for c in _TEXT if c in present and (wanted is None or c in wanted)]
+            dictionary = [c for c in _ENCODED if c in present and (wanted is None or c in wanted)]
             # The one file read as such: read_table reads through pyarrow.dataset, whose import and
             # planning were a third of reading the bundled extract. In this thread: arrow's pool of
             # threads cost several times the CPU of the read itself on a busy machine (5 ms alone,
@@ -167,6 +170,8 @@ def read_lait(path: Path, *, reuse: bool = False) -> LaitData:
                                  source=str(path))
     numbers, unreadable = _numbers(table.column("Values"))
     years = table.column("Years")
+    # copy=False: the columns are ours, made just now; pandas would otherwise stack the two float
+    # columns into one block, a fresh 10 MB copy (~20 ms of a benchmark's CPU).
     values = pd.DataFrame({
         "code": _categorical(table.column("Short Desc")),
         "area": _categorical(table.column("LA and Regions")),
@@ -174,7 +179,7 @@ def read_lait(path: Path, *, reuse: bool = False) -> LaitData:
         "value": numbers,
         "number": _float(table.column("LA Number")) if "LA Number" in table.column_names else np.nan,
         "region": _categorical(table.column("Region")) if "Region" in table.column_names else "",
-    })
+    }, copy=False)
     problems = []
     if unreadable.any():
         texts = table.column("Values").to_pylist()
@@ -208,8 +213,11 @@ def _categorical(column) -> pd.Categorical:  # type: ignore[no-untyped-def]
             encoded = pc.dictionary_encode(encoded.cast(pa.string()))
     else:
         encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
+    # The indices as arrow holds them (int32, no copy without nulls): from_codes narrows them to
+    # int8/int16 itself, so a widening to int64 first was two copies of 641,070 numbers for nothing.
     indices = encoded.indices.to_numpy(zero_copy_only=False)
-    indices = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), -1, indices).astype(np.int64)
+    if encoded.indices.null_count:
+        indices = np.where(encoded.indices.is_null().to_numpy(zero_copy_only=False), -1, indices)
     names = encoded.dictionary.to_pylist()
     return pd.Categorical.from_codes(indices, categories=pd.Index(names, dtype=object))
 
@@ -227,7 +235,38 @@ def _float(column) -> np.ndarray:  # type: ignore[no-untyped-def]
 def _numbers(column) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     """LAIT's cleaning, in arrow: missing codes to null, then to float64 (arrow
     parses text to the nearest double, as R does). Unusual text takes the slower
-    path through :func:`kpi_excel.core.lait_rules.lait_numbers`."""
+    path through :func:`kpi_excel.core.lait_rules.lait_numbers`. Returns (numbers,
+    NaN where missing; where the text is neither a number nor a missing code).
+
+    A dictionary-encoded column (parquet's) is cleaned a distinct text at a time."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        return _encoded_numbers(column)
+    return _text_numbers(column)
+
+
+def _encoded_numbers(column) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """:func:`_numbers` of a dictionary column: each chunk's dictionary read, then spread
+    to its rows (a null row is missing, as a null text is)."""
+    import pyarrow as pa
+
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    numbers = np.empty(len(column), dtype=np.float64)
+    unreadable = np.empty(len(column), dtype=bool)
+    start = 0
+    for chunk in chunks:
+        distinct, odd = _text_numbers(chunk.dictionary)
+        # One more entry, NaN and readable, for the null rows.
+        rows = chunk.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
+        stop = start + len(chunk)
+        numbers[start:stop] = np.append(distinct, np.nan)[rows]
+        unreadable[start:stop] = np.append(odd, False)[rows]
+        start = stop
+    return numbers, unreadable
+
+
+def _text_numbers(column) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -236,8 +275,9 @@ def _numbers(column) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untype
                            pc.equal(pc.utf8_trim_whitespace(text), ""))
     cleaned = pc.if_else(pc.fill_null(missing, True), pa.scalar(None, pa.string()), text)
     try:
-        numbers = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
-        return numbers.astype(np.float64), np.zeros(len(numbers), dtype=bool)
+        numbers = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)  # float64 already
+        # A column with nulls comes out as a fresh array; one without, as arrow's read-only memory.
+        return numbers if numbers.flags.writeable else numbers.copy(), np.zeros(len(numbers), dtype=bool)
     except pa.ArrowInvalid:
         return lait_numbers(pd.Series(text.to_pylist(), dtype=object))
 

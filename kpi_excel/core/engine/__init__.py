@@ -10,12 +10,19 @@ templates only where a row needs one.
 Modules: :mod:`~.cells` (input columns), :mod:`~.reading` (parsers per column),
 :mod:`~.units`, :mod:`~.trend_columns`, :mod:`~.statistics_columns`,
 :mod:`~.rag_columns`, :mod:`~.checks`, :mod:`~.rounding` (Excel's rounding, exact),
-:mod:`~.problems`, :mod:`~.results` and :mod:`~.rate_rows` (the steps in order).
+:mod:`~.problems`, :mod:`~.results` and :mod:`~.pipeline` (the steps in order).
 """
 
-from kpi_excel.core.engine.checks import duplicate_codes
-from kpi_excel.core.engine.options import RateOptions
-from kpi_excel.core.engine.rate_rows import rate_rows
-from kpi_excel.core.engine.results import Assessment, Ratings
-
+# The package's names are looked up in _exports on first use, so a reader that needs one leaf
+# (``engine.cells`` for the observation readers, ``engine.rounding``) does not load every rule:
+# ``kpi-excel benchmark`` never rates (tests/test_cli_startup.py).
 __all__ = ["rate_rows", "Ratings", "Assessment", "RateOptions", "duplicate_codes"]
+
+
+def __getattr__(name: str) -> object:
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from kpi_excel.core.engine import _exports
+
+    value = globals()[name] = getattr(_exports, name)  # found once; later lookups are plain
+    return value
