@@ -25,7 +25,7 @@ import kpi_excel.ooxml.book as book
 from kpi_excel.ooxml.atomic import FileIdentity, atomic_write, real_target
 from kpi_excel.ooxml.book import SheetInfo
 from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
-from kpi_excel.ooxml.sheet_values import SheetValues, element_value
+from kpi_excel.ooxml.sheet_values import SheetValues, element_value, read_sheet_values
 from kpi_excel.ooxml.charts import ChartSpec, build_chart_xml
 from kpi_excel.ooxml.condformat import (
     ConditionalFormat,
