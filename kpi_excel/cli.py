@@ -251,11 +251,14 @@ def benchmark(
         raise click.UsageError("give --area or --all-areas, not both")
     if latest and period:
         raise click.UsageError("give --latest or --period, not both")
-    from kpi_excel.app.benchmark_table import run_benchmark, write_benchmark
+    from kpi_excel.cycle_pause import cycle_collector_paused, imports_frozen
 
-    run = run_benchmark(data, dictionary, area=area, period=period, group=group, neighbours=neighbours,
-                        neighbours_from=neighbours_from, codes=codes)
-    write_benchmark(run.frame, output)
+    with imports_frozen():  # the command's own process, as refresh's
+        from kpi_excel.app.benchmark_table import run_benchmark, write_benchmark
+    with cycle_collector_paused():
+        run = run_benchmark(data, dictionary, area=area, period=period, group=group, neighbours=neighbours,
+                            neighbours_from=neighbours_from, codes=codes)
+        write_benchmark(run.frame, output)
     # Plain lines: nothing here needs rich, and not importing it keeps the command quick.
     for problem in run.problems[:5]:
         click.echo(f"note: {problem}", err=True)

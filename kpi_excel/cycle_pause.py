@@ -10,8 +10,8 @@ some - are still freed and peak memory stays as it was (switching the collector
 off altogether kept 17-40 MB more in bench_sparse's stray-cell cases). The
 thresholds are put back afterwards, whatever happens.
 
-The thresholds belong to the whole process, so only the ``refresh`` command and
-the desktop add-in's Refresh button pause (each runs in a process of its own:
+The thresholds belong to the whole process, so only the ``refresh`` and ``benchmark``
+commands and the desktop add-in's Refresh button pause (each runs in a process of its own:
 RunPython starts one per click); never ``refresh_report`` or anything a
 server's request runs, where other threads share the collector.
 """
@@ -64,7 +64,7 @@ def imports_frozen() -> Iterator[None]:
     young pass made while importing walked it, and so do the full passes the interpreter makes
     at exit - about 0.09 s of the command's 0.8 s on a 100-indicator report. Garbage left before
     the block is collected first, so none is kept for good. For a process of its own (the
-    ``refresh`` command), and once a process: later blocks run as they are."""
+    ``refresh`` and ``benchmark`` commands), and once a process: later blocks run as they are."""
     global _imports_frozen
     with _lock:
         first, _imports_frozen = not _imports_frozen, True
