@@ -1016,11 +1016,11 @@ def _plain_numbers(a: Any, at: Any, length: Any) -> Any:
         # A correctly rounded parse, as Python's float(): the same double for the same decimal text.
         out[~whole] = chars[~whole].view(f"S{width}").ravel().astype(np.float64).tolist()
     if whole.any():
-        value = np.zeros(int(whole.sum()), dtype=np.int64)
-        part, its_digits = chars[whole].astype(np.int64), digit[whole]
-        for k in range(width):
-            value = np.where(its_digits[:, k], value * 10 + part[:, k] - 48, value)
-        out[whole] = np.where(minus[whole], -value, value).tolist()
+        signed = minus[whole]
+        value, digits = _digits_at(a, at[whole] + signed, 18)
+        if not (digits == length[whole] - signed).all():
+            return None  # a byte other than a digit among them (a NUL): the loop names the cell
+        out[whole] = np.where(signed, -value, value).tolist()
     return out
 
 
