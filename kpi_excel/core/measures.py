@@ -145,14 +145,9 @@ def _measure_type(text: str) -> Measure | None:
     cleaned = _clean(text)
     if cleaned in ("", "n/a", "na", "-", "none"):
         return None
-    if cleaned in _WORDS:
-        return _WORDS[cleaned]
-    standardised = _standardised(cleaned)
-    if standardised is not None:
-        return standardised
-    rate = _rate(cleaned)
-    if rate is not None:
-        return rate
+    named = _named(cleaned)
+    if named is not None:
+        return named
     if cleaned in ("rate", "crude rate"):
         raise MeasureError(f"Measure Type '{text.strip()[:40]}' needs its base, e.g. 'Rate per 10,000'")
     raise MeasureError(f"unknown Measure Type '{text.strip()[:40]}' (expected Percentage, Proportion, "
@@ -167,8 +162,10 @@ def measure_from_unit(unit: object) -> Measure | None:
 @lru_cache(maxsize=1024)
 def _unit(unit: str) -> Measure | None:
     cleaned = _clean(unit)
-    if not cleaned:
-        return None
-    if cleaned in _WORDS:
-        return _WORDS[cleaned]
-    return _standardised(cleaned) or _rate(cleaned)
+    return _named(cleaned) if cleaned else None
+
+
+def _named(cleaned: str) -> Measure | None:
+    """The kind a cleaned Measure Type or Unit names (a word for it, a standardised rate, a rate
+    per N), or None."""
+    return _WORDS.get(cleaned) or _standardised(cleaned) or _rate(cleaned)  # a Measure is never falsy

@@ -407,6 +407,16 @@ def _lgamma(x: np.ndarray) -> np.ndarray:
     return np.where(small, reflected, result)
 
 
+def _lentz_step(an: np.ndarray, bn: np.ndarray | int, c: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One term ``an / (bn + ...)`` of a continued fraction by Lentz's method: the new ``c`` and
+    ``d``, each kept off zero (the fraction's value is multiplied by ``d * c``)."""
+    d = an * d + bn
+    d = np.where(np.abs(d) < _TINY, _TINY, d)
+    c = bn + an / c
+    c = np.where(np.abs(c) < _TINY, _TINY, c)
+    return c, 1 / d
+
+
 def _gamma_p(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Regularised lower incomplete gamma P(a, x), a > 0, x >= 0."""
     a, x = np.broadcast_arrays(np.asarray(a, float), np.asarray(x, float))
@@ -437,11 +447,7 @@ def _gamma_p(a: np.ndarray, x: np.ndarray) -> np.ndarray:
         for i in range(1, 100000):
             an = -i * (i - aa)
             b = b + 2
-            d = an * d + b
-            d = np.where(np.abs(d) < _TINY, _TINY, d)
-            c = b + an / c
-            c = np.where(np.abs(c) < _TINY, _TINY, c)
-            d = 1 / d
+            c, d = _lentz_step(an, b, c, d)
             delta = d * c
             h = h * delta
             if np.all(np.abs(delta - 1) < _EPSILON):
@@ -471,19 +477,9 @@ def _beta_fraction(a: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
     h = d.copy()
     for m in range(1, 100000):
         m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1 + aa * d
-        d = np.where(np.abs(d) < _TINY, _TINY, d)
-        c = 1 + aa / c
-        c = np.where(np.abs(c) < _TINY, _TINY, c)
-        d = 1 / d
+        c, d = _lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), 1, c, d)
         h = h * d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1 + aa * d
-        d = np.where(np.abs(d) < _TINY, _TINY, d)
-        c = 1 + aa / c
-        c = np.where(np.abs(c) < _TINY, _TINY, c)
-        d = 1 / d
+        c, d = _lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), 1, c, d)
         delta = d * c
         h = h * delta
         done = np.abs(delta - 1) < _EPSILON

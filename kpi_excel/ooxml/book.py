@@ -9,6 +9,7 @@ the ``activeTab``/``firstSheet`` of workbook views.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -170,14 +171,20 @@ def _shift_positions(root: etree._Element, at: int, delta: int, removed: int | N
                 el.set("localSheetId", str(pos + delta))
         if len(names_el) == 0:
             root.remove(names_el)
+    for view, attr, value in _view_tabs(root):
+        if value.isdecimal() and int(value) >= at:
+            view.set(attr, str(max(int(value) + delta, 0)))
+
+
+def _view_tabs(root: etree._Element) -> Iterator[tuple[etree._Element, str, str]]:
+    """(view, attribute, its text) of each sheet position a workbook view holds: the active tab
+    and the first tab shown."""
     views = root.find(main("bookViews"))
-    if views is not None:
-        for view in views.iterchildren(main("workbookView")):
-            for attr in ("activeTab", "firstSheet"):
-                value = view.get(attr)
-                if value is not None and value.isdecimal() and int(value) >= at:
-                    new = max(int(value) + delta, 0)
-                    view.set(attr, str(new))
+    for view in views.iterchildren(main("workbookView")) if views is not None else ():
+        for attr in ("activeTab", "firstSheet"):
+            value = view.get(attr)
+            if value is not None:
+                yield view, attr, value
 
 
 def add_sheet_entry(pkg: OpcPackage, wb: str, name: str, part: str, position: int) -> tuple[str, int]:
@@ -214,13 +221,9 @@ def remove_sheet_entry(pkg: OpcPackage, wb: str, sheet: SheetInfo) -> None:
     pkg.remove_relationship(wb, sheet.rel_id)
     _shift_positions(root, sheet.index + 1, -1, removed=sheet.index)
     remaining = len(sheets_el)
-    views = root.find(main("bookViews"))
-    if views is not None:
-        for view in views.iterchildren(main("workbookView")):
-            for attr in ("activeTab", "firstSheet"):
-                value = view.get(attr)
-                if value is not None and value.isdecimal() and int(value) >= remaining:
-                    view.set(attr, str(max(remaining - 1, 0)))
+    for view, attr, value in _view_tabs(root):
+        if value.isdecimal() and int(value) >= remaining:
+            view.set(attr, str(max(remaining - 1, 0)))
     pkg.mark_dirty(wb)
 
 
@@ -326,9 +329,7 @@ def set_sheet_state(pkg: OpcPackage, wb: str, index: int, state: str) -> None:
         el.attrib.pop("state", None)
     else:
         el.set("state", wanted)
-        views = root.find(main("bookViews"))
-        for view in views.iterchildren(main("workbookView")) if views is not None else ():
-            for attr in ("activeTab", "firstSheet"):
-                if view.get(attr) == str(index):
-                    view.set(attr, "0" if index else "1")
+        for view, attr, value in _view_tabs(root):
+            if value == str(index):
+                view.set(attr, "0" if index else "1")
     pkg.mark_dirty(wb)

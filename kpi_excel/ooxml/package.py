@@ -122,8 +122,6 @@ class OpcPackage:
         # in place of the marker's one occurrence in the frame's serialisation (see hold_apart).
         self._apart: dict[str, tuple[bytes, Callable[[], bytes]]] = {}
         self._settled: set[str] = set()  # parts whose bytes settle() serialised from their tree
-        # Edited parts the last write_to found identical to the file's and copied as they were.
-        self.kept_as_read: set[str] = set()
         self._inflated: set[str] = set()  # parts of the file inflated, and their CRC checked, here
         # The entries the last write_to copied as the file had them, of parts inflated here.
         self.copied_checked: dict[str, ZipEntry] = {}
@@ -362,6 +360,15 @@ class OpcPackage:
         """Parts that will not be written back byte-identical (edited or new)."""
         return set(self._dirty) | set(self._replaced)
 
+    @property
+    def kept_as_read(self) -> set[str]:
+        """Edited parts the last write_to found identical to the file's and copied as they were.
+
+        Derived from :attr:`copied_checked`: finding a part identical inflates it, so every one
+        kept is among the copied entries of parts inflated here. Read before editing again.
+        """
+        return {name for name in self.changed_parts() if name in self.copied_checked}
+
     def next_free(self, pattern: str, start: int = 1) -> str:
         """First unused part name from a pattern with one ``{}``, counting from ``start`` (1, or
         past numbers known to be taken: charts added one after another).
@@ -540,7 +547,6 @@ class OpcPackage:
         """Write the package zip to a binary file object (see :attr:`kept_as_read` and
         :attr:`copied_checked`)."""
         entries = []
-        kept = set()
         copied = []
         for name in self._order:
             original = self._entries.get(name)
@@ -556,11 +562,9 @@ class OpcPackage:
             if original is not None and original.raw is not None and _same_content(original, content, self):
                 entries.append(original)
                 copied.append(original)
-                kept.add(name)
                 continue
             entries.append(deflate_entry(name, content, original))
         write_zip(entries, out)
-        self.kept_as_read = kept
         self.copied_checked = {entry.name: entry for entry in copied if entry.name in self._inflated}
 
 

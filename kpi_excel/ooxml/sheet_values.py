@@ -506,12 +506,13 @@ class SheetRows(Sequence[Sequence[Any]]):
         styles = np.frombuffer(sheet._styles, dtype=f"i{sheet._styles.itemsize}")[lo:hi]
         out = []
         place = None
+        formats = self._format_table() if self._formats else None
         for index in indices:
             found = np.flatnonzero(cols == index)
             if not len(found):  # a column with no cell (one only the header row names)
                 out.append([None] * len(present))
                 continue
-            cells = self._cells_at(found + lo, styles[found])
+            cells = self._cells_at(found + lo, styles[found], formats)
             if len(cells) < len(present):  # rows without the cell: each cell put in its row's place
                 if place is None:
                     place = np.cumsum(new_row) - 1  # each cell's row among the rows present
@@ -522,14 +523,22 @@ class SheetRows(Sequence[Sequence[Any]]):
             out.append(cells)
         return present.tolist(), out
 
-    def _cells_at(self, found: Any, styles: Any) -> list[Any]:
-        """The cells at ``found`` (with their ``styles``), in order."""
+    def _format_table(self) -> tuple[Any, Any]:
+        """Every style id present, sorted, and its number format: made once for all the columns."""
+        import numpy as np
+
+        number_formats = self._sheet.number_formats
+        known = np.array(sorted(number_formats), dtype=np.int64)
+        return known, np.array([number_formats[s] for s in known.tolist()], dtype=object)
+
+    def _cells_at(self, found: Any, styles: Any, formats: tuple[Any, Any] | None) -> list[Any]:
+        """The cells at ``found`` (with their ``styles``), in order: their number formats, looked up
+        in ``formats`` (:meth:`_format_table`), when the rows give formats."""
         import numpy as np
 
         sheet = self._sheet
-        if self._formats:
-            known = np.array(sorted(sheet.number_formats), dtype=np.int64)  # every style id present
-            shown = np.array([sheet.number_formats[s] for s in known.tolist()], dtype=object)
+        if formats is not None:
+            known, shown = formats
             cells = shown[np.searchsorted(known, styles)].tolist()
         else:
             steps = np.diff(found)
@@ -1016,11 +1025,11 @@ def _plain_numbers(a: Any, at: Any, length: Any) -> Any:
         # A correctly rounded parse, as Python's float(): the same double for the same decimal text.
         out[~whole] = chars[~whole].view(f"S{width}").ravel().astype(np.float64).tolist()
     if whole.any():
-        value = np.zeros(int(whole.sum()), dtype=np.int64)
-        part, its_digits = chars[whole].astype(np.int64), digit[whole]
-        for k in range(width):
-            value = np.where(its_digits[:, k], value * 10 + part[:, k] - 48, value)
-        out[whole] = np.where(minus[whole], -value, value).tolist()
+        signed = minus[whole]
+        value, digits = _digits_at(a, at[whole] + signed, 18)
+        if not (digits == length[whole] - signed).all():
+            return None  # a byte other than a digit among them (a NUL): the loop names the cell
+        out[whole] = np.where(signed, -value, value).tolist()
     return out
 
 

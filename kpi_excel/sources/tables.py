@@ -19,7 +19,7 @@ from functools import lru_cache
 from itertools import compress
 from operator import itemgetter
 from pathlib import Path
-from typing import Collection, Sequence
+from typing import Collection, Iterable, Sequence
 
 import pandas as pd
 
@@ -159,41 +159,53 @@ def _label(value: object) -> str:
     return str(value).strip()
 
 
-def _column(rows: Sequence[Sequence[object]], i: int) -> list[object]:
-    """Column ``i`` of the rows (None where a row is shorter)."""
-    if not rows:
-        return []
+def _columns(rows: Sequence[Sequence[object]], indices: Iterable[int]) -> tuple[list[int], list[list[object]]]:
+    """The positions of the rows that are not empty (readers give sparse sheets' gaps as ``()``) and,
+    for each of ``indices``, that column over them: what
+    :meth:`~kpi_excel.ooxml.sheet_values.SheetRows.columns` gives, which rows made only when asked
+    for answer straight from their cells."""
+    if hasattr(rows, "columns"):
+        return rows.columns(indices)
+    present = list(compress(range(len(rows)), rows))
+    if len(present) != len(rows):
+        rows = [rows[offset] for offset in present]
+    return present, _picked(rows, indices)
+
+
+def _picked(rows: Sequence[Sequence[object]], indices: Iterable[int]) -> list[list[object]]:
+    """Columns ``indices`` of the rows (None where a row is shorter), the rows measured once for all."""
     lengths = list(map(len, rows))
-    if min(lengths) > i:
-        return list(map(itemgetter(i), rows))  # every row reaches it: no length check per row
-    if max(lengths) <= i:
-        return [None] * len(rows)  # no row reaches it (a column only the header row names)
-    return [row[i] if length > i else None for row, length in zip(rows, lengths)]
+    shortest, longest = (min(lengths), max(lengths)) if lengths else (0, 0)
+
+    def column(i: int) -> list[object]:
+        if shortest > i:
+            return list(map(itemgetter(i), rows))  # every row reaches it: no length check per row
+        if longest <= i:
+            return [None] * len(lengths)  # no row reaches it (a column only the header row names)
+        return [row[i] if length > i else None for row, length in zip(rows, lengths)]
+
+    return [column(i) for i in indices]
 
 
 def _long(body, looks, body_first, columns, source, cell_ref, directory, wanted=None) -> Observations:
     """One record per non-empty row, read a column at a time."""
-    if hasattr(body, "columns"):
-        # Rows a reader makes only when asked (kpi_excel.ooxml.sheet_values.SheetRows): the columns
-        # straight from its cells, as the lines below read them from rows.
-        present, found = body.columns(columns.values())
-        rows = list(range(body_first, body_first + len(body))) if len(present) == len(body) else \
-            [body_first + offset for offset in present]
-        cells = dict(zip(columns, found))
-        value_formats = None if looks is None else looks.columns([columns["value"]])[1][0] \
-            if hasattr(looks, "columns") else _column([looks[offset] for offset in present], columns["value"])
-    else:
-        present = list(compress(range(len(body)), body))  # readers give sparse sheets' gaps as ``()``
-        if len(present) != len(body):
-            body = [body[offset] for offset in present]
-            looks = [looks[offset] for offset in present] if looks is not None else None
-            rows = [body_first + offset for offset in present]
-        else:
-            rows = list(range(body_first, body_first + len(body)))
-        cells = {name: _column(body, i) for name, i in columns.items()}
-        value_formats = _column(looks, columns["value"]) if looks is not None else None
-    return observations_from_columns(cells, rows, source=source, value_formats=value_formats, directory=directory,
-                                     wanted=wanted, where=lambda i, field: cell_ref(rows[i], columns.get(field, columns["code"])))
+    present, found = _columns(body, columns.values())
+    every_row = len(present) == len(body)
+    rows = list(range(body_first, body_first + len(body))) if every_row else [body_first + offset for offset in present]
+    return observations_from_columns(dict(zip(columns, found)), rows, source=source, directory=directory,
+                                     value_formats=_value_formats(looks, present, every_row, columns["value"]),
+                                     wanted=wanted,
+                                     where=lambda i, field: cell_ref(rows[i], columns.get(field, columns["code"])))
+
+
+def _value_formats(looks, present: list[int], every_row: bool, value_at: int) -> list[object] | None:
+    """The number formats of the value column in the rows ``present`` (rows of values that are not
+    empty; their row of formats may be shorter, even ``()``), or None when formats are not known."""
+    if looks is None:
+        return None
+    if hasattr(looks, "columns"):  # formats of the same cells: the same rows present
+        return looks.columns([value_at])[1][0]
+    return _picked(looks if every_row else [looks[offset] for offset in present], [value_at])[0]
 
 
 def _wide(body, looks, body_first, columns, periods, source, cell_ref, directory, wanted=None) -> Observations:

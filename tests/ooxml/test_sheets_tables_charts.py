@@ -57,6 +57,25 @@ def test_add_sheet_after_a_given_sheet_keeps_positional_references(copy_of) -> N
     assert b"<vt:lpstr>Benchmark</vt:lpstr>" in app and b"<vt:i4>4</vt:i4>" in app and b'size="12"' in app
 
 
+def test_workbook_views_keep_showing_their_sheets_as_sheets_come_and_go(copy_of) -> None:
+    pkg = XlsxPackage.open(copy_of("corpus_defined_name01.xlsx"))  # Sheet1, Sheet2, Sheet 3
+    view = pkg.opc.xml("xl/workbook.xml").find(f"{main('bookViews')}/{main('workbookView')}")
+    view.set("activeTab", "2")
+    view.set("firstSheet", "1")
+    pkg.add_sheet("Benchmark", after="Sheet1")  # at 1: both move on
+    assert (view.get("activeTab"), view.get("firstSheet")) == ("3", "2")
+    pkg.remove_owned_sheet("Benchmark")  # both move back
+    assert (view.get("activeTab"), view.get("firstSheet")) == ("2", "1")
+    pkg.add_sheet("Last")
+    view.set("activeTab", "3")
+    pkg.remove_owned_sheet("Last")  # the active tab gone: the last sheet left is shown
+    assert (view.get("activeTab"), view.get("firstSheet")) == ("2", "1")
+    pkg.add_sheet("Hidden", after="Sheet1")
+    view.set("activeTab", "1")
+    pkg.hide_and_protect("Hidden")  # a hidden sheet is never the active tab
+    assert (view.get("activeTab"), view.get("firstSheet")) == ("0", "2")
+
+
 def test_sheet_names_are_validated(officer_workbook: Path) -> None:
     pkg = XlsxPackage.open(officer_workbook)
     for bad in ("kpis", "a/b", "x" * 32, "", "History", "'quoted'"):
