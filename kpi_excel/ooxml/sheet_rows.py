@@ -39,7 +39,8 @@ from kpi_excel.ooxml.cells import KEEP, WorksheetEditor, WriteReport
 from kpi_excel.ooxml.refs import CellRange, column_letter
 from kpi_excel.ooxml.xmlutil import check_xml, main, parse_serialised, parse_xml
 
-__all__ = ["RowsApart", "set_apart", "write_apart", "new_rows", "rows_document", "set_heights", "rows_head", "EMPTY_ROWS"]
+__all__ = ["RowsApart", "set_apart", "write_apart", "new_rows", "rows_document", "set_heights", "rows_head", "EMPTY_ROWS",
+           "item_row", "item_column"]
 
 EMPTY_ROWS = b"<sheetData/>"  # what the frame's sheetData serialises as: the rows go back here
 CHUNK_ROWS = 2000
@@ -263,7 +264,7 @@ def write_apart(rows: RowsApart, frame: etree._Element, items: Sequence[tuple[in
     values = WorksheetEditor(frame, sheet=sheet, date1904=date1904)  # how a value is written (no cells)
     if not items:
         return WriteReport()
-    numbers, cols = list(map(_FIRST, items)), list(map(_SECOND, items))
+    numbers, cols = list(map(item_row, items)), list(map(item_column, items))
     if not (1 <= min(numbers) and max(numbers) <= 1_048_576 and 1 <= min(cols) and max(cols) <= 16_384):
         values.prepare(items)  # says which cell is outside the sheet, before anything is written
     by_chunk = _by_chunk(rows.first_rows, items, numbers)
@@ -349,7 +350,7 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
         row_start[int(number)] = start
     if b"|".join(refs).translate(None, _REF_MARKUP) != b"|".join(expected):  # the numbers the cells name
         return None  # a cell before the first row, or in a row its reference does not name
-    letters = {col: b'<c r="' + column_letter(col).encode() for col in set(map(_SECOND, items))}
+    letters = {col: b'<c r="' + column_letter(col).encode() for col in set(map(item_column, items))}
     item_refs = [letters[col] + b'%d"' % r for r, col, _, _ in items]  # <c r="B7"
     if len(set(item_refs)) != len(item_refs) or not present.issuperset(item_refs):
         return None  # a new cell, or one written twice
@@ -420,13 +421,14 @@ def _write_text(text: bytes, items: list[tuple[int, int, Any, int | None]],
     pieces.append(text[last:])
     report = WriteReport(cells_written=written)
     if items:
-        rows_written, cols = list(map(_FIRST, items)), list(map(_SECOND, items))
+        rows_written, cols = list(map(item_row, items)), list(map(item_column, items))
         report.written_range = CellRange(min(rows_written), min(cols), max(rows_written), max(cols))
     return b"".join(pieces), report
 
 
 _UNSEEN = b"\0"  # not a look: a look not worked out yet
-_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+# A write item's row and column (items are (row, col, value, style)); xlsx_package reads rows too.
+item_row, item_column = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def _look(editor: WorksheetEditor, attributes: bytes, style: int | None) -> bytes | None:

@@ -15,7 +15,6 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from operator import itemgetter
 from typing import Any
 
 from lxml import etree
@@ -37,8 +36,8 @@ from kpi_excel.ooxml.drawings import append_chart_anchor, new_drawing_root
 from kpi_excel.ooxml.managed import OWNED_CODENAME_PREFIX, ManagedRegistry, sqrefs_overlap
 from kpi_excel.ooxml.package import CT, RT, OpcPackage, is_xml_content, rels_name
 from kpi_excel.ooxml.refs import CellRange, absolute_range, parse_range, quote_sheet
-from kpi_excel.ooxml.sheet_rows import (EMPTY_ROWS, RowsApart, new_rows, rows_document, rows_head, set_apart, set_heights,
-                                        write_apart)
+from kpi_excel.ooxml.sheet_rows import (EMPTY_ROWS, RowsApart, item_row, new_rows, rows_document, rows_head, set_apart,
+                                        set_heights, write_apart)
 from kpi_excel.ooxml.sheets import SheetSettings, apply_settings, new_worksheet_root
 from kpi_excel.ooxml.sparklines import SparklineGroup
 from kpi_excel.ooxml.sparklines import set_groups as set_sparkline_groups
@@ -83,7 +82,6 @@ _ROOT_START = re.compile(rb"<([A-Za-z_][A-Za-z0-9_.:-]*)")
 
 # Writes of this many cells to a sheet not parsed yet go to its rows held apart (see _rows_apart).
 ROWS_APART_FROM = 10_000
-_FIRST = itemgetter(0)  # an item's row
 
 
 @dataclass(frozen=True)
@@ -369,7 +367,7 @@ class XlsxPackage(WorkbookReader):
         out = list(items)
         header_rows = {r for r, _ in headers}
         # Only header rows can hit (asked of all at once first: a refresh's computed columns are below).
-        hits = [] if header_rows.isdisjoint(map(_FIRST, items)) else \
+        hits = [] if header_rows.isdisjoint(map(item_row, items)) else \
             [k for k, item in enumerate(items) if item[0] in header_rows]
         for k in hits:
             r, c, value, style = items[k]
@@ -410,7 +408,7 @@ class XlsxPackage(WorkbookReader):
         if not tables:
             return
         below = min(table.ref.max_row for table in tables)  # only cells below a table can grow it
-        if not items or max(map(_FIRST, items)) <= below:
+        if not items or max(map(item_row, items)) <= below:
             return
         written = {(r, c) for r, c, v, _ in items if r > below and v is not KEEP}
         rows_written = {r for r, _ in written}
