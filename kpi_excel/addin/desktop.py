@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kpi_excel.addin.button_errors import PAPER, REFRESH, TITLE, UNSYNCED, is_unsynced_address, run_button
-from kpi_excel.cycle_pause import cycle_collector_paused
+from kpi_excel.cycle_pause import cycle_collector_paused, imports_frozen
 from kpi_excel.errors import PaperError
 
 __all__ = ["refresh_button", "paper_button", "paper_path", "saved_workbook", "book_file"]
@@ -36,9 +36,10 @@ def _user() -> str:
 
 def refresh_button() -> None:
     """Refresh the calling workbook (``xw.Book.caller()``) and show a summary (or one alert saying what to do)."""
-    import xlwings as xw
+    with imports_frozen():  # RunPython's own process: what it imports is never walked again
+        import xlwings as xw
 
-    from kpi_excel.addin.book_door import refresh_book
+        from kpi_excel.addin.book_door import refresh_book
 
     book = xw.Book.caller()
 

@@ -186,8 +186,9 @@ def test_desktop_main_refreshes_the_calling_book(example_xlsx: Path) -> None:
 
 def test_desktop_button_pauses_full_collector_passes_and_puts_them_back(example_xlsx: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """The Refresh button runs in RunPython's own process, as the refresh command does: no full
-    cycle-collector passes while it refreshes, and the thresholds as they were afterwards."""
+    """The Refresh button runs in RunPython's own process, as the refresh command does: what it
+    imports frozen out of the collector, no full passes while it refreshes, and the thresholds
+    as they were afterwards."""
     import gc
 
     seen: list[tuple[int, ...]] = []
@@ -198,8 +199,15 @@ def test_desktop_button_pauses_full_collector_passes_and_puts_them_back(example_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(refresh_book_module, "refresh_book", recording)
-    before = gc.get_threshold()
-    actions = _click_refresh(example_xlsx)
+    import kpi_excel.cycle_pause as pause
+
+    monkeypatch.setattr(pause, "_imports_frozen", False)  # as in a fresh RunPython process
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        actions = _click_refresh(example_xlsx)
+        assert gc.get_freeze_count() > frozen  # what the button imported: out of later passes
+    finally:
+        gc.unfreeze()  # the test process goes on collecting as before
     assert seen and seen[0][2] >= 1_000_000  # paused while the book was refreshed
     assert gc.get_threshold() == before
     alert = next(a for a in actions if a["func"] == "alert")
