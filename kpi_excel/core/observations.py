@@ -515,6 +515,12 @@ def _records(frame: pd.DataFrame) -> _Records:
             return frame[name].tolist()
         return [default] * len(frame)
 
+    def texts(name: str) -> list[str]:
+        # A text column with no gap is its texts already (str gives each back as it is): read in C.
+        if name in frame.columns and isinstance(frame[name].dtype, pd.StringDtype) and not frame[name].hasnans:
+            return frame[name].tolist()
+        return per_distinct(str, column(name, ""))
+
     def typed(name: str, default: object, kind: type) -> list:  # type: ignore[type-arg]
         # A column already of the type converts in C; any other, cell by cell as ever.
         if name in frame.columns and frame[name].dtype == (np.float64 if kind is float else np.int64):
@@ -522,10 +528,10 @@ def _records(frame: pd.DataFrame) -> _Records:
         return list(map(kind, column(name, default)))
 
     return _Records(
-        per_distinct(str, column("code", "")), per_distinct(str, column("period", "")),
+        texts("code"), texts("period"),
         typed("value", np.nan, float), column("updated", pd.NaT),
         typed("source_order", 0, int), typed("row", 0, int),
-        per_distinct(str, column("source", "")), per_distinct(_shown_text, column("note", "")),
+        texts("source"), per_distinct(_shown_text, column("note", "")),
         per_distinct(_shown_text, column("shown", "")),
         typed("numerator", np.nan, float), typed("denominator", np.nan, float),
     )
