@@ -59,15 +59,22 @@ def read_percent_entries(frame: pd.DataFrame, targets: Mapping[str, float | None
     values = frame["value"].to_numpy(dtype=np.float64).copy()
     shown = frame["shown"].astype(object).to_numpy().copy()
     problems: list[tuple[str, str, str]] = []
-    by_code: dict[str, list[int]] = {}
     code_of = codes.to_numpy(dtype=object)  # one array, not a pandas lookup a row
     rows_at = at.tolist()
-    for i in rows_at:
-        by_code.setdefault(code_of[i], []).append(i)
     # The rows' numbers as floats and whether each cell says it is a percentage, read once
     # (numpy's scalars cost more to look at than the judgement they feed).
     number = values.tolist()
-    says = dict(zip(rows_at, per_distinct(_says_percent, shown[at].tolist())))
+    said = per_distinct(_says_percent, shown[at].tolist())
+    says = dict(zip(rows_at, said))
+    # Only an indicator with a plain number in (0, 1] or a number above 100 can have anything to
+    # settle or name: the others (nearly all) are not looked at one by one.
+    looked = values[at]
+    settle = ((looked > 0) & (looked <= 1) & ~np.array(said, dtype=bool)) | (looked > 100)
+    busy = set(code_of[at[settle]].tolist())
+    by_code: dict[str, list[int]] = {}
+    for i in rows_at:
+        if code_of[i] in busy:
+            by_code.setdefault(code_of[i], []).append(i)
     for code, rows in by_code.items():
         plain = [i for i in rows if number[i] == number[i] and not says[i]]  # not NaN, not a percentage
         usual = _usual_level(number, says, rows, targets.get(code))
