@@ -16,6 +16,7 @@ import datetime as dt
 import math
 from functools import lru_cache
 from itertools import repeat
+from operator import itemgetter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -297,7 +298,7 @@ def plan_refresh(
     options = rate_options(settings)
     now = now or dt.datetime.now()
 
-    rows = [_read_row(table, index) for index in table.body]
+    rows = _read_rows(table)
     _name_duplicate_codes(table, rows)
     # Row lookups in plain dicts: one pandas .loc per indicator would cost more than rating it.
     chosen = _by_code(selected)
@@ -580,7 +581,7 @@ def published_statuses(content: WorkbookContent, previous: Mapping[str, str] | N
         value = table.cells.value(row.index, column) if column is not None else None
         return value.strip() if isinstance(value, str) else value
 
-    rows = [_read_row(table, index) for index in table.body]
+    rows = _read_rows(table)
     columns = _assess(rows, options)  # only to know whether each latest value misses its target
     rated = [row for row in rows if row.assessment is not None and not row.assessment.blank]
     out = []
@@ -720,20 +721,31 @@ def _assess(rows: list[_Row], options: RateOptions) -> _FieldColumns | None:
     return columns if all(row.assessment is not None and not row.assessment.blank for row in rated) else None
 
 
-def _read_row(table: KpiTable, index: int) -> _Row:
-    fields: dict[str, object] = {}
-    formats: dict[str, str | None] = {}
+def _read_rows(table: KpiTable) -> list[_Row]:
+    """The KPI rows' input fields (texts stripped) and number formats."""
+    names, columns = tuple(table.inputs), tuple(table.inputs.values())
+    # A row as wide as its inputs' last column (most) has its cells taken in one C-level gather.
+    take = itemgetter(*columns) if len(columns) > 1 else None
+    reach = max(columns, default=-1) + 1  # how wide a row must be for that
+    return [_read_row(table, index, names, columns, take, reach) for index in table.body]
+
+
+def _read_row(table: KpiTable, index: int, names: tuple[str, ...], columns: tuple[int, ...],
+              take: Callable[[Sequence[object]], tuple[object, ...]] | None, reach: int) -> _Row:
     # The row's lists once, not a bounds-checked lookup per cell: this runs for every cell of every KPI row.
     cells = table.cells
     values = cells.values[index] if index < len(cells.values) else ()
     shown = cells.formats[index] if cells.formats is not None and index < len(cells.formats) else ()
     width, shown_width = len(values), len(shown)
-    for name, column in table.inputs.items():
-        value = values[column] if column < width else None
-        fields[name] = value.strip() if isinstance(value, str) else value
-        number_format = shown[column] if column < shown_width else None
-        if number_format:
-            formats[name] = number_format
+    found = take(values) if take is not None and width >= reach else \
+        tuple(values[column] if column < width else None for column in columns)
+    fields: dict[str, object] = {name: value.strip() if isinstance(value, str) else value
+                                 for name, value in zip(names, found)}
+    formats: dict[str, str | None] = {}
+    if shown_width:
+        looks = take(shown) if take is not None and shown_width >= reach else \
+            tuple(shown[column] if column < shown_width else None for column in columns)
+        formats = {name: look for name, look in zip(names, looks) if look}
     row = _Row(index, fields, formats)
     if _unit_percent(row):
         # Excel stores 77.6% as 0.776; where the reader cannot see the format
