@@ -1050,22 +1050,25 @@ def _row_outputs(table: KpiTable, row: _Row, level: float,
     out["checks"] = Cell(checks or None)
     if row.history is not None:
         out["history"] = Cell(None)  # the cell a sparkline draws in
-    for name, cell in out.items():
-        if cell is not None:
-            out[name] = _shared(cell, made)
+    _share(out, made)
     return out
 
 
-def _shared(cell: Cell, made: dict[tuple[object, ...], Cell]) -> Cell:
-    """``cell``, or the equal one made before (cells are never changed once made). A zero is not
+def _share(cells: dict[str, Cell | None], made: dict[tuple[object, ...], Cell]) -> None:
+    """Each of ``cells`` replaced by the equal one made before, if any (cells are never changed
+    once made); in one loop, as a row's twenty cells are 200,000 down 10,000 rows. A zero is not
     shared, as 0.0 and -0.0 are one key but two cells; nor is NaN, which is no key."""
-    value = cell.value
-    if value.__class__ is float and (value == 0 or value != value):
-        return cell
-    try:
-        return made.setdefault((value.__class__, value, cell.number_format, cell.style), cell)
-    except TypeError:  # a value that cannot be a key
-        return cell
+    keep = made.setdefault
+    for name, cell in cells.items():
+        if cell is None:
+            continue
+        value = cell.value
+        if value.__class__ is float and (value == 0 or value != value):
+            continue
+        try:
+            cells[name] = keep((value.__class__, value, cell.number_format, cell.style), cell)
+        except TypeError:  # a value that cannot be a key
+            pass
 
 
 @lru_cache(maxsize=64)
