@@ -99,7 +99,7 @@ def plan_workbook_refresh(
     for source in extra:
         found.append(policy.read(source, areas))
     observations = _percent_entries_read(_for_indicators(combine_observations(found), wanted),
-                                         table)
+                                         table, percent_codes)
     cutoff = as_of or settings.as_of or None
     if cutoff:
         try:
@@ -168,7 +168,8 @@ def data_histories(inputs: RefreshInputs, settings: ReportSettings) -> dict[str,
         percent_codes = _percent_codes(table)
         # data_observations keeps only the wanted codes' rows: nothing else to leave out.
         observations = _percent_entries_read(
-            data_observations(inputs.data, areas, percent_codes, _wanted(indicators, percent_codes)), table)
+            data_observations(inputs.data, areas, percent_codes, _wanted(indicators, percent_codes)), table,
+            percent_codes)
     except MissingColumnError:
         return {}
     values = winning_values(observations, area=authority, as_of=settings.as_of or None)
@@ -237,12 +238,10 @@ def _wanted(indicators: pd.DataFrame, percent_codes: frozenset[str]) -> frozense
 def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     """Code and frequency of each KPI row; "year to date" in a name means YTD."""
     codes, frequencies = [], []
-    for index in table.body:
-        code = table.cells.value(index, table.inputs["code"]) if "code" in table.inputs else None
+    for code, raw, name in zip(*(_body_column(table, field) for field in ("code", "frequency", "indicator"))):
         if code in (None, ""):
             continue
-        raw = table.cells.value(index, table.inputs["frequency"]) if "frequency" in table.inputs else None
-        name = str(table.cells.value(index, table.inputs["indicator"]) or "") if "indicator" in table.inputs else ""
+        name = str(name or "")
         try:
             frequency = parse_frequency(raw)
         except PeriodError:
@@ -254,28 +253,42 @@ def _indicators(table) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     return frame.drop_duplicates("code") if len(set(codes)) < len(codes) else frame
 
 
-def _percent_entries_read(observations: Observations, table) -> Observations:  # type: ignore[no-untyped-def]
+def _body_column(table, field: str) -> list[object]:  # type: ignore[no-untyped-def]
+    """An input column's cells down the KPI rows, as ``table.cells.value`` gives each (None past a
+    row's end, or for a column the table lacks): one pass, not a bounds-checked call per cell."""
+    column = table.inputs.get(field)
+    if column is None:
+        return [None] * len(table.body)
+    values = table.cells.values
+    rows = [values[index] if index < len(values) else () for index in table.body]
+    return [row[column] if column < len(row) else None for row in rows]
+
+
+def _percent_entries_read(observations: Observations, table,  # type: ignore[no-untyped-def]
+                          percent_codes: frozenset[str] | None = None) -> Observations:
     """Plain fractions typed for percentage indicators read as percentages where the indicator
-    makes that clear, and named where it does not (see kpi_excel.core.percent_entry)."""
-    read = read_percent_entries(observations.frame, _percent_targets(table))
+    makes that clear, and named where it does not (see kpi_excel.core.percent_entry).
+    ``percent_codes``: the table's percentage codes when already known."""
+    read = read_percent_entries(observations.frame, _percent_targets(table, percent_codes))
     if read.frame is observations.frame:
         return observations
     problems = [SourceProblem(where, message, code) for code, where, message in read.problems]
     return Observations(read.frame, [*observations.problems, *problems])
 
 
-def _percent_targets(table) -> dict[str, float | None]:  # type: ignore[no-untyped-def]
-    """Each percentage indicator's code and its target's level in points (None: no numeric target)."""
+def _percent_targets(table, codes: frozenset[str] | None = None) -> dict[str, float | None]:  # type: ignore[no-untyped-def]
+    """Each percentage indicator's code and its target's level in points (None: no numeric target).
+    ``codes``: the table's percentage codes when already known."""
     from kpi_excel.core.targets import TargetError, parse_target
     from kpi_excel.core.values import PERCENT_UNKNOWN_PRECISION
 
-    codes = _percent_codes(table)
+    codes = _percent_codes(table) if codes is None else codes
     out: dict[str, float | None] = {}
     if not codes:
         return out
     column = table.inputs.get("target")
-    for index in table.body:
-        code = str(table.cells.value(index, table.inputs["code"]) or "").strip()
+    for index, code in zip(table.body, _body_column(table, "code")):
+        code = str(code or "").strip()
         if code not in codes or code in out:
             continue
         level = None
@@ -298,10 +311,9 @@ def _percent_codes(table) -> frozenset[str]:  # type: ignore[no-untyped-def]
     if "unit" not in table.inputs or "code" not in table.inputs:
         return frozenset()
     codes = set()
-    for index in table.body:
-        unit = str(table.cells.value(index, table.inputs["unit"]) or "").strip().lower()
-        if unit in ("%", "percent", "percentage", "per cent", "pct"):
-            codes.add(str(table.cells.value(index, table.inputs["code"]) or "").strip())
+    for unit, code in zip(_body_column(table, "unit"), _body_column(table, "code")):
+        if str(unit or "").strip().lower() in ("%", "percent", "percentage", "per cent", "pct"):
+            codes.add(str(code or "").strip())
     return frozenset(codes)
 
 
