@@ -326,16 +326,15 @@ def _fitted(values: Sequence[object]) -> tuple[object, ...]:
     value fits: they are looked at in one loop first, and only a sequence holding a text too
     long goes through :func:`_fit` value by value (a refresh of 10,000 indicators writes ~500,000)."""
     for value in values:
-        if value is None:
-            continue
         kind = value.__class__
-        if kind is float or kind is int:
-            continue
-        if isinstance(value, Cell):
+        if kind is Cell or (kind is not str and isinstance(value, Cell)):  # a cell: the text inside
             value = value.value
-            if value is None or value.__class__ is float:
-                continue
-        if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+            kind = value.__class__
+        if kind is str:  # the commonest kinds by their class alone, no isinstance
+            if len(value) > EXCEL_CELL_LIMIT:
+                return tuple(map(_fit, values))
+        elif value is not None and kind is not float and kind is not int and isinstance(value, str) \
+                and len(value) > EXCEL_CELL_LIMIT:
             return tuple(map(_fit, values))
     return values if values.__class__ is tuple else tuple(values)  # type: ignore[return-value]
 
