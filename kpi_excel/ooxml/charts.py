@@ -298,7 +298,7 @@ def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
         out.append(_bars_and_lines(spec, sheet, lookup))
     out.append("</c:plotArea>")
     if spec.legend:
-        out.append(f"<c:legend>{_val('legendPos', spec.legend)}{_val('overlay', '0')}</c:legend>")
+        out.append(f"<c:legend>{_val('legendPos', _attribute(spec.legend))}{_val('overlay', '0')}</c:legend>")
     # How blanks show: as gaps (a limit line breaks where its data does).
     out.append(f"{_val('plotVisOnly', '1')}{_val('dispBlanksAs', 'gap')}</c:chart></c:chartSpace>")
     return _parse("".join(out))
