@@ -23,7 +23,7 @@ from lxml import etree
 from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml.refs import CellRange, cell_ref, column_index, column_letter, parse_cell, parse_range
 from kpi_excel.ooxml.sheet_values import ErrorValue
-from kpi_excel.ooxml.xmlutil import WORKSHEET_ORDER, escape_xstring, insert_in_order, int_attr, main
+from kpi_excel.ooxml.xmlutil import WORKSHEET_ORDER, escape_xstring, insert_in_order, int_attr, main, xml_text
 
 __all__ = [
     "KEEP",
@@ -44,18 +44,12 @@ _NEW_ROW = etree.Element(_ROW)  # what a row made by the editor looks like befor
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Characters that make a text need escaping, keeping spaces or the slow path (see _content).
 _UNPLAIN = re.compile("[_&<>\r\n\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 # Cells rewritten per parse (see WorksheetEditor._overwrite_cells).
 _SWAP_CHUNK = 4096
 # Attribute values written back as they are (no escaping needed): a cell's r, s, t, cm, vm, ph.
 _PLAIN_ATTR = re.compile(r"[A-Za-z0-9$:._-]*")
 # How a new cell whose text is "" ends: a parser reads it back as no text (see _build_cells).
 _EMPTY_ENDS = ("<t></t></is></c>", "<v></v></c>")
-
-
-def _xml_text(text: str) -> str:
-    """Text as XML element content that parses back to exactly ``text``."""
-    return text.translate(_XML_ESCAPES)
 
 
 def to_excel_serial(value: dt.date | dt.datetime | dt.time, date1904: bool = False) -> float:
@@ -559,7 +553,7 @@ class WorksheetEditor:
             return None
         if kind:
             attrs.append(f' t="{kind}"')
-        body = _xml_text(text)
+        body = xml_text(text)
         if child == "is":
             space = ' xml:space="preserve"' if preserve else ""
             return f"<c{''.join(attrs)}><is><t{space}>{body}</t></is></c>"
@@ -581,7 +575,7 @@ class WorksheetEditor:
         kind, child, text, preserve = self._content(value)
         if _SURROGATE.search(text):
             return None
-        body = _xml_text(text)
+        body = xml_text(text)
         if child == "is":
             space = ' xml:space="preserve"' if preserve else ""
             body = f"<is><t{space}>{body}</t></is>"

@@ -19,7 +19,7 @@ from lxml import etree
 from kpi_excel.ooxml.errors import OoxmlValueError
 from kpi_excel.ooxml.refs import CellRange, absolute_range
 from kpi_excel.ooxml.styles import normalize_color
-from kpi_excel.ooxml.xmlutil import NS, escape_xstring
+from kpi_excel.ooxml.xmlutil import NS, escape_xstring, xml_text
 
 __all__ = ["ChartSeries", "ChartSpec", "build_chart_xml"]
 
@@ -84,14 +84,13 @@ class ChartSpec:
 # only survive the parse: & and <, and in attributes also the characters a parser normalises.
 _NAMESPACES = f'xmlns:c="{_C}" xmlns:a="{_A}" xmlns:r="{NS["r"]}"'
 _EMPTY = "<?kpi-empty-text?>"  # text "": a tree writes <c:v></c:v>, a parser reads that as no text
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;", '"': "&quot;",
                                     "\n": "&#10;", "\t": "&#9;"})
 
 
 def _text(text: str) -> str:
     """``text`` as element content."""
-    return text.translate(_TEXT_ESCAPES) if text else _EMPTY
+    return xml_text(text) if text else _EMPTY
 
 
 def _attribute(text: str) -> str:
@@ -298,7 +297,7 @@ def build_chart_xml(spec: ChartSpec, sheet: str, lookup: Any) -> etree._Element:
         out.append(_bars_and_lines(spec, sheet, lookup))
     out.append("</c:plotArea>")
     if spec.legend:
-        out.append(f"<c:legend>{_val('legendPos', spec.legend)}{_val('overlay', '0')}</c:legend>")
+        out.append(f"<c:legend>{_val('legendPos', _attribute(spec.legend))}{_val('overlay', '0')}</c:legend>")
     # How blanks show: as gaps (a limit line breaks where its data does).
     out.append(f"{_val('plotVisOnly', '1')}{_val('dispBlanksAs', 'gap')}</c:chart></c:chartSpace>")
     return _parse("".join(out))

@@ -389,7 +389,9 @@ class OpcPackage:
     def _overrides(self) -> dict[str, list[etree._Element]]:
         """The Override elements by lower-case PartName, each name's in file order. Indexed
         once a tree (a refresh asks hundreds of times; a scan each was quadratic in the
-        parts), again when the tree's children change other than through this class."""
+        parts), again when the tree is replaced or its number of children changes other than
+        through this class. An Override's attributes edited in the tree, or one swapped for
+        another, are not seen: content types are edited through set/remove_content_type."""
         types = self._types()
         index = self._override_index
         if index is None or index[0] is not types or index[1] != len(types):

@@ -130,14 +130,14 @@ class _ChartReads:
         return rng.min_row, rng.max_row
 
 
-# Ranges of rows fewer than this apart are read in one parse: parsing the rows between costs
+# Ranges of rows at most this many apart are read in one parse: parsing the rows between costs
 # less than parsing again (each parse pays for the sheet's head and a new index).
 _SPAN_GAP = 64
 
 
 def _row_spans(specs: Sequence[ChartSpec], sheet: str) -> dict[str, list[tuple[int, int]]]:
     """Each sheet's rows that ``specs`` (charts on ``sheet``) read, as spans in order, ranges
-    fewer than :data:`_SPAN_GAP` rows apart joined."""
+    at most :data:`_SPAN_GAP` rows apart joined (the first row of one less the last of the other)."""
     by_sheet: dict[str, list[tuple[int, int]]] = {}
     for spec in specs:
         for series in spec.series:

@@ -37,6 +37,7 @@ __all__ = [
     "effective_local_name",
     "escape_xstring",
     "unescape_xstring",
+    "xml_text",
     "WORKSHEET_ORDER",
     "STYLESHEET_ORDER",
     "WORKBOOK_ORDER",
@@ -356,6 +357,22 @@ WORKBOOK_ORDER: tuple[str, ...] = (
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LITERAL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def xml_text(text: str) -> str:
+    """Text as XML element content that parses back to exactly ``text`` (a carriage return is
+    a reference: a parser turns a literal one into a newline). Each character replaced only if
+    the text has it: ``str.translate`` with a table runs Python per character, ~15x slower on a
+    short text and ~1,500x on a long one with a character beyond ASCII (cells and charts)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
 
 
 def escape_xstring(text: str) -> str:

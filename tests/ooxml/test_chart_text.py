@@ -57,3 +57,12 @@ def test_one_declaration_of_each_namespace():
 def test_a_control_character_in_a_number_format_is_refused_as_a_tree_refuses_it():
     with pytest.raises(ValueError):
         _chart("T", "s", ["a"], "0.0\x01")
+
+
+@pytest.mark.parametrize("legend", ['"', "&", "<r>", "b\n"])
+def test_the_legend_position_is_written_as_a_tree_writes_it(legend: str) -> None:
+    # ChartSpec.legend is the caller's text: it goes into an attribute, as escaped as any other
+    spec = ChartSpec(kind="column", title="T", series=[ChartSeries("s", CellRange(1, 1, 2, 1), CellRange(1, 2, 2, 2))],
+                     legend=legend)
+    root = build_chart_xml(spec, "S", lambda sheet, rng: ["a", 1.0])
+    assert root.find(f".//{{{NS['c']}}}legendPos").get("val") == legend
