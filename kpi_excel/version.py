@@ -4,4 +4,4 @@ without importing the package's ``__init__`` (and through it the desktop add-in)
 __all__ = ["__version__"]
 
 # pyproject.toml reads it from here (tests/test_packaging.py checks).
-__version__ = "0.6.0"
+__version__ = "0.6.1"
