@@ -35,6 +35,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # Exit statuses: 1 bad input or unwritable file, 2 bad command line (click's), 3 our bug.
 EXIT_INPUT, EXIT_INTERNAL = 1, 3
 
+# The control characters rich dropped from every line (bell, backspace, vertical tab, form feed,
+# carriage return): a cell's text in a problem line cannot move the cursor over another line.
+_DROPPED_CONTROLS = dict.fromkeys((7, 8, 11, 12, 13))
+
 
 class _LazyConsole:
     """Lines for stderr or stdout. A plain line is written as it is (click's echo); rich is
@@ -65,7 +69,9 @@ class _LazyConsole:
         if markup:
             self.console.print(text, markup=True, emoji=False)
         else:
-            click.echo(text, err=self._to_stderr)
+            # As rich wrote lines: control characters dropped, any other text (escape sequences
+            # too: color=True) left as it is, on a terminal or not.
+            click.echo(text.translate(_DROPPED_CONTROLS), err=self._to_stderr, color=True)
 
 
 # Errors, notes and progress go to stderr; what a command did (Wrote, Saved, Rated ...) to
