@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import struct
 import shutil
 import zipfile
 from collections import Counter
@@ -200,3 +202,19 @@ def patch_part(data: bytes, part: str, old: bytes, new: bytes) -> bytes:
                 content = content.replace(old, new)
             out.writestr(item, content)
     return buffer.getvalue()
+
+
+def with_declared_size(data: bytes, name: str, size: int) -> bytes:
+    """The zip ``data`` with entry ``name`` declaring ``size`` bytes in its local header and its
+    central directory record alike: a header that lies, caught only when the entry is inflated."""
+    out = bytearray(data)
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(name)
+    struct.pack_into("<L", out, info.header_offset + 22, size)
+    wanted = name.encode()
+    pos = data.find(b"PK\x01\x02")
+    while pos >= 0:
+        name_len = struct.unpack_from("<H", out, pos + 28)[0]
+        if bytes(out[pos + 46: pos + 46 + name_len]) == wanted:
+            struct.pack_into("<L", out, pos + 24, size)
+        pos = data.find(b"PK\x01\x02", pos + 4)
+    return bytes(out)

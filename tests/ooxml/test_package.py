@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
 import zipfile
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from kpi_excel.ooxml.errors import CorruptPackageError, PackageError, UnsafePackageError, UnsupportedPackageError
 from kpi_excel.ooxml import XlsxPackage, ZipLimits
 from kpi_excel.ooxml.package import CT, RT, OpcPackage, relative_target, resolve_target
-from tests.ooxml.helpers import excel_made_files, minimal_xlsx, patch_part
+from tests.ooxml.helpers import excel_made_files, minimal_xlsx, patch_part, with_declared_size
 
 SHEET = '<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
 
@@ -35,18 +34,8 @@ def test_entry_count_and_size_limits() -> None:
 
 
 def test_a_header_that_lies_about_its_size_is_caught_on_inflate() -> None:
-    data = bytearray(minimal_xlsx(SHEET))
-    name = b"xl/worksheets/sheet1.xml"
-    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(name.decode())
-    # Declare 10 bytes in both the local header and the central directory record.
-    struct.pack_into("<L", data, info.header_offset + 22, 10)
-    pos = bytes(data).find(b"PK\x01\x02")
-    while pos >= 0:
-        name_len = struct.unpack_from("<H", data, pos + 28)[0]
-        if bytes(data[pos + 46 : pos + 46 + name_len]) == name:
-            struct.pack_into("<L", data, pos + 24, 10)
-        pos = bytes(data).find(b"PK\x01\x02", pos + 4)
-    pkg = XlsxPackage.open(bytes(data))
+    data = with_declared_size(minimal_xlsx(SHEET), "xl/worksheets/sheet1.xml", 10)  # the file holds more
+    pkg = XlsxPackage.open(data)
     with pytest.raises(UnsafePackageError, match="different size"):
         pkg.read_sheet("Sheet1")
 

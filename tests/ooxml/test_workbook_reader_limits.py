@@ -4,31 +4,15 @@ shared-string limits, a folder or a missing file."""
 
 from __future__ import annotations
 
-import io
-import struct
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from kpi_excel.ooxml import SheetLimits, XlsxPackage, ZipLimits
 from kpi_excel.ooxml.workbook_reader import WorkbookReader
-from tests.ooxml.helpers import minimal_xlsx
+from tests.ooxml.helpers import minimal_xlsx, with_declared_size
 
 SHEET = '<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="B1" t="s"><v>0</v></c></row></sheetData>'
-
-
-def _lying_size() -> bytes:
-    data = bytearray(minimal_xlsx(SHEET))
-    name = b"xl/worksheets/sheet1.xml"
-    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(name.decode())
-    struct.pack_into("<L", data, info.header_offset + 22, 10)
-    pos = bytes(data).find(b"PK\x01\x02")
-    while pos >= 0:
-        if bytes(data[pos + 46: pos + 46 + struct.unpack_from("<H", data, pos + 28)[0]]) == name:
-            struct.pack_into("<L", data, pos + 24, 10)
-        pos = bytes(data).find(b"PK\x01\x02", pos + 4)
-    return bytes(data)
 
 
 def _source(case: str, tmp_path: Path) -> object:
@@ -36,7 +20,7 @@ def _source(case: str, tmp_path: Path) -> object:
     return {
         "bomb": minimal_xlsx(SHEET, extra_parts={"xl/media/bomb.xml": b"\0" * (40 << 20)}),
         "entries": many, "entry_size": many, "total_size": many, "file_size": tmp_path / "big.xlsx",
-        "lying_header": _lying_size(),
+        "lying_header": with_declared_size(minimal_xlsx(SHEET), "xl/worksheets/sheet1.xml", 10),
         "not_a_zip": b"this is a csv, not a workbook",
         "folder": tmp_path, "missing": tmp_path / "none.xlsx",
         "sheet_bytes": minimal_xlsx(SHEET), "sheet_cells": minimal_xlsx(SHEET),
