@@ -265,10 +265,10 @@ def _body_column(table, field: str) -> list[object]:  # type: ignore[no-untyped-
 
 
 def _percent_entries_read(observations: Observations, table,  # type: ignore[no-untyped-def]
-                          percent_codes: frozenset[str] | None = None) -> Observations:
+                          percent_codes: frozenset[str]) -> Observations:
     """Plain fractions typed for percentage indicators read as percentages where the indicator
     makes that clear, and named where it does not (see kpi_excel.core.percent_entry).
-    ``percent_codes``: the table's percentage codes when already known."""
+    ``percent_codes``: the table's percentage codes (:func:`_percent_codes`), worked out once a refresh."""
     read = read_percent_entries(observations.frame, _percent_targets(table, percent_codes))
     if read.frame is observations.frame:
         return observations
@@ -276,13 +276,12 @@ def _percent_entries_read(observations: Observations, table,  # type: ignore[no-
     return Observations(read.frame, [*observations.problems, *problems])
 
 
-def _percent_targets(table, codes: frozenset[str] | None = None) -> dict[str, float | None]:  # type: ignore[no-untyped-def]
-    """Each percentage indicator's code and its target's level in points (None: no numeric target).
-    ``codes``: the table's percentage codes when already known."""
+def _percent_targets(table, codes: frozenset[str]) -> dict[str, float | None]:  # type: ignore[no-untyped-def]
+    """Each percentage indicator's code (of ``codes``, the table's percentage codes) and its
+    target's level in points (None: no numeric target)."""
     from kpi_excel.core.targets import TargetError, parse_target
     from kpi_excel.core.values import PERCENT_UNKNOWN_PRECISION
 
-    codes = _percent_codes(table) if codes is None else codes
     out: dict[str, float | None] = {}
     if not codes:
         return out
